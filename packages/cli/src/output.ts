@@ -1,0 +1,48 @@
+// Printing for the CLI: one-line errors, JSON results, and a progress bar on stderr when it is a TTY.
+import { isModelsealError, type Progress } from '@modelseal/core';
+import cliProgress from 'cli-progress';
+
+/** Print an error as one clear line: `modelseal: error[CODE]: message`. Never a stack trace. */
+export function printError(e: unknown): void {
+  if (isModelsealError(e)) {
+    process.stderr.write(`modelseal: error[${e.code}]: ${e.message}\n`);
+    if (process.env.MODELSEAL_DEBUG && e.cause) process.stderr.write(`  cause: ${String(e.cause)}\n`);
+    return;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`modelseal: error[INTERNAL]: ${msg}\n`);
+  if (process.env.MODELSEAL_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A byte progress bar on stderr; a no-op when stderr is not a TTY or `quiet` is set. */
+export function progressBar(label: string, quiet = false): { update: (p: Progress) => void; stop: () => void } {
+  if (quiet || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: `${label} [{bar}] {percentage}% | {done}/{total} MiB | {eta_formatted}`,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(p) {
+      const mib = (n: number) => (n / 1048576).toFixed(1);
+      if (!started) {
+        bar.start(p.bytesTotal, 0, { done: mib(0), total: mib(p.bytesTotal) });
+        started = true;
+      }
+      bar.setTotal(p.bytesTotal);
+      bar.update(p.bytesDone, { done: mib(p.bytesDone), total: mib(p.bytesTotal) });
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}

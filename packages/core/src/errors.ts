@@ -1,0 +1,115 @@
+// Typed errors with stable codes. The CLI prints `code` and maps `kind` to an exit code:
+// 'verification' -> 1 (the artifact is not what it claims), 'input' -> 2 (bad usage or unreadable input).
+
+export type ErrorKind = 'verification' | 'input';
+
+/** Every stable error code modelseal can raise. Add new codes here, never rename one. */
+export const ErrorCodes = {
+  // input (exit 2)
+  USAGE: 'USAGE',
+  NOT_FOUND: 'NOT_FOUND',
+  UNREADABLE: 'UNREADABLE',
+  EMPTY_MODEL: 'EMPTY_MODEL',
+  SYMLINK: 'SYMLINK',
+  MALFORMED_BUNDLE: 'MALFORMED_BUNDLE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  UNSUPPORTED_KEY: 'UNSUPPORTED_KEY',
+  BAD_PASSWORD: 'BAD_PASSWORD',
+  MISSING_IDENTITY_TOKEN: 'MISSING_IDENTITY_TOKEN',
+  SIGSTORE_SERVICE: 'SIGSTORE_SERVICE',
+  TRUST_ROOT: 'TRUST_ROOT',
+  BAD_REFERENCE: 'BAD_REFERENCE',
+  REGISTRY: 'REGISTRY',
+  REGISTRY_AUTH: 'REGISTRY_AUTH',
+  MANIFEST_TOO_LARGE: 'MANIFEST_TOO_LARGE',
+  UNSUPPORTED_ARTIFACT: 'UNSUPPORTED_ARTIFACT',
+  DEST_EXISTS: 'DEST_EXISTS',
+  // verification (exit 1)
+  TAMPERED_FILE: 'TAMPERED_FILE',
+  MISSING_FILE: 'MISSING_FILE',
+  EXTRA_FILE: 'EXTRA_FILE',
+  BAD_SIGNATURE: 'BAD_SIGNATURE',
+  WRONG_KEY: 'WRONG_KEY',
+  UNTRUSTED_CHAIN: 'UNTRUSTED_CHAIN',
+  CERTIFICATE_EXPIRED: 'CERTIFICATE_EXPIRED',
+  KEY_USAGE: 'KEY_USAGE',
+  IDENTITY_MISMATCH: 'IDENTITY_MISMATCH',
+  ISSUER_MISMATCH: 'ISSUER_MISMATCH',
+  EXTENSION_MISMATCH: 'EXTENSION_MISMATCH',
+  TLOG_MISSING: 'TLOG_MISSING',
+  TLOG_INVALID: 'TLOG_INVALID',
+  SCT_INVALID: 'SCT_INVALID',
+  TIMESTAMP_INVALID: 'TIMESTAMP_INVALID',
+  MANIFEST_INCONSISTENT: 'MANIFEST_INCONSISTENT',
+  DIGEST_MISMATCH: 'DIGEST_MISMATCH',
+  UNSAFE_PATH: 'UNSAFE_PATH',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+const VERIFICATION_CODES: ReadonlySet<string> = new Set([
+  'TAMPERED_FILE', 'MISSING_FILE', 'EXTRA_FILE', 'BAD_SIGNATURE', 'WRONG_KEY', 'UNTRUSTED_CHAIN',
+  'CERTIFICATE_EXPIRED', 'KEY_USAGE', 'IDENTITY_MISMATCH', 'ISSUER_MISMATCH', 'EXTENSION_MISMATCH',
+  'TLOG_MISSING', 'TLOG_INVALID', 'SCT_INVALID', 'TIMESTAMP_INVALID', 'MANIFEST_INCONSISTENT',
+  'DIGEST_MISMATCH', 'UNSAFE_PATH',
+]);
+
+/** Base class of every error modelseal raises on purpose. `message` is one line saying what and where. */
+export class ModelsealError extends Error {
+  readonly code: ErrorCode;
+  /** Extra machine-readable facts (file names, digests, status codes). Never secrets. */
+  readonly details?: Record<string, unknown>;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'ModelsealError';
+    this.code = code;
+    this.details = options?.details;
+  }
+  get kind(): ErrorKind {
+    return VERIFICATION_CODES.has(this.code) ? 'verification' : 'input';
+  }
+}
+
+/** The model on disk does not match the signed manifest. */
+export class ModelMismatchError extends ModelsealError {
+  constructor(
+    code: 'TAMPERED_FILE' | 'MISSING_FILE' | 'EXTRA_FILE',
+    message: string,
+    readonly diff: { changed: string[]; missing: string[]; extra: string[] },
+  ) {
+    super(code, message, { details: diff });
+    this.name = 'ModelMismatchError';
+  }
+}
+
+/** A signature, key, certificate or identity check failed. */
+export class SignatureError extends ModelsealError {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(code, message, options);
+    this.name = 'SignatureError';
+  }
+}
+
+/** A bundle or statement could not be parsed or has the wrong shape. */
+export class BundleFormatError extends ModelsealError {
+  constructor(message: string, options?: { cause?: unknown; code?: 'MALFORMED_BUNDLE' | 'UNSUPPORTED_MEDIA_TYPE' }) {
+    super(options?.code ?? 'MALFORMED_BUNDLE', message, options);
+    this.name = 'BundleFormatError';
+  }
+}
+
+/** A registry or OCI layout answered with an error or broke the protocol. */
+export class RegistryError extends ModelsealError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; status?: number; registryCode?: string },
+  ) {
+    super(code, message, { cause: options?.cause, details: { status: options?.status, registryCode: options?.registryCode } });
+    this.name = 'RegistryError';
+  }
+}
+
+export function isModelsealError(e: unknown): e is ModelsealError {
+  return e instanceof ModelsealError;
+}
