@@ -4,3 +4,4 @@ export * from './types.js';
 export type { BundleSigner, KeyMaterial } from './sign/signer.js';
 export type { Target, Descriptor, BlobSource } from './oci/target.js';
 export { MediaTypes, MAX_MANIFEST_BYTES } from './oci/target.js';
+export type { BundleVerifier, ParsedBundle, VerifiedBundle, SignerIdentity } from './verify/verifier.js';

@@ -1,0 +1,46 @@
+// The BundleVerifier contract: checks a bundle's signature and trust, returns the signed payload.
+// Implementations: key (public key), certificate (trust anchors), sigstore (trusted root + identity policy).
+// Comparing the payload with the model on disk is done afterwards by verifyModel, for every kind alike.
+
+/** A bundle after structural parsing (see parseBundle), before any cryptographic check. */
+export interface ParsedBundle {
+  /** The bundle JSON exactly as read, for verifiers that hand it to sigstore-js. */
+  json: Record<string, unknown>;
+  mediaType: string;
+  envelope: {
+    payload: Buffer;
+    payloadType: string;
+    signatures: { sig: Buffer; keyid?: string }[];
+  };
+  /** Where the bundle came from, for error messages (a file path or an OCI reference). */
+  source: string;
+}
+
+/** Who signed, as established by the verifier. */
+export type SignerIdentity =
+  | { kind: 'key'; keyHint?: string }
+  | { kind: 'certificate'; subject: string; issuer: string; fingerprint: string }
+  | {
+      kind: 'keyless';
+      identity: string;
+      issuer: string;
+      /** Fulcio extensions decoded to strings, keyed by cosign flag names (githubWorkflowRepository, ...). */
+      extensions: Record<string, string>;
+      /** Verified signing time sources, ISO 8601. */
+      timestamps: { kind: 'tlog' | 'tsa'; time: string }[];
+      tlogIndex?: string;
+    };
+
+export interface VerifiedBundle {
+  /** Exact signed DSSE payload bytes. */
+  payload: Buffer;
+  payloadType: string;
+  signer: SignerIdentity;
+  /** Non-fatal notes for the user (legacy format, ignored tlog, ...). */
+  warnings: string[];
+}
+
+export interface BundleVerifier {
+  readonly kind: 'key' | 'certificate' | 'keyless';
+  verify(bundle: ParsedBundle): Promise<VerifiedBundle>;
+}
