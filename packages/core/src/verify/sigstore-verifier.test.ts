@@ -1,0 +1,155 @@
+// Verifies real public-good keyless bundles (Python model_signing, cosign) offline, and proves each failure code.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { keylessVerifier, sigstoreVerifier } from './sigstore-verifier.js';
+import type { ParsedBundle } from './verifier.js';
+
+const VECTORS = fileURLToPath(new URL('../../../../../shared/vectors/', import.meta.url));
+const IBM = { identity: 'stefanb@us.ibm.com', issuer: 'https://sigstore.verify.ibm.com/oauth2' };
+
+function parsed(json: Record<string, unknown>, source = 'model.sig'): ParsedBundle {
+  const env = json.dsseEnvelope as { payload: string; payloadType: string; signatures: { sig: string; keyid?: string }[] };
+  return {
+    json,
+    mediaType: json.mediaType as string,
+    envelope: {
+      payload: Buffer.from(env.payload, 'base64'),
+      payloadType: env.payloadType,
+      signatures: env.signatures.map((s) => ({ sig: Buffer.from(s.sig, 'base64'), keyid: s.keyid })),
+    },
+    source,
+  };
+}
+const vector = (v: string) =>
+  JSON.parse(readFileSync(`${VECTORS}oms-python/${v}-sigstore/model.sig`, 'utf8')) as Record<string, unknown>;
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as { code: string }).code;
+  }
+  return 'PASSED';
+}
+
+describe('sigstoreVerifier on the Python model_signing keyless vectors (public-good root from @sigstore/tuf)', () => {
+  for (const v of ['v0.3.1', 'v1.0.0', 'v1.0.1', 'v1.1.0']) {
+    it(`${v}-sigstore verifies with the right identity and issuer`, async () => {
+      const json = vector(v);
+      const res = await keylessVerifier(IBM).verify(parsed(json));
+      expect(res.payload.equals(Buffer.from((json.dsseEnvelope as { payload: string }).payload, 'base64'))).toBe(true);
+      expect(res.payloadType).toBe('application/vnd.in-toto+json');
+      expect(res.warnings).toEqual([]);
+      expect(res.signer.kind).toBe('keyless');
+      if (res.signer.kind !== 'keyless') return;
+      expect(res.signer.identity).toBe(IBM.identity);
+      expect(res.signer.issuer).toBe(IBM.issuer);
+      const tlog = (json.verificationMaterial as { tlogEntries: { logIndex: string; integratedTime: string }[] }).tlogEntries[0];
+      expect(res.signer.tlogIndex).toBe(tlog.logIndex);
+      expect(res.signer.timestamps).toContainEqual({
+        kind: 'tlog',
+        time: new Date(Number(tlog.integratedTime) * 1000).toISOString(),
+      });
+      expect(res.signer.timestamps.some((t) => t.kind === 'tsa')).toBe(v === 'v1.1.0');
+    });
+
+    it(`${v}-sigstore fails with another identity, another issuer, or an unanchored-prefix regexp`, async () => {
+      const b = parsed(vector(v));
+      expect(await codeOf(keylessVerifier({ ...IBM, identity: 'someone@us.ibm.com' }).verify(b))).toBe('IDENTITY_MISMATCH');
+      expect(await codeOf(keylessVerifier({ ...IBM, issuer: 'https://accounts.google.com' }).verify(b))).toBe('ISSUER_MISMATCH');
+      // unanchored, 'stefanb@us.ibm.co' would match 'stefanb@us.ibm.com'; anchored it must not
+      expect(
+        await codeOf(keylessVerifier({ identityRegExp: 'stefanb@us\\.ibm\\.co', issuer: IBM.issuer }).verify(b)),
+      ).toBe('IDENTITY_MISMATCH');
+      expect(
+        await codeOf(keylessVerifier({ identityRegExp: 'tefanb@us\\.ibm\\.com', issuer: IBM.issuer }).verify(b)),
+      ).toBe('IDENTITY_MISMATCH');
+      expect(
+        await codeOf(keylessVerifier({ identityRegExp: '[a-z]+@us\\.ibm\\.com', issuerRegExp: 'https://sigstore\\.verify\\.ibm\\.com/.*' }).verify(b)),
+      ).toBe('PASSED');
+    });
+  }
+
+  it('a tampered DSSE payload fails with BAD_SIGNATURE', async () => {
+    const json = clone(vector('v1.0.0'));
+    const env = json.dsseEnvelope as { payload: string };
+    const stmt = JSON.parse(Buffer.from(env.payload, 'base64').toString('utf8'));
+    stmt.predicate.resources[0].digest = '0'.repeat(64);
+    env.payload = Buffer.from(JSON.stringify(stmt)).toString('base64');
+    expect(await codeOf(keylessVerifier(IBM).verify(parsed(json)))).toBe('BAD_SIGNATURE');
+  });
+
+  it('a tampered tlog entry fails with TLOG_INVALID', async () => {
+    const json = clone(vector('v1.0.0'));
+    const entry = (json.verificationMaterial as { tlogEntries: { integratedTime: string }[] }).tlogEntries[0];
+    entry.integratedTime = String(Number(entry.integratedTime) + 1);
+    expect(await codeOf(keylessVerifier(IBM).verify(parsed(json)))).toBe('TLOG_INVALID');
+  });
+
+  it('without its Rekor entry: TLOG_MISSING; with ignoreTlog the TSA timestamp carries it, otherwise no signing time', async () => {
+    for (const v of ['v1.0.0', 'v1.1.0']) {
+      const json = clone(vector(v));
+      (json.verificationMaterial as { tlogEntries: unknown[] }).tlogEntries = [];
+      expect(await codeOf(keylessVerifier(IBM).verify(parsed(json)))).toBe('TLOG_MISSING');
+    }
+    const noTsa = clone(vector('v1.0.0'));
+    (noTsa.verificationMaterial as { tlogEntries: unknown[] }).tlogEntries = [];
+    expect(await codeOf(keylessVerifier({ ...IBM, ignoreTlog: true }).verify(parsed(noTsa)))).toBe('TIMESTAMP_INVALID');
+    const withTsa = clone(vector('v1.1.0'));
+    (withTsa.verificationMaterial as { tlogEntries: unknown[] }).tlogEntries = [];
+    const res = await keylessVerifier({ ...IBM, ignoreTlog: true }).verify(parsed(withTsa));
+    expect(res.warnings).toEqual(['transparency-log requirement disabled (--insecure-ignore-tlog)']);
+    expect(res.signer.kind === 'keyless' && res.signer.timestamps.map((t) => t.kind)).toEqual(['tsa']);
+  });
+
+  it('a certificate from outside the trusted root fails with UNTRUSTED_CHAIN', async () => {
+    const otherRoot = `${VECTORS}cosign/trusted_root_pgi.json`;
+    const root = JSON.parse(readFileSync(otherRoot, 'utf8'));
+    // keep only the 2021-2022 Fulcio CA: the vectors' leaf certificates come from the current one
+    root.certificateAuthorities = root.certificateAuthorities.filter(
+      (ca: { validFor: { end?: string } }) => ca.validFor.end !== undefined,
+    );
+    expect(root.certificateAuthorities.length).toBe(1);
+    const { TrustedRoot } = await import('@sigstore/protobuf-specs');
+    const v = sigstoreVerifier({ ...IBM, trustedRoot: TrustedRoot.fromJSON(root) });
+    expect(await codeOf(v.verify(parsed(vector('v1.0.0'))))).toBe('UNTRUSTED_CHAIN');
+  });
+
+  it('refuses a policy without identity or issuer (no "accept anyone")', () => {
+    expect(() => keylessVerifier({ issuer: IBM.issuer })).toThrow(/--certificate-identity/);
+    expect(() => keylessVerifier({ identity: IBM.identity })).toThrow(/--certificate-oidc-issuer/);
+    expect(() => keylessVerifier({ identity: '', issuer: '' })).toThrow(/accepting any signer is not allowed/);
+  });
+});
+
+describe('sigstoreVerifier on the cosign OCI attestation bundle', () => {
+  const bundle = () =>
+    parsed(JSON.parse(readFileSync(`${VECTORS}cosign/oci-attestation.sigstore.json`, 'utf8')), 'oci-attestation.sigstore.json');
+  const root = `${VECTORS}cosign/trusted_root_pgi.json`;
+
+  it('verifies against trusted_root_pgi.json with its signer identity', async () => {
+    const res = await sigstoreVerifier({
+      identity: 'cody@soyland.com',
+      issuer: 'https://github.com/login/oauth',
+      trustedRoot: root,
+    }).verify(bundle());
+    expect(res.payloadType).toBe('application/vnd.in-toto+json');
+    expect(JSON.parse(res.payload.toString('utf8'))._type).toMatch(/^https:\/\/in-toto\.io\/Statement\/v/);
+    expect(res.signer.kind === 'keyless' && res.signer.identity).toBe('cody@soyland.com');
+  });
+
+  it('fails with another identity and with a missing trusted-root file', async () => {
+    expect(
+      await codeOf(
+        sigstoreVerifier({ identity: 'cody@soyland.co', issuer: 'https://github.com/login/oauth', trustedRoot: root }).verify(bundle()),
+      ),
+    ).toBe('IDENTITY_MISMATCH');
+    expect(
+      await codeOf(
+        sigstoreVerifier({ identity: 'cody@soyland.com', issuer: 'https://github.com/login/oauth', trustedRoot: '/nonexistent/tr.json' }).verify(bundle()),
+      ),
+    ).toBe('NOT_FOUND');
+  });
+});

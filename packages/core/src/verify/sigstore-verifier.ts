@@ -1,0 +1,170 @@
+// Keyless (Sigstore) bundle verification: @sigstore/verify checks chain, SCT, tlog, timestamps and
+// signature against an explicit trusted root; our identity policy (anchored, DER-decoded) decides who is accepted.
+import { createPublicKey } from 'node:crypto';
+import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
+import { X509Certificate } from '@sigstore/core';
+import type { TrustedRoot } from '@sigstore/protobuf-specs';
+import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { BundleFormatError, ModelsealError, SignatureError } from '../errors.js';
+import type { BundleVerifier, ParsedBundle, VerifiedBundle } from './verifier.js';
+import { identityPolicy, type IdentityPolicyOptions } from './identity-policy.js';
+import { readFulcioIdentity } from './fulcio-extensions.js';
+import { fromSigstoreError } from './sigstore-errors.js';
+import { loadTrustedRoot, type TrustedRootSource } from './trust-root.js';
+
+export interface SigstoreVerifierOptions extends IdentityPolicyOptions {
+  /** A parsed TrustedRoot, a source to load it from, or a trusted_root.json path. */
+  trustedRoot: TrustedRoot | TrustedRootSource | string;
+  /** cosign --insecure-ignore-tlog: do not require a transparency-log entry (adds a warning). */
+  ignoreTlog?: boolean;
+  /** cosign --insecure-ignore-sct: do not require an embedded SCT (adds a warning). */
+  ignoreSct?: boolean;
+}
+
+function isTrustedRoot(v: SigstoreVerifierOptions['trustedRoot']): v is TrustedRoot {
+  return typeof v === 'object' && v !== null && 'certificateAuthorities' in v;
+}
+
+function leafCertificateDer(bundle: Bundle, source: string): Buffer {
+  const content = bundle.verificationMaterial.content;
+  switch (content.$case) {
+    case 'certificate':
+      return content.certificate.rawBytes;
+    case 'x509CertificateChain': {
+      const leaf = content.x509CertificateChain.certificates[0];
+      if (!leaf) throw new BundleFormatError(`${source}: empty certificate chain`);
+      return leaf.rawBytes;
+    }
+    case 'publicKey':
+      throw new ModelsealError(
+        'USAGE',
+        `${source}: the bundle is signed with a public key, not a Sigstore certificate; verify it with --key`,
+      );
+  }
+}
+
+/** Does the leaf carry a signature from any certificate in the trusted root's CA chains? (time is checked later) */
+function issuedByTrustedCA(leaf: X509Certificate, root: TrustedRoot): boolean {
+  for (const ca of root.certificateAuthorities) {
+    for (const c of ca.certChain?.certificates ?? []) {
+      try {
+        if (leaf.verify(X509Certificate.parse(c.rawBytes as Buffer<ArrayBuffer>))) return true;
+      } catch {
+        // not this issuer
+      }
+    }
+  }
+  return false;
+}
+
+/** A BundleVerifier for Sigstore keyless bundles (Fulcio certificate + Rekor and/or TSA). */
+export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier {
+  const policy = identityPolicy(opts); // fails fast on a missing identity/issuer or a bad pattern
+  const tlogThreshold = opts.ignoreTlog ? 0 : 1;
+  const ctlogThreshold = opts.ignoreSct ? 0 : 1;
+  let rootPromise: Promise<TrustedRoot> | undefined;
+  const trustedRoot = (): Promise<TrustedRoot> => {
+    const src = opts.trustedRoot;
+    rootPromise ??= isTrustedRoot(src)
+      ? Promise.resolve(src)
+      : loadTrustedRoot(typeof src === 'string' ? { kind: 'file', path: src } : src);
+    return rootPromise;
+  };
+
+  return {
+    kind: 'keyless',
+    async verify(parsed: ParsedBundle): Promise<VerifiedBundle> {
+      const source = parsed.source;
+      const root = await trustedRoot();
+      let bundle: Bundle;
+      try {
+        bundle = bundleFromJSON(parsed.json);
+      } catch (e) {
+        throw new BundleFormatError(`${source}: not a valid Sigstore bundle: ${(e as Error).message}`, { cause: e });
+      }
+      if (bundle.content.$case !== 'dsseEnvelope') {
+        throw new BundleFormatError(`${source}: expected a DSSE envelope, found a ${bundle.content.$case} bundle`);
+      }
+      const envelope = bundle.content.dsseEnvelope;
+      const leafDer = leafCertificateDer(bundle, source);
+      const leaf = X509Certificate.parse(leafDer as Buffer<ArrayBuffer>);
+
+      // Our own checks first, so that each failure gets the most telling code.
+      if (!issuedByTrustedCA(leaf, root)) {
+        throw new SignatureError('UNTRUSTED_CHAIN', `${source}: the signing certificate was not issued by any CA in the trusted root`);
+      }
+      let entity: ReturnType<typeof toSignedEntity>;
+      try {
+        entity = toSignedEntity(bundle);
+      } catch (e) {
+        throw fromSigstoreError(e, source);
+      }
+      if (!entity.signature.verifySignature(createPublicKey({ key: leaf.publicKey, format: 'der', type: 'spki' }))) {
+        throw new SignatureError('BAD_SIGNATURE', `${source}: the DSSE signature does not match the signed payload and certificate`);
+      }
+      const tlogCount = bundle.verificationMaterial.tlogEntries.length;
+      if (tlogCount < tlogThreshold) {
+        throw new SignatureError(
+          'TLOG_MISSING',
+          `${source}: the bundle has no transparency-log entry (pass --insecure-ignore-tlog to accept that)`,
+        );
+      }
+      if (entity.timestamps.length === 0) {
+        throw new SignatureError(
+          'TIMESTAMP_INVALID',
+          `${source}: no signing time: the bundle has neither a transparency-log entry nor an RFC 3161 timestamp`,
+        );
+      }
+
+      try {
+        new Verifier(toTrustMaterial(root), { tlogThreshold, ctlogThreshold, timestampThreshold: 1 }).verify(entity);
+      } catch (e) {
+        throw fromSigstoreError(e, source);
+      }
+
+      let signer;
+      try {
+        signer = readFulcioIdentity(leafDer);
+      } catch (e) {
+        throw new SignatureError('EXTENSION_MISMATCH', `${source}: unreadable Fulcio certificate extension: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
+      policy.check(signer);
+
+      const warnings: string[] = [];
+      if (opts.ignoreTlog) warnings.push('transparency-log requirement disabled (--insecure-ignore-tlog)');
+      if (opts.ignoreSct) warnings.push('embedded SCT requirement disabled (--insecure-ignore-sct)');
+      const timestamps = entity.timestamps.map((t) =>
+        t.$case === 'timestamp-authority'
+          ? { kind: 'tsa' as const, time: t.timestamp.signingTime.toISOString() }
+          : { kind: 'tlog' as const, time: new Date(Number(t.tlogEntry.integratedTime) * 1000).toISOString() },
+      );
+      const extensions: Record<string, string> = {};
+      for (const [k, v] of Object.entries(signer.extensions)) if (v !== undefined) extensions[k] = v;
+      return {
+        payload: envelope.payload,
+        payloadType: envelope.payloadType,
+        signer: {
+          kind: 'keyless',
+          identity: signer.identity ?? '',
+          issuer: signer.issuer ?? '',
+          extensions,
+          timestamps,
+          tlogIndex: bundle.verificationMaterial.tlogEntries[0]?.logIndex,
+        },
+        warnings,
+      };
+    },
+  };
+}
+
+export type KeylessVerifierOptions = Omit<SigstoreVerifierOptions, 'trustedRoot'> & {
+  /** Defaults to the public-good snapshot shipped with @sigstore/tuf. */
+  trustedRoot?: SigstoreVerifierOptions['trustedRoot'];
+};
+
+/** Convenience for `verifyModel({verifier: keylessVerifier({identity, issuer})})`. */
+export function keylessVerifier(opts: KeylessVerifierOptions): BundleVerifier {
+  return sigstoreVerifier({ ...opts, trustedRoot: opts.trustedRoot ?? { kind: 'public-good' } });
+}

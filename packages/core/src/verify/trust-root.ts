@@ -1,0 +1,92 @@
+// Where keyless verification gets its trust from: a trusted_root.json file, the public-good snapshot
+// shipped in @sigstore/tuf, or (only when asked) a TUF refresh. Never an implicit network fetch.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { getTrustedRoot } from '@sigstore/tuf';
+import { ModelsealError } from '../errors.js';
+
+export const PUBLIC_GOOD_TUF_URL = 'https://tuf-repo-cdn.sigstore.dev';
+
+const TRUSTED_ROOT_MEDIA_TYPES = [
+  'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+  'application/vnd.dev.sigstore.trustedroot.v0.2+json',
+];
+
+/** Where to take the trusted root from. */
+export type TrustedRootSource =
+  | { kind: 'file'; path: string }
+  | { kind: 'public-good' }
+  | { kind: 'tuf'; mirrorURL?: string; cachePath: string; rootPath?: string };
+
+/** Parse and sanity-check a trusted_root.json document. `source` names it in errors. */
+export function parseTrustedRoot(json: unknown, source: string): TrustedRoot {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ModelsealError('TRUST_ROOT', `${source}: a trusted root must be a JSON object`);
+  }
+  const mediaType = (json as { mediaType?: unknown }).mediaType;
+  if (typeof mediaType !== 'string' || !TRUSTED_ROOT_MEDIA_TYPES.includes(mediaType)) {
+    throw new ModelsealError(
+      'TRUST_ROOT',
+      `${source}: not a Sigstore trusted root (mediaType ${JSON.stringify(mediaType)}, expected ${TRUSTED_ROOT_MEDIA_TYPES[1]})`,
+    );
+  }
+  let root: TrustedRoot;
+  try {
+    root = TrustedRoot.fromJSON(json);
+  } catch (e) {
+    throw new ModelsealError('TRUST_ROOT', `${source}: malformed trusted root: ${(e as Error).message}`, { cause: e });
+  }
+  if (root.certificateAuthorities.length === 0) {
+    throw new ModelsealError('TRUST_ROOT', `${source}: the trusted root lists no certificate authority`);
+  }
+  return root;
+}
+
+/** The public-good trusted root snapshot that ships with @sigstore/tuf (offline). */
+export function publicGoodTrustedRoot(): TrustedRoot {
+  const require = createRequire(import.meta.url);
+  const seeds = require('@sigstore/tuf/seeds.json') as Record<string, { targets: Record<string, string> }>;
+  const b64 = seeds[PUBLIC_GOOD_TUF_URL]?.targets['trusted_root.json'];
+  if (!b64) throw new ModelsealError('TRUST_ROOT', '@sigstore/tuf ships no public-good trusted_root.json snapshot');
+  return parseTrustedRoot(JSON.parse(Buffer.from(b64, 'base64').toString('utf8')), '@sigstore/tuf public-good snapshot');
+}
+
+/** Load a trusted root from the given source. Only `kind: 'tuf'` touches the network. */
+export async function loadTrustedRoot(source: TrustedRootSource): Promise<TrustedRoot> {
+  switch (source.kind) {
+    case 'file': {
+      let text: string;
+      try {
+        text = await readFile(source.path, 'utf8');
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE';
+        throw new ModelsealError(code, `cannot read trusted root ${source.path}: ${(e as Error).message}`, { cause: e });
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (e) {
+        throw new ModelsealError('TRUST_ROOT', `${source.path}: not valid JSON: ${(e as Error).message}`, { cause: e });
+      }
+      return parseTrustedRoot(json, source.path);
+    }
+    case 'public-good':
+      return publicGoodTrustedRoot();
+    case 'tuf':
+      try {
+        return await getTrustedRoot({
+          mirrorURL: source.mirrorURL ?? PUBLIC_GOOD_TUF_URL,
+          cachePath: source.cachePath,
+          rootPath: source.rootPath,
+          forceCache: false,
+        });
+      } catch (e) {
+        throw new ModelsealError(
+          'TRUST_ROOT',
+          `TUF refresh from ${source.mirrorURL ?? PUBLIC_GOOD_TUF_URL} failed: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
+  }
+}
