@@ -1,0 +1,99 @@
+// Hash the files of a walked model into OMS resources (one per file, or one per shard), in
+// parallel on worker threads, with throttled progress. Resources come back in signing order.
+import { availableParallelism } from 'node:os';
+import { ModelsealError } from '../errors.js';
+import type { HashingConfig, ModelFile, ModelTree, ProgressListener, Resource } from '../types.js';
+import type { HashItem } from './hash-range.js';
+import { isHashAlgorithm } from './hasher.js';
+import { compareUtf8 } from './root-digest.js';
+import { runHashItems } from './worker-pool.js';
+
+export interface HashFilesOptions {
+  config: HashingConfig;
+  /** worker threads; default `os.availableParallelism()` */
+  jobs?: number;
+  onProgress?: ProgressListener;
+  /** only hash files whose name passes (used by --ignore-unsigned-files) */
+  filter?: (name: string) => boolean;
+  /** jobs up to this many bytes are hashed on the calling thread (default 4 MiB; 0 forces workers) */
+  inlineMaxBytes?: number;
+}
+
+const PROGRESS_INTERVAL_MS = 100;
+
+/** Check a hashing config; throws `USAGE` with a one-line reason. */
+export function assertHashingConfig(config: HashingConfig): void {
+  if (config.method !== 'files' && config.method !== 'shards') {
+    throw new ModelsealError('USAGE', `unknown serialization method '${String(config.method)}' (use files or shards)`);
+  }
+  if (!isHashAlgorithm(config.hashType)) {
+    throw new ModelsealError('USAGE', `unsupported hash type '${String(config.hashType)}' (use sha256, blake2b or blake3)`);
+  }
+  if (config.method === 'shards' && (!Number.isSafeInteger(config.shardSize) || config.shardSize <= 0)) {
+    throw new ModelsealError('USAGE', `shard size must be a positive integer, got ${String(config.shardSize)}`);
+  }
+}
+
+export function defaultJobs(): number {
+  return availableParallelism();
+}
+
+/** The OMS algorithm string recorded on each resource. */
+export function resourceAlgorithm(config: HashingConfig): string {
+  return config.method === 'shards' ? `${config.hashType}-sharded-${config.shardSize}` : config.hashType;
+}
+
+/** Plan the work: one item per file, or one per shard (empty files give no shard, as in Python). */
+function planItems(files: ModelFile[], config: HashingConfig): { items: HashItem[]; names: string[] } {
+  const items: HashItem[] = [];
+  const names: string[] = [];
+  for (const f of files) {
+    if (config.method === 'files') {
+      items.push({ path: f.path, name: f.name, start: 0, end: f.size, alg: config.hashType, expectSize: f.size });
+      names.push(f.name);
+      continue;
+    }
+    for (let start = 0; start < f.size; start += config.shardSize) {
+      const end = Math.min(start + config.shardSize, f.size);
+      items.push({ path: f.path, name: f.name, start, end, alg: config.hashType, expectSize: f.size });
+      names.push(`${f.name}:${start}:${end}`);
+    }
+  }
+  return { items, names };
+}
+
+/**
+ * Hash `tree`'s files. Resources are sorted by the UTF-8 bytes of the file name, shards of one
+ * file by their numeric start offset.
+ */
+export async function hashFiles(tree: ModelTree, opts: HashFilesOptions): Promise<Resource[]> {
+  const { config } = opts;
+  assertHashingConfig(config);
+  const jobs = opts.jobs ?? defaultJobs();
+  if (!Number.isSafeInteger(jobs) || jobs < 1) {
+    throw new ModelsealError('USAGE', `jobs must be a positive integer, got ${String(opts.jobs)}`);
+  }
+  const files = tree.files.filter((f) => !opts.filter || opts.filter(f.name)).sort((a, b) => compareUtf8(a.name, b.name));
+  const { items, names } = planItems(files, config);
+
+  const bytesTotal = items.reduce((s, it) => s + (it.end - it.start), 0);
+  let bytesDone = 0;
+  let last = 0;
+  const listener = opts.onProgress;
+  listener?.({ bytesDone, bytesTotal });
+  const onBytes = listener
+    ? (n: number, item: string) => {
+        bytesDone += n;
+        const now = Date.now();
+        if (now - last >= PROGRESS_INTERVAL_MS) {
+          last = now;
+          listener({ bytesDone, bytesTotal, item });
+        }
+      }
+    : undefined;
+
+  const digests = await runHashItems(items, { jobs, onBytes, inlineMaxBytes: opts.inlineMaxBytes });
+  listener?.({ bytesDone: bytesTotal, bytesTotal });
+  const algorithm = resourceAlgorithm(config);
+  return names.map((name, i) => ({ name, algorithm, digest: digests[i].toString('hex') }));
+}

@@ -1,0 +1,93 @@
+// Hash one byte range of one file with synchronous big reads into a caller-owned buffer.
+// Runs inside the hashing workers (and on the main thread for tiny jobs); never buffers a file.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { HashAlgorithm } from '../types.js';
+import { createHasher } from './hasher.js';
+
+/** Bytes per read. Large sequential reads keep syscall overhead negligible next to hashing. */
+export const READ_SIZE = 1 << 21;
+
+/** One unit of hashing work: the bytes `[start, end)` of the file at `path`. */
+export interface HashItem {
+  /** absolute path to read */
+  path: string;
+  /** the model-relative name, for error messages */
+  name: string;
+  start: number;
+  end: number;
+  alg: HashAlgorithm;
+  /** when set (files mode), the file must still have exactly this size after hashing */
+  expectSize?: number;
+}
+
+/** Reason a range could not be hashed; carried across the worker boundary as plain data. */
+export interface HashFailure {
+  code: 'NOT_FOUND' | 'UNREADABLE';
+  message: string;
+}
+
+/** Turn a filesystem error while hashing `name` into a one-line failure. */
+export function describeReadError(name: string, e: unknown): HashFailure {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'ENOENT') return { code: 'NOT_FOUND', message: `file '${name}' vanished while hashing` };
+  if (err?.code === 'EACCES' || err?.code === 'EPERM') {
+    return { code: 'UNREADABLE', message: `cannot read '${name}': permission denied` };
+  }
+  if (err?.code === 'EISDIR') return { code: 'UNREADABLE', message: `cannot read '${name}': it is a directory` };
+  const detail = err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? e);
+  return { code: 'UNREADABLE', message: `cannot read '${name}': ${detail}` };
+}
+
+/** A failure found while hashing (raised by `hashRangeSync`, already described). */
+export class HashRangeError extends Error {
+  constructor(readonly failure: HashFailure) {
+    super(failure.message);
+  }
+}
+
+/**
+ * Hash `[item.start, item.end)` of `item.path`, reading `buf.length` bytes at a time.
+ * `onBytes` is told how many bytes each read hashed (for progress).
+ */
+export function hashRangeSync(item: HashItem, buf: Buffer, onBytes?: (n: number) => void): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(item.path, 'r');
+  } catch (e) {
+    throw new HashRangeError(describeReadError(item.name, e));
+  }
+  try {
+    const h = createHasher(item.alg);
+    let pos = item.start;
+    while (pos < item.end) {
+      const want = Math.min(buf.length, item.end - pos);
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, want, pos);
+      } catch (e) {
+        throw new HashRangeError(describeReadError(item.name, e));
+      }
+      if (n === 0) {
+        throw new HashRangeError({
+          code: 'UNREADABLE',
+          message: `file '${item.name}' changed while hashing: it ended at byte ${pos}, expected ${item.end}`,
+        });
+      }
+      h.update(n === buf.length ? buf : buf.subarray(0, n));
+      pos += n;
+      onBytes?.(n);
+    }
+    if (item.expectSize !== undefined) {
+      const now = fstatSync(fd).size;
+      if (now !== item.expectSize) {
+        throw new HashRangeError({
+          code: 'UNREADABLE',
+          message: `file '${item.name}' changed while hashing: size ${item.expectSize} became ${now}`,
+        });
+      }
+    }
+    return h.digest();
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,44 @@
+// Streaming single-stream hashers for the OMS hash types (sha256, blake2b-512, blake3-256).
+// Used by the hashing workers, the OCI code and anything else that digests bytes as they flow.
+import { createHash } from 'node:crypto';
+import { blake3 } from '@noble/hashes/blake3';
+import type { HashAlgorithm } from '../types.js';
+import { ModelsealError } from '../errors.js';
+
+/** An incremental hash: feed bytes with `update`, then call `digest` once. */
+export interface StreamHasher {
+  update(bytes: Uint8Array): void;
+  digest(): Buffer;
+}
+
+export const HASH_ALGORITHMS: readonly HashAlgorithm[] = ['sha256', 'blake2b', 'blake3'];
+
+/** Digest length in bytes of each algorithm (blake2b is Python's `hashlib.blake2b()` default, 64 bytes). */
+export const DIGEST_LENGTH: Readonly<Record<HashAlgorithm, number>> = { sha256: 32, blake2b: 64, blake3: 32 };
+
+export function isHashAlgorithm(s: string): s is HashAlgorithm {
+  return (HASH_ALGORITHMS as readonly string[]).includes(s);
+}
+
+/** Create a streaming hasher for `alg`. */
+export function createHasher(alg: HashAlgorithm): StreamHasher {
+  switch (alg) {
+    case 'sha256':
+    case 'blake2b': {
+      const h = createHash(alg === 'sha256' ? 'sha256' : 'blake2b512');
+      return { update: (b) => void h.update(b), digest: () => h.digest() };
+    }
+    case 'blake3': {
+      const h = blake3.create({});
+      return {
+        update: (b) => void h.update(b),
+        digest: () => {
+          const d = h.digest();
+          return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+        },
+      };
+    }
+    default:
+      throw new ModelsealError('USAGE', `unsupported hash algorithm '${String(alg)}' (use sha256, blake2b or blake3)`);
+  }
+}

@@ -1,0 +1,195 @@
+// Walk a model directory (or single file) into the sorted list of files to hash, applying the
+// ignore rules first and then the symlink policy (deny by default).
+import type { Dirent, Stats } from 'node:fs';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ModelsealError } from '../errors.js';
+import type { ModelFile, ModelTree } from '../types.js';
+import { compareUtf8 } from '../digest/root-digest.js';
+import { GIT_PATHS, IgnoreRules, modelRelative } from './ignore-rules.js';
+
+export interface WalkOptions {
+  /** relative to the model root, or absolute; paths outside the model are dropped */
+  ignorePaths?: string[];
+  /** default true: .git, .gitattributes, .github, .gitignore at the top level */
+  ignoreGitPaths?: boolean;
+  /** default false */
+  allowSymlinks?: boolean;
+  /** excluded (and recorded in ignorePaths) when it lies inside the model; relative to the cwd */
+  signaturePath?: string;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function fsError(e: unknown, what: string): ModelsealError {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'ENOENT') return new ModelsealError('NOT_FOUND', `${what} does not exist`, { cause: e });
+  if (err?.code === 'EACCES' || err?.code === 'EPERM') {
+    return new ModelsealError('UNREADABLE', `${what} is not readable: permission denied`, { cause: e });
+  }
+  if (err?.code === 'ELOOP') return new ModelsealError('SYMLINK', `${what} is a symlink cycle`, { cause: e });
+  if (err?.code === 'ENOTDIR') return new ModelsealError('NOT_FOUND', `${what} does not exist (a parent is not a directory)`, { cause: e });
+  return new ModelsealError('UNREADABLE', `${what} cannot be read: ${err?.code ?? ''} ${err?.message ?? String(e)}`.trim(), { cause: e });
+}
+
+function kindOf(s: Stats | Dirent): string {
+  if (s.isFIFO()) return 'a FIFO';
+  if (s.isSocket()) return 'a socket';
+  if (s.isBlockDevice()) return 'a block device';
+  if (s.isCharacterDevice()) return 'a character device';
+  return 'not a regular file';
+}
+
+function notRegular(rel: string, s: Stats | Dirent): ModelsealError {
+  return new ModelsealError('UNREADABLE', `cannot hash '${rel}': it is ${kindOf(s)}, not a regular file or directory`);
+}
+
+class Walker {
+  readonly files: ModelFile[] = [];
+  constructor(
+    private readonly rules: IgnoreRules,
+    private readonly allowSymlinks: boolean,
+  ) {}
+
+  /** Walk `absDir` (model-relative `relDir`, '' for the root). */
+  async dir(absDir: string, relDir: string): Promise<void> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(absDir, { withFileTypes: true });
+    } catch (e) {
+      throw fsError(e, `directory '${relDir || '.'}'`);
+    }
+    if (entries.some((d) => d.name.includes('\uFFFD'))) await this.checkUtf8Names(absDir, relDir);
+    entries.sort((a, b) => compareUtf8(a.name, b.name));
+    // All entries of a directory in parallel; the first failure in name order wins.
+    const settled = await Promise.allSettled(entries.map((d) => this.entry(absDir, relDir, d)));
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  }
+
+  private async checkUtf8Names(absDir: string, relDir: string): Promise<void> {
+    const raw = await readdir(absDir, { encoding: 'buffer' });
+    for (const n of raw) {
+      try {
+        utf8.decode(n);
+      } catch {
+        throw new ModelsealError(
+          'UNREADABLE',
+          `a file name in '${relDir || '.'}' is not valid UTF-8 (${JSON.stringify(n.toString('latin1'))}); rename it`,
+        );
+      }
+    }
+  }
+
+  private async entry(absDir: string, relDir: string, d: Dirent): Promise<void> {
+    const rel = relDir ? `${relDir}/${d.name}` : d.name;
+    if (this.rules.has(rel)) return; // ignore rules come before the symlink check
+    const abs = path.join(absDir, d.name);
+    let s: Stats | Dirent = d;
+    if (!d.isDirectory() && !d.isFile() && !d.isSymbolicLink()) {
+      try {
+        s = await lstat(abs); // the directory entry may not carry a type
+      } catch (e) {
+        throw fsError(e, `'${rel}'`);
+      }
+    }
+    if (s.isDirectory()) return this.dir(abs, rel);
+    if (s.isSymbolicLink()) return this.link(abs, rel);
+    if (!s.isFile()) throw notRegular(rel, s);
+    let st: Stats;
+    try {
+      st = await lstat(abs);
+    } catch (e) {
+      throw fsError(e, `'${rel}'`);
+    }
+    if (!st.isFile()) throw notRegular(rel, st);
+    this.files.push({ name: rel, path: abs, size: st.size });
+  }
+
+  private async link(abs: string, rel: string): Promise<void> {
+    if (!this.allowSymlinks) {
+      throw new ModelsealError(
+        'SYMLINK',
+        `cannot use '${rel}': it is a symlink; pass --allow-symlinks to hash the file it points to`,
+      );
+    }
+    let target: string;
+    try {
+      target = await realpath(abs);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException)?.code;
+      if (code === 'ENOENT') throw new ModelsealError('NOT_FOUND', `symlink '${rel}' is broken: its target does not exist`, { cause: e });
+      throw fsError(e, `symlink '${rel}'`);
+    }
+    let st: Stats;
+    try {
+      st = await stat(target);
+    } catch (e) {
+      throw fsError(e, `target of symlink '${rel}'`);
+    }
+    if (st.isDirectory()) {
+      throw new ModelsealError(
+        'SYMLINK',
+        `cannot use '${rel}': it is a symlink to a directory (${target}); only links to files are followed`,
+      );
+    }
+    if (!st.isFile()) throw notRegular(rel, st);
+    this.files.push({ name: rel, path: target, size: st.size });
+  }
+}
+
+/** Walk a model directory or single file. Throws NOT_FOUND, UNREADABLE, SYMLINK or EMPTY_MODEL. */
+export async function walkModel(modelPath: string, opts: WalkOptions = {}): Promise<ModelTree> {
+  const allowSymlinks = opts.allowSymlinks ?? false;
+  const given = path.resolve(modelPath);
+  let st: Stats;
+  try {
+    st = await lstat(given);
+  } catch (e) {
+    throw fsError(e, `model '${modelPath}'`);
+  }
+  let root = given;
+  if (st.isSymbolicLink()) {
+    if (!allowSymlinks) {
+      throw new ModelsealError('SYMLINK', `cannot use model '${modelPath}': it is a symlink; pass --allow-symlinks or give the real path`);
+    }
+    try {
+      root = await realpath(given);
+      st = await stat(root);
+    } catch (e) {
+      throw fsError(e, `model '${modelPath}' (a symlink)`);
+    }
+  }
+  if (!st.isDirectory() && !st.isFile()) throw notRegular(modelPath, st);
+
+  const rules = new IgnoreRules();
+  if (opts.ignoreGitPaths ?? true) for (const g of GIT_PATHS) rules.add(g);
+  const roots = root === given ? [root] : [given, root];
+  for (const p of opts.ignorePaths ?? []) {
+    const rel = modelRelative(p, root, roots);
+    if (rel !== null) rules.add(rel);
+  }
+  if (opts.signaturePath !== undefined) {
+    const rel = modelRelative(opts.signaturePath, process.cwd(), roots);
+    if (rel !== null && rel !== '.') rules.add(rel);
+  }
+
+  let files: ModelFile[];
+  if (st.isFile()) {
+    files = rules.has('.') ? [] : [{ name: '.', path: root, size: st.size }];
+  } else {
+    const walker = new Walker(rules, allowSymlinks);
+    if (!rules.has('.')) await walker.dir(root, '');
+    files = walker.files.sort((a, b) => compareUtf8(a.name, b.name));
+  }
+  if (files.length === 0) {
+    throw new ModelsealError('EMPTY_MODEL', `model '${modelPath}' has no files to hash (empty, or everything is ignored)`);
+  }
+  return {
+    root: given,
+    name: path.basename(given) || given,
+    isFile: st.isFile(),
+    files,
+    ignorePaths: rules.list().filter((r) => r !== '.'),
+    allowSymlinks,
+  };
+}
