@@ -1,4 +1,69 @@
-// `modelseal hash`: placeholder until the command lands.
+// `modelseal hash`: print the OMS root digest of a model (and, with --json, every resource digest).
 import type { Command } from 'commander';
+import { hashModel, type ModelManifest } from '@modelseal/core';
+import { printJson, progressBar } from '../output.js';
+import { addHashingFlags, hashingOptionsFromFlags } from './hashing-flags.js';
 
-export function registerHash(_program: Command): void {}
+function summary(m: ModelManifest, bytes: number, ms: number): string {
+  const mib = (bytes / 1048576).toFixed(1);
+  const mode = m.config.method === 'shards' ? `shards of ${m.config.shardSize} bytes` : 'files';
+  const speed = ms >= 50 ? ` (${((bytes / 1048576) / (ms / 1000)).toFixed(0)} MiB/s)` : '';
+  return `${m.resources.length} resources, ${mib} MiB, ${mode}, ${m.config.hashType}, ${(ms / 1000).toFixed(2)} s${speed}\n`;
+}
+
+export function registerHash(program: Command): void {
+  const cmd = program
+    .command('hash')
+    .description('Hash a model directory (or file) and print its OMS root digest as sha256:<hex>')
+    .argument('<model>', 'model directory or single file')
+    .option('--json', 'print the root digest, the hashing settings and every resource digest as JSON', false);
+  addHashingFlags(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+The root digest is what 'modelseal sign' signs and what Python's 'model_signing digest' prints:
+SHA-256 over the raw bytes of every file digest, in UTF-8 order of the file names.
+
+Examples:
+  $ modelseal hash ./my-model
+  $ modelseal hash ./my-model --json > digests.json
+  $ modelseal hash ./llama --method shards --shard-size 1000000000 --jobs 8
+  $ modelseal hash ./my-model --ignore-paths README.md --ignore-paths .venv
+  $ modelseal hash ~/.cache/huggingface/hub/models--org--m/snapshots/abc --allow-symlinks
+`,
+  );
+  cmd.action(async (model: string, flags: Record<string, unknown>) => {
+    const options = hashingOptionsFromFlags(flags);
+    const bar = progressBar('hashing', flags.json === true && !process.stderr.isTTY);
+    let bytes = 0;
+    const t0 = performance.now();
+    let manifest: ModelManifest;
+    try {
+      manifest = await hashModel(model, {
+        ...options,
+        onProgress: (p) => {
+          bytes = p.bytesTotal;
+          bar.update(p);
+        },
+      });
+    } finally {
+      bar.stop();
+    }
+    const ms = performance.now() - t0;
+    if (flags.json === true) {
+      printJson({
+        root: manifest.root,
+        name: manifest.subjectName,
+        method: manifest.config.method,
+        hashType: manifest.config.hashType,
+        ...(manifest.config.method === 'shards' ? { shardSize: manifest.config.shardSize } : {}),
+        allowSymlinks: manifest.allowSymlinks,
+        ignorePaths: manifest.ignorePaths,
+        resources: manifest.resources.map((r) => ({ name: r.name, algorithm: r.algorithm, digest: r.digest })),
+      });
+    } else {
+      process.stdout.write(`sha256:${manifest.root}\n`);
+      process.stderr.write(summary(manifest, bytes, ms));
+    }
+  });
+}

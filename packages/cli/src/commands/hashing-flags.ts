@@ -1,0 +1,53 @@
+// Hashing flags shared by `hash`, `sign` and `verify`, and their translation into HashModelOptions.
+import type { Command } from 'commander';
+import { ModelsealError, isHashAlgorithm, type HashModelOptions } from '@modelseal/core';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Add --method, --shard-size, --hash, --jobs, --ignore-paths, --allow-symlinks, --no-ignore-git-paths. */
+export function addHashingFlags(cmd: Command): Command {
+  return cmd
+    .option('--method <method>', 'serialization method: files (one digest per file) or shards (per byte range)', 'files')
+    .option('--shard-size <bytes>', 'bytes per shard with --method shards (default 1000000000)')
+    .option('--hash <algorithm>', 'hash algorithm: sha256, blake2b or blake3', 'sha256')
+    .option('--jobs <n>', 'parallel hashing threads (default: number of CPUs)')
+    .option('--ignore-paths <path>', 'leave out a file or directory (relative to the model, or absolute); repeatable', collect, [])
+    .option('--allow-symlinks', 'follow symlinks to files (hashing the target content under the link name)', false)
+    .option('--no-ignore-git-paths', 'also hash .git, .gitattributes, .github and .gitignore at the top level');
+}
+
+function positiveInt(flag: string, raw: unknown): number {
+  const s = String(raw);
+  const n = /^[0-9]+$/.test(s) ? Number(s) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new ModelsealError('USAGE', `${flag} must be a positive integer, got '${s}'`);
+  }
+  return n;
+}
+
+/** Validate the parsed flags (commander's `opts()`) and build the hashing options. */
+export function hashingOptionsFromFlags(opts: Record<string, unknown>): HashModelOptions {
+  const method = String(opts.method ?? 'files');
+  if (method !== 'files' && method !== 'shards') {
+    throw new ModelsealError('USAGE', `--method must be 'files' or 'shards', got '${method}'`);
+  }
+  const hashType = String(opts.hash ?? 'sha256');
+  if (!isHashAlgorithm(hashType)) {
+    throw new ModelsealError('USAGE', `--hash must be sha256, blake2b or blake3, got '${hashType}'`);
+  }
+  const out: HashModelOptions = {
+    method,
+    hashType,
+    ignorePaths: Array.isArray(opts.ignorePaths) ? opts.ignorePaths.map(String) : [],
+    allowSymlinks: opts.allowSymlinks === true,
+    ignoreGitPaths: opts.ignoreGitPaths !== false,
+  };
+  if (opts.shardSize !== undefined) {
+    if (method !== 'shards') throw new ModelsealError('USAGE', '--shard-size only applies with --method shards');
+    out.shardSize = positiveInt('--shard-size', opts.shardSize);
+  }
+  if (opts.jobs !== undefined) out.jobs = positiveInt('--jobs', opts.jobs);
+  return out;
+}
