@@ -1,0 +1,127 @@
+// The keyless BundleSigner: an ephemeral key certified by Fulcio for an OIDC identity, witnessed by
+// Rekor (dsse entry) and/or an RFC 3161 TSA, packaged by DSSEBundleBuilder as a v0.3 bundle with `certificate`.
+import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
+import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Witness } from '@sigstore/sign';
+import { ModelsealError } from '../errors.js';
+import type { BundleSigner } from './signer.js';
+import { loadSigningConfig, PUBLIC_GOOD_SERVICES, STAGING_SERVICES, type SigstoreServices } from './keyless-services.js';
+import { resolveIdentityToken, type ResolvedToken, type TokenSourceOptions } from './identity/token-sources.js';
+
+export interface KeylessSignerOptions extends Omit<TokenSourceOptions, 'identityToken'> {
+  /** An OIDC identity token (JWT). Else the sources in token-sources.ts are tried in order. */
+  identityToken?: string;
+  /** Your own token source; takes precedence over every other source. */
+  identityProvider?: { getToken(): Promise<string> };
+  /** A signing_config.json path or already resolved services. Default: public-good (or staging). */
+  signingConfig?: string | SigstoreServices;
+  /** Explicit service URLs (override the signing config). */
+  fulcioURL?: string;
+  rekorURL?: string;
+  tsaURL?: string;
+  /** Use Sigstore's staging instance instead of public-good. */
+  staging?: boolean;
+  /** Per-request timeout (ms) and retries for Fulcio/Rekor/TSA. */
+  timeoutMs?: number;
+  retries?: number;
+  /** Called once the token is resolved (for "signing as ..." messages). Never receives the token. */
+  onIdentity?: (who: Omit<ResolvedToken, 'token'>) => void;
+}
+
+async function resolveServices(opts: KeylessSignerOptions): Promise<SigstoreServices> {
+  const base =
+    typeof opts.signingConfig === 'string'
+      ? await loadSigningConfig(opts.signingConfig)
+      : (opts.signingConfig ?? (opts.staging ? STAGING_SERVICES : PUBLIC_GOOD_SERVICES));
+  const explicit = opts.fulcioURL !== undefined;
+  return {
+    ...base,
+    fulcioURL: opts.fulcioURL ?? base.fulcioURL,
+    // explicit URLs describe the whole instance: no Rekor/TSA unless given
+    rekorURL: explicit ? opts.rekorURL : (opts.rekorURL ?? base.rekorURL),
+    rekorMajorApiVersion: explicit && opts.rekorURL ? 1 : base.rekorMajorApiVersion,
+    tsaURL: explicit ? opts.tsaURL : (opts.tsaURL ?? base.tsaURL),
+  };
+}
+
+function redact(message: string, token: string | undefined): string {
+  return token ? message.split(token).join('<identity token>') : message;
+}
+
+/** Translate @sigstore/sign failures into modelseal errors, never echoing the token. */
+function signingError(e: unknown, services: SigstoreServices, token: string | undefined): ModelsealError {
+  if (e instanceof ModelsealError) return e;
+  const code = (e as { code?: unknown })?.code;
+  const cause = (e as { cause?: unknown })?.cause;
+  const detail = redact(
+    [(e as Error)?.message, cause instanceof Error ? cause.message : undefined].filter(Boolean).join(': '),
+    token,
+  );
+  switch (code) {
+    case 'CA_CREATE_SIGNING_CERTIFICATE_ERROR':
+      return new ModelsealError('SIGSTORE_SERVICE', `Fulcio at ${services.fulcioURL} refused a certificate: ${detail}`);
+    case 'TLOG_CREATE_ENTRY_ERROR':
+    case 'TLOG_FETCH_ENTRY_ERROR':
+      return new ModelsealError('SIGSTORE_SERVICE', `Rekor at ${services.rekorURL} did not log the signature: ${detail}`);
+    case 'TSA_CREATE_TIMESTAMP_ERROR':
+      return new ModelsealError('SIGSTORE_SERVICE', `timestamp authority at ${services.tsaURL} failed: ${detail}`);
+    case 'IDENTITY_TOKEN_READ_ERROR':
+    case 'IDENTITY_TOKEN_PARSE_ERROR':
+      return new ModelsealError('MISSING_IDENTITY_TOKEN', `the identity token could not be used: ${detail}`);
+    default:
+      return new ModelsealError('SIGSTORE_SERVICE', `keyless signing failed: ${detail}`);
+  }
+}
+
+/** Create a keyless signer. Nothing is fetched until signStatement() is called. */
+export function keylessSigner(opts: KeylessSignerOptions = {}): BundleSigner {
+  const fetchOptions = { timeout: opts.timeoutMs ?? 30_000, retry: { retries: opts.retries ?? 2 } };
+  return {
+    kind: 'keyless',
+    async signStatement(statement: Buffer, payloadType: string): Promise<SerializedBundle> {
+      const services = await resolveServices(opts);
+      if (!services.rekorURL && !services.tsaURL) {
+        throw new ModelsealError('USAGE', 'keyless signing needs a Rekor log or a timestamp authority (got neither)');
+      }
+      let token: string | undefined;
+      try {
+        if (opts.identityProvider) {
+          token = await opts.identityProvider.getToken();
+        } else {
+          const resolved = await resolveIdentityToken({
+            ...opts,
+            oidcIssuer: opts.oidcIssuer ?? services.oidcIssuer,
+          });
+          token = resolved.token;
+          const { token: _secret, ...who } = resolved;
+          opts.onIdentity?.(who);
+        }
+        const tokenValue = token;
+        const signer = new FulcioSigner({
+          fulcioBaseURL: services.fulcioURL,
+          identityProvider: { getToken: async () => tokenValue },
+          ...fetchOptions,
+        });
+        const witnesses: Witness[] = [];
+        if (services.rekorURL) {
+          witnesses.push(
+            new RekorWitness({
+              rekorBaseURL: services.rekorURL,
+              majorApiVersion: services.rekorMajorApiVersion ?? 1,
+              entryType: 'dsse',
+              fetchOnConflict: true,
+              ...fetchOptions,
+            }),
+          );
+        }
+        if (services.tsaURL) witnesses.push(new TSAWitness({ tsaBaseURL: services.tsaURL, ...fetchOptions }));
+        const bundle = await new DSSEBundleBuilder({ signer, witnesses }).create({ data: statement, type: payloadType });
+        return bundleToJSON(bundle);
+      } catch (e) {
+        throw signingError(e, services, token);
+      }
+    },
+  };
+}
+
+/** `signModel({signer: keyless({...})})`: the user-facing name of keylessSigner. */
+export const keyless = keylessSigner;
