@@ -11,3 +11,10 @@ export { createHasher, isHashAlgorithm, HASH_ALGORITHMS, DIGEST_LENGTH, type Str
 export { hashFiles, resourceAlgorithm, assertHashingConfig, type HashFilesOptions } from './digest/hash-files.js';
 export { rootDigest, compareUtf8 } from './digest/root-digest.js';
 export { hashModel, hashingConfigFrom, DEFAULT_SHARD_SIZE, type HashModelOptions } from './digest/hash-model.js';
+export { keylessSigner, keyless, type KeylessSignerOptions } from './sign/keyless.js';
+export { servicesFromSigningConfig, loadSigningConfig, PUBLIC_GOOD_SERVICES, STAGING_SERVICES, type SigstoreServices } from './sign/keyless-services.js';
+export { resolveIdentityToken, pickTokenSource, MISSING_TOKEN_HELP, type TokenSourceOptions, type ResolvedToken, type TokenSourceName } from './sign/identity/token-sources.js';
+export { sigstoreVerifier, keylessVerifier, type SigstoreVerifierOptions, type KeylessVerifierOptions } from './verify/sigstore-verifier.js';
+export { loadTrustedRoot, publicGoodTrustedRoot, parseTrustedRoot, type TrustedRootSource } from './verify/trust-root.js';
+export { identityPolicy, anchoredRegExp, type IdentityPolicyOptions, type GithubClaims } from './verify/identity-policy.js';
+export { readFulcioIdentity, FulcioExtensionOids, type FulcioIdentity, type FulcioExtensionName } from './verify/fulcio-extensions.js';
