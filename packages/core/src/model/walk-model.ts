@@ -118,6 +118,7 @@ class Walker {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException)?.code;
       if (code === 'ENOENT') throw new ModelsealError('NOT_FOUND', `symlink '${rel}' is broken: its target does not exist`, { cause: e });
+      if (code === 'ELOOP') throw new ModelsealError('SYMLINK', `cannot use '${rel}': it is part of a symlink cycle`, { cause: e });
       throw fsError(e, `symlink '${rel}'`);
     }
     let st: Stats;
