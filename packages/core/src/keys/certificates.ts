@@ -1,0 +1,52 @@
+// X.509 certificate loading and the usage rule OMS applies to signing certificates:
+// KeyUsage digitalSignature or ExtendedKeyUsage codeSigning.
+import { X509Certificate } from 'node:crypto';
+import { X509Certificate as SigstoreX509 } from '@sigstore/core';
+import { ModelsealError } from '../errors.js';
+import { readKeyFile } from './load-private-key.js';
+import { pemBlocks } from './pem.js';
+
+export const EKU_CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
+
+/** Every certificate in PEM text (several per file allowed, preambles skipped). */
+export function loadCertificates(pem: string | Buffer, source = 'certificate file'): X509Certificate[] {
+  const text = typeof pem === 'string' ? pem : pem.toString('utf8');
+  const certs = pemBlocks(text)
+    .filter((b) => b.label === 'CERTIFICATE')
+    .map((b) => parseCertificateDer(b.der, source));
+  if (certs.length === 0) throw new ModelsealError('UNREADABLE', `${source}: no PEM certificate (BEGIN CERTIFICATE) found`);
+  return certs;
+}
+
+/** Reads one or more PEM certificate files. */
+export async function loadCertificateFiles(paths: string[]): Promise<X509Certificate[]> {
+  const out: X509Certificate[] = [];
+  for (const p of paths) out.push(...loadCertificates(await readKeyFile(p), p));
+  return out;
+}
+
+/** Parses DER bytes with a clear error. */
+export function parseCertificateDer(der: Buffer, source: string): X509Certificate {
+  try {
+    return new X509Certificate(der);
+  } catch (e) {
+    throw new ModelsealError('MALFORMED_BUNDLE', `${source}: not a valid X.509 certificate`, { cause: e });
+  }
+}
+
+/** True when the certificate may sign: KeyUsage digitalSignature, or EKU codeSigning. */
+export function hasSigningUsage(cert: X509Certificate): boolean {
+  let digitalSignature = false;
+  try {
+    digitalSignature = SigstoreX509.parse(cert.raw).extKeyUsage?.digitalSignature ?? false;
+  } catch {
+    digitalSignature = false;
+  }
+  return digitalSignature || (cert.keyUsage ?? []).includes(EKU_CODE_SIGNING);
+}
+
+/** A short name for messages: the subject's CN, or the whole subject. */
+export function certificateName(cert: X509Certificate): string {
+  const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject);
+  return cn ? cn[1] : cert.subject.replace(/\n/g, ', ');
+}

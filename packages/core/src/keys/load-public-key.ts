@@ -1,0 +1,38 @@
+// Loads a verification key from PEM text (SPKI `PUBLIC KEY`, tolerating text preambles) and computes
+// the OMS key hint: lowercase hex SHA-256 of the key's SPKI PEM text.
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { ModelsealError } from '../errors.js';
+import { readKeyFile } from './load-private-key.js';
+import { pemBlocks } from './pem.js';
+import { signingAlgorithm } from './signing-algorithm.js';
+
+/** Parses a public key and checks it is EC P-256/384/521 or Ed25519. */
+export function loadPublicKey(pem: string | Buffer, source = 'public key'): KeyObject {
+  const text = typeof pem === 'string' ? pem : pem.toString('utf8');
+  const block = pemBlocks(text).find((b) => b.label === 'PUBLIC KEY');
+  if (!block) throw new ModelsealError('UNSUPPORTED_KEY', `${source}: no PEM public key (BEGIN PUBLIC KEY) found`);
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: block.der, format: 'der', type: 'spki' });
+  } catch (e) {
+    throw new ModelsealError('UNSUPPORTED_KEY', `${source}: not a readable public key`, { cause: e });
+  }
+  signingAlgorithm(key, source);
+  return key;
+}
+
+/** Reads and parses a public key file. */
+export async function loadPublicKeyFile(path: string): Promise<KeyObject> {
+  return loadPublicKey(await readKeyFile(path), path);
+}
+
+/** The SPKI PEM text of a public (or private) key, 64-column base64 with a trailing newline. */
+export function publicKeyPem(key: KeyObject): string {
+  const pub = key.type === 'private' ? createPublicKey(key) : key;
+  return pub.export({ type: 'spki', format: 'pem' }).toString();
+}
+
+/** OMS / model_signing key hint: hex SHA-256 of the SPKI PEM text. */
+export function publicKeyHint(key: KeyObject): string {
+  return createHash('sha256').update(publicKeyPem(key), 'utf8').digest('hex');
+}

@@ -1,0 +1,25 @@
+// BundleSigner for a bare key: DSSE over the statement, `verificationMaterial.publicKey.hint` =
+// hex SHA-256 of the SPKI PEM text, empty tlogEntries (model_signing `sign key` compatible).
+import type { KeyObject } from 'node:crypto';
+import type { SerializedBundle } from '@sigstore/bundle';
+import { publicKeyHint, publicKeyPem } from '../keys/load-public-key.js';
+import { signingAlgorithm } from '../keys/signing-algorithm.js';
+import { dsseBundle } from './dsse-bundle.js';
+import { signDsse } from './dsse.js';
+import type { BundleSigner } from './signer.js';
+
+export interface KeySignerOptions {
+  /** EC P-256/384/521 or Ed25519 private key (see loadPrivateKey). */
+  privateKey: KeyObject;
+}
+
+export function keySigner(opts: KeySignerOptions): BundleSigner {
+  signingAlgorithm(opts.privateKey, 'signing key');
+  const material = { kind: 'publicKey' as const, publicKeyPem: publicKeyPem(opts.privateKey), hint: publicKeyHint(opts.privateKey) };
+  return {
+    kind: 'key',
+    async signStatement(statement: Buffer, payloadType: string): Promise<SerializedBundle> {
+      return dsseBundle(material, payloadType, statement, signDsse(opts.privateKey, payloadType, statement));
+    },
+  };
+}

@@ -1,0 +1,88 @@
+// The `verifyModel` verb: read and parse the bundle, check its signature and trust with any
+// BundleVerifier, parse the signed statement, re-hash the model with the SIGNED settings
+// (ignore_paths, allow_symlinks, method, hash type, shard size) and compare file by file.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ModelsealError } from '../errors.js';
+import { hashFiles } from '../digest/hash-files.js';
+import { walkModel } from '../model/walk-model.js';
+import { compareManifest } from '../oms/compare-manifest.js';
+import { parseStatement, splitShardName, type SignedManifest } from '../oms/statement.js';
+import { defaultSignaturePath } from '../sign/signature-path.js';
+import type { ProgressListener, Resource } from '../types.js';
+import { parseBundle } from './parse-bundle.js';
+import type { BundleVerifier, SignerIdentity } from './verifier.js';
+
+export interface VerifyModelOptions {
+  verifier: BundleVerifier;
+  /** Default: MODEL/model.sig for a directory, MODEL.sig for a single file. */
+  signaturePath?: string;
+  /** Allow files on disk that the signature does not list (only signed files are hashed). */
+  ignoreUnsignedFiles?: boolean;
+  /** Extra paths to leave out, on top of the signed ignore_paths (model-relative or absolute). */
+  ignorePaths?: string[];
+  /** Default true: also leave out top-level .git, .gitattributes, .github, .gitignore. */
+  ignoreGitPaths?: boolean;
+  jobs?: number;
+  onProgress?: ProgressListener;
+  /** Called once the signature is trusted and the statement parsed, before hashing (for reports). */
+  onSignatureVerified?: (info: { signer: SignerIdentity; manifest: SignedManifest }) => void;
+}
+
+export interface VerifyModelResult {
+  verified: true;
+  signer: SignerIdentity;
+  manifest: SignedManifest;
+  warnings: string[];
+  signaturePath: string;
+  /** Number of files hashed and matched. */
+  files: number;
+}
+
+async function readBundleFile(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ENOENT') throw new ModelsealError('NOT_FOUND', `signature '${file}' does not exist`);
+    if (code === 'EISDIR') throw new ModelsealError('UNREADABLE', `signature '${file}' is a directory`);
+    throw new ModelsealError('UNREADABLE', `signature '${file}' cannot be read (${code ?? 'error'})`, { cause: e });
+  }
+}
+
+/** File paths a signed manifest names (shard names mapped back to their file). */
+function signedFiles(manifest: SignedManifest): Set<string> {
+  return new Set(manifest.resources.map((r) => (manifest.config.method === 'shards' ? splitShardName(r.name).path : r.name)));
+}
+
+export async function verifyModel(modelPath: string, opts: VerifyModelOptions): Promise<VerifyModelResult> {
+  const signaturePath = path.resolve(opts.signaturePath ?? (await defaultSignaturePath(modelPath)));
+  const bundle = parseBundle(await readBundleFile(signaturePath), signaturePath);
+  const verified = await opts.verifier.verify(bundle);
+  const manifest = parseStatement(verified.payload, signaturePath);
+  opts.onSignatureVerified?.({ signer: verified.signer, manifest });
+  const warnings = [...verified.warnings];
+  if (manifest.legacy) warnings.push('signature uses the legacy Digests/v0.1 statement (model_signing 0.2); re-sign to record the full manifest');
+
+  const tree = await walkModel(modelPath, {
+    ignorePaths: [...manifest.ignorePaths, ...(opts.ignorePaths ?? [])],
+    ignoreGitPaths: opts.ignoreGitPaths ?? true,
+    allowSymlinks: manifest.allowSymlinks,
+    signaturePath,
+  });
+  // A single-file model is named '.' by model_signing and by its basename by the spec: accept both.
+  let expected = manifest;
+  if (tree.isFile && manifest.config.method === 'files' && manifest.resources.length === 1 && manifest.resources[0].name === tree.name) {
+    expected = { ...manifest, resources: [{ ...manifest.resources[0], name: '.' }] };
+  }
+  const wanted = signedFiles(expected);
+  const actual: Resource[] = await hashFiles(tree, {
+    config: manifest.config,
+    jobs: opts.jobs,
+    onProgress: opts.onProgress,
+    filter: opts.ignoreUnsignedFiles ? (name) => wanted.has(name) : undefined,
+  });
+  compareManifest(expected, actual, { ignoreUnsignedFiles: opts.ignoreUnsignedFiles });
+  const files = new Set(actual.map((r) => (manifest.config.method === 'shards' ? splitShardName(r.name).path : r.name))).size;
+  return { verified: true, signer: verified.signer, manifest, warnings, signaturePath, files };
+}

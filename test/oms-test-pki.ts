@@ -1,0 +1,91 @@
+// Test PKI made with the real `openssl ca`: RSA root -> EC P-384 intermediate -> EC P-256 leaves
+// (code signing, no signing usage, expired), plus an unrelated root. Shared by oms-* tests.
+import { execFileSync } from 'node:child_process';
+import { createPrivateKey, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface Issued {
+  certPath: string;
+  keyPath: string;
+  cert: X509Certificate;
+  key: KeyObject;
+}
+
+export interface Pki {
+  root: Issued;
+  intermediate: Issued;
+  /** KU digitalSignature + EKU codeSigning, valid 2019-2039 */
+  leaf: Issued;
+  /** KU keyAgreement + EKU serverAuth only */
+  leafNoUsage: Issued;
+  /** valid 2019-2020 only */
+  leafExpired: Issued;
+  /** a self-signed root unrelated to the chain */
+  otherRoot: Issued;
+}
+
+const CONFIG = `[ca]
+default_ca = CA_default
+[CA_default]
+dir = .
+database = ./index.txt
+new_certs_dir = ./newcerts
+serial = ./serial
+default_md = sha256
+policy = policy_any
+unique_subject = no
+email_in_dn = no
+[policy_any]
+commonName = supplied
+[ca_ext]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[leaf_ext]
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = codeSigning
+[nousage_ext]
+basicConstraints = CA:FALSE
+keyUsage = critical, keyAgreement
+extendedKeyUsage = serverAuth
+`;
+
+type KeySpec = 'rsa' | 'p256' | 'p384';
+
+function newKey(spec: KeySpec): KeyObject {
+  if (spec === 'rsa') return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  return generateKeyPairSync('ec', { namedCurve: spec === 'p256' ? 'prime256v1' : 'secp384r1' }).privateKey;
+}
+
+/** Builds the PKI in `dir` (created). Takes well under a second. */
+export function makePki(dir: string): Pki {
+  mkdirSync(path.join(dir, 'newcerts'), { recursive: true });
+  writeFileSync(path.join(dir, 'index.txt'), '');
+  writeFileSync(path.join(dir, 'serial'), '1000\n');
+  writeFileSync(path.join(dir, 'ca.cnf'), CONFIG);
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+
+  const issue = (name: string, spec: KeySpec, ext: string, issuer: Issued | null, start = '20190101000000Z', end = '20390101000000Z'): Issued => {
+    const key = newKey(spec);
+    const keyPath = path.join(dir, `${name}.key`);
+    writeFileSync(keyPath, key.export({ type: 'pkcs8', format: 'pem' }));
+    run(['req', '-new', '-key', keyPath, '-subj', `/CN=${name}`, '-out', `${name}.csr`]);
+    const signer = issuer ? ['-cert', issuer.certPath, '-keyfile', issuer.keyPath] : ['-selfsign', '-keyfile', keyPath];
+    run(['ca', '-batch', '-config', 'ca.cnf', ...signer, '-in', `${name}.csr`, '-out', `${name}.pem`, '-startdate', start, '-enddate', end, '-extensions', ext, '-notext']);
+    const certPath = path.join(dir, `${name}.pem`);
+    return { certPath, keyPath, cert: new X509Certificate(readFileSync(certPath)), key: createPrivateKey(readFileSync(keyPath)) };
+  };
+
+  const root = issue('test-root', 'rsa', 'ca_ext', null);
+  const intermediate = issue('test-intermediate', 'p384', 'ca_ext', root);
+  return {
+    root,
+    intermediate,
+    leaf: issue('test-leaf', 'p256', 'leaf_ext', intermediate),
+    leafNoUsage: issue('test-leaf-no-usage', 'p256', 'nousage_ext', intermediate),
+    leafExpired: issue('test-leaf-expired', 'p256', 'leaf_ext', intermediate, '20190101000000Z', '20200101000000Z'),
+    otherRoot: issue('other-root', 'p256', 'ca_ext', null),
+  };
+}
