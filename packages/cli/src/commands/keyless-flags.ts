@@ -1,21 +1,152 @@
 // Keyless (Sigstore) flags shared by `sign` and `verify`, and their translation into core signers/verifiers.
-// Placeholder until keyless support lands: the functions exist so that sign/verify can call them.
-import type { Command } from 'commander';
-import { ModelsealError, type BundleSigner } from '@modelseal/core';
-import type { BundleVerifier } from '@modelseal/core';
+// `sign`/`verify` call these when neither --key nor --certificate-chain is given.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import {
+  keylessSigner,
+  sigstoreVerifier,
+  ModelsealError,
+  type BundleSigner,
+  type BundleVerifier,
+  type TrustedRootSource,
+} from '@modelseal/core';
 
-export function addKeylessSignFlags(cmd: Command): Command {
-  return cmd;
+const PUBLIC_GOOD_TUF = 'https://tuf-repo-cdn.sigstore.dev';
+
+type Opts = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+function warn(line: string): void {
+  process.stderr.write(`modelseal: warning: ${line}\n`);
 }
 
-export async function keylessSignerFromFlags(_opts: Record<string, unknown>): Promise<BundleSigner> {
-  throw new ModelsealError('USAGE', 'keyless signing is not available yet; pass --key');
+export function addKeylessSignFlags(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--identity-token <token>', 'keyless: OIDC identity token (else SIGSTORE_ID_TOKEN, GitHub Actions OIDC, or a browser login on a terminal)'))
+    .addOption(new Option('--staging', "keyless: use Sigstore's staging instance instead of public-good").conflicts('signingConfig'))
+    .addOption(new Option('--signing-config <file>', 'keyless: Sigstore signing_config.json naming the Fulcio, Rekor and TSA to use (private instances)'))
+    .addOption(new Option('--trusted-root <file>', "keyless: trusted_root.json to check the new signature against after signing"))
+    .addOption(new Option('--oidc-issuer <url>', 'keyless: OIDC issuer for the browser login (default: the instance\'s)'))
+    .addOption(new Option('--oidc-client-id <id>', 'keyless: OIDC client id for the browser login').default('sigstore'));
+}
+
+export async function keylessSignerFromFlags(opts: Opts): Promise<BundleSigner> {
+  const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  const trustedRoot = str(opts.trustedRoot);
+  const signer = keylessSigner({
+    identityToken: str(opts.identityToken),
+    staging: opts.staging === true,
+    signingConfig: str(opts.signingConfig),
+    oidcIssuer: str(opts.oidcIssuer),
+    oidcClientId: str(opts.oidcClientId),
+    interactive,
+    onIdentity: (who) => {
+      process.stderr.write(
+        `modelseal: signing keylessly as ${who.subject}${who.issuer ? ` (issuer ${who.issuer})` : ''}, token from ${who.source}\n`,
+      );
+    },
+  });
+  if (!trustedRoot) return signer;
+  // Check what we just produced against the instance's trust root, as cosign does after signing.
+  return {
+    kind: 'keyless',
+    async signStatement(statement, payloadType) {
+      const bundle = await signer.signStatement(statement, payloadType);
+      const json = bundle as unknown as Record<string, unknown>;
+      const env = bundle.dsseEnvelope as { payload: string; payloadType: string; signatures: { sig: string; keyid?: string }[] };
+      const check = sigstoreVerifier({ identityRegExp: '.+', issuerRegExp: '.+', trustedRoot });
+      await check.verify({
+        json,
+        mediaType: bundle.mediaType,
+        envelope: {
+          payload: Buffer.from(env.payload, 'base64'),
+          payloadType: env.payloadType,
+          signatures: env.signatures.map((s) => ({ sig: Buffer.from(s.sig, 'base64'), keyid: s.keyid })),
+        },
+        source: 'the new signature',
+      });
+      return bundle;
+    },
+  };
 }
 
 export function addKeylessVerifyFlags(cmd: Command): Command {
-  return cmd;
+  return cmd
+    .addOption(new Option('--certificate-identity <identity>', 'keyless: exact signer identity (email or URI) in the certificate'))
+    .addOption(new Option('--certificate-identity-regexp <regexp>', 'keyless: signer identity pattern (always anchored: must match the whole value)'))
+    .addOption(new Option('--certificate-oidc-issuer <url>', 'keyless: exact OIDC issuer in the certificate'))
+    .addOption(new Option('--certificate-oidc-issuer-regexp <regexp>', 'keyless: OIDC issuer pattern (always anchored)'))
+    .addOption(new Option('--certificate-github-workflow-repository <owner/repo>', 'keyless: required GitHub workflow repository'))
+    .addOption(new Option('--certificate-github-workflow-ref <ref>', 'keyless: required GitHub ref, e.g. refs/heads/main'))
+    .addOption(new Option('--certificate-github-workflow-trigger <event>', 'keyless: required GitHub event, e.g. push'))
+    .addOption(new Option('--certificate-github-workflow-sha <sha>', 'keyless: required commit SHA'))
+    .addOption(new Option('--certificate-github-workflow-name <name>', 'keyless: required workflow name'))
+    .addOption(new Option('--trusted-root <file>', 'keyless: Sigstore trusted_root.json (default: the public-good root shipped with modelseal)'))
+    .addOption(new Option('--staging', "keyless: the signature comes from Sigstore's staging instance (needs --trusted-root)"))
+    .addOption(new Option('--tuf-refresh', 'keyless: fetch the current public-good trusted root over TUF (network) instead of the shipped one'))
+    .addOption(new Option('--tuf-cache-dir <dir>', 'keyless: TUF cache directory for --tuf-refresh'))
+    .addOption(new Option('--insecure-ignore-tlog', 'keyless: accept signatures without a transparency-log entry (not recommended)'))
+    .addOption(new Option('--insecure-ignore-sct', 'keyless: accept certificates without an embedded SCT (not recommended)'));
 }
 
-export async function keylessVerifierFromFlags(_opts: Record<string, unknown>): Promise<BundleVerifier> {
-  throw new ModelsealError('USAGE', 'keyless verification is not available yet; pass --key or --certificate-chain');
+function trustedRootFromFlags(opts: Opts): TrustedRootSource {
+  const file = str(opts.trustedRoot);
+  if (file) {
+    if (opts.tufRefresh === true) throw new ModelsealError('USAGE', 'give either --trusted-root or --tuf-refresh, not both');
+    return { kind: 'file', path: file };
+  }
+  if (opts.staging === true) {
+    throw new ModelsealError(
+      'USAGE',
+      '--staging needs --trusted-root FILE (the staging trusted_root.json): modelseal ships only the public-good root',
+    );
+  }
+  if (opts.tufRefresh === true) {
+    const cacheDir =
+      str(opts.tufCacheDir) ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'modelseal', 'tuf');
+    return { kind: 'tuf', mirrorURL: PUBLIC_GOOD_TUF, cachePath: cacheDir };
+  }
+  if (str(opts.tufCacheDir)) throw new ModelsealError('USAGE', '--tuf-cache-dir only applies with --tuf-refresh');
+  return { kind: 'public-good' };
 }
+
+export async function keylessVerifierFromFlags(opts: Opts): Promise<BundleVerifier> {
+  const trustedRoot = trustedRootFromFlags(opts);
+  const verifier = sigstoreVerifier({
+    identity: str(opts.certificateIdentity),
+    identityRegExp: str(opts.certificateIdentityRegexp),
+    issuer: str(opts.certificateOidcIssuer),
+    issuerRegExp: str(opts.certificateOidcIssuerRegexp),
+    githubClaims: {
+      workflowRepository: str(opts.certificateGithubWorkflowRepository),
+      workflowRef: str(opts.certificateGithubWorkflowRef),
+      workflowTrigger: str(opts.certificateGithubWorkflowTrigger),
+      workflowSha: str(opts.certificateGithubWorkflowSha),
+      workflowName: str(opts.certificateGithubWorkflowName),
+    },
+    trustedRoot,
+    ignoreTlog: opts.insecureIgnoreTlog === true,
+    ignoreSct: opts.insecureIgnoreSct === true,
+  });
+  if (opts.insecureIgnoreTlog === true) warn('--insecure-ignore-tlog: signatures without a transparency-log entry are accepted');
+  if (opts.insecureIgnoreSct === true) warn('--insecure-ignore-sct: certificates without an embedded SCT are accepted');
+  return verifier;
+}
+
+/** Help text examples for `sign` and `verify` (H2's commands may append these). */
+export const KEYLESS_SIGN_EXAMPLES = `
+Keyless (Sigstore) signing, used when neither --key nor --certificate-chain is given:
+  $ modelseal sign ./model                                   # browser login, public-good Sigstore
+  $ SIGSTORE_ID_TOKEN=$(cat token) modelseal sign ./model     # CI with an OIDC token
+  $ modelseal sign ./model --signing-config signing_config.json --trusted-root trusted_root.json
+`;
+
+export const KEYLESS_VERIFY_EXAMPLES = `
+Keyless (Sigstore) verification: identity and issuer are both required; regexps are anchored:
+  $ modelseal verify ./model --certificate-identity dev@example.com \\
+      --certificate-oidc-issuer https://accounts.google.com
+  $ modelseal verify ./model --certificate-identity-regexp 'https://github\\.com/octo/model/\\.github/workflows/.*' \\
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com \\
+      --certificate-github-workflow-repository octo/model --certificate-github-workflow-ref refs/heads/main
+`;
