@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keylessSigner } from '../../packages/core/src/sign/keyless.js';
 import { sigstoreVerifier } from '../../packages/core/src/verify/sigstore-verifier.js';
 import type { ParsedBundle } from '../../packages/core/src/verify/verifier.js';
-import { startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './stack.js';
+import { DEFAULT_GITHUB_CLAIMS, GITHUB_ISSUER, startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './stack.js';
 
 const VECTORS = fileURLToPath(new URL('../../../shared/vectors/', import.meta.url));
 const STATEMENT = Buffer.from(
@@ -18,7 +18,7 @@ const STATEMENT = Buffer.from(
 );
 const PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
-export function toParsed(json: Record<string, unknown>, source = 'model.sig'): ParsedBundle {
+function toParsed(json: Record<string, unknown>, source = 'model.sig'): ParsedBundle {
   const env = json.dsseEnvelope as { payload: string; payloadType: string; signatures: { sig: string; keyid?: string }[] };
   return {
     json,
@@ -62,5 +62,136 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
     expect(res.payload.equals(STATEMENT)).toBe(true);
     expect(res.signer).toMatchObject({ kind: 'keyless', identity: TEST_EMAIL, issuer: TEST_ISSUER });
     expect(res.signer.kind === 'keyless' && res.signer.timestamps.map((t) => t.kind).sort()).toEqual(['tlog', 'tsa']);
+  });
+
+  it('signs repeatedly without the TSA fractional-second flake (one whole-second clock)', async () => {
+    const signer = keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() });
+    const verifier = sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath });
+    for (let i = 0; i < 8; i++) {
+      const bundle = (await signer.signStatement(STATEMENT, PAYLOAD_TYPE)) as unknown as Record<string, unknown>;
+      await verifier.verify(toParsed(bundle));
+    }
+  });
+
+  it("a bundle checked against another stack's trusted root fails with UNTRUSTED_CHAIN", async () => {
+    const other = await startSigstoreStack();
+    try {
+      const bundle = (await keylessSigner({ signingConfig: other.signingConfigPath, identityToken: other.token() }).signStatement(
+        STATEMENT,
+        PAYLOAD_TYPE,
+      )) as unknown as Record<string, unknown>;
+      const err = await sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath })
+        .verify(toParsed(bundle))
+        .catch((e: unknown) => e as { code: string; message: string });
+      expect(err).toMatchObject({ code: 'UNTRUSTED_CHAIN' });
+      expect((err as Error).message).toBe('model.sig: the signing certificate was not issued by any CA in the trusted root');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('GitHub Actions tokens become a workflow-URI identity with Fulcio extensions that the claim flags check', async () => {
+    const bundle = (await keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.githubToken() }).signStatement(
+      STATEMENT,
+      PAYLOAD_TYPE,
+    )) as unknown as Record<string, unknown>;
+    const identity = `https://github.com/${DEFAULT_GITHUB_CLAIMS.job_workflow_ref}`;
+    const right = {
+      workflowRepository: 'octo/model',
+      workflowRef: 'refs/heads/main',
+      workflowTrigger: 'push',
+      workflowSha: DEFAULT_GITHUB_CLAIMS.sha,
+      workflowName: 'release',
+    };
+    const verify = (githubClaims: Record<string, string>) =>
+      sigstoreVerifier({ identity, issuer: GITHUB_ISSUER, githubClaims, trustedRoot: stack.trustedRootPath }).verify(toParsed(bundle));
+    const res = await verify(right);
+    expect(res.signer.kind === 'keyless' && res.signer.extensions).toMatchObject({
+      issuer: GITHUB_ISSUER,
+      githubWorkflowRepository: 'octo/model',
+      sourceRepositoryURI: 'https://github.com/octo/model',
+      githubWorkflowRef: 'refs/heads/main',
+      sourceRepositoryRef: 'refs/heads/main',
+      githubWorkflowTrigger: 'push',
+      buildTrigger: 'push',
+      githubWorkflowSha: DEFAULT_GITHUB_CLAIMS.sha,
+      githubWorkflowName: 'release',
+      buildSignerURI: identity,
+      runnerEnvironment: 'github-hosted',
+      runInvocationURI: 'https://github.com/octo/model/actions/runs/42/attempts/1',
+    });
+    const wrong: Record<string, string> = {
+      workflowRepository: 'octo/other',
+      workflowRef: 'refs/heads/dev',
+      workflowTrigger: 'pull_request',
+      workflowSha: 'f'.repeat(40),
+      workflowName: 'evil',
+    };
+    for (const [claim, value] of Object.entries(wrong)) {
+      const err = await verify({ ...right, [claim]: value }).catch((e: unknown) => e as { code: string; message: string });
+      expect(err).toMatchObject({ code: 'EXTENSION_MISMATCH' });
+      expect((err as Error).message).toContain(`expected ${JSON.stringify(value)}`);
+    }
+    // the identity is a URI: an unanchored regexp prefix or suffix trick must not pass
+    const regexp = (identityRegExp: string) =>
+      sigstoreVerifier({ identityRegExp, issuer: GITHUB_ISSUER, trustedRoot: stack.trustedRootPath })
+        .verify(toParsed(bundle))
+        .then(() => 'PASSED', (e: { code: string }) => e.code);
+    expect(await regexp('https://github\\.com/octo/model/')).toBe('IDENTITY_MISMATCH');
+    expect(await regexp('github\\.com/octo/model/\\.github/workflows/release\\.yml@refs/heads/main')).toBe('IDENTITY_MISMATCH');
+    expect(await regexp('https://github\\.com/octo/model/\\.github/workflows/.*')).toBe('PASSED');
+  });
+});
+
+describe('local Sigstore stack shaped like GitHub private signing: Fulcio + TSA, no Rekor', () => {
+  let stack: SigstoreStack;
+  beforeAll(async () => {
+    stack = await startSigstoreStack({ rekor: false });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('signs with a TSA timestamp only; verify needs --insecure-ignore-tlog, and warns', async () => {
+    const cfg = JSON.parse(readFileSync(stack.signingConfigPath, 'utf8'));
+    expect(cfg.mediaType).toBe('application/vnd.dev.sigstore.signingconfig.v0.2+json');
+    expect(cfg.rekorTlogUrls ?? []).toEqual([]); // protobuf JSON omits empty lists
+    expect(cfg.tsaUrls).toEqual([expect.objectContaining({ url: stack.tsaURL, majorApiVersion: 1 })]);
+    const bundle = (await keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }).signStatement(
+      STATEMENT,
+      PAYLOAD_TYPE,
+    )) as unknown as Record<string, unknown>;
+    const vm = bundle.verificationMaterial as Record<string, any>;
+    expect(vm.tlogEntries ?? []).toEqual([]);
+    expect(vm.timestampVerificationData.rfc3161Timestamps).toHaveLength(1);
+    expect(stack.requests.rekor).toBeUndefined();
+    const base = { identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath };
+    const err = await sigstoreVerifier(base).verify(toParsed(bundle)).catch((e: unknown) => e as { code: string });
+    expect(err).toMatchObject({ code: 'TLOG_MISSING' });
+    const res = await sigstoreVerifier({ ...base, ignoreTlog: true }).verify(toParsed(bundle));
+    expect(res.warnings).toEqual(['transparency-log requirement disabled (--insecure-ignore-tlog)']);
+    expect(res.signer.kind === 'keyless' && res.signer.timestamps.map((t) => t.kind)).toEqual(['tsa']);
+  });
+});
+
+describe('local Sigstore stack without a TSA: Fulcio + Rekor', () => {
+  it('signs with a Rekor entry only, which verifies with the default thresholds', async () => {
+    const stack = await startSigstoreStack({ tsa: false });
+    try {
+      const bundle = (await keylessSigner({ fulcioURL: stack.fulcioURL, rekorURL: stack.rekorURL, identityToken: stack.token() }).signStatement(
+        STATEMENT,
+        PAYLOAD_TYPE,
+      )) as unknown as Record<string, unknown>;
+      const vm = bundle.verificationMaterial as Record<string, any>;
+      expect(vm.tlogEntries).toHaveLength(1);
+      expect(vm.timestampVerificationData ?? {}).toEqual({});
+      const res = await sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath }).verify(
+        toParsed(bundle),
+      );
+      expect(res.signer.kind === 'keyless' && res.signer.timestamps.map((t) => t.kind)).toEqual(['tlog']);
+      expect(stack.requests).toEqual({ fulcio: 1, rekor: 1 });
+    } finally {
+      await stack.close();
+    }
   });
 });

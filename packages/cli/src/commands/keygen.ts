@@ -1,4 +1,51 @@
-// `modelseal keygen`: placeholder until the command lands.
+// `modelseal keygen`: create a cosign-compatible key pair (PREFIX.key encrypted with
+// COSIGN_PASSWORD or a prompted password, PREFIX.pub) for `sign --key` / `verify --key`.
 import type { Command } from 'commander';
+import { ModelsealError, generateKeyPair, type KeyAlgorithm } from '@modelseal/core';
+import { printJson } from '../output.js';
+import { canPrompt, promptPassword } from './password-prompt.js';
 
-export function registerKeygen(_program: Command): void {}
+const ALGORITHMS: readonly KeyAlgorithm[] = ['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ed25519'];
+
+async function newPassword(): Promise<string> {
+  const env = process.env.COSIGN_PASSWORD;
+  if (env !== undefined) return env;
+  if (!canPrompt()) {
+    throw new ModelsealError('BAD_PASSWORD', 'set COSIGN_PASSWORD to the password for the new key (or pass --no-encrypt); there is no terminal to ask on');
+  }
+  const first = await promptPassword('Enter password for private key: ');
+  const again = await promptPassword('Enter password for private key again: ');
+  if (first !== again) throw new ModelsealError('BAD_PASSWORD', 'the two passwords do not match');
+  return first;
+}
+
+export function registerKeygen(program: Command): void {
+  const cmd = program
+    .command('keygen')
+    .description('Create a signing key pair: PREFIX.key (cosign-encrypted private key) and PREFIX.pub')
+    .option('--output-prefix <prefix>', 'file name prefix for the key pair', 'cosign')
+    .option('--algorithm <name>', `key type: ${ALGORITHMS.join(', ')} (Python model_signing verifies ECDSA only)`, 'ecdsa-p256')
+    .option('--no-encrypt', 'write the private key as a plain PKCS#8 PEM (no password)')
+    .option('--json', 'print the written paths as JSON', false);
+  cmd.addHelpText(
+    'after',
+    `
+The encrypted key uses cosign's format (scrypt N=65536, r=8, p=1 + NaCl secretbox), so
+'cosign sign-blob --key PREFIX.key' can use it too. Existing files are never overwritten.
+
+Examples:
+  $ COSIGN_PASSWORD=s3cret modelseal keygen --output-prefix release
+  $ modelseal keygen --output-prefix ci --no-encrypt --algorithm ecdsa-p384
+  $ modelseal sign ./my-model --key release.key && modelseal verify ./my-model --key release.pub
+`,
+  );
+  cmd.action(async (flags: Record<string, unknown>) => {
+    const algorithm = String(flags.algorithm) as KeyAlgorithm;
+    if (!ALGORITHMS.includes(algorithm)) throw new ModelsealError('USAGE', `--algorithm must be one of ${ALGORITHMS.join(', ')}, got '${algorithm}'`);
+    const encrypt = flags.encrypt !== false;
+    const password = encrypt ? await newPassword() : undefined;
+    const out = await generateKeyPair({ outputPrefix: String(flags.outputPrefix), password, encrypt, algorithm });
+    if (flags.json === true) printJson({ privateKey: out.privateKeyPath, publicKey: out.publicKeyPath, encrypted: encrypt, algorithm });
+    else process.stderr.write(`wrote ${out.privateKeyPath}${encrypt ? ' (encrypted)' : ''} and ${out.publicKeyPath}\n`);
+  });
+}

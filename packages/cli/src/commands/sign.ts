@@ -1,4 +1,84 @@
-// `modelseal sign`: placeholder until the command lands.
+// `modelseal sign`: hash a model and write an OMS signature (Sigstore bundle v0.3) signed with a
+// private key, a key + certificate chain, or keylessly with Sigstore.
 import type { Command } from 'commander';
+import {
+  ModelsealError,
+  certificateSigner,
+  keySigner,
+  loadCertificateFiles,
+  loadPrivateKeyFile,
+  signModel,
+  type BundleSigner,
+} from '@modelseal/core';
+import { printJson, progressBar } from '../output.js';
+import { addHashingFlags, hashingOptionsFromFlags } from './hashing-flags.js';
+import { addKeylessSignFlags, keylessSignerFromFlags } from './keyless-flags.js';
+import { canPrompt, promptPassword } from './password-prompt.js';
 
-export function registerSign(_program: Command): void {}
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+async function signerFromFlags(flags: Record<string, unknown>): Promise<BundleSigner> {
+  const key = flags.key as string | undefined;
+  const certificate = flags.certificate as string | undefined;
+  const chain = (flags.certificateChain as string[] | undefined) ?? [];
+  if (!key) {
+    if (certificate || chain.length) throw new ModelsealError('USAGE', '--certificate and --certificate-chain need --key (the private key of the certificate)');
+    return keylessSignerFromFlags(flags);
+  }
+  if (chain.length && !certificate) throw new ModelsealError('USAGE', '--certificate-chain needs --certificate (the signing certificate)');
+  const privateKey = await loadPrivateKeyFile(key, {
+    askPassword: canPrompt() ? () => promptPassword(`Enter password for private key ${key}: `) : undefined,
+  });
+  if (!certificate) return keySigner({ privateKey });
+  const [leaf, ...extra] = await loadCertificateFiles([certificate]);
+  const intermediates = [...extra, ...(await loadCertificateFiles(chain))];
+  return certificateSigner({ privateKey, certificate: leaf, chain: intermediates });
+}
+
+export function registerSign(program: Command): void {
+  const cmd = program
+    .command('sign')
+    .description('Sign a model directory (or file): write an OMS signature (Sigstore bundle) next to it')
+    .argument('<model>', 'model directory or single file')
+    .option('--key <file>', 'private key (PEM, or cosign encrypted key; password from COSIGN_PASSWORD or a prompt)')
+    .option('--certificate <file>', 'signing certificate (PEM) for --key: certificate mode')
+    .option('--certificate-chain <file>', 'intermediate certificates to embed after the signing certificate; repeatable', collect, [])
+    .option('--signature <path>', 'where to write the signature (default MODEL/model.sig, or MODEL.sig for a file)')
+    .option('--json', 'print the result as JSON', false);
+  addHashingFlags(cmd);
+  addKeylessSignFlags(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Signatures are byte-compatible with the Python model_signing CLI ('model_signing verify key|certificate').
+The signature file is left out of the model's hashes and recorded in ignore_paths.
+
+Examples:
+  $ modelseal keygen --output-prefix mykey          # writes mykey.key (encrypted) + mykey.pub
+  $ COSIGN_PASSWORD=... modelseal sign ./my-model --key mykey.key
+  $ modelseal sign ./my-model --key leaf.key --certificate leaf.pem --certificate-chain intermediate.pem
+  $ modelseal sign ./my-model --key mykey.key --signature ./my-model.sig --ignore-paths notes/
+  $ modelseal sign ./model.safetensors --key mykey.key      # writes ./model.safetensors.sig
+`,
+  );
+  cmd.action(async (model: string, flags: Record<string, unknown>) => {
+    const hashing = hashingOptionsFromFlags(flags);
+    const signer = await signerFromFlags(flags);
+    const bar = progressBar('hashing', flags.json === true && !process.stderr.isTTY);
+    let result;
+    try {
+      result = await signModel(model, { ...hashing, signer, signaturePath: flags.signature as string | undefined, onProgress: (p) => bar.update(p) });
+    } finally {
+      bar.stop();
+    }
+    const { manifest, signaturePath } = result;
+    if (flags.json === true) {
+      printJson({ signed: true, signaturePath, method: signer.kind, root: manifest.root, files: manifest.resources.length, ignorePaths: manifest.ignorePaths });
+    } else {
+      process.stdout.write(`${signaturePath}\n`);
+      process.stderr.write(`signed ${manifest.subjectName} (sha256:${manifest.root}, ${manifest.resources.length} resources, ${signer.kind}) -> ${signaturePath}\n`);
+    }
+  });
+}

@@ -1,4 +1,108 @@
-// `modelseal verify`: placeholder until the command lands.
+// `modelseal verify`: check a model against its OMS signature with a public key, trust anchors for
+// a certificate chain, or a Sigstore identity. Exit 0 verified, 1 verification failed, 2 bad input.
 import type { Command } from 'commander';
+import {
+  ModelsealError,
+  certificateVerifier,
+  isModelsealError,
+  keyVerifier,
+  loadCertificateFiles,
+  loadPublicKeyFile,
+  verifyModel,
+  type BundleVerifier,
+  type SignedManifest,
+  type SignerIdentity,
+} from '@modelseal/core';
+import { printJson, progressBar } from '../output.js';
+import { hashingOptionsFromFlags } from './hashing-flags.js';
+import { addKeylessVerifyFlags, keylessVerifierFromFlags } from './keyless-flags.js';
 
-export function registerVerify(_program: Command): void {}
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+async function verifierFromFlags(flags: Record<string, unknown>): Promise<BundleVerifier> {
+  const key = flags.key as string | undefined;
+  const anchors = (flags.certificateChain as string[] | undefined) ?? [];
+  if (key && anchors.length) throw new ModelsealError('USAGE', 'give either --key or --certificate-chain, not both');
+  if (key) return keyVerifier({ publicKey: await loadPublicKeyFile(key) });
+  if (anchors.length) return certificateVerifier({ trustAnchors: await loadCertificateFiles(anchors) });
+  return keylessVerifierFromFlags(flags);
+}
+
+function describeSigner(s: SignerIdentity): string {
+  if (s.kind === 'key') return `key ${s.keyHint ?? ''}`.trim();
+  if (s.kind === 'certificate') return `certificate ${s.subject} (issuer ${s.issuer})`;
+  return `${s.identity} (issuer ${s.issuer})`;
+}
+
+export function registerVerify(program: Command): void {
+  const cmd = program
+    .command('verify')
+    .description('Verify a model directory (or file) against its OMS signature')
+    .argument('<model>', 'model directory or single file')
+    .option('--key <file>', 'public key (PEM) the model was signed with')
+    .option('--certificate-chain <file>', 'trust anchor certificates (PEM) for certificate-signed models; repeatable', collect, [])
+    .option('--signature <path>', 'signature to check (default MODEL/model.sig, or MODEL.sig for a file)')
+    .option('--ignore-unsigned-files', 'allow files that the signature does not list (only signed files are hashed)', false)
+    .option('--ignore-paths <path>', 'also leave out this path (relative to the model, or absolute); repeatable', collect, [])
+    .option('--no-ignore-git-paths', 'do not leave out .git, .gitattributes, .github and .gitignore at the top level')
+    .option('--jobs <n>', 'parallel hashing threads (default: number of CPUs)')
+    .option('--json', 'print {"verified", "error", "signer", "root", "files"} as JSON, also on failure', false);
+  addKeylessVerifyFlags(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+The hashing method, hash type, shard size, symlink policy and ignored paths are taken from the
+signature, so a model verifies exactly as it was signed. Signatures made by the Python
+model_signing CLI (v0.2 to v1.1) verify too.
+
+Examples:
+  $ modelseal verify ./my-model --key mykey.pub
+  $ modelseal verify ./my-model --certificate-chain ca.pem --signature ./my-model.sig
+  $ modelseal verify ./my-model --key mykey.pub --ignore-unsigned-files --json
+  $ modelseal verify ./model.safetensors --key mykey.pub          # reads ./model.safetensors.sig
+
+Exit status: 0 verified, 1 verification failed (tampered/missing/extra file, wrong key, untrusted
+chain, bad signature), 2 bad usage or unreadable input.
+`,
+  );
+  cmd.action(async (model: string, flags: Record<string, unknown>) => {
+    const json = flags.json === true;
+    let signer: SignerIdentity | null = null;
+    let manifest: SignedManifest | null = null;
+    const bar = progressBar('verifying', json && !process.stderr.isTTY);
+    try {
+      const hashing = hashingOptionsFromFlags({ ignorePaths: flags.ignorePaths, ignoreGitPaths: flags.ignoreGitPaths, jobs: flags.jobs });
+      const verifier = await verifierFromFlags(flags);
+      const result = await verifyModel(model, {
+        verifier,
+        signaturePath: flags.signature as string | undefined,
+        ignoreUnsignedFiles: flags.ignoreUnsignedFiles === true,
+        ignorePaths: hashing.ignorePaths,
+        ignoreGitPaths: hashing.ignoreGitPaths,
+        jobs: hashing.jobs,
+        onProgress: (p) => bar.update(p),
+        onSignatureVerified: (info) => {
+          signer = info.signer;
+          manifest = info.manifest;
+        },
+      });
+      bar.stop();
+      for (const w of result.warnings) process.stderr.write(`modelseal: warning: ${w}\n`);
+      if (json) {
+        printJson({ verified: true, signer: result.signer, root: result.manifest.root, files: result.files, warnings: result.warnings });
+      } else {
+        process.stdout.write(`verified ${model}: sha256:${result.manifest.root}, ${result.files} files, signed by ${describeSigner(result.signer)}\n`);
+      }
+    } catch (e) {
+      bar.stop();
+      if (json) {
+        const error = isModelsealError(e) ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+        const m = manifest as SignedManifest | null;
+        printJson({ verified: false, error, signer, root: m ? m.root : null, files: m ? m.resources.length : null });
+      }
+      throw e;
+    }
+  });
+}
