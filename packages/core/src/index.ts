@@ -36,3 +36,12 @@ export { parseBundle, ACCEPTED_BUNDLE_MEDIA_TYPES } from './verify/parse-bundle.
 export { keyVerifier, type KeyVerifierOptions } from './verify/key-verifier.js';
 export { certificateVerifier, type CertificateVerifierOptions } from './verify/certificate-verifier.js';
 export { verifyModel, type VerifyModelOptions, type VerifyModelResult } from './verify/verify-model.js';
+export { parseReference, formatReference, referenceSelector, isLoopbackRegistry, DEFAULT_TAG, type ArtifactReference, type RegistryReference, type LayoutReference } from './oci/reference.js';
+export { LayoutTarget } from './oci/layout/layout-target.js';
+export { openTarget, type OpenTargetOptions, type OpenedTarget } from './oci/open-target.js';
+export { copy, type CopyOptions, type CopyResult } from './oci/copy.js';
+export { packModel, type PackedModel, type PackOptions } from './oci/modelpack/pack-model.js';
+export { ModelPackTypes, ModelPackAnnotations, classifyFile, type LayerKind } from './oci/modelpack/media-types.js';
+export { pushModel, type PushModelOptions, type PushModelResult } from './oci/push-model.js';
+export { pullModel, type PullModelOptions, type PullModelResult, type PulledFile } from './oci/pull-model.js';
+export { inspectArtifact, type InspectOptions, type InspectResult, type ReferrerNode } from './oci/inspect.js';

@@ -1,0 +1,113 @@
+// inspectArtifact: describe an artifact without downloading its layers: manifest, config, file layers
+// (path, media type, size, digest) and the tree of referrers (signatures, attestations) below it.
+import { ModelsealError } from '../errors.js';
+import { fetchVerifiedManifest } from './copy.js';
+import { sha256Digest } from './digest.js';
+import { artifactTypeOf, parseManifest, type ImageIndex, type ImageManifest } from './manifest.js';
+import { artifactLayers, type ArtifactFormat } from './modelpack/artifact-layers.js';
+import { openTarget, type OpenTargetOptions } from './open-target.js';
+import { formatReference } from './reference.js';
+import { MANIFEST_MEDIA_TYPES, MediaTypes, type Descriptor, type Target } from './target.js';
+
+export interface InspectedLayer {
+  path?: string;
+  mediaType: string;
+  size: number;
+  digest: string;
+}
+
+export interface ReferrerNode {
+  descriptor: Descriptor;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+  referrers: ReferrerNode[];
+}
+
+export interface InspectResult {
+  reference: string;
+  descriptor: Descriptor;
+  format: ArtifactFormat | 'index';
+  manifest: ImageManifest | ImageIndex;
+  /** the config blob parsed as JSON when it is JSON and at most 1 MiB */
+  config?: unknown;
+  layers: InspectedLayer[];
+  referrers: ReferrerNode[];
+}
+
+export interface InspectOptions extends OpenTargetOptions {
+  /** with a Target: the tag or digest to inspect (default `latest`) */
+  reference?: string;
+  /** how deep to follow referrers of referrers (default 4) */
+  referrerDepth?: number;
+}
+
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+async function readConfig(target: Target, desc: Descriptor): Promise<unknown> {
+  if (desc.size > MAX_CONFIG_BYTES || !/json/.test(desc.mediaType) || desc.mediaType === MediaTypes.ociEmpty) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of await target.fetch(desc)) chunks.push(chunk as Buffer);
+  const bytes = Buffer.concat(chunks);
+  if (sha256Digest(bytes) !== desc.digest) throw new ModelsealError('DIGEST_MISMATCH', `config ${desc.digest} from ${target.location} does not match its digest`);
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+async function referrerTree(target: Target, subject: Descriptor, depth: number, seen: Set<string>): Promise<ReferrerNode[]> {
+  if (depth <= 0) return [];
+  const nodes: ReferrerNode[] = [];
+  for (const r of await target.referrers(subject)) {
+    if (seen.has(r.digest)) continue;
+    seen.add(r.digest);
+    nodes.push({
+      descriptor: { mediaType: r.mediaType, digest: r.digest, size: r.size },
+      ...(r.artifactType ? { artifactType: r.artifactType } : {}),
+      ...(r.annotations ? { annotations: r.annotations } : {}),
+      referrers: await referrerTree(target, r, depth - 1, seen),
+    });
+  }
+  return nodes;
+}
+
+export async function inspectArtifact(ref: string | Target, opts: InspectOptions = {}): Promise<InspectResult> {
+  let target: Target;
+  let selector: string;
+  let shown: string;
+  if (typeof ref === 'string') {
+    const opened = openTarget(ref, opts);
+    target = opened.target;
+    selector = opened.selector;
+    shown = formatReference(opened.reference);
+  } else {
+    target = ref;
+    selector = opts.reference ?? 'latest';
+    shown = `${ref.location}${selector.startsWith('sha256:') ? '@' : ':'}${selector}`;
+  }
+  const descriptor = await target.resolve(selector);
+  if (!MANIFEST_MEDIA_TYPES.includes(descriptor.mediaType)) {
+    throw new ModelsealError('UNSUPPORTED_MEDIA_TYPE', `${shown} resolves to '${descriptor.mediaType}', not a manifest`);
+  }
+  const bytes = await fetchVerifiedManifest(target, descriptor);
+  const parsed = parseManifest(bytes, descriptor.mediaType, shown);
+  const referrers = await referrerTree(target, descriptor, opts.referrerDepth ?? 4, new Set([descriptor.digest]));
+  const full: Descriptor = { ...descriptor, ...(artifactTypeOf(parsed) ? { artifactType: artifactTypeOf(parsed) } : {}) };
+  if (parsed.kind === 'index') {
+    return { reference: shown, descriptor: full, format: 'index', manifest: parsed.index, layers: [], referrers };
+  }
+  const manifest = parsed.manifest;
+  let format: ArtifactFormat;
+  let layers: InspectedLayer[];
+  try {
+    const read = artifactLayers(manifest, shown);
+    format = read.format;
+    layers = read.layers.map((l) => ({ ...(l.path !== undefined ? { path: l.path } : {}), mediaType: l.descriptor.mediaType, size: l.descriptor.size, digest: l.descriptor.digest }));
+  } catch {
+    format = 'oci';
+    layers = manifest.layers.map((l) => ({ mediaType: l.mediaType, size: l.size, digest: l.digest }));
+  }
+  const config = await readConfig(target, manifest.config);
+  return { reference: shown, descriptor: full, format, manifest, ...(config !== undefined ? { config } : {}), layers, referrers };
+}

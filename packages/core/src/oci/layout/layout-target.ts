@@ -1,0 +1,239 @@
+// `Target` over an OCI image layout directory (oci-layout, index.json, blobs/sha256/<hex>).
+// Blobs land in a temp file inside the layout, are checked against their digest and size, then renamed
+// into place; tags and referrer manifests live in index.json (referrers without a ref name, like oras).
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ModelsealError, RegistryError } from '../../errors.js';
+import { assertSha256Digest, DigestTap, digestHex, isSha256Digest, sha256Digest } from '../digest.js';
+import { artifactTypeOf, parseManifest } from '../manifest.js';
+import { MANIFEST_MEDIA_TYPES, MAX_MANIFEST_BYTES, type BlobSource, type Descriptor, type Target } from '../target.js';
+import { emptyIndex, readLayoutIndex, REF_NAME, updateLayoutIndex } from './layout-index.js';
+
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const LAYOUT_FILE = JSON.stringify({ imageLayoutVersion: '1.0.0' });
+const READ_CHUNK = 1024 * 1024;
+
+function isEnoent(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException)?.code === 'ENOENT';
+}
+
+export class LayoutTarget implements Target {
+  readonly location: string;
+  private ready?: Promise<void>;
+
+  constructor(readonly root: string) {
+    this.location = `oci:${root}`;
+  }
+
+  private blobPath(digest: string): string {
+    return join(this.root, 'blobs', 'sha256', digestHex(digest));
+  }
+
+  /** Fail unless `root` holds an OCI layout with version 1.0.0. */
+  private async checkLayout(): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(join(this.root, 'oci-layout'), 'utf8');
+    } catch (e) {
+      if (isEnoent(e)) throw new ModelsealError('NOT_FOUND', `${this.root} is not an OCI image layout (no oci-layout file)`, { cause: e });
+      throw new ModelsealError('UNREADABLE', `cannot read ${join(this.root, 'oci-layout')}: ${(e as Error).message}`, { cause: e });
+    }
+    let version: unknown;
+    try {
+      version = (JSON.parse(text) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
+    } catch {
+      version = undefined;
+    }
+    if (version !== '1.0.0') throw new ModelsealError('UNREADABLE', `${join(this.root, 'oci-layout')} does not declare imageLayoutVersion 1.0.0`);
+  }
+
+  /** Create the layout on first write (directory missing or empty); otherwise it must be a layout. */
+  private ensureLayout(): Promise<void> {
+    this.ready ??= (async () => {
+      try {
+        await this.checkLayout();
+        return;
+      } catch (e) {
+        if (!(e instanceof ModelsealError) || e.code !== 'NOT_FOUND') throw e;
+      }
+      await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
+      const unexpected = (await readdir(this.root)).filter((n) => n !== 'blobs' && n !== 'index.json' && n !== 'oci-layout');
+      if (unexpected.length > 0) {
+        throw new ModelsealError('DEST_EXISTS', `${this.root} is neither empty nor an OCI image layout (found '${unexpected[0]}')`);
+      }
+      await writeFile(join(this.root, 'index.json'), JSON.stringify(emptyIndex()), { flag: 'wx' }).catch((e: unknown) => {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      });
+      await writeFile(join(this.root, 'oci-layout'), LAYOUT_FILE, { flag: 'wx' }).catch((e: unknown) => {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      });
+    })();
+    this.ready.catch(() => {
+      this.ready = undefined;
+    });
+    return this.ready;
+  }
+
+  async resolve(reference: string): Promise<Descriptor> {
+    await this.checkLayout();
+    const index = await readLayoutIndex(this.root);
+    if (isSha256Digest(reference)) {
+      const listed = index.manifests.find((m) => m.digest === reference);
+      if (listed) return plainDescriptor(listed);
+      const bytes = await this.readSmallBlob(reference);
+      const mediaType = (safeJson(bytes) as { mediaType?: unknown } | undefined)?.mediaType;
+      if (typeof mediaType !== 'string' || !MANIFEST_MEDIA_TYPES.includes(mediaType)) {
+        throw new ModelsealError('UNSUPPORTED_ARTIFACT', `${this.location}@${reference} is not a manifest with a known mediaType`);
+      }
+      return { mediaType, digest: reference, size: bytes.length };
+    }
+    if (!TAG.test(reference)) throw new ModelsealError('BAD_REFERENCE', `'${reference}' is neither a tag nor a sha256 digest`);
+    const hits = index.manifests.filter((m) => m.annotations?.[REF_NAME] === reference);
+    if (hits.length === 0) throw new RegistryError('NOT_FOUND', `tag '${reference}' not found in ${this.location}`);
+    return plainDescriptor(hits[hits.length - 1]);
+  }
+
+  async fetch(desc: Descriptor): Promise<Readable> {
+    await this.checkLayout();
+    const file = this.blobPath(assertSha256Digest(desc.digest, `${this.location} fetch`));
+    try {
+      const handle = await open(file, 'r');
+      return handle.createReadStream({ highWaterMark: READ_CHUNK });
+    } catch (e) {
+      if (isEnoent(e)) throw new RegistryError('NOT_FOUND', `blob ${desc.digest} not found in ${this.location}`, { cause: e });
+      throw new ModelsealError('UNREADABLE', `cannot read blob ${desc.digest} in ${this.location}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** Read a blob of at most MAX_MANIFEST_BYTES; bigger ones fail with MANIFEST_TOO_LARGE before reading. */
+  private async readSmallBlob(digest: string): Promise<Buffer> {
+    const file = this.blobPath(assertSha256Digest(digest, this.location));
+    let size: number;
+    try {
+      size = (await stat(file)).size;
+    } catch (e) {
+      if (isEnoent(e)) throw new RegistryError('NOT_FOUND', `manifest ${digest} not found in ${this.location}`, { cause: e });
+      throw e;
+    }
+    if (size > MAX_MANIFEST_BYTES) {
+      throw new ModelsealError('MANIFEST_TOO_LARGE', `manifest ${digest} in ${this.location} is ${size} bytes (limit ${MAX_MANIFEST_BYTES})`);
+    }
+    return readFile(file);
+  }
+
+  async fetchManifest(reference: string | Descriptor): Promise<{ descriptor: Descriptor; bytes: Buffer }> {
+    const descriptor = typeof reference === 'string' ? await this.resolve(reference) : reference;
+    if (descriptor.size > MAX_MANIFEST_BYTES) {
+      throw new ModelsealError('MANIFEST_TOO_LARGE', `manifest ${descriptor.digest} in ${this.location} is ${descriptor.size} bytes (limit ${MAX_MANIFEST_BYTES})`);
+    }
+    await this.checkLayout();
+    const bytes = await this.readSmallBlob(descriptor.digest);
+    const actual = sha256Digest(bytes);
+    if (actual !== descriptor.digest || bytes.length !== descriptor.size) {
+      throw new ModelsealError('DIGEST_MISMATCH', `manifest ${descriptor.digest} in ${this.location} is corrupt: its ${bytes.length} bytes hash to ${actual}`);
+    }
+    return { descriptor, bytes };
+  }
+
+  async exists(desc: Descriptor): Promise<boolean> {
+    try {
+      const s = await stat(this.blobPath(assertSha256Digest(desc.digest, this.location)));
+      return s.isFile() && s.size === desc.size;
+    } catch (e) {
+      if (isEnoent(e)) return false;
+      throw e;
+    }
+  }
+
+  async push(desc: Descriptor, content: BlobSource): Promise<void> {
+    assertSha256Digest(desc.digest, `${this.location} push`);
+    await this.ensureLayout();
+    if (!(await this.exists(desc))) await this.writeBlob(desc, content);
+    if (MANIFEST_MEDIA_TYPES.includes(desc.mediaType)) await this.indexIfReferrer(desc);
+  }
+
+  private async writeBlob(desc: Descriptor, content: BlobSource): Promise<void> {
+    const tmp = join(this.root, `.blob-${randomBytes(8).toString('hex')}.tmp`);
+    const tap = new DigestTap();
+    try {
+      const source = content.kind === 'bytes' ? Readable.from([Buffer.from(content.bytes)]) : content.open();
+      await pipeline(source, tap, createWriteStream(tmp));
+      const actual = tap.digest();
+      if (actual !== desc.digest || tap.bytes !== desc.size) {
+        throw new ModelsealError(
+          'DIGEST_MISMATCH',
+          `refusing blob for ${this.location}: expected ${desc.digest} (${desc.size} bytes), got ${actual} (${tap.bytes} bytes)`,
+        );
+      }
+      await rename(tmp, this.blobPath(desc.digest));
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      throw e;
+    }
+  }
+
+  /** Referrer manifests (with `subject`) are listed in index.json without a ref name so referrers() finds them. */
+  private async indexIfReferrer(desc: Descriptor): Promise<void> {
+    const bytes = await this.readSmallBlob(desc.digest);
+    const subject = (safeJson(bytes) as { subject?: unknown } | undefined)?.subject;
+    if (subject === undefined) return;
+    const entry = plainDescriptor(desc);
+    await updateLayoutIndex(this.root, (index) => {
+      if (!index.manifests.some((m) => m.digest === desc.digest)) index.manifests.push(entry);
+    });
+  }
+
+  async tag(desc: Descriptor, tag: string): Promise<void> {
+    if (!TAG.test(tag)) throw new ModelsealError('BAD_REFERENCE', `'${tag}' is not a valid tag`);
+    await this.ensureLayout();
+    if (!(await this.exists(desc))) throw new RegistryError('NOT_FOUND', `cannot tag ${desc.digest} in ${this.location}: manifest not present`);
+    const entry: Descriptor = { ...plainDescriptor(desc), annotations: { [REF_NAME]: tag } };
+    await updateLayoutIndex(this.root, (index) => {
+      index.manifests = index.manifests.filter(
+        (m) => m.annotations?.[REF_NAME] !== tag && !(m.digest === desc.digest && m.annotations?.[REF_NAME] === undefined),
+      );
+      index.manifests.push(entry);
+    });
+  }
+
+  async referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[]> {
+    await this.checkLayout();
+    const index = await readLayoutIndex(this.root);
+    const seen = new Set<string>();
+    const found: Descriptor[] = [];
+    for (const m of index.manifests) {
+      if (seen.has(m.digest) || !MANIFEST_MEDIA_TYPES.includes(m.mediaType)) continue;
+      seen.add(m.digest);
+      const { bytes } = await this.fetchManifest(plainDescriptor(m));
+      const parsed = parseManifest(bytes, m.mediaType, `${this.location}@${m.digest}`);
+      const doc = parsed.kind === 'index' ? parsed.index : parsed.manifest;
+      if (doc.subject?.digest !== subject.digest) continue;
+      const type = artifactTypeOf(parsed);
+      if (artifactType !== undefined && type !== artifactType) continue;
+      found.push({
+        mediaType: m.mediaType,
+        digest: m.digest,
+        size: m.size,
+        ...(type ? { artifactType: type } : {}),
+        ...(doc.annotations ? { annotations: doc.annotations } : {}),
+      });
+    }
+    return found;
+  }
+}
+
+function plainDescriptor(d: Descriptor): Descriptor {
+  return { mediaType: d.mediaType, digest: d.digest, size: d.size, ...(d.artifactType ? { artifactType: d.artifactType } : {}) };
+}
+
+function safeJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

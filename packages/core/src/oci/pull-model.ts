@@ -1,0 +1,165 @@
+// pullModel: fetch a model artifact into DEST, failing closed. Every layer path is validated before any
+// download; layers stream into a hidden staging directory beside DEST with digest and size checked
+// while writing; only when everything verified is the staging directory renamed onto DEST.
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { ModelsealError } from '../errors.js';
+import type { ProgressListener } from '../types.js';
+import { compareUtf8 } from '../digest/root-digest.js';
+import { fetchVerifiedManifest } from './copy.js';
+import { VerifyingTap } from './digest.js';
+import { parseManifest } from './manifest.js';
+import { artifactLayers, type ArtifactFormat, type ArtifactLayer } from './modelpack/artifact-layers.js';
+import { compileGlobs } from './modelpack/media-types.js';
+import { openTarget, type OpenTargetOptions } from './open-target.js';
+import { forEachConcurrent } from './parallel.js';
+import { ProgressMeter } from './progress-meter.js';
+import { extractTar } from './pull/extract-tar.js';
+import { checkRelativePath, PathClaims } from './pull/safe-path.js';
+import { formatReference } from './reference.js';
+import { MAX_MANIFEST_BYTES, type Target } from './target.js';
+
+export interface PullModelOptions extends OpenTargetOptions {
+  /** with a Target instead of a reference string: the tag or digest to pull (default `latest`) */
+  reference?: string;
+  /** only materialise files matching one of these globs (without '/' they match basenames) */
+  include?: string[];
+  /** layers downloaded at once (default 4) */
+  concurrency?: number;
+  onProgress?: ProgressListener;
+}
+
+export interface PulledFile {
+  path: string;
+  digest: string;
+  size: number;
+}
+
+export interface PullModelResult {
+  reference: string;
+  digest: string;
+  format: ArtifactFormat;
+  files: PulledFile[];
+}
+
+/** DEST must not exist, or be an empty directory. */
+async function checkDest(dest: string): Promise<void> {
+  let s;
+  try {
+    s = await stat(dest);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new ModelsealError('UNREADABLE', `cannot inspect destination ${dest}: ${(e as Error).message}`, { cause: e });
+  }
+  if (!s.isDirectory() || (await readdir(dest)).length > 0) {
+    throw new ModelsealError('DEST_EXISTS', `destination ${dest} already exists and is not an empty directory`);
+  }
+}
+
+async function writeRawLayer(stream: Readable, file: string, mode: number): Promise<void> {
+  const handle = await open(file, 'wx', mode);
+  try {
+    for await (const chunk of stream) await handle.write(chunk as Buffer);
+  } finally {
+    await handle.close();
+  }
+}
+
+function layerMode(layer: ArtifactLayer): number {
+  return layer.mode !== undefined && (layer.mode & 0o111) !== 0 ? 0o755 : 0o644;
+}
+
+export async function pullModel(ref: string | Target, dest: string, opts: PullModelOptions = {}): Promise<PullModelResult> {
+  let target: Target;
+  let selector: string;
+  let shown: string;
+  if (typeof ref === 'string') {
+    const opened = openTarget(ref, opts);
+    target = opened.target;
+    selector = opened.selector;
+    shown = formatReference(opened.reference);
+  } else {
+    target = ref;
+    selector = opts.reference ?? 'latest';
+    shown = `${ref.location}${selector.startsWith('sha256:') ? '@' : ':'}${selector}`;
+  }
+  const destPath = resolve(dest);
+  await checkDest(destPath);
+
+  // Resolve and fetch the manifest (bounded, digest-checked), then validate every path before any download.
+  const descriptor = await target.resolve(selector);
+  if (descriptor.size > MAX_MANIFEST_BYTES) {
+    throw new ModelsealError('MANIFEST_TOO_LARGE', `manifest of ${shown} is ${descriptor.size} bytes (limit ${MAX_MANIFEST_BYTES})`);
+  }
+  const bytes = await fetchVerifiedManifest(target, descriptor);
+  if (bytes.length > MAX_MANIFEST_BYTES) throw new ModelsealError('MANIFEST_TOO_LARGE', `manifest of ${shown} is over ${MAX_MANIFEST_BYTES} bytes`);
+  const parsed = parseManifest(bytes, descriptor.mediaType, shown);
+  if (parsed.kind !== 'manifest') {
+    throw new ModelsealError('UNSUPPORTED_ARTIFACT', `${shown} is an index (${descriptor.mediaType}); pull one of its manifests by digest`);
+  }
+  const { format, layers } = artifactLayers(parsed.manifest, shown);
+  const claims = new PathClaims();
+  for (const [i, layer] of layers.entries()) {
+    if (layer.path === undefined) continue;
+    const path = checkRelativePath(layer.path, `${shown} layer ${i}`);
+    if (layer.encoding === 'raw') claims.claim(path, 'file', `${shown} layer ${i}`);
+  }
+  for (const layer of layers) {
+    if (layer.encoding === 'tar+zstd') {
+      throw new ModelsealError('UNSUPPORTED_MEDIA_TYPE', `${shown}: zstd-compressed layers (${layer.descriptor.mediaType}) are not supported`);
+    }
+  }
+  const include = opts.include?.length ? compileGlobs(opts.include) : undefined;
+  const selected = layers.filter((l) => l.encoding !== 'raw' || !include || include(l.path as string));
+  if (selected.length === 0) throw new ModelsealError('NOT_FOUND', `no file of ${shown} matches --include ${opts.include?.join(' ')}`);
+
+  // Download into a staging directory beside DEST.
+  const parent = dirname(destPath);
+  await mkdir(parent, { recursive: true });
+  const staging = join(parent, `.${basename(destPath)}.modelseal-staging-${randomBytes(6).toString('hex')}`);
+  await mkdir(staging, { mode: 0o700 });
+  const files: PulledFile[] = [];
+  const meter = new ProgressMeter(opts.onProgress);
+  meter.bytesTotal = selected.reduce((n, l) => n + l.descriptor.size, 0);
+  try {
+    await forEachConcurrent(selected, opts.concurrency ?? 4, async (layer) => {
+      const d = layer.descriptor;
+      const where = `${shown} layer ${d.digest}${layer.path ? ` (${layer.path})` : ''}`;
+      const tap = new VerifyingTap(d, where);
+      const source = await target.fetch(d);
+      source.on('error', (e) => tap.destroy(e));
+      const verified = source.pipe(meter.counter(layer.path)).pipe(tap);
+      if (layer.encoding === 'raw') {
+        const path = layer.path as string;
+        const file = join(staging, ...path.split('/'));
+        await mkdir(dirname(file), { recursive: true });
+        await writeRawLayer(verified, file, layerMode(layer));
+        files.push({ path, digest: d.digest, size: d.size });
+      } else {
+        const extracted = await extractTar(verified, { stagingRoot: staging, claims, where, gzip: layer.encoding === 'tar+gzip', ...(include ? { include } : {}) });
+        if (!tap.readableEnded) throw new ModelsealError('DIGEST_MISMATCH', `${where}: archive ended before the layer was fully read`);
+        files.push(...extracted);
+      }
+    });
+    if (files.length === 0) throw new ModelsealError('NOT_FOUND', `no file of ${shown} matches --include ${opts.include?.join(' ')}`);
+    await chmod(staging, 0o755 & ~process.umask());
+    await checkDest(destPath);
+    try {
+      await rename(staging, destPath);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') {
+        throw new ModelsealError('DEST_EXISTS', `destination ${destPath} appeared while pulling and is not an empty directory`, { cause: e });
+      }
+      throw e;
+    }
+  } catch (e) {
+    await rm(staging, { recursive: true, force: true });
+    throw e;
+  }
+  meter.finish();
+  files.sort((a, b) => compareUtf8(a.path, b.path));
+  return { reference: shown, digest: descriptor.digest, format, files };
+}

@@ -1,0 +1,56 @@
+// Validation of file paths that come from artifacts (layer annotations, tar entries) before anything
+// touches the disk: relative POSIX paths only, no '..', no NUL, no backslashes, no empty or '.' parts,
+// and no path that is both a file and a directory of another file.
+import { ModelsealError } from '../../errors.js';
+
+function unsafe(path: string, where: string, why: string): ModelsealError {
+  return new ModelsealError('UNSAFE_PATH', `${where}: refusing path ${JSON.stringify(path.slice(0, 200))}: ${why}`, { details: { path, where } });
+}
+
+/** Return `path` if it is a safe model-relative POSIX path, else throw 'UNSAFE_PATH'. */
+export function checkRelativePath(path: unknown, where: string): string {
+  if (typeof path !== 'string' || path === '') throw unsafe(String(path ?? ''), where, 'empty path');
+  if (path.includes('\0')) throw unsafe(path, where, 'contains NUL');
+  if (path.includes('\\')) throw unsafe(path, where, 'contains a backslash');
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) throw unsafe(path, where, 'absolute path');
+  if (path.length > 4096) throw unsafe(path, where, 'longer than 4096 characters');
+  for (const part of path.split('/')) {
+    if (part === '..') throw unsafe(path, where, "contains '..'");
+    if (part === '' || part === '.') throw unsafe(path, where, "has an empty or '.' component");
+  }
+  return path;
+}
+
+/**
+ * Tracks every path placed in the staging tree, so that no two entries land on one path, no file
+ * sits where another entry needs a directory, and nothing is written beneath a symlink.
+ */
+export class PathClaims {
+  private readonly kinds = new Map<string, 'file' | 'dir' | 'symlink'>();
+
+  has(path: string): boolean {
+    return this.kinds.has(path);
+  }
+
+  kindOf(path: string): 'file' | 'dir' | 'symlink' | undefined {
+    return this.kinds.get(path);
+  }
+
+  /** Claim `path` as `kind` (its parents as directories); throws 'UNSAFE_PATH' on any conflict. */
+  claim(path: string, kind: 'file' | 'dir' | 'symlink', where: string): void {
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join('/');
+      const k = this.kinds.get(parent);
+      if (k === 'file') throw unsafe(path, where, `'${parent}' is a file, not a directory`);
+      if (k === 'symlink') throw unsafe(path, where, `'${parent}' is a symlink; refusing to write through it`);
+    }
+    const existing = this.kinds.get(path);
+    if (existing !== undefined) {
+      if (existing === 'dir' && kind === 'dir') return;
+      throw unsafe(path, where, existing === 'dir' ? 'is a directory of other files' : 'appears twice');
+    }
+    for (let i = 1; i < parts.length; i++) this.kinds.set(parts.slice(0, i).join('/'), 'dir');
+    this.kinds.set(path, kind);
+  }
+}
