@@ -1,0 +1,279 @@
+// Sign -> verify round trips with every supported key type, cosign encrypted keys, and certificate
+// chains made with openssl (RSA root -> EC intermediate -> EC leaf), plus the failure paths:
+// wrong key, tampered bundle, expired leaf, leaf without signing usage, untrusted chain.
+import { sign as cryptoSign, generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  certificateSigner,
+  certificateVerifier,
+  dsseBundle,
+  encryptCosignKey,
+  generateKeyPair,
+  keySigner,
+  keyVerifier,
+  loadPrivateKey,
+  loadPrivateKeyFile,
+  loadPublicKeyFile,
+  newKeyPair,
+  preAuthEncoding,
+  serializeBundle,
+  signModel,
+  verifyModel,
+  type BundleSigner,
+  type BundleVerifier,
+  type KeyAlgorithm,
+  type ModelsealError,
+} from '../packages/core/src/index.js';
+import { makePki, type Pki } from './oms-test-pki.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'oms-roundtrip-'));
+let pki: Pki;
+beforeAll(() => {
+  pki = makePki(path.join(tmp, 'pki'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+let n = 0;
+/** A fresh small model: a.bin, sub/b.txt, empty.txt. */
+function model(): string {
+  const dir = path.join(tmp, `m${n++}`, 'model');
+  mkdirSync(path.join(dir, 'sub'), { recursive: true });
+  writeFileSync(path.join(dir, 'a.bin'), Buffer.from(Array.from({ length: 300 }, (_, i) => i % 251)));
+  writeFileSync(path.join(dir, 'sub/b.txt'), 'weights v1\n');
+  writeFileSync(path.join(dir, 'empty.txt'), '');
+  return dir;
+}
+
+async function failure(p: Promise<unknown> | (() => unknown)): Promise<ModelsealError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    return e as ModelsealError;
+  }
+  throw new Error('expected a failure');
+}
+
+async function roundTrip(signer: BundleSigner, verifier: BundleVerifier, extra: Parameters<typeof signModel>[1] extends infer O ? Partial<O> : never = {}) {
+  const dir = model();
+  const signed = await signModel(dir, { signer, jobs: 1, ...extra });
+  const verified = await verifyModel(dir, { verifier, jobs: 1 });
+  return { dir, signed, verified };
+}
+
+describe.each<KeyAlgorithm>(['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ed25519'])('key pair %s', (alg) => {
+  it('round-trips and fails on tamper and on the wrong key', async () => {
+    const { privateKey, publicKey } = newKeyPair(alg);
+    const { dir, signed, verified } = await roundTrip(keySigner({ privateKey }), keyVerifier({ publicKey }));
+    expect(signed.signaturePath).toBe(path.join(dir, 'model.sig'));
+    expect(signed.manifest.ignorePaths).toEqual(['.git', '.gitattributes', '.github', '.gitignore', 'model.sig']);
+    expect(verified.manifest.root).toBe(signed.manifest.root);
+    expect(verified.files).toBe(3);
+    expect(verified.warnings).toEqual([]);
+
+    const other = newKeyPair(alg).publicKey;
+    expect((await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey: other }) }))).code).toBe('WRONG_KEY');
+
+    writeFileSync(path.join(dir, 'sub/b.txt'), 'weights v2\n');
+    const e = await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }));
+    expect(e.code).toBe('TAMPERED_FILE');
+    expect(e.message).toMatch(/^model file 'sub\/b\.txt' does not match the signature \(expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}\)$/);
+  });
+});
+
+describe('bundle tampering', () => {
+  it('a modified statement with the original signature is BAD_SIGNATURE', async () => {
+    const { privateKey, publicKey } = newKeyPair('ecdsa-p256');
+    const { dir, signed } = await roundTrip(keySigner({ privateKey }), keyVerifier({ publicKey }));
+    const bundle = JSON.parse(readFileSync(signed.signaturePath, 'utf8'));
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString());
+    statement.predicate.resources[0].digest = '00'.repeat(32);
+    bundle.dsseEnvelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
+    writeFileSync(signed.signaturePath, JSON.stringify(bundle));
+    const e = await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }));
+    expect(e.code).toBe('BAD_SIGNATURE');
+    expect(e.message).toContain('the signature does not verify with the signing key; the bundle was modified');
+  });
+
+  it('a key bundle checked against trust anchors is UNTRUSTED_CHAIN, a certificate bundle checked with a key is WRONG_KEY', async () => {
+    const { privateKey } = newKeyPair('ecdsa-p256');
+    const dir = model();
+    await signModel(dir, { signer: keySigner({ privateKey }) });
+    const e = await failure(verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) }));
+    expect(e.code).toBe('UNTRUSTED_CHAIN');
+    expect(e.message).toContain('signed with a bare key (verify with --key)');
+    const dir2 = model();
+    await signModel(dir2, { signer: certificateSigner({ privateKey: pki.leaf.key, certificate: pki.leaf.cert, chain: [pki.intermediate.cert] }) });
+    const e2 = await failure(verifyModel(dir2, { verifier: keyVerifier({ publicKey: pki.leaf.cert.publicKey }) }));
+    expect(e2.code).toBe('WRONG_KEY');
+  });
+});
+
+describe('hashing settings come from the signature', () => {
+  it('shards + blake2b round-trip, and a resized file is reported', async () => {
+    const { privateKey, publicKey } = newKeyPair('ecdsa-p256');
+    const { dir, verified } = await roundTrip(keySigner({ privateKey }), keyVerifier({ publicKey }), { method: 'shards', shardSize: 128, hashType: 'blake2b' });
+    expect(verified.manifest.config).toEqual({ method: 'shards', hashType: 'blake2b', shardSize: 128 });
+    expect(verified.manifest.resources.map((r) => r.name)).toEqual(['a.bin:0:128', 'a.bin:128:256', 'a.bin:256:300', 'sub/b.txt:0:11']);
+    writeFileSync(path.join(dir, 'a.bin'), Buffer.alloc(300, 7));
+    const e = await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }));
+    expect(e.code).toBe('TAMPERED_FILE');
+    expect(e.message).toBe("3 model files do not match the signature: 'a.bin:0:128', 'a.bin:128:256', 'a.bin:256:300'");
+  });
+
+  it('a single file signs to MODEL.sig and verifies; --ignore-unsigned-files only hashes signed files', async () => {
+    const { privateKey, publicKey } = newKeyPair('ecdsa-p384');
+    const dir = model();
+    const file = path.join(dir, 'a.bin');
+    const r = await signModel(file, { signer: keySigner({ privateKey }) });
+    expect(r.signaturePath).toBe(`${file}.sig`);
+    expect(r.manifest.resources.map((x) => x.name)).toEqual(['.']);
+    expect((await verifyModel(file, { verifier: keyVerifier({ publicKey }) })).files).toBe(1);
+
+    await signModel(dir, { signer: keySigner({ privateKey }), ignorePaths: ['a.bin.sig'] });
+    writeFileSync(path.join(dir, 'new.bin'), 'unsigned');
+    expect((await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }))).code).toBe('EXTRA_FILE');
+    expect((await verifyModel(dir, { verifier: keyVerifier({ publicKey }), ignoreUnsignedFiles: true })).files).toBe(3);
+  });
+
+  it('a symlink in a model signed without allow_symlinks fails closed', async () => {
+    const { privateKey, publicKey } = newKeyPair('ecdsa-p256');
+    const { dir } = await roundTrip(keySigner({ privateKey }), keyVerifier({ publicKey }));
+    symlinkSync(path.join(dir, 'a.bin'), path.join(dir, 'link.bin'));
+    expect((await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }))).code).toBe('SYMLINK');
+  });
+});
+
+describe('cosign key files', () => {
+  it('keygen writes an encrypted cosign key (N=65536) that loads with the password only', async () => {
+    const prefix = path.join(tmp, 'cosign-test');
+    const out = await generateKeyPair({ outputPrefix: prefix, password: 'correct horse' });
+    const text = readFileSync(out.privateKeyPath, 'utf8');
+    expect(text.startsWith('-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n')).toBe(true);
+    const body = JSON.parse(Buffer.from(text.split('\n').slice(1, -2).join(''), 'base64').toString());
+    expect(body.kdf).toMatchObject({ name: 'scrypt', params: { N: 65536, r: 8, p: 1 } });
+    expect(Buffer.from(body.kdf.salt, 'base64')).toHaveLength(32);
+    expect(body.cipher.name).toBe('nacl/secretbox');
+    expect(Buffer.from(body.cipher.nonce, 'base64')).toHaveLength(24);
+
+    const key = await loadPrivateKeyFile(out.privateKeyPath, { password: 'correct horse' });
+    const pub = await loadPublicKeyFile(out.publicKeyPath);
+    const { verified } = await roundTrip(keySigner({ privateKey: key }), keyVerifier({ publicKey: pub }));
+    expect(verified.verified).toBe(true);
+
+    const bad = await failure(loadPrivateKeyFile(out.privateKeyPath, { password: 'wrong' }));
+    expect(bad.code).toBe('BAD_PASSWORD');
+    expect(bad.message).toBe(`${out.privateKeyPath}: wrong password for the encrypted private key`);
+    expect(bad.message).not.toContain('wrong horse');
+
+    const saved = process.env.COSIGN_PASSWORD;
+    delete process.env.COSIGN_PASSWORD;
+    try {
+      expect((await failure(loadPrivateKeyFile(out.privateKeyPath))).message).toContain('is encrypted: set COSIGN_PASSWORD');
+      process.env.COSIGN_PASSWORD = 'correct horse';
+      expect((await loadPrivateKeyFile(out.privateKeyPath)).asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    } finally {
+      if (saved === undefined) delete process.env.COSIGN_PASSWORD;
+      else process.env.COSIGN_PASSWORD = saved;
+    }
+    expect((await failure(generateKeyPair({ outputPrefix: prefix, password: 'x' }))).code).toBe('DEST_EXISTS');
+  });
+
+  it('decrypts a key encrypted with N=32768 and the legacy COSIGN label; refuses other scrypt costs', async () => {
+    const { privateKey } = newKeyPair('ecdsa-p256');
+    const der = privateKey.export({ type: 'pkcs8', format: 'der' });
+    const pem = encryptCosignKey(der, 'hello', 32768);
+    const loaded = await loadPrivateKey(pem, { password: 'hello' });
+    expect(loaded.export({ type: 'pkcs8', format: 'der' })).toEqual(der);
+    const legacy = pem.replace(/SIGSTORE/g, 'COSIGN');
+    expect((await loadPrivateKey(legacy, { password: 'hello' })).export({ type: 'pkcs8', format: 'der' })).toEqual(der);
+
+    const body = JSON.parse(Buffer.from(pem.split('\n').slice(1, -2).join(''), 'base64').toString());
+    body.kdf.params.N = 1 << 20;
+    const huge = `-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n${Buffer.from(JSON.stringify(body)).toString('base64')}\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n`;
+    const e = await failure(loadPrivateKey(huge, { password: 'hello', source: 'huge.key' }));
+    expect(e.code).toBe('UNSUPPORTED_KEY');
+    expect(e.message).toBe('huge.key: unsupported scrypt parameters N=1048576 r=8 p=1 (cosign uses N 32768/65536/131072, r=8, p=1)');
+  });
+
+  it('plain keys: --no-encrypt PKCS#8, SEC1 with a certtool preamble, encrypted PKCS#8; RSA is refused', async () => {
+    const out = await generateKeyPair({ outputPrefix: path.join(tmp, 'plain'), encrypt: false, algorithm: 'ecdsa-p521' });
+    expect(readFileSync(out.privateKeyPath, 'utf8').startsWith('-----BEGIN PRIVATE KEY-----\n')).toBe(true);
+    expect((await loadPrivateKeyFile(out.privateKeyPath)).asymmetricKeyDetails?.namedCurve).toBe('secp521r1');
+
+    const vectorKey = path.resolve(__dirname, '../../shared/vectors/oms-python/keys/certificate/signing-key.pem');
+    expect((await loadPrivateKeyFile(vectorKey)).asymmetricKeyDetails?.namedCurve).toBe('secp384r1');
+
+    const { privateKey } = newKeyPair('ecdsa-p256');
+    const enc = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }).toString();
+    expect((await loadPrivateKey(enc, { password: 'pw' })).asymmetricKeyType).toBe('ec');
+    expect((await failure(loadPrivateKey(enc, { password: 'nope' }))).code).toBe('BAD_PASSWORD');
+
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const e = await failure(loadPrivateKey(rsa, { source: 'rsa.pem' }));
+    expect(e.code).toBe('UNSUPPORTED_KEY');
+    expect(e.message).toBe('rsa.pem: RSA keys are not supported (use EC P-256, P-384, P-521 or Ed25519)');
+    expect((await failure(loadPrivateKey('not a key', { source: 'x.pem' }))).message).toBe('x.pem: no PEM private key found');
+  });
+});
+
+describe('certificate mode with an openssl-made chain', () => {
+  const signer = () => certificateSigner({ privateKey: pki.leaf.key, certificate: pki.leaf.cert, chain: [pki.intermediate.cert] });
+
+  it('root -> intermediate -> leaf verifies against the RSA root, or the intermediate as anchor', async () => {
+    const { dir, signed, verified } = await roundTrip(signer(), certificateVerifier({ trustAnchors: [pki.root.cert] }));
+    expect(verified.signer).toEqual({ kind: 'certificate', subject: 'CN=test-leaf', issuer: 'CN=test-intermediate', fingerprint: pki.leaf.cert.fingerprint256 });
+    const vm = (signed.bundle.verificationMaterial as { x509CertificateChain: { certificates: { rawBytes: string }[] } }).x509CertificateChain;
+    expect(vm.certificates.map((c) => c.rawBytes)).toEqual([pki.leaf.cert.raw.toString('base64'), pki.intermediate.cert.raw.toString('base64')]);
+    expect((await verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.intermediate.cert] }) })).verified).toBe(true);
+    const e = await failure(verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.otherRoot.cert] }) }));
+    expect(e.code).toBe('UNTRUSTED_CHAIN');
+    expect(e.message).toContain("certificate 'test-leaf' (issuer 'CN=test-intermediate') does not chain to any trust anchor");
+  });
+
+  it('without the intermediate in the bundle, the root alone cannot be reached', async () => {
+    const dir = model();
+    await signModel(dir, { signer: certificateSigner({ privateKey: pki.leaf.key, certificate: pki.leaf.cert }) });
+    expect((await failure(verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) }))).code).toBe('UNTRUSTED_CHAIN');
+    expect((await verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert, pki.intermediate.cert] }) })).verified).toBe(true);
+  });
+
+  it('refuses a key that does not match the certificate', () => {
+    const other = newKeyPair('ecdsa-p256').privateKey;
+    expect(() => certificateSigner({ privateKey: other, certificate: pki.leaf.cert })).toThrow(/does not match the public key of certificate 'test-leaf'/);
+  });
+
+  it('expired leaf: refused when signing now; a signature made while valid verifies at notBefore (with a warning) but not with validityTime now', async () => {
+    const e = await failure(() => certificateSigner({ privateKey: pki.leafExpired.key, certificate: pki.leafExpired.cert }));
+    expect(e.code).toBe('CERTIFICATE_EXPIRED');
+    expect(e.message).toContain("certificate 'test-leaf-expired' is not valid now");
+    const then = new Date('2019-06-01T00:00:00Z');
+    const dir = model();
+    await signModel(dir, { signer: certificateSigner({ privateKey: pki.leafExpired.key, certificate: pki.leafExpired.cert, chain: [pki.intermediate.cert], now: then }) });
+    const ok = await verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) });
+    expect(ok.warnings).toEqual([
+      "certificate 'test-leaf-expired' is expired or not yet valid now (valid Jan  1 00:00:00 2019 GMT to Jan  1 00:00:00 2020 GMT); accepted because validity is checked at its notBefore, like model_signing",
+    ]);
+    const strict = await failure(verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert], validityTime: 'now' }) }));
+    expect(strict.code).toBe('CERTIFICATE_EXPIRED');
+    expect(strict.message).toContain("certificate 'test-leaf-expired' is not valid at");
+  });
+
+  it('leaf without digitalSignature / codeSigning: refused when signing and when verifying', async () => {
+    const e = await failure(() => certificateSigner({ privateKey: pki.leafNoUsage.key, certificate: pki.leafNoUsage.cert }));
+    expect(e.code).toBe('KEY_USAGE');
+    // A bundle made by some other tool with that certificate:
+    const dir = model();
+    const { privateKey } = newKeyPair('ecdsa-p256');
+    const r = await signModel(dir, { signer: keySigner({ privateKey }) });
+    const payload = Buffer.from((r.bundle.dsseEnvelope as { payload: string }).payload, 'base64');
+    const sig = cryptoSign('sha256', preAuthEncoding('application/vnd.in-toto+json', payload), pki.leafNoUsage.key);
+    const bundle = dsseBundle({ kind: 'certificateChain', certificatesDer: [pki.leafNoUsage.cert.raw, pki.intermediate.cert.raw] }, 'application/vnd.in-toto+json', payload, sig);
+    writeFileSync(r.signaturePath, serializeBundle(bundle));
+    const v = await failure(verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) }));
+    expect(v.code).toBe('KEY_USAGE');
+    expect(v.message).toContain("certificate 'test-leaf-no-usage' has neither KeyUsage digitalSignature nor ExtendedKeyUsage codeSigning");
+  });
+});
