@@ -17,10 +17,6 @@ const PUBLIC_GOOD_TUF = 'https://tuf-repo-cdn.sigstore.dev';
 type Opts = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-function warn(line: string): void {
-  process.stderr.write(`modelseal: warning: ${line}\n`);
-}
-
 export function addKeylessSignFlags(cmd: Command): Command {
   return cmd
     .addOption(new Option('--identity-token <token>', 'keyless: OIDC identity token (else SIGSTORE_ID_TOKEN, GitHub Actions OIDC, or a browser login on a terminal)'))
@@ -129,8 +125,7 @@ export async function keylessVerifierFromFlags(opts: Opts): Promise<BundleVerifi
     ignoreTlog: opts.insecureIgnoreTlog === true,
     ignoreSct: opts.insecureIgnoreSct === true,
   });
-  if (opts.insecureIgnoreTlog === true) warn('--insecure-ignore-tlog: signatures without a transparency-log entry are accepted');
-  if (opts.insecureIgnoreSct === true) warn('--insecure-ignore-sct: certificates without an embedded SCT are accepted');
+  // --insecure-ignore-* come back as VerifiedBundle.warnings, which `verify` prints on stderr.
   return verifier;
 }
 

@@ -72,6 +72,20 @@ function signingError(e: unknown, services: SigstoreServices, token: string | un
   }
 }
 
+/**
+ * protobuf JSON drops an empty `tlogEntries` (a Rekor-less instance such as GitHub's private one), but the
+ * OMS bundle schema requires the key for keyless bundles: keep it, as `[]`, in its usual place.
+ */
+function withExplicitTlogEntries(bundle: SerializedBundle): SerializedBundle {
+  const vm = bundle.verificationMaterial;
+  if (vm.tlogEntries !== undefined) return bundle;
+  const { timestampVerificationData, ...material } = vm;
+  return {
+    ...bundle,
+    verificationMaterial: { ...material, tlogEntries: [], timestampVerificationData } as SerializedBundle['verificationMaterial'],
+  };
+}
+
 /** Create a keyless signer. Nothing is fetched until signStatement() is called. */
 export function keylessSigner(opts: KeylessSignerOptions = {}): BundleSigner {
   const fetchOptions = { timeout: opts.timeoutMs ?? 30_000, retry: { retries: opts.retries ?? 2 } };
@@ -115,7 +129,7 @@ export function keylessSigner(opts: KeylessSignerOptions = {}): BundleSigner {
         }
         if (services.tsaURL) witnesses.push(new TSAWitness({ tsaBaseURL: services.tsaURL, ...fetchOptions }));
         const bundle = await new DSSEBundleBuilder({ signer, witnesses }).create({ data: statement, type: payloadType });
-        return bundleToJSON(bundle);
+        return withExplicitTlogEntries(bundleToJSON(bundle));
       } catch (e) {
         throw signingError(e, services, token);
       }

@@ -1,0 +1,203 @@
+// Keyless sign/verify through the real CLI process against the local Sigstore stack
+// (--signing-config / --trusted-root / --identity-token), with every failure mapped to its own code.
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './sigstore/stack.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(repo, 'packages/cli/dist/bin.js');
+const FLAGS_JS = path.join(repo, 'packages/cli/dist/commands/keyless-flags.js');
+const SAMPLE = path.join(repo, 'fixtures/models/sample-model');
+const tmp = mkdtempSync(path.join(tmpdir(), 'ms-keyless-cli-'));
+
+// A clean environment: no ambient token may leak into these runs.
+const ENV = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !/^(SIGSTORE_ID_TOKEN|ACTIONS_ID_TOKEN_REQUEST_|MODELSEAL_DEBUG)/.test(k)),
+);
+
+/** Run the CLI asynchronously: the Sigstore stack lives in this process and must keep serving. */
+function modelseal(args: string[], env: Record<string, string | undefined> = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: tmp, env: { ...ENV, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? ((err as { code?: unknown }).code as number | null) : 0;
+      resolve({ code: typeof code === 'number' ? code : null, stdout, stderr });
+    });
+  });
+}
+
+let stack: SigstoreStack;
+let other: SigstoreStack;
+let model: string;
+let sig: string;
+
+beforeAll(async () => {
+  if (!existsSync(BIN) || !existsSync(FLAGS_JS) || !readFileSync(FLAGS_JS, 'utf8').includes('insecure-ignore-tlog')) {
+    const r = spawnSync('pnpm', ['-r', 'run', 'build'], { cwd: repo, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
+  }
+  [stack, other] = await Promise.all([startSigstoreStack(), startSigstoreStack()]);
+  model = path.join(tmp, 'sample-model');
+  cpSync(SAMPLE, model, { recursive: true });
+  sig = path.join(tmp, 'sample-model.sig');
+  const r = await modelseal([
+    'sign', model, '--signature', sig,
+    '--signing-config', stack.signingConfigPath, '--trusted-root', stack.trustedRootPath,
+    '--identity-token', stack.token(),
+  ]);
+  expect(r.stderr).toContain(`signing keylessly as ${TEST_EMAIL} (issuer ${TEST_ISSUER}), token from identity-token`);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe(`${sig}\n`);
+});
+
+afterAll(async () => {
+  await Promise.all([stack?.close(), other?.close()]);
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const verifyArgs = (extra: string[], signature = sig, root = stack.trustedRootPath) => [
+  'verify', model, '--signature', signature, '--trusted-root', root, ...extra,
+];
+const RIGHT = ['--certificate-identity', TEST_EMAIL, '--certificate-oidc-issuer', TEST_ISSUER];
+
+function expectFailure(r: { code: number | null; stderr: string }, exit: number, code: string) {
+  expect(r.stderr).toMatch(new RegExp(`^modelseal: error\\[${code}\\]: .+\\n$`, 'm'));
+  expect(r.code).toBe(exit);
+}
+
+describe('modelseal keyless round trip (local Sigstore stack)', () => {
+  it('writes a v0.3 bundle with certificate, a dsse Rekor entry and an RFC 3161 timestamp', () => {
+    const b = JSON.parse(readFileSync(sig, 'utf8'));
+    expect(b.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
+    expect(Object.keys(b.verificationMaterial).sort()).toEqual(['certificate', 'timestampVerificationData', 'tlogEntries']);
+    expect(b.verificationMaterial.tlogEntries[0].kindVersion).toEqual({ kind: 'dsse', version: '0.0.1' });
+    expect(b.verificationMaterial.timestampVerificationData.rfc3161Timestamps).toHaveLength(1);
+    expect(b.dsseEnvelope.payloadType).toBe('application/vnd.in-toto+json');
+    const stmt = JSON.parse(Buffer.from(b.dsseEnvelope.payload, 'base64').toString('utf8'));
+    expect(stmt.subject[0]).toEqual({ name: 'sample-model', digest: { sha256: '143cc682e555951649f18e2761c3d526d2502996f5e32dc187ef7f8a614f8df7' } });
+  });
+
+  it('verifies with the right identity and issuer (text and --json)', async () => {
+    const r = await modelseal(verifyArgs(RIGHT));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      new RegExp(`^verified .*sample-model: sha256:143cc682e555951649f18e2761c3d526d2502996f5e32dc187ef7f8a614f8df7, 10 files, signed by dev@example\\.test \\(issuer https://oidc\\.modelseal\\.test\\)\\n$`),
+    );
+    const j = await modelseal(verifyArgs([...RIGHT, '--json']));
+    expect(j.code).toBe(0);
+    const out = JSON.parse(j.stdout);
+    expect(out.verified).toBe(true);
+    expect(out.signer).toMatchObject({ kind: 'keyless', identity: TEST_EMAIL, issuer: TEST_ISSUER });
+    expect(out.signer.timestamps.map((t: { kind: string }) => t.kind).sort()).toEqual(['tlog', 'tsa']);
+  });
+
+  it('wrong identity -> IDENTITY_MISMATCH, wrong issuer -> ISSUER_MISMATCH (exit 1)', async () => {
+    expectFailure(
+      await modelseal(verifyArgs(['--certificate-identity', 'other@example.test', '--certificate-oidc-issuer', TEST_ISSUER])),
+      1,
+      'IDENTITY_MISMATCH',
+    );
+    expectFailure(
+      await modelseal(verifyArgs(['--certificate-identity', TEST_EMAIL, '--certificate-oidc-issuer', 'https://accounts.google.com'])),
+      1,
+      'ISSUER_MISMATCH',
+    );
+    expectFailure(
+      await modelseal(verifyArgs(['--certificate-identity', TEST_EMAIL, '--certificate-oidc-issuer-regexp', 'https://oidc\\.modelseal'])),
+      1,
+      'ISSUER_MISMATCH',
+    );
+  });
+
+  it('an unanchored-regexp trick fails: dev@example.test never accepts xdev@example.test.evil', async () => {
+    const evilModel = path.join(tmp, 'evil-model');
+    cpSync(SAMPLE, evilModel, { recursive: true });
+    const evilSig = path.join(tmp, 'evil.sig');
+    const s = await modelseal([
+      'sign', evilModel, '--signature', evilSig, '--signing-config', stack.signingConfigPath,
+      '--identity-token', stack.token({ email: 'xdev@example.test.evil', sub: 'xdev@example.test.evil' }),
+    ]);
+    expect(s.code).toBe(0);
+    const v = (extra: string[]) => modelseal(['verify', evilModel, '--signature', evilSig, '--trusted-root', stack.trustedRootPath, ...extra]);
+    for (const id of [['--certificate-identity', 'dev@example.test'], ['--certificate-identity-regexp', 'dev@example\\.test']]) {
+      expectFailure(await v([...id, '--certificate-oidc-issuer', TEST_ISSUER]), 1, 'IDENTITY_MISMATCH');
+    }
+    const ok = await v(['--certificate-identity-regexp', '.*dev@example\\.test\\.evil', '--certificate-oidc-issuer', TEST_ISSUER]);
+    expect(ok.code).toBe(0);
+  });
+
+  it('a tampered model fails (exit 1) while the signature itself still verifies', async () => {
+    const tampered = path.join(tmp, 'tampered-model');
+    cpSync(model, tampered, { recursive: true });
+    writeFileSync(path.join(tampered, 'f0'), 'tampered\n');
+    const r = await modelseal(['verify', tampered, '--signature', sig, '--trusted-root', stack.trustedRootPath, ...RIGHT]);
+    expectFailure(r, 1, 'TAMPERED_FILE');
+    expect(r.stderr).toContain('f0');
+  });
+
+  it('a bundle with its Rekor entry removed -> TLOG_MISSING; --insecure-ignore-tlog accepts it on the TSA time, with a warning', async () => {
+    const b = JSON.parse(readFileSync(sig, 'utf8'));
+    b.verificationMaterial.tlogEntries = [];
+    const noTlog = path.join(tmp, 'no-tlog.sig');
+    writeFileSync(noTlog, JSON.stringify(b));
+    expectFailure(await modelseal(verifyArgs(RIGHT, noTlog)), 1, 'TLOG_MISSING');
+    const r = await modelseal(verifyArgs([...RIGHT, '--insecure-ignore-tlog'], noTlog));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('modelseal: warning: transparency-log requirement disabled (--insecure-ignore-tlog)\n');
+  });
+
+  it("checked against another stack's trusted root -> UNTRUSTED_CHAIN", async () => {
+    expectFailure(await modelseal(verifyArgs(RIGHT, sig, other.trustedRootPath)), 1, 'UNTRUSTED_CHAIN');
+  });
+
+  it('a tampered Rekor entry -> TLOG_INVALID; a forged signature -> BAD_SIGNATURE', async () => {
+    const b = JSON.parse(readFileSync(sig, 'utf8'));
+    b.verificationMaterial.tlogEntries[0].logIndex = String(Number(b.verificationMaterial.tlogEntries[0].logIndex) + 7);
+    const badTlog = path.join(tmp, 'bad-tlog.sig');
+    writeFileSync(badTlog, JSON.stringify(b));
+    expectFailure(await modelseal(verifyArgs(RIGHT, badTlog)), 1, 'TLOG_INVALID');
+    const c = JSON.parse(readFileSync(sig, 'utf8'));
+    const raw = Buffer.from(c.dsseEnvelope.signatures[0].sig, 'base64');
+    raw[raw.length - 1] ^= 1;
+    c.dsseEnvelope.signatures[0].sig = raw.toString('base64');
+    const badSig = path.join(tmp, 'bad-sig.sig');
+    writeFileSync(badSig, JSON.stringify(c));
+    expectFailure(await modelseal(verifyArgs(RIGHT, badSig)), 1, 'BAD_SIGNATURE');
+  });
+
+  it('usage errors (exit 2): no identity, no issuer, --staging without a root', async () => {
+    const noId = await modelseal(verifyArgs(['--certificate-oidc-issuer', TEST_ISSUER]));
+    expectFailure(noId, 2, 'USAGE');
+    expect(noId.stderr).toContain('--certificate-identity');
+    expectFailure(await modelseal(verifyArgs(['--certificate-identity', TEST_EMAIL])), 2, 'USAGE');
+    expectFailure(await modelseal(['verify', model, '--signature', sig, '--staging', ...RIGHT]), 2, 'USAGE');
+  });
+
+  it('signing without any token source -> MISSING_IDENTITY_TOKEN naming the options (exit 2), nothing written', async () => {
+    const out = path.join(tmp, 'never.sig');
+    const r = await modelseal(['sign', model, '--signature', out, '--signing-config', stack.signingConfigPath]);
+    expectFailure(r, 2, 'MISSING_IDENTITY_TOKEN');
+    for (const hint of ['--identity-token', 'SIGSTORE_ID_TOKEN', 'id-token: write', 'browser']) expect(r.stderr).toContain(hint);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('signs with SIGSTORE_ID_TOKEN and never prints the token', async () => {
+    const token = stack.token({ email: 'env@example.test', sub: 'env@example.test' });
+    const out = path.join(tmp, 'env.sig');
+    const r = await modelseal(['sign', model, '--signature', out, '--signing-config', stack.signingConfigPath, '--json'], {
+      SIGSTORE_ID_TOKEN: token,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('signing keylessly as env@example.test (issuer https://oidc.modelseal.test), token from SIGSTORE_ID_TOKEN');
+    expect(r.stdout + r.stderr).not.toContain(token.split('.')[1]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ signed: true, method: 'keyless', signaturePath: out });
+    const v = await modelseal(['verify', model, '--signature', out, '--trusted-root', stack.trustedRootPath,
+      '--certificate-identity', 'env@example.test', '--certificate-oidc-issuer', TEST_ISSUER]);
+    expect(v.code).toBe(0);
+  });
+});
