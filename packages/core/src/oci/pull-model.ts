@@ -1,10 +1,12 @@
 // pullModel: fetch a model artifact into DEST, failing closed. Every layer path is validated before any
 // download; layers stream into a hidden staging directory beside DEST with digest and size checked
-// while writing; only when everything verified is the staging directory renamed onto DEST.
+// while writing (archive layers are verified in full before extraction); only when everything verified
+// is the staging directory renamed onto DEST.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { ModelsealError } from '../errors.js';
 import type { ProgressListener } from '../types.js';
 import { compareUtf8 } from '../digest/root-digest.js';
@@ -55,15 +57,6 @@ async function checkDest(dest: string): Promise<void> {
   }
   if (!s.isDirectory() || (await readdir(dest)).length > 0) {
     throw new ModelsealError('DEST_EXISTS', `destination ${dest} already exists and is not an empty directory`);
-  }
-}
-
-async function writeRawLayer(stream: Readable, file: string, mode: number): Promise<void> {
-  const handle = await open(file, 'wx', mode);
-  try {
-    for await (const chunk of stream) await handle.write(chunk as Buffer);
-  } finally {
-    await handle.close();
   }
 }
 
@@ -120,26 +113,35 @@ export async function pullModel(ref: string | Target, dest: string, opts: PullMo
   await mkdir(parent, { recursive: true });
   const staging = join(parent, `.${basename(destPath)}.modelseal-staging-${randomBytes(6).toString('hex')}`);
   await mkdir(staging, { mode: 0o700 });
+  const archives = `${staging}.archives`;
   const files: PulledFile[] = [];
   const meter = new ProgressMeter(opts.onProgress);
   meter.bytesTotal = selected.reduce((n, l) => n + l.descriptor.size, 0);
   try {
-    await forEachConcurrent(selected, opts.concurrency ?? 4, async (layer) => {
+    await forEachConcurrent(selected, opts.concurrency ?? 4, async (layer, index) => {
       const d = layer.descriptor;
       const where = `${shown} layer ${d.digest}${layer.path ? ` (${layer.path})` : ''}`;
       const tap = new VerifyingTap(d, where);
-      const source = await target.fetch(d);
-      source.on('error', (e) => tap.destroy(e));
-      const verified = source.pipe(meter.counter(layer.path)).pipe(tap);
       if (layer.encoding === 'raw') {
         const path = layer.path as string;
         const file = join(staging, ...path.split('/'));
         await mkdir(dirname(file), { recursive: true });
-        await writeRawLayer(verified, file, layerMode(layer));
+        const source = await target.fetch(d);
+        await pipeline(source, meter.counter(path), tap, createWriteStream(file, { flags: 'wx', mode: layerMode(layer) }));
         files.push({ path, digest: d.digest, size: d.size });
       } else {
-        const extracted = await extractTar(verified, { stagingRoot: staging, claims, where, gzip: layer.encoding === 'tar+gzip', ...(include ? { include } : {}) });
-        if (!tap.readableEnded) throw new ModelsealError('DIGEST_MISMATCH', `${where}: archive ended before the layer was fully read`);
+        // Archives are downloaded and verified first, then extracted: never parse unverified bytes.
+        const archive = join(archives, `${index}-${d.digest.slice('sha256:'.length)}`);
+        await mkdir(archives, { recursive: true, mode: 0o700 });
+        await pipeline(await target.fetch(d), meter.counter(layer.path), tap, createWriteStream(archive, { flags: 'wx' }));
+        const extracted = await extractTar(createReadStream(archive, { highWaterMark: 1024 * 1024 }), {
+          stagingRoot: staging,
+          claims,
+          where,
+          gzip: layer.encoding === 'tar+gzip',
+          ...(include ? { include } : {}),
+        });
+        await rm(archive, { force: true });
         files.push(...extracted);
       }
     });
@@ -158,6 +160,8 @@ export async function pullModel(ref: string | Target, dest: string, opts: PullMo
   } catch (e) {
     await rm(staging, { recursive: true, force: true });
     throw e;
+  } finally {
+    await rm(archives, { recursive: true, force: true });
   }
   meter.finish();
   files.sort((a, b) => compareUtf8(a.path, b.path));
