@@ -1,6 +1,6 @@
 // Hash one byte range of one file with synchronous big reads into a caller-owned buffer.
 // Runs inside the hashing workers (and on the main thread for tiny jobs); never buffers a file.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { HashAlgorithm } from '../types.js';
 import { createHasher } from './hasher.js';
 
@@ -16,7 +16,7 @@ export interface HashItem {
   start: number;
   end: number;
   alg: HashAlgorithm;
-  /** when set (files mode), the file must still have exactly this size after hashing */
+  /** the file's size when walked: a range ending there must still end there (no growth) */
   expectSize?: number;
 }
 
@@ -58,31 +58,35 @@ export function hashRangeSync(item: HashItem, buf: Buffer, onBytes?: (n: number)
   }
   try {
     const h = createHasher(item.alg);
+    // When the range ends at the file's expected end, ask for one byte more: a short read then
+    // proves EOF (no fstat), and getting that extra byte proves the file grew.
+    const probe = item.expectSize !== undefined && item.end === item.expectSize;
+    const limit = probe ? item.end + 1 : item.end;
     let pos = item.start;
-    while (pos < item.end) {
-      const want = Math.min(buf.length, item.end - pos);
+    while (pos < limit) {
+      const want = Math.min(buf.length, limit - pos);
       let n: number;
       try {
         n = readSync(fd, buf, 0, want, pos);
       } catch (e) {
         throw new HashRangeError(describeReadError(item.name, e));
       }
-      if (n === 0) {
+      if (n > item.end - pos) {
+        throw new HashRangeError({
+          code: 'UNREADABLE',
+          message: `file '${item.name}' changed while hashing: it grew beyond ${item.end} bytes`,
+        });
+      }
+      if (n > 0) {
+        h.update(n === buf.length ? buf : buf.subarray(0, n));
+        pos += n;
+        onBytes?.(n);
+      }
+      if (n < want) {
+        if (pos === item.end) break; // EOF exactly where expected
         throw new HashRangeError({
           code: 'UNREADABLE',
           message: `file '${item.name}' changed while hashing: it ended at byte ${pos}, expected ${item.end}`,
-        });
-      }
-      h.update(n === buf.length ? buf : buf.subarray(0, n));
-      pos += n;
-      onBytes?.(n);
-    }
-    if (item.expectSize !== undefined) {
-      const now = fstatSync(fd).size;
-      if (now !== item.expectSize) {
-        throw new HashRangeError({
-          code: 'UNREADABLE',
-          message: `file '${item.name}' changed while hashing: size ${item.expectSize} became ${now}`,
         });
       }
     }

@@ -1,7 +1,7 @@
 // Streaming single-stream hashers for the OMS hash types (sha256, blake2b-512, blake3-256).
 // Used by the hashing workers, the OCI code and anything else that digests bytes as they flow.
 import { createHash } from 'node:crypto';
-import { blake3 } from '@noble/hashes/blake3';
+import { createRequire } from 'node:module';
 import type { HashAlgorithm } from '../types.js';
 import { ModelsealError } from '../errors.js';
 
@@ -9,6 +9,14 @@ import { ModelsealError } from '../errors.js';
 export interface StreamHasher {
   update(bytes: Uint8Array): void;
   digest(): Buffer;
+}
+
+type Blake3 = typeof import('@noble/hashes/blake3').blake3;
+let blake3Impl: Blake3 | undefined;
+/** Loaded on first use: most runs never need it, and every hashing worker would pay the import. */
+function blake3(): Blake3 {
+  blake3Impl ??= (createRequire(import.meta.url)('@noble/hashes/blake3') as { blake3: Blake3 }).blake3;
+  return blake3Impl;
 }
 
 export const HASH_ALGORITHMS: readonly HashAlgorithm[] = ['sha256', 'blake2b', 'blake3'];
@@ -29,7 +37,7 @@ export function createHasher(alg: HashAlgorithm): StreamHasher {
       return { update: (b) => void h.update(b), digest: () => h.digest() };
     }
     case 'blake3': {
-      const h = blake3.create({});
+      const h = blake3().create({});
       return {
         update: (b) => void h.update(b),
         digest: () => {

@@ -1,5 +1,6 @@
 // Runs hash items on a pool of worker threads: largest items first, small items batched per
-// message, up to two batches in flight per worker; tiny jobs are hashed on the calling thread.
+// message, two batches in flight per worker. The calling thread helps with the smallest batches
+// (it starts at once, while workers boot), and tiny jobs never start a worker at all.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -8,20 +9,26 @@ import { HashRangeError, READ_SIZE, describeReadError, hashRangeSync, type HashI
 import type { BatchMessage, WorkerMessage } from './hash-protocol.js';
 
 /** A batch closes when it holds this many bytes... */
-const BATCH_BYTES = 8 * 1024 * 1024;
+const BATCH_BYTES = 4 * 1024 * 1024;
 /** ...or this many items. */
-const BATCH_ITEMS = 256;
+const BATCH_ITEMS = 128;
 /** Batches queued on one worker at a time (hides the message round trip). */
 const IN_FLIGHT = 2;
+/** The calling thread only takes batches up to this size, so it never blocks its event loop long. */
+const MAIN_BATCH_MAX_BYTES = 8 * 1024 * 1024;
 /** Jobs at most this big (bytes and items) skip the workers: starting a thread costs more. */
 export const INLINE_MAX_BYTES = 4 * 1024 * 1024;
 export const INLINE_MAX_ITEMS = 256;
 
 export interface RunOptions {
+  /** worker threads to start at most */
   jobs: number;
   /** told about every hashed chunk (bytes since the last call, current item name) */
   onBytes?: (bytes: number, item: string) => void;
-  /** override the inline threshold (tests use 0 to force workers) */
+  /**
+   * Jobs up to this many bytes run on the calling thread only (default 4 MiB). 0 keeps all
+   * hashing on workers; Infinity keeps it all on the calling thread.
+   */
   inlineMaxBytes?: number;
 }
 
@@ -43,53 +50,65 @@ function itemSize(it: HashItem): number {
   return it.end - it.start;
 }
 
+interface Batch {
+  idx: number[];
+  bytes: number;
+}
+
 /** Group item indices into batches, largest items first. */
-function planBatches(items: HashItem[]): number[][] {
+function planBatches(items: HashItem[]): Batch[] {
   const order = items.map((_, i) => i).sort((a, b) => itemSize(items[b]) - itemSize(items[a]));
-  const batches: number[][] = [];
-  let cur: number[] = [];
-  let curBytes = 0;
+  const batches: Batch[] = [];
+  let cur: Batch = { idx: [], bytes: 0 };
   for (const i of order) {
-    cur.push(i);
-    curBytes += itemSize(items[i]);
-    if (curBytes >= BATCH_BYTES || cur.length >= BATCH_ITEMS) {
+    cur.idx.push(i);
+    cur.bytes += itemSize(items[i]);
+    if (cur.bytes >= BATCH_BYTES || cur.idx.length >= BATCH_ITEMS) {
       batches.push(cur);
-      cur = [];
-      curBytes = 0;
+      cur = { idx: [], bytes: 0 };
     }
   }
-  if (cur.length > 0) batches.push(cur);
+  if (cur.idx.length > 0) batches.push(cur);
   return batches;
 }
 
-function hashInline(items: HashItem[], onBytes?: (bytes: number, item: string) => void): Buffer[] {
-  const buf = Buffer.allocUnsafe(Math.min(READ_SIZE, Math.max(1, ...items.map(itemSize))));
-  return items.map((it) => {
+let mainBuffer: Buffer | undefined;
+
+/** Hash items on the calling thread, storing digests into `results`. */
+function hashHere(items: HashItem[], idx: number[], results: Buffer[], onBytes?: (bytes: number, item: string) => void): void {
+  mainBuffer ??= Buffer.allocUnsafe(READ_SIZE);
+  for (const i of idx) {
+    const it = items[i];
     try {
-      return hashRangeSync(it, buf, onBytes ? (n) => onBytes(n, it.name) : undefined);
+      results[i] = hashRangeSync(it, mainBuffer, onBytes ? (n) => onBytes(n, it.name) : undefined);
     } catch (e) {
       const f = e instanceof HashRangeError ? e.failure : describeReadError(it.name, e);
       throw new ModelsealError(f.code, f.message, { cause: e });
     }
-  });
+  }
 }
 
 /** Hash every item; the result holds each item's raw digest at the item's index. */
 export async function runHashItems(items: HashItem[], opts: RunOptions): Promise<Buffer[]> {
-  if (items.length === 0) return [];
+  const results: Buffer[] = new Array(items.length);
+  if (items.length === 0) return results;
   const total = items.reduce((s, it) => s + itemSize(it), 0);
   const inlineMax = opts.inlineMaxBytes ?? INLINE_MAX_BYTES;
-  if (total <= inlineMax && items.length <= INLINE_MAX_ITEMS) return hashInline(items, opts.onBytes);
+  if (total <= inlineMax && (items.length <= INLINE_MAX_ITEMS || inlineMax === Infinity)) {
+    hashHere(items, items.map((_, i) => i), results, opts.onBytes);
+    return results;
+  }
 
   const batches = planBatches(items);
-  const results: Buffer[] = new Array(items.length);
+  const mainHelps = inlineMax > 0;
   const nWorkers = Math.max(1, Math.min(opts.jobs, batches.length));
   const entry = workerEntry();
 
   return new Promise<Buffer[]>((resolve, reject) => {
     const workers: Worker[] = [];
-    const inFlight = new Map<number, number[]>(); // batch id -> item indices
-    let next = 0;
+    const inFlight = new Map<number, Batch>(); // batch id -> batch
+    let lo = 0; // workers take from the front (largest first)
+    let hi = batches.length - 1; // the calling thread takes from the back (smallest first)
     let remaining = batches.length;
     let settled = false;
 
@@ -100,13 +119,30 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
       void stopped.then(() => (err ? reject(err) : resolve(results)));
     };
 
+    const completed = () => {
+      if (--remaining === 0) finish();
+    };
+
     const dispatch = (w: Worker) => {
-      if (next >= batches.length) return;
-      const id = next++;
-      const idx = batches[id];
-      inFlight.set(id, idx);
-      const msg: BatchMessage = { type: 'batch', id, items: idx.map((i) => items[i]) };
+      if (lo > hi) return;
+      const id = lo++;
+      const b = batches[id];
+      inFlight.set(id, b);
+      const msg: BatchMessage = { type: 'batch', id, items: b.idx.map((i) => items[i]) };
       w.postMessage(msg);
+    };
+
+    const helpHere = () => {
+      if (settled || lo > hi || batches[hi].bytes > MAIN_BATCH_MAX_BYTES) return;
+      const b = batches[hi--];
+      try {
+        hashHere(items, b.idx, results, opts.onBytes);
+      } catch (e) {
+        finish(e);
+        return;
+      }
+      completed();
+      setImmediate(helpHere); // let worker messages and timers run between batches
     };
 
     for (let k = 0; k < nWorkers; k++) {
@@ -117,12 +153,12 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
         if (m.type === 'progress') {
           opts.onBytes?.(m.bytes, m.item);
         } else if (m.type === 'done') {
-          const idx = inFlight.get(m.id)!;
+          const b = inFlight.get(m.id)!;
           inFlight.delete(m.id);
-          idx.forEach((i, j) => (results[i] = Buffer.from(m.digests[j])));
-          if (m.bytes > 0) opts.onBytes?.(m.bytes, items[idx[idx.length - 1]].name);
-          if (--remaining === 0) finish();
-          else dispatch(w);
+          b.idx.forEach((i, j) => (results[i] = Buffer.from(m.digests[j].buffer, m.digests[j].byteOffset, m.digests[j].byteLength)));
+          if (m.bytes > 0) opts.onBytes?.(m.bytes, items[b.idx[b.idx.length - 1]].name);
+          dispatch(w);
+          completed();
         } else {
           finish(new ModelsealError(m.failure.code, m.failure.message));
         }
@@ -133,5 +169,6 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
       });
       for (let q = 0; q < IN_FLIGHT; q++) dispatch(w);
     }
+    if (mainHelps) setImmediate(helpHere);
   });
 }

@@ -1,7 +1,7 @@
 // Walk a model directory (or single file) into the sorted list of files to hash, applying the
-// ignore rules first and then the symlink policy (deny by default).
-import type { Dirent, Stats } from 'node:fs';
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+// ignore rules first and then the symlink policy (deny by default). Uses synchronous fs calls:
+// for trees of many small files they are several times faster than promise-based ones.
+import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ModelsealError } from '../errors.js';
 import type { ModelFile, ModelTree } from '../types.js';
@@ -52,22 +52,20 @@ class Walker {
   ) {}
 
   /** Walk `absDir` (model-relative `relDir`, '' for the root). */
-  async dir(absDir: string, relDir: string): Promise<void> {
+  dir(absDir: string, relDir: string): void {
     let entries: Dirent[];
     try {
-      entries = await readdir(absDir, { withFileTypes: true });
+      entries = readdirSync(absDir, { withFileTypes: true });
     } catch (e) {
       throw fsError(e, `directory '${relDir || '.'}'`);
     }
-    if (entries.some((d) => d.name.includes('\uFFFD'))) await this.checkUtf8Names(absDir, relDir);
+    if (entries.some((d) => d.name.includes('\uFFFD'))) this.checkUtf8Names(absDir, relDir);
     entries.sort((a, b) => compareUtf8(a.name, b.name));
-    // All entries of a directory in parallel; the first failure in name order wins.
-    const settled = await Promise.allSettled(entries.map((d) => this.entry(absDir, relDir, d)));
-    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    for (const d of entries) this.entry(absDir, relDir, d);
   }
 
-  private async checkUtf8Names(absDir: string, relDir: string): Promise<void> {
-    const raw = await readdir(absDir, { encoding: 'buffer' });
+  private checkUtf8Names(absDir: string, relDir: string): void {
+    const raw = readdirSync(absDir, { encoding: 'buffer' });
     for (const n of raw) {
       try {
         utf8.decode(n);
@@ -80,14 +78,14 @@ class Walker {
     }
   }
 
-  private async entry(absDir: string, relDir: string, d: Dirent): Promise<void> {
+  private entry(absDir: string, relDir: string, d: Dirent): void {
     const rel = relDir ? `${relDir}/${d.name}` : d.name;
     if (this.rules.has(rel)) return; // ignore rules come before the symlink check
     const abs = path.join(absDir, d.name);
     let s: Stats | Dirent = d;
     if (!d.isDirectory() && !d.isFile() && !d.isSymbolicLink()) {
       try {
-        s = await lstat(abs); // the directory entry may not carry a type
+        s = lstatSync(abs); // the directory entry may not carry a type
       } catch (e) {
         throw fsError(e, `'${rel}'`);
       }
@@ -97,7 +95,7 @@ class Walker {
     if (!s.isFile()) throw notRegular(rel, s);
     let st: Stats;
     try {
-      st = await lstat(abs);
+      st = lstatSync(abs);
     } catch (e) {
       throw fsError(e, `'${rel}'`);
     }
@@ -105,7 +103,7 @@ class Walker {
     this.files.push({ name: rel, path: abs, size: st.size });
   }
 
-  private async link(abs: string, rel: string): Promise<void> {
+  private link(abs: string, rel: string): void {
     if (!this.allowSymlinks) {
       throw new ModelsealError(
         'SYMLINK',
@@ -114,7 +112,7 @@ class Walker {
     }
     let target: string;
     try {
-      target = await realpath(abs);
+      target = realpathSync(abs);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException)?.code;
       if (code === 'ENOENT') throw new ModelsealError('NOT_FOUND', `symlink '${rel}' is broken: its target does not exist`, { cause: e });
@@ -123,7 +121,7 @@ class Walker {
     }
     let st: Stats;
     try {
-      st = await stat(target);
+      st = statSync(target);
     } catch (e) {
       throw fsError(e, `target of symlink '${rel}'`);
     }
@@ -144,7 +142,7 @@ export async function walkModel(modelPath: string, opts: WalkOptions = {}): Prom
   const given = path.resolve(modelPath);
   let st: Stats;
   try {
-    st = await lstat(given);
+    st = lstatSync(given);
   } catch (e) {
     throw fsError(e, `model '${modelPath}'`);
   }
@@ -154,8 +152,8 @@ export async function walkModel(modelPath: string, opts: WalkOptions = {}): Prom
       throw new ModelsealError('SYMLINK', `cannot use model '${modelPath}': it is a symlink; pass --allow-symlinks or give the real path`);
     }
     try {
-      root = await realpath(given);
-      st = await stat(root);
+      root = realpathSync(given);
+      st = statSync(root);
     } catch (e) {
       throw fsError(e, `model '${modelPath}' (a symlink)`);
     }
@@ -179,7 +177,7 @@ export async function walkModel(modelPath: string, opts: WalkOptions = {}): Prom
     files = rules.has('.') ? [] : [{ name: '.', path: root, size: st.size }];
   } else {
     const walker = new Walker(rules, allowSymlinks);
-    if (!rules.has('.')) await walker.dir(root, '');
+    if (!rules.has('.')) walker.dir(root, '');
     files = walker.files.sort((a, b) => compareUtf8(a.name, b.name));
   }
   if (files.length === 0) {
