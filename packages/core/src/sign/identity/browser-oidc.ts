@@ -2,7 +2,7 @@
 // one-shot redirect listener on the loopback interface, as Sigstore's own clients do.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ModelsealError } from '../../errors.js';
 import { readJwtClaims } from './jwt-claims.js';
@@ -95,16 +95,23 @@ export async function browserOidcToken(opts: BrowserOidcOptions): Promise<string
   const pkce = pkcePair();
   const state = randomBytes(16).toString('base64url');
   const nonce = randomBytes(16).toString('base64url');
+  // `localhost` is what OIDC providers accept for loopback redirects; it may resolve to 127.0.0.1 or ::1.
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const redirectURI = `http://localhost:${(server.address() as AddressInfo).port}/auth/callback`;
+  const port = (server.address() as AddressInfo).port;
+  const server6 = createServer();
+  await new Promise<void>((resolve) => {
+    server6.once('error', () => resolve()); // no IPv6 loopback: IPv4 only
+    server6.listen(port, '::1', () => resolve());
+  });
+  const redirectURI = `http://localhost:${port}/auth/callback`;
   try {
     const code = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new ModelsealError('MISSING_IDENTITY_TOKEN', 'browser login timed out')), timeoutMs);
-      server.on('request', (req, res) => {
+      const onRequest = (req: IncomingMessage, res: ServerResponse) => {
         const u = new URL(req.url ?? '/', redirectURI);
         if (u.pathname !== '/auth/callback') {
           res.writeHead(404).end();
@@ -128,7 +135,9 @@ export async function browserOidcToken(opts: BrowserOidcOptions): Promise<string
         }
         finish(200, 'modelseal: signed in. You can close this window.');
         resolve(got);
-      });
+      };
+      server.on('request', onRequest);
+      server6.on('request', onRequest);
       const url = authorizationURL({ authorizationEndpoint, clientId: opts.clientId, redirectURI, codeChallenge: pkce.challenge, state, nonce });
       log(`Sign in to get a signing certificate; opening your browser at:\n  ${url.href}`);
       (opts.openBrowser ?? defaultOpenBrowser)(url.href);
@@ -156,7 +165,9 @@ export async function browserOidcToken(opts: BrowserOidcOptions): Promise<string
     if (claims.nonce !== nonce) throw new ModelsealError('SIGSTORE_SERVICE', 'the ID token from the browser login has the wrong nonce');
     return idToken;
   } finally {
-    server.closeAllConnections();
-    server.close();
+    for (const srv of [server, server6]) {
+      srv.closeAllConnections();
+      srv.close();
+    }
   }
 }
