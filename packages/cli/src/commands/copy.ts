@@ -1,0 +1,55 @@
+// `modelseal copy SRC DST`: copy an artifact (and by default its referrers) between registries and layouts.
+import type { Command } from 'commander';
+import { copy, formatReference, ModelsealError, openTarget } from '@modelseal/core';
+import { printJson, progressBar } from '../output.js';
+import { addRegistryFlags, concurrencyFrom, formatBytes, registryOptionsFrom } from './registry-flags.js';
+
+export function registerCopy(program: Command): void {
+  const cmd = program
+    .command('copy')
+    .description('Copy an artifact with its signatures and attestations (referrers) between registries and OCI layouts')
+    .argument('<src>', 'source: registry[:port]/repository[:tag|@sha256:...] or oci:LAYOUT_DIR[:tag]')
+    .argument('<dst>', 'destination: registry[:port]/repository[:tag] or oci:LAYOUT_DIR[:tag] (tag defaults to the source tag)')
+    .option('--no-referrers', 'copy only the artifact, not the manifests that refer to it')
+    .option('--json', 'print {"reference","digest","referrers","blobsCopied","blobsSkipped"} as JSON', false);
+  addRegistryFlags(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Blobs the destination already has are skipped; everything is streamed and digest-checked.
+The same --username/--password-stdin credentials are used for every registry involved.
+
+Examples:
+  $ modelseal copy 127.0.0.1:5000/models/m:v1 oci:./offline-layout:v1
+  $ modelseal copy oci:./offline-layout:v1 registry.internal/models/m:v1
+  $ modelseal copy registry.a/models/m:v1 registry.b/models/m --no-referrers
+`,
+  );
+  cmd.action(async (src: string, dst: string, flags: Record<string, unknown>) => {
+    const options = await registryOptionsFrom(flags);
+    const from = openTarget(src, options);
+    const to = openTarget(dst, options);
+    if (to.reference.digest) throw new ModelsealError('BAD_REFERENCE', `copy destination '${dst}' must not carry a digest`);
+    const tag = to.reference.tag ?? from.reference.tag ?? (from.reference.digest ? undefined : 'latest');
+    const bar = progressBar('copying');
+    let result;
+    try {
+      result = await copy(from.target, from.selector, to.target, tag, {
+        referrers: flags.referrers !== false,
+        concurrency: concurrencyFrom(flags),
+        onProgress: (p) => bar.update(p),
+      });
+    } finally {
+      bar.stop();
+    }
+    const reference = formatReference({ ...to.reference, ...(tag ? { tag } : {}) }, result.descriptor.digest);
+    if (flags.json === true) {
+      printJson({ reference, digest: result.descriptor.digest, referrers: result.referrers.map((r) => r.digest), blobsCopied: result.blobsCopied, blobsSkipped: result.blobsSkipped });
+      return;
+    }
+    process.stdout.write(`${reference}\n`);
+    process.stderr.write(
+      `copied ${result.blobsCopied} blobs (${formatBytes(result.bytesCopied)}), skipped ${result.blobsSkipped}, ${result.referrers.length} referrers\n`,
+    );
+  });
+}

@@ -1,0 +1,53 @@
+// `modelseal pull REF DEST`: download a model artifact, verifying every byte, and move it into DEST atomically.
+import type { Command } from 'commander';
+import { pullModel } from '@modelseal/core';
+import { printJson, progressBar } from '../output.js';
+import { addRegistryFlags, concurrencyFrom, formatBytes, registryOptionsFrom } from './registry-flags.js';
+
+export function registerPull(program: Command): void {
+  const cmd = program
+    .command('pull')
+    .description('Pull a model artifact into DEST, checking every layer digest; DEST appears only when all of it verified')
+    .argument('<ref>', 'registry[:port]/repository[:tag|@sha256:...] or oci:LAYOUT_DIR[:tag|@sha256:...]')
+    .argument('<dest>', 'destination directory (must not exist, or be empty)')
+    .option('--include <glob>', 'only pull matching files (repeatable; without "/" the glob matches file names)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--json', 'print {"reference","digest","format","files"} as JSON', false);
+  addRegistryFlags(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Reads CNCF ModelPack (and legacy vnd.cnai), KitOps ModelKits, Docker model artifacts and ORAS file
+artifacts. Unsafe paths (absolute, '..', duplicates, links out of the tree) are refused before
+anything is written; files are staged beside DEST and renamed into place only after every digest
+matched. Exit code 1 means the artifact failed verification.
+
+Examples:
+  $ modelseal pull 127.0.0.1:5000/models/my-model:v1 ./my-model
+  $ modelseal pull oci:./layout@sha256:4f0c... ./my-model
+  $ modelseal pull registry.local/ns/m:v1 ./tokenizer-only --include 'tokenizer*' --include '*.json'
+`,
+  );
+  cmd.action(async (ref: string, dest: string, flags: Record<string, unknown>) => {
+    const options = await registryOptionsFrom(flags);
+    const bar = progressBar('pulling');
+    const t0 = performance.now();
+    let result;
+    try {
+      result = await pullModel(ref, dest, {
+        ...options,
+        concurrency: concurrencyFrom(flags),
+        include: flags.include as string[],
+        onProgress: (p) => bar.update(p),
+      });
+    } finally {
+      bar.stop();
+    }
+    if (flags.json === true) {
+      printJson(result);
+      return;
+    }
+    const bytes = result.files.reduce((n, f) => n + f.size, 0);
+    process.stdout.write(`${result.reference.replace(/@sha256:[a-f0-9]{64}$/, '')}@${result.digest}\n`);
+    process.stderr.write(`pulled ${result.files.length} files (${formatBytes(bytes)}, ${result.format}) into ${dest} in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
+  });
+}

@@ -1,0 +1,61 @@
+// `modelseal push MODEL REF`: package a model directory as a CNCF ModelPack artifact and push it.
+import type { Command } from 'commander';
+import { pushModel } from '@modelseal/core';
+import { printJson, progressBar } from '../output.js';
+import { addRegistryFlags, concurrencyFrom, formatBytes, registryOptionsFrom } from './registry-flags.js';
+
+export function registerPush(program: Command): void {
+  const cmd = program
+    .command('push')
+    .description('Package a model directory as a CNCF ModelPack OCI artifact and push it to a registry or OCI layout')
+    .argument('<model>', 'model directory')
+    .argument('<ref>', 'registry[:port]/repository[:tag] or oci:LAYOUT_DIR[:tag] (tag defaults to latest)')
+    .option('--dataset <glob>', 'pack matching files as datasets (repeatable; without "/" the glob matches file names)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--json', 'print {"reference","digest","mediaType","size","layers"} as JSON', false);
+  addRegistryFlags(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Every file becomes one raw layer whose digest is the file's SHA-256 (the same digest the OMS
+signature covers); the media type follows the file's role (weight, weight.config, doc, code,
+dataset). The same directory always gives the same manifest digest.
+
+Examples:
+  $ modelseal push ./my-model oci:./layout:v1
+  $ modelseal push ./my-model 127.0.0.1:5000/models/my-model:v1
+  $ echo "$TOKEN" | modelseal push ./my-model ghcr.io/acme/my-model:v1 --username acme --password-stdin
+  $ modelseal push ./my-model registry.local/ns/m:v1 --dataset 'data/**' --json
+`,
+  );
+  cmd.action(async (model: string, ref: string, flags: Record<string, unknown>) => {
+    const options = await registryOptionsFrom(flags);
+    const hashBar = progressBar('hashing');
+    const pushBar = progressBar('pushing');
+    const t0 = performance.now();
+    let result;
+    try {
+      result = await pushModel(model, ref, {
+        ...options,
+        concurrency: concurrencyFrom(flags),
+        datasets: flags.dataset as string[],
+        onHashProgress: (p) => hashBar.update(p),
+        onProgress: (p) => {
+          hashBar.stop();
+          pushBar.update(p);
+        },
+      });
+    } finally {
+      hashBar.stop();
+      pushBar.stop();
+    }
+    if (flags.json === true) {
+      printJson({ reference: result.reference, digest: result.digest, mediaType: result.mediaType, size: result.size, layers: result.layers });
+      return;
+    }
+    const bytes = result.layers.reduce((n, l) => n + l.size, 0);
+    process.stdout.write(`${result.reference}\n`);
+    process.stderr.write(
+      `pushed ${result.layers.length} files (${formatBytes(bytes)}, ${result.skipped} blobs already present) in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`,
+    );
+  });
+}

@@ -1,0 +1,47 @@
+// Flags shared by the OCI commands: --plain-http, --username + --password-stdin, --concurrency.
+import type { Command } from 'commander';
+import { ModelsealError, type OpenTargetOptions } from '@modelseal/core';
+
+export function addRegistryFlags(cmd: Command): Command {
+  return cmd
+    .option('--plain-http', 'talk plain HTTP to the registry (default only for localhost / 127.0.0.1 / [::1])', false)
+    .option('--username <user>', 'registry user name (default: credentials from ~/.docker/config.json)')
+    .option('--password-stdin', 'read the registry password or token from stdin', false)
+    .option('--concurrency <n>', 'blobs transferred at once', '4');
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+export function concurrencyFrom(flags: Record<string, unknown>): number {
+  const n = Number(flags.concurrency);
+  if (!Number.isSafeInteger(n) || n < 1 || n > 64) {
+    throw new ModelsealError('USAGE', `--concurrency must be an integer from 1 to 64, got '${String(flags.concurrency)}'`);
+  }
+  return n;
+}
+
+export async function registryOptionsFrom(flags: Record<string, unknown>): Promise<OpenTargetOptions> {
+  const opts: OpenTargetOptions = {};
+  if (flags.plainHttp === true) opts.plainHttp = true;
+  if (flags.passwordStdin === true && typeof flags.username !== 'string') {
+    throw new ModelsealError('USAGE', '--password-stdin needs --username');
+  }
+  if (typeof flags.username === 'string') {
+    if (flags.passwordStdin !== true) throw new ModelsealError('USAGE', '--username needs --password-stdin (passwords are never taken as arguments)');
+    const password = await readStdin();
+    if (password === '') throw new ModelsealError('USAGE', '--password-stdin: stdin was empty');
+    opts.credentials = { username: flags.username, password };
+  }
+  return opts;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1048576) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1073741824) return `${(n / 1048576).toFixed(1)} MiB`;
+  return `${(n / 1073741824).toFixed(2)} GiB`;
+}
