@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keylessSigner } from '../../packages/core/src/sign/keyless.js';
 import { sigstoreVerifier } from '../../packages/core/src/verify/sigstore-verifier.js';
+import { parseTrustedRoot } from '../../packages/core/src/verify/trust-root.js';
 import type { ParsedBundle } from '../../packages/core/src/verify/verifier.js';
 import { DEFAULT_GITHUB_CLAIMS, GITHUB_ISSUER, startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './stack.js';
 
@@ -193,6 +194,38 @@ describe('local Sigstore stack without a TSA: Fulcio + Rekor', () => {
       expect(stack.requests).toEqual({ fulcio: 1, rekor: 1 });
     } finally {
       await stack.close();
+    }
+  });
+});
+
+describe('local Sigstore stack without a CT log (certificates carry no SCT)', () => {
+  it('verify needs an SCT unless ignoreSct; an SCT from an unknown CT log is SCT_INVALID either way', async () => {
+    const [noCt, withCt] = await Promise.all([startSigstoreStack({ ct: false }), startSigstoreStack()]);
+    try {
+      const sign = (s: SigstoreStack) =>
+        keylessSigner({ signingConfig: s.signingConfigPath, identityToken: s.token() }).signStatement(STATEMENT, PAYLOAD_TYPE) as unknown as Promise<
+          Record<string, unknown>
+        >;
+      const base = { identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: noCt.trustedRootPath };
+      const plain = toParsed(await sign(noCt));
+      const err = await sigstoreVerifier(base).verify(plain).catch((e: unknown) => e as Error & { code: string });
+      expect(err.code).toBe('SCT_INVALID');
+      expect(err.message).toBe('model.sig: certificate transparency check failed: expected 1 SCTs, got 0');
+      const ok = await sigstoreVerifier({ ...base, ignoreSct: true }).verify(plain);
+      expect(ok.warnings).toEqual(['embedded SCT requirement disabled (--insecure-ignore-sct)']);
+
+      // a certificate whose SCT comes from a CT log the trusted root does not list
+      const root = JSON.parse(readFileSync(withCt.trustedRootPath, 'utf8'));
+      root.ctlogs = JSON.parse(readFileSync(noCt.trustedRootPath, 'utf8')).ctlogs ?? [];
+      const foreign = toParsed(await sign(withCt));
+      for (const ignoreSct of [false, true]) {
+        const e = await sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: parseTrustedRoot(root, 'mixed root'), ignoreSct })
+          .verify(foreign)
+          .catch((x: unknown) => x as { code: string });
+        expect(e).toMatchObject({ code: 'SCT_INVALID' });
+      }
+    } finally {
+      await Promise.all([noCt.close(), withCt.close()]);
     }
   });
 });

@@ -46,6 +46,8 @@ export interface SigstoreStackOptions {
   tsa?: boolean;
   /** Serve a Rekor transparency log (default true). `false` mimics GitHub's private instance. */
   rekor?: boolean;
+  /** Embed an SCT from a CT log in every certificate (default true). */
+  ct?: boolean;
 }
 
 export interface SigstoreStack {
@@ -186,7 +188,7 @@ export async function startSigstoreStack(opts: SigstoreStackOptions = {}): Promi
   const ghaRequestToken = createHash('sha256').update(url).update(String(Math.random())).digest('hex');
 
   const ctlog = await mock.initializeCTLog(keyPair(), clock);
-  const ca = await mock.initializeCA(keyPair(), ctlog, clock);
+  const ca = await mock.initializeCA(keyPair(), (opts.ct ?? true) ? ctlog : undefined, clock);
   const tlogKeys = keyPair();
   const tlog = withRekor ? await mock.initializeTLog(rekorURL as string, tlogKeys, clock) : undefined;
   const tsa = withTsa ? await mock.initializeTSA(keyPair(), clock) : undefined;
@@ -258,7 +260,7 @@ export async function startSigstoreStack(opts: SigstoreStackOptions = {}): Promi
         operator: 'modelseal.test',
       },
     ],
-    ctlogs: [
+    ctlogs: (opts.ct ?? true) ? [
       {
         baseUrl: `${url}/ctlog`,
         hashAlgorithm: specs.HashAlgorithm.SHA2_256,
@@ -270,7 +272,7 @@ export async function startSigstoreStack(opts: SigstoreStackOptions = {}): Promi
         logId: { keyId: bytes(ctlog.logID) },
         operator: 'modelseal.test',
       },
-    ],
+    ] : [],
     timestampAuthorities: tsa
       ? [
           {
