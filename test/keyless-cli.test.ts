@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './sigstore/stack.js';
+import { DEFAULT_GITHUB_CLAIMS, GITHUB_ISSUER, startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './sigstore/stack.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -199,5 +199,45 @@ describe('modelseal keyless round trip (local Sigstore stack)', () => {
     const v = await modelseal(['verify', model, '--signature', out, '--trusted-root', stack.trustedRootPath,
       '--certificate-identity', 'env@example.test', '--certificate-oidc-issuer', TEST_ISSUER]);
     expect(v.code).toBe(0);
+  });
+
+  it('GitHub workflow claim flags: right values pass, a wrong one -> EXTENSION_MISMATCH', async () => {
+    const out = path.join(tmp, 'gha.sig');
+    const s = await modelseal(['sign', model, '--signature', out, '--signing-config', stack.signingConfigPath, '--identity-token', stack.githubToken()]);
+    expect(s.code).toBe(0);
+    const base = [
+      'verify', model, '--signature', out, '--trusted-root', stack.trustedRootPath,
+      '--certificate-identity', `https://github.com/${DEFAULT_GITHUB_CLAIMS.job_workflow_ref}`,
+      '--certificate-oidc-issuer', GITHUB_ISSUER,
+      '--certificate-github-workflow-repository', 'octo/model',
+      '--certificate-github-workflow-ref', 'refs/heads/main',
+      '--certificate-github-workflow-trigger', 'push',
+      '--certificate-github-workflow-sha', DEFAULT_GITHUB_CLAIMS.sha,
+      '--certificate-github-workflow-name', 'release',
+    ];
+    const ok = await modelseal(base);
+    expect(ok.code).toBe(0);
+    const bad = await modelseal([...base, '--certificate-github-workflow-ref', 'refs/heads/feature']);
+    expectFailure(bad, 1, 'EXTENSION_MISMATCH');
+    expect(bad.stderr).toContain('--certificate-github-workflow-ref: certificate has "refs/heads/main", expected "refs/heads/feature"');
+  });
+
+  it('sign --trusted-root checks the new signature: another instance\'s root -> UNTRUSTED_CHAIN, nothing written', async () => {
+    const out = path.join(tmp, 'wrong-root.sig');
+    const r = await modelseal(['sign', model, '--signature', out, '--signing-config', stack.signingConfigPath,
+      '--trusted-root', other.trustedRootPath, '--identity-token', stack.token()]);
+    expectFailure(r, 1, 'UNTRUSTED_CHAIN');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('--help teaches keyless usage', async () => {
+    const sign = await modelseal(['sign', '--help']);
+    expect(sign.code).toBe(0);
+    expect(sign.stdout).toContain('--signing-config <file>');
+    expect(sign.stdout).toContain('Token sources, in order: --identity-token, SIGSTORE_ID_TOKEN');
+    const verify = await modelseal(['verify', '--help']);
+    expect(verify.stdout).toContain('--certificate-identity-regexp <regexp>');
+    expect(verify.stdout).toContain('--insecure-ignore-tlog');
+    expect(verify.stdout).toContain("--certificate-identity-regexp 'https://github\\.com/octo/model/\\.github/workflows/.*' \\\n");
   });
 });

@@ -17,6 +17,31 @@ const PUBLIC_GOOD_TUF = 'https://tuf-repo-cdn.sigstore.dev';
 type Opts = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
+/** Help text for `sign` and `verify`, added by the add*Flags functions. */
+export const KEYLESS_SIGN_EXAMPLES = `
+Keyless (Sigstore) signing, used when neither --key nor --certificate-chain is given:
+  $ modelseal sign ./model                                   # browser login, public-good Sigstore
+  $ SIGSTORE_ID_TOKEN=$(cat token) modelseal sign ./model     # CI with an OIDC token
+  $ modelseal sign ./model --signing-config signing_config.json --trusted-root trusted_root.json
+  $ modelseal sign ./model --staging --identity-token "$TOKEN"
+Token sources, in order: --identity-token, SIGSTORE_ID_TOKEN, GitHub Actions OIDC (permissions:
+id-token: write), then a browser login when run on a terminal. Tokens are never printed.
+`;
+
+export const KEYLESS_VERIFY_EXAMPLES = `
+Keyless (Sigstore) verification: identity and issuer are both required; regexps are anchored:
+  $ modelseal verify ./model --certificate-identity dev@example.com \\
+      --certificate-oidc-issuer https://accounts.google.com
+  $ modelseal verify ./model --certificate-identity-regexp 'https://github\\.com/octo/model/\\.github/workflows/.*' \\
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com \\
+      --certificate-github-workflow-repository octo/model --certificate-github-workflow-ref refs/heads/main
+  $ modelseal verify ./model --trusted-root trusted_root.json --certificate-identity dev@example.com \\
+      --certificate-oidc-issuer https://issuer.example.com          # private Sigstore instance
+Trust comes from --trusted-root, else the public-good root shipped with modelseal (--tuf-refresh
+fetches the current one). A transparency-log entry and an SCT are required unless
+--insecure-ignore-tlog / --insecure-ignore-sct.
+`;
+
 export function addKeylessSignFlags(cmd: Command): Command {
   return cmd
     .addOption(new Option('--identity-token <token>', 'keyless: OIDC identity token (else SIGSTORE_ID_TOKEN, GitHub Actions OIDC, or a browser login on a terminal)'))
@@ -24,7 +49,8 @@ export function addKeylessSignFlags(cmd: Command): Command {
     .addOption(new Option('--signing-config <file>', 'keyless: Sigstore signing_config.json naming the Fulcio, Rekor and TSA to use (private instances)'))
     .addOption(new Option('--trusted-root <file>', "keyless: trusted_root.json to check the new signature against after signing"))
     .addOption(new Option('--oidc-issuer <url>', 'keyless: OIDC issuer for the browser login (default: the instance\'s)'))
-    .addOption(new Option('--oidc-client-id <id>', 'keyless: OIDC client id for the browser login').default('sigstore'));
+    .addOption(new Option('--oidc-client-id <id>', 'keyless: OIDC client id for the browser login').default('sigstore'))
+    .addHelpText('after', KEYLESS_SIGN_EXAMPLES);
 }
 
 export async function keylessSignerFromFlags(opts: Opts): Promise<BundleSigner> {
@@ -83,7 +109,8 @@ export function addKeylessVerifyFlags(cmd: Command): Command {
     .addOption(new Option('--tuf-refresh', 'keyless: fetch the current public-good trusted root over TUF (network) instead of the shipped one'))
     .addOption(new Option('--tuf-cache-dir <dir>', 'keyless: TUF cache directory for --tuf-refresh'))
     .addOption(new Option('--insecure-ignore-tlog', 'keyless: accept signatures without a transparency-log entry (not recommended)'))
-    .addOption(new Option('--insecure-ignore-sct', 'keyless: accept certificates without an embedded SCT (not recommended)'));
+    .addOption(new Option('--insecure-ignore-sct', 'keyless: accept certificates without an embedded SCT (not recommended)'))
+    .addHelpText('after', KEYLESS_VERIFY_EXAMPLES);
 }
 
 function trustedRootFromFlags(opts: Opts): TrustedRootSource {
@@ -128,20 +155,3 @@ export async function keylessVerifierFromFlags(opts: Opts): Promise<BundleVerifi
   // --insecure-ignore-* come back as VerifiedBundle.warnings, which `verify` prints on stderr.
   return verifier;
 }
-
-/** Help text examples for `sign` and `verify` (H2's commands may append these). */
-export const KEYLESS_SIGN_EXAMPLES = `
-Keyless (Sigstore) signing, used when neither --key nor --certificate-chain is given:
-  $ modelseal sign ./model                                   # browser login, public-good Sigstore
-  $ SIGSTORE_ID_TOKEN=$(cat token) modelseal sign ./model     # CI with an OIDC token
-  $ modelseal sign ./model --signing-config signing_config.json --trusted-root trusted_root.json
-`;
-
-export const KEYLESS_VERIFY_EXAMPLES = `
-Keyless (Sigstore) verification: identity and issuer are both required; regexps are anchored:
-  $ modelseal verify ./model --certificate-identity dev@example.com \\
-      --certificate-oidc-issuer https://accounts.google.com
-  $ modelseal verify ./model --certificate-identity-regexp 'https://github\\.com/octo/model/\\.github/workflows/.*' \\
-      --certificate-oidc-issuer https://token.actions.githubusercontent.com \\
-      --certificate-github-workflow-repository octo/model --certificate-github-workflow-ref refs/heads/main
-`;
