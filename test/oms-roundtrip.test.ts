@@ -240,6 +240,24 @@ describe('certificate mode with an openssl-made chain', () => {
     expect((await verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert, pki.intermediate.cert] }) })).verified).toBe(true);
   });
 
+  it('a leaf with only EKU codeSigning (no KeyUsage) may sign', async () => {
+    const { verified } = await roundTrip(
+      certificateSigner({ privateKey: pki.leafEkuOnly.key, certificate: pki.leafEkuOnly.cert, chain: [pki.intermediate.cert] }),
+      certificateVerifier({ trustAnchors: [pki.root.cert] }),
+    );
+    expect(verified.signer).toMatchObject({ subject: 'CN=test-leaf-eku-only' });
+  });
+
+  it('a root with pathlen:0 cannot anchor a chain through an intermediate', async () => {
+    const { pathLen } = pki;
+    const dir = model();
+    await signModel(dir, { signer: certificateSigner({ privateKey: pathLen.leaf.key, certificate: pathLen.leaf.cert, chain: [pathLen.intermediate.cert] }) });
+    const e = await failure(verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pathLen.root.cert] }) }));
+    expect(e.code).toBe('UNTRUSTED_CHAIN');
+    // Trusting the intermediate directly is fine.
+    expect((await verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pathLen.intermediate.cert] }) })).verified).toBe(true);
+  });
+
   it('refuses a key that does not match the certificate', () => {
     const other = newKeyPair('ecdsa-p256').privateKey;
     expect(() => certificateSigner({ privateKey: other, certificate: pki.leaf.cert })).toThrow(/does not match the public key of certificate 'test-leaf'/);

@@ -21,8 +21,12 @@ export interface Pki {
   leafNoUsage: Issued;
   /** valid 2019-2020 only */
   leafExpired: Issued;
+  /** no KeyUsage extension, EKU codeSigning only */
+  leafEkuOnly: Issued;
   /** a self-signed root unrelated to the chain */
   otherRoot: Issued;
+  /** root with pathlen:0 -> intermediate -> leaf: the chain is too long for the root */
+  pathLen: { root: Issued; intermediate: Issued; leaf: Issued };
 }
 
 const CONFIG = `[ca]
@@ -46,6 +50,12 @@ subjectKeyIdentifier = hash
 basicConstraints = CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = codeSigning
+[ekuonly_ext]
+basicConstraints = CA:FALSE
+extendedKeyUsage = codeSigning
+[ca0_ext]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
 [nousage_ext]
 basicConstraints = CA:FALSE
 keyUsage = critical, keyAgreement
@@ -86,6 +96,12 @@ export function makePki(dir: string): Pki {
     leaf: issue('test-leaf', 'p256', 'leaf_ext', intermediate),
     leafNoUsage: issue('test-leaf-no-usage', 'p256', 'nousage_ext', intermediate),
     leafExpired: issue('test-leaf-expired', 'p256', 'leaf_ext', intermediate, '20190101000000Z', '20200101000000Z'),
+    leafEkuOnly: issue('test-leaf-eku-only', 'p256', 'ekuonly_ext', intermediate),
     otherRoot: issue('other-root', 'p256', 'ca_ext', null),
+    pathLen: (() => {
+      const r = issue('pathlen0-root', 'p256', 'ca0_ext', null);
+      const i = issue('pathlen0-intermediate', 'p256', 'ca_ext', r);
+      return { root: r, intermediate: i, leaf: issue('pathlen0-leaf', 'p256', 'leaf_ext', i) };
+    })(),
   };
 }

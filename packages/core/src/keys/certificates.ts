@@ -34,15 +34,37 @@ export function parseCertificateDer(der: Buffer, source: string): X509Certificat
   }
 }
 
+/** Extension facts node:crypto does not expose (decoded with @sigstore/core's DER parser). */
+export interface CertificateExtensions {
+  /** KeyUsage bits, or null when the extension is absent. */
+  keyUsage: { digitalSignature: boolean; keyCertSign: boolean } | null;
+  /** ExtendedKeyUsage OIDs (empty when absent). */
+  extendedKeyUsage: string[];
+  /** BasicConstraints pathLenConstraint, when present. */
+  pathLength?: number;
+}
+
+export function certificateExtensions(cert: X509Certificate): CertificateExtensions {
+  try {
+    const c = SigstoreX509.parse(cert.raw);
+    const ku = c.extKeyUsage;
+    const eku = c.extension('2.5.29.37');
+    const pathLen = c.extBasicConstraints?.pathLenConstraint;
+    return {
+      keyUsage: ku ? { digitalSignature: ku.digitalSignature, keyCertSign: ku.keyCertSign } : null,
+      extendedKeyUsage: eku ? (eku.valueObj.subs[0]?.subs ?? []).map((o) => o.toOID()) : [],
+      ...(pathLen !== undefined ? { pathLength: Number(pathLen) } : {}),
+    };
+  } catch {
+    // Unparseable extensions grant nothing.
+    return { keyUsage: { digitalSignature: false, keyCertSign: false }, extendedKeyUsage: [] };
+  }
+}
+
 /** True when the certificate may sign: KeyUsage digitalSignature, or EKU codeSigning. */
 export function hasSigningUsage(cert: X509Certificate): boolean {
-  let digitalSignature = false;
-  try {
-    digitalSignature = SigstoreX509.parse(cert.raw).extKeyUsage?.digitalSignature ?? false;
-  } catch {
-    digitalSignature = false;
-  }
-  return digitalSignature || (cert.keyUsage ?? []).includes(EKU_CODE_SIGNING);
+  const ext = certificateExtensions(cert);
+  return ext.keyUsage?.digitalSignature === true || ext.extendedKeyUsage.includes(EKU_CODE_SIGNING);
 }
 
 /** A short name for messages: the subject's CN, or the whole subject. */

@@ -4,7 +4,7 @@
 // requires KeyUsage digitalSignature or EKU codeSigning, then checks the DSSE signature.
 import type { X509Certificate } from 'node:crypto';
 import { SignatureError } from '../errors.js';
-import { certificateName, hasSigningUsage, parseCertificateDer } from '../keys/certificates.js';
+import { certificateExtensions, certificateName, hasSigningUsage, parseCertificateDer } from '../keys/certificates.js';
 import { signingAlgorithm } from '../keys/signing-algorithm.js';
 import { verifyDsseSignature } from './dsse-signature.js';
 import { LEGACY_PAE_WARNING } from './key-verifier.js';
@@ -34,6 +34,14 @@ function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
   }
 }
 
+/** May `ca` issue certificates with `below` CA certificates under it (BasicConstraints CA, keyCertSign, pathLen)? */
+function canIssue(ca: X509Certificate, below: number): boolean {
+  if (!ca.ca) return false;
+  const ext = certificateExtensions(ca);
+  if (ext.keyUsage && !ext.keyUsage.keyCertSign) return false;
+  return ext.pathLength === undefined || below <= ext.pathLength;
+}
+
 /** Leaf-first path ending at a trust anchor, or null. Depth-first over candidate issuers. */
 function buildChain(leaf: X509Certificate, intermediates: X509Certificate[], anchors: X509Certificate[]): X509Certificate[] | null {
   const isAnchor = (c: X509Certificate) => anchors.some((a) => a.fingerprint256 === c.fingerprint256);
@@ -41,9 +49,10 @@ function buildChain(leaf: X509Certificate, intermediates: X509Certificate[], anc
     const current = path[path.length - 1];
     if (isAnchor(current)) return path;
     if (path.length > MAX_DEPTH) return null;
-    for (const anchor of anchors) if (anchor.ca && issuedBy(current, anchor)) return [...path, anchor];
+    const below = path.length - 1; // CA certificates between the leaf and the next issuer
+    for (const anchor of anchors) if (canIssue(anchor, below) && issuedBy(current, anchor)) return [...path, anchor];
     for (const next of intermediates) {
-      if (!next.ca || path.some((p) => p.fingerprint256 === next.fingerprint256) || !issuedBy(current, next)) continue;
+      if (!canIssue(next, below) || path.some((p) => p.fingerprint256 === next.fingerprint256) || !issuedBy(current, next)) continue;
       const found = walk([...path, next]);
       if (found) return found;
     }
