@@ -24,7 +24,7 @@ export function progressBar(label: string, quiet = false): { update: (p: Progres
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: `${label} [{bar}] {percentage}% | {done}/{total} MiB | {eta_formatted}`,
+      format: `${label} [{bar}] {percentage}% | {done}/{totalMiB} MiB | {eta_formatted}`,
       hideCursor: true,
       clearOnComplete: true,
     },
@@ -35,11 +35,11 @@ export function progressBar(label: string, quiet = false): { update: (p: Progres
     update(p) {
       const mib = (n: number) => (n / 1048576).toFixed(1);
       if (!started) {
-        bar.start(p.bytesTotal, 0, { done: mib(0), total: mib(p.bytesTotal) });
+        bar.start(p.bytesTotal, 0, { done: mib(0), totalMiB: mib(p.bytesTotal) });
         started = true;
       }
       bar.setTotal(p.bytesTotal);
-      bar.update(p.bytesDone, { done: mib(p.bytesDone), total: mib(p.bytesTotal) });
+      bar.update(p.bytesDone, { done: mib(p.bytesDone), totalMiB: mib(p.bytesTotal) });
     },
     stop() {
       if (started) bar.stop();

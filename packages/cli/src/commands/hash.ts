@@ -23,6 +23,9 @@ export function registerHash(program: Command): void {
     `
 The root digest is what 'modelseal sign' signs and what Python's 'model_signing digest' prints:
 SHA-256 over the raw bytes of every file digest, in UTF-8 order of the file names.
+--method shards hashes 1 GB ranges of big files in parallel (resources 'path:start:end');
+blake3 works there too (Python's library would fall back to files for blake3). The Python
+CLI verifies only files + sha256 signatures, so keep the defaults when it must verify.
 
 Examples:
   $ modelseal hash ./my-model
@@ -34,7 +37,7 @@ Examples:
   );
   cmd.action(async (model: string, flags: Record<string, unknown>) => {
     const options = hashingOptionsFromFlags(flags);
-    const bar = progressBar('hashing', flags.json === true && !process.stderr.isTTY);
+    const bar = progressBar('hashing');
     let bytes = 0;
     const t0 = performance.now();
     let manifest: ModelManifest;

@@ -43,7 +43,11 @@ export function resourceAlgorithm(config: HashingConfig): string {
   return config.method === 'shards' ? `${config.hashType}-sharded-${config.shardSize}` : config.hashType;
 }
 
-/** Plan the work: one item per file, or one per shard (empty files give no shard, as in Python). */
+/**
+ * Plan the work: one item per file, or one per shard (empty files give no shard, as in Python).
+ * Unlike Python, blake3 is allowed with shards (`blake3-sharded-<N>`), since our shards already
+ * run in parallel.
+ */
 function planItems(files: ModelFile[], config: HashingConfig): { items: HashItem[]; names: string[] } {
   const items: HashItem[] = [];
   const names: string[] = [];

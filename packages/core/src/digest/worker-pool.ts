@@ -12,8 +12,10 @@ import type { BatchMessage, WorkerMessage } from './hash-protocol.js';
 const BATCH_BYTES = 4 * 1024 * 1024;
 /** ...or this many items. */
 const BATCH_ITEMS = 128;
-/** Batches queued on one worker at a time (hides the message round trip). */
+/** Small batches queued on one worker at a time (hides the message round trip). */
 const IN_FLIGHT = 2;
+/** Only batches up to this size are queued behind another: a big one waits for an idle worker. */
+const QUEUE_MAX_BYTES = 2 * BATCH_BYTES;
 /** The calling thread only takes batches up to this size, so it never blocks its event loop long. */
 const MAIN_BATCH_MAX_BYTES = 8 * 1024 * 1024;
 /** Jobs at most this big (bytes and items) skip the workers: starting a thread costs more. */
@@ -123,13 +125,20 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
       if (--remaining === 0) finish();
     };
 
-    const dispatch = (w: Worker) => {
-      if (lo > hi) return;
+    const busy = new Map<Worker, number>(); // batches in flight per worker
+
+    /** Give `w` the next batch if it is idle, or if it is busy and the next batch is small. */
+    const dispatch = (w: Worker): boolean => {
+      if (lo > hi) return false;
+      const n = busy.get(w) ?? 0;
+      if (n >= IN_FLIGHT || (n > 0 && batches[lo].bytes > QUEUE_MAX_BYTES)) return false;
       const id = lo++;
       const b = batches[id];
       inFlight.set(id, b);
+      busy.set(w, n + 1);
       const msg: BatchMessage = { type: 'batch', id, items: b.idx.map((i) => items[i]) };
       w.postMessage(msg);
+      return true;
     };
 
     const helpHere = () => {
@@ -157,7 +166,8 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
           inFlight.delete(m.id);
           b.idx.forEach((i, j) => (results[i] = Buffer.from(m.digests[j].buffer, m.digests[j].byteOffset, m.digests[j].byteLength)));
           if (m.bytes > 0) opts.onBytes?.(m.bytes, items[b.idx[b.idx.length - 1]].name);
-          dispatch(w);
+          busy.set(w, (busy.get(w) ?? 1) - 1);
+          while (dispatch(w));
           completed();
         } else {
           finish(new ModelsealError(m.failure.code, m.failure.message));
@@ -167,8 +177,9 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
       w.on('exit', (code) => {
         if (!settled) finish(new ModelsealError('UNREADABLE', `hashing worker exited early (code ${code})`));
       });
-      for (let q = 0; q < IN_FLIGHT; q++) dispatch(w);
     }
+    // Round robin: every worker gets one batch before any gets a second.
+    for (let q = 0; q < IN_FLIGHT; q++) for (const w of workers) dispatch(w);
     if (mainHelps) setImmediate(helpHere);
   });
 }
