@@ -1,0 +1,50 @@
+// The library verbs with keyless signing: signModel({signer: keyless(...)}) and
+// verifyModel({verifier: keylessVerifier(...)}) against the local Sigstore stack.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyless, keylessVerifier, loadTrustedRoot, signModel, verifyModel } from '../packages/core/src/index.js';
+import { startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './sigstore/stack.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tmp = mkdtempSync(path.join(tmpdir(), 'ms-keyless-lib-'));
+let stack: SigstoreStack;
+beforeAll(async () => {
+  stack = await startSigstoreStack();
+});
+afterAll(async () => {
+  await stack?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('keyless library API', () => {
+  it('signModel + verifyModel round trip, then a changed file fails', async () => {
+    const model = path.join(tmp, 'sample-model');
+    cpSync(path.join(repo, 'fixtures/models/sample-model'), model, { recursive: true });
+    const signed = await signModel(model, {
+      signer: keyless({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
+      jobs: 1,
+    });
+    expect(signed.signaturePath).toBe(path.join(model, 'model.sig'));
+    expect(JSON.parse(readFileSync(signed.signaturePath, 'utf8')).verificationMaterial.certificate.rawBytes).toMatch(/^MII/);
+
+    const verifier = keylessVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: await loadTrustedRoot({ kind: 'file', path: stack.trustedRootPath }) });
+    const r = await verifyModel(model, { verifier, jobs: 1 });
+    expect(r.manifest.root).toBe(signed.manifest.root);
+    expect(r.signer).toMatchObject({ kind: 'keyless', identity: TEST_EMAIL, issuer: TEST_ISSUER });
+
+    writeFileSync(path.join(model, 'f1'), 'changed');
+    await expect(verifyModel(model, { verifier, jobs: 1 })).rejects.toMatchObject({ code: 'TAMPERED_FILE' });
+  });
+
+  it('keylessVerifier defaults to the public-good root: a local-stack signature is UNTRUSTED_CHAIN there', async () => {
+    const model = path.join(tmp, 'sample-model-2');
+    cpSync(path.join(repo, 'fixtures/models/sample-model'), model, { recursive: true });
+    await signModel(model, { signer: keyless({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }), jobs: 1 });
+    await expect(verifyModel(model, { verifier: keylessVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER }), jobs: 1 })).rejects.toMatchObject({
+      code: 'UNTRUSTED_CHAIN',
+    });
+  });
+});
