@@ -28,4 +28,12 @@ describe('trusted roots', () => {
     await expect(loadTrustedRoot({ kind: 'file', path: bad })).rejects.toMatchObject({ code: 'TRUST_ROOT' });
     await expect(loadTrustedRoot({ kind: 'file', path: join(dir, 'missing.json') })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it('a TUF refresh failure is a TRUST_ROOT error naming the mirror (nothing falls back silently)', async () => {
+    const err = await loadTrustedRoot({ kind: 'tuf', mirrorURL: 'http://127.0.0.1:9', cachePath: join(dir, 'tuf') }).catch(
+      (e: unknown) => e as Error & { code: string },
+    );
+    expect(err.code).toBe('TRUST_ROOT');
+    expect(err.message).toMatch(/^TUF refresh from http:\/\/127\.0\.0\.1:9 failed: /);
+  });
 });
