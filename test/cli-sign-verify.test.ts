@@ -1,6 +1,6 @@
 // End-to-end tests of `modelseal keygen | sign | verify` run as real processes (the built CLI):
 // exit codes 0/1/2, one-line errors, --json in success and failure, certificate mode, Python vectors.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -124,6 +124,48 @@ describe('usage and input errors exit 2 with one line', () => {
       expect(r.stdout).toContain('Examples:');
       expect(r.stdout).toContain(`$ modelseal ${c}`);
     }
+  });
+});
+
+/** Runs the CLI on a real pseudo-terminal (util-linux `script`), answering each prompt in turn. */
+function onTty(args: string[], answers: string[]): Promise<{ code: number | null; output: string }> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'COSIGN_PASSWORD') env[k] = v;
+  const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: tmp, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  let prompts = 0;
+  const onData = (d: Buffer) => {
+    output += d.toString();
+    const seen = output.split('Enter password').length - 1;
+    while (prompts < seen && prompts < answers.length) child.stdin.write(`${answers[prompts++]}\r`);
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+}
+
+describe('password prompts on a terminal', () => {
+  it('keygen asks twice, sign asks once, and the password is never echoed', async () => {
+    const prefix = path.join(tmp, 'tty');
+    const kg = await onTty(['keygen', '--output-prefix', prefix], ['tty-secret-1', 'tty-secret-1']);
+    expect(kg.code).toBe(0);
+    expect(kg.output).toContain('Enter password for private key again: ');
+    expect(kg.output).toContain(`wrote ${prefix}.key (encrypted) and ${prefix}.pub`);
+    const dir = model();
+    const s = await onTty(['sign', dir, '--key', `${prefix}.key`], ['tty-secret-1']);
+    expect(s.code).toBe(0);
+    expect(s.output).toContain(`Enter password for private key ${prefix}.key: `);
+    expect(existsSync(path.join(dir, 'model.sig'))).toBe(true);
+    for (const out of [kg.output, s.output]) expect(out).not.toContain('tty-secret');
+    expect(modelseal(['verify', dir, '--key', `${prefix}.pub`]).code).toBe(0);
+
+    const bad = await onTty(['sign', dir, '--key', `${prefix}.key`], ['wrong-secret']);
+    expect(bad.code).toBe(2);
+    expect(bad.output).toContain(`modelseal: error[BAD_PASSWORD]: ${prefix}.key: wrong password for the encrypted private key`);
+    const mismatch = await onTty(['keygen', '--output-prefix', path.join(tmp, 'tty2')], ['one', 'two']);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.output).toContain('modelseal: error[BAD_PASSWORD]: the two passwords do not match');
   });
 });
 
