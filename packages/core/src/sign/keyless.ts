@@ -4,7 +4,14 @@ import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
 import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Witness } from '@sigstore/sign';
 import { ModelsealError } from '../errors.js';
 import type { BundleSigner } from './signer.js';
-import { loadSigningConfig, PUBLIC_GOOD_SERVICES, STAGING_SERVICES, type SigstoreServices } from './keyless-services.js';
+import { SigningConfig } from '@sigstore/protobuf-specs';
+import {
+  loadSigningConfig,
+  PUBLIC_GOOD_SERVICES,
+  servicesFromSigningConfig,
+  STAGING_SERVICES,
+  type SigstoreServices,
+} from './keyless-services.js';
 import { resolveIdentityToken, type ResolvedToken, type TokenSourceOptions } from './identity/token-sources.js';
 
 export interface KeylessSignerOptions extends Omit<TokenSourceOptions, 'identityToken'> {
@@ -12,8 +19,8 @@ export interface KeylessSignerOptions extends Omit<TokenSourceOptions, 'identity
   identityToken?: string;
   /** Your own token source; takes precedence over every other source. */
   identityProvider?: { getToken(): Promise<string> };
-  /** A signing_config.json path or already resolved services. Default: public-good (or staging). */
-  signingConfig?: string | SigstoreServices;
+  /** A signing_config.json path, a parsed SigningConfig, or resolved services. Default: public-good (or staging). */
+  signingConfig?: string | SigningConfig | SigstoreServices;
   /** Explicit service URLs (override the signing config). */
   fulcioURL?: string;
   rekorURL?: string;
@@ -28,10 +35,13 @@ export interface KeylessSignerOptions extends Omit<TokenSourceOptions, 'identity
 }
 
 async function resolveServices(opts: KeylessSignerOptions): Promise<SigstoreServices> {
+  const cfg = opts.signingConfig;
   const base =
-    typeof opts.signingConfig === 'string'
-      ? await loadSigningConfig(opts.signingConfig)
-      : (opts.signingConfig ?? (opts.staging ? STAGING_SERVICES : PUBLIC_GOOD_SERVICES));
+    typeof cfg === 'string'
+      ? await loadSigningConfig(cfg)
+      : cfg !== undefined && 'caUrls' in cfg
+        ? servicesFromSigningConfig(SigningConfig.toJSON(cfg), 'the signing config')
+        : (cfg ?? (opts.staging ? STAGING_SERVICES : PUBLIC_GOOD_SERVICES));
   const explicit = opts.fulcioURL !== undefined;
   return {
     ...base,

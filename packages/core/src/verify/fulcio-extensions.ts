@@ -56,9 +56,9 @@ export function decodeFulcioExtension(value: Buffer, legacy: boolean): string {
   return obj.value.toString('utf8');
 }
 
-/** Read the SAN and all Fulcio extensions from a DER or PEM certificate. */
-export function readFulcioIdentity(cert: X509Certificate | Buffer): FulcioIdentity {
-  const x509 = cert instanceof X509Certificate ? cert : X509Certificate.parse(cert as Buffer<ArrayBuffer>);
+/** Read the SAN and all Fulcio extensions from a DER certificate. */
+export function readFulcioIdentity(certDer: Buffer): FulcioIdentity {
+  const x509 = X509Certificate.parse(certDer as Buffer<ArrayBuffer>);
   const extensions: Partial<Record<FulcioExtensionName, string>> = {};
   for (const [name, spec] of Object.entries(FulcioExtensionOids) as [FulcioExtensionName, { oid: string; legacy: boolean }][]) {
     const ext = x509.extension(spec.oid);

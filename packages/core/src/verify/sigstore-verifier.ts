@@ -8,7 +8,7 @@ import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { BundleFormatError, ModelsealError, SignatureError } from '../errors.js';
 import type { BundleVerifier, ParsedBundle, VerifiedBundle } from './verifier.js';
 import { identityPolicy, type IdentityPolicyOptions } from './identity-policy.js';
-import { readFulcioIdentity } from './fulcio-extensions.js';
+import { readFulcioIdentity, type FulcioIdentity } from './fulcio-extensions.js';
 import { fromSigstoreError } from './sigstore-errors.js';
 import { loadTrustedRoot, type TrustedRootSource } from './trust-root.js';
 
@@ -122,7 +122,7 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
         throw fromSigstoreError(e, source);
       }
 
-      let signer;
+      let signer: FulcioIdentity;
       try {
         signer = readFulcioIdentity(leafDer);
       } catch (e) {

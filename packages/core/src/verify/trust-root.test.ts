@@ -30,9 +30,9 @@ describe('trusted roots', () => {
   });
 
   it('a TUF refresh failure is a TRUST_ROOT error naming the mirror (nothing falls back silently)', async () => {
-    const err = await loadTrustedRoot({ kind: 'tuf', mirrorURL: 'http://127.0.0.1:9', cachePath: join(dir, 'tuf') }).catch(
-      (e: unknown) => e as Error & { code: string },
-    );
+    const err = (await loadTrustedRoot({ kind: 'tuf', mirrorURL: 'http://127.0.0.1:9', cachePath: join(dir, 'tuf') }).catch(
+      (e: unknown) => e,
+    )) as Error & { code: string };
     expect(err.code).toBe('TRUST_ROOT');
     expect(err.message).toMatch(/^TUF refresh from http:\/\/127\.0\.0\.1:9 failed: /);
   });
