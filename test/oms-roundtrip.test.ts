@@ -138,6 +138,31 @@ describe('hashing settings come from the signature', () => {
     expect((await verifyModel(dir, { verifier: keyVerifier({ publicKey }), ignoreUnsignedFiles: true })).files).toBe(3);
   });
 
+  it('a single-file signature naming the file by its basename (spec style) verifies too', async () => {
+    const { privateKey, publicKey } = newKeyPair('ecdsa-p256');
+    const file = path.join(model(), 'a.bin');
+    const r = await signModel(file, { signer: keySigner({ privateKey }) });
+    const statement = JSON.parse(Buffer.from((r.bundle.dsseEnvelope as { payload: string }).payload, 'base64').toString());
+    expect(statement.predicate.resources[0].name).toBe('.');
+    statement.predicate.resources[0].name = 'a.bin';
+    const bundle = await keySigner({ privateKey }).signStatement(Buffer.from(JSON.stringify(statement)), 'application/vnd.in-toto+json');
+    writeFileSync(r.signaturePath, serializeBundle(bundle));
+    expect((await verifyModel(file, { verifier: keyVerifier({ publicKey }) })).files).toBe(1);
+    writeFileSync(file, 'changed');
+    expect((await failure(verifyModel(file, { verifier: keyVerifier({ publicKey }) }))).code).toBe('TAMPERED_FILE');
+  });
+
+  it('a model whose files were all deleted is MISSING_FILE, not bad input', async () => {
+    const { privateKey, publicKey } = newKeyPair('ecdsa-p256');
+    const dir = model();
+    await signModel(dir, { signer: keySigner({ privateKey }), signaturePath: `${dir}.sig` });
+    rmSync(dir, { recursive: true });
+    mkdirSync(dir);
+    const e = await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }), signaturePath: `${dir}.sig` }));
+    expect(e.code).toBe('MISSING_FILE');
+    expect(e.message).toBe("3 signed model files are missing: 'a.bin', 'empty.txt', 'sub/b.txt'");
+  });
+
   it('a symlink in a model signed without allow_symlinks fails closed', async () => {
     const { privateKey, publicKey } = newKeyPair('ecdsa-p256');
     const { dir } = await roundTrip(keySigner({ privateKey }), keyVerifier({ publicKey }));

@@ -1,7 +1,6 @@
 // The OMS in-toto statement: build the v1.0 payload we sign, and parse every payload in the field
 // (v1.0 from model_signing 0.3.1+, legacy `Digests/v0.1` from 0.2.0) back into a manifest.
-import { ModelsealError } from '../errors.js';
-import { BundleFormatError } from '../errors.js';
+import { BundleFormatError, ModelsealError } from '../errors.js';
 import { compareUtf8, rootDigest } from '../digest/root-digest.js';
 import type { HashAlgorithm, HashingConfig, ModelManifest, Resource } from '../types.js';
 

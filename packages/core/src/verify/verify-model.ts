@@ -69,6 +69,10 @@ export async function verifyModel(modelPath: string, opts: VerifyModelOptions): 
     ignoreGitPaths: opts.ignoreGitPaths ?? true,
     allowSymlinks: manifest.allowSymlinks,
     signaturePath,
+  }).catch((e: unknown) => {
+    // A model whose files are all gone is a verification failure, not bad input.
+    if (e instanceof ModelsealError && e.code === 'EMPTY_MODEL') compareManifest(manifest, []);
+    throw e;
   });
   // A single-file model is named '.' by model_signing and by its basename by the spec: accept both.
   let expected = manifest;
