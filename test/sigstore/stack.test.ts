@@ -53,7 +53,12 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
     const vm = bundle.verificationMaterial as Record<string, any>;
     expect(Object.keys(vm).sort()).toEqual(Object.keys(python.verificationMaterial).sort());
     expect(vm.tlogEntries).toHaveLength(1);
+    expect(Object.keys(vm.tlogEntries[0])).toEqual(Object.keys(python.verificationMaterial.tlogEntries[0]));
     expect(vm.tlogEntries[0].kindVersion).toEqual({ kind: 'dsse', version: '0.0.1' });
+    const env = bundle.dsseEnvelope as { payloadType: string; signatures: object[] };
+    expect(env.payloadType).toBe(python.dsseEnvelope.payloadType);
+    expect(env.signatures.map((x) => Object.keys(x))).toEqual([['sig']]); // like model_signing keyless: no keyid
+    expect(python.dsseEnvelope.signatures.map((x: object) => Object.keys(x))).toEqual([['sig']]);
     expect(vm.timestampVerificationData.rfc3161Timestamps).toHaveLength(1);
     expect(stack.requests).toMatchObject({ fulcio: 1, rekor: 1, tsa: 1 });
 
