@@ -9,6 +9,7 @@ import { benchDir, largeFilesSet, oneHugeFileSet, smallFilesSet, type BenchSet }
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
+const ENGINE = path.join(repo, 'bench/hash-engine.mjs');
 const TIME = '/usr/bin/time';
 const RUNS = 3;
 const cores = availableParallelism();
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
     const ms = await best('modelseal', () =>
       timed(process.execPath, [BIN, 'hash', set.dir, '--json', ...c.modelsealArgs], true),
     );
+    const engine = await best('engine   ', () => timed(process.execPath, [ENGINE, set.dir, c.single ? 'shards' : 'files'], false));
     const os = c.single
       ? await best('openssl  ', () => timed('openssl', ['dgst', '-sha256', path.join(set.dir, set.files[0].name)], false))
       : await best('openssl  ', () => {
@@ -128,6 +130,7 @@ async function main(): Promise<void> {
     rows.push(
       `${c.label.padEnd(38)} modelseal ${(ms.ms / 1000).toFixed(3)} s  openssl ${(os.ms / 1000).toFixed(3)} s  ` +
         `ratio ${ratio.toFixed(2)} (target <= ${c.target}) ${ratio <= c.target ? 'OK' : 'MISSED'}  peak RSS ${rss}`,
+      `${''.padEnd(38)} engine only ${(engine.ms / 1000).toFixed(3)} s  ratio ${(engine.ms / os.ms).toFixed(2)}`,
     );
   }
   process.stdout.write(`\n${rows.join('\n')}\n`);

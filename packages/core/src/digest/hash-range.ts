@@ -2,7 +2,7 @@
 // Runs inside the hashing workers (and on the main thread for tiny jobs); never buffers a file.
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { HashAlgorithm } from '../types.js';
-import { createHasher } from './hasher.js';
+import { createHasher, digestOnce } from './hasher.js';
 
 /** Bytes per read. Large sequential reads keep syscall overhead negligible next to hashing. */
 export const READ_SIZE = 1 << 21;
@@ -57,17 +57,20 @@ export function hashRangeSync(item: HashItem, buf: Buffer, onBytes?: (n: number)
     throw new HashRangeError(describeReadError(item.name, e));
   }
   try {
-    const h = createHasher(item.alg);
     // When the range ends at the file's expected end, ask for one byte more: a short read then
     // proves EOF (no fstat), and getting that extra byte proves the file grew.
     const probe = item.expectSize !== undefined && item.end === item.expectSize;
     const limit = probe ? item.end + 1 : item.end;
+    // Small ranges that fit the buffer take one read and a one-shot digest (most small files).
+    const single = limit - item.start <= buf.length;
+    const h = single ? undefined : createHasher(item.alg);
     let pos = item.start;
     while (pos < limit) {
-      const want = Math.min(buf.length, limit - pos);
+      const off = single ? pos - item.start : 0;
+      const want = single ? limit - pos : Math.min(buf.length, limit - pos);
       let n: number;
       try {
-        n = readSync(fd, buf, 0, want, pos);
+        n = readSync(fd, buf, off, want, pos);
       } catch (e) {
         throw new HashRangeError(describeReadError(item.name, e));
       }
@@ -77,20 +80,20 @@ export function hashRangeSync(item: HashItem, buf: Buffer, onBytes?: (n: number)
           message: `file '${item.name}' changed while hashing: it grew beyond ${item.end} bytes`,
         });
       }
-      if (n > 0) {
-        h.update(n === buf.length ? buf : buf.subarray(0, n));
-        pos += n;
-        onBytes?.(n);
-      }
-      if (n < want) {
+      if (n === 0) {
         if (pos === item.end) break; // EOF exactly where expected
         throw new HashRangeError({
           code: 'UNREADABLE',
           message: `file '${item.name}' changed while hashing: it ended at byte ${pos}, expected ${item.end}`,
         });
       }
+      h?.update(n === buf.length ? buf : buf.subarray(0, n));
+      pos += n;
+      onBytes?.(n);
+      if (n < want && pos === item.end) break; // a short read at the expected end is EOF
     }
-    return h.digest();
+    if (h) return h.digest();
+    return digestOnce(item.alg, buf.subarray(0, item.end - item.start));
   } finally {
     closeSync(fd);
   }

@@ -1,5 +1,6 @@
 // Streaming single-stream hashers for the OMS hash types (sha256, blake2b-512, blake3-256).
 // Used by the hashing workers, the OCI code and anything else that digests bytes as they flow.
+import * as nodeCrypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { HashAlgorithm } from '../types.js';
@@ -49,4 +50,15 @@ export function createHasher(alg: HashAlgorithm): StreamHasher {
     default:
       throw new ModelsealError('USAGE', `unsupported hash algorithm '${String(alg)}' (use sha256, blake2b or blake3)`);
   }
+}
+
+/** `crypto.hash` (Node >= 20.12): one-shot digests without a Hash stream object per file. */
+const oneShot = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
+
+/** Digest bytes that are all in memory at once (small files); same result as `createHasher`. */
+export function digestOnce(alg: HashAlgorithm, bytes: Uint8Array): Buffer {
+  if (alg !== 'blake3' && oneShot) return oneShot(alg === 'sha256' ? 'sha256' : 'blake2b512', bytes, 'buffer');
+  const h = createHasher(alg);
+  h.update(bytes);
+  return h.digest();
 }

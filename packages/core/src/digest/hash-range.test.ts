@@ -1,0 +1,63 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HashRangeError, hashRangeSync, type HashItem } from './hash-range.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'ms-range-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(size: number): { p: string; data: Buffer } {
+  const data = randomBytes(size);
+  const p = path.join(dir, `f${size}`);
+  writeFileSync(p, data);
+  return { p, data };
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('hashRangeSync', () => {
+  // An 8-byte buffer makes every size class cheap to reach: one read, exactly full, many reads.
+  for (const size of [0, 1, 7, 8, 9, 15, 16, 17, 100]) {
+    it(`whole file of ${size} bytes with an 8-byte buffer, and every 5-byte shard`, () => {
+      const { p, data } = file(size);
+      const whole: HashItem = { path: p, name: 'f', start: 0, end: size, alg: 'sha256', expectSize: size };
+      let seen = 0;
+      expect(hashRangeSync(whole, Buffer.alloc(8), (n) => (seen += n)).toString('hex')).toBe(sha(data));
+      expect(seen).toBe(size);
+      for (let s = 0; s < size; s += 5) {
+        const e = Math.min(s + 5, size);
+        const item: HashItem = { path: p, name: 'f', start: s, end: e, alg: 'sha256', expectSize: size };
+        expect(hashRangeSync(item, Buffer.alloc(8)).toString('hex')).toBe(sha(data.subarray(s, e)));
+      }
+    });
+  }
+
+  it('detects a file longer or shorter than expected', () => {
+    const { p } = file(12);
+    const grew = () => hashRangeSync({ path: p, name: 'g', start: 0, end: 10, alg: 'sha256', expectSize: 10 }, Buffer.alloc(8));
+    expect(grew).toThrow(HashRangeError);
+    expect(grew).toThrow("file 'g' changed while hashing: it grew beyond 10 bytes");
+    const grewSmall = () => hashRangeSync({ path: p, name: 'g', start: 0, end: 10, alg: 'sha256', expectSize: 10 }, Buffer.alloc(64));
+    expect(grewSmall).toThrow("file 'g' changed while hashing: it grew beyond 10 bytes");
+    const shrank = () => hashRangeSync({ path: p, name: 's', start: 8, end: 20, alg: 'sha256', expectSize: 20 }, Buffer.alloc(64));
+    expect(shrank).toThrow("file 's' changed while hashing: it ended at byte 12, expected 20");
+    // a middle shard does not look past its end
+    const { p: p2, data } = file(30);
+    expect(hashRangeSync({ path: p2, name: 'm', start: 0, end: 10, alg: 'sha256', expectSize: 30 }, Buffer.alloc(4)).toString('hex')).toBe(
+      sha(data.subarray(0, 10)),
+    );
+  });
+
+  it('one-shot and streaming digests agree for blake2b and blake3', () => {
+    const { p, data } = file(20);
+    for (const alg of ['blake2b', 'blake3'] as const) {
+      const item: HashItem = { path: p, name: 'f', start: 0, end: 20, alg, expectSize: 20 };
+      expect(hashRangeSync(item, Buffer.alloc(64)).toString('hex')).toBe(hashRangeSync(item, Buffer.alloc(3)).toString('hex'));
+    }
+    expect(hashRangeSync({ path: p, name: 'f', start: 0, end: 20, alg: 'blake2b', expectSize: 20 }, Buffer.alloc(64)).toString('hex')).toBe(
+      createHash('blake2b512').update(data).digest('hex'),
+    );
+  });
+});
