@@ -18,7 +18,7 @@ export { sigstoreVerifier, keylessVerifier, type SigstoreVerifierOptions, type K
 export { loadTrustedRoot, publicGoodTrustedRoot, parseTrustedRoot, type TrustedRootSource } from './verify/trust-root.js';
 export { identityPolicy, anchoredRegExp, type IdentityPolicyOptions, type GithubClaims } from './verify/identity-policy.js';
 export { readFulcioIdentity, FulcioExtensionOids, type FulcioIdentity, type FulcioExtensionName } from './verify/fulcio-extensions.js';
-export { buildStatement, parseStatement, IN_TOTO_STATEMENT_TYPE, OMS_PREDICATE_TYPE, OMS_LEGACY_PREDICATE_TYPE, type SignedManifest } from './oms/statement.js';
+export { buildStatement, parseStatement, manifestFiles, IN_TOTO_STATEMENT_TYPE, OMS_PREDICATE_TYPE, OMS_LEGACY_PREDICATE_TYPE, type SignedManifest } from './oms/statement.js';
 export { compareManifest, type CompareOptions } from './oms/compare-manifest.js';
 export { loadPrivateKey, loadPrivateKeyFile, type LoadPrivateKeyOptions } from './keys/load-private-key.js';
 export { loadPublicKey, loadPublicKeyFile, publicKeyHint, publicKeyPem } from './keys/load-public-key.js';

@@ -7,6 +7,7 @@ import {
   keySigner,
   loadCertificateFiles,
   loadPrivateKeyFile,
+  manifestFiles,
   signModel,
   type BundleSigner,
 } from '@modelseal/core';
@@ -75,7 +76,7 @@ Examples:
     }
     const { manifest, signaturePath } = result;
     if (flags.json === true) {
-      printJson({ signed: true, signaturePath, method: signer.kind, root: manifest.root, files: manifest.resources.length, ignorePaths: manifest.ignorePaths });
+      printJson({ signed: true, signaturePath, method: signer.kind, root: manifest.root, files: manifestFiles(manifest).length, ignorePaths: manifest.ignorePaths });
     } else {
       process.stdout.write(`${signaturePath}\n`);
       process.stderr.write(`signed ${manifest.subjectName} (sha256:${manifest.root}, ${manifest.resources.length} resources, ${signer.kind}) -> ${signaturePath}\n`);

@@ -8,6 +8,7 @@ import {
   keyVerifier,
   loadCertificateFiles,
   loadPublicKeyFile,
+  manifestFiles,
   verifyModel,
   type BundleVerifier,
   type SignedManifest,
@@ -100,7 +101,7 @@ chain, bad signature), 2 bad usage or unreadable input.
       if (json) {
         const error = isModelsealError(e) ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
         const m = manifest as SignedManifest | null;
-        printJson({ verified: false, error, signer, root: m ? m.root : null, files: m ? m.resources.length : null });
+        printJson({ verified: false, error, signer, root: m ? m.root : null, files: m ? manifestFiles(m).length : null });
       }
       throw e;
     }

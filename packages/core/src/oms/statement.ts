@@ -38,6 +38,12 @@ export function splitShardName(name: string): { path: string; start: number; end
   return { path: m[1], start: Number(m[2]), end: Number(m[3]) };
 }
 
+/** The distinct file paths a manifest covers (shard names mapped back to their file). */
+export function manifestFiles(manifest: Pick<ModelManifest, 'config' | 'resources'>): string[] {
+  const names = manifest.resources.map((r) => (manifest.config.method === 'shards' ? splitShardName(r.name).path : r.name));
+  return [...new Set(names)];
+}
+
 /**
  * Compact JSON bytes of the in-toto Statement v1 carrying the OMS v1.0 predicate. Resources are
  * written in UTF-8 byte order (shards by numeric offset) and the root is checked against them.

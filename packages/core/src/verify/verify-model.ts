@@ -7,7 +7,7 @@ import { ModelsealError } from '../errors.js';
 import { hashFiles } from '../digest/hash-files.js';
 import { walkModel } from '../model/walk-model.js';
 import { compareManifest } from '../oms/compare-manifest.js';
-import { parseStatement, splitShardName, type SignedManifest } from '../oms/statement.js';
+import { manifestFiles, parseStatement, type SignedManifest } from '../oms/statement.js';
 import { defaultSignaturePath } from '../sign/signature-path.js';
 import type { ProgressListener, Resource } from '../types.js';
 import { parseBundle } from './parse-bundle.js';
@@ -50,11 +50,6 @@ async function readBundleFile(file: string): Promise<Buffer> {
   }
 }
 
-/** File paths a signed manifest names (shard names mapped back to their file). */
-function signedFiles(manifest: SignedManifest): Set<string> {
-  return new Set(manifest.resources.map((r) => (manifest.config.method === 'shards' ? splitShardName(r.name).path : r.name)));
-}
-
 export async function verifyModel(modelPath: string, opts: VerifyModelOptions): Promise<VerifyModelResult> {
   const signaturePath = path.resolve(opts.signaturePath ?? (await defaultSignaturePath(modelPath)));
   const bundle = parseBundle(await readBundleFile(signaturePath), signaturePath);
@@ -79,7 +74,7 @@ export async function verifyModel(modelPath: string, opts: VerifyModelOptions): 
   if (tree.isFile && manifest.config.method === 'files' && manifest.resources.length === 1 && manifest.resources[0].name === tree.name) {
     expected = { ...manifest, resources: [{ ...manifest.resources[0], name: '.' }] };
   }
-  const wanted = signedFiles(expected);
+  const wanted = new Set(manifestFiles(expected));
   const actual: Resource[] = await hashFiles(tree, {
     config: manifest.config,
     jobs: opts.jobs,
@@ -87,6 +82,6 @@ export async function verifyModel(modelPath: string, opts: VerifyModelOptions): 
     filter: opts.ignoreUnsignedFiles ? (name) => wanted.has(name) : undefined,
   });
   compareManifest(expected, actual, { ignoreUnsignedFiles: opts.ignoreUnsignedFiles });
-  const files = new Set(actual.map((r) => (manifest.config.method === 'shards' ? splitShardName(r.name).path : r.name))).size;
+  const files = manifestFiles({ config: manifest.config, resources: actual }).length;
   return { verified: true, signer: verified.signer, manifest, warnings, signaturePath, files };
 }
