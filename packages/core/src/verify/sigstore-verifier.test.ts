@@ -117,6 +117,16 @@ describe('sigstoreVerifier on the Python model_signing keyless vectors (public-g
     expect(await codeOf(v.verify(parsed(vector('v1.0.0'))))).toBe('UNTRUSTED_CHAIN');
   });
 
+  it('refuses bundles that are not keyless: a key-signed bundle -> USAGE, a broken one -> MALFORMED_BUNDLE', async () => {
+    const keyBundle = JSON.parse(readFileSync(`${VECTORS}oms-python/v1.1.0-elliptic-key/model.sig`, 'utf8'));
+    const err = (await keylessVerifier(IBM).verify(parsed(keyBundle)).catch((e: unknown) => e)) as Error & { code: string };
+    expect(err.code).toBe('USAGE');
+    expect(err.message).toBe('model.sig: the bundle is signed with a public key, not a Sigstore certificate; verify it with --key');
+    const broken = clone(vector('v1.0.0'));
+    (broken.verificationMaterial as Record<string, unknown>).certificate = { rawBytes: 'AAAA' };
+    expect(await codeOf(keylessVerifier(IBM).verify(parsed(broken)))).toBe('MALFORMED_BUNDLE');
+  });
+
   it('refuses a policy without identity or issuer (no "accept anyone")', () => {
     expect(() => keylessVerifier({ issuer: IBM.issuer })).toThrow(/--certificate-identity/);
     expect(() => keylessVerifier({ identity: IBM.identity })).toThrow(/--certificate-oidc-issuer/);

@@ -71,90 +71,103 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
     return rootPromise;
   };
 
+  const verifyBundle = async (parsed: ParsedBundle): Promise<VerifiedBundle> => {
+    const source = parsed.source;
+    const root = await trustedRoot();
+    let bundle: Bundle;
+    try {
+      bundle = bundleFromJSON(parsed.json);
+    } catch (e) {
+      throw new BundleFormatError(`${source}: not a valid Sigstore bundle: ${(e as Error).message}`, { cause: e });
+    }
+    if (bundle.content.$case !== 'dsseEnvelope') {
+      throw new BundleFormatError(`${source}: expected a DSSE envelope, found a ${bundle.content.$case} bundle`);
+    }
+    const envelope = bundle.content.dsseEnvelope;
+    const leafDer = leafCertificateDer(bundle, source);
+    let leaf: X509Certificate;
+    try {
+      leaf = X509Certificate.parse(leafDer as Buffer<ArrayBuffer>);
+    } catch (e) {
+      throw new BundleFormatError(`${source}: the signing certificate is not valid DER X.509: ${(e as Error).message}`, { cause: e });
+    }
+
+    // Our own checks first, so that each failure gets the most telling code.
+    if (!issuedByTrustedCA(leaf, root)) {
+      throw new SignatureError('UNTRUSTED_CHAIN', `${source}: the signing certificate was not issued by any CA in the trusted root`);
+    }
+    let entity: ReturnType<typeof toSignedEntity>;
+    try {
+      entity = toSignedEntity(bundle);
+    } catch (e) {
+      throw fromSigstoreError(e, source);
+    }
+    if (!entity.signature.verifySignature(createPublicKey({ key: leaf.publicKey, format: 'der', type: 'spki' }))) {
+      throw new SignatureError('BAD_SIGNATURE', `${source}: the DSSE signature does not match the signed payload and certificate`);
+    }
+    const tlogCount = bundle.verificationMaterial.tlogEntries.length;
+    if (tlogCount < tlogThreshold) {
+      throw new SignatureError(
+        'TLOG_MISSING',
+        `${source}: the bundle has no transparency-log entry (pass --insecure-ignore-tlog to accept that)`,
+      );
+    }
+    if (entity.timestamps.length === 0) {
+      throw new SignatureError(
+        'TIMESTAMP_INVALID',
+        `${source}: no signing time: the bundle has neither a transparency-log entry nor an RFC 3161 timestamp`,
+      );
+    }
+
+    try {
+      new Verifier(toTrustMaterial(root), { tlogThreshold, ctlogThreshold, timestampThreshold: 1 }).verify(entity);
+    } catch (e) {
+      throw fromSigstoreError(e, source);
+    }
+
+    let signer: FulcioIdentity;
+    try {
+      signer = readFulcioIdentity(leafDer);
+    } catch (e) {
+      throw new SignatureError('EXTENSION_MISMATCH', `${source}: unreadable Fulcio certificate extension: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+    policy.check(signer);
+
+    const warnings: string[] = [];
+    if (opts.ignoreTlog) warnings.push('transparency-log requirement disabled (--insecure-ignore-tlog)');
+    if (opts.ignoreSct) warnings.push('embedded SCT requirement disabled (--insecure-ignore-sct)');
+    const timestamps = entity.timestamps.map((t) =>
+      t.$case === 'timestamp-authority'
+        ? { kind: 'tsa' as const, time: t.timestamp.signingTime.toISOString() }
+        : { kind: 'tlog' as const, time: new Date(Number(t.tlogEntry.integratedTime) * 1000).toISOString() },
+    );
+    const extensions: Record<string, string> = {};
+    for (const [k, v] of Object.entries(signer.extensions)) if (v !== undefined) extensions[k] = v;
+    return {
+      payload: envelope.payload,
+      payloadType: envelope.payloadType,
+      signer: {
+        kind: 'keyless',
+        identity: signer.identity ?? '',
+        issuer: signer.issuer ?? '',
+        extensions,
+        timestamps,
+        tlogIndex: bundle.verificationMaterial.tlogEntries[0]?.logIndex,
+      },
+      warnings,
+    };
+  };
+
   return {
     kind: 'keyless',
     async verify(parsed: ParsedBundle): Promise<VerifiedBundle> {
-      const source = parsed.source;
-      const root = await trustedRoot();
-      let bundle: Bundle;
       try {
-        bundle = bundleFromJSON(parsed.json);
+        return await verifyBundle(parsed);
       } catch (e) {
-        throw new BundleFormatError(`${source}: not a valid Sigstore bundle: ${(e as Error).message}`, { cause: e });
+        throw fromSigstoreError(e, parsed.source); // anything unexpected still fails closed, with a code
       }
-      if (bundle.content.$case !== 'dsseEnvelope') {
-        throw new BundleFormatError(`${source}: expected a DSSE envelope, found a ${bundle.content.$case} bundle`);
-      }
-      const envelope = bundle.content.dsseEnvelope;
-      const leafDer = leafCertificateDer(bundle, source);
-      const leaf = X509Certificate.parse(leafDer as Buffer<ArrayBuffer>);
-
-      // Our own checks first, so that each failure gets the most telling code.
-      if (!issuedByTrustedCA(leaf, root)) {
-        throw new SignatureError('UNTRUSTED_CHAIN', `${source}: the signing certificate was not issued by any CA in the trusted root`);
-      }
-      let entity: ReturnType<typeof toSignedEntity>;
-      try {
-        entity = toSignedEntity(bundle);
-      } catch (e) {
-        throw fromSigstoreError(e, source);
-      }
-      if (!entity.signature.verifySignature(createPublicKey({ key: leaf.publicKey, format: 'der', type: 'spki' }))) {
-        throw new SignatureError('BAD_SIGNATURE', `${source}: the DSSE signature does not match the signed payload and certificate`);
-      }
-      const tlogCount = bundle.verificationMaterial.tlogEntries.length;
-      if (tlogCount < tlogThreshold) {
-        throw new SignatureError(
-          'TLOG_MISSING',
-          `${source}: the bundle has no transparency-log entry (pass --insecure-ignore-tlog to accept that)`,
-        );
-      }
-      if (entity.timestamps.length === 0) {
-        throw new SignatureError(
-          'TIMESTAMP_INVALID',
-          `${source}: no signing time: the bundle has neither a transparency-log entry nor an RFC 3161 timestamp`,
-        );
-      }
-
-      try {
-        new Verifier(toTrustMaterial(root), { tlogThreshold, ctlogThreshold, timestampThreshold: 1 }).verify(entity);
-      } catch (e) {
-        throw fromSigstoreError(e, source);
-      }
-
-      let signer: FulcioIdentity;
-      try {
-        signer = readFulcioIdentity(leafDer);
-      } catch (e) {
-        throw new SignatureError('EXTENSION_MISMATCH', `${source}: unreadable Fulcio certificate extension: ${(e as Error).message}`, {
-          cause: e,
-        });
-      }
-      policy.check(signer);
-
-      const warnings: string[] = [];
-      if (opts.ignoreTlog) warnings.push('transparency-log requirement disabled (--insecure-ignore-tlog)');
-      if (opts.ignoreSct) warnings.push('embedded SCT requirement disabled (--insecure-ignore-sct)');
-      const timestamps = entity.timestamps.map((t) =>
-        t.$case === 'timestamp-authority'
-          ? { kind: 'tsa' as const, time: t.timestamp.signingTime.toISOString() }
-          : { kind: 'tlog' as const, time: new Date(Number(t.tlogEntry.integratedTime) * 1000).toISOString() },
-      );
-      const extensions: Record<string, string> = {};
-      for (const [k, v] of Object.entries(signer.extensions)) if (v !== undefined) extensions[k] = v;
-      return {
-        payload: envelope.payload,
-        payloadType: envelope.payloadType,
-        signer: {
-          kind: 'keyless',
-          identity: signer.identity ?? '',
-          issuer: signer.issuer ?? '',
-          extensions,
-          timestamps,
-          tlogIndex: bundle.verificationMaterial.tlogEntries[0]?.logIndex,
-        },
-        warnings,
-      };
     },
   };
 }
