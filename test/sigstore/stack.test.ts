@@ -149,6 +149,20 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
   });
 });
 
+describe('keyless signing when a service is down', () => {
+  it('is a SIGSTORE_SERVICE error naming the service, never echoing the token', async () => {
+    const stack = await startSigstoreStack();
+    const token = stack.token();
+    await stack.close();
+    const err = (await keylessSigner({ fulcioURL: stack.fulcioURL, tsaURL: stack.tsaURL, identityToken: token, retries: 0, timeoutMs: 2000 })
+      .signStatement(STATEMENT, PAYLOAD_TYPE)
+      .catch((e: unknown) => e)) as Error & { code: string };
+    expect(err.code).toBe('SIGSTORE_SERVICE');
+    expect(err.message).toMatch(new RegExp(`^Fulcio at ${stack.fulcioURL.replace(/[.]/g, '\\.')} refused a certificate: `));
+    expect(err.message).not.toContain(token.split('.')[1]);
+  });
+});
+
 describe('local Sigstore stack shaped like GitHub private signing: Fulcio + TSA, no Rekor', () => {
   let stack: SigstoreStack;
   beforeAll(async () => {
