@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -149,6 +149,15 @@ describe('hashFiles: files changing under the hasher', () => {
       expect(e.message).toBe("cannot read 'a': it is a directory");
     });
   }
+
+  it('a file swapped for a symlink after the walk is not followed', async () => {
+    const e = await failure((m) => {
+      unlinkSync(path.join(m, 'b'));
+      symlinkSync(path.join(m, 'a'), path.join(m, 'b'));
+    }, 0);
+    expect(e.code).toBe('UNREADABLE');
+    expect(e.message).toBe("file 'b' was replaced by a symlink while hashing");
+  });
 
   it('a grown file rejects (the signed size would not cover it)', async () => {
     const e = await failure((m) => writeFileSync(path.join(m, 'a'), 'aaaaaaaa'), 0);

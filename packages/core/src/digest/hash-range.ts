@@ -1,6 +1,6 @@
 // Hash one byte range of one file with synchronous big reads into a caller-owned buffer.
 // Runs inside the hashing workers (and on the main thread for tiny jobs); never buffers a file.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, readSync } from 'node:fs';
 import type { HashAlgorithm } from '../types.js';
 import { createHasher, digestOnce } from './hasher.js';
 
@@ -20,6 +20,9 @@ export interface HashItem {
   expectSize?: number;
 }
 
+/** Never follow a symlink at open time: the walk already resolved the links it allowed. */
+const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0);
+
 /** Reason a range could not be hashed; carried across the worker boundary as plain data. */
 export interface HashFailure {
   code: 'NOT_FOUND' | 'UNREADABLE';
@@ -33,6 +36,7 @@ export function describeReadError(name: string, e: unknown): HashFailure {
   if (err?.code === 'EACCES' || err?.code === 'EPERM') {
     return { code: 'UNREADABLE', message: `cannot read '${name}': permission denied` };
   }
+  if (err?.code === 'ELOOP') return { code: 'UNREADABLE', message: `file '${name}' was replaced by a symlink while hashing` };
   if (err?.code === 'EISDIR') return { code: 'UNREADABLE', message: `cannot read '${name}': it is a directory` };
   const detail = err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? e);
   return { code: 'UNREADABLE', message: `cannot read '${name}': ${detail}` };
@@ -52,7 +56,7 @@ export class HashRangeError extends Error {
 export function hashRangeSync(item: HashItem, buf: Buffer, onBytes?: (n: number) => void): Buffer {
   let fd: number;
   try {
-    fd = openSync(item.path, 'r');
+    fd = openSync(item.path, OPEN_FLAGS);
   } catch (e) {
     throw new HashRangeError(describeReadError(item.name, e));
   }

@@ -37,6 +37,7 @@ function kindOf(s: Stats | Dirent): string {
   if (s.isSocket()) return 'a socket';
   if (s.isBlockDevice()) return 'a block device';
   if (s.isCharacterDevice()) return 'a character device';
+  if (s.isSymbolicLink()) return 'a symlink';
   return 'not a regular file';
 }
 
