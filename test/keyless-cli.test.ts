@@ -176,6 +176,11 @@ describe('modelseal keyless round trip (local Sigstore stack)', () => {
     expect(noId.stderr).toContain('--certificate-identity');
     expectFailure(await modelseal(verifyArgs(['--certificate-identity', TEST_EMAIL])), 2, 'USAGE');
     expectFailure(await modelseal(['verify', model, '--signature', sig, '--staging', ...RIGHT]), 2, 'USAGE');
+    const nothing = await modelseal(['verify', model, '--signature', sig]);
+    expect(nothing.stderr).toBe(
+      'modelseal: error[USAGE]: say whom to trust: --key FILE, --certificate-chain FILE, or (keyless) --certificate-identity and --certificate-oidc-issuer\n',
+    );
+    expect(nothing.code).toBe(2);
   });
 
   it('signing without any token source -> MISSING_IDENTITY_TOKEN naming the options (exit 2), nothing written', async () => {

@@ -135,6 +135,13 @@ function trustedRootFromFlags(opts: Opts): TrustedRootSource {
 }
 
 export async function keylessVerifierFromFlags(opts: Opts): Promise<BundleVerifier> {
+  const policyFlags = ['certificateIdentity', 'certificateIdentityRegexp', 'certificateOidcIssuer', 'certificateOidcIssuerRegexp'];
+  if (!policyFlags.some((f) => str(opts[f]))) {
+    throw new ModelsealError(
+      'USAGE',
+      'say whom to trust: --key FILE, --certificate-chain FILE, or (keyless) --certificate-identity and --certificate-oidc-issuer',
+    );
+  }
   const trustedRoot = trustedRootFromFlags(opts);
   const verifier = sigstoreVerifier({
     identity: str(opts.certificateIdentity),
