@@ -10,8 +10,8 @@ export function canPrompt(): boolean {
 export async function promptPassword(question: string): Promise<string> {
   if (!canPrompt()) throw new ModelsealError('BAD_PASSWORD', 'a password is needed: set COSIGN_PASSWORD (no terminal to ask on)');
   const stdin = process.stdin;
+  stdin.setRawMode(true); // echo off before the prompt shows, so nothing typed ahead is echoed
   process.stderr.write(question);
-  stdin.setRawMode(true);
   stdin.setEncoding('utf8');
   stdin.resume();
   return new Promise((resolve, reject) => {
