@@ -1,0 +1,77 @@
+// Streams a blob from a registry. A connection dropped mid-body is resumed with a Range request
+// (or by skipping already-delivered bytes when the registry ignores Range); bounded retries.
+
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import { isModelsealError, ModelsealError } from '../../errors.js';
+import type { Descriptor } from '../target.js';
+import { repositoryScope } from './auth-challenge.js';
+import { networkError, shortDigest, type RequestContext } from './registry-error.js';
+import { header, type RegistrySession } from './registry-session.js';
+import { backoffDelay, isNetworkError, sleep } from './retry-policy.js';
+
+async function getBlob(session: RegistrySession, repository: string, desc: Descriptor, ctx: RequestContext, from: number): Promise<IncomingMessage> {
+  return session.request({
+    method: 'GET',
+    url: `/v2/${repository}/blobs/${desc.digest}`,
+    headers: from > 0 ? { range: `bytes=${from}-` } : {},
+    scopes: [repositoryScope(repository, ['pull'])],
+    ctx,
+    ok: from > 0 ? [200, 206] : [200],
+  });
+}
+
+/** Open a blob as a stream (size-bounded, not digest-checked: pipe it through `verifyingStream`). */
+export async function openBlobStream(session: RegistrySession, repository: string, desc: Descriptor): Promise<Readable> {
+  const ctx: RequestContext = { registry: session.opts.registry, action: `pull of blob ${shortDigest(desc.digest)} from ${repository}`, kind: 'blob' };
+  const first = await getBlob(session, repository, desc, ctx, 0);
+  const policy = session.opts.retry;
+
+  async function* body(): AsyncGenerator<Buffer> {
+    let res = first;
+    let received = 0;
+    let skip = 0;
+    let attempt = 0;
+    try {
+      for (;;) {
+        try {
+          for await (const piece of res as AsyncIterable<Buffer>) {
+            let chunk = piece;
+            if (skip > 0) {
+              const drop = Math.min(skip, chunk.length);
+              skip -= drop;
+              chunk = chunk.subarray(drop);
+              if (chunk.length === 0) continue;
+            }
+            received += chunk.length;
+            if (received > desc.size) {
+              throw new ModelsealError('DIGEST_MISMATCH', `blob ${desc.digest} from ${session.opts.registry}/${repository} is longer than its descriptor's ${desc.size} bytes`);
+            }
+            yield chunk;
+          }
+          return;
+        } catch (err) {
+          res.destroy();
+          if (isModelsealError(err)) throw err;
+          if (!isNetworkError(err) || attempt >= policy.retries) throw networkError(err, ctx);
+          await sleep(backoffDelay(policy, attempt));
+          attempt++;
+          session.retries++;
+          res = await getBlob(session, repository, desc, ctx, received);
+          if (res.statusCode === 206) {
+            const start = /^bytes (\d+)-/.exec(header(res, 'content-range') ?? '')?.[1];
+            if (Number(start) !== received) {
+              res.destroy();
+              throw new ModelsealError('DIGEST_MISMATCH', `registry ${session.opts.registry} resumed blob ${desc.digest} at the wrong offset`);
+            }
+          } else {
+            skip = received;
+          }
+        }
+      }
+    } finally {
+      if (!res.complete) res.destroy();
+    }
+  }
+  return Readable.from(body(), { objectMode: false });
+}

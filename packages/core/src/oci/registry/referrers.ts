@@ -1,0 +1,165 @@
+// OCI referrers for a registry repository: the native `GET /v2/<name>/referrers/<digest>` API when
+// the registry has it (detected and cached per repository), else the `sha256-<hex>` fallback tag index,
+// which we update under an in-process lock with read-your-write checks (registries ignore If-Match).
+
+import { isModelsealError, RegistryError } from '../../errors.js';
+import { MediaTypes, type Descriptor } from '../target.js';
+import { repositoryScope } from './auth-challenge.js';
+import { readBody } from './http-transport.js';
+import { parseErrorBody, shortDigest, type RequestContext } from './registry-error.js';
+import { header, type RegistrySession } from './registry-session.js';
+import { getManifest, putManifest } from './manifest-io.js';
+import { digestOf } from './verifying-stream.js';
+
+const ZERO_DIGEST = `sha256:${'0'.repeat(64)}`;
+
+interface ImageIndex {
+  schemaVersion: number;
+  mediaType: string;
+  manifests: Descriptor[];
+  [key: string]: unknown;
+}
+
+/** The fallback tag of a subject: `<alg>-<hex>` (algorithm cut to 32, hex to 64 characters). */
+export function fallbackTag(digest: string): string {
+  const [alg = '', hex = ''] = digest.split(':');
+  return `${alg.slice(0, 32)}-${hex.slice(0, 64)}`.replace(/[^a-zA-Z0-9._-]/g, '-');
+}
+
+/** The descriptor a referrers index lists for a referrer manifest (artifactType + annotations). */
+export function referrerEntry(desc: Descriptor, manifest: { artifactType?: unknown; config?: { mediaType?: unknown }; annotations?: unknown }): Descriptor {
+  const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
+  const artifactType = typeof manifest.artifactType === 'string' ? manifest.artifactType : typeof manifest.config?.mediaType === 'string' ? manifest.config.mediaType : undefined;
+  if (artifactType) entry.artifactType = artifactType;
+  if (manifest.annotations && typeof manifest.annotations === 'object') entry.annotations = manifest.annotations as Record<string, string>;
+  return entry;
+}
+
+function asIndex(bytes: Buffer): ImageIndex | undefined {
+  try {
+    const json = JSON.parse(bytes.toString('utf8')) as Partial<ImageIndex>;
+    if (json && json.mediaType === MediaTypes.ociIndex && Array.isArray(json.manifests)) return json as ImageIndex;
+  } catch {
+    // not an index
+  }
+  return undefined;
+}
+
+function filter(list: Descriptor[], artifactType: string | undefined): Descriptor[] {
+  const valid = list.filter((d) => d && typeof d.digest === 'string' && typeof d.mediaType === 'string');
+  return artifactType ? valid.filter((d) => d.artifactType === artifactType) : valid;
+}
+
+/**
+ * Ask the native referrers API. Returns the list, or 'unsupported' (404 not naming the repository,
+ * other non-index answers and errors), or 'no-repository' (404 NAME_UNKNOWN: nothing to learn).
+ */
+export async function nativeReferrers(
+  session: RegistrySession,
+  repository: string,
+  subjectDigest: string,
+  artifactType?: string,
+): Promise<Descriptor[] | 'unsupported' | 'no-repository'> {
+  const ctx: RequestContext = { registry: session.opts.registry, action: `listing of referrers of ${shortDigest(subjectDigest)} in ${repository}` };
+  let url = session.resolveUrl(`/v2/${repository}/referrers/${subjectDigest}`);
+  if (artifactType) url.searchParams.set('artifactType', artifactType);
+  const all: Descriptor[] = [];
+  for (let page = 0; page < 100; page++) {
+    let res;
+    try {
+      res = await session.request({
+        method: 'GET',
+        url,
+        headers: { accept: MediaTypes.ociIndex },
+        scopes: [repositoryScope(repository, ['pull'])],
+        ctx,
+        ok: [200, 400, 404, 405, 406],
+      });
+    } catch (e) {
+      if (isModelsealError(e) && e.code === 'REGISTRY_AUTH') throw e;
+      return 'unsupported';
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(res, 4 * 1024 * 1024);
+    } catch {
+      return 'unsupported';
+    }
+    const contentType = (header(res, 'content-type') ?? '').split(';')[0]!.trim();
+    if (res.statusCode === 404) {
+      const parsed = parseErrorBody(body, contentType);
+      return parsed.code === 'NAME_UNKNOWN' ? 'no-repository' : 'unsupported';
+    }
+    if (res.statusCode !== 200 || contentType !== MediaTypes.ociIndex) return 'unsupported';
+    const index = asIndex(body);
+    if (!index) return 'unsupported';
+    all.push(...index.manifests);
+    const link = header(res, 'link');
+    const next = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1] : undefined;
+    if (!next) break;
+    url = new URL(next, url);
+  }
+  return filter(all, artifactType);
+}
+
+/** Referrers listed in the fallback tag index; anything but a valid index means none. */
+export async function fallbackReferrers(session: RegistrySession, repository: string, subjectDigest: string, artifactType?: string): Promise<Descriptor[]> {
+  const fetched = await getManifest(session, repository, fallbackTag(subjectDigest), { allowMissing: true });
+  if (!fetched) return [];
+  const index = asIndex(fetched.bytes);
+  return index ? filter(index.manifests, artifactType) : [];
+}
+
+const locks = new Map<string, Promise<unknown>>();
+
+/** Run `fn` after every earlier holder of `key` in this process (a per repository+subject mutex). */
+async function withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const previous = locks.get(key) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(fn);
+  locks.set(key, run);
+  try {
+    return await run;
+  } finally {
+    if (locks.get(key) === run) locks.delete(key);
+  }
+}
+
+/**
+ * Add `entry` to the fallback index of `subjectDigest`; re-reads after writing and merges again if a
+ * concurrent writer replaced the index (up to `attempts` times).
+ */
+export async function addToFallbackIndex(
+  session: RegistrySession,
+  repository: string,
+  subjectDigest: string,
+  entry: Descriptor,
+  attempts = 5,
+): Promise<void> {
+  const registry = session.opts.registry;
+  const tag = fallbackTag(subjectDigest);
+  await withLock(`${registry}/${repository}@${subjectDigest}`, async () => {
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const current = await getManifest(session, repository, tag, { allowMissing: true });
+      let index: ImageIndex;
+      if (!current) index = { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [] };
+      else {
+        const parsed = asIndex(current.bytes);
+        if (!parsed) {
+          throw new RegistryError('REGISTRY', `tag ${tag} in ${registry}/${repository} holds something other than a referrers index; not overwriting it`);
+        }
+        index = parsed;
+      }
+      if (index.manifests.some((d) => d.digest === entry.digest)) return;
+      index.manifests = [...index.manifests, entry];
+      const bytes = Buffer.from(JSON.stringify(index));
+      const desc: Descriptor = { mediaType: MediaTypes.ociIndex, digest: digestOf(bytes), size: bytes.length };
+      await putManifest(session, repository, tag, desc, bytes);
+      const reread = await getManifest(session, repository, tag, { allowMissing: true });
+      const after = reread ? asIndex(reread.bytes) : undefined;
+      if (after?.manifests.some((d) => d.digest === entry.digest)) return;
+    }
+    throw new RegistryError('REGISTRY', `referrers index ${tag} in ${registry}/${repository} kept changing under concurrent writers; referrer ${shortDigest(entry.digest)} not recorded`);
+  });
+}
+
+export { ZERO_DIGEST };

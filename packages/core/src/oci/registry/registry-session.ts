@@ -1,0 +1,136 @@
+// One registry connection context: builds URLs, attaches auth, retries connection errors, 429 and
+// 5xx with backoff (honouring Retry-After), follows redirects and maps failures to RegistryError.
+
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { isModelsealError, RegistryError } from '../../errors.js';
+import { RegistryAuthenticator } from './authenticator.js';
+import type { CredentialSource, RegistryCredentials } from './credentials.js';
+import { discardBody, HttpTransport } from './http-transport.js';
+import { errorFromResponse, networkError, type RequestContext } from './registry-error.js';
+import { backoffDelay, isNetworkError, isRetryableStatus, parseRetryAfter, sleep, type RetryPolicy } from './retry-policy.js';
+
+/** What the client saw, for progress/debug output and tests (never headers or bodies). */
+export interface ResponseEvent {
+  method: string;
+  /** Path and query of the request URL. */
+  path: string;
+  status: number;
+}
+
+export interface SessionOptions {
+  registry: string;
+  baseUrl: string;
+  credentials: RegistryCredentials | CredentialSource | undefined;
+  retry: RetryPolicy;
+  maxSockets: number;
+  userAgent: string;
+  onResponse?: (event: ResponseEvent) => void;
+}
+
+export interface SessionRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path under the registry ("/v2/...") or an absolute URL (upload Location). */
+  url: string | URL;
+  headers?: Record<string, string>;
+  /** A Buffer is replayed on retry; a stream is sent once (the caller retries the whole operation). */
+  body?: Buffer | Readable;
+  scopes: readonly string[];
+  ctx: RequestContext;
+  /** Statuses returned to the caller; anything else becomes a RegistryError. */
+  ok: readonly number[];
+}
+
+export class RegistrySession {
+  readonly transport: HttpTransport;
+  readonly auth: RegistryAuthenticator;
+  /** Number of retried attempts so far (observability). */
+  retries = 0;
+
+  constructor(readonly opts: SessionOptions) {
+    this.transport = new HttpTransport({ maxSockets: opts.maxSockets });
+    this.auth = new RegistryAuthenticator(opts.registry, opts.credentials, this.transport, opts.userAgent);
+  }
+
+  resolveUrl(url: string | URL): URL {
+    return url instanceof URL ? url : new URL(url, this.opts.baseUrl);
+  }
+
+  /** Send a request; resolves with a response whose status is in `req.ok` (caller consumes the body). */
+  async request(req: SessionRequest): Promise<IncomingMessage> {
+    const replayable = req.body === undefined || Buffer.isBuffer(req.body);
+    const policy = this.opts.retry;
+    let authRetried = false;
+    for (let attempt = 0; ; attempt++) {
+      const canRetry = replayable && attempt < policy.retries;
+      const authorization = await this.auth.authorization(req.scopes);
+      let res: IncomingMessage;
+      try {
+        res = await this.sendFollowingRedirects(req, authorization);
+      } catch (e) {
+        if (isModelsealError(e)) throw e;
+        if (isNetworkError(e) && canRetry) {
+          this.retries++;
+          await sleep(backoffDelay(policy, attempt));
+          continue;
+        }
+        throw networkError(e, req.ctx);
+      }
+      const status = res.statusCode ?? 0;
+      if (this.opts.onResponse) this.opts.onResponse({ method: req.method, path: eventPath(this.resolveUrl(req.url)), status });
+      if (req.ok.includes(status)) return res;
+      if (status === 401 && !authRetried) {
+        authRetried = true;
+        const retry = await this.auth.handleChallenge(header(res, 'www-authenticate'), req.scopes, authorization);
+        if (retry && replayable) {
+          await discardBody(res);
+          attempt--;
+          continue;
+        }
+      }
+      if (isRetryableStatus(status) && canRetry) {
+        const wait = parseRetryAfter(header(res, 'retry-after')) ?? backoffDelay(policy, attempt);
+        await discardBody(res);
+        this.retries++;
+        await sleep(wait);
+        continue;
+      }
+      throw await errorFromResponse(res, req.ctx);
+    }
+  }
+
+  private async sendFollowingRedirects(req: SessionRequest, authorization: string | undefined): Promise<IncomingMessage> {
+    let url = this.resolveUrl(req.url);
+    const origin = url.origin;
+    for (let hop = 0; hop < 6; hop++) {
+      const headers: Record<string, string> = { 'user-agent': this.opts.userAgent, ...req.headers };
+      if (authorization && url.origin === origin) headers.authorization = authorization;
+      const res = await this.transport.send({ method: req.method, url, headers, body: req.body });
+      const status = res.statusCode ?? 0;
+      const location = header(res, 'location');
+      if ((req.method === 'GET' || req.method === 'HEAD') && [301, 302, 303, 307, 308].includes(status) && location) {
+        await discardBody(res);
+        url = new URL(location, url);
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') break;
+        continue;
+      }
+      return res;
+    }
+    throw new RegistryError('REGISTRY', `registry ${this.opts.registry} redirected too often during ${req.ctx.action}`);
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
+
+export function header(res: IncomingMessage, name: string): string | undefined {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function eventPath(url: URL): string {
+  const copy = new URL(url);
+  copy.searchParams.delete('_state');
+  return copy.pathname + copy.search;
+}
