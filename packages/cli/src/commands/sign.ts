@@ -49,7 +49,6 @@ export function registerSign(program: Command): void {
     .option('--signature <path>', 'where to write the signature (default MODEL/model.sig, or MODEL.sig for a file)')
     .option('--json', 'print the result as JSON', false);
   addHashingFlags(cmd);
-  addKeylessSignFlags(cmd);
   cmd.addHelpText(
     'after',
     `
@@ -64,6 +63,7 @@ Examples:
   $ modelseal sign ./model.safetensors --key mykey.key      # writes ./model.safetensors.sig
 `,
   );
+  addKeylessSignFlags(cmd);
   cmd.action(async (model: string, flags: Record<string, unknown>) => {
     const hashing = hashingOptionsFromFlags(flags);
     const signer = await signerFromFlags(flags);

@@ -50,7 +50,6 @@ export function registerVerify(program: Command): void {
     .option('--no-ignore-git-paths', 'do not leave out .git, .gitattributes, .github and .gitignore at the top level')
     .option('--jobs <n>', 'parallel hashing threads (default: number of CPUs)')
     .option('--json', 'print {"verified", "error", "signer", "root", "files"} as JSON, also on failure', false);
-  addKeylessVerifyFlags(cmd);
   cmd.addHelpText(
     'after',
     `
@@ -68,6 +67,7 @@ Exit status: 0 verified, 1 verification failed (tampered/missing/extra file, wro
 chain, bad signature), 2 bad usage or unreadable input.
 `,
   );
+  addKeylessVerifyFlags(cmd);
   cmd.action(async (model: string, flags: Record<string, unknown>) => {
     const json = flags.json === true;
     let signer: SignerIdentity | null = null;
