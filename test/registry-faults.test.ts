@@ -1,0 +1,167 @@
+// RegistryTarget under injected faults (a proxy in front of a real docker-registry): dropped
+// connections are retried, wrong bytes and oversized manifests fail closed, 429/500 are retried.
+
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { RegistryTarget } from '../packages/core/src/oci/registry/registry-target.js';
+import { verifyingStream } from '../packages/core/src/oci/registry/verifying-stream.js';
+import type { Descriptor } from '../packages/core/src/oci/target.js';
+import { startRegistry, type RunningRegistry } from './registry/harness.js';
+import { startFaultProxy, type FaultProxy } from './registry/fault-proxy.js';
+
+function blobOf(bytes: Buffer): Descriptor {
+  return { mediaType: 'application/vnd.cncf.model.weight.v1.raw', digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length };
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+let reg: RunningRegistry;
+let proxy: FaultProxy;
+const targets: RegistryTarget[] = [];
+
+beforeAll(async () => {
+  reg = await startRegistry({ auth: 'none' });
+  proxy = await startFaultProxy(reg.host);
+});
+afterAll(async () => {
+  for (const t of targets) t.close();
+  await proxy?.close();
+  await reg?.close();
+});
+
+function target(repository: string, retries = 4): RegistryTarget {
+  const t = new RegistryTarget({ registry: proxy.host, repository, credentials: {}, retry: { retries, minDelayMs: 10, maxDelayMs: 50 } });
+  targets.push(t);
+  return t;
+}
+
+function requestsTo(pathPart: string, method?: string) {
+  return proxy.log.filter((e) => e.path.includes(pathPart) && (!method || e.method === method));
+}
+
+describe('downloads', () => {
+  it('a connection dropped mid-blob is resumed with a Range request and the bytes verify', async () => {
+    const t = target('faults/drop');
+    const layer = randomBytes(1024 * 1024);
+    const desc = blobOf(layer);
+    await t.push(desc, { kind: 'bytes', bytes: layer });
+    proxy.dropBlobMidBody(desc.digest);
+    const back = await readAll(verifyingStream(await t.fetch(desc), desc));
+    expect(back.equals(layer)).toBe(true);
+    const gets = requestsTo(`/blobs/${desc.digest}`, 'GET');
+    expect(gets.map((g) => [g.fault, g.status])).toEqual([['drop-blob', 200], [undefined, 206]]);
+    expect(gets[1]!.range).toMatch(/^bytes=\d+-$/);
+    expect(Number(gets[1]!.range!.slice(6, -1))).toBeGreaterThanOrEqual(512 * 1024);
+    expect(t.stats.retries).toBe(1);
+  });
+
+  it('wrong bytes from the registry fail with DIGEST_MISMATCH and are not retried', async () => {
+    const t = target('faults/corrupt');
+    const layer = randomBytes(200_000);
+    const desc = blobOf(layer);
+    await t.push(desc, { kind: 'bytes', bytes: layer });
+    proxy.corruptBlob(desc.digest);
+    const err = await readAll(verifyingStream(await t.fetch(desc), desc)).catch((e: unknown) => e as Error & { code: string });
+    expect(err.code).toBe('DIGEST_MISMATCH');
+    expect(err.message).toMatch(new RegExp(`^blob ${desc.digest} does not match its descriptor: content hashes to sha256:[0-9a-f]{64}$`));
+    expect(requestsTo(`/blobs/${desc.digest}`, 'GET')).toHaveLength(1);
+    expect(t.stats.retries).toBe(0);
+  });
+
+  it('a blob longer than its descriptor fails at the first extra byte', async () => {
+    const t = target('faults/long');
+    const layer = randomBytes(10_000);
+    const desc = blobOf(layer);
+    await t.push(desc, { kind: 'bytes', bytes: layer });
+    const short = { ...desc, size: 5000 };
+    await expect(readAll(await t.fetch(short))).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+  });
+});
+
+describe('manifests', () => {
+  it('a manifest over 4 MiB (declared Content-Length) is MANIFEST_TOO_LARGE', async () => {
+    const t = target('faults/big');
+    proxy.oversizedManifest('huge', 4 * 1024 * 1024 + 1);
+    await expect(t.resolve('huge')).rejects.toMatchObject({
+      code: 'MANIFEST_TOO_LARGE',
+      message: `manifest huge in ${proxy.host}/faults/big is 4194305 bytes, over the 4194304-byte limit`,
+    });
+  });
+
+  it('a manifest over 4 MiB without Content-Length is cut off while reading', async () => {
+    const t = target('faults/big2');
+    proxy.oversizedManifest('stream', 6 * 1024 * 1024, { declare: false });
+    await expect(t.resolve('stream')).rejects.toMatchObject({ code: 'MANIFEST_TOO_LARGE' });
+  });
+
+  it('pushing a manifest over 4 MiB is refused before any request', async () => {
+    const t = target('faults/big3');
+    const bytes = Buffer.alloc(4 * 1024 * 1024 + 1, 0x20);
+    const before = proxy.log.length;
+    await expect(t.push({ ...blobOf(bytes), mediaType: 'application/vnd.oci.image.manifest.v1+json' }, { kind: 'bytes', bytes })).rejects.toMatchObject({
+      code: 'MANIFEST_TOO_LARGE',
+    });
+    expect(proxy.log.length).toBe(before);
+  });
+});
+
+describe('retries', () => {
+  it('429 with Retry-After is honoured, then the request succeeds', async () => {
+    const t = target('faults/throttle');
+    const layer = randomBytes(1000);
+    const desc = blobOf(layer);
+    await t.push(desc, { kind: 'bytes', bytes: layer });
+    proxy.failWith({ method: 'HEAD', path: new RegExp(`/faults/throttle/blobs/${desc.digest}$`) }, 429, { 'retry-after': '1' });
+    const started = Date.now();
+    expect(await t.exists(desc)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(requestsTo('/faults/throttle/blobs/', 'HEAD').map((e) => e.status).slice(-2)).toEqual([429, 200]);
+  });
+
+  it('500 then OK succeeds', async () => {
+    const t = target('faults/flaky');
+    const layer = randomBytes(1000);
+    const desc = blobOf(layer);
+    proxy.failWith({ method: 'POST', path: /\/faults\/flaky\/blobs\/uploads\/$/ }, 500);
+    await t.push(desc, { kind: 'bytes', bytes: layer });
+    expect(requestsTo('/faults/flaky/blobs/uploads/', 'POST').map((e) => e.status)).toEqual([500, 202]);
+    expect(await t.exists(desc)).toBe(true);
+  });
+
+  it('persistent 503 gives up after the bounded attempts with one clear line', async () => {
+    const t = target('faults/down', 2);
+    proxy.failWith({ method: 'GET', path: /\/faults\/down\/manifests\/v1$/ }, 503, {}, 10);
+    await expect(t.resolve('v1')).rejects.toMatchObject({
+      code: 'REGISTRY',
+      message: `registry ${proxy.host} refused pull of manifest v1 from faults/down: 503 UNKNOWN (injected 503)`,
+    });
+    expect(requestsTo('/faults/down/manifests/v1')).toHaveLength(3);
+  });
+
+  it('an upload cut mid-body restarts from scratch and succeeds', async () => {
+    const t = target('faults/upload');
+    const layer = randomBytes(300_000);
+    const desc = blobOf(layer);
+    proxy.dropUploadMidBody({ method: 'PUT', path: /\/faults\/upload\/blobs\/uploads\// });
+    await t.push(desc, { kind: 'stream', open: () => Readable.from([layer]) });
+    expect(requestsTo('/faults/upload/blobs/uploads/', 'POST')).toHaveLength(2);
+    const back = await readAll(verifyingStream(await t.fetch(desc), desc));
+    expect(back.equals(layer)).toBe(true);
+  });
+
+  it('a source whose bytes do not match the descriptor is DIGEST_MISMATCH, not retried, nothing stored', async () => {
+    const t = target('faults/badsource');
+    const layer = randomBytes(100_000);
+    const desc = blobOf(layer);
+    const tampered = Buffer.from(layer);
+    tampered[500] = tampered[500]! ^ 1;
+    await expect(t.push(desc, { kind: 'stream', open: () => Readable.from([tampered]) })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    expect(requestsTo('/faults/badsource/blobs/uploads/', 'POST')).toHaveLength(1);
+    expect(await t.exists(desc)).toBe(false);
+  });
+});
