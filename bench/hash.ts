@@ -11,7 +11,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
 const ENGINE = path.join(repo, 'bench/hash-engine.mjs');
 const TIME = '/usr/bin/time';
-const RUNS = 3;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const cores = availableParallelism();
 
 interface Run {
@@ -78,16 +78,23 @@ function opensslList(set: BenchSet): string {
   return list;
 }
 
-async function best(label: string, run: () => Promise<Run>): Promise<Run> {
-  await run(); // warm the page cache (and the binary)
-  let b: Run | undefined;
+/**
+ * Warm up once, then run the contenders in turn RUNS times (interleaved, so that load from other
+ * processes hits them alike) and keep each one's best time and highest peak RSS.
+ */
+async function bestOf(contenders: Record<string, () => Promise<Run>>): Promise<Record<string, Run>> {
+  const best: Record<string, Run> = {};
+  for (const run of Object.values(contenders)) await run();
   for (let i = 0; i < RUNS; i++) {
-    const r = await run();
-    process.stderr.write(`  ${label} run ${i + 1}: ${(r.ms / 1000).toFixed(3)} s${r.peakKiB ? `, peak RSS ${(r.peakKiB / 1024).toFixed(1)} MiB` : ''}\n`);
-    if (!b || r.ms < b.ms) b = { ms: r.ms, peakKiB: Math.max(r.peakKiB ?? 0, b?.peakKiB ?? 0) || undefined };
-    else if (r.peakKiB) b.peakKiB = Math.max(b.peakKiB ?? 0, r.peakKiB);
+    for (const [label, run] of Object.entries(contenders)) {
+      const r = await run();
+      process.stderr.write(`  ${label.padEnd(9)} run ${i + 1}: ${(r.ms / 1000).toFixed(3)} s${r.peakKiB ? `, peak RSS ${(r.peakKiB / 1024).toFixed(1)} MiB` : ''}\n`);
+      const b = best[label];
+      const peakKiB = Math.max(r.peakKiB ?? 0, b?.peakKiB ?? 0) || undefined;
+      best[label] = { ms: Math.min(r.ms, b?.ms ?? Infinity), peakKiB };
+    }
   }
-  return b!;
+  return best;
 }
 
 interface Case {
@@ -114,16 +121,16 @@ async function main(): Promise<void> {
     if (only.length && !only.some((o) => c.label.startsWith(`(${o})`))) continue;
     const set = c.set();
     process.stderr.write(`${c.label}\n`);
-    const ms = await best('modelseal', () =>
-      timed(process.execPath, [BIN, 'hash', set.dir, '--json', ...c.modelsealArgs], true),
-    );
-    const engine = await best('engine   ', () => timed(process.execPath, [ENGINE, set.dir, c.single ? 'shards' : 'files'], false));
-    const os = c.single
-      ? await best('openssl  ', () => timed('openssl', ['dgst', '-sha256', path.join(set.dir, set.files[0].name)], false))
-      : await best('openssl  ', () => {
-          const list = opensslList(set);
-          return timed('sh', ['-c', `xargs -P ${cores} -L 1 openssl dgst -sha256 < '${list}'`], false);
-        });
+    const list = c.single ? '' : opensslList(set);
+    const r = await bestOf({
+      modelseal: () => timed(process.execPath, [BIN, 'hash', set.dir, '--json', ...c.modelsealArgs], true),
+      engine: () => timed(process.execPath, [ENGINE, set.dir, c.single ? 'shards' : 'files'], false),
+      openssl: () =>
+        c.single
+          ? timed('openssl', ['dgst', '-sha256', path.join(set.dir, set.files[0].name)], false)
+          : timed('sh', ['-c', `xargs -P ${cores} -L 1 openssl dgst -sha256 < '${list}'`], false),
+    });
+    const [ms, engine, os] = [r.modelseal, r.engine, r.openssl];
     const ratio = ms.ms / os.ms;
     maxRss = Math.max(maxRss, ms.peakKiB ?? 0);
     const rss = ms.peakKiB ? `${(ms.peakKiB / 1024).toFixed(1)} MiB` : 'n/a';

@@ -52,13 +52,13 @@ function itemSize(it: HashItem): number {
   return it.end - it.start;
 }
 
-interface Batch {
+export interface Batch {
   idx: number[];
   bytes: number;
 }
 
 /** Group item indices into batches, largest items first. */
-function planBatches(items: HashItem[]): Batch[] {
+export function planBatches(items: HashItem[]): Batch[] {
   const order = items.map((_, i) => i).sort((a, b) => itemSize(items[b]) - itemSize(items[a]));
   const batches: Batch[] = [];
   let cur: Batch = { idx: [], bytes: 0 };
