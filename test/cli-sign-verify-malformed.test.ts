@@ -2,7 +2,7 @@
 // and through the CLI process (exit 2 for unreadable input, 1 for a signed-but-inconsistent
 // manifest), and never a stack trace.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,4 +102,15 @@ describe.each(cases)('%s', (name, make, code, exit, message) => {
 it('the unmodified bundle verifies (so each case above fails for its own reason)', async () => {
   const r = await verifyModel(dir, { verifier: keyVerifier({ publicKey: await loadPublicKeyFile(path.join(KEYS, 'test.pub')) }), signaturePath: good });
   expect(r.files).toBe(1);
+});
+
+it('a huge signature file is refused before it is read (sparse 129 MiB file)', async () => {
+  const sig = path.join(tmp, 'huge.sig');
+  writeFileSync(sig, '');
+  truncateSync(sig, 129 * 1024 * 1024);
+  const message = `signature '${sig}' is ${129 * 1024 * 1024} bytes, more than the ${128 * 1024 * 1024} a bundle may have`;
+  await expect(verifyModel(dir, { verifier: keyVerifier({ publicKey: await loadPublicKeyFile(path.join(KEYS, 'test.pub')) }), signaturePath: sig })).rejects.toThrow(message);
+  const r = spawnSync(process.execPath, [BIN, 'verify', dir, '--key', path.join(KEYS, 'test.pub'), '--signature', sig], { encoding: 'utf8' });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toBe(`modelseal: error[MALFORMED_BUNDLE]: ${message}\n`);
 });

@@ -1,7 +1,7 @@
 // The `verifyModel` verb: read and parse the bundle, check its signature and trust with any
 // BundleVerifier, parse the signed statement, re-hash the model with the SIGNED settings
 // (ignore_paths, allow_symlinks, method, hash type, shard size) and compare file by file.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelsealError } from '../errors.js';
 import { hashFiles } from '../digest/hash-files.js';
@@ -39,10 +39,18 @@ export interface VerifyModelResult {
   files: number;
 }
 
+/** Larger than any real OMS bundle (a 1 MiB-shard manifest of a 14 GB model is ~8 MB). */
+export const MAX_BUNDLE_BYTES = 128 * 1024 * 1024;
+
 async function readBundleFile(file: string): Promise<Buffer> {
   try {
+    const st = await stat(file);
+    if (st.isFile() && st.size > MAX_BUNDLE_BYTES) {
+      throw new ModelsealError('MALFORMED_BUNDLE', `signature '${file}' is ${st.size} bytes, more than the ${MAX_BUNDLE_BYTES} a bundle may have`);
+    }
     return await readFile(file);
   } catch (e) {
+    if (e instanceof ModelsealError) throw e;
     const code = (e as { code?: string }).code;
     if (code === 'ENOENT') throw new ModelsealError('NOT_FOUND', `signature '${file}' does not exist`);
     if (code === 'EISDIR') throw new ModelsealError('UNREADABLE', `signature '${file}' is a directory`);
