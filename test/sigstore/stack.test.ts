@@ -248,3 +248,35 @@ describe('local Sigstore stack without a CT log (certificates carry no SCT)', ()
     }
   });
 });
+
+describe('local Sigstore stack with a Rekor v2 log (+ TSA)', () => {
+  it('a signing config naming Rekor v2 yields a dsse 0.0.2 entry, verified with the TSA time', async () => {
+    const stack = await startSigstoreStack({ rekorVersion: 2 });
+    try {
+      const bundle = (await keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }).signStatement(
+        STATEMENT,
+        PAYLOAD_TYPE,
+      )) as unknown as Record<string, unknown>;
+      const vm = bundle.verificationMaterial as Record<string, any>;
+      expect(vm.tlogEntries).toHaveLength(1);
+      expect(vm.tlogEntries[0].kindVersion).toEqual({ kind: 'dsse', version: '0.0.2' });
+      expect(vm.tlogEntries[0].inclusionPromise).toBeUndefined();
+      const res = await sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath }).verify(
+        toParsed(bundle),
+      );
+      expect(res.signer.kind === 'keyless' && res.signer.timestamps.map((t) => t.kind)).toEqual(['tsa']);
+      // the entry is bound to the signature: another signature's entry does not verify
+      const other = (await keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }).signStatement(
+        STATEMENT,
+        PAYLOAD_TYPE,
+      )) as unknown as Record<string, any>;
+      vm.tlogEntries = other.verificationMaterial.tlogEntries;
+      const err = await sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath })
+        .verify(toParsed(bundle))
+        .catch((e: unknown) => e as { code: string });
+      expect(err).toMatchObject({ code: 'TLOG_INVALID' });
+    } finally {
+      await stack.close();
+    }
+  });
+});

@@ -16,10 +16,11 @@ const coreRequire = createRequire(fileURLToPath(new URL('../../packages/core/pac
 type KeyPair = { publicKey: KeyObject; privateKey: KeyObject };
 type HandlerResult = { statusCode: number; response: string | ArrayBufferView; contentType?: string };
 type Handler = { path: string; fn: (body: string) => Promise<HandlerResult> };
+type TLogEntry = Record<string, unknown>;
 interface MockModule {
   initializeCTLog(kp: KeyPair, clock?: Date): Promise<{ publicKey: Buffer; logID: ArrayBufferView }>;
   initializeCA(kp: KeyPair, ctlog: unknown, clock?: Date): Promise<{ rootCertificate: Buffer }>;
-  initializeTLog(url: string, kp: KeyPair, clock?: Date): Promise<{ publicKey: Buffer }>;
+  initializeTLog(url: string, kp: KeyPair, clock?: Date): Promise<{ publicKey: Buffer; logV2(entry: object): Promise<TLogEntry> }>;
   initializeTSA(kp: KeyPair, clock?: Date): Promise<{ rootCertificate: ArrayBufferView; intCertificate: ArrayBufferView }>;
   fulcioHandler(ca: unknown, opts?: { strict?: boolean; subjectClaim?: string }): Handler;
   rekorHandler(tlog: unknown, opts?: { strict?: boolean }): Handler;
@@ -27,6 +28,7 @@ interface MockModule {
 }
 interface SpecsModule {
   TrustedRoot: { toJSON(v: unknown): unknown };
+  TransparencyLogEntry: { toJSON(v: unknown): unknown };
   SigningConfig: { toJSON(v: unknown): unknown; fromJSON(v: unknown): unknown };
   HashAlgorithm: { SHA2_256: number };
   PublicKeyDetails: { PKIX_ECDSA_P256_SHA_256: number };
@@ -48,6 +50,8 @@ export interface SigstoreStackOptions {
   rekor?: boolean;
   /** Embed an SCT from a CT log in every certificate (default true). */
   ct?: boolean;
+  /** Rekor API major version: 1 (default, entries with inclusion promise) or 2 (tile-based; needs a TSA). */
+  rekorVersion?: 1 | 2;
 }
 
 export interface SigstoreStack {
@@ -144,6 +148,31 @@ function canonicalDsseProposal(body: string): string {
   });
 }
 
+/**
+ * Rekor v2 stores a DSSE request as the canonical dsse 0.0.2 entry {payloadHash, signatures[{content, verifier}]};
+ * the mock would log the request itself. Build the entry the way the real log does.
+ */
+function rekorV2DsseEntry(body: string): object {
+  const req = JSON.parse(body) as {
+    dsseRequestV002?: { envelope: { payload: string; signatures: { sig: string }[] }; verifiers: object[] };
+  };
+  const dsse = req.dsseRequestV002;
+  if (!dsse) throw new Error('only dsseRequestV002 entries are supported by the local Rekor v2');
+  return {
+    apiVersion: '0.0.2',
+    kind: 'dsse',
+    spec: {
+      dsseV002: {
+        payloadHash: {
+          algorithm: 'SHA2_256',
+          digest: createHash('sha256').update(Buffer.from(dsse.envelope.payload, 'base64')).digest('base64'),
+        },
+        signatures: dsse.envelope.signatures.map((sg, i) => ({ content: sg.sig, verifier: dsse.verifiers[i] ?? dsse.verifiers[0] })),
+      },
+    },
+  };
+}
+
 const keyPair = (): KeyPair => generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const spki = (k: KeyObject) => k.export({ format: 'der', type: 'spki' });
 const bytes = (v: ArrayBufferView) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
@@ -196,9 +225,26 @@ export async function startSigstoreStack(opts: SigstoreStackOptions = {}): Promi
   const routes = new Map<string, { name: string; fn: (body: string) => Promise<HandlerResult> }>();
   const fulcio = mock.fulcioHandler(ca, { subjectClaim: 'fulcio_san' });
   routes.set(`/fulcio${fulcio.path}`, { name: 'fulcio', fn: (b) => fulcio.fn(withSubjectClaim(b)) });
-  if (tlog) {
+  const rekorVersion = opts.rekorVersion ?? 1;
+  if (tlog && rekorVersion === 1) {
     const rekor = mock.rekorHandler(tlog);
     routes.set(`/rekor${rekor.path}`, { name: 'rekor', fn: (b) => rekor.fn(canonicalDsseProposal(b)) });
+  }
+  if (tlog && rekorVersion === 2) {
+    routes.set('/rekor/api/v2/log/entries', {
+      name: 'rekor',
+      fn: async (b) => {
+        try {
+          const entry = await tlog.logV2(rekorV2DsseEntry(b));
+          // The mock's one-leaf tree holds the entry at index 0, but it writes the random global index
+          // into the proof (which then cannot verify): state the leaf's real index, as v1 does.
+          (entry.inclusionProof as { logIndex: string }).logIndex = '0';
+          return { statusCode: 201, response: JSON.stringify(specs.TransparencyLogEntry.toJSON(entry)), contentType: 'application/json' };
+        } catch (e) {
+          return { statusCode: 400, response: (e as Error).message };
+        }
+      },
+    });
   }
   if (tsa) {
     const ts = mock.tsaHandler(tsa);
@@ -290,7 +336,7 @@ export async function startSigstoreStack(opts: SigstoreStackOptions = {}): Promi
     mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
     caUrls: [service(fulcioURL)],
     oidcUrls: [],
-    rekorTlogUrls: rekorURL ? [service(rekorURL)] : [],
+    rekorTlogUrls: rekorURL ? [service(rekorURL, rekorVersion)] : [],
     tsaUrls: tsaURL ? [service(tsaURL)] : [],
     rekorTlogConfig: rekorURL ? { selector: specs.ServiceSelector.ANY, count: 0 } : undefined,
     tsaConfig: tsaURL ? { selector: specs.ServiceSelector.ANY, count: 0 } : undefined,

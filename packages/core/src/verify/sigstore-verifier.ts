@@ -112,10 +112,12 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
         `${source}: the bundle has no transparency-log entry (pass --insecure-ignore-tlog to accept that)`,
       );
     }
-    if (entity.timestamps.length === 0) {
+    // Only RFC 3161 tokens and tlog entries with an inclusion promise prove a signing time (Rekor v2 entries do not).
+    const timeSources = entity.timestamps.filter((t) => t.$case === 'timestamp-authority' || t.tlogEntry.inclusionPromise);
+    if (timeSources.length === 0) {
       throw new SignatureError(
         'TIMESTAMP_INVALID',
-        `${source}: no signing time: the bundle has neither a transparency-log entry nor an RFC 3161 timestamp`,
+        `${source}: no signing time: the bundle has neither an RFC 3161 timestamp nor a transparency-log entry with an inclusion promise`,
       );
     }
 
@@ -138,7 +140,7 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
     const warnings: string[] = [];
     if (opts.ignoreTlog) warnings.push('transparency-log requirement disabled (--insecure-ignore-tlog)');
     if (opts.ignoreSct) warnings.push('embedded SCT requirement disabled (--insecure-ignore-sct)');
-    const timestamps = entity.timestamps.map((t) =>
+    const timestamps = timeSources.map((t) =>
       t.$case === 'timestamp-authority'
         ? { kind: 'tsa' as const, time: t.timestamp.signingTime.toISOString() }
         : { kind: 'tlog' as const, time: new Date(Number(t.tlogEntry.integratedTime) * 1000).toISOString() },
