@@ -1,7 +1,7 @@
 // End-to-end tests of `modelseal hash` run as a real process (the built CLI).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,8 +23,14 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** Run the CLI; `asUnprivileged` drops to uid/gid 65534 when the tests run as root (so modes apply). */
 function modelseal(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, cwd: tmp });
+  return runCli(args, false);
+}
+
+function runCli(args: string[], asUnprivileged: boolean) {
+  const ids = asUnprivileged && process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, cwd: tmp, ...ids });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -159,6 +165,26 @@ describe('modelseal hash', () => {
     const noArg = modelseal('hash');
     expect(noArg.code).toBe(2);
     expect(noArg.stderr).toMatch(/missing required argument 'model'/);
+  });
+
+  it('unreadable files (on the worker threads) and directories exit 2 with UNREADABLE', () => {
+    const dir = path.join(tmp, 'perm');
+    mkdirSync(path.join(dir, 'many'), { recursive: true });
+    for (let i = 0; i < 300; i++) writeFileSync(path.join(dir, 'many', `f${i}`), `file ${i}`);
+    writeFileSync(path.join(dir, 'secret.bin'), 'x'.repeat(5000));
+    chmodSync(tmp, 0o755);
+    chmodSync(path.join(dir, 'secret.bin'), 0o000);
+    const file = runCli(['hash', dir], true);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toBe("modelseal: error[UNREADABLE]: cannot read 'secret.bin': permission denied\n");
+
+    chmodSync(path.join(dir, 'secret.bin'), 0o644);
+    chmodSync(path.join(dir, 'many'), 0o000);
+    const sub = runCli(['hash', dir], true);
+    chmodSync(path.join(dir, 'many'), 0o755);
+    expect(sub.code).toBe(2);
+    expect(sub.stderr).toBe("modelseal: error[UNREADABLE]: directory 'many' is not readable: permission denied\n");
+    expect(runCli(['hash', dir], true).code).toBe(0);
   });
 
   it('--help teaches with examples', () => {
