@@ -50,6 +50,13 @@ describe('servicesFromSigningConfig', () => {
     );
     expect(() =>
       servicesFromSigningConfig(
+        { mediaType: MT, caUrls: [svc('https://f', 1, '2024-01-01T00:00:00Z')], rekorTlogUrls: [svc('https://r2', 2, '2025-01-01T00:00:00Z')], rekorTlogConfig: { selector: 'ANY' } },
+        'sc.json',
+        NOW,
+      ),
+    ).toThrow('sc.json: Rekor v2 (https://r2) gives no signing time; the config must also list a timestamp authority');
+    expect(() =>
+      servicesFromSigningConfig(
         { mediaType: MT, caUrls: [svc('https://f', 1, '2024-01-01T00:00:00Z')], rekorTlogUrls: [svc('https://r', 1, '2024-01-01T00:00:00Z')], rekorTlogConfig: { selector: 'ALL' } },
         'sc.json',
         NOW,

@@ -77,6 +77,9 @@ export function servicesFromSigningConfig(json: unknown, source: string, now = n
   if (cfg.tsaUrls.length > 0 && !tsa) {
     throw new ModelsealError('USAGE', `${source}: none of the tsaUrls is currently valid with API version <= ${MAX_API.tsa}`);
   }
+  if (tlog && tlog.majorApiVersion >= 2 && !tsa) {
+    throw new ModelsealError('USAGE', `${source}: Rekor v2 (${tlog.url}) gives no signing time; the config must also list a timestamp authority`);
+  }
   if (!tlog && !tsa) {
     throw new ModelsealError('USAGE', `${source}: lists neither a Rekor log nor a timestamp authority; a signature needs one`);
   }
