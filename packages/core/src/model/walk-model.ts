@@ -61,6 +61,7 @@ class Walker {
       throw fsError(e, `directory '${relDir || '.'}'`);
     }
     if (entries.some((d) => d.name.includes('\uFFFD'))) this.checkUtf8Names(absDir, relDir);
+    // Name order makes the first error reported the same on every file system.
     entries.sort((a, b) => compareUtf8(a.name, b.name));
     for (const d of entries) this.entry(absDir, relDir, d);
   }
@@ -82,7 +83,7 @@ class Walker {
   private entry(absDir: string, relDir: string, d: Dirent): void {
     const rel = relDir ? `${relDir}/${d.name}` : d.name;
     if (this.rules.has(rel)) return; // ignore rules come before the symlink check
-    const abs = path.join(absDir, d.name);
+    const abs = absDir.endsWith(path.sep) ? absDir + d.name : absDir + path.sep + d.name; // cheaper than path.join
     let s: Stats | Dirent = d;
     if (!d.isDirectory() && !d.isFile() && !d.isSymbolicLink()) {
       try {
