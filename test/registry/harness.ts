@@ -41,6 +41,7 @@ export interface RunningRegistry {
 
 export const REGISTRY_USER = 'modelseal';
 export const REGISTRY_PASSWORD = 'correct-horse-battery';
+export const REGISTRY_REFRESH_TOKEN = 'refresh-token-of-modelseal';
 export const READER_USER = 'reader';
 export const READER_PASSWORD = 'reader-only-pass';
 
@@ -134,7 +135,7 @@ async function startOnce(opts: StartRegistryOptions): Promise<RunningRegistry> {
       keyPem,
       certPem,
       users: {
-        [REGISTRY_USER]: { password: REGISTRY_PASSWORD, actions: ['pull', 'push'] },
+        [REGISTRY_USER]: { password: REGISTRY_PASSWORD, refreshToken: REGISTRY_REFRESH_TOKEN, actions: ['pull', 'push'] },
         [READER_USER]: { password: READER_PASSWORD, actions: ['pull'] },
       },
     });

@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface TokenUser {
   password: string;
+  /** OAuth2 refresh token accepted for this user (POST grant_type=refresh_token). */
+  refreshToken?: string;
   /** Actions granted on every repository the user asks for (e.g. ['pull'] or ['pull', 'push']). */
   actions: string[];
 }
@@ -25,6 +27,8 @@ export interface TokenServerOptions {
 
 export interface TokenRequestLog {
   user: string | undefined;
+  /** 'basic' (GET with Basic), 'refresh_token' (OAuth2 POST) or 'anonymous'. */
+  via: string;
   scopes: string[];
   service: string | null;
 }
@@ -78,9 +82,26 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<Runnin
       res.writeHead(404).end();
       return;
     }
+    if (req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
+        const entry = Object.entries(opts.users).find(([, u]) => u.refreshToken && u.refreshToken === form.get('refresh_token'));
+        requests.push({ user: entry?.[0], via: 'refresh_token', scopes, service: form.get('service') });
+        if (form.get('grant_type') !== 'refresh_token' || !entry) {
+          res.writeHead(401, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: 'invalid_grant' }));
+          return;
+        }
+        issue(res, entry[0], entry[1].actions, scopes);
+      });
+      return;
+    }
     const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
     const creds = parseBasic(req);
-    requests.push({ user: creds?.user, scopes, service: url.searchParams.get('service') });
+    requests.push({ user: creds?.user, via: creds ? 'basic' : 'anonymous', scopes, service: url.searchParams.get('service') });
     let allowed: string[];
     let subject = '';
     if (creds) {
@@ -95,6 +116,10 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<Runnin
     } else {
       allowed = opts.anonymousActions ?? [];
     }
+    issue(res, subject, allowed, scopes);
+  };
+
+  const issue = (res: ServerResponse, subject: string, allowed: string[], scopes: string[]): void => {
     const now = Math.floor(Date.now() / 1000);
     const header = { typ: 'JWT', alg: 'RS256', x5c };
     const claims = {
