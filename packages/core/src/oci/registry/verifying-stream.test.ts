@@ -1,0 +1,40 @@
+import { describe, it, expect } from 'vitest';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { digestOf, verifyingStream } from './verifying-stream.js';
+
+const bytes = Buffer.from('hello model weights');
+const desc = { mediaType: 'application/octet-stream', digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length };
+
+async function drain(s: Readable): Promise<Buffer> {
+  const out: Buffer[] = [];
+  for await (const c of s) out.push(c as Buffer);
+  return Buffer.concat(out);
+}
+
+describe('verifyingStream', () => {
+  it('passes matching bytes through unchanged', async () => {
+    expect((await drain(verifyingStream(Readable.from([bytes.subarray(0, 5), bytes.subarray(5)]), desc))).equals(bytes)).toBe(true);
+    expect(digestOf(bytes)).toBe(desc.digest);
+  });
+  it('fails with DIGEST_MISMATCH on changed, short or long content', async () => {
+    const changed = Buffer.from(bytes);
+    changed[0] = 0x48;
+    await expect(drain(verifyingStream(Readable.from([changed]), desc))).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+      message: `blob ${desc.digest} does not match its descriptor: content hashes to ${digestOf(changed)}`,
+    });
+    await expect(drain(verifyingStream(Readable.from([bytes.subarray(1)]), desc))).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+      message: `blob ${desc.digest} does not match its descriptor: ${bytes.length - 1} bytes instead of ${bytes.length}`,
+    });
+    await expect(drain(verifyingStream(Readable.from([bytes, Buffer.from('!')]), desc))).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+  });
+  it('passes a source error on', async () => {
+    const failing = new Readable({ read() { this.destroy(new Error('disk gone')); } });
+    await expect(drain(verifyingStream(failing, desc))).rejects.toThrow('disk gone');
+  });
+  it('refuses non-sha256 digests', () => {
+    expect(() => verifyingStream(Readable.from([bytes]), { ...desc, digest: 'md5:abc' })).toThrow(/only sha256/);
+  });
+});
