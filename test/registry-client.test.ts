@@ -14,6 +14,7 @@ import { verifyingStream } from '../packages/core/src/oci/registry/verifying-str
 import type { ResponseEvent } from '../packages/core/src/oci/registry/registry-session.js';
 import type { Descriptor } from '../packages/core/src/oci/target.js';
 import { startRegistry, type RegistryAuthMode, type RunningRegistry } from './registry/harness.js';
+import { startFakeReferrersRegistry } from './registry/fake-referrers-registry.js';
 
 const run = promisify(execFile);
 
@@ -159,7 +160,11 @@ describe('RegistryTarget auth failures', () => {
     const reg = await registry('token');
     const writer = target(reg, 'ns/model');
     const { layerDesc } = await pushArtifact(writer, randomBytes(5000));
-    const reader = target(reg, 'ns/model', { credentials: { username: reg.readOnlyUsername, password: reg.readOnlyPassword } });
+    const events: ResponseEvent[] = [];
+    const reader = target(reg, 'ns/model', {
+      credentials: { username: reg.readOnlyUsername, password: reg.readOnlyPassword },
+      onResponse: (e) => events.push(e),
+    });
     expect((await reader.resolve('v1')).mediaType).toBe('application/vnd.oci.image.manifest.v1+json');
     expect(await reader.exists(layerDesc)).toBe(true);
     const bytes = randomBytes(100);
@@ -168,6 +173,8 @@ describe('RegistryTarget auth failures', () => {
     expect(err.message).toBe(
       `registry ${reg.host} refused push of blob ${blobOf(bytes).digest.slice(0, 19)}… to ns/model: 401 UNAUTHORIZED (authentication required)`,
     );
+    // One retry with a fresh token, then a clear failure (no backoff loop on a permission error).
+    expect(events.filter((e) => e.method === 'POST').map((e) => e.status)).toEqual([401, 401]);
   });
 });
 
@@ -212,6 +219,22 @@ describe('RegistryTarget upload paths', () => {
     expect(events.map((e) => `${e.method} ${e.status}`)).toEqual(['HEAD 404', 'POST 202', 'PATCH 202', 'PATCH 202', 'PATCH 202', 'PUT 201']);
     const back = await readAll(verifyingStream(await t.fetch(desc), desc));
     expect(back.equals(layer)).toBe(true);
+  });
+
+  it('chunked: OCI-Chunk-Min-Length raises a smaller configured chunk size', async () => {
+    const fake = await startFakeReferrersRegistry({ chunkMinLength: 64 * 1024 });
+    const t = target({ host: fake.host } as RunningRegistry, 'ns/minchunk', { chunkSize: 1024, chunkedThreshold: 0, credentials: {} });
+    try {
+      const layer = randomBytes(200 * 1024);
+      const desc = blobOf(layer);
+      await t.push(desc, { kind: 'stream', open: () => Readable.from([layer]) });
+      const uploads = fake.requests.filter((r) => r.includes('/blobs/uploads/'));
+      expect(uploads.map((r) => r.split(' ')[0])).toEqual(['POST', 'PATCH', 'PATCH', 'PATCH', 'PUT']);
+      const back = await readAll(verifyingStream(await t.fetch(desc), desc));
+      expect(back.equals(layer)).toBe(true);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('mount across repositories: 201, no upload', async () => {

@@ -99,6 +99,28 @@ describe('manifests', () => {
     await expect(t.resolve('stream')).rejects.toMatchObject({ code: 'MANIFEST_TOO_LARGE' });
   });
 
+  it('a manifest fetched by digest whose bytes differ is DIGEST_MISMATCH; by tag the digest is computed from the bytes', async () => {
+    const t = target('faults/mdigest');
+    const cfg = Buffer.from('{}');
+    const cfgDesc = { ...blobOf(cfg), mediaType: 'application/vnd.oci.empty.v1+json' };
+    await t.push(cfgDesc, { kind: 'bytes', bytes: cfg });
+    const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: cfgDesc, layers: [] }));
+    const mdesc = { ...blobOf(bytes), mediaType: 'application/vnd.oci.image.manifest.v1+json' };
+    await t.pushManifest(mdesc, bytes, 'v1');
+    proxy.corruptManifest(mdesc.digest);
+    await expect(t.fetchManifest(mdesc)).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+      message: expect.stringMatching(new RegExp(`^manifest ${mdesc.digest} from ${proxy.host}/faults/mdigest hashes to sha256:[0-9a-f]{64}$`)),
+    });
+    expect((await t.resolve('v1')).digest).toBe(mdesc.digest);
+    // tag(): re-PUT the exact bytes under another tag.
+    await t.tag(mdesc, 'stable');
+    const tagged = await t.fetchManifest('stable');
+    expect(tagged.descriptor.digest).toBe(mdesc.digest);
+    expect(tagged.bytes.equals(bytes)).toBe(true);
+    await expect(t.tag(mdesc, 'bad tag')).rejects.toMatchObject({ code: 'BAD_REFERENCE' });
+  });
+
   it('pushing a manifest over 4 MiB is refused before any request', async () => {
     const t = target('faults/big3');
     const bytes = Buffer.alloc(4 * 1024 * 1024 + 1, 0x20);

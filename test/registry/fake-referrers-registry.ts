@@ -11,6 +11,8 @@ export interface FakeReferrersRegistryOptions {
   sendOciSubject?: boolean;
   /** Referrers per page; more pages are linked with `Link: <...>; rel="next"` (default: all). */
   pageSize?: number;
+  /** Announce `OCI-Chunk-Min-Length` on upload POSTs. */
+  chunkMinLength?: number;
 }
 
 export interface FakeReferrersRegistry {
@@ -115,7 +117,9 @@ export async function startFakeReferrersRegistry(opts: FakeReferrersRegistryOpti
     if ((m = /^\/v2\/(.+)\/blobs\/uploads\/?$/.exec(url.pathname)) && method === 'POST') {
       const id = String(nextUpload++);
       uploads.set(id, []);
-      res.writeHead(202, { location: `/v2/${m[1]}/blobs/uploads/${id}`, range: '0-0' }).end();
+      const headers: Record<string, string> = { location: `/v2/${m[1]}/blobs/uploads/${id}`, range: '0-0' };
+      if (opts.chunkMinLength) headers['oci-chunk-min-length'] = String(opts.chunkMinLength);
+      res.writeHead(202, headers).end();
       return;
     }
     if ((m = /^\/v2\/(.+)\/blobs\/uploads\/(\d+)$/.exec(url.pathname))) {

@@ -35,6 +35,8 @@ export interface FaultProxy {
   dropBlobMidBody(digest: string, count?: number): void;
   /** Next `count` GETs of the blob: same length, different bytes. */
   corruptBlob(digest: string, count?: number): void;
+  /** Next `count` GETs of the manifest reference: same length, different bytes. */
+  corruptManifest(reference: string, count?: number): void;
   /** Next `count` GETs of the manifest reference: a body of `size` bytes (declared, or chunked when `declare` is false). */
   oversizedManifest(reference: string, size: number, opts?: { declare?: boolean; count?: number }): void;
   /** Next `count` matching requests get `status` with `headers` (e.g. 429 + Retry-After, 500). */
@@ -44,6 +46,21 @@ export interface FaultProxy {
   /** Run `fn` after the registry answered the next matching request, before the client sees it. */
   afterUpstream(match: Matcher, fn: () => Promise<void>): void;
   close(): Promise<void>;
+}
+
+/** Relay the upstream answer with its first byte changed (same length). */
+function flipFirstByte(upstream: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(upstream.statusCode ?? 502, upstream.headers);
+  let first = true;
+  upstream.on('data', (c: Buffer) => {
+    if (first && c.length > 0) {
+      const copy = Buffer.from(c);
+      copy[0] = copy[0]! ^ 0xff;
+      first = false;
+      res.write(copy);
+    } else res.write(c);
+  });
+  upstream.on('end', () => res.end());
 }
 
 function matches(m: Matcher, req: IncomingMessage): boolean {
@@ -138,24 +155,10 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
       });
     },
     corruptBlob(digest, count = 1) {
-      add({
-        name: 'corrupt-blob',
-        match: { method: 'GET', path: blobPath(digest) },
-        remaining: count,
-        onUpstream: (upstream, res) => {
-          res.writeHead(upstream.statusCode ?? 502, upstream.headers);
-          let first = true;
-          upstream.on('data', (c: Buffer) => {
-            if (first && c.length > 0) {
-              const copy = Buffer.from(c);
-              copy[0] = copy[0]! ^ 0xff;
-              first = false;
-              res.write(copy);
-            } else res.write(c);
-          });
-          upstream.on('end', () => res.end());
-        },
-      });
+      add({ name: 'corrupt-blob', match: { method: 'GET', path: blobPath(digest) }, remaining: count, onUpstream: flipFirstByte });
+    },
+    corruptManifest(reference, count = 1) {
+      add({ name: 'corrupt-manifest', match: { method: 'GET', path: new RegExp(`^/v2/.+/manifests/${reference}$`) }, remaining: count, onUpstream: flipFirstByte });
     },
     oversizedManifest(reference, size, opts = {}) {
       add({

@@ -79,11 +79,14 @@ async function cancelUpload(session: RegistrySession, repository: string, locati
   }
 }
 
+/** 401s on a streamed body: the challenge was learned, one fresh attempt with the new token may pass. */
+const streamedAuthFailures = new WeakSet<object>();
+
 function isTransient(err: unknown): boolean {
   if (err instanceof RegistryError) {
     const status = (err.details?.status as number | undefined) ?? 0;
     if (status === 0) return isNetworkError(err.cause) || err.cause === undefined;
-    return isRetryableStatus(status) || status === 401 || err.details?.registryCode === 'BLOB_UPLOAD_UNKNOWN';
+    return isRetryableStatus(status) || err.details?.registryCode === 'BLOB_UPLOAD_UNKNOWN';
   }
   if (isModelsealError(err)) return false;
   return isNetworkError(err);
@@ -105,11 +108,16 @@ export async function uploadBlob(
   }
   if (await blobExists(session, repository, desc)) return 'exists';
   const policy = session.opts.retry;
+  let authRetried = false;
   for (let attempt = 0; ; attempt++) {
     try {
       await uploadOnce(session, repository, desc, source, settings);
       return 'uploaded';
     } catch (err) {
+      if (err instanceof Error && streamedAuthFailures.has(err) && !authRetried) {
+        authRetried = true;
+        continue;
+      }
       if (!isTransient(err) || attempt >= policy.retries) throw err;
       session.retries++;
       await sleep(backoffDelay(policy, attempt));
@@ -187,6 +195,7 @@ async function putMonolithic(
     if (ours && (ours.digest !== desc.digest || ours.size !== desc.size)) {
       throw new ModelsealError('DIGEST_MISMATCH', `blob ${desc.digest} does not match its descriptor: content hashes to ${ours.digest} (${ours.size} bytes)`);
     }
+    if (check && err instanceof RegistryError && err.details?.status === 401) streamedAuthFailures.add(err);
     throw err;
   }
 }
