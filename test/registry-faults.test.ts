@@ -176,6 +176,15 @@ describe('retries', () => {
     expect(back.equals(layer)).toBe(true);
   });
 
+  it('a 401 on a streamed PUT (e.g. an expired token) restarts the upload once with fresh auth', async () => {
+    const t = target('faults/reauth');
+    const layer = randomBytes(50_000);
+    const desc = blobOf(layer);
+    proxy.failWith({ method: 'PUT', path: /\/faults\/reauth\/blobs\/uploads\// }, 401, { 'www-authenticate': 'Basic realm="x"' });
+    await t.push(desc, { kind: 'stream', open: () => Readable.from([layer]) });
+    expect(requestsTo('/faults/reauth/blobs/uploads/').map((e) => `${e.method} ${e.status}`)).toEqual(['POST 202', 'PUT 401', 'DELETE 204', 'POST 202', 'PUT 201']);
+  });
+
   it('a source whose bytes do not match the descriptor is DIGEST_MISMATCH, not retried, nothing stored', async () => {
     const t = target('faults/badsource');
     const layer = randomBytes(100_000);
