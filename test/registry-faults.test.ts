@@ -9,6 +9,7 @@ import { verifyingStream } from '../packages/core/src/oci/registry/verifying-str
 import type { Descriptor } from '../packages/core/src/oci/target.js';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { startFaultProxy, type FaultProxy } from './registry/fault-proxy.js';
+import { startFakeReferrersRegistry } from './registry/fake-referrers-registry.js';
 
 function blobOf(bytes: Buffer): Descriptor {
   return { mediaType: 'application/vnd.cncf.model.weight.v1.raw', digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length };
@@ -58,6 +59,26 @@ describe('downloads', () => {
     expect(gets[1]!.range).toMatch(/^bytes=\d+-$/);
     expect(Number(gets[1]!.range!.slice(6, -1))).toBeGreaterThanOrEqual(512 * 1024);
     expect(t.stats.retries).toBe(1);
+  });
+
+  it('a registry that ignores Range: the resumed download skips the bytes already delivered', async () => {
+    const fake = await startFakeReferrersRegistry();
+    const front = await startFaultProxy(fake.host);
+    try {
+      const t = new RegistryTarget({ registry: front.host, repository: 'faults/norange', credentials: {}, retry: { minDelayMs: 10, maxDelayMs: 50 } });
+      targets.push(t);
+      const layer = randomBytes(768 * 1024);
+      const desc = blobOf(layer);
+      await t.push(desc, { kind: 'bytes', bytes: layer });
+      front.dropBlobMidBody(desc.digest);
+      const back = await readAll(verifyingStream(await t.fetch(desc), desc));
+      expect(back.equals(layer)).toBe(true);
+      const gets = front.log.filter((e) => e.method === 'GET' && e.path.endsWith(desc.digest));
+      expect(gets.map((g) => [g.fault, g.status, g.range !== undefined])).toEqual([['drop-blob', 200, false], [undefined, 200, true]]);
+    } finally {
+      await front.close();
+      await fake.close();
+    }
   });
 
   it('wrong bytes from the registry fail with DIGEST_MISMATCH and are not retried', async () => {

@@ -176,6 +176,7 @@ async function putMonolithic(
     check = new DigestingTransform(desc);
     const input = source.open();
     input.on('error', (e) => check!.destroy(e));
+    check.once('close', () => input.destroy());
     body = input.pipe(check);
   }
   try {
@@ -233,6 +234,7 @@ async function putChunked(
   const check = new DigestingTransform(desc);
   const input = source.open();
   input.on('error', (e) => check.destroy(e));
+  check.once('close', () => input.destroy());
   let location = start;
   let offset = 0;
   let pending: Buffer | undefined;

@@ -68,6 +68,7 @@ export class RegistrySession {
       try {
         res = await this.sendFollowingRedirects(req, authorization);
       } catch (e) {
+        if (!replayable) (req.body as Readable).destroy();
         if (isModelsealError(e)) throw e;
         if (isNetworkError(e) && canRetry) {
           this.retries++;
@@ -79,6 +80,8 @@ export class RegistrySession {
       const status = res.statusCode ?? 0;
       if (this.opts.onResponse) this.opts.onResponse({ method: req.method, path: eventPath(this.resolveUrl(req.url)), status });
       if (req.ok.includes(status)) return res;
+      // A refused streamed upload: stop reading its source (the caller restarts from scratch).
+      if (!replayable) (req.body as Readable).destroy();
       if (status === 401 && !authRetried) {
         authRetried = true;
         const retry = await this.auth.handleChallenge(header(res, 'www-authenticate'), req.scopes, authorization);
