@@ -104,7 +104,8 @@ export class RegistrySession {
 
   private async sendFollowingRedirects(req: SessionRequest, authorization: string | undefined): Promise<IncomingMessage> {
     let url = this.resolveUrl(req.url);
-    const origin = url.origin;
+    // Credentials go only to the registry itself, never to another origin (upload hosts, blob storage redirects).
+    const origin = new URL(this.opts.baseUrl).origin;
     for (let hop = 0; hop < 6; hop++) {
       const headers: Record<string, string> = { 'user-agent': this.opts.userAgent, ...req.headers };
       if (authorization && url.origin === origin) headers.authorization = authorization;
