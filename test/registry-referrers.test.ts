@@ -170,6 +170,17 @@ describe('fallback tag index (docker-registry 2.8)', () => {
     expect((await t.fetchManifest(`sha256-${subject.digest.slice(7)}`)).bytes.equals(other.bytes)).toBe(true);
   });
 
+  it('works the same through token auth (probe, index write, listing)', async () => {
+    const treg = await startRegistry({ auth: 'token' });
+    closers.push(() => treg.close());
+    const t = target(treg.host, 'ns/authed', { credentials: { username: treg.username, password: treg.password } });
+    const subject = await pushSubject(t);
+    const sig = await pushReferrer(t, subject, BUNDLE, 'sig');
+    const reader = target(treg.host, 'ns/authed', { credentials: { username: treg.readOnlyUsername, password: treg.readOnlyPassword } });
+    expect(await reader.referrers(subject)).toEqual([sig]);
+    expect(await reader.supportsReferrersApi()).toBe(false);
+  });
+
   it('a subject without referrers has none', async () => {
     await setup();
     const t = target(reg.host, 'ns/lonely');
