@@ -197,6 +197,42 @@ describe('retries', () => {
     expect(back.equals(layer)).toBe(true);
   });
 
+  it('a chunk cut before reaching the registry is re-sent to the same upload location', async () => {
+    const t = new RegistryTarget({
+      registry: proxy.host, repository: 'faults/chunkdrop', credentials: {}, chunkSize: 64 * 1024, chunkedThreshold: 0,
+      retry: { minDelayMs: 10, maxDelayMs: 50 },
+    });
+    targets.push(t);
+    const layer = randomBytes(64 * 1024 * 3 + 10);
+    const desc = blobOf(layer);
+    proxy.dropUploadMidBody({ method: 'PATCH', path: /\/faults\/chunkdrop\/blobs\/uploads\// });
+    let opened = 0;
+    await t.push(desc, { kind: 'stream', open: () => (opened++, Readable.from([layer])) });
+    expect(opened).toBe(1);
+    expect(requestsTo('/faults/chunkdrop/blobs/uploads/').map((e) => `${e.method} ${e.fault ?? e.status}`)).toEqual([
+      'POST 202', 'PATCH drop-upload', 'PATCH 202', 'PATCH 202', 'PATCH 202', 'PUT 201',
+    ]);
+    const back = await readAll(verifyingStream(await t.fetch(desc), desc));
+    expect(back.equals(layer)).toBe(true);
+  });
+
+  it('a chunk the registry no longer accepts (stale upload session) restarts the blob from scratch', async () => {
+    const t = new RegistryTarget({
+      registry: proxy.host, repository: 'faults/chunkstale', credentials: {}, chunkSize: 64 * 1024, chunkedThreshold: 0,
+      retry: { minDelayMs: 10, maxDelayMs: 50 },
+    });
+    targets.push(t);
+    const layer = randomBytes(64 * 1024 * 3 + 10);
+    const desc = blobOf(layer);
+    // What 2.8 answers when a PATCH was partly written before the connection died.
+    proxy.failWith({ method: 'PATCH', path: /\/faults\/chunkstale\/blobs\/uploads\// }, 404, {}, 1);
+    let opened = 0;
+    await t.push(desc, { kind: 'stream', open: () => (opened++, Readable.from([layer])) });
+    expect(opened).toBe(2);
+    const back = await readAll(verifyingStream(await t.fetch(desc), desc));
+    expect(back.equals(layer)).toBe(true);
+  });
+
   it('a 401 on a streamed PUT (e.g. an expired token) restarts the upload once with fresh auth', async () => {
     const t = target('faults/reauth');
     const layer = randomBytes(50_000);

@@ -193,7 +193,8 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
         match,
         remaining: count,
         respond: (_req, res) => {
-          const body = JSON.stringify({ errors: [{ code: status === 429 ? 'TOOMANYREQUESTS' : 'UNKNOWN', message: `injected ${status}` }] });
+          const code = status === 429 ? 'TOOMANYREQUESTS' : status === 404 ? 'BLOB_UPLOAD_UNKNOWN' : 'UNKNOWN';
+          const body = JSON.stringify({ errors: [{ code, message: `injected ${status}` }] });
           res.writeHead(status, { 'content-type': 'application/json', ...headers });
           res.end(body);
         },

@@ -86,7 +86,8 @@ function isTransient(err: unknown): boolean {
   if (err instanceof RegistryError) {
     const status = (err.details?.status as number | undefined) ?? 0;
     if (status === 0) return isNetworkError(err.cause) || err.cause === undefined;
-    return isRetryableStatus(status) || err.details?.registryCode === 'BLOB_UPLOAD_UNKNOWN';
+    // 416 / BLOB_UPLOAD_UNKNOWN: the session lost track of our offset (a chunk died midway) -> start over.
+    return isRetryableStatus(status) || status === 416 || err.details?.registryCode === 'BLOB_UPLOAD_UNKNOWN';
   }
   if (isModelsealError(err)) return false;
   return isNetworkError(err);
