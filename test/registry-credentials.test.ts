@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { RegistryTarget } from '../packages/core/src/oci/registry/registry-target.js';
-import { loadDockerCredentials, readPasswordStdin } from '../packages/core/src/oci/registry/credentials.js';
+import { defaultCredentials, loadContainersAuth, loadDockerCredentials, readPasswordStdin } from '../packages/core/src/oci/registry/credentials.js';
 import { startRegistry, REGISTRY_REFRESH_TOKEN, type RunningRegistry } from './registry/harness.js';
 
 const dirs: string[] = [];
@@ -120,6 +120,23 @@ describe('loadDockerCredentials', () => {
       code: 'REGISTRY_AUTH',
       message: 'docker credential helper docker-credential-does-not-exist could not be run: ENOENT',
     });
+  });
+});
+
+describe('podman/skopeo auth file', () => {
+  it('reads REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json; the Docker config wins', async () => {
+    const file = join(tempDir(), 'auth.json');
+    writeFileSync(file, JSON.stringify({ auths: { 'quay.test': { auth: b64('frank:pw1') } } }));
+    expect(await loadContainersAuth('quay.test', { env: { REGISTRY_AUTH_FILE: file } })).toEqual({ username: 'frank', password: 'pw1' });
+    const runtime = tempDir();
+    mkdirSync(join(runtime, 'containers'));
+    writeFileSync(join(runtime, 'containers', 'auth.json'), JSON.stringify({ auths: { 'quay.test': { auth: b64('gina:pw2') } } }));
+    const env = { XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: tempDir(), DOCKER_CONFIG: tempDir() };
+    expect(await loadContainersAuth('quay.test', { env })).toEqual({ username: 'gina', password: 'pw2' });
+    expect(await defaultCredentials('quay.test', { env })).toEqual({ username: 'gina', password: 'pw2' });
+    const docker = writeConfig({ auths: { 'quay.test': { auth: b64('hank:pw3') } } });
+    expect(await defaultCredentials('quay.test', { env: { ...env, DOCKER_CONFIG: docker } })).toEqual({ username: 'hank', password: 'pw3' });
+    expect(await defaultCredentials('none.test', { env })).toBeUndefined();
   });
 });
 

@@ -46,6 +46,6 @@ export { pushModel, type PushModelOptions, type PushModelResult } from './oci/pu
 export { pullModel, type PullModelOptions, type PullModelResult, type PulledFile } from './oci/pull-model.js';
 export { inspectArtifact, type InspectOptions, type InspectResult, type ReferrerNode } from './oci/inspect.js';
 export { RegistryTarget, type RegistryTargetOptions, type RegistryTransferStats } from './oci/registry/registry-target.js';
-export { loadDockerCredentials, readPasswordStdin, type RegistryCredentials, type CredentialSource } from './oci/registry/credentials.js';
+export { loadDockerCredentials, loadContainersAuth, defaultCredentials, readPasswordStdin, type RegistryCredentials, type CredentialSource } from './oci/registry/credentials.js';
 export { verifyingStream, DigestingTransform, digestOf } from './oci/registry/verifying-stream.js';
 export type { ResponseEvent } from './oci/registry/registry-session.js';

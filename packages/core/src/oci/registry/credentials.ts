@@ -1,5 +1,6 @@
 // Registry credentials: explicit (--username + --password-stdin), or looked up in the Docker config
-// (DOCKER_CONFIG/config.json: credHelpers, credsStore, auths) through docker-credential-* helpers.
+// (DOCKER_CONFIG/config.json: credHelpers, credsStore, auths) through docker-credential-* helpers,
+// then in the podman/skopeo auth file (REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json).
 
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -152,6 +153,39 @@ export async function loadDockerCredentials(
     }
   }
   return undefined;
+}
+
+/** The `auths` entry for `registry` in the podman/skopeo auth file, if there is one. */
+export async function loadContainersAuth(registry: string, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<RegistryCredentials | undefined> {
+  const env = opts.env ?? process.env;
+  const candidates = env.REGISTRY_AUTH_FILE
+    ? [env.REGISTRY_AUTH_FILE]
+    : [
+        ...(env.XDG_RUNTIME_DIR ? [join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json')] : []),
+        join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'containers', 'auth.json'),
+      ];
+  const wanted = normaliseRegistryKey(registry);
+  for (const path of candidates) {
+    let config: DockerConfigFile;
+    try {
+      config = JSON.parse(await readFile(path, 'utf8')) as DockerConfigFile;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new RegistryError('REGISTRY_AUTH', `cannot read containers auth file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'not valid JSON'}`);
+    }
+    for (const [key, entry] of Object.entries(config.auths ?? {})) {
+      if (normaliseRegistryKey(key) === wanted && entry) {
+        const creds = fromAuthEntry(entry);
+        if (creds) return creds;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The default lookup: the Docker config first, then the podman/skopeo auth file; else anonymous. */
+export async function defaultCredentials(registry: string, opts: DockerCredentialOptions = {}): Promise<RegistryCredentials | undefined> {
+  return (await loadDockerCredentials(registry, opts)) ?? (await loadContainersAuth(registry, { env: opts.env }));
 }
 
 /** Read a password given on stdin (`--password-stdin`): all input, minus one trailing newline. */

@@ -6,7 +6,7 @@ import { ModelsealError, RegistryError } from '../../errors.js';
 import { MANIFEST_MEDIA_TYPES, MAX_MANIFEST_BYTES, type BlobSource, type Descriptor, type Target } from '../target.js';
 import { openBlobStream } from './blob-download.js';
 import { blobExists, mountBlob, uploadBlob, type UploadOutcome } from './blob-upload.js';
-import { loadDockerCredentials, type CredentialSource, type RegistryCredentials } from './credentials.js';
+import { defaultCredentials, type CredentialSource, type RegistryCredentials } from './credentials.js';
 import { readBody } from './http-transport.js';
 import { getManifest, isDigest, manifestExists, putManifest } from './manifest-io.js';
 import { addToFallbackIndex, fallbackReferrers, nativeReferrers, referrerEntry, ZERO_DIGEST } from './referrers.js';
@@ -17,7 +17,7 @@ export interface RegistryTargetOptions {
   registry: string; // host[:port]
   repository: string; // ns/model
   plainHttp?: boolean; // default: true for localhost/127.0.0.1/[::1], else false
-  credentials?: RegistryCredentials | CredentialSource; // default: Docker config lookup
+  credentials?: RegistryCredentials | CredentialSource; // default: Docker config, then podman auth.json
   retry?: { retries?: number; minDelayMs?: number; maxDelayMs?: number };
   chunkSize?: number; // PATCH chunk size for big blobs (default 4 MiB)
   /** Blobs above this many bytes are pushed in PATCH chunks (default 10 GiB; 0 = always chunked). */
@@ -77,7 +77,7 @@ export class RegistryTarget implements Target {
     this.session = new RegistrySession({
       registry: opts.registry,
       baseUrl: `${plain ? 'http' : 'https'}://${apiHost}`,
-      credentials: opts.credentials ?? ((registry: string) => loadDockerCredentials(registry)),
+      credentials: opts.credentials ?? ((registry: string) => defaultCredentials(registry)),
       retry: retryPolicy(opts.retry),
       maxSockets: concurrency * 2 + 2,
       userAgent: opts.userAgent ?? 'modelseal/0.1',
