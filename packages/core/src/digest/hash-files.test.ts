@@ -90,6 +90,14 @@ describe('hashFiles', () => {
     expect(sha.find((r) => r.name === 's/7')?.digest).toBe(sha256(files['s/7']));
   });
 
+  it('sorts resources by UTF-8 bytes even when given an unsorted tree', async () => {
+    const tree = await walkModel(model({ 'a/b': '1', 'a-b': '2', '\u{1F600}': '3', '\uFFFD': '4' }));
+    const shuffled = { ...tree, files: [...tree.files].reverse() };
+    const res = await hashFiles(shuffled, { config: FILES });
+    expect(res.map((r) => r.name)).toEqual(['a-b', 'a/b', '\uFFFD', '\u{1F600}']);
+    expect(tree.files.map((f) => f.name)).toEqual(['a-b', 'a/b', '\uFFFD', '\u{1F600}']);
+  });
+
   it('hashes only files that pass the filter', async () => {
     const m = model({ a: 'a', b: 'b', c: 'c' });
     const res = await hashFiles(await walkModel(m), { config: FILES, filter: (n) => n !== 'b' });

@@ -66,6 +66,11 @@ function planItems(files: ModelFile[], config: HashingConfig): { items: HashItem
   return { items, names };
 }
 
+function isSorted(files: ModelFile[]): boolean {
+  for (let i = 1; i < files.length; i++) if (compareUtf8(files[i - 1].name, files[i].name) > 0) return false;
+  return true;
+}
+
 /**
  * Hash `tree`'s files. Resources are sorted by the UTF-8 bytes of the file name, shards of one
  * file by their numeric start offset.
@@ -77,7 +82,8 @@ export async function hashFiles(tree: ModelTree, opts: HashFilesOptions): Promis
   if (!Number.isSafeInteger(jobs) || jobs < 1) {
     throw new ModelsealError('USAGE', `jobs must be a positive integer, got ${String(opts.jobs)}`);
   }
-  const files = tree.files.filter((f) => !opts.filter || opts.filter(f.name)).sort((a, b) => compareUtf8(a.name, b.name));
+  const files = tree.files.filter((f) => !opts.filter || opts.filter(f.name));
+  if (!isSorted(files)) files.sort((a, b) => compareUtf8(a.name, b.name)); // walkModel already sorts
   const { items, names } = planItems(files, config);
 
   const bytesTotal = items.reduce((s, it) => s + (it.end - it.start), 0);

@@ -61,8 +61,9 @@ class Walker {
       throw fsError(e, `directory '${relDir || '.'}'`);
     }
     if (entries.some((d) => d.name.includes('\uFFFD'))) this.checkUtf8Names(absDir, relDir);
-    // Name order makes the first error reported the same on every file system.
-    entries.sort((a, b) => compareUtf8(a.name, b.name));
+    // Name order makes the first error reported the same on every file system, and leaves the
+    // files nearly in UTF-8 order, which the final sort then checks in about one pass.
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const d of entries) this.entry(absDir, relDir, d);
   }
 
