@@ -251,5 +251,23 @@ describe('retries', () => {
     await expect(t.push(desc, { kind: 'stream', open: () => Readable.from([tampered]) })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
     expect(requestsTo('/faults/badsource/blobs/uploads/', 'POST')).toHaveLength(1);
     expect(await t.exists(desc)).toBe(false);
+    // A short source fails the same way; still nothing stored.
+    await expect(t.push(desc, { kind: 'stream', open: () => Readable.from([layer.subarray(1)]) })).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+      message: `blob ${desc.digest} does not match its descriptor: ${layer.length - 1} bytes instead of ${layer.length}`,
+    });
+    expect(requestsTo('/faults/badsource/blobs/uploads/', 'POST')).toHaveLength(2);
+    expect(await t.exists(desc)).toBe(false);
+    // A missing blob is a clear REGISTRY error.
+    await expect(t.fetch(desc)).rejects.toMatchObject({
+      code: 'REGISTRY',
+      message: `registry ${proxy.host} refused pull of blob ${desc.digest.slice(0, 19)}… from faults/badsource: 404 BLOB_UNKNOWN (blob unknown to registry: ${desc.digest})`,
+    });
+    // A long source fails at the first extra byte. (The registry may already hold the first `size`
+    // bytes, which are the real blob: content addressing keeps that harmless.)
+    await expect(t.push(desc, { kind: 'stream', open: () => Readable.from([layer, Buffer.from('x')]) })).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+      message: `blob ${desc.digest} does not match its descriptor: more than the expected ${layer.length} bytes`,
+    });
   });
 });

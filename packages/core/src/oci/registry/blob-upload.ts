@@ -192,11 +192,8 @@ async function putMonolithic(
     });
     await discardBody(res);
   } catch (err) {
-    // Our own digest check wins over whatever the registry said about the same bytes.
-    const ours = check?.result();
-    if (ours && (ours.digest !== desc.digest || ours.size !== desc.size)) {
-      throw new ModelsealError('DIGEST_MISMATCH', `blob ${desc.digest} does not match its descriptor: content hashes to ${ours.digest} (${ours.size} bytes)`);
-    }
+    // Our own digest check wins over whatever the transport or registry said about the same bytes.
+    if (check?.failure) throw check.failure;
     if (check && err instanceof RegistryError && err.details?.status === 401) streamedAuthFailures.add(err);
     throw err;
   }

@@ -22,6 +22,8 @@ export class DigestingTransform extends Transform {
   private readonly hash = createHash('sha256');
   private count = 0;
   private final_?: DigestResult;
+  /** The DIGEST_MISMATCH this stream raised, if any (the consumer may only see a follow-on error). */
+  failure?: ModelsealError;
 
   constructor(
     private readonly expected?: Descriptor,
@@ -34,7 +36,7 @@ export class DigestingTransform extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.count += chunk.length;
     if (this.expected && this.count > this.expected.size) {
-      cb(mismatch(this.expected, this.what, `more than the expected ${this.expected.size} bytes`));
+      cb((this.failure = mismatch(this.expected, this.what, `more than the expected ${this.expected.size} bytes`)));
       return;
     }
     this.hash.update(chunk);
@@ -46,11 +48,11 @@ export class DigestingTransform extends Transform {
     this.final_ = { digest, size: this.count };
     const exp = this.expected;
     if (exp && this.count !== exp.size) {
-      cb(mismatch(exp, this.what, `${this.count} bytes instead of ${exp.size}`));
+      cb((this.failure = mismatch(exp, this.what, `${this.count} bytes instead of ${exp.size}`)));
       return;
     }
     if (exp && digest !== exp.digest) {
-      cb(mismatch(exp, this.what, `content hashes to ${digest}`));
+      cb((this.failure = mismatch(exp, this.what, `content hashes to ${digest}`)));
       return;
     }
     cb();
