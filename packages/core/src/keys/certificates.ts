@@ -1,10 +1,12 @@
 // X.509 certificate loading and the usage rule OMS applies to signing certificates:
 // KeyUsage digitalSignature or ExtendedKeyUsage codeSigning.
 import { X509Certificate } from 'node:crypto';
-import { X509Certificate as SigstoreX509 } from '@sigstore/core';
+import { lazyModule } from '../lazy-module.js';
 import { ModelsealError } from '../errors.js';
 import { readKeyFile } from './load-private-key.js';
 import { pemBlocks } from './pem.js';
+
+const sigstoreCore = lazyModule<typeof import('@sigstore/core')>('@sigstore/core');
 
 export const EKU_CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
 
@@ -46,7 +48,7 @@ export interface CertificateExtensions {
 
 export function certificateExtensions(cert: X509Certificate): CertificateExtensions {
   try {
-    const c = SigstoreX509.parse(cert.raw);
+    const c = sigstoreCore().X509Certificate.parse(cert.raw);
     const ku = c.extKeyUsage;
     const eku = c.extension('2.5.29.37');
     const pathLen = c.extBasicConstraints?.pathLenConstraint;

@@ -1,7 +1,9 @@
 // cosign's encrypted private key format: PEM `ENCRYPTED SIGSTORE PRIVATE KEY` (or legacy
 // `ENCRYPTED COSIGN PRIVATE KEY`) whose body is JSON {kdf: scrypt, cipher: nacl/secretbox, ciphertext}.
 import { randomBytes, scryptSync } from 'node:crypto';
-import nacl from 'tweetnacl';
+import { lazyModule } from '../lazy-module.js';
+
+const tweetnacl = lazyModule<typeof import('tweetnacl')>('tweetnacl');
 import { ModelsealError } from '../errors.js';
 import { toPem } from './pem.js';
 
@@ -27,7 +29,7 @@ export function encryptCosignKey(pkcs8Der: Buffer, password: string, N = 65536):
   if (!ALLOWED_N.has(N)) throw new ModelsealError('USAGE', `scrypt N must be one of 32768, 65536, 131072 (got ${N})`);
   const salt = randomBytes(32);
   const nonce = randomBytes(24);
-  const box = nacl.secretbox(new Uint8Array(pkcs8Der), new Uint8Array(nonce), deriveKey(password, salt, N));
+  const box = tweetnacl().secretbox(new Uint8Array(pkcs8Der), new Uint8Array(nonce), deriveKey(password, salt, N));
   const body: CosignKeyJson = {
     kdf: { name: 'scrypt', params: { N, r: 8, p: 1 }, salt: salt.toString('base64') },
     cipher: { name: 'nacl/secretbox', nonce: nonce.toString('base64') },
@@ -57,7 +59,7 @@ export function decryptCosignKey(body: Buffer, password: string, source: string)
   const salt = Buffer.from(json.kdf.salt, 'base64');
   const nonce = Buffer.from(json.cipher.nonce, 'base64');
   if (nonce.length !== 24) throw new ModelsealError('UNSUPPORTED_KEY', `${source}: secretbox nonce must be 24 bytes`);
-  const opened = nacl.secretbox.open(
+  const opened = tweetnacl().secretbox.open(
     new Uint8Array(Buffer.from(json.ciphertext, 'base64')),
     new Uint8Array(nonce),
     deriveKey(password, salt, params.N),

@@ -1,8 +1,11 @@
 // Which Sigstore instance a keyless signer talks to: public-good, staging, explicit URLs, or a
 // Sigstore signing_config.json (v0.2). Instances without Rekor (GitHub's private one: Fulcio + TSA) are fine.
 import { readFile } from 'node:fs/promises';
-import { ServiceSelector, SigningConfig, type Service } from '@sigstore/protobuf-specs';
+import type { Service, SigningConfig } from '@sigstore/protobuf-specs';
+import { lazyModule } from '../lazy-module.js';
 import { ModelsealError } from '../errors.js';
+
+const protobufSpecs = lazyModule<typeof import('@sigstore/protobuf-specs')>('@sigstore/protobuf-specs');
 import { PUBLIC_GOOD_OIDC_ISSUER, STAGING_OIDC_ISSUER } from './identity/browser-oidc.js';
 
 export interface SigstoreServices {
@@ -54,7 +57,7 @@ export function servicesFromSigningConfig(json: unknown, source: string, now = n
   }
   let cfg: SigningConfig;
   try {
-    cfg = SigningConfig.fromJSON(json);
+    cfg = protobufSpecs().SigningConfig.fromJSON(json);
   } catch (e) {
     throw new ModelsealError('USAGE', `${source}: malformed signing config: ${(e as Error).message}`, { cause: e });
   }
@@ -62,8 +65,8 @@ export function servicesFromSigningConfig(json: unknown, source: string, now = n
     ['rekorTlogConfig', cfg.rekorTlogConfig],
     ['tsaConfig', cfg.tsaConfig],
   ] as const) {
-    if (c && c.selector !== ServiceSelector.ANY && c.selector !== ServiceSelector.EXACT) {
-      throw new ModelsealError('USAGE', `${source}: ${name}.selector ${ServiceSelector[c.selector]} is not supported (use ANY or EXACT)`);
+    if (c && c.selector !== protobufSpecs().ServiceSelector.ANY && c.selector !== protobufSpecs().ServiceSelector.EXACT) {
+      throw new ModelsealError('USAGE', `${source}: ${name}.selector ${protobufSpecs().ServiceSelector[c.selector]} is not supported (use ANY or EXACT)`);
     }
   }
   const ca = pick(cfg.caUrls, MAX_API.ca, now);

@@ -1,10 +1,15 @@
 // The keyless BundleSigner: an ephemeral key certified by Fulcio for an OIDC identity, witnessed by
 // Rekor (dsse entry) and/or an RFC 3161 TSA, packaged by DSSEBundleBuilder as a v0.3 bundle with `certificate`.
-import { bundleToJSON, type SerializedBundle } from '@sigstore/bundle';
-import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Witness } from '@sigstore/sign';
+import type { SerializedBundle } from '@sigstore/bundle';
+import type { Witness } from '@sigstore/sign';
+import { lazyModule } from '../lazy-module.js';
 import { ModelsealError } from '../errors.js';
 import type { BundleSigner } from './signer.js';
-import { SigningConfig } from '@sigstore/protobuf-specs';
+import type { SigningConfig } from '@sigstore/protobuf-specs';
+
+const sigstoreBundle = lazyModule<typeof import('@sigstore/bundle')>('@sigstore/bundle');
+const sigstoreSign = lazyModule<typeof import('@sigstore/sign')>('@sigstore/sign');
+const protobufSpecs = lazyModule<typeof import('@sigstore/protobuf-specs')>('@sigstore/protobuf-specs');
 import {
   loadSigningConfig,
   PUBLIC_GOOD_SERVICES,
@@ -40,7 +45,7 @@ async function resolveServices(opts: KeylessSignerOptions): Promise<SigstoreServ
     typeof cfg === 'string'
       ? await loadSigningConfig(cfg)
       : cfg !== undefined && 'caUrls' in cfg
-        ? servicesFromSigningConfig(SigningConfig.toJSON(cfg), 'the signing config')
+        ? servicesFromSigningConfig(protobufSpecs().SigningConfig.toJSON(cfg), 'the signing config')
         : (cfg ?? (opts.staging ? STAGING_SERVICES : PUBLIC_GOOD_SERVICES));
   const explicit = opts.fulcioURL !== undefined;
   return {
@@ -120,7 +125,7 @@ export function keylessSigner(opts: KeylessSignerOptions = {}): BundleSigner {
           opts.onIdentity?.(who);
         }
         const tokenValue = token;
-        const signer = new FulcioSigner({
+        const signer = new (sigstoreSign().FulcioSigner)({
           fulcioBaseURL: services.fulcioURL,
           identityProvider: { getToken: async () => tokenValue },
           ...fetchOptions,
@@ -128,7 +133,7 @@ export function keylessSigner(opts: KeylessSignerOptions = {}): BundleSigner {
         const witnesses: Witness[] = [];
         if (services.rekorURL) {
           witnesses.push(
-            new RekorWitness({
+            new (sigstoreSign().RekorWitness)({
               rekorBaseURL: services.rekorURL,
               majorApiVersion: services.rekorMajorApiVersion ?? 1,
               entryType: 'dsse',
@@ -137,9 +142,9 @@ export function keylessSigner(opts: KeylessSignerOptions = {}): BundleSigner {
             }),
           );
         }
-        if (services.tsaURL) witnesses.push(new TSAWitness({ tsaBaseURL: services.tsaURL, ...fetchOptions }));
-        const bundle = await new DSSEBundleBuilder({ signer, witnesses }).create({ data: statement, type: payloadType });
-        return withExplicitTlogEntries(bundleToJSON(bundle));
+        if (services.tsaURL) witnesses.push(new (sigstoreSign().TSAWitness)({ tsaBaseURL: services.tsaURL, ...fetchOptions }));
+        const bundle = await new (sigstoreSign().DSSEBundleBuilder)({ signer, witnesses }).create({ data: statement, type: payloadType });
+        return withExplicitTlogEntries(sigstoreBundle().bundleToJSON(bundle));
       } catch (e) {
         throw signingError(e, services, token);
       }

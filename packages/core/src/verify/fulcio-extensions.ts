@@ -1,6 +1,8 @@
 // Reads the signer identity out of a Fulcio certificate: the SAN and the 1.3.6.1.4.1.57264.1.* extensions,
 // decoded from DER (.8 and later are UTF8String; the deprecated .1-.6 hold raw bytes).
-import { ASN1Obj, X509Certificate } from '@sigstore/core';
+import { lazyModule } from '../lazy-module.js';
+
+const sigstoreCore = lazyModule<typeof import('@sigstore/core')>('@sigstore/core');
 
 const ARC = '1.3.6.1.4.1.57264.1.';
 
@@ -49,7 +51,7 @@ export interface FulcioIdentity {
 /** Decode one extension value. Throws if a .8+ value is not a DER UTF8String. */
 export function decodeFulcioExtension(value: Buffer, legacy: boolean): string {
   if (legacy) return value.toString('utf8');
-  const obj = ASN1Obj.parseBuffer(value as Buffer<ArrayBuffer>);
+  const obj = sigstoreCore().ASN1Obj.parseBuffer(value as Buffer<ArrayBuffer>);
   if (!obj.tag.isUniversal() || obj.tag.number !== TAG_UTF8STRING || obj.tag.constructed) {
     throw new Error(`Fulcio extension is not a DER UTF8String (tag 0x${obj.tag.number.toString(16)})`);
   }
@@ -58,7 +60,7 @@ export function decodeFulcioExtension(value: Buffer, legacy: boolean): string {
 
 /** Read the SAN and all Fulcio extensions from a DER certificate. */
 export function readFulcioIdentity(certDer: Buffer): FulcioIdentity {
-  const x509 = X509Certificate.parse(certDer as Buffer<ArrayBuffer>);
+  const x509 = sigstoreCore().X509Certificate.parse(certDer as Buffer<ArrayBuffer>);
   const extensions: Partial<Record<FulcioExtensionName, string>> = {};
   for (const [name, spec] of Object.entries(FulcioExtensionOids) as [FulcioExtensionName, { oid: string; legacy: boolean }][]) {
     const ext = x509.extension(spec.oid);

@@ -1,16 +1,21 @@
 // Keyless (Sigstore) bundle verification: @sigstore/verify checks chain, SCT, tlog, timestamps and
 // signature against an explicit trusted root; our identity policy (anchored, DER-decoded) decides who is accepted.
 import { createPublicKey } from 'node:crypto';
-import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
-import { X509Certificate } from '@sigstore/core';
+import type { Bundle } from '@sigstore/bundle';
+import type { X509Certificate } from '@sigstore/core';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
-import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import type { toSignedEntity } from '@sigstore/verify';
+import { lazyModule } from '../lazy-module.js';
 import { BundleFormatError, ModelsealError, SignatureError } from '../errors.js';
 import type { BundleVerifier, ParsedBundle, VerifiedBundle } from './verifier.js';
 import { identityPolicy, type IdentityPolicyOptions } from './identity-policy.js';
 import { readFulcioIdentity, type FulcioIdentity } from './fulcio-extensions.js';
 import { fromSigstoreError } from './sigstore-errors.js';
 import { loadTrustedRoot, type TrustedRootSource } from './trust-root.js';
+
+const sigstoreBundle = lazyModule<typeof import('@sigstore/bundle')>('@sigstore/bundle');
+const sigstoreCore = lazyModule<typeof import('@sigstore/core')>('@sigstore/core');
+const sigstoreVerify = lazyModule<typeof import('@sigstore/verify')>('@sigstore/verify');
 
 export interface SigstoreVerifierOptions extends IdentityPolicyOptions {
   /** A parsed TrustedRoot, a source to load it from, or a trusted_root.json path. */
@@ -48,7 +53,7 @@ function issuedByTrustedCA(leaf: X509Certificate, root: TrustedRoot): boolean {
   for (const ca of root.certificateAuthorities) {
     for (const c of ca.certChain?.certificates ?? []) {
       try {
-        if (leaf.verify(X509Certificate.parse(c.rawBytes as Buffer<ArrayBuffer>))) return true;
+        if (leaf.verify(sigstoreCore().X509Certificate.parse(c.rawBytes as Buffer<ArrayBuffer>))) return true;
       } catch {
         // not this issuer
       }
@@ -76,7 +81,7 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
     const root = await trustedRoot();
     let bundle: Bundle;
     try {
-      bundle = bundleFromJSON(parsed.json);
+      bundle = sigstoreBundle().bundleFromJSON(parsed.json);
     } catch (e) {
       throw new BundleFormatError(`${source}: not a valid Sigstore bundle: ${(e as Error).message}`, { cause: e });
     }
@@ -87,7 +92,7 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
     const leafDer = leafCertificateDer(bundle, source);
     let leaf: X509Certificate;
     try {
-      leaf = X509Certificate.parse(leafDer as Buffer<ArrayBuffer>);
+      leaf = sigstoreCore().X509Certificate.parse(leafDer as Buffer<ArrayBuffer>);
     } catch (e) {
       throw new BundleFormatError(`${source}: the signing certificate is not valid DER X.509: ${(e as Error).message}`, { cause: e });
     }
@@ -98,7 +103,7 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
     }
     let entity: ReturnType<typeof toSignedEntity>;
     try {
-      entity = toSignedEntity(bundle);
+      entity = sigstoreVerify().toSignedEntity(bundle);
     } catch (e) {
       throw fromSigstoreError(e, source);
     }
@@ -122,7 +127,7 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
     }
 
     try {
-      new Verifier(toTrustMaterial(root), { tlogThreshold, ctlogThreshold, timestampThreshold: 1 }).verify(entity);
+      new (sigstoreVerify().Verifier)(sigstoreVerify().toTrustMaterial(root), { tlogThreshold, ctlogThreshold, timestampThreshold: 1 }).verify(entity);
     } catch (e) {
       throw fromSigstoreError(e, source);
     }

@@ -2,9 +2,12 @@
 // shipped in @sigstore/tuf, or (only when asked) a TUF refresh. Never an implicit network fetch.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { getTrustedRoot } from '@sigstore/tuf';
+import type { TrustedRoot } from '@sigstore/protobuf-specs';
+import { lazyModule } from '../lazy-module.js';
 import { ModelsealError } from '../errors.js';
+
+const protobufSpecs = lazyModule<typeof import('@sigstore/protobuf-specs')>('@sigstore/protobuf-specs');
+const sigstoreTuf = lazyModule<typeof import('@sigstore/tuf')>('@sigstore/tuf');
 
 export const PUBLIC_GOOD_TUF_URL = 'https://tuf-repo-cdn.sigstore.dev';
 
@@ -33,7 +36,7 @@ export function parseTrustedRoot(json: unknown, source: string): TrustedRoot {
   }
   let root: TrustedRoot;
   try {
-    root = TrustedRoot.fromJSON(json);
+    root = protobufSpecs().TrustedRoot.fromJSON(json);
   } catch (e) {
     throw new ModelsealError('TRUST_ROOT', `${source}: malformed trusted root: ${(e as Error).message}`, { cause: e });
   }
@@ -75,7 +78,7 @@ export async function loadTrustedRoot(source: TrustedRootSource): Promise<Truste
       return publicGoodTrustedRoot();
     case 'tuf':
       try {
-        return await getTrustedRoot({
+        return await sigstoreTuf().getTrustedRoot({
           mirrorURL: source.mirrorURL ?? PUBLIC_GOOD_TUF_URL,
           cachePath: source.cachePath,
           rootPath: source.rootPath,
