@@ -1,7 +1,7 @@
 // Pulling artifacts written by other tools' conventions: ORAS file artifacts (title annotations, raw
 // `layer.v1.tar` files and an unpacked tar+gzip directory), ModelPack tar+gzip layers, legacy
 // `vnd.cnai` ModelPack and KitOps ModelKits. Artifacts are built by hand into OCI layouts.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,36 @@ describe('pull reads foreign artifact formats', () => {
     const some = await pullModel(`oci:${layout}:v1`, join(tmp, 'mp-some'), { include: ['*.safetensors'] });
     expect(some.files.map((f) => f.path)).toEqual(['weights/a.safetensors']);
     expect(Object.keys(readTree(join(tmp, 'mp-some')))).toEqual(['weights/a.safetensors']);
+  });
+
+  it('tar layers may hold in-tree symlinks and hard links', async () => {
+    const layout = join(tmp, 'links');
+    const t = await tarOf([
+      { name: 'weights/a.bin', body: 'AAAA' },
+      { name: 'latest.bin', type: 'symlink', linkname: 'weights/a.bin' },
+      { name: 'copy.bin', type: 'link', linkname: 'weights/a.bin' },
+    ]);
+    await writeArtifact(layout, 'v1', [{ bytes: t, mediaType: 'application/vnd.cncf.model.weight.v1.tar', annotations: { 'org.cncf.model.filepath': 'weights' } }]);
+    const dest = join(tmp, 'links-out');
+    const r = await pullModel(`oci:${layout}:v1`, dest);
+    expect(r.files).toEqual([
+      { path: 'copy.bin', digest: sha256('AAAA'), size: 4 },
+      { path: 'weights/a.bin', digest: sha256('AAAA'), size: 4 },
+    ]);
+    expect(lstatSync(join(dest, 'latest.bin')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(dest, 'latest.bin'))).toBe('weights/a.bin');
+    expect(readFileSync(join(dest, 'latest.bin'), 'utf8')).toBe('AAAA');
+  });
+
+  it('Docker model artifacts (v0.2: raw layers with org.cncf.model.filepath)', async () => {
+    const layout = join(tmp, 'docker');
+    await writeArtifact(layout, 'v1', [
+      { bytes: Buffer.from('gguf!'), mediaType: 'application/vnd.docker.ai.gguf.v3', annotations: { 'org.cncf.model.filepath': 'model.gguf' } },
+      { bytes: Buffer.from('MIT'), mediaType: 'application/vnd.docker.ai.license', annotations: { 'org.cncf.model.filepath': 'LICENSE' } },
+    ], { configMediaType: 'application/vnd.docker.ai.model.config.v0.2+json', config: Buffer.from('{"config":{"format":"gguf"}}') });
+    const r = await pullModel(`oci:${layout}:v1`, join(tmp, 'docker-out'));
+    expect(r.format).toBe('docker-model');
+    expect(r.files.map((f) => [f.path, f.size])).toEqual([['LICENSE', 3], ['model.gguf', 5]]);
   });
 
   it('legacy vnd.cnai ModelPack with org.cnai.model.filepath', async () => {

@@ -80,6 +80,17 @@ describe('pull fails closed on hostile artifacts', () => {
     await expectRefused([{ bytes: through, mediaType: TAR, annotations: at('w') }], 'UNSAFE_PATH', /'link' is a symlink; refusing to write through it/);
   });
 
+  it('rejects a symlink chain that escapes although each link looks inside, and dangling links', async () => {
+    const chain = await tarOf([
+      { name: 'a/b/c', type: 'directory' },
+      { name: 'a/b/l', type: 'symlink', linkname: '..' },
+      { name: 's', type: 'symlink', linkname: 'a/b/l/../../x' },
+    ]);
+    await expectRefused([{ bytes: chain, mediaType: TAR, annotations: at('w') }], 'UNSAFE_PATH', /refusing tar entry "s": symlink (target does not exist in the model|resolves outside the model)/);
+    const dangling = await tarOf([{ name: 'gone', type: 'symlink', linkname: 'missing.bin' }]);
+    await expectRefused([{ bytes: dangling, mediaType: TAR, annotations: at('w') }], 'UNSAFE_PATH', /"gone": symlink target does not exist in the model/);
+  });
+
   it('rejects device files, FIFOs and hard links to nowhere in tar layers', async () => {
     const dev = await tarOf([{ name: 'null', type: 'character-device' }]);
     await expectRefused([{ bytes: dev, mediaType: TAR, annotations: at('w') }], 'UNSAFE_PATH', /entries of type 'character-device' are not allowed/);
@@ -87,6 +98,8 @@ describe('pull fails closed on hostile artifacts', () => {
     await expectRefused([{ bytes: fifo, mediaType: TAR, annotations: at('w') }], 'UNSAFE_PATH', /type 'fifo'/);
     const hard = await tarOf([{ name: 'h', type: 'link', linkname: '../../etc/shadow' }]);
     await expectRefused([{ bytes: hard, mediaType: TAR, annotations: at('w') }], 'UNSAFE_PATH', /refusing path "\.\.\/\.\.\/etc\/shadow"/);
+    const rawLink = await tarOf([{ name: 'h', type: 'link', linkname: 'weights.bin' }]);
+    await expectRefused([file('weights.bin', 'raw layer'), { bytes: rawLink, mediaType: TAR, annotations: at('t') }], 'UNSAFE_PATH', /hard link to 'weights\.bin' does not name an earlier file of this layer/);
   });
 
   it('rejects a tar entry that collides with a raw layer', async () => {

@@ -18,7 +18,7 @@ import { compileGlobs } from './modelpack/media-types.js';
 import { openTarget, type OpenTargetOptions } from './open-target.js';
 import { forEachConcurrent } from './parallel.js';
 import { ProgressMeter } from './progress-meter.js';
-import { extractTar } from './pull/extract-tar.js';
+import { checkSymlinks, extractTar } from './pull/extract-tar.js';
 import { checkRelativePath, PathClaims } from './pull/safe-path.js';
 import { formatReference } from './reference.js';
 import { MAX_MANIFEST_BYTES, type Target } from './target.js';
@@ -145,6 +145,7 @@ export async function pullModel(ref: string | Target, dest: string, opts: PullMo
         files.push(...extracted);
       }
     });
+    await checkSymlinks(staging, claims, shown);
     if (files.length === 0) throw new ModelsealError('NOT_FOUND', `no file of ${shown} matches --include ${opts.include?.join(' ')}`);
     await chmod(staging, 0o755 & ~process.umask());
     await checkDest(destPath);

@@ -2,8 +2,8 @@
 // regular files and directories only, plus symlinks/hard links that stay inside the tree; device
 // files, FIFOs and anything escaping the tree fail with 'UNSAFE_PATH'.
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, open, symlink } from 'node:fs/promises';
-import { dirname, join, posix } from 'node:path';
+import { copyFile, mkdir, open, realpath, symlink } from 'node:fs/promises';
+import { dirname, join, posix, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
@@ -104,12 +104,12 @@ export async function extractTar(source: Readable, opts: ExtractOptions): Promis
       }
       case 'link': {
         const from = entryPath(header.linkname ?? '', where);
-        if (from === undefined || claims.kindOf(from) !== 'file') throw unsafe(header.name, where, `hard link to '${header.linkname}' does not name an earlier file of this layer`);
+        const original = from === undefined ? undefined : files.find((f) => f.path === from);
+        if (from === undefined || original === undefined) throw unsafe(header.name, where, `hard link to '${header.linkname}' does not name an earlier file of this layer`);
         claims.claim(path, 'file', `${where} tar entry`);
         await mkdir(dirname(target), { recursive: true });
         await copyFile(join(stagingRoot, ...from.split('/')), target);
-        const original = files.find((f) => f.path === from);
-        if (original) files.push({ path, digest: original.digest, size: original.size });
+        files.push({ path, digest: original.digest, size: original.size });
         stream.resume();
         return;
       }
@@ -138,4 +138,21 @@ export async function extractTar(source: Readable, opts: ExtractOptions): Promis
     input.pipe(extract as unknown as NodeJS.WritableStream);
   });
   return files;
+}
+
+/**
+ * After every layer is in place: each symlink must resolve (following chains of links) to an existing
+ * path inside the tree. Lexical checks alone cannot see `a/l -> ..` used by another link's target.
+ */
+export async function checkSymlinks(stagingRoot: string, claims: PathClaims, where: string): Promise<void> {
+  const root = await realpath(stagingRoot);
+  for (const link of claims.symlinks()) {
+    let resolved: string;
+    try {
+      resolved = await realpath(join(stagingRoot, ...link.split('/')));
+    } catch {
+      throw unsafe(link, where, 'symlink target does not exist in the model');
+    }
+    if (resolved !== root && !resolved.startsWith(root + sep)) throw unsafe(link, where, 'symlink resolves outside the model');
+  }
 }

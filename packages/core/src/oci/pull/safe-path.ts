@@ -36,6 +36,11 @@ export class PathClaims {
     return this.kinds.get(path);
   }
 
+  /** Every path claimed as a symlink, for the final check that each resolves inside the tree. */
+  symlinks(): string[] {
+    return [...this.kinds].filter(([, k]) => k === 'symlink').map(([p]) => p);
+  }
+
   /** Claim `path` as `kind` (its parents as directories); throws 'UNSAFE_PATH' on any conflict. */
   claim(path: string, kind: 'file' | 'dir' | 'symlink', where: string): void {
     const parts = path.split('/');
