@@ -116,6 +116,21 @@ describe('RegistryTarget push and fetch through each auth setup', () => {
     });
   }
 
+  it('push() recognises manifests by media type, also from a stream source', async () => {
+    const reg = await registry('none');
+    const t = target(reg, 'ns/streamed');
+    const config = Buffer.from('{}');
+    const configDesc = blobOf(config, 'application/vnd.oci.empty.v1+json');
+    await t.push(configDesc, { kind: 'bytes', bytes: config });
+    const m = manifestFor(configDesc, []);
+    await t.push(m.desc, { kind: 'stream', open: () => Readable.from([m.bytes.subarray(0, 10), m.bytes.subarray(10)]) });
+    const back = await t.fetchManifest(m.desc.digest);
+    expect(back.bytes.equals(m.bytes)).toBe(true);
+    expect((await readAll(await t.fetch(m.desc))).equals(m.bytes)).toBe(true);
+    const wrong = { ...m.desc, digest: blobOf(Buffer.from('other')).digest };
+    await expect(t.push(wrong, { kind: 'bytes', bytes: m.bytes })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+  });
+
   it('missing manifest is NOT_FOUND with a one-line message', async () => {
     const reg = await registry('none');
     const t = target(reg, 'ns/model');

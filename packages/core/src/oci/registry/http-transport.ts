@@ -82,11 +82,12 @@ export class HttpTransport {
   }
 }
 
-/** Read a (small) response body fully, refusing more than `limit` bytes. */
-export async function readBody(res: http.IncomingMessage, limit: number): Promise<Buffer> {
+/** Read a (small) body fully, refusing more than `limit` bytes. */
+export async function readBody(res: Readable, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of res as AsyncIterable<Buffer>) {
+  for await (const piece of res as AsyncIterable<Buffer | string>) {
+    const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
     total += chunk.length;
     if (total > limit) {
       res.destroy();

@@ -11,7 +11,8 @@ import { header, type RegistrySession } from './registry-session.js';
 import { getManifest, putManifest } from './manifest-io.js';
 import { digestOf } from './verifying-stream.js';
 
-const ZERO_DIGEST = `sha256:${'0'.repeat(64)}`;
+/** A digest no manifest has: probing the referrers API with it tells support without side effects. */
+export const ZERO_DIGEST = `sha256:${'0'.repeat(64)}`;
 
 interface ImageIndex {
   schemaVersion: number;
@@ -162,4 +163,3 @@ export async function addToFallbackIndex(
   });
 }
 
-export { ZERO_DIGEST };

@@ -216,7 +216,7 @@ async function manifestBytes(content: BlobSource, desc: Descriptor): Promise<Buf
     throw new ModelsealError('MANIFEST_TOO_LARGE', `manifest ${desc.digest} is ${desc.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`);
   }
   try {
-    return await readBody(content.open() as never, MAX_MANIFEST_BYTES);
+    return await readBody(content.open(), MAX_MANIFEST_BYTES);
   } catch (e) {
     if ((e as { code?: string }).code === 'BODY_TOO_LARGE') {
       throw new ModelsealError('MANIFEST_TOO_LARGE', `manifest ${desc.digest} is over the ${MAX_MANIFEST_BYTES}-byte limit`);
