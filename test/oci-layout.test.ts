@@ -148,6 +148,40 @@ describe('ModelPack into an OCI layout', () => {
   });
 });
 
+describe('layout robustness', () => {
+  it('reports progress up to the total bytes on push and pull', async () => {
+    const layout = join(tmp, 'progress');
+    const push: { bytesDone: number; bytesTotal: number }[] = [];
+    const hash: { bytesDone: number; bytesTotal: number }[] = [];
+    const r = await pushModel(model, `oci:${layout}:p`, { onProgress: (p) => push.push(p), onHashProgress: (p) => hash.push(p) });
+    const total = r.layers.reduce((n, l) => n + l.size, 0);
+    expect(push.at(-1)).toMatchObject({ bytesDone: total, bytesTotal: total });
+    expect(hash.at(-1)).toMatchObject({ bytesDone: total, bytesTotal: total });
+    const pull: { bytesDone: number; bytesTotal: number }[] = [];
+    await pullModel(`oci:${layout}:p`, join(tmp, 'progress-out'), { onProgress: (p) => pull.push(p) });
+    expect(pull.at(-1)).toMatchObject({ bytesDone: total, bytesTotal: total });
+  });
+
+  it('keeps every tag when many pushes into one layout run at once', async () => {
+    const layout = join(tmp, 'parallel');
+    const tags = Array.from({ length: 6 }, (_, i) => `t${i}`);
+    const results = await Promise.all(tags.map((t) => pushModel(model, `oci:${layout}:${t}`)));
+    expect(new Set(results.map((r) => r.digest)).size).toBe(1);
+    const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
+    expect(index.manifests.map((m: { annotations: Record<string, string> }) => m.annotations['org.opencontainers.image.ref.name']).sort()).toEqual(tags);
+    expect(readdirSync(layout).sort()).toEqual(['blobs', 'index.json', 'oci-layout']);
+  });
+
+  it('refuses to turn a non-empty directory into a layout', async () => {
+    const dir = join(tmp, 'not-a-layout');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'precious.txt'), 'keep');
+    await expect(pushModel(model, `oci:${dir}:v1`)).rejects.toMatchObject({ code: 'DEST_EXISTS', message: expect.stringContaining("found 'precious.txt'") });
+    expect(readdirSync(dir)).toEqual(['precious.txt']);
+    await expect(pullModel(`oci:${dir}:v1`, join(tmp, 'nl-out'))).rejects.toMatchObject({ code: 'NOT_FOUND', message: `${dir} is not an OCI image layout (no oci-layout file)` });
+  });
+});
+
 describe('referrers and copy between layouts', () => {
   it('stores a referrer without a ref name, finds it, and copies it along', async () => {
     const src = join(tmp, 'ref-src');

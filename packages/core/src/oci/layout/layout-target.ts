@@ -1,6 +1,8 @@
 // `Target` over an OCI image layout directory (oci-layout, index.json, blobs/sha256/<hex>).
 // Blobs land in a temp file inside the layout, are checked against their digest and size, then renamed
 // into place; tags and referrer manifests live in index.json (referrers without a ref name, like oras).
+// index.json updates are serialised within this process; concurrent writers in other processes may lose
+// an index entry (never corrupt the file: it is replaced by rename).
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
@@ -60,11 +62,15 @@ export class LayoutTarget implements Target {
       } catch (e) {
         if (!(e instanceof ModelsealError) || e.code !== 'NOT_FOUND') throw e;
       }
-      await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
-      const unexpected = (await readdir(this.root)).filter((n) => n !== 'blobs' && n !== 'index.json' && n !== 'oci-layout');
+      const present = await readdir(this.root).catch((e: unknown) => {
+        if (isEnoent(e)) return [] as string[];
+        throw e;
+      });
+      const unexpected = present.filter((n) => n !== 'blobs' && n !== 'index.json' && n !== 'oci-layout');
       if (unexpected.length > 0) {
-        throw new ModelsealError('DEST_EXISTS', `${this.root} is neither empty nor an OCI image layout (found '${unexpected[0]}')`);
+        throw new ModelsealError('DEST_EXISTS', `${this.root} is neither empty nor an OCI image layout (found '${unexpected.sort()[0]}')`);
       }
+      await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
       await writeFile(join(this.root, 'index.json'), JSON.stringify(emptyIndex()), { flag: 'wx' }).catch((e: unknown) => {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       });
