@@ -41,8 +41,8 @@ export function fileMetadata(name: string, size: number, executable: boolean): s
   return JSON.stringify({ name, mode: executable ? 0o755 : 0o644, uid: 0, gid: 0, size, mtime: EPOCH, typeflag: 0 });
 }
 
-function formatOf(layers: { path: string; kind: string }[]): string | undefined {
-  const exts = new Set(layers.filter((l) => l.kind === 'weight').map((l) => l.path.split('.').pop()?.toLowerCase() ?? ''));
+function formatOf(layers: { path: string; kind: string; untested: boolean }[]): string | undefined {
+  const exts = new Set(layers.filter((l) => l.kind === 'weight' && !l.untested).map((l) => l.path.split('.').pop()?.toLowerCase() ?? ''));
   if (exts.size !== 1) return undefined;
   const [ext] = [...exts];
   return WEIGHT_FORMATS.has(ext) ? (ext === 'pth' ? 'pt' : ext) : undefined;
