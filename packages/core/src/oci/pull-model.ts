@@ -4,7 +4,7 @@
 // is the staging directory renamed onto DEST.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ModelsealError } from '../errors.js';
@@ -112,7 +112,7 @@ export async function pullModel(ref: string | Target, dest: string, opts: PullMo
   const parent = dirname(destPath);
   await mkdir(parent, { recursive: true });
   const staging = join(parent, `.${basename(destPath)}.modelseal-staging-${randomBytes(6).toString('hex')}`);
-  await mkdir(staging, { mode: 0o700 });
+  await mkdir(staging);
   const archives = `${staging}.archives`;
   const files: PulledFile[] = [];
   const meter = new ProgressMeter(opts.onProgress);
@@ -146,8 +146,9 @@ export async function pullModel(ref: string | Target, dest: string, opts: PullMo
       }
     });
     await checkSymlinks(staging, claims, shown);
-    if (files.length === 0) throw new ModelsealError('NOT_FOUND', `no file of ${shown} matches --include ${opts.include?.join(' ')}`);
-    await chmod(staging, 0o755 & ~process.umask());
+    if (files.length === 0) {
+      throw new ModelsealError('NOT_FOUND', include ? `no file of ${shown} matches --include ${opts.include?.join(' ')}` : `${shown} holds no files`);
+    }
     await checkDest(destPath);
     try {
       await rename(staging, destPath);
