@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { digestOf, verifyingStream } from './verifying-stream.js';
 
 const bytes = Buffer.from('hello model weights');
@@ -30,6 +31,23 @@ describe('verifyingStream', () => {
     });
     await expect(drain(verifyingStream(Readable.from([bytes, Buffer.from('!')]), desc))).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
   });
+  it('holds the last chunk back until the digest is checked: a consumer never gets all of a bad blob', async () => {
+    const changed = Buffer.from(bytes);
+    changed[changed.length - 1] ^= 1;
+    const received: Buffer[] = [];
+    const sink = new Writable({
+      write(c: Buffer, _e, cb) {
+        received.push(c);
+        cb();
+      },
+    });
+    const s = verifyingStream(Readable.from([changed.subarray(0, 6), changed.subarray(6, 12), changed.subarray(12)]), desc);
+    await expect(pipeline(s, sink)).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    const got = Buffer.concat(received);
+    expect(got.length).toBeLessThanOrEqual(12);
+    expect(got.equals(changed.subarray(0, got.length))).toBe(true);
+  });
+
   it('passes a source error on', async () => {
     const failing = new Readable({ read() { this.destroy(new Error('disk gone')); } });
     await expect(drain(verifyingStream(failing, desc))).rejects.toThrow('disk gone');

@@ -1,5 +1,7 @@
 // Pass-through streams that count and SHA-256 bytes on the fly and fail with DIGEST_MISMATCH when
 // what went through is not what the descriptor promised (too long fails early, at the first extra byte).
+// The last chunk is held back until the digest is checked, so a consumer (a file, a registry upload)
+// never receives the complete content of a mismatching blob.
 
 import { createHash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
@@ -33,6 +35,8 @@ export class DigestingTransform extends Transform {
     if (expected) checkAlgorithm(expected);
   }
 
+  private held?: Buffer;
+
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.count += chunk.length;
     if (this.expected && this.count > this.expected.size) {
@@ -40,7 +44,9 @@ export class DigestingTransform extends Transform {
       return;
     }
     this.hash.update(chunk);
-    cb(null, chunk);
+    const previous = this.held;
+    this.held = chunk;
+    cb(null, previous);
   }
 
   override _flush(cb: TransformCallback): void {
@@ -55,7 +61,7 @@ export class DigestingTransform extends Transform {
       cb((this.failure = mismatch(exp, this.what, `content hashes to ${digest}`)));
       return;
     }
-    cb();
+    cb(null, this.held);
   }
 
   result(): DigestResult | undefined {
