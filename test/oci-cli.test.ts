@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeModel, readTree, sha256 } from './oci/model-fixture.js';
+import { makeModel, readTree, sha256, writeArtifact } from './oci/model-fixture.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -80,18 +80,35 @@ describe('modelseal push/pull/inspect/copy over OCI layouts', () => {
     expect(r.stdout.split('\n')[0]).toBe(`oci:layout:v1@${digest}`);
     expect(r.stdout).toMatch(/ {2}format: {7}modelpack\n/);
     expect(r.stdout).toMatch(/vnd\.cncf\.model\.code\.v1\.raw {2}scripts\/run\.sh\n/);
-    expect(r.stdout).toMatch(/referrers: none\n$/);
+    expect(r.stdout).toMatch(/referrers: none\n$/); // before any referrer is attached (next test)
     const j = JSON.parse(modelseal(['inspect', 'oci:layout:v1', '--json']).stdout);
     expect(j.descriptor.digest).toBe(digest);
     expect(j.layers).toHaveLength(11);
     expect(j.config.modelfs.diffIds).toHaveLength(11);
   });
 
+  it('inspect draws the referrers tree, and copy --no-referrers leaves them behind', async () => {
+    const subject = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: readFileSync(path.join(tmp, 'layout/blobs/sha256', digest.slice(7))).length };
+    const layout = path.join(tmp, 'layout');
+    const sig = await writeArtifact(layout, '', [{ bytes: Buffer.from('{"sig":1}'), mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json' }], { artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json', subject });
+    const sbom = await writeArtifact(layout, '', [{ bytes: Buffer.from('{"bom":1}'), mediaType: 'application/vnd.cyclonedx+json' }], { artifactType: 'application/vnd.cyclonedx+json', subject: sig.descriptor });
+    const r = modelseal(['inspect', 'oci:layout:v1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.endsWith(
+      ['referrers:', '└── application/vnd.dev.sigstore.bundle.v0.3+json', `    └── ${sig.descriptor.digest}`, '        └── application/vnd.cyclonedx+json', `            └── ${sbom.descriptor.digest}`, ''].join('\n'),
+    )).toBe(true);
+    const c = modelseal(['copy', 'oci:layout:v1', 'oci:bare', '--no-referrers', '--json']);
+    expect(c.code).toBe(0);
+    expect(JSON.parse(c.stdout)).toMatchObject({ reference: `oci:bare:v1@${digest}`, digest, referrers: [] });
+    const all = modelseal(['copy', 'oci:layout:v1', 'oci:full', '--json']);
+    expect(JSON.parse(all.stdout).referrers).toEqual([sig.descriptor.digest, sbom.descriptor.digest]);
+  });
+
   it('copy between layouts keeps the digest', () => {
     const r = modelseal(['copy', 'oci:layout:v1', 'oci:copied']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`oci:copied:v1@${digest}\n`);
-    expect(r.stderr).toMatch(/^copied 12 blobs \([\d.]+ KiB\), skipped 0, 0 referrers\n$/);
+    expect(r.stderr).toMatch(/^copied 15 blobs \([\d.]+ KiB\), skipped 1, 2 referrers\n$/);
   });
 
   it('exit 2 with one-line errors for bad references, busy destinations and usage', () => {

@@ -21,7 +21,7 @@ export interface CopyOptions {
 export interface CopyResult {
   /** the root manifest that was copied */
   descriptor: Descriptor;
-  /** referrer manifests copied along (all levels) */
+  /** referrer manifests copied along (all levels, parents before their own referrers) */
   referrers: Descriptor[];
   blobsCopied: number;
   blobsSkipped: number;
@@ -89,9 +89,8 @@ export async function copy(src: Target, srcRef: string, dst: Target, dstRef?: st
     if (withReferrers) {
       for (const r of await src.referrers(desc)) {
         if (done.has(r.digest)) continue;
-        const plain: Descriptor = { mediaType: r.mediaType, digest: r.digest, size: r.size };
-        await copyNode(plain);
         result.referrers.push(r);
+        await copyNode({ mediaType: r.mediaType, digest: r.digest, size: r.size });
       }
     }
   };
