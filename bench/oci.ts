@@ -1,6 +1,7 @@
 // `pnpm bench:oci`: time `modelseal push` / `modelseal pull` (the built CLI, child processes) against
 // `skopeo copy` of the same 2 GiB ModelPack artifact (4 x 512 MiB random weights) on a local
-// docker-registry, and report modelseal's peak RSS. Each run pushes to a fresh repository.
+// docker-registry, and report modelseal's peak RSS. Each run uses a fresh registry and a fresh skopeo
+// HOME (no blob-info cache), so no blob is skipped or cross-mounted.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -22,11 +23,11 @@ interface Run {
 }
 
 /** Run a command (stdout discarded); resolve with wall time and peak RSS (GNU time -v). */
-function timed(cmd: string, args: string[]): Promise<Run> {
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   const useTime = existsSync(TIME);
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(useTime ? TIME : cmd, useTime ? ['-v', cmd, ...args] : args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(useTime ? TIME : cmd, useTime ? ['-v', cmd, ...args] : args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
@@ -47,27 +48,34 @@ async function main(): Promise<void> {
   const files = Array.from({ length: 4 }, (_, i) => ({ name: `model-0000${i + 1}-of-00004.safetensors`, size: 512 * MiB }));
   const set = ensureSet('oci-4x512MiB', files);
   const work = mkdtempSync(path.join(tmpdir(), 'modelseal-bench-oci-'));
-  const registry = await startRegistry({ auth: 'none' });
-  const skopeoEnv = ['--insecure-policy'];
+  const skopeoFlags = ['--insecure-policy'];
   try {
     const layout = path.join(work, 'layout');
     await timed('node', [BIN, 'push', set.dir, `oci:${layout}:v1`]);
-    process.stderr.write(`model ${set.dir} (2 GiB) packed into ${layout}; registry ${registry.host}; ${RUNS} runs each\n`);
+    process.stderr.write(`model ${set.dir} (2 GiB) packed into ${layout}; ${RUNS} runs, each on a fresh registry\n`);
 
     const push = { modelseal: [] as Run[], skopeo: [] as Run[] };
     const pull = { modelseal: [] as Run[], skopeo: [] as Run[] };
     for (let i = 0; i < RUNS; i++) {
-      const id = randomBytes(4).toString('hex');
-      const msRepo = `${registry.host}/bench/ms-${id}:v1`;
-      const skRepo = `${registry.host}/bench/skopeo-${id}:v1`;
-      push.modelseal.push(await timed('node', [BIN, 'push', set.dir, msRepo]));
-      push.skopeo.push(await timed('skopeo', [...skopeoEnv, 'copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${skRepo}`]));
-      const msDest = path.join(work, `pulled-${id}`);
-      const skDest = path.join(work, `skopeo-${id}`);
-      pull.modelseal.push(await timed('node', [BIN, 'pull', msRepo, msDest]));
-      pull.skopeo.push(await timed('skopeo', [...skopeoEnv, 'copy', '--quiet', '--src-tls-verify=false', `docker://${msRepo}`, `oci:${skDest}:v1`]));
-      rmSync(msDest, { recursive: true, force: true });
-      rmSync(skDest, { recursive: true, force: true });
+      const registry = await startRegistry({ auth: 'none' });
+      const home = mkdtempSync(path.join(work, 'home-'));
+      const env = { ...process.env, HOME: home, XDG_DATA_HOME: path.join(home, 'data'), XDG_CACHE_HOME: path.join(home, 'cache') };
+      try {
+        const id = randomBytes(4).toString('hex');
+        const msRepo = `${registry.host}/bench/ms-${id}:v1`;
+        const skRepo = `${registry.host}/bench/skopeo-${id}:v1`;
+        push.modelseal.push(await timed('node', [BIN, 'push', set.dir, msRepo], env));
+        push.skopeo.push(await timed('skopeo', [...skopeoFlags, 'copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${skRepo}`], env));
+        const msDest = path.join(work, `pulled-${id}`);
+        const skDest = path.join(work, `skopeo-${id}`);
+        pull.modelseal.push(await timed('node', [BIN, 'pull', msRepo, msDest], env));
+        pull.skopeo.push(await timed('skopeo', [...skopeoFlags, 'copy', '--quiet', '--src-tls-verify=false', `docker://${msRepo}`, `oci:${skDest}:v1`], env));
+        rmSync(msDest, { recursive: true, force: true });
+        rmSync(skDest, { recursive: true, force: true });
+      } finally {
+        await registry.close();
+        rmSync(home, { recursive: true, force: true });
+      }
       process.stderr.write(`run ${i + 1}: push ${fmt(push.modelseal[i])} vs skopeo ${fmt(push.skopeo[i])}; pull ${fmt(pull.modelseal[i])} vs skopeo ${fmt(pull.skopeo[i])}\n`);
     }
     const bp = { ms: best(push.modelseal), sk: best(push.skopeo) };
@@ -80,7 +88,6 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    await registry.close();
     rmSync(work, { recursive: true, force: true });
   }
 }

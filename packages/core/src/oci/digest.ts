@@ -53,14 +53,22 @@ export class DigestTap extends Transform {
  * more bytes than `size` arrive, and at the end if the digest or size differ.
  */
 export class VerifyingTap extends DigestTap {
-  constructor(private readonly expected: { digest: string; size: number }, private readonly where: string) {
-    super();
+  /**
+   * @param onBytes called with every chunk's length (progress), so no extra counting stage is needed
+   */
+  constructor(
+    private readonly expected: { digest: string; size: number },
+    private readonly where: string,
+    private readonly onBytes?: (n: number) => void,
+  ) {
+    super({ highWaterMark: 1024 * 1024 });
   }
   override _transform(chunk: Buffer, enc: BufferEncoding, cb: TransformCallback): void {
     if (this.bytes + chunk.length > this.expected.size) {
       cb(new ModelsealError('DIGEST_MISMATCH', `${this.where}: more than the ${this.expected.size} bytes its descriptor declares (${this.expected.digest})`));
       return;
     }
+    this.onBytes?.(chunk.length);
     super._transform(chunk, enc, cb);
   }
   override _flush(cb: TransformCallback): void {

@@ -121,19 +121,19 @@ export async function pullModel(ref: string | Target, dest: string, opts: PullMo
     await forEachConcurrent(selected, opts.concurrency ?? 4, async (layer, index) => {
       const d = layer.descriptor;
       const where = `${shown} layer ${d.digest}${layer.path ? ` (${layer.path})` : ''}`;
-      const tap = new VerifyingTap(d, where);
+      const tap = new VerifyingTap(d, where, (n) => meter.add(n, layer.path));
       if (layer.encoding === 'raw') {
         const path = layer.path as string;
         const file = join(staging, ...path.split('/'));
         await mkdir(dirname(file), { recursive: true });
         const source = await target.fetch(d);
-        await pipeline(source, meter.counter(path), tap, createWriteStream(file, { flags: 'wx', mode: layerMode(layer) }));
+        await pipeline(source, tap, createWriteStream(file, { flags: 'wx', mode: layerMode(layer), highWaterMark: 1024 * 1024 }));
         files.push({ path, digest: d.digest, size: d.size });
       } else {
         // Archives are downloaded and verified first, then extracted: never parse unverified bytes.
         const archive = join(archives, `${index}-${d.digest.slice('sha256:'.length)}`);
         await mkdir(archives, { recursive: true, mode: 0o700 });
-        await pipeline(await target.fetch(d), meter.counter(layer.path), tap, createWriteStream(archive, { flags: 'wx' }));
+        await pipeline(await target.fetch(d), tap, createWriteStream(archive, { flags: 'wx', highWaterMark: 1024 * 1024 }));
         const extracted = await extractTar(createReadStream(archive, { highWaterMark: 1024 * 1024 }), {
           stagingRoot: staging,
           claims,
