@@ -1,6 +1,6 @@
 // Flags shared by the OCI commands: --plain-http, --username + --password-stdin, --concurrency.
 import type { Command } from 'commander';
-import { ModelsealError, type OpenTargetOptions } from '@modelseal/core';
+import { ModelsealError, readPasswordStdin, type OpenTargetOptions } from '@modelseal/core';
 
 export function addRegistryFlags(cmd: Command): Command {
   return cmd
@@ -8,12 +8,6 @@ export function addRegistryFlags(cmd: Command): Command {
     .option('--username <user>', 'registry user name (default: credentials from ~/.docker/config.json)')
     .option('--password-stdin', 'read the registry password or token from stdin', false)
     .option('--concurrency <n>', 'blobs transferred at once', '4');
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
 export function concurrencyFrom(flags: Record<string, unknown>): number {
@@ -32,9 +26,7 @@ export async function registryOptionsFrom(flags: Record<string, unknown>): Promi
   }
   if (typeof flags.username === 'string') {
     if (flags.passwordStdin !== true) throw new ModelsealError('USAGE', '--username needs --password-stdin (passwords are never taken as arguments)');
-    const password = await readStdin();
-    if (password === '') throw new ModelsealError('USAGE', '--password-stdin: stdin was empty');
-    opts.credentials = { username: flags.username, password };
+    opts.credentials = { username: flags.username, password: await readPasswordStdin(process.stdin) };
   }
   return opts;
 }
