@@ -141,6 +141,16 @@ describe('copy with referrers between a layout and a registry; hostile artifacts
     expect(readTree(path.join(back, 'blobs'))).toEqual(expect.objectContaining({ [`sha256/${ref.descriptor.digest.slice(7)}`]: ref.descriptor.digest }));
   });
 
+  it('skopeo pushes our layout to the registry with the same digest, and modelseal pulls it', async () => {
+    const layout = path.join(tmp, 'for-skopeo');
+    const pushed = await pushModel(model, `oci:${layout}:v1`);
+    await skopeo(['copy', '--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${reg.host}/models/by-skopeo:v1`], reg);
+    const dest = path.join(tmp, 'by-skopeo-out');
+    const r = await pullModel(`${reg.host}/models/by-skopeo:v1`, dest);
+    expect(r.digest).toBe(pushed.digest);
+    expect(readTree(dest)).toEqual(readTree(model));
+  });
+
   it('a registry-served artifact with a ../ layer path fails closed with UNSAFE_PATH', async () => {
     const hostile = path.join(tmp, 'hostile-layout');
     await writeArtifact(hostile, 'v1', [{ bytes: Buffer.from('root::0:0'), mediaType: 'application/vnd.cncf.model.weight.v1.raw', annotations: { 'org.cncf.model.filepath': '../../etc/passwd' } }], {
