@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashModel } from '../packages/core/src/digest/hash-model.js';
+import { ModelsealError } from '../packages/core/src/errors.js';
 import { copy } from '../packages/core/src/oci/copy.js';
 import { EMPTY_BLOB_DIGEST } from '../packages/core/src/oci/digest.js';
 import { inspectArtifact } from '../packages/core/src/oci/inspect.js';
@@ -170,6 +171,50 @@ describe('layout robustness', () => {
     const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
     expect(index.manifests.map((m: { annotations: Record<string, string> }) => m.annotations['org.opencontainers.image.ref.name']).sort()).toEqual(tags);
     expect(readdirSync(layout).sort()).toEqual(['blobs', 'index.json', 'oci-layout']);
+  });
+
+  it('returns the OMS root of what was pulled, and runs beforeCommit on the staged files before DEST appears', async () => {
+    const layout = join(tmp, 'commit');
+    const pushed = await pushModel(model, `oci:${layout}:v1`);
+    const seen: string[] = [];
+    const dest = join(tmp, 'commit-ok');
+    const r = await pullModel(`oci:${layout}:v1`, dest, {
+      beforeCommit: async (staged) => {
+        expect(staged.dir).not.toBe(dest);
+        expect(readdirSync(tmp)).not.toContain('commit-ok');
+        expect(readTree(staged.dir)).toEqual(readTree(model));
+        expect(staged.omsRoot).toBe(pushed.omsRoot);
+        expect(staged.digest).toBe(pushed.digest);
+        seen.push(staged.dir);
+      },
+    });
+    expect(seen).toHaveLength(1);
+    expect(r.omsRoot).toBe((await hashModel(model)).root);
+    const before = readdirSync(tmp).sort();
+    await expect(
+      pullModel(`oci:${layout}:v1`, join(tmp, 'commit-refused'), {
+        beforeCommit: async () => {
+          throw new ModelsealError('BAD_SIGNATURE', 'signature does not verify');
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_SIGNATURE' });
+    expect(readdirSync(tmp).sort()).toEqual(before);
+    const partial = await pullModel(`oci:${layout}:v1`, join(tmp, 'commit-partial'), { include: ['*.json'] });
+    expect(partial.omsRoot).toBeUndefined();
+  });
+
+  it('refuses an artifact whose OMS root annotation disagrees with its files', async () => {
+    const layout = join(tmp, 'lying-root');
+    await writeArtifact(layout, 'v1', [{ bytes: Buffer.from('w'), mediaType: 'application/vnd.cncf.model.weight.v1.raw', annotations: { 'org.cncf.model.filepath': 'w.bin' } }], {
+      artifactType: 'application/vnd.cncf.model.manifest.v1+json',
+      annotations: { 'dev.modelseal.oms.root': `sha256:${'0'.repeat(64)}` },
+    });
+    const before = readdirSync(tmp).sort();
+    await expect(pullModel(`oci:${layout}:v1`, join(tmp, 'lying-out'))).rejects.toMatchObject({
+      code: 'MANIFEST_INCONSISTENT',
+      message: expect.stringContaining(`annotation dev.modelseal.oms.root says sha256:${'0'.repeat(64)} but the files give sha256:`),
+    });
+    expect(readdirSync(tmp).sort()).toEqual(before);
   });
 
   it('refuses to turn a non-empty directory into a layout', async () => {

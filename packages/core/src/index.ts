@@ -43,7 +43,7 @@ export { copy, type CopyOptions, type CopyResult } from './oci/copy.js';
 export { packModel, type PackedModel, type PackOptions } from './oci/modelpack/pack-model.js';
 export { ModelPackTypes, ModelPackAnnotations, classifyFile, type LayerKind } from './oci/modelpack/media-types.js';
 export { pushModel, type PushModelOptions, type PushModelResult } from './oci/push-model.js';
-export { pullModel, type PullModelOptions, type PullModelResult, type PulledFile } from './oci/pull-model.js';
+export { pullModel, type PullModelOptions, type PullModelResult, type PulledFile, type StagedModel } from './oci/pull-model.js';
 export { inspectArtifact, type InspectOptions, type InspectResult, type ReferrerNode } from './oci/inspect.js';
 export { RegistryTarget, type RegistryTargetOptions, type RegistryTransferStats } from './oci/registry/registry-target.js';
 export { loadDockerCredentials, loadContainersAuth, defaultCredentials, readPasswordStdin, type RegistryCredentials, type CredentialSource } from './oci/registry/credentials.js';

@@ -9,12 +9,12 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ModelsealError } from '../errors.js';
 import type { ProgressListener } from '../types.js';
-import { compareUtf8 } from '../digest/root-digest.js';
+import { compareUtf8, rootDigest } from '../digest/root-digest.js';
 import { fetchVerifiedManifest } from './copy.js';
 import { VerifyingTap } from './digest.js';
-import { parseManifest } from './manifest.js';
+import { parseManifest, type ImageManifest } from './manifest.js';
 import { artifactLayers, type ArtifactFormat, type ArtifactLayer } from './modelpack/artifact-layers.js';
-import { compileGlobs } from './modelpack/media-types.js';
+import { compileGlobs, ModelPackAnnotations } from './modelpack/media-types.js';
 import { openTarget, type OpenTargetOptions } from './open-target.js';
 import { forEachConcurrent } from './parallel.js';
 import { ProgressMeter } from './progress-meter.js';
@@ -31,6 +31,21 @@ export interface PullModelOptions extends OpenTargetOptions {
   /** layers downloaded at once (default 4) */
   concurrency?: number;
   onProgress?: ProgressListener;
+  /**
+   * Runs after every byte verified and before DEST appears, with the staging directory: verify
+   * signatures here. Throwing aborts the pull (DEST untouched, staging removed).
+   */
+  beforeCommit?: (staged: StagedModel) => Promise<void>;
+}
+
+export interface StagedModel {
+  /** the staging directory holding the files (renamed onto DEST afterwards) */
+  dir: string;
+  digest: string;
+  manifest: ImageManifest;
+  files: PulledFile[];
+  /** OMS root (hex) of the pulled files, when the whole artifact was pulled */
+  omsRoot?: string;
 }
 
 export interface PulledFile {
@@ -44,6 +59,8 @@ export interface PullModelResult {
   digest: string;
   format: ArtifactFormat;
   files: PulledFile[];
+  /** OMS root (hex) over the file digests in UTF-8 path order, when the whole artifact was pulled */
+  omsRoot?: string;
 }
 
 /** DEST must not exist, or be an empty directory. */
@@ -115,6 +132,7 @@ export async function pullModel(ref: string | Target, dest: string, opts: PullMo
   await mkdir(staging);
   const archives = `${staging}.archives`;
   const files: PulledFile[] = [];
+  let omsRoot: string | undefined;
   const meter = new ProgressMeter(opts.onProgress);
   meter.bytesTotal = selected.reduce((n, l) => n + l.descriptor.size, 0);
   try {
@@ -149,6 +167,15 @@ export async function pullModel(ref: string | Target, dest: string, opts: PullMo
     if (files.length === 0) {
       throw new ModelsealError('NOT_FOUND', include ? `no file of ${shown} matches --include ${opts.include?.join(' ')}` : `${shown} holds no files`);
     }
+    files.sort((a, b) => compareUtf8(a.path, b.path));
+    if (!include) {
+      omsRoot = rootDigest(files.map((f) => ({ name: f.path, algorithm: 'sha256', digest: f.digest.slice('sha256:'.length) })));
+      const claimed = parsed.manifest.annotations?.[ModelPackAnnotations.omsRoot];
+      if (claimed !== undefined && claimed !== `sha256:${omsRoot}`) {
+        throw new ModelsealError('MANIFEST_INCONSISTENT', `${shown}: annotation ${ModelPackAnnotations.omsRoot} says ${claimed} but the files give sha256:${omsRoot}`);
+      }
+    }
+    await opts.beforeCommit?.({ dir: staging, digest: descriptor.digest, manifest: parsed.manifest, files, ...(omsRoot ? { omsRoot } : {}) });
     await checkDest(destPath);
     try {
       await rename(staging, destPath);
@@ -166,6 +193,5 @@ export async function pullModel(ref: string | Target, dest: string, opts: PullMo
     await rm(archives, { recursive: true, force: true });
   }
   meter.finish();
-  files.sort((a, b) => compareUtf8(a.path, b.path));
-  return { reference: shown, digest: descriptor.digest, format, files };
+  return { reference: shown, digest: descriptor.digest, format, files, ...(omsRoot ? { omsRoot } : {}) };
 }
