@@ -11,13 +11,6 @@ export { createHasher, isHashAlgorithm, HASH_ALGORITHMS, DIGEST_LENGTH, type Str
 export { hashFiles, resourceAlgorithm, assertHashingConfig, type HashFilesOptions } from './digest/hash-files.js';
 export { rootDigest, compareUtf8 } from './digest/root-digest.js';
 export { hashModel, hashingConfigFrom, DEFAULT_SHARD_SIZE, type HashModelOptions } from './digest/hash-model.js';
-export { keylessSigner, keyless, type KeylessSignerOptions } from './sign/keyless.js';
-export { servicesFromSigningConfig, loadSigningConfig, PUBLIC_GOOD_SERVICES, STAGING_SERVICES, type SigstoreServices } from './sign/keyless-services.js';
-export { resolveIdentityToken, pickTokenSource, MISSING_TOKEN_HELP, type TokenSourceOptions, type ResolvedToken, type TokenSourceName } from './sign/identity/token-sources.js';
-export { sigstoreVerifier, keylessVerifier, type SigstoreVerifierOptions, type KeylessVerifierOptions } from './verify/sigstore-verifier.js';
-export { loadTrustedRoot, publicGoodTrustedRoot, parseTrustedRoot, type TrustedRootSource } from './verify/trust-root.js';
-export { identityPolicy, anchoredRegExp, type IdentityPolicyOptions, type GithubClaims } from './verify/identity-policy.js';
-export { readFulcioIdentity, FulcioExtensionOids, type FulcioIdentity, type FulcioExtensionName } from './verify/fulcio-extensions.js';
 export { buildStatement, parseStatement, manifestFiles, IN_TOTO_STATEMENT_TYPE, OMS_PREDICATE_TYPE, OMS_LEGACY_PREDICATE_TYPE, type SignedManifest } from './oms/statement.js';
 export { compareManifest, type CompareOptions } from './oms/compare-manifest.js';
 export { loadPrivateKey, loadPrivateKeyFile, type LoadPrivateKeyOptions } from './keys/load-private-key.js';
@@ -36,6 +29,13 @@ export { parseBundle, ACCEPTED_BUNDLE_MEDIA_TYPES } from './verify/parse-bundle.
 export { keyVerifier, type KeyVerifierOptions } from './verify/key-verifier.js';
 export { certificateVerifier, type CertificateVerifierOptions } from './verify/certificate-verifier.js';
 export { verifyModel, type VerifyModelOptions, type VerifyModelResult } from './verify/verify-model.js';
+export { keylessSigner, keyless, type KeylessSignerOptions } from './sign/keyless.js';
+export { servicesFromSigningConfig, loadSigningConfig, PUBLIC_GOOD_SERVICES, STAGING_SERVICES, type SigstoreServices } from './sign/keyless-services.js';
+export { resolveIdentityToken, pickTokenSource, MISSING_TOKEN_HELP, type TokenSourceOptions, type ResolvedToken, type TokenSourceName } from './sign/identity/token-sources.js';
+export { sigstoreVerifier, keylessVerifier, type SigstoreVerifierOptions, type KeylessVerifierOptions } from './verify/sigstore-verifier.js';
+export { loadTrustedRoot, publicGoodTrustedRoot, parseTrustedRoot, type TrustedRootSource } from './verify/trust-root.js';
+export { identityPolicy, anchoredRegExp, type IdentityPolicyOptions, type GithubClaims } from './verify/identity-policy.js';
+export { readFulcioIdentity, FulcioExtensionOids, type FulcioIdentity, type FulcioExtensionName } from './verify/fulcio-extensions.js';
 export { parseReference, formatReference, referenceSelector, isLoopbackRegistry, DEFAULT_TAG, type ArtifactReference, type RegistryReference, type LayoutReference } from './oci/reference.js';
 export { LayoutTarget } from './oci/layout/layout-target.js';
 export { openTarget, type OpenTargetOptions, type OpenedTarget } from './oci/open-target.js';
