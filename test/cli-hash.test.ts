@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VECTORS_DIR } from './shared-vectors.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
 const SAMPLE = path.join(repo, 'fixtures/models/sample-model');
 const SIMPLE = path.join(repo, 'fixtures/models/simple-file/model.bin');
-const VECTOR = path.resolve(repo, '../shared/vectors/oms-python/v1.1.0-elliptic-key');
+const VECTOR = path.join(VECTORS_DIR, 'oms-python/v1.1.0-elliptic-key');
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-cli-hash-'));
 

@@ -7,10 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type Pki } from './oms-test-pki.js';
+import { VECTORS_DIR } from './shared-vectors.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
-const VECTORS = path.resolve(repo, '../shared/vectors/oms-python');
+const VECTORS = path.join(VECTORS_DIR, 'oms-python');
 const FIXTURE_KEYS = path.join(repo, 'fixtures/keys');
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-cli-sign-'));

@@ -7,10 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keylessVerifier, verifyModel } from '../packages/core/src/index.js';
+import { VECTORS_DIR } from './shared-vectors.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
-const PY = path.resolve(repo, '../shared/vectors/oms-python');
+const PY = path.join(VECTORS_DIR, 'oms-python');
 const IDENTITY = 'stefanb@us.ibm.com';
 const ISSUER = 'https://sigstore.verify.ibm.com/oauth2';
 const ROOT = '61d4849d9d90076d6215f4d525f13d6574af8e3f67aef3e6f36fc40a14fdd226';

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { VECTORS_DIR } from './shared-vectors.js';
 import {
   buildStatement,
   certificateVerifier,
@@ -26,7 +27,7 @@ import {
   type ModelsealError,
 } from '../packages/core/src/index.js';
 
-const SHARED = path.resolve(__dirname, '../../shared/vectors');
+const SHARED = VECTORS_DIR;
 const PY = path.join(SHARED, 'oms-python');
 const KEYS = path.join(PY, 'keys/certificate');
 const SPEC = path.join(SHARED, 'oms-spec');

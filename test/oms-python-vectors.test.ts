@@ -16,8 +16,9 @@ import {
   type ModelsealError,
 } from '../packages/core/src/index.js';
 import { makePki, type Pki } from './oms-test-pki.js';
+import { VECTORS_DIR } from './shared-vectors.js';
 
-const VECTORS = path.resolve(__dirname, '../../shared/vectors/oms-python');
+const VECTORS = path.join(VECTORS_DIR, 'oms-python');
 const KEYS = path.join(VECTORS, 'keys/certificate');
 const pub = () => loadPublicKey(readFileSync(path.join(KEYS, 'signing-key-pub.pem')), 'signing-key-pub.pem');
 const anchors = () => loadCertificates(readFileSync(path.join(KEYS, 'ca-cert.pem')));

@@ -28,6 +28,7 @@ import {
   type ModelsealError,
 } from '../packages/core/src/index.js';
 import { makePki, type Pki } from './oms-test-pki.js';
+import { VECTORS_DIR } from './shared-vectors.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'oms-roundtrip-'));
 let pki: Pki;
@@ -228,7 +229,7 @@ describe('cosign key files', () => {
     expect(readFileSync(out.privateKeyPath, 'utf8').startsWith('-----BEGIN PRIVATE KEY-----\n')).toBe(true);
     expect((await loadPrivateKeyFile(out.privateKeyPath)).asymmetricKeyDetails?.namedCurve).toBe('secp521r1');
 
-    const vectorKey = path.resolve(__dirname, '../../shared/vectors/oms-python/keys/certificate/signing-key.pem');
+    const vectorKey = path.join(VECTORS_DIR, 'oms-python/keys/certificate/signing-key.pem');
     expect((await loadPrivateKeyFile(vectorKey)).asymmetricKeyDetails?.namedCurve).toBe('secp384r1');
 
     const { privateKey } = newKeyPair('ecdsa-p256');

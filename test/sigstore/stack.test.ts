@@ -7,8 +7,9 @@ import { sigstoreVerifier } from '../../packages/core/src/verify/sigstore-verifi
 import { parseTrustedRoot } from '../../packages/core/src/verify/trust-root.js';
 import type { ParsedBundle } from '../../packages/core/src/verify/verifier.js';
 import { DEFAULT_GITHUB_CLAIMS, GITHUB_ISSUER, startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './stack.js';
+import { VECTORS_DIR } from '../shared-vectors.js';
 
-const VECTORS = fileURLToPath(new URL('../../../shared/vectors/', import.meta.url));
+const VECTORS = `${VECTORS_DIR}/`;
 const STATEMENT = Buffer.from(
   JSON.stringify({
     _type: 'https://in-toto.io/Statement/v1',

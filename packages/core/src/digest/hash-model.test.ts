@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ModelsealError } from '../errors.js';
 import { DEFAULT_SHARD_SIZE, hashModel } from './hash-model.js';
+import { VECTORS_DIR } from '../../../../test/shared-vectors.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../../..');
-const VECTORS = path.resolve(repo, '../shared/vectors/oms-python');
+const VECTORS = path.join(VECTORS_DIR, 'oms-python');
 const FIXTURES = path.join(repo, 'fixtures/models');
 
 interface Statement {

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { certificateExtensions, hasSigningUsage, loadCertificates } from './certificates.js';
+import { VECTORS_DIR } from '../../../../test/shared-vectors.js';
 
-const KEYS = path.resolve(__dirname, '../../../../../shared/vectors/oms-python/keys/certificate');
+const KEYS = path.join(VECTORS_DIR, 'oms-python/keys/certificate');
 
 describe('certificateExtensions', () => {
   it('decodes KeyUsage and ExtendedKeyUsage of the model_signing test leaf', () => {

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeFulcioExtension, readFulcioIdentity } from './fulcio-extensions.js';
+import { VECTORS_DIR } from '../../../../test/shared-vectors.js';
 
-const VECTORS = fileURLToPath(new URL('../../../../../shared/vectors/', import.meta.url));
+const VECTORS = `${VECTORS_DIR}/`;
 const leaf = (file: string) => {
   const b = JSON.parse(readFileSync(`${VECTORS}${file}`, 'utf8'));
   return Buffer.from(b.verificationMaterial.certificate.rawBytes, 'base64');

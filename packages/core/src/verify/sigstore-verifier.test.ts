@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { keylessVerifier, sigstoreVerifier } from './sigstore-verifier.js';
 import type { ParsedBundle } from './verifier.js';
+import { VECTORS_DIR } from '../../../../test/shared-vectors.js';
 
-const VECTORS = fileURLToPath(new URL('../../../../../shared/vectors/', import.meta.url));
+const VECTORS = `${VECTORS_DIR}/`;
 const IBM = { identity: 'stefanb@us.ibm.com', issuer: 'https://sigstore.verify.ibm.com/oauth2' };
 
 function parsed(json: Record<string, unknown>, source = 'model.sig'): ParsedBundle {

@@ -1,6 +1,9 @@
 // CNCF ModelPack media types and the file-role rules that pick a layer's media type from its path.
 // Unknown files become weights marked `org.cncf.model.file.mediatype.untested: "true"`.
-import { Minimatch } from 'minimatch';
+import type { Minimatch } from 'minimatch';
+import { lazyModule } from '../../lazy-module.js';
+
+const minimatch = lazyModule<typeof import('minimatch')>('minimatch');
 
 export const ModelPackTypes = {
   artifact: 'application/vnd.cncf.model.manifest.v1+json',
@@ -43,7 +46,7 @@ const CODE_EXT = [
 const CODE_NAMES = ['makefile', 'dockerfile', 'requirements.txt', 'setup.cfg', 'pyproject.toml'];
 
 function matchers(globs: string[]): Minimatch[] {
-  return globs.map((g) => new Minimatch(g, { nocase: true, dot: true }));
+  return globs.map((g) => new (minimatch().Minimatch)(g, { nocase: true, dot: true }));
 }
 const CONFIG_MATCHERS = matchers(CONFIG_NAMES);
 const DOC_MATCHERS = matchers(DOC_NAMES);
@@ -51,7 +54,7 @@ const DOC_MATCHERS = matchers(DOC_NAMES);
 /** Compile user globs (`--dataset`, `--include`) matched against model-relative POSIX paths. */
 export function compileGlobs(globs: readonly string[]): (path: string) => boolean {
   // A glob without '/' also matches by basename (like .gitignore): `--dataset '*.csv'` finds data/x.csv.
-  const ms = globs.map((g) => new Minimatch(g, { dot: true, matchBase: !g.includes('/') }));
+  const ms = globs.map((g) => new (minimatch().Minimatch)(g, { dot: true, matchBase: !g.includes('/') }));
   return (path) => ms.some((m) => m.match(path));
 }
 

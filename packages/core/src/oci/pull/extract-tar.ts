@@ -6,7 +6,10 @@ import { copyFile, mkdir, open, realpath, symlink } from 'node:fs/promises';
 import { dirname, join, posix, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import tar from 'tar-stream';
+import type tar from 'tar-stream';
+import { lazyModule } from '../../lazy-module.js';
+
+const tarStream = lazyModule<typeof import('tar-stream')>('tar-stream');
 import { ModelsealError } from '../../errors.js';
 import { checkRelativePath, PathClaims } from './safe-path.js';
 
@@ -58,7 +61,7 @@ async function writeEntry(stream: AsyncIterable<Buffer>, file: string, mode: num
 export async function extractTar(source: Readable, opts: ExtractOptions): Promise<ExtractedFile[]> {
   const { stagingRoot, claims, where } = opts;
   const files: ExtractedFile[] = [];
-  const extract = tar.extract();
+  const extract = tarStream().extract();
   const input = opts.gzip ? source.pipe(createGunzip()) : source;
   if (opts.gzip) source.on('error', (e) => input.destroy(e));
 
