@@ -5,8 +5,7 @@ import { fetchVerifiedManifest } from './copy.js';
 import { sha256Digest } from './digest.js';
 import { artifactTypeOf, parseManifest, type ImageIndex, type ImageManifest } from './manifest.js';
 import { artifactLayers, type ArtifactFormat } from './modelpack/artifact-layers.js';
-import { openTarget, type OpenTargetOptions } from './open-target.js';
-import { formatReference } from './reference.js';
+import { openSource, type OpenTargetOptions } from './open-target.js';
 import { MANIFEST_MEDIA_TYPES, MediaTypes, type Descriptor, type Target } from './target.js';
 
 export interface InspectedLayer {
@@ -73,19 +72,7 @@ async function referrerTree(target: Target, subject: Descriptor, depth: number, 
 }
 
 export async function inspectArtifact(ref: string | Target, opts: InspectOptions = {}): Promise<InspectResult> {
-  let target: Target;
-  let selector: string;
-  let shown: string;
-  if (typeof ref === 'string') {
-    const opened = openTarget(ref, opts);
-    target = opened.target;
-    selector = opened.selector;
-    shown = formatReference(opened.reference);
-  } else {
-    target = ref;
-    selector = opts.reference ?? 'latest';
-    shown = `${ref.location}${selector.startsWith('sha256:') ? '@' : ':'}${selector}`;
-  }
+  const { target, selector, shown } = openSource(ref, opts);
   const descriptor = await target.resolve(selector);
   if (!MANIFEST_MEDIA_TYPES.includes(descriptor.mediaType)) {
     throw new ModelsealError('UNSUPPORTED_MEDIA_TYPE', `${shown} resolves to '${descriptor.mediaType}', not a manifest`);

@@ -15,12 +15,11 @@ import { VerifyingTap } from './digest.js';
 import { parseManifest, type ImageManifest } from './manifest.js';
 import { artifactLayers, type ArtifactFormat, type ArtifactLayer } from './modelpack/artifact-layers.js';
 import { compileGlobs, ModelPackAnnotations } from './modelpack/media-types.js';
-import { openTarget, type OpenTargetOptions } from './open-target.js';
+import { openSource, type OpenTargetOptions } from './open-target.js';
 import { forEachConcurrent } from './parallel.js';
 import { ProgressMeter } from './progress-meter.js';
 import { checkSymlinks, extractTar } from './pull/extract-tar.js';
 import { checkRelativePath, PathClaims } from './pull/safe-path.js';
-import { formatReference } from './reference.js';
 import { MAX_MANIFEST_BYTES, type Target } from './target.js';
 
 export interface PullModelOptions extends OpenTargetOptions {
@@ -82,19 +81,7 @@ function layerMode(layer: ArtifactLayer): number {
 }
 
 export async function pullModel(ref: string | Target, dest: string, opts: PullModelOptions = {}): Promise<PullModelResult> {
-  let target: Target;
-  let selector: string;
-  let shown: string;
-  if (typeof ref === 'string') {
-    const opened = openTarget(ref, opts);
-    target = opened.target;
-    selector = opened.selector;
-    shown = formatReference(opened.reference);
-  } else {
-    target = ref;
-    selector = opts.reference ?? 'latest';
-    shown = `${ref.location}${selector.startsWith('sha256:') ? '@' : ':'}${selector}`;
-  }
+  const { target, selector, shown } = openSource(ref, opts);
   const destPath = resolve(dest);
   await checkDest(destPath);
 
