@@ -1,5 +1,5 @@
 // The library verbs with keyless signing: signModel({signer: keyless(...)}) and
-// verifyModel({verifier: keylessVerifier(...)}) against the local Sigstore stack.
+// verifyModel({verifier: keylessVerifier(...)}) or verifyModel({identity, issuer, trustedRoot}) against the local Sigstore stack.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,5 +46,17 @@ describe('keyless library API', () => {
     await expect(verifyModel(model, { verifier: keylessVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER }), jobs: 1 })).rejects.toMatchObject({
       code: 'UNTRUSTED_CHAIN',
     });
+  });
+
+  it('verifyModel({identity, issuer, trustedRoot}) is the keyless shorthand; a wrong identity fails', async () => {
+    const model = path.join(tmp, 'sample-model-3');
+    cpSync(path.join(repo, 'fixtures/models/sample-model'), model, { recursive: true });
+    const signed = await signModel(model, { signer: keyless({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }), jobs: 1 });
+    const r = await verifyModel(model, { identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath, jobs: 1 });
+    expect(r.manifest.root).toBe(signed.manifest.root);
+    expect(r.signer).toMatchObject({ kind: 'keyless', identity: TEST_EMAIL });
+    await expect(
+      verifyModel(model, { identity: `x${TEST_EMAIL}`, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath, jobs: 1 }),
+    ).rejects.toMatchObject({ code: 'IDENTITY_MISMATCH' });
   });
 });

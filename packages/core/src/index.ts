@@ -28,7 +28,7 @@ export { defaultSignaturePath, DEFAULT_SIGNATURE_NAME } from './sign/signature-p
 export { parseBundle, ACCEPTED_BUNDLE_MEDIA_TYPES } from './verify/parse-bundle.js';
 export { keyVerifier, type KeyVerifierOptions } from './verify/key-verifier.js';
 export { certificateVerifier, type CertificateVerifierOptions } from './verify/certificate-verifier.js';
-export { verifyModel, type VerifyModelOptions, type VerifyModelResult } from './verify/verify-model.js';
+export { verifyModel, type VerifyModelOptions, type VerifyModelSettings, type VerifyModelResult } from './verify/verify-model.js';
 export { keylessSigner, keyless, type KeylessSignerOptions } from './sign/keyless.js';
 export { servicesFromSigningConfig, loadSigningConfig, PUBLIC_GOOD_SERVICES, STAGING_SERVICES, type SigstoreServices } from './sign/keyless-services.js';
 export { resolveIdentityToken, pickTokenSource, MISSING_TOKEN_HELP, type TokenSourceOptions, type ResolvedToken, type TokenSourceName } from './sign/identity/token-sources.js';

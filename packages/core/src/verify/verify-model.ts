@@ -11,10 +11,16 @@ import { manifestFiles, parseStatement, type SignedManifest } from '../oms/state
 import { defaultSignaturePath } from '../sign/signature-path.js';
 import type { ProgressListener, Resource } from '../types.js';
 import { parseBundle } from './parse-bundle.js';
+import { keylessVerifier, type KeylessVerifierOptions } from './sigstore-verifier.js';
 import type { BundleVerifier, SignerIdentity } from './verifier.js';
 
-export interface VerifyModelOptions {
-  verifier: BundleVerifier;
+/**
+ * Options of verifyModel. Trust comes from `verifier` (key, certificate or keyless), or, as a
+ * shorthand for keyless, from `{identity | identityRegExp, issuer | issuerRegExp, trustedRoot?}`.
+ */
+export type VerifyModelOptions = VerifyModelSettings & ({ verifier: BundleVerifier } | (KeylessVerifierOptions & { verifier?: undefined }));
+
+export interface VerifyModelSettings {
   /** Default: MODEL/model.sig for a directory, MODEL.sig for a single file. */
   signaturePath?: string;
   /** Allow files on disk that the signature does not list (only signed files are hashed). */
@@ -61,7 +67,8 @@ async function readBundleFile(file: string): Promise<Buffer> {
 export async function verifyModel(modelPath: string, opts: VerifyModelOptions): Promise<VerifyModelResult> {
   const signaturePath = path.resolve(opts.signaturePath ?? (await defaultSignaturePath(modelPath)));
   const bundle = parseBundle(await readBundleFile(signaturePath), signaturePath);
-  const verified = await opts.verifier.verify(bundle);
+  const verifier = opts.verifier ?? keylessVerifier(opts);
+  const verified = await verifier.verify(bundle);
   const manifest = parseStatement(verified.payload, signaturePath);
   opts.onSignatureVerified?.({ signer: verified.signer, manifest });
   const warnings = [...verified.warnings];
