@@ -49,3 +49,4 @@ export { RegistryTarget, type RegistryTargetOptions, type RegistryTransferStats 
 export { loadDockerCredentials, loadContainersAuth, defaultCredentials, readPasswordStdin, type RegistryCredentials, type CredentialSource } from './oci/registry/credentials.js';
 export { verifyingStream, DigestingTransform, digestOf } from './oci/registry/verifying-stream.js';
 export type { ResponseEvent } from './oci/registry/registry-session.js';
+export { checkedSigner } from './sign/checked-signer.js';

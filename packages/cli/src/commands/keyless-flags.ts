@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import {
+  checkedSigner,
   keylessSigner,
   sigstoreVerifier,
   ModelsealError,
@@ -71,26 +72,7 @@ export async function keylessSignerFromFlags(opts: Opts): Promise<BundleSigner> 
   });
   if (!trustedRoot) return signer;
   // Check what we just produced against the instance's trust root, as cosign does after signing.
-  return {
-    kind: 'keyless',
-    async signStatement(statement, payloadType) {
-      const bundle = await signer.signStatement(statement, payloadType);
-      const json = bundle as unknown as Record<string, unknown>;
-      const env = bundle.dsseEnvelope as { payload: string; payloadType: string; signatures: { sig: string; keyid?: string }[] };
-      const check = sigstoreVerifier({ identityRegExp: '.+', issuerRegExp: '.+', trustedRoot });
-      await check.verify({
-        json,
-        mediaType: bundle.mediaType,
-        envelope: {
-          payload: Buffer.from(env.payload, 'base64'),
-          payloadType: env.payloadType,
-          signatures: env.signatures.map((s) => ({ sig: Buffer.from(s.sig, 'base64'), keyid: s.keyid })),
-        },
-        source: 'the new signature',
-      });
-      return bundle;
-    },
-  };
+  return checkedSigner(signer, sigstoreVerifier({ identityRegExp: '.+', issuerRegExp: '.+', trustedRoot }));
 }
 
 export function addKeylessVerifyFlags(cmd: Command): Command {

@@ -1,0 +1,17 @@
+// Wraps a BundleSigner so that every bundle it produces is verified before anyone sees it, the way
+// cosign checks a fresh keyless signature against the instance's trusted root.
+import type { SerializedBundle } from '@sigstore/bundle';
+import { parseBundle } from '../verify/parse-bundle.js';
+import type { BundleVerifier } from '../verify/verifier.js';
+import type { BundleSigner } from './signer.js';
+
+export function checkedSigner(signer: BundleSigner, verifier: BundleVerifier): BundleSigner {
+  return {
+    kind: signer.kind,
+    async signStatement(statement: Buffer, payloadType: string): Promise<SerializedBundle> {
+      const bundle = await signer.signStatement(statement, payloadType);
+      await verifier.verify(parseBundle(Buffer.from(JSON.stringify(bundle)), 'the new signature'));
+      return bundle;
+    },
+  };
+}
