@@ -6,6 +6,7 @@ import type { HashingConfig, ModelFile, ModelTree, ProgressListener, Resource } 
 import type { HashItem } from './hash-range.js';
 import { isHashAlgorithm } from './hasher.js';
 import { compareUtf8 } from './root-digest.js';
+import type { WarmWorkers } from './warm-workers.js';
 import { runHashItems } from './worker-pool.js';
 
 export interface HashFilesOptions {
@@ -17,6 +18,8 @@ export interface HashFilesOptions {
   filter?: (name: string) => boolean;
   /** jobs up to this many bytes are hashed on the calling thread (default 4 MiB; 0 forces workers) */
   inlineMaxBytes?: number;
+  /** hashing workers already started (see `WarmWorkers`); the caller disposes of the ones left */
+  warm?: WarmWorkers;
 }
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -102,7 +105,7 @@ export async function hashFiles(tree: ModelTree, opts: HashFilesOptions): Promis
       }
     : undefined;
 
-  const digests = await runHashItems(items, { jobs, onBytes, inlineMaxBytes: opts.inlineMaxBytes });
+  const digests = await runHashItems(items, { jobs, onBytes, inlineMaxBytes: opts.inlineMaxBytes, warm: opts.warm });
   listener?.({ bytesDone: bytesTotal, bytesTotal });
   const algorithm = resourceAlgorithm(config);
   return names.map((name, i) => ({ name, algorithm, digest: digests[i].toString('hex') }));

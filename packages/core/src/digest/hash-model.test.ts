@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -94,5 +96,35 @@ describe('hashModel against the Python model_signing vectors', () => {
     await expect(hashModel('/nonexistent', { method: 'shards', shardSize: 1.5 })).rejects.toThrow(
       'shard size must be a positive integer, got 1.5',
     );
+  });
+});
+
+describe('hashModel on a model big enough for worker threads', () => {
+  const files = 300; // more than the inline limit: workers start while the walk goes on
+  const many = path.join(tmp, 'many');
+  mkdirSync(many);
+  for (let i = 0; i < files; i++) writeFileSync(path.join(many, `f${String(i).padStart(3, '0')}`), `file ${i}\n`);
+
+  it('gives the same digest for every file with jobs 1, 2 and 3', async () => {
+    const expected = Array.from({ length: files }, (_, i) => ({
+      name: `f${String(i).padStart(3, '0')}`,
+      algorithm: 'sha256',
+      digest: createHash('sha256').update(`file ${i}\n`).digest('hex'),
+    }));
+    for (const jobs of [1, 2, 3]) {
+      const m = await hashModel(many, { jobs });
+      expect(m.resources).toEqual(expected);
+    }
+  });
+
+  it('a walk error after the workers started rejects cleanly', async () => {
+    const bad = path.join(tmp, 'many-fifo');
+    mkdirSync(bad);
+    for (let i = 0; i < files; i++) writeFileSync(path.join(bad, `f${String(i).padStart(3, '0')}`), 'x');
+    execFileSync('mkfifo', [path.join(bad, 'zz-pipe')]);
+    await expect(hashModel(bad, { jobs: 2 })).rejects.toMatchObject({
+      code: 'UNREADABLE',
+      message: "cannot hash 'zz-pipe': it is a FIFO, not a regular file or directory",
+    });
   });
 });

@@ -1,8 +1,10 @@
 // The `hashModel` verb: walk a model, hash it (files or shards) and compute the OMS root digest.
 import { ModelsealError } from '../errors.js';
-import type { HashAlgorithm, HashingConfig, ModelManifest, ProgressListener } from '../types.js';
+import type { HashAlgorithm, HashingConfig, ModelFile, ModelManifest, ModelTree, ProgressListener, Resource } from '../types.js';
 import { walkModel, type WalkOptions } from '../model/walk-model.js';
-import { assertHashingConfig, hashFiles } from './hash-files.js';
+import { assertHashingConfig, defaultJobs, hashFiles } from './hash-files.js';
+import { WarmWorkers } from './warm-workers.js';
+import { INLINE_MAX_BYTES, INLINE_MAX_ITEMS } from './worker-pool.js';
 import { rootDigest } from './root-digest.js';
 
 /** Python's default shard size: 1 GB (decimal). */
@@ -31,8 +33,23 @@ export function hashingConfigFrom(opts: Pick<HashModelOptions, 'method' | 'hashT
 /** Hash a model directory or file into the manifest that gets signed or verified. */
 export async function hashModel(modelPath: string, opts: HashModelOptions = {}): Promise<ModelManifest> {
   const config = hashingConfigFrom(opts);
-  const tree = await walkModel(modelPath, opts);
-  const resources = await hashFiles(tree, { config, jobs: opts.jobs, onProgress: opts.onProgress });
+  // As soon as the walk shows the model is too big to hash inline, the workers start booting on
+  // the other cores while the walk goes on.
+  const warm = new WarmWorkers((opts.jobs ?? defaultJobs()) - 1); // the calling thread is one of the jobs
+  let files = 0;
+  let bytes = 0;
+  const onFile = (f: ModelFile) => {
+    opts.onFile?.(f);
+    if (++files > INLINE_MAX_ITEMS || (bytes += f.size) > INLINE_MAX_BYTES) warm.start();
+  };
+  let resources: Resource[];
+  let tree: ModelTree;
+  try {
+    tree = await walkModel(modelPath, { ...opts, onFile });
+    resources = await hashFiles(tree, { config, jobs: opts.jobs, onProgress: opts.onProgress, warm });
+  } finally {
+    await warm.dispose();
+  }
   if (resources.length === 0) {
     // Only possible in shards mode, where empty files produce no shard (as in Python).
     throw new ModelsealError('EMPTY_MODEL', `model '${modelPath}' has only empty files: shards mode has nothing to sign (use --method files)`);

@@ -1,8 +1,9 @@
-// Worker-thread entry of the hashing pool: hashes batches of file ranges and reports progress.
-// One reusable read buffer per worker; progress is sent at most every ~64 MiB or 100 ms.
+// Worker-thread entry of the hashing pool: claims batches of file ranges from shared memory,
+// writes their digests there and reports progress at most every ~64 MiB or 100 ms.
 import { parentPort } from 'node:worker_threads';
+import { BatchClaims } from './batch-claims.js';
 import { HashRangeError, READ_SIZE, describeReadError, hashRangeSync } from './hash-range.js';
-import type { BatchMessage, WorkerMessage } from './hash-protocol.js';
+import type { JobMessage, WorkerMessage } from './hash-protocol.js';
 
 const PROGRESS_BYTES = 64 * 1024 * 1024;
 const PROGRESS_MS = 100;
@@ -15,8 +16,8 @@ let pending = 0;
 let lastSent = Date.now();
 let current = '';
 
-function send(msg: WorkerMessage, transfer?: ArrayBuffer[]): void {
-  port!.postMessage(msg, transfer);
+function send(msg: WorkerMessage): void {
+  port!.postMessage(msg);
 }
 
 function flushProgress(): void {
@@ -32,20 +33,24 @@ function onBytes(n: number): void {
   if (pending >= PROGRESS_BYTES || Date.now() - lastSent >= PROGRESS_MS) flushProgress();
 }
 
-port.on('message', (msg: BatchMessage) => {
-  const digests: Uint8Array[] = [];
-  for (const item of msg.items) {
-    current = item.name;
-    try {
-      digests.push(new Uint8Array(hashRangeSync(item, buf, onBytes)));
-    } catch (e) {
-      const failure = e instanceof HashRangeError ? e.failure : describeReadError(item.name, e);
-      send({ type: 'error', id: msg.id, failure });
-      return;
+port.on('message', (job: JobMessage) => {
+  const claims = new BatchClaims(job.claims, job.batches.length);
+  const out = new Uint8Array(job.digests);
+  for (let b = claims.front(); b >= 0; b = claims.front()) {
+    for (const i of job.batches[b]) {
+      const item = job.items[i];
+      current = item.name;
+      try {
+        out.set(hashRangeSync(item, buf, onBytes), i * job.digestLength);
+      } catch (e) {
+        claims.abort();
+        send({ type: 'error', failure: e instanceof HashRangeError ? e.failure : describeReadError(item.name, e) });
+        return;
+      }
     }
   }
-  // The answer carries the unreported bytes, so small batches cost one message each.
+  // The answer carries the unreported bytes.
   const bytes = pending;
   pending = 0;
-  send({ type: 'done', id: msg.id, digests, bytes });
+  send({ type: 'done', bytes, item: current });
 });

@@ -1,29 +1,25 @@
-// Runs hash items on a pool of worker threads: largest items first, small items batched per
-// message, two batches in flight per worker. The calling thread helps with the smallest batches
-// (it starts at once, while workers boot), and tiny jobs never start a worker at all.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+// Runs hash items on the calling thread plus jobs-1 worker threads. Items are grouped into
+// batches that the threads claim through shared memory (no message per batch): workers take the
+// largest first, the calling thread the smallest first (it starts at once, while workers boot).
+// Tiny jobs never start a worker at all.
+import type { Worker } from 'node:worker_threads';
 import { ModelsealError } from '../errors.js';
 import { HashRangeError, READ_SIZE, describeReadError, hashRangeSync, type HashItem } from './hash-range.js';
-import type { BatchMessage, WorkerMessage } from './hash-protocol.js';
+import type { JobMessage, WorkerMessage } from './hash-protocol.js';
+import { BatchClaims } from './batch-claims.js';
+import { DIGEST_LENGTH, HASH_ALGORITHMS } from './hasher.js';
+import { startHashWorker, type WarmWorkers } from './warm-workers.js';
 
 /** A batch closes when it holds this many bytes... */
 const BATCH_BYTES = 4 * 1024 * 1024;
 /** ...or this many items. */
 const BATCH_ITEMS = 128;
-/** Small batches queued on one worker at a time (hides the message round trip). */
-const IN_FLIGHT = 2;
-/** Only batches up to this size are queued behind another: a big one waits for an idle worker. */
-const QUEUE_MAX_BYTES = 2 * BATCH_BYTES;
-/** The calling thread only takes batches up to this size, so it never blocks its event loop long. */
-const MAIN_BATCH_MAX_BYTES = 8 * 1024 * 1024;
 /** Jobs at most this big (bytes and items) skip the workers: starting a thread costs more. */
 export const INLINE_MAX_BYTES = 4 * 1024 * 1024;
 export const INLINE_MAX_ITEMS = 256;
 
 export interface RunOptions {
-  /** worker threads to start at most */
+  /** hashing threads at most, the calling thread included (it starts jobs-1 workers) */
   jobs: number;
   /** told about every hashed chunk (bytes since the last call, current item name) */
   onBytes?: (bytes: number, item: string) => void;
@@ -32,20 +28,8 @@ export interface RunOptions {
    * hashing on workers; Infinity keeps it all on the calling thread.
    */
   inlineMaxBytes?: number;
-}
-
-/**
- * How to start a worker: the compiled `hash-worker.js` next to this file (dist), or, when running
- * from sources (vitest, tsx), a tiny bootstrap that registers tsx in the worker and imports the
- * `.ts` file (Node 20 does not apply `--import tsx` from a worker's execArgv).
- */
-function workerEntry(): { spec: URL | string; eval: boolean } {
-  const js = new URL('./hash-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { spec: js, eval: false };
-  const ts = new URL('./hash-worker.ts', import.meta.url).href;
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(ts)}); });`;
-  return { spec: boot, eval: true };
+  /** workers started ahead of time (during the walk): used before starting new ones */
+  warm?: WarmWorkers;
 }
 
 function itemSize(it: HashItem): number {
@@ -102,73 +86,62 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
   }
 
   const batches = planBatches(items);
+  // The calling thread is one of the `jobs` hashing threads, unless told to keep off (0).
   const mainHelps = inlineMax > 0;
-  const nWorkers = Math.max(1, Math.min(opts.jobs, batches.length));
-  const entry = workerEntry();
+  const nWorkers = Math.min(mainHelps ? opts.jobs - 1 : Math.max(1, opts.jobs), batches.length - (mainHelps ? 1 : 0));
+  const claims = new BatchClaims(BatchClaims.allocate(batches.length), batches.length);
+  const digestLength = Math.max(...HASH_ALGORITHMS.map((a) => DIGEST_LENGTH[a]));
+  const digests = new SharedArrayBuffer(items.length * digestLength);
 
   return new Promise<Buffer[]>((resolve, reject) => {
     const workers: Worker[] = [];
-    const inFlight = new Map<number, Batch>(); // batch id -> batch
-    let lo = 0; // workers take from the front (largest first)
-    let hi = batches.length - 1; // the calling thread takes from the back (smallest first)
-    let remaining = batches.length;
+    let running = nWorkers + (mainHelps ? 1 : 0); // threads still claiming
     let settled = false;
 
     const finish = (err?: unknown) => {
       if (settled) return;
       settled = true;
+      if (err) claims.abort();
       const stopped = Promise.all(workers.map((w) => w.terminate().catch(() => 0)));
-      void stopped.then(() => (err ? reject(err) : resolve(results)));
+      void stopped.then(() => {
+        if (err) return reject(err);
+        const out = new Uint8Array(digests);
+        items.forEach((it, i) => {
+          results[i] ??= Buffer.from(out.subarray(i * digestLength, i * digestLength + DIGEST_LENGTH[it.alg]));
+        });
+        resolve(results);
+      });
     };
 
-    const completed = () => {
-      if (--remaining === 0) finish();
+    const threadDone = () => {
+      if (--running === 0) finish();
     };
 
-    const busy = new Map<Worker, number>(); // batches in flight per worker
-
-    /** Give `w` the next batch if it is idle, or if it is busy and the next batch is small. */
-    const dispatch = (w: Worker): boolean => {
-      if (lo > hi) return false;
-      const n = busy.get(w) ?? 0;
-      if (n >= IN_FLIGHT || (n > 0 && batches[lo].bytes > QUEUE_MAX_BYTES)) return false;
-      const id = lo++;
-      const b = batches[id];
-      inFlight.set(id, b);
-      busy.set(w, n + 1);
-      const msg: BatchMessage = { type: 'batch', id, items: b.idx.map((i) => items[i]) };
-      w.postMessage(msg);
-      return true;
-    };
-
+    /** The calling thread's share: one batch from the back per turn of the event loop. */
     const helpHere = () => {
-      if (settled || lo > hi || batches[hi].bytes > MAIN_BATCH_MAX_BYTES) return;
-      const b = batches[hi--];
+      if (settled) return;
+      const b = claims.fromBack();
+      if (b < 0) return threadDone();
       try {
-        hashHere(items, b.idx, results, opts.onBytes);
+        hashHere(items, batches[b].idx, results, opts.onBytes);
       } catch (e) {
         finish(e);
         return;
       }
-      completed();
       setImmediate(helpHere); // let worker messages and timers run between batches
     };
 
+    const job: JobMessage = { type: 'job', items, batches: batches.map((b) => b.idx), claims: claims.shared, digests, digestLength };
     for (let k = 0; k < nWorkers; k++) {
-      const w = new Worker(entry.spec, { eval: entry.eval });
+      const w = opts.warm?.take() ?? startHashWorker();
       workers.push(w);
       w.on('message', (m: WorkerMessage) => {
         if (settled) return;
         if (m.type === 'progress') {
           opts.onBytes?.(m.bytes, m.item);
         } else if (m.type === 'done') {
-          const b = inFlight.get(m.id)!;
-          inFlight.delete(m.id);
-          b.idx.forEach((i, j) => (results[i] = Buffer.from(m.digests[j].buffer, m.digests[j].byteOffset, m.digests[j].byteLength)));
-          if (m.bytes > 0) opts.onBytes?.(m.bytes, items[b.idx[b.idx.length - 1]].name);
-          busy.set(w, (busy.get(w) ?? 1) - 1);
-          while (dispatch(w));
-          completed();
+          if (m.bytes > 0) opts.onBytes?.(m.bytes, m.item);
+          threadDone();
         } else {
           finish(new ModelsealError(m.failure.code, m.failure.message));
         }
@@ -177,9 +150,8 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
       w.on('exit', (code) => {
         if (!settled) finish(new ModelsealError('UNREADABLE', `hashing worker exited early (code ${code})`));
       });
+      w.postMessage(job);
     }
-    // Round robin: every worker gets one batch before any gets a second.
-    for (let q = 0; q < IN_FLIGHT; q++) for (const w of workers) dispatch(w);
-    if (mainHelps) setImmediate(helpHere);
+    if (mainHelps) helpHere(); // start at once, while the workers boot
   });
 }

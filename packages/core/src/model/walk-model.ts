@@ -17,6 +17,8 @@ export interface WalkOptions {
   allowSymlinks?: boolean;
   /** excluded (and recorded in ignorePaths) when it lies inside the model; relative to the cwd */
   signaturePath?: string;
+  /** told about each file as the walk finds it (in walk order, before sorting) */
+  onFile?: (file: ModelFile) => void;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -50,7 +52,13 @@ class Walker {
   constructor(
     private readonly rules: IgnoreRules,
     private readonly allowSymlinks: boolean,
+    private readonly onFile?: (file: ModelFile) => void,
   ) {}
+
+  private add(file: ModelFile): void {
+    this.files.push(file);
+    this.onFile?.(file);
+  }
 
   /** Walk `absDir` (model-relative `relDir`, '' for the root). */
   dir(absDir: string, relDir: string): void {
@@ -103,7 +111,7 @@ class Walker {
       throw fsError(e, `'${rel}'`);
     }
     if (!st.isFile()) throw notRegular(rel, st);
-    this.files.push({ name: rel, path: abs, size: st.size });
+    this.add({ name: rel, path: abs, size: st.size });
   }
 
   private link(abs: string, rel: string): void {
@@ -135,7 +143,7 @@ class Walker {
       );
     }
     if (!st.isFile()) throw notRegular(rel, st);
-    this.files.push({ name: rel, path: target, size: st.size });
+    this.add({ name: rel, path: target, size: st.size });
   }
 }
 
@@ -179,7 +187,7 @@ export async function walkModel(modelPath: string, opts: WalkOptions = {}): Prom
   if (st.isFile()) {
     files = rules.has('.') ? [] : [{ name: '.', path: root, size: st.size }];
   } else {
-    const walker = new Walker(rules, allowSymlinks);
+    const walker = new Walker(rules, allowSymlinks, opts.onFile);
     if (!rules.has('.')) walker.dir(root, '');
     files = walker.files.sort((a, b) => compareUtf8(a.name, b.name));
   }

@@ -1,0 +1,63 @@
+// Hashing worker threads started ahead of need: while the walk is still listing a big model, the
+// threads boot on the other cores, and the worker pool adopts them when hashing starts.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * How to start a worker: the compiled `hash-worker.js` next to this file (dist), or, when running
+ * from sources (vitest, tsx), a tiny bootstrap that registers tsx in the worker and imports the
+ * `.ts` file (Node 20 does not apply `--import tsx` from a worker's execArgv).
+ */
+function workerEntry(): { spec: URL | string; eval: boolean } {
+  const js = new URL('./hash-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(js))) return { spec: js, eval: false };
+  const ts = new URL('./hash-worker.ts', import.meta.url).href;
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(ts)}); });`;
+  return { spec: boot, eval: true };
+}
+
+let entry: { spec: URL | string; eval: boolean } | undefined;
+
+/** Start one hashing worker thread. */
+export function startHashWorker(): Worker {
+  entry ??= workerEntry();
+  return new Worker(entry.spec, { eval: entry.eval });
+}
+
+/** Up to `count` workers booting before the work is known; `take` hands them out, `dispose` ends the rest. */
+export class WarmWorkers {
+  private readonly idle: Worker[] = [];
+  private readonly gone = new WeakSet<Worker>();
+  private started = false;
+
+  constructor(private readonly count: number) {}
+
+  /** Start the threads (only the first call does anything). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (let k = 0; k < this.count; k++) {
+      const w = startHashWorker();
+      // Until adopted nobody else listens: a boot failure must not crash the process, and a
+      // thread that already ended is never handed out.
+      w.on('error', () => this.gone.add(w));
+      w.once('exit', () => this.gone.add(w));
+      this.idle.push(w);
+    }
+  }
+
+  /** A started, still running worker, or undefined. */
+  take(): Worker | undefined {
+    let w: Worker | undefined;
+    while ((w = this.idle.shift())) if (!this.gone.has(w)) return w;
+    return undefined;
+  }
+
+  /** Terminate the workers nobody took. */
+  async dispose(): Promise<void> {
+    const rest = this.idle.splice(0);
+    await Promise.all(rest.map((w) => w.terminate().catch(() => 0)));
+  }
+}
