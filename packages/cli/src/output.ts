@@ -1,6 +1,10 @@
 // Printing for the CLI: one-line errors, JSON results, and a progress bar on stderr when it is a TTY.
-import { isModelsealError, type Progress } from '@modelseal/core';
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import { isModelsealError, type Progress } from '@modelseal/core/hashing';
+
+type CliProgress = typeof import('cli-progress');
+/** Loaded only when a bar is shown (a TTY): most runs, and every scripted one, never need it. */
+const loadCliProgress = (): CliProgress => createRequire(import.meta.url)('cli-progress') as CliProgress;
 
 /** Print an error as one clear line: `modelseal: error[CODE]: message`. Never a stack trace. */
 export function printError(e: unknown): void {
@@ -21,6 +25,7 @@ export function printJson(value: unknown): void {
 /** A byte progress bar on stderr; a no-op when stderr is not a TTY or `quiet` is set. */
 export function progressBar(label: string, quiet = false): { update: (p: Progress) => void; stop: () => void } {
   if (quiet || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const cliProgress = loadCliProgress();
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

@@ -1,19 +1,38 @@
 // Builds the commander program, runs it, and maps errors to exit codes:
 // 0 success, 1 verification failed, 2 bad usage or unreadable input.
+// Only the command being run is loaded (start-up time), all of them for help and unknown input.
 import { Command, CommanderError } from 'commander';
-import { isModelsealError } from '@modelseal/core';
-import { registerHash } from './commands/hash.js';
-import { registerSign } from './commands/sign.js';
-import { registerVerify } from './commands/verify.js';
-import { registerKeygen } from './commands/keygen.js';
-import { registerOci } from './commands/oci.js';
+import { isModelsealError } from '@modelseal/core/hashing';
 import { printError } from './output.js';
 
 export const EXIT_OK = 0;
 export const EXIT_VERIFY_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+const loadOci = async (): Promise<Register> => (await import('./commands/oci.js')).registerOci;
+
+/** Each top-level command's module, loaded on demand; in help order. */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  hash: async () => (await import('./commands/hash.js')).registerHash,
+  sign: async () => (await import('./commands/sign.js')).registerSign,
+  verify: async () => (await import('./commands/verify.js')).registerVerify,
+  keygen: async () => (await import('./commands/keygen.js')).registerKeygen,
+  push: loadOci,
+  pull: loadOci,
+  inspect: loadOci,
+  copy: loadOci,
+};
+
+/** The command named on the command line (the first argument that is not an option), if known. */
+function commandIn(argv: string[]): string | undefined {
+  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  return first !== undefined && Object.hasOwn(COMMANDS, first) ? first : undefined;
+}
+
+/** Build the program with every command, or with only the one `argv` runs. */
+export async function buildProgram(argv?: string[]): Promise<Command> {
   const program = new Command('modelseal')
     .description(
       'Hash, sign, package and verify ML models (OpenSSF Model Signing, Sigstore, OCI).\n' +
@@ -23,18 +42,17 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerHash(program);
-  registerSign(program);
-  registerVerify(program);
-  registerKeygen(program);
-  registerOci(program);
+  const only = argv && commandIn(argv);
+  const versionOnly = argv?.length === 3 && (argv[2] === '--version' || argv[2] === '-V');
+  const loaders = only ? [COMMANDS[only]] : versionOnly ? [] : [...new Set(Object.values(COMMANDS))];
+  for (const register of await Promise.all(loaders.map((load) => load()))) register(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (e) {

@@ -1,6 +1,6 @@
 // `modelseal hash`: print the OMS root digest of a model (and, with --json, every resource digest).
 import type { Command } from 'commander';
-import { hashModel, type ModelManifest } from '@modelseal/core';
+import { hashModel, type ModelManifest } from '@modelseal/core/hashing';
 import { printJson, progressBar } from '../output.js';
 import { addHashingFlags, hashingOptionsFromFlags } from './hashing-flags.js';
 

@@ -1,6 +1,6 @@
 // Hashing flags shared by `hash`, `sign` and `verify`, and their translation into HashModelOptions.
 import type { Command } from 'commander';
-import { ModelsealError, isHashAlgorithm, type HashModelOptions } from '@modelseal/core';
+import { ModelsealError, isHashAlgorithm, type HashModelOptions } from '@modelseal/core/hashing';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
