@@ -11,7 +11,7 @@ import { runHashItems } from './worker-pool.js';
 
 export interface HashFilesOptions {
   config: HashingConfig;
-  /** worker threads; default `os.availableParallelism()` */
+  /** hashing threads, the calling thread included (jobs-1 workers); default `os.availableParallelism()` */
   jobs?: number;
   onProgress?: ProgressListener;
   /** only hash files whose name passes (used by --ignore-unsigned-files) */
