@@ -1,11 +1,10 @@
 // The local Sigstore stack signs and verifies keylessly over real HTTP, in every shape a real instance has.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keylessSigner } from '../../packages/core/src/sign/keyless.js';
 import { sigstoreVerifier } from '../../packages/core/src/verify/sigstore-verifier.js';
 import { parseTrustedRoot } from '../../packages/core/src/verify/trust-root.js';
-import type { ParsedBundle } from '../../packages/core/src/verify/verifier.js';
+import { parsedBundle as toParsed } from './parsed-bundle.js';
 import { DEFAULT_GITHUB_CLAIMS, GITHUB_ISSUER, startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './stack.js';
 import { VECTORS_DIR } from '../shared-vectors.js';
 
@@ -20,19 +19,6 @@ const STATEMENT = Buffer.from(
 );
 const PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
-function toParsed(json: Record<string, unknown>, source = 'model.sig'): ParsedBundle {
-  const env = json.dsseEnvelope as { payload: string; payloadType: string; signatures: { sig: string; keyid?: string }[] };
-  return {
-    json,
-    mediaType: json.mediaType as string,
-    envelope: {
-      payload: Buffer.from(env.payload, 'base64'),
-      payloadType: env.payloadType,
-      signatures: env.signatures.map((s) => ({ sig: Buffer.from(s.sig, 'base64'), keyid: s.keyid })),
-    },
-    source,
-  };
-}
 
 describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
   let stack: SigstoreStack;

@@ -1,26 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { walkModel } from '../model/walk-model.js';
 import { ModelsealError } from '../errors.js';
 import type { HashingConfig, Progress } from '../types.js';
 import { hashFiles } from './hash-files.js';
+import { modelDirs } from '../../../../test/model-dirs.js';
 
-const base = mkdtempSync(path.join(tmpdir(), 'ms-hashfiles-'));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
-let counter = 0;
+const dirs = modelDirs('ms-hashfiles-');
+const { model } = dirs;
+afterAll(() => dirs.cleanup());
 
-function model(files: Record<string, Buffer | string>): string {
-  const root = path.join(base, `m${counter++}`);
-  mkdirSync(root);
-  for (const [rel, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    writeFileSync(path.join(root, rel), content);
-  }
-  return root;
-}
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const FILES: HashingConfig = { method: 'files', hashType: 'sha256', shardSize: 1_000_000_000 };

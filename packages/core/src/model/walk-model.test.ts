@@ -1,25 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { walkModel } from './walk-model.js';
 import { ModelsealError } from '../errors.js';
+import { modelDirs } from '../../../../test/model-dirs.js';
 
-const base = mkdtempSync(path.join(tmpdir(), 'ms-walk-'));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
+const dirs = modelDirs('ms-walk-');
+const { base, model } = dirs;
 let counter = 0;
+afterAll(() => dirs.cleanup());
 
-/** Make a model directory from `{relative path: content}`. */
-function model(files: Record<string, string>): string {
-  const root = path.join(base, `m${counter++}`);
-  mkdirSync(root);
-  for (const [rel, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    writeFileSync(path.join(root, rel), content);
-  }
-  return root;
-}
 
 async function walkError(p: string, opts = {}): Promise<ModelsealError> {
   const e = await walkModel(p, opts).then(

@@ -1,6 +1,5 @@
 // Fulcio extension decoding: DER UTF8String for .8+, raw bytes for the legacy .1-.6, SAN kinds.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeFulcioExtension, readFulcioIdentity } from './fulcio-extensions.js';
 import { VECTORS_DIR } from '../../../../test/shared-vectors.js';

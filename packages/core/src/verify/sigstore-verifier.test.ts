@@ -1,27 +1,13 @@
 // Verifies real public-good keyless bundles (Python model_signing, cosign) offline, and proves each failure code.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { keylessVerifier, sigstoreVerifier } from './sigstore-verifier.js';
-import type { ParsedBundle } from './verifier.js';
+import { parsedBundle as parsed } from '../../../../test/sigstore/parsed-bundle.js';
 import { VECTORS_DIR } from '../../../../test/shared-vectors.js';
 
 const VECTORS = `${VECTORS_DIR}/`;
 const IBM = { identity: 'stefanb@us.ibm.com', issuer: 'https://sigstore.verify.ibm.com/oauth2' };
 
-function parsed(json: Record<string, unknown>, source = 'model.sig'): ParsedBundle {
-  const env = json.dsseEnvelope as { payload: string; payloadType: string; signatures: { sig: string; keyid?: string }[] };
-  return {
-    json,
-    mediaType: json.mediaType as string,
-    envelope: {
-      payload: Buffer.from(env.payload, 'base64'),
-      payloadType: env.payloadType,
-      signatures: env.signatures.map((s) => ({ sig: Buffer.from(s.sig, 'base64'), keyid: s.keyid })),
-    },
-    source,
-  };
-}
 const vector = (v: string) =>
   JSON.parse(readFileSync(`${VECTORS}oms-python/${v}-sigstore/model.sig`, 'utf8')) as Record<string, unknown>;
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
