@@ -22,6 +22,8 @@ describe('classifyFile', () => {
     ['README.md', 'doc'],
     ['LICENSE', 'doc'],
     ['docs/usage.txt', 'doc'],
+    ['model.sig', 'doc'],
+    ['attestations/provenance.sigstore.json', 'doc'],
     ['modeling_tiny.py', 'code'],
     ['scripts/serve.sh', 'code'],
     ['requirements.txt', 'code'],

@@ -37,7 +37,11 @@ const CONFIG_NAMES = [
   'merges.txt', '*.tiktoken', 'sentencepiece.*', '*.spm', 'modelfile', 'kitfile',
 ];
 const CONFIG_EXT = ['json', 'yaml', 'yml', 'toml', 'jinja', 'cfg', 'ini', 'conf'];
-const DOC_NAMES = ['license*', 'licence*', 'readme*', 'notice*', 'copying*', 'authors*', 'changelog*', 'model_card*', 'citation*'];
+// Signatures and attestations that travel inside the model directory (model.sig, *.sigstore.json) are docs, not weights.
+const DOC_NAMES = [
+  'license*', 'licence*', 'readme*', 'notice*', 'copying*', 'authors*', 'changelog*', 'model_card*', 'citation*',
+  '*.sig', '*.sigstore', '*.sigstore.json', '*.intoto.jsonl',
+];
 const DOC_EXT = ['md', 'txt', 'rst', 'pdf', 'html', 'htm', 'adoc', 'png', 'jpg', 'jpeg', 'gif', 'svg'];
 const CODE_EXT = [
   'py', 'pyi', 'ipynb', 'sh', 'bash', 'js', 'mjs', 'cjs', 'ts', 'go', 'rs', 'c', 'cc', 'cpp', 'h', 'hpp', 'cu', 'java',
