@@ -5,6 +5,7 @@ import { keylessSigner } from '../packages/core/src/sign/keyless.js';
 import { pickTokenSource, resolveIdentityToken, MISSING_TOKEN_HELP } from '../packages/core/src/sign/identity/token-sources.js';
 import { sigstoreVerifier } from '../packages/core/src/verify/sigstore-verifier.js';
 import { DEFAULT_GITHUB_CLAIMS, GITHUB_ISSUER, startSigstoreStack, TEST_ISSUER, type SigstoreStack } from './sigstore/stack.js';
+import { rejectionOf } from './rejection.js';
 
 let stack: SigstoreStack;
 beforeAll(async () => {
@@ -74,29 +75,30 @@ describe('identity token sources', () => {
   });
 
   it('without any source: MISSING_IDENTITY_TOKEN naming every option', async () => {
-    const err = await resolveIdentityToken({ env: {}, interactive: false }).catch((e: unknown) => e as { code: string; message: string });
+    const err = await rejectionOf(resolveIdentityToken({ env: {}, interactive: false }));
     expect(err).toMatchObject({ code: 'MISSING_IDENTITY_TOKEN', message: MISSING_TOKEN_HELP });
     for (const hint of ['--identity-token', 'SIGSTORE_ID_TOKEN', 'permissions: id-token: write', 'browser']) {
       expect(MISSING_TOKEN_HELP).toContain(hint);
     }
-    const signErr = await keylessSigner({ signingConfig: stack.signingConfigPath, env: {} })
-      .signStatement(Buffer.from('{}'), 'application/vnd.in-toto+json')
-      .catch((e: unknown) => e as { code: string });
+    const signErr = await rejectionOf(
+      keylessSigner({ signingConfig: stack.signingConfigPath, env: {} })
+        .signStatement(Buffer.from('{}'), 'application/vnd.in-toto+json'),
+    );
     expect(signErr).toMatchObject({ code: 'MISSING_IDENTITY_TOKEN' });
     expect(stack.requests.fulcio ?? 0).toBe(1); // only the GitHub Actions signing above reached Fulcio
   });
 
   it('rejects unusable tokens without ever echoing them', async () => {
     const secret = 'not-a-jwt-SECRET-VALUE';
-    const e1 = await resolveIdentityToken({ identityToken: secret }).catch((e: unknown) => e as Error & { code: string });
+    const e1 = await rejectionOf(resolveIdentityToken({ identityToken: secret }));
     expect(e1.code).toBe('USAGE');
     expect(e1.message).toBe('the identity token from identity-token is not a JWT (expected three dot-separated parts)');
     const unverified = stack.token({ email_verified: false });
-    const e2 = await resolveIdentityToken({ identityToken: unverified }).catch((e: unknown) => e as Error & { code: string });
+    const e2 = await rejectionOf(resolveIdentityToken({ identityToken: unverified }));
     expect(e2.message).toBe('the identity token from identity-token has an email that its issuer has not verified');
     expect(e2.message).not.toContain(unverified.split('.')[1]);
     const expired = stack.token({ exp: Math.floor(Date.now() / 1000) - 3600 });
-    const e3 = await resolveIdentityToken({ env: { SIGSTORE_ID_TOKEN: expired } }).catch((e: unknown) => e as Error & { code: string });
+    const e3 = await rejectionOf(resolveIdentityToken({ env: { SIGSTORE_ID_TOKEN: expired } }));
     expect(e3.message).toMatch(/^the identity token from SIGSTORE_ID_TOKEN expired at \d{4}-\d\d-\d\dT/);
   });
 });

@@ -15,6 +15,7 @@ import type { ResponseEvent } from '../packages/core/src/oci/registry/registry-s
 import type { Descriptor } from '../packages/core/src/oci/target.js';
 import { startRegistry, type RegistryAuthMode, type RunningRegistry } from './registry/harness.js';
 import { startFakeReferrersRegistry } from './registry/fake-referrers-registry.js';
+import { rejectionOf } from './rejection.js';
 
 const run = promisify(execFile);
 
@@ -147,7 +148,7 @@ describe('RegistryTarget auth failures', () => {
     const secret = 'wrong-Secret-123';
     const t = target(reg, 'ns/model', { credentials: { username: 'modelseal', password: secret } });
     const bytes = Buffer.from('hello');
-    const err = await t.push(blobOf(bytes), { kind: 'bytes', bytes }).catch((e: unknown) => e as Error & { code: string });
+    const err = await rejectionOf(t.push(blobOf(bytes), { kind: 'bytes', bytes }));
     expect(err.code).toBe('REGISTRY_AUTH');
     expect(err.message).toBe(
       `registry ${reg.host} refused check of blob ${blobOf(bytes).digest.slice(0, 19)}… in ns/model: 401 (Unauthorized)`,
@@ -165,7 +166,7 @@ describe('RegistryTarget auth failures', () => {
   it('token: a wrong password is REGISTRY_AUTH naming the user, never the password', async () => {
     const reg = await registry('token');
     const t = target(reg, 'ns/model', { credentials: { username: 'modelseal', password: 'bad-pass-xyz' } });
-    const err = await t.resolve('v1').catch((e: unknown) => e as Error & { code: string });
+    const err = await rejectionOf(t.resolve('v1'));
     expect(err.code).toBe('REGISTRY_AUTH');
     expect(err.message).toBe(
       `registry ${reg.host} token service ${new URL(reg.tokenServer!.realm).origin} rejected the credentials of user "modelseal": 401`,
@@ -185,7 +186,7 @@ describe('RegistryTarget auth failures', () => {
     expect((await reader.resolve('v1')).mediaType).toBe('application/vnd.oci.image.manifest.v1+json');
     expect(await reader.exists(layerDesc)).toBe(true);
     const bytes = randomBytes(100);
-    const err = await reader.push(blobOf(bytes), { kind: 'bytes', bytes }).catch((e: unknown) => e as Error & { code: string });
+    const err = await rejectionOf(reader.push(blobOf(bytes), { kind: 'bytes', bytes }));
     expect(err.code).toBe('REGISTRY_AUTH');
     expect(err.message).toBe(
       `registry ${reg.host} refused push of blob ${blobOf(bytes).digest.slice(0, 19)}… to ns/model: 401 UNAUTHORIZED (authentication required)`,

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { RegistryTarget } from '../packages/core/src/oci/registry/registry-target.js';
 import { defaultCredentials, loadContainersAuth, loadDockerCredentials, readPasswordStdin } from '../packages/core/src/oci/registry/credentials.js';
 import { startRegistry, REGISTRY_REFRESH_TOKEN, type RunningRegistry } from './registry/harness.js';
+import { rejectionOf } from './rejection.js';
 
 const dirs: string[] = [];
 const closers: Array<() => Promise<void> | void> = [];
@@ -178,7 +179,7 @@ describe('Docker config credentials against real registries', () => {
   it('token registry: a wrong identity token is REGISTRY_AUTH', async () => {
     const t = new RegistryTarget({ registry: token.host, repository: 'creds/oauth', credentials: { identityToken: 'stale-token' } });
     closers.push(() => t.close());
-    const err = await t.resolve('v1').catch((e: unknown) => e as Error & { code: string });
+    const err = await rejectionOf(t.resolve('v1'));
     expect(err.code).toBe('REGISTRY_AUTH');
     expect(err.message).not.toContain('stale-token');
   });

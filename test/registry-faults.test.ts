@@ -10,6 +10,7 @@ import type { Descriptor } from '../packages/core/src/oci/target.js';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { startFaultProxy, type FaultProxy } from './registry/fault-proxy.js';
 import { startFakeReferrersRegistry } from './registry/fake-referrers-registry.js';
+import { rejectionOf } from './rejection.js';
 
 function blobOf(bytes: Buffer): Descriptor {
   return { mediaType: 'application/vnd.cncf.model.weight.v1.raw', digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length };
@@ -87,7 +88,7 @@ describe('downloads', () => {
     const desc = blobOf(layer);
     await t.push(desc, { kind: 'bytes', bytes: layer });
     proxy.corruptBlob(desc.digest);
-    const err = await readAll(verifyingStream(await t.fetch(desc), desc)).catch((e: unknown) => e as Error & { code: string });
+    const err = await rejectionOf(readAll(verifyingStream(await t.fetch(desc), desc)));
     expect(err.code).toBe('DIGEST_MISMATCH');
     expect(err.message).toMatch(new RegExp(`^blob ${desc.digest} does not match its descriptor: content hashes to sha256:[0-9a-f]{64}$`));
     expect(requestsTo(`/blobs/${desc.digest}`, 'GET')).toHaveLength(1);

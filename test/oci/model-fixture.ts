@@ -60,6 +60,9 @@ export function modeOf(file: string): number {
   return statSync(file).mode & 0o777;
 }
 
+/** The header fields tar-stream's pack.entry() takes: a name, the rest optional. */
+type TarHeader = Partial<tarStream.Header> & Pick<tarStream.Header, 'name'>;
+
 export interface TarEntry {
   name: string;
   type?: tarStream.Header['type'];
@@ -71,15 +74,19 @@ export interface TarEntry {
 /** Build a tar archive in memory from entries (headers exactly as given). */
 export async function tarOf(entries: TarEntry[]): Promise<Buffer> {
   const pack = tar.pack();
-  const chunks: Buffer[] = [];
+  const chunks: Uint8Array[] = [];
   const done = new Promise<void>((resolve, reject) => {
-    pack.on('data', (c: Buffer) => chunks.push(c));
+    pack.on('data', (c: unknown) => (c instanceof Uint8Array ? chunks.push(c) : reject(new Error(`tar-stream emitted a non-byte chunk: ${typeof c}`))));
     pack.on('end', () => resolve());
     pack.on('error', reject);
   });
   for (const e of entries) {
-    const header: tarStream.Header = { name: e.name, type: e.type ?? 'file', mode: e.mode ?? 0o644, mtime: new Date(0), ...(e.linkname ? { linkname: e.linkname } : {}) };
-    await new Promise<void>((resolve, reject) => pack.entry(header, e.type === undefined || e.type === 'file' ? (e.body ?? '') : undefined, (err) => (err ? reject(err) : resolve())));
+    const header: TarHeader = { name: e.name, type: e.type ?? 'file', mode: e.mode ?? 0o644, mtime: new Date(0), ...(e.linkname ? { linkname: e.linkname } : {}) };
+    await new Promise<void>((resolve, reject) => {
+      const written = (err?: Error | null): void => (err ? reject(err) : resolve());
+      if (header.type === 'file') pack.entry(header, e.body ?? '', written);
+      else pack.entry(header, written);
+    });
   }
   pack.finalize();
   await done;

@@ -27,7 +27,7 @@ async function writeSource(): Promise<string> {
     block.writeUInt32LE(i, 0);
     for (let j = 4; j < block.length; j += 4096) block.writeUInt32LE((i * 7919 + j) >>> 0, j);
     hash.update(block);
-    if (!out.write(block)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(block)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
   return `sha256:${hash.digest('hex')}`;

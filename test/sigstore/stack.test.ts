@@ -7,6 +7,7 @@ import { parseTrustedRoot } from '../../packages/core/src/verify/trust-root.js';
 import { parsedBundle as toParsed } from './parsed-bundle.js';
 import { DEFAULT_GITHUB_CLAIMS, GITHUB_ISSUER, startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './stack.js';
 import { VECTORS_DIR } from '../shared-vectors.js';
+import { rejectionOf } from '../rejection.js';
 
 const VECTORS = `${VECTORS_DIR}/`;
 const STATEMENT = Buffer.from(
@@ -73,11 +74,12 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
         STATEMENT,
         PAYLOAD_TYPE,
       )) as unknown as Record<string, unknown>;
-      const err = await sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath })
-        .verify(toParsed(bundle))
-        .catch((e: unknown) => e as { code: string; message: string });
+      const err = await rejectionOf(
+        sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath })
+          .verify(toParsed(bundle)),
+      );
       expect(err).toMatchObject({ code: 'UNTRUSTED_CHAIN' });
-      expect((err as Error).message).toBe('model.sig: the signing certificate was not issued by any CA in the trusted root');
+      expect(err.message).toBe('model.sig: the signing certificate was not issued by any CA in the trusted root');
     } finally {
       await other.close();
     }
@@ -121,9 +123,9 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
       workflowName: 'evil',
     };
     for (const [claim, value] of Object.entries(wrong)) {
-      const err = await verify({ ...right, [claim]: value }).catch((e: unknown) => e as { code: string; message: string });
+      const err = await rejectionOf(verify({ ...right, [claim]: value }));
       expect(err).toMatchObject({ code: 'EXTENSION_MISMATCH' });
-      expect((err as Error).message).toContain(`expected ${JSON.stringify(value)}`);
+      expect(err.message).toContain(`expected ${JSON.stringify(value)}`);
     }
     // the identity is a URI: an unanchored regexp prefix or suffix trick must not pass
     const regexp = (identityRegExp: string) =>
@@ -174,7 +176,7 @@ describe('local Sigstore stack shaped like GitHub private signing: Fulcio + TSA,
     expect(vm.timestampVerificationData.rfc3161Timestamps).toHaveLength(1);
     expect(stack.requests.rekor).toBeUndefined();
     const base = { identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath };
-    const err = await sigstoreVerifier(base).verify(toParsed(bundle)).catch((e: unknown) => e as { code: string });
+    const err = await rejectionOf(sigstoreVerifier(base).verify(toParsed(bundle)));
     expect(err).toMatchObject({ code: 'TLOG_MISSING' });
     const res = await sigstoreVerifier({ ...base, ignoreTlog: true }).verify(toParsed(bundle));
     expect(res.warnings).toEqual(['transparency-log requirement disabled (--insecure-ignore-tlog)']);
@@ -214,7 +216,7 @@ describe('local Sigstore stack without a CT log (certificates carry no SCT)', ()
         >;
       const base = { identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: noCt.trustedRootPath };
       const plain = toParsed(await sign(noCt));
-      const err = await sigstoreVerifier(base).verify(plain).catch((e: unknown) => e as Error & { code: string });
+      const err = await rejectionOf(sigstoreVerifier(base).verify(plain));
       expect(err.code).toBe('SCT_INVALID');
       expect(err.message).toBe('model.sig: certificate transparency check failed: expected 1 SCTs, got 0');
       const ok = await sigstoreVerifier({ ...base, ignoreSct: true }).verify(plain);
@@ -258,9 +260,10 @@ describe('local Sigstore stack with a Rekor v2 log (+ TSA)', () => {
         PAYLOAD_TYPE,
       )) as unknown as Record<string, any>;
       vm.tlogEntries = other.verificationMaterial.tlogEntries;
-      const err = await sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath })
-        .verify(toParsed(bundle))
-        .catch((e: unknown) => e as { code: string });
+      const err = await rejectionOf(
+        sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath })
+          .verify(toParsed(bundle)),
+      );
       expect(err).toMatchObject({ code: 'TLOG_INVALID' });
     } finally {
       await stack.close();
