@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keySigner, keyVerifier, loadPrivateKeyFile, loadPublicKeyFile, serializeBundle, signModel, verifyModel, type ModelsealError } from '../packages/core/src/index.js';
+import { bundleJson, statementOf, type BundleJson, type StatementJson } from './bundle-json.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -15,8 +16,8 @@ const KEYS = path.join(repo, 'fixtures/keys');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-malformed-'));
 const dir = path.join(tmp, 'model');
 const good = path.join(tmp, 'good.sig');
-let goodBundle: any;
-let statement: any;
+let goodBundle: BundleJson;
+let statement: StatementJson;
 
 beforeAll(async () => {
   if (!existsSync(BIN)) throw new Error('build the CLI first (pnpm -r run build)');
@@ -24,8 +25,8 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, 'w.bin'), 'weights');
   const privateKey = await loadPrivateKeyFile(path.join(KEYS, 'test.key'), { password: 'modelseal-test' });
   await signModel(dir, { signer: keySigner({ privateKey }), signaturePath: good });
-  goodBundle = JSON.parse(readFileSync(good, 'utf8'));
-  statement = JSON.parse(Buffer.from(goodBundle.dsseEnvelope.payload, 'base64').toString());
+  goodBundle = bundleJson(readFileSync(good, 'utf8'));
+  statement = statementOf(goodBundle);
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -35,13 +36,13 @@ async function signedText(text: string): Promise<Buffer> {
   return serializeBundle(await keySigner({ privateKey }).signStatement(Buffer.from(text), 'application/vnd.in-toto+json'));
 }
 
-async function signedOver(edit: (s: any) => unknown): Promise<Buffer> {
+async function signedOver(edit: (s: StatementJson) => unknown): Promise<Buffer> {
   const s = structuredClone(statement);
   edit(s);
   return signedText(JSON.stringify(s));
 }
 
-function edited(edit: (b: any) => void): Buffer {
+function edited(edit: (b: BundleJson) => unknown): Buffer {
   const b = structuredClone(goodBundle);
   edit(b);
   return Buffer.from(JSON.stringify(b));
@@ -53,17 +54,17 @@ const cases: Case[] = [
   ['truncated JSON', () => readFileSync(good).subarray(0, 200), 'MALFORMED_BUNDLE', 2, 'not valid JSON, the file may be truncated'],
   ['a JSON array', () => Buffer.from('[]'), 'MALFORMED_BUNDLE', 2, 'bundle is not a JSON object'],
   ['wrong mediaType', () => edited((b) => (b.mediaType = 'application/vnd.dev.sigstore.bundle+json;version=0.1')), 'UNSUPPORTED_MEDIA_TYPE', 2, "unsupported bundle mediaType 'application/vnd.dev.sigstore.bundle+json;version=0.1'"],
-  ['missing dsseEnvelope', () => edited((b) => delete b.dsseEnvelope), 'MALFORMED_BUNDLE', 2, 'bundle has no dsseEnvelope'],
+  ['missing dsseEnvelope', () => edited((b) => Reflect.deleteProperty(b, 'dsseEnvelope')), 'MALFORMED_BUNDLE', 2, 'bundle has no dsseEnvelope'],
   ['wrong payloadType', () => edited((b) => (b.dsseEnvelope.payloadType = 'text/plain')), 'MALFORMED_BUNDLE', 2, "DSSE payloadType is 'text/plain', expected 'application/vnd.in-toto+json'"],
   ['garbage base64 payload', () => edited((b) => (b.dsseEnvelope.payload = 'not*base64!')), 'MALFORMED_BUNDLE', 2, 'DSSE payload is not valid base64'],
   ['garbage base64 signature', () => edited((b) => (b.dsseEnvelope.signatures[0].sig = '%%%')), 'MALFORMED_BUNDLE', 2, 'DSSE signature is not valid base64'],
   ['no signature', () => edited((b) => (b.dsseEnvelope.signatures = [])), 'MALFORMED_BUNDLE', 2, 'DSSE envelope has no signature'],
   ['two signatures', () => edited((b) => b.dsseEnvelope.signatures.push(b.dsseEnvelope.signatures[0])), 'MALFORMED_BUNDLE', 2, 'DSSE envelope has 2 signatures; OMS bundles carry exactly one'],
-  ['no verificationMaterial', () => edited((b) => delete b.verificationMaterial), 'MALFORMED_BUNDLE', 2, 'bundle has no verificationMaterial'],
+  ['no verificationMaterial', () => edited((b) => Reflect.deleteProperty(b, 'verificationMaterial')), 'MALFORMED_BUNDLE', 2, 'bundle has no verificationMaterial'],
   ['signed payload that is not JSON', () => signedText('not json {'), 'MALFORMED_BUNDLE', 2, 'statement is not valid JSON'],
   ['wrong statement _type', () => signedOver((s) => (s._type = 'https://in-toto.io/Statement/v0.1')), 'MALFORMED_BUNDLE', 2, "statement has _type 'https://in-toto.io/Statement/v0.1'"],
   ['wrong predicateType', () => signedOver((s) => (s.predicateType = 'https://slsa.dev/provenance/v1')), 'MALFORMED_BUNDLE', 2, "statement has unsupported predicateType 'https://slsa.dev/provenance/v1'"],
-  ['missing subject', () => signedOver((s) => delete s.subject), 'MALFORMED_BUNDLE', 2, 'statement must have exactly one subject (found none)'],
+  ['missing subject', () => signedOver((s) => Reflect.deleteProperty(s, 'subject')), 'MALFORMED_BUNDLE', 2, 'statement must have exactly one subject (found none)'],
   ['two subjects', () => signedOver((s) => s.subject.push(s.subject[0])), 'MALFORMED_BUNDLE', 2, 'statement must have exactly one subject (found 2)'],
   ['empty resources', () => signedOver((s) => (s.predicate.resources = [])), 'MALFORMED_BUNDLE', 2, 'statement has an empty resources list'],
   ['root that does not match the resources', () => signedOver((s) => (s.subject[0].digest.sha256 = 'ab'.repeat(32))), 'MANIFEST_INCONSISTENT', 1, 'manifest is inconsistent: subject digest sha256:abab'],

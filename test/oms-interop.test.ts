@@ -26,6 +26,7 @@ import {
   verifyModel,
   type ModelsealError,
 } from '../packages/core/src/index.js';
+import { bundleJson, statementJson, statementOf, type BundleJson } from './bundle-json.js';
 
 const SHARED = VECTORS_DIR;
 const PY = path.join(SHARED, 'oms-python');
@@ -49,18 +50,14 @@ function shape(v: unknown): unknown {
   return typeof v;
 }
 
-function decodePayload(bundle: { dsseEnvelope: { payload: string } }): Record<string, any> {
-  return JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8'));
-}
-
-async function signVectorModel(): Promise<{ model: string; ours: any; python: any }> {
+async function signVectorModel(): Promise<{ model: string; ours: BundleJson; python: BundleJson }> {
   const model = path.join(mkdtempSync(path.join(tmp, 'sign-')), 'v1.1.0-elliptic-key');
   cpSync(path.join(PY, 'v1.1.0-elliptic-key'), model, { recursive: true });
-  const python = JSON.parse(readFileSync(path.join(model, 'model.sig'), 'utf8'));
+  const python = bundleJson(readFileSync(path.join(model, 'model.sig'), 'utf8'));
   rmSync(path.join(model, 'model.sig'));
   // Same command as the Python vector: default signature path inside the model, ignore 'ignore-me'.
   await signModel(model, { signer: keySigner({ privateKey: await privateKey() }), ignorePaths: ['ignore-me'], jobs: 1 });
-  const ours = JSON.parse(readFileSync(path.join(model, 'model.sig'), 'utf8'));
+  const ours = bundleJson(readFileSync(path.join(model, 'model.sig'), 'utf8'));
   return { model, ours, python };
 }
 
@@ -75,13 +72,13 @@ describe('our key bundle vs the Python v1.1.0 one', () => {
     expect(ours.dsseEnvelope.payloadType).toBe(python.dsseEnvelope.payloadType);
     expect(ours.dsseEnvelope.signatures[0].keyid).toBe('');
 
-    const a = decodePayload(ours);
-    const b = decodePayload(python);
+    const a = statementOf(ours);
+    const b = statementOf(python);
     expect(shape(a)).toEqual(shape(b));
     expect(a.subject).toEqual(b.subject);
     expect(a.subject[0].digest.sha256).toBe(ROOT);
     expect(a.predicateType).toBe(b.predicateType);
-    expect(a.predicate.resources).toEqual(b.predicate.resources.map((r: any) => ({ name: r.name, algorithm: r.algorithm, digest: r.digest })));
+    expect(a.predicate.resources).toEqual(b.predicate.resources.map((r) => ({ name: r.name, algorithm: r.algorithm, digest: r.digest })));
     const { ignore_paths: ia, ...sa } = a.predicate.serialization;
     const { ignore_paths: ib, ...sb } = b.predicate.serialization;
     expect(sa).toEqual(sb);
@@ -121,16 +118,16 @@ describe('OMS v1.0 JSON schemas', () => {
   it('accept our statements and bundles (files mode, blake3, ignore paths)', async () => {
     const { ours } = await signVectorModel();
     expect(bundleSchema(ours), JSON.stringify(bundleSchema.errors)).toBe(true);
-    expect(statementSchema(decodePayload(ours)), JSON.stringify(statementSchema.errors)).toBe(true);
+    expect(statementSchema(statementOf(ours)), JSON.stringify(statementSchema.errors)).toBe(true);
     const manifest = await hashModel(path.join(__dirname, '../fixtures/models/sample-model'), { hashType: 'blake3', jobs: 1 });
-    const statement = JSON.parse(buildStatement(manifest).toString());
+    const statement = statementJson(buildStatement(manifest).toString());
     expect(statementSchema(statement), JSON.stringify(statementSchema.errors)).toBe(true);
     expect(statement.predicate.serialization.hash_type).toBe('blake3');
   });
 
   it('reject a statement with an extra predicate field (the check is real)', async () => {
     const { ours } = await signVectorModel();
-    const s = decodePayload(ours);
+    const s = statementOf(ours);
     s.predicate.extra = 1;
     expect(statementSchema(s)).toBe(false);
   });

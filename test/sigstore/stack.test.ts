@@ -8,6 +8,7 @@ import { parsedBundle as toParsed } from './parsed-bundle.js';
 import { DEFAULT_GITHUB_CLAIMS, GITHUB_ISSUER, startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './stack.js';
 import { VECTORS_DIR } from '../shared-vectors.js';
 import { rejectionOf } from '../rejection.js';
+import { bundleJson, type BundleJson } from '../bundle-json.js';
 
 const VECTORS = `${VECTORS_DIR}/`;
 const STATEMENT = Buffer.from(
@@ -35,10 +36,10 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
       STATEMENT,
       PAYLOAD_TYPE,
     )) as unknown as Record<string, unknown>;
-    const python = JSON.parse(readFileSync(`${VECTORS}oms-python/v1.1.0-sigstore/model.sig`, 'utf8'));
+    const python = bundleJson(readFileSync(`${VECTORS}oms-python/v1.1.0-sigstore/model.sig`, 'utf8'));
     expect(bundle.mediaType).toBe(python.mediaType);
     expect(Object.keys(bundle).sort()).toEqual(Object.keys(python).sort());
-    const vm = bundle.verificationMaterial as Record<string, any>;
+    const vm = bundle.verificationMaterial as BundleJson['verificationMaterial'];
     expect(Object.keys(vm).sort()).toEqual(Object.keys(python.verificationMaterial).sort());
     expect(vm.tlogEntries).toHaveLength(1);
     expect(Object.keys(vm.tlogEntries[0])).toEqual(Object.keys(python.verificationMaterial.tlogEntries[0]));
@@ -47,7 +48,7 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
     expect(env.payloadType).toBe(python.dsseEnvelope.payloadType);
     expect(env.signatures.map((x) => Object.keys(x))).toEqual([['sig']]); // like model_signing keyless: no keyid
     expect(python.dsseEnvelope.signatures.map((x: object) => Object.keys(x))).toEqual([['sig']]);
-    expect(vm.timestampVerificationData.rfc3161Timestamps).toHaveLength(1);
+    expect(vm.timestampVerificationData?.rfc3161Timestamps).toHaveLength(1);
     expect(stack.requests).toMatchObject({ fulcio: 1, rekor: 1, tsa: 1 });
 
     const res = await sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath }).verify(
@@ -170,10 +171,10 @@ describe('local Sigstore stack shaped like GitHub private signing: Fulcio + TSA,
       STATEMENT,
       PAYLOAD_TYPE,
     )) as unknown as Record<string, unknown>;
-    const vm = bundle.verificationMaterial as Record<string, any>;
+    const vm = bundle.verificationMaterial as BundleJson['verificationMaterial'];
     expect(Object.keys(vm)).toEqual(['certificate', 'tlogEntries', 'timestampVerificationData']);
     expect(vm.tlogEntries).toEqual([]); // kept explicitly: the OMS bundle schema requires the key for keyless
-    expect(vm.timestampVerificationData.rfc3161Timestamps).toHaveLength(1);
+    expect(vm.timestampVerificationData?.rfc3161Timestamps).toHaveLength(1);
     expect(stack.requests.rekor).toBeUndefined();
     const base = { identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath };
     const err = await rejectionOf(sigstoreVerifier(base).verify(toParsed(bundle)));
@@ -192,7 +193,7 @@ describe('local Sigstore stack without a TSA: Fulcio + Rekor', () => {
         STATEMENT,
         PAYLOAD_TYPE,
       )) as unknown as Record<string, unknown>;
-      const vm = bundle.verificationMaterial as Record<string, any>;
+      const vm = bundle.verificationMaterial as BundleJson['verificationMaterial'];
       expect(vm.tlogEntries).toHaveLength(1);
       expect(vm.timestampVerificationData ?? {}).toEqual({});
       const res = await sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath }).verify(
@@ -246,7 +247,7 @@ describe('local Sigstore stack with a Rekor v2 log (+ TSA)', () => {
         STATEMENT,
         PAYLOAD_TYPE,
       )) as unknown as Record<string, unknown>;
-      const vm = bundle.verificationMaterial as Record<string, any>;
+      const vm = bundle.verificationMaterial as BundleJson['verificationMaterial'];
       expect(vm.tlogEntries).toHaveLength(1);
       expect(vm.tlogEntries[0].kindVersion).toEqual({ kind: 'dsse', version: '0.0.2' });
       expect(vm.tlogEntries[0].inclusionPromise).toBeUndefined();
@@ -258,7 +259,7 @@ describe('local Sigstore stack with a Rekor v2 log (+ TSA)', () => {
       const other = (await keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }).signStatement(
         STATEMENT,
         PAYLOAD_TYPE,
-      )) as unknown as Record<string, any>;
+      )) as unknown as BundleJson;
       vm.tlogEntries = other.verificationMaterial.tlogEntries;
       const err = await rejectionOf(
         sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath })
