@@ -1,6 +1,7 @@
 // Sign -> verify round trips with every supported key type, cosign encrypted keys, and certificate
 // chains made with openssl (RSA root -> EC intermediate -> EC leaf), plus the failure paths:
 // wrong key, tampered bundle, expired leaf, leaf without signing usage, untrusted chain.
+import { execFileSync } from 'node:child_process';
 import { sign as cryptoSign, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -137,6 +138,25 @@ describe('hashing settings come from the signature', () => {
     writeFileSync(path.join(dir, 'new.bin'), 'unsigned');
     expect((await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }))).code).toBe('EXTRA_FILE');
     expect((await verifyModel(dir, { verifier: keyVerifier({ publicKey }), ignoreUnsignedFiles: true })).files).toBe(3);
+  });
+
+  it('--ignore-unsigned-files passes over unsigned symlinks, FIFOs and directories, but a signed file replaced by a symlink still fails', async () => {
+    const { privateKey, publicKey } = newKeyPair('ecdsa-p256');
+    const dir = model();
+    await signModel(dir, { signer: keySigner({ privateKey }) });
+    const verifier = keyVerifier({ publicKey });
+    symlinkSync(path.join(dir, 'a.bin'), path.join(dir, 'link.bin'));
+    execFileSync('mkfifo', [path.join(dir, 'sub', 'pipe')]);
+    mkdirSync(path.join(dir, 'unsigned-dir'));
+    symlinkSync('/etc/passwd', path.join(dir, 'unsigned-dir', 'passwd'));
+    expect((await failure(verifyModel(dir, { verifier }))).code).toBe('SYMLINK');
+    expect((await verifyModel(dir, { verifier, ignoreUnsignedFiles: true })).files).toBe(3);
+
+    rmSync(path.join(dir, 'sub', 'b.txt'));
+    symlinkSync(path.join(dir, 'a.bin'), path.join(dir, 'sub', 'b.txt'));
+    const e = await failure(verifyModel(dir, { verifier, ignoreUnsignedFiles: true }));
+    expect(e.code).toBe('SYMLINK');
+    expect(e.message).toBe("cannot use 'sub/b.txt': it is a symlink; pass --allow-symlinks to hash the file it points to");
   });
 
   it('a single-file signature naming the file by its basename (spec style) verifies too', async () => {

@@ -19,6 +19,12 @@ export interface WalkOptions {
   signaturePath?: string;
   /** told about each file as the walk finds it (in walk order, before sorting) */
   onFile?: (file: ModelFile) => void;
+  /**
+   * Restrict the walk to these model-relative paths: anything else (of any type, symlinks and FIFOs
+   * included) is passed over as if ignored, and directories are entered only when `dir` accepts
+   * them. Used to verify with --ignore-unsigned-files. Does not apply to a single-file model.
+   */
+  only?: { file: (rel: string) => boolean; dir: (rel: string) => boolean };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -53,6 +59,7 @@ class Walker {
     private readonly rules: IgnoreRules,
     private readonly allowSymlinks: boolean,
     private readonly onFile?: (file: ModelFile) => void,
+    private readonly only?: WalkOptions['only'],
   ) {}
 
   private add(file: ModelFile): void {
@@ -101,6 +108,7 @@ class Walker {
         throw fsError(e, `'${rel}'`);
       }
     }
+    if (this.only && !(s.isDirectory() ? this.only.dir(rel) : this.only.file(rel))) return;
     if (s.isDirectory()) return this.dir(abs, rel);
     if (s.isSymbolicLink()) return this.link(abs, rel);
     if (!s.isFile()) throw notRegular(rel, s);
@@ -187,7 +195,7 @@ export async function walkModel(modelPath: string, opts: WalkOptions = {}): Prom
   if (st.isFile()) {
     files = rules.has('.') ? [] : [{ name: '.', path: root, size: st.size }];
   } else {
-    const walker = new Walker(rules, allowSymlinks, opts.onFile);
+    const walker = new Walker(rules, allowSymlinks, opts.onFile, opts.only);
     if (!rules.has('.')) walker.dir(root, '');
     files = walker.files.sort((a, b) => compareUtf8(a.name, b.name));
   }

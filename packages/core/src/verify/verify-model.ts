@@ -64,6 +64,14 @@ async function readBundleFile(file: string): Promise<Buffer> {
   }
 }
 
+/** The signed files and every directory above them: all a walk needs to see with --ignore-unsigned-files. */
+function signedPaths(files: string[]): { file: (rel: string) => boolean; dir: (rel: string) => boolean } {
+  const fileSet = new Set(files);
+  const dirSet = new Set<string>();
+  for (const f of files) for (let i = f.indexOf('/'); i > 0; i = f.indexOf('/', i + 1)) dirSet.add(f.slice(0, i));
+  return { file: (rel) => fileSet.has(rel), dir: (rel) => dirSet.has(rel) };
+}
+
 export async function verifyModel(modelPath: string, opts: VerifyModelOptions): Promise<VerifyModelResult> {
   const signaturePath = path.resolve(opts.signaturePath ?? (await defaultSignaturePath(modelPath)));
   const bundle = parseBundle(await readBundleFile(signaturePath), signaturePath);
@@ -79,6 +87,7 @@ export async function verifyModel(modelPath: string, opts: VerifyModelOptions): 
     ignoreGitPaths: opts.ignoreGitPaths ?? true,
     allowSymlinks: manifest.allowSymlinks,
     signaturePath,
+    ...(opts.ignoreUnsignedFiles ? { only: signedPaths(manifestFiles(manifest)) } : {}),
   }).catch((e: unknown) => {
     // A model whose files are all gone is a verification failure, not bad input.
     if (e instanceof ModelsealError && e.code === 'EMPTY_MODEL') compareManifest(manifest, []);
