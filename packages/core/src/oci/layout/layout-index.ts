@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ModelsealError } from '../../errors.js';
+import { KeyedLock } from '../keyed-lock.js';
 import { checkDescriptor, canonicalJson } from '../manifest.js';
 import { MediaTypes, type Descriptor } from '../target.js';
 
@@ -17,20 +18,8 @@ export interface LayoutIndexDocument {
   [key: string]: unknown;
 }
 
-const locks = new Map<string, Promise<unknown>>();
-
-/** Run `fn` after every earlier update of the same layout has finished. */
-async function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const previous = locks.get(key) ?? Promise.resolve();
-  const run = previous.then(fn, fn);
-  const settled = run.then(() => {}, () => {});
-  locks.set(key, settled);
-  try {
-    return await run;
-  } finally {
-    if (locks.get(key) === settled) locks.delete(key);
-  }
-}
+/** index.json updates of one layout (keyed by absolute path) run one at a time. */
+const indexLock = new KeyedLock();
 
 export function emptyIndex(): LayoutIndexDocument {
   return { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [] };
@@ -60,7 +49,7 @@ export async function readLayoutIndex(root: string): Promise<LayoutIndexDocument
 
 /** Apply `change` to index.json under the per-layout lock and replace the file atomically. */
 export async function updateLayoutIndex(root: string, change: (index: LayoutIndexDocument) => void): Promise<void> {
-  await serialised(resolve(root), async () => {
+  await indexLock.run(resolve(root), async () => {
     const index = await readLayoutIndex(root);
     change(index);
     const tmp = join(root, `.index.json.${randomBytes(6).toString('hex')}.tmp`);

@@ -3,6 +3,7 @@
 // which we update under an in-process lock with read-your-write checks (registries ignore If-Match).
 
 import { isModelsealError, RegistryError } from '../../errors.js';
+import { KeyedLock } from '../keyed-lock.js';
 import { MediaTypes, type Descriptor } from '../target.js';
 import { repositoryScope } from './auth-challenge.js';
 import { readBody } from './http-transport.js';
@@ -111,19 +112,8 @@ export async function fallbackReferrers(session: RegistrySession, repository: st
   return index ? filter(index.manifests, artifactType) : [];
 }
 
-const locks = new Map<string, Promise<unknown>>();
-
-/** Run `fn` after every earlier holder of `key` in this process (a per repository+subject mutex). */
-async function withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const previous = locks.get(key) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(fn);
-  locks.set(key, run);
-  try {
-    return await run;
-  } finally {
-    if (locks.get(key) === run) locks.delete(key);
-  }
-}
+/** Fallback-index updates per repository+subject run one at a time in this process. */
+const indexLock = new KeyedLock();
 
 /**
  * Add `entry` to the fallback index of `subjectDigest`; re-reads after writing and merges again if a
@@ -138,7 +128,7 @@ export async function addToFallbackIndex(
 ): Promise<void> {
   const registry = session.opts.registry;
   const tag = fallbackTag(subjectDigest);
-  await withLock(`${registry}/${repository}@${subjectDigest}`, async () => {
+  await indexLock.run(`${registry}/${repository}@${subjectDigest}`, async () => {
     for (let attempt = 0; attempt < attempts; attempt++) {
       const current = await getManifest(session, repository, tag, { allowMissing: true });
       let index: ImageIndex;
