@@ -1,10 +1,7 @@
 // Hashing flags shared by `hash`, `sign` and `verify`, and their translation into HashModelOptions.
 import type { Command } from 'commander';
 import { ModelsealError, isHashAlgorithm, type HashModelOptions } from '@modelseal/core/hashing';
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
+import { collect } from './repeatable-option.js';
 
 /** Add --method, --shard-size, --hash, --jobs, --ignore-paths, --allow-symlinks, --no-ignore-git-paths. */
 export function addHashingFlags(cmd: Command): Command {

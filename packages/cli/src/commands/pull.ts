@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { pullModel } from '@modelseal/core';
 import { printJson, progressBar } from '../output.js';
 import { addRegistryFlags, concurrencyFrom, formatBytes, registryOptionsFrom } from './registry-flags.js';
+import { collect } from './repeatable-option.js';
 
 export function registerPull(program: Command): void {
   const cmd = program
@@ -10,7 +11,7 @@ export function registerPull(program: Command): void {
     .description('Pull a model artifact into DEST, checking every layer digest; DEST appears only when all of it verified')
     .argument('<ref>', 'registry[:port]/repository[:tag|@sha256:...] or oci:LAYOUT_DIR[:tag|@sha256:...]')
     .argument('<dest>', 'destination directory (must not exist, or be empty)')
-    .option('--include <glob>', 'only pull matching files (repeatable; without "/" the glob matches file names)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--include <glob>', 'only pull matching files (repeatable; without "/" the glob matches file names)', collect, [] as string[])
     .option('--json', 'print {"reference","digest","format","files"} as JSON', false);
   addRegistryFlags(cmd);
   cmd.addHelpText(

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { pushModel } from '@modelseal/core';
 import { printJson, progressBar } from '../output.js';
 import { addRegistryFlags, concurrencyFrom, formatBytes, registryOptionsFrom } from './registry-flags.js';
+import { collect } from './repeatable-option.js';
 
 export function registerPush(program: Command): void {
   const cmd = program
@@ -10,7 +11,7 @@ export function registerPush(program: Command): void {
     .description('Package a model directory as a CNCF ModelPack OCI artifact and push it to a registry or OCI layout')
     .argument('<model>', 'model directory')
     .argument('<ref>', 'registry[:port]/repository[:tag] or oci:LAYOUT_DIR[:tag] (tag defaults to latest)')
-    .option('--dataset <glob>', 'pack matching files as datasets (repeatable; without "/" the glob matches file names)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--dataset <glob>', 'pack matching files as datasets (repeatable; without "/" the glob matches file names)', collect, [] as string[])
     .option('--json', 'print {"reference","digest","mediaType","size","layers"} as JSON', false);
   addRegistryFlags(cmd);
   cmd.addHelpText(

@@ -15,10 +15,7 @@ import { printJson, progressBar } from '../output.js';
 import { addHashingFlags, hashingOptionsFromFlags } from './hashing-flags.js';
 import { addKeylessSignFlags, keylessSignerFromFlags } from './keyless-flags.js';
 import { canPrompt, promptPassword } from './password-prompt.js';
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
+import { collect } from './repeatable-option.js';
 
 async function signerFromFlags(flags: Record<string, unknown>): Promise<BundleSigner> {
   const key = flags.key as string | undefined;

@@ -17,10 +17,7 @@ import {
 import { printJson, progressBar } from '../output.js';
 import { hashingOptionsFromFlags } from './hashing-flags.js';
 import { addKeylessVerifyFlags, keylessVerifierFromFlags } from './keyless-flags.js';
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
+import { collect } from './repeatable-option.js';
 
 async function verifierFromFlags(flags: Record<string, unknown>): Promise<BundleVerifier> {
   const key = flags.key as string | undefined;
