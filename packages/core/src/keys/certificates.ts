@@ -3,7 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import { lazyModule } from '../lazy-module.js';
 import { ModelsealError } from '../errors.js';
-import { readKeyFile } from './load-private-key.js';
+import { readInputFile } from '../read-input-file.js';
 import { pemBlocks } from './pem.js';
 
 const sigstoreCore = lazyModule<typeof import('@sigstore/core')>('@sigstore/core');
@@ -23,7 +23,7 @@ export function loadCertificates(pem: string | Buffer, source = 'certificate fil
 /** Reads one or more PEM certificate files. */
 export async function loadCertificateFiles(paths: string[]): Promise<X509Certificate[]> {
   const out: X509Certificate[] = [];
-  for (const p of paths) out.push(...loadCertificates(await readKeyFile(p), p));
+  for (const p of paths) out.push(...loadCertificates(await readInputFile(p), p));
   return out;
 }
 

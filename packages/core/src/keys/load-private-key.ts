@@ -2,8 +2,8 @@
 // encrypted key files, skipping text preambles. The password comes from the caller, then
 // COSIGN_PASSWORD, then an optional prompt callback. Errors never contain key bytes or passwords.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { ModelsealError } from '../errors.js';
+import { readInputFile } from '../read-input-file.js';
 import { COSIGN_KEY_LABEL, COSIGN_LEGACY_KEY_LABEL, decryptCosignKey } from './cosign-key.js';
 import { pemBlocks } from './pem.js';
 import { signingAlgorithm } from './signing-algorithm.js';
@@ -58,16 +58,5 @@ export async function loadPrivateKey(pem: string | Buffer, opts: LoadPrivateKeyO
 
 /** Reads and parses a private key file (see loadPrivateKey). */
 export async function loadPrivateKeyFile(path: string, opts: Omit<LoadPrivateKeyOptions, 'source'> = {}): Promise<KeyObject> {
-  return loadPrivateKey(await readKeyFile(path), { ...opts, source: path });
-}
-
-/** Reads a key or certificate file with NOT_FOUND / UNREADABLE errors. */
-export async function readKeyFile(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') throw new ModelsealError('NOT_FOUND', `${path}: no such file`);
-    throw new ModelsealError('UNREADABLE', `${path}: cannot read (${code ?? 'error'})`, { cause: e });
-  }
+  return loadPrivateKey(await readInputFile(path), { ...opts, source: path });
 }

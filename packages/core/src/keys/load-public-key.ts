@@ -2,7 +2,7 @@
 // the OMS key hint: lowercase hex SHA-256 of the key's SPKI PEM text.
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { ModelsealError } from '../errors.js';
-import { readKeyFile } from './load-private-key.js';
+import { readInputFile } from '../read-input-file.js';
 import { pemBlocks } from './pem.js';
 import { signingAlgorithm } from './signing-algorithm.js';
 
@@ -23,7 +23,7 @@ export function loadPublicKey(pem: string | Buffer, source = 'public key'): KeyO
 
 /** Reads and parses a public key file. */
 export async function loadPublicKeyFile(path: string): Promise<KeyObject> {
-  return loadPublicKey(await readKeyFile(path), path);
+  return loadPublicKey(await readInputFile(path), path);
 }
 
 /** The SPKI PEM text of a public (or private) key, 64-column base64 with a trailing newline. */

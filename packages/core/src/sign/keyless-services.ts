@@ -1,9 +1,9 @@
 // Which Sigstore instance a keyless signer talks to: public-good, staging, explicit URLs, or a
 // Sigstore signing_config.json (v0.2). Instances without Rekor (GitHub's private one: Fulcio + TSA) are fine.
-import { readFile } from 'node:fs/promises';
 import type { Service, SigningConfig } from '@sigstore/protobuf-specs';
 import { lazyModule } from '../lazy-module.js';
 import { ModelsealError } from '../errors.js';
+import { readJsonFile } from '../read-input-file.js';
 
 const protobufSpecs = lazyModule<typeof import('@sigstore/protobuf-specs')>('@sigstore/protobuf-specs');
 import { PUBLIC_GOOD_OIDC_ISSUER, STAGING_OIDC_ISSUER } from './identity/browser-oidc.js';
@@ -97,18 +97,5 @@ export function servicesFromSigningConfig(json: unknown, source: string, now = n
 
 /** Load a signing_config.json file. */
 export async function loadSigningConfig(path: string): Promise<SigstoreServices> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE';
-    throw new ModelsealError(code, `cannot read signing config ${path}: ${(e as Error).message}`, { cause: e });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ModelsealError('USAGE', `${path}: not valid JSON: ${(e as Error).message}`, { cause: e });
-  }
-  return servicesFromSigningConfig(json, path);
+  return servicesFromSigningConfig(await readJsonFile(path, 'signing config', 'USAGE'), path);
 }

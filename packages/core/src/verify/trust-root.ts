@@ -1,10 +1,10 @@
 // Where keyless verification gets its trust from: a trusted_root.json file, the public-good snapshot
 // shipped in @sigstore/tuf, or (only when asked) a TUF refresh. Never an implicit network fetch.
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { lazyModule } from '../lazy-module.js';
 import { ModelsealError } from '../errors.js';
+import { readJsonFile } from '../read-input-file.js';
 
 const protobufSpecs = lazyModule<typeof import('@sigstore/protobuf-specs')>('@sigstore/protobuf-specs');
 const sigstoreTuf = lazyModule<typeof import('@sigstore/tuf')>('@sigstore/tuf');
@@ -58,22 +58,8 @@ export function publicGoodTrustedRoot(): TrustedRoot {
 /** Load a trusted root from the given source. Only `kind: 'tuf'` touches the network. */
 export async function loadTrustedRoot(source: TrustedRootSource): Promise<TrustedRoot> {
   switch (source.kind) {
-    case 'file': {
-      let text: string;
-      try {
-        text = await readFile(source.path, 'utf8');
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE';
-        throw new ModelsealError(code, `cannot read trusted root ${source.path}: ${(e as Error).message}`, { cause: e });
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch (e) {
-        throw new ModelsealError('TRUST_ROOT', `${source.path}: not valid JSON: ${(e as Error).message}`, { cause: e });
-      }
-      return parseTrustedRoot(json, source.path);
-    }
+    case 'file':
+      return parseTrustedRoot(await readJsonFile(source.path, 'trusted root', 'TRUST_ROOT'), source.path);
     case 'public-good':
       return publicGoodTrustedRoot();
     case 'tuf':
