@@ -11,7 +11,6 @@ import { ModelsealError } from '../errors.js';
 import type { ProgressListener } from '../types.js';
 import { compareUtf8, rootDigest } from '../digest/root-digest.js';
 import { fetchVerifiedManifest } from './copy.js';
-import { VerifyingTap } from './digest.js';
 import { parseManifest, type ImageManifest } from './manifest.js';
 import { artifactLayers, type ArtifactFormat, type ArtifactLayer } from './modelpack/artifact-layers.js';
 import { compileGlobs, ModelPackAnnotations } from './modelpack/media-types.js';
@@ -20,6 +19,7 @@ import { forEachConcurrent } from './parallel.js';
 import { ProgressMeter } from './progress-meter.js';
 import { checkSymlinks, extractTar } from './pull/extract-tar.js';
 import { checkRelativePath, PathClaims } from './pull/safe-path.js';
+import { VerifyingTap } from './registry/verifying-stream.js';
 import { MAX_MANIFEST_BYTES, type Target } from './target.js';
 
 export interface PullModelOptions extends OpenTargetOptions {

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ModelsealError, RegistryError } from '../../errors.js';
-import { assertSha256Digest, DigestTap, digestHex, isSha256Digest, sha256Digest } from '../digest.js';
+import { assertSha256Digest, digestHex, isSha256Digest, sha256Digest } from '../digest.js';
 import { artifactTypeOf, parseManifest } from '../manifest.js';
 import { MANIFEST_MEDIA_TYPES, MAX_MANIFEST_BYTES, type BlobSource, type Descriptor, type Target } from '../target.js';
+import { VerifyingTap } from '../registry/verifying-stream.js';
 import { emptyIndex, readLayoutIndex, REF_NAME, updateLayoutIndex } from './layout-index.js';
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -164,17 +165,9 @@ export class LayoutTarget implements Target {
 
   private async writeBlob(desc: Descriptor, content: BlobSource): Promise<void> {
     const tmp = join(this.root, `.blob-${randomBytes(8).toString('hex')}.tmp`);
-    const tap = new DigestTap();
     try {
       const source = content.kind === 'bytes' ? Readable.from([Buffer.from(content.bytes)]) : content.open();
-      await pipeline(source, tap, createWriteStream(tmp));
-      const actual = tap.digest();
-      if (actual !== desc.digest || tap.bytes !== desc.size) {
-        throw new ModelsealError(
-          'DIGEST_MISMATCH',
-          `refusing blob for ${this.location}: expected ${desc.digest} (${desc.size} bytes), got ${actual} (${tap.bytes} bytes)`,
-        );
-      }
+      await pipeline(source, new VerifyingTap(desc, `refusing blob for ${this.location}`), createWriteStream(tmp));
       await rename(tmp, this.blobPath(desc.digest));
     } catch (e) {
       await unlink(tmp).catch(() => {});

@@ -4,13 +4,14 @@
 
 import type { Readable } from 'node:stream';
 import { isModelsealError, ModelsealError, RegistryError } from '../../errors.js';
+import { sha256Digest } from '../digest.js';
 import type { BlobSource, Descriptor } from '../target.js';
 import { repositoryScope } from './auth-challenge.js';
 import { discardBody } from './http-transport.js';
 import { shortDigest, type RequestContext } from './registry-error.js';
 import { header, type RegistrySession } from './registry-session.js';
 import { backoffDelay, isNetworkError, isRetryableStatus, sleep } from './retry-policy.js';
-import { DigestingTransform, digestOf } from './verifying-stream.js';
+import { DigestingTransform } from './verifying-stream.js';
 
 export interface UploadSettings {
   /** PATCH chunk size in bytes. */
@@ -102,7 +103,7 @@ export async function uploadBlob(
   settings: UploadSettings,
 ): Promise<UploadOutcome> {
   if (source.kind === 'bytes') {
-    const actual = digestOf(source.bytes);
+    const actual = sha256Digest(source.bytes);
     if (actual !== desc.digest || source.bytes.length !== desc.size) {
       throw new ModelsealError('DIGEST_MISMATCH', `blob ${desc.digest} does not match its descriptor: content hashes to ${actual} (${source.bytes.length} bytes, expected ${desc.size})`);
     }

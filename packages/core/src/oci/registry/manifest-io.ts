@@ -2,12 +2,12 @@
 // Content-Length and while reading), digest computed from the bytes, verified when fetched by digest.
 
 import { ModelsealError, RegistryError } from '../../errors.js';
+import { sha256Digest } from '../digest.js';
 import { MANIFEST_MEDIA_TYPES, MAX_MANIFEST_BYTES, type Descriptor } from '../target.js';
 import { repositoryScope } from './auth-challenge.js';
 import { discardBody, readBody } from './http-transport.js';
 import { shortDigest, type RequestContext } from './registry-error.js';
 import { header, type RegistrySession } from './registry-session.js';
-import { digestOf } from './verifying-stream.js';
 
 export const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
 
@@ -64,7 +64,7 @@ export async function getManifest(
     if ((e as { code?: string }).code === 'BODY_TOO_LARGE') throw tooLarge(registry, repository, reference, `more than ${MAX_MANIFEST_BYTES}`);
     throw new RegistryError('REGISTRY', `registry ${registry} broke off ${ctx.action}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
   }
-  const digest = digestOf(bytes);
+  const digest = sha256Digest(bytes);
   if (isDigest(reference) && digest !== reference) {
     throw new ModelsealError('DIGEST_MISMATCH', `manifest ${reference} from ${registry}/${repository} hashes to ${digest}`);
   }
@@ -96,7 +96,7 @@ export async function putManifest(
 ): Promise<{ ociSubject?: string }> {
   const registry = session.opts.registry;
   if (bytes.length > MAX_MANIFEST_BYTES) throw tooLarge(registry, repository, reference, String(bytes.length));
-  const digest = digestOf(bytes);
+  const digest = sha256Digest(bytes);
   if (digest !== desc.digest || bytes.length !== desc.size) {
     throw new ModelsealError('DIGEST_MISMATCH', `manifest ${desc.digest} does not match its descriptor: content hashes to ${digest} (${bytes.length} bytes)`);
   }

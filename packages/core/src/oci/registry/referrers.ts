@@ -3,6 +3,7 @@
 // which we update under an in-process lock with read-your-write checks (registries ignore If-Match).
 
 import { isModelsealError, RegistryError } from '../../errors.js';
+import { sha256Digest } from '../digest.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { MediaTypes, type Descriptor } from '../target.js';
 import { repositoryScope } from './auth-challenge.js';
@@ -10,7 +11,6 @@ import { readBody } from './http-transport.js';
 import { parseErrorBody, shortDigest, type RequestContext } from './registry-error.js';
 import { header, type RegistrySession } from './registry-session.js';
 import { getManifest, putManifest } from './manifest-io.js';
-import { digestOf } from './verifying-stream.js';
 
 /** A digest no manifest has: probing the referrers API with it tells support without side effects. */
 export const ZERO_DIGEST = `sha256:${'0'.repeat(64)}`;
@@ -143,7 +143,7 @@ export async function addToFallbackIndex(
       if (index.manifests.some((d) => d.digest === entry.digest)) return;
       index.manifests = [...index.manifests, entry];
       const bytes = Buffer.from(JSON.stringify(index));
-      const desc: Descriptor = { mediaType: MediaTypes.ociIndex, digest: digestOf(bytes), size: bytes.length };
+      const desc: Descriptor = { mediaType: MediaTypes.ociIndex, digest: sha256Digest(bytes), size: bytes.length };
       await putManifest(session, repository, tag, desc, bytes);
       const reread = await getManifest(session, repository, tag, { allowMissing: true });
       const after = reread ? asIndex(reread.bytes) : undefined;

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { digestOf, verifyingStream } from './verifying-stream.js';
+import { digestOf, verifyingStream, VerifyingTap } from './verifying-stream.js';
 
 const bytes = Buffer.from('hello model weights');
 const desc = { mediaType: 'application/octet-stream', digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length };
@@ -54,5 +54,24 @@ describe('verifyingStream', () => {
   });
   it('refuses non-sha256 digests', () => {
     expect(() => verifyingStream(Readable.from([bytes]), { ...desc, digest: 'md5:abc' })).toThrow(/only sha256/);
+  });
+});
+
+describe('VerifyingTap', () => {
+  it('counts progress, and words mismatches with its location and both sides', async () => {
+    const seen: number[] = [];
+    const tap = new VerifyingTap(desc, 'oci:x layer', (n) => seen.push(n));
+    expect((await drain(Readable.from([bytes.subarray(0, 5), bytes.subarray(5)]).pipe(tap))).equals(bytes)).toBe(true);
+    expect(seen).toEqual([5, bytes.length - 5]);
+    const changed = Buffer.from(bytes);
+    changed[0] = 0x48;
+    await expect(pipeline(Readable.from([changed]), new VerifyingTap(desc, 'oci:x layer'), new Writable({ write: (_c, _e, cb) => cb() }))).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+      message: `oci:x layer: content hashes to ${digestOf(changed)} (${bytes.length} bytes), expected ${desc.digest} (${bytes.length} bytes)`,
+    });
+    await expect(pipeline(Readable.from([bytes, Buffer.from('!')]), new VerifyingTap(desc, 'oci:x layer'), new Writable({ write: (_c, _e, cb) => cb() }))).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+      message: `oci:x layer: more than the ${bytes.length} bytes its descriptor declares (${desc.digest})`,
+    });
   });
 });

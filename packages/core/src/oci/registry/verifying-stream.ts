@@ -1,48 +1,47 @@
-// Pass-through streams that count and SHA-256 bytes on the fly and fail with DIGEST_MISMATCH when
-// what went through is not what the descriptor promised (too long fails early, at the first extra byte).
-// The last chunk is held back until the digest is checked, so a consumer (a file, a registry upload)
-// never receives the complete content of a mismatching blob.
+// The one stream check for blob bytes: pass-through transforms that count and SHA-256 bytes on the fly
+// and fail with DIGEST_MISMATCH when what went through is not what the descriptor promised (too long
+// fails early, at the first extra byte). The last chunk is held back until the digest is checked, so a
+// consumer (a file, a registry upload) never receives the complete content of a mismatching blob.
 
 import { createHash } from 'node:crypto';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback, type TransformOptions } from 'node:stream';
 import { ModelsealError } from '../../errors.js';
+import { isSha256Digest, sha256Digest } from '../digest.js';
 import type { Descriptor } from '../target.js';
 
-export interface DigestResult {
-  digest: string;
-  size: number;
-}
+/** What went wrong: more bytes than declared (seen early), or the finished content's size or digest. */
+export type DigestProblem = { kind: 'too-long' } | { kind: 'size' | 'digest'; digest: string; bytes: number };
 
-function checkAlgorithm(desc: Descriptor): void {
-  if (!/^sha256:[a-f0-9]{64}$/.test(desc.digest)) {
-    throw new ModelsealError('UNSUPPORTED_MEDIA_TYPE', `unsupported or malformed digest "${desc.digest}" (only sha256 is supported)`);
-  }
-}
-
-/** A Transform that hashes what passes through; `result()` is valid after the end. */
+/** A Transform that verifies size and SHA-256 of what passes through against `expected`. */
 export class DigestingTransform extends Transform {
   private readonly hash = createHash('sha256');
   private count = 0;
-  private final_?: DigestResult;
+  private held?: Buffer;
   /** The DIGEST_MISMATCH this stream raised, if any (the consumer may only see a follow-on error). */
   failure?: ModelsealError;
 
   constructor(
-    private readonly expected?: Descriptor,
+    protected readonly expected: Descriptor,
     private readonly what = 'blob',
+    opts: TransformOptions & { onBytes?: (n: number) => void } = {},
   ) {
-    super();
-    if (expected) checkAlgorithm(expected);
+    const { onBytes, ...options } = opts;
+    super(options);
+    this.onBytes = onBytes;
+    if (!isSha256Digest(expected.digest)) {
+      throw new ModelsealError('UNSUPPORTED_MEDIA_TYPE', `unsupported or malformed digest "${expected.digest}" (only sha256 is supported)`);
+    }
   }
 
-  private held?: Buffer;
+  private readonly onBytes?: (n: number) => void;
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.count += chunk.length;
-    if (this.expected && this.count > this.expected.size) {
-      cb((this.failure = mismatch(this.expected, this.what, `more than the expected ${this.expected.size} bytes`)));
+    if (this.count > this.expected.size) {
+      cb((this.failure = this.mismatch({ kind: 'too-long' })));
       return;
     }
+    this.onBytes?.(chunk.length);
     this.hash.update(chunk);
     const previous = this.held;
     this.held = chunk;
@@ -51,28 +50,52 @@ export class DigestingTransform extends Transform {
 
   override _flush(cb: TransformCallback): void {
     const digest = `sha256:${this.hash.digest('hex')}`;
-    this.final_ = { digest, size: this.count };
-    const exp = this.expected;
-    if (exp && this.count !== exp.size) {
-      cb((this.failure = mismatch(exp, this.what, `${this.count} bytes instead of ${exp.size}`)));
+    if (this.count !== this.expected.size) {
+      cb((this.failure = this.mismatch({ kind: 'size', digest, bytes: this.count })));
       return;
     }
-    if (exp && digest !== exp.digest) {
-      cb((this.failure = mismatch(exp, this.what, `content hashes to ${digest}`)));
+    if (digest !== this.expected.digest) {
+      cb((this.failure = this.mismatch({ kind: 'digest', digest, bytes: this.count })));
       return;
     }
     cb(null, this.held);
   }
 
-  result(): DigestResult | undefined {
-    return this.final_;
+  /** The error for `problem`; subclasses word it for their callers. */
+  protected mismatch(problem: DigestProblem): ModelsealError {
+    const exp = this.expected;
+    const detail =
+      problem.kind === 'too-long'
+        ? `more than the expected ${exp.size} bytes`
+        : problem.kind === 'size'
+          ? `${problem.bytes} bytes instead of ${exp.size}`
+          : `content hashes to ${problem.digest}`;
+    return new ModelsealError('DIGEST_MISMATCH', `${this.what} ${exp.digest} does not match its descriptor: ${detail}`, {
+      details: { expected: exp.digest, size: exp.size },
+    });
   }
 }
 
-function mismatch(desc: Descriptor, what: string, detail: string): ModelsealError {
-  return new ModelsealError('DIGEST_MISMATCH', `${what} ${desc.digest} does not match its descriptor: ${detail}`, {
-    details: { expected: desc.digest, size: desc.size },
-  });
+/**
+ * The check used when writing layers and layout blobs: messages start with `where` and give both sides;
+ * `onBytes` gets every chunk's length (progress) so no extra counting stage is needed.
+ */
+export class VerifyingTap extends DigestingTransform {
+  constructor(
+    expected: { digest: string; size: number },
+    private readonly where: string,
+    onBytes?: (n: number) => void,
+  ) {
+    super({ mediaType: 'application/octet-stream', ...expected }, 'blob', { highWaterMark: 1024 * 1024, ...(onBytes ? { onBytes } : {}) });
+  }
+
+  protected override mismatch(problem: DigestProblem): ModelsealError {
+    const exp = this.expected;
+    if (problem.kind === 'too-long') {
+      return new ModelsealError('DIGEST_MISMATCH', `${this.where}: more than the ${exp.size} bytes its descriptor declares (${exp.digest})`);
+    }
+    return new ModelsealError('DIGEST_MISMATCH', `${this.where}: content hashes to ${problem.digest} (${problem.bytes} bytes), expected ${exp.digest} (${exp.size} bytes)`);
+  }
 }
 
 /**
@@ -85,7 +108,5 @@ export function verifyingStream(stream: Readable, desc: Descriptor, what = 'blob
   return stream.pipe(check);
 }
 
-/** SHA-256 digest of bytes in memory. */
-export function digestOf(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
+/** SHA-256 digest of bytes in memory (the public name of `sha256Digest`). */
+export const digestOf = sha256Digest;
