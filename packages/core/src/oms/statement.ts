@@ -2,7 +2,9 @@
 // (v1.0 from model_signing 0.3.1+, legacy `Digests/v0.1` from 0.2.0) back into a manifest.
 import { BundleFormatError, ModelsealError } from '../errors.js';
 import { compareUtf8, rootDigest } from '../digest/root-digest.js';
-import type { HashAlgorithm, HashingConfig, ModelManifest, Resource } from '../types.js';
+import { resourceAlgorithm } from '../digest/hash-files.js';
+import { isHashAlgorithm } from '../digest/hasher.js';
+import type { HashingConfig, ModelManifest, Resource } from '../types.js';
 
 export const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const OMS_PREDICATE_TYPE = 'https://model_signing/signature/v1.0';
@@ -18,7 +20,6 @@ export interface SignedManifest extends ModelManifest {
   legacy: boolean;
 }
 
-const HASH_TYPES: ReadonlySet<string> = new Set(['sha256', 'blake2b', 'blake3']);
 const HEX = /^(?:[0-9a-f]{2})+$/;
 
 /** Sort key that keeps shards of one file in numeric order and files in UTF-8 byte order. */
@@ -98,7 +99,7 @@ function parseSerialization(v: unknown, source: string): { config: HashingConfig
   const method = v.method;
   if (method !== 'files' && method !== 'shards') throw bad(source, `has unsupported serialization method '${String(method)}'`);
   const hashType = v.hash_type;
-  if (typeof hashType !== 'string' || !HASH_TYPES.has(hashType)) throw bad(source, `has unsupported hash_type '${String(hashType)}'`);
+  if (typeof hashType !== 'string' || !isHashAlgorithm(hashType)) throw bad(source, `has unsupported hash_type '${String(hashType)}'`);
   if (typeof v.allow_symlinks !== 'boolean') throw bad(source, 'serialization.allow_symlinks must be a boolean');
   let shardSize = 0;
   if (method === 'shards') {
@@ -114,13 +115,13 @@ function parseSerialization(v: unknown, source: string): { config: HashingConfig
     }
     ignorePaths = v.ignore_paths as string[];
   }
-  return { config: { method, hashType: hashType as HashAlgorithm, shardSize }, allowSymlinks: v.allow_symlinks, ignorePaths };
+  return { config: { method, hashType, shardSize }, allowSymlinks: v.allow_symlinks, ignorePaths };
 }
 
 function parseResources(v: unknown, config: HashingConfig, source: string): Resource[] {
   if (!Array.isArray(v)) throw bad(source, 'has no predicate.resources list');
   if (v.length === 0) throw bad(source, 'has an empty resources list (an empty model cannot be verified)');
-  const expected = config.method === 'shards' ? `${config.hashType}-sharded-${config.shardSize}` : config.hashType;
+  const expected = resourceAlgorithm(config);
   const seen = new Set<string>();
   return v.map((r, i) => {
     if (!isObject(r) || typeof r.name !== 'string' || r.name === '' || typeof r.algorithm !== 'string' || typeof r.digest !== 'string') {
