@@ -3,6 +3,7 @@
 
 import { Readable } from 'node:stream';
 import { ModelsealError, RegistryError } from '../../errors.js';
+import { isLoopbackRegistry } from '../reference.js';
 import { MANIFEST_MEDIA_TYPES, MAX_MANIFEST_BYTES, type BlobSource, type Descriptor, type Target } from '../target.js';
 import { openBlobStream } from './blob-download.js';
 import { blobExists, mountBlob, uploadBlob, type UploadOutcome } from './blob-upload.js';
@@ -41,11 +42,6 @@ const REPOSITORY_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?
 const TAG_RE = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 const HOST_RE = /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+)(?::\d{1,5})?$/;
 
-function isLoopback(registry: string): boolean {
-  const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : registry.split(':')[0]!;
-  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
-}
-
 function isManifestType(mediaType: string): boolean {
   return MANIFEST_MEDIA_TYPES.includes(mediaType);
 }
@@ -68,7 +64,7 @@ export class RegistryTarget implements Target {
     this.registry = opts.registry;
     this.repository = opts.repository;
     this.location = `${opts.registry}/${opts.repository}`;
-    const plain = opts.plainHttp ?? isLoopback(opts.registry);
+    const plain = opts.plainHttp ?? isLoopbackRegistry(opts.registry);
     const apiHost = opts.registry === 'docker.io' ? 'registry-1.docker.io' : opts.registry;
     this.chunkSize = opts.chunkSize ?? 4 * 1024 * 1024;
     if (!(this.chunkSize > 0)) throw new ModelsealError('USAGE', `chunk size must be positive, got ${opts.chunkSize}`);
