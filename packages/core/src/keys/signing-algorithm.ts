@@ -28,8 +28,3 @@ export function signingAlgorithm(key: KeyObject, source = 'key'): SigningAlgorit
     `${source}: ${String(type).toUpperCase()} keys are not supported (use EC P-256, P-384, P-521 or Ed25519)`,
   );
 }
-
-/** Short human name: `ecdsa-p256`, `ed25519`, ... */
-export function algorithmName(alg: SigningAlgorithm): string {
-  return alg.kind === 'ed25519' ? 'ed25519' : `ecdsa-${alg.curve.toLowerCase().replace('-', '')}`;
-}

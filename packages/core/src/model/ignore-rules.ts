@@ -39,15 +39,6 @@ export class IgnoreRules {
     return this.rules.has(rel) || this.rules.has('.');
   }
 
-  /** True when `rel` or any parent directory of it is ignored. */
-  matches(rel: string): boolean {
-    if (this.has(rel)) return true;
-    for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) {
-      if (this.rules.has(rel.slice(0, i))) return true;
-    }
-    return false;
-  }
-
   /** The recorded list (OMS `ignore_paths`), sorted by UTF-8 bytes. */
   list(): string[] {
     return [...this.rules].sort(compareUtf8);

@@ -2,7 +2,7 @@
 // hex SHA-256 of the SPKI PEM text, empty tlogEntries (model_signing `sign key` compatible).
 import type { KeyObject } from 'node:crypto';
 import type { SerializedBundle } from '@sigstore/bundle';
-import { publicKeyHint, publicKeyPem } from '../keys/load-public-key.js';
+import { publicKeyHint } from '../keys/load-public-key.js';
 import { signingAlgorithm } from '../keys/signing-algorithm.js';
 import { dsseBundle } from './dsse-bundle.js';
 import { signDsse } from './dsse.js';
@@ -15,7 +15,7 @@ export interface KeySignerOptions {
 
 export function keySigner(opts: KeySignerOptions): BundleSigner {
   signingAlgorithm(opts.privateKey, 'signing key');
-  const material = { kind: 'publicKey' as const, publicKeyPem: publicKeyPem(opts.privateKey), hint: publicKeyHint(opts.privateKey) };
+  const material = { kind: 'publicKey' as const, hint: publicKeyHint(opts.privateKey) };
   return {
     kind: 'key',
     async signStatement(statement: Buffer, payloadType: string): Promise<SerializedBundle> {

@@ -5,7 +5,7 @@ import type { SerializedBundle } from '@sigstore/bundle';
 
 /** How a verifier identifies the signing key, as it goes into `verificationMaterial`. */
 export type KeyMaterial =
-  | { kind: 'publicKey'; publicKeyPem: string; hint: string }
+  | { kind: 'publicKey'; hint: string }
   | { kind: 'certificateChain'; certificatesDer: Buffer[] } // leaf first
   | { kind: 'certificate'; certificateDer: Buffer };
 
