@@ -24,8 +24,10 @@ export type ArtifactReference = RegistryReference | LayoutReference;
 
 export const DEFAULT_TAG = 'latest';
 const DOCKER_HUB = 'registry-1.docker.io';
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-const REPOSITORY = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
+/** An OCI tag (distribution spec grammar). */
+export const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+/** An OCI repository name: lowercase path components joined by '/'. */
+export const REPOSITORY = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
 
 function bad(ref: string, why: string): ModelsealError {

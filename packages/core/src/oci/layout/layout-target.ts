@@ -12,11 +12,11 @@ import { pipeline } from 'node:stream/promises';
 import { ModelsealError, RegistryError } from '../../errors.js';
 import { assertSha256Digest, digestHex, isSha256Digest, sha256Digest } from '../digest.js';
 import { artifactTypeOf, parseManifest } from '../manifest.js';
+import { TAG } from '../reference.js';
 import { MANIFEST_MEDIA_TYPES, MAX_MANIFEST_BYTES, type BlobSource, type Descriptor, type Target } from '../target.js';
 import { VerifyingTap } from '../registry/verifying-stream.js';
 import { emptyIndex, readLayoutIndex, REF_NAME, updateLayoutIndex } from './layout-index.js';
 
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const LAYOUT_FILE = JSON.stringify({ imageLayoutVersion: '1.0.0' });
 const READ_CHUNK = 1024 * 1024;
 

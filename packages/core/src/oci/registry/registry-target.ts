@@ -3,7 +3,7 @@
 
 import { Readable } from 'node:stream';
 import { ModelsealError, RegistryError } from '../../errors.js';
-import { isLoopbackRegistry } from '../reference.js';
+import { isLoopbackRegistry, REPOSITORY, TAG } from '../reference.js';
 import { MANIFEST_MEDIA_TYPES, MAX_MANIFEST_BYTES, type BlobSource, type Descriptor, type Target } from '../target.js';
 import { openBlobStream } from './blob-download.js';
 import { blobExists, mountBlob, uploadBlob, type UploadOutcome } from './blob-upload.js';
@@ -38,8 +38,6 @@ export interface RegistryTransferStats {
   retries: number;
 }
 
-const REPOSITORY_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
-const TAG_RE = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 const HOST_RE = /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+)(?::\d{1,5})?$/;
 
 function isManifestType(mediaType: string): boolean {
@@ -58,7 +56,7 @@ export class RegistryTarget implements Target {
 
   constructor(opts: RegistryTargetOptions) {
     if (!HOST_RE.test(opts.registry)) throw new ModelsealError('BAD_REFERENCE', `invalid registry host "${opts.registry}"`);
-    if (!REPOSITORY_RE.test(opts.repository) || opts.registry.length + 1 + opts.repository.length > 255) {
+    if (!REPOSITORY.test(opts.repository) || opts.registry.length + 1 + opts.repository.length > 255) {
       throw new ModelsealError('BAD_REFERENCE', `invalid repository name "${opts.repository}" (lowercase letters, digits, separators . _ - and /)`);
     }
     this.registry = opts.registry;
@@ -138,7 +136,7 @@ export class RegistryTarget implements Target {
 
   /** Cross-repository mount within this registry; true when the registry mounted it (201). */
   async mountFrom(desc: Descriptor, fromRepository: string): Promise<boolean> {
-    if (!REPOSITORY_RE.test(fromRepository)) throw new ModelsealError('BAD_REFERENCE', `invalid repository name "${fromRepository}"`);
+    if (!REPOSITORY.test(fromRepository)) throw new ModelsealError('BAD_REFERENCE', `invalid repository name "${fromRepository}"`);
     const mounted = await mountBlob(this.session, this.repository, desc, fromRepository);
     if (mounted) this.counters.blobsMounted++;
     return mounted;
@@ -149,7 +147,7 @@ export class RegistryTarget implements Target {
    * subject's fallback referrers index unless the registry indexes referrers itself.
    */
   async pushManifest(desc: Descriptor, bytes: Buffer, tag?: string): Promise<void> {
-    if (tag !== undefined && !TAG_RE.test(tag)) throw new ModelsealError('BAD_REFERENCE', `invalid tag "${tag}"`);
+    if (tag !== undefined && !TAG.test(tag)) throw new ModelsealError('BAD_REFERENCE', `invalid tag "${tag}"`);
     const { ociSubject } = await putManifest(this.session, this.repository, tag ?? desc.digest, desc, bytes);
     let parsed: { subject?: { digest?: unknown }; artifactType?: unknown; config?: { mediaType?: unknown }; annotations?: unknown };
     try {
@@ -168,7 +166,7 @@ export class RegistryTarget implements Target {
   }
 
   async tag(desc: Descriptor, tag: string): Promise<void> {
-    if (!TAG_RE.test(tag)) throw new ModelsealError('BAD_REFERENCE', `invalid tag "${tag}"`);
+    if (!TAG.test(tag)) throw new ModelsealError('BAD_REFERENCE', `invalid tag "${tag}"`);
     const { bytes } = await this.fetchManifest(desc);
     await putManifest(this.session, this.repository, tag, { ...desc, size: bytes.length }, bytes);
   }
@@ -202,7 +200,7 @@ export class RegistryTarget implements Target {
   }
 
   private checkReference(ref: string): void {
-    if (!isDigest(ref) && !TAG_RE.test(ref)) throw new ModelsealError('BAD_REFERENCE', `invalid tag or digest "${ref}"`);
+    if (!isDigest(ref) && !TAG.test(ref)) throw new ModelsealError('BAD_REFERENCE', `invalid tag or digest "${ref}"`);
   }
 }
 
