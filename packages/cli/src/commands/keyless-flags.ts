@@ -1,7 +1,5 @@
 // Keyless (Sigstore) flags shared by `sign` and `verify`, and their translation into core signers/verifiers.
 // `sign`/`verify` call these when neither --key nor --certificate-chain is given.
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import {
   checkedSigner,
@@ -12,8 +10,7 @@ import {
   type BundleVerifier,
   type TrustedRootSource,
 } from '@modelseal/core';
-
-const PUBLIC_GOOD_TUF = 'https://tuf-repo-cdn.sigstore.dev';
+import { canPrompt } from './password-prompt.js';
 
 type Opts = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -55,7 +52,6 @@ export function addKeylessSignFlags(cmd: Command): Command {
 }
 
 export async function keylessSignerFromFlags(opts: Opts): Promise<BundleSigner> {
-  const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
   const trustedRoot = str(opts.trustedRoot);
   const signer = keylessSigner({
     identityToken: str(opts.identityToken),
@@ -63,7 +59,7 @@ export async function keylessSignerFromFlags(opts: Opts): Promise<BundleSigner> 
     signingConfig: str(opts.signingConfig),
     oidcIssuer: str(opts.oidcIssuer),
     oidcClientId: str(opts.oidcClientId),
-    interactive,
+    interactive: canPrompt(),
     onIdentity: (who) => {
       process.stderr.write(
         `modelseal: signing keylessly as ${who.subject}${who.issuer ? ` (issuer ${who.issuer})` : ''}, token from ${who.source}\n`,
@@ -107,11 +103,7 @@ function trustedRootFromFlags(opts: Opts): TrustedRootSource {
       '--staging needs --trusted-root FILE (the staging trusted_root.json): modelseal ships only the public-good root',
     );
   }
-  if (opts.tufRefresh === true) {
-    const cacheDir =
-      str(opts.tufCacheDir) ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'modelseal', 'tuf');
-    return { kind: 'tuf', mirrorURL: PUBLIC_GOOD_TUF, cachePath: cacheDir };
-  }
+  if (opts.tufRefresh === true) return { kind: 'tuf', cachePath: str(opts.tufCacheDir) };
   if (str(opts.tufCacheDir)) throw new ModelsealError('USAGE', '--tuf-cache-dir only applies with --tuf-refresh');
   return { kind: 'public-good' };
 }

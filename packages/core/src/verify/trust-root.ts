@@ -1,6 +1,8 @@
 // Where keyless verification gets its trust from: a trusted_root.json file, the public-good snapshot
 // shipped in @sigstore/tuf, or (only when asked) a TUF refresh. Never an implicit network fetch.
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { lazyModule } from '../lazy-module.js';
 import { ModelsealError } from '../errors.js';
@@ -20,7 +22,12 @@ const TRUSTED_ROOT_MEDIA_TYPES = [
 export type TrustedRootSource =
   | { kind: 'file'; path: string }
   | { kind: 'public-good' }
-  | { kind: 'tuf'; mirrorURL?: string; cachePath: string; rootPath?: string };
+  | { kind: 'tuf'; mirrorURL?: string; /** default: see defaultTufCachePath() */ cachePath?: string; rootPath?: string };
+
+/** Where TUF refreshes cache metadata by default: $XDG_CACHE_HOME (or ~/.cache)/modelseal/tuf. */
+export function defaultTufCachePath(): string {
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'modelseal', 'tuf');
+}
 
 /** Parse and sanity-check a trusted_root.json document. `source` names it in errors. */
 export function parseTrustedRoot(json: unknown, source: string): TrustedRoot {
@@ -66,7 +73,7 @@ export async function loadTrustedRoot(source: TrustedRootSource): Promise<Truste
       try {
         return await sigstoreTuf().getTrustedRoot({
           mirrorURL: source.mirrorURL ?? PUBLIC_GOOD_TUF_URL,
-          cachePath: source.cachePath,
+          cachePath: source.cachePath ?? defaultTufCachePath(),
           rootPath: source.rootPath,
           forceCache: false,
         });
