@@ -6,8 +6,7 @@ import type { X509Certificate } from 'node:crypto';
 import { SignatureError } from '../errors.js';
 import { certificateExtensions, certificateName, hasSigningUsage, parseCertificateDer } from '../keys/certificates.js';
 import { signingAlgorithm } from '../keys/signing-algorithm.js';
-import { verifyDsseSignature } from './dsse-signature.js';
-import { LEGACY_PAE_WARNING } from './key-verifier.js';
+import { LEGACY_PAE_WARNING, verifyDsseSignature } from './dsse-signature.js';
 import type { BundleVerifier, ParsedBundle, VerifiedBundle } from './verifier.js';
 
 export interface CertificateVerifierOptions {

@@ -5,6 +5,10 @@ import { preAuthEncoding } from '../sign/dsse.js';
 import { signingAlgorithm } from '../keys/signing-algorithm.js';
 import { legacyPreAuthEncoding } from './legacy-pae.js';
 
+/** The warning for a signature that verified only in the 'legacy' form. */
+export const LEGACY_PAE_WARNING =
+  'signature uses the model_signing 0.2 compatibility encoding (legacy PAE, SHA-256); re-sign with a current signer';
+
 /** 'standard' or 'legacy' when the signature verifies, null when it does not. */
 export function verifyDsseSignature(key: KeyObject, payloadType: string, payload: Buffer, sig: Buffer): 'standard' | 'legacy' | null {
   const alg = signingAlgorithm(key, 'verification key');

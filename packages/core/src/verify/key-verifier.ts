@@ -6,15 +6,12 @@
 import type { KeyObject } from 'node:crypto';
 import { SignatureError } from '../errors.js';
 import { loadPublicKey, publicKeyHint } from '../keys/load-public-key.js';
-import { verifyDsseSignature } from './dsse-signature.js';
+import { LEGACY_PAE_WARNING, verifyDsseSignature } from './dsse-signature.js';
 import type { BundleVerifier, ParsedBundle, VerifiedBundle } from './verifier.js';
 
 export interface KeyVerifierOptions {
   publicKey: KeyObject;
 }
-
-export const LEGACY_PAE_WARNING =
-  'signature uses the model_signing 0.2 compatibility encoding (legacy PAE, SHA-256); re-sign with a current signer';
 
 export function keyVerifier(opts: KeyVerifierOptions): BundleVerifier {
   const key = opts.publicKey;
