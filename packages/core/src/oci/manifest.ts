@@ -82,6 +82,18 @@ export function artifactTypeOf(parsed: ParsedManifest): string | undefined {
   return parsed.manifest.artifactType ?? parsed.manifest.config.mediaType;
 }
 
+/** The descriptor a referrers listing gives for referrer manifest `desc`: its artifact type (else the config media type) and annotations. */
+export function referrerDescriptor(
+  desc: Descriptor,
+  doc: { artifactType?: unknown; config?: { mediaType?: unknown }; annotations?: unknown },
+): Descriptor {
+  const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
+  const artifactType = typeof doc.artifactType === 'string' ? doc.artifactType : typeof doc.config?.mediaType === 'string' ? doc.config.mediaType : undefined;
+  if (artifactType) entry.artifactType = artifactType;
+  if (doc.annotations && typeof doc.annotations === 'object') entry.annotations = doc.annotations as Record<string, string>;
+  return entry;
+}
+
 /** The descriptors a manifest or index points at (config + layers, or child manifests). */
 export function childrenOf(parsed: ParsedManifest): Descriptor[] {
   return parsed.kind === 'index' ? parsed.index.manifests : [parsed.manifest.config, ...parsed.manifest.layers];

@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ModelsealError, RegistryError } from '../../errors.js';
 import { assertSha256Digest, digestHex, isSha256Digest, sha256Digest } from '../digest.js';
-import { artifactTypeOf, parseManifest } from '../manifest.js';
+import { parseManifest, referrerDescriptor } from '../manifest.js';
 import { TAG } from '../reference.js';
 import { MANIFEST_MEDIA_TYPES, MAX_MANIFEST_BYTES, type BlobSource, type Descriptor, type Target } from '../target.js';
 import { VerifyingTap } from '../registry/verifying-stream.js';
@@ -211,15 +211,9 @@ export class LayoutTarget implements Target {
       const parsed = parseManifest(bytes, m.mediaType, `${this.location}@${m.digest}`);
       const doc = parsed.kind === 'index' ? parsed.index : parsed.manifest;
       if (doc.subject?.digest !== subject.digest) continue;
-      const type = artifactTypeOf(parsed);
-      if (artifactType !== undefined && type !== artifactType) continue;
-      found.push({
-        mediaType: m.mediaType,
-        digest: m.digest,
-        size: m.size,
-        ...(type ? { artifactType: type } : {}),
-        ...(doc.annotations ? { annotations: doc.annotations } : {}),
-      });
+      const entry = referrerDescriptor(m, doc);
+      if (artifactType !== undefined && entry.artifactType !== artifactType) continue;
+      found.push(entry);
     }
     return found;
   }

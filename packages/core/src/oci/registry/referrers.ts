@@ -28,15 +28,6 @@ export function fallbackTag(digest: string): string {
   return `${alg.slice(0, 32)}-${hex.slice(0, 64)}`.replace(/[^a-zA-Z0-9._-]/g, '-');
 }
 
-/** The descriptor a referrers index lists for a referrer manifest (artifactType + annotations). */
-export function referrerEntry(desc: Descriptor, manifest: { artifactType?: unknown; config?: { mediaType?: unknown }; annotations?: unknown }): Descriptor {
-  const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
-  const artifactType = typeof manifest.artifactType === 'string' ? manifest.artifactType : typeof manifest.config?.mediaType === 'string' ? manifest.config.mediaType : undefined;
-  if (artifactType) entry.artifactType = artifactType;
-  if (manifest.annotations && typeof manifest.annotations === 'object') entry.annotations = manifest.annotations as Record<string, string>;
-  return entry;
-}
-
 function asIndex(bytes: Buffer): ImageIndex | undefined {
   try {
     const json = JSON.parse(bytes.toString('utf8')) as Partial<ImageIndex>;

@@ -3,6 +3,7 @@
 
 import { Readable } from 'node:stream';
 import { ModelsealError, RegistryError } from '../../errors.js';
+import { referrerDescriptor } from '../manifest.js';
 import { isLoopbackRegistry, REPOSITORY, TAG } from '../reference.js';
 import { MANIFEST_MEDIA_TYPES, MAX_MANIFEST_BYTES, type BlobSource, type Descriptor, type Target } from '../target.js';
 import { openBlobStream } from './blob-download.js';
@@ -10,7 +11,7 @@ import { blobExists, mountBlob, uploadBlob, type UploadOutcome } from './blob-up
 import { defaultCredentials, type CredentialSource, type RegistryCredentials } from './credentials.js';
 import { readBody } from './http-transport.js';
 import { getManifest, isDigest, manifestExists, putManifest } from './manifest-io.js';
-import { addToFallbackIndex, fallbackReferrers, nativeReferrers, referrerEntry, ZERO_DIGEST } from './referrers.js';
+import { addToFallbackIndex, fallbackReferrers, nativeReferrers, ZERO_DIGEST } from './referrers.js';
 import { RegistrySession, type ResponseEvent } from './registry-session.js';
 import { retryPolicy } from './retry-policy.js';
 
@@ -162,7 +163,7 @@ export class RegistryTarget implements Target {
       return;
     }
     if (await this.supportsReferrersApi()) return;
-    await addToFallbackIndex(this.session, this.repository, subject, referrerEntry(desc, parsed));
+    await addToFallbackIndex(this.session, this.repository, subject, referrerDescriptor(desc, parsed));
   }
 
   async tag(desc: Descriptor, tag: string): Promise<void> {
