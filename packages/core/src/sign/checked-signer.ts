@@ -3,6 +3,7 @@
 import type { SerializedBundle } from '@sigstore/bundle';
 import { parseBundle } from '../verify/parse-bundle.js';
 import type { BundleVerifier } from '../verify/verifier.js';
+import { serializeBundle } from './dsse-bundle.js';
 import type { BundleSigner } from './signer.js';
 
 export function checkedSigner(signer: BundleSigner, verifier: BundleVerifier): BundleSigner {
@@ -10,7 +11,7 @@ export function checkedSigner(signer: BundleSigner, verifier: BundleVerifier): B
     kind: signer.kind,
     async signStatement(statement: Buffer, payloadType: string): Promise<SerializedBundle> {
       const bundle = await signer.signStatement(statement, payloadType);
-      await verifier.verify(parseBundle(Buffer.from(JSON.stringify(bundle)), 'the new signature'));
+      await verifier.verify(parseBundle(serializeBundle(bundle), 'the new signature'));
       return bundle;
     },
   };
