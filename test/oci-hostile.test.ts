@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { inspectArtifact } from '../packages/core/src/oci/inspect.js';
 import { pullModel } from '../packages/core/src/oci/pull-model.js';
 import { bytesOf, gzip, sha256, tarOf, writeArtifact, type HandLayer } from './oci/model-fixture.js';
 
@@ -160,5 +161,20 @@ describe('pull fails closed on hostile artifacts', () => {
       index.manifests[0].digest = 'sha256:../../../../etc/passwd';
       writeFileSync(join(layout, 'index.json'), JSON.stringify(index));
     });
+  });
+});
+
+describe('inspect fails closed on hostile artifacts', () => {
+  it('stops reading a config blob at the first byte beyond its declared size', async () => {
+    const layout = join(layouts, 'inspect-long-config');
+    const config = Buffer.from('{"descriptor":{"name":"m"}}');
+    await writeArtifact(layout, 'v1', [file('a')], { configMediaType: 'application/vnd.cncf.model.config.v1+json', config });
+    writeFileSync(join(layout, 'blobs/sha256', sha256(config).slice(7)), Buffer.concat([config, Buffer.alloc(2 * 1024 * 1024, 0x20)]));
+    const err = await inspectArtifact(`oci:${layout}:v1`).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; message: string },
+    );
+    expect(err?.code).toBe('DIGEST_MISMATCH');
+    expect(err?.message).toBe(`config ${sha256(config)} from oci:${layout}: more than the ${config.length} bytes its descriptor declares (${sha256(config)})`);
   });
 });

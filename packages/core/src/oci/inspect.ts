@@ -1,11 +1,12 @@
 // inspectArtifact: describe an artifact without downloading its layers: manifest, config, file layers
 // (path, media type, size, digest) and the tree of referrers (signatures, attestations) below it.
+import { pipeline } from 'node:stream/promises';
 import { ModelsealError } from '../errors.js';
 import { fetchVerifiedManifest } from './copy.js';
-import { sha256Digest } from './digest.js';
 import { artifactTypeOf, parseManifest, type ImageIndex, type ImageManifest } from './manifest.js';
 import { artifactLayers, type ArtifactFormat } from './modelpack/artifact-layers.js';
 import { openSource, type OpenTargetOptions } from './open-target.js';
+import { VerifyingTap } from './registry/verifying-stream.js';
 import { MANIFEST_MEDIA_TYPES, MediaTypes, type Descriptor, type Target } from './target.js';
 
 export interface InspectedLayer {
@@ -44,10 +45,13 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 
 async function readConfig(target: Target, desc: Descriptor): Promise<unknown> {
   if (desc.size > MAX_CONFIG_BYTES || !/json/.test(desc.mediaType) || desc.mediaType === MediaTypes.ociEmpty) return undefined;
+  // Checked while reading: a source serving more than desc.size bytes fails at the first extra byte.
   const chunks: Buffer[] = [];
-  for await (const chunk of await target.fetch(desc)) chunks.push(chunk as Buffer);
+  const check = new VerifyingTap(desc, `config ${desc.digest} from ${target.location}`);
+  await pipeline(await target.fetch(desc), check, async (verified: AsyncIterable<Buffer>) => {
+    for await (const chunk of verified) chunks.push(chunk);
+  });
   const bytes = Buffer.concat(chunks);
-  if (sha256Digest(bytes) !== desc.digest) throw new ModelsealError('DIGEST_MISMATCH', `config ${desc.digest} from ${target.location} does not match its digest`);
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch {
