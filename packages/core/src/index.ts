@@ -15,7 +15,7 @@ export { buildStatement, parseStatement, manifestFiles, IN_TOTO_STATEMENT_TYPE, 
 export { compareManifest, type CompareOptions } from './oms/compare-manifest.js';
 export { loadPrivateKey, loadPrivateKeyFile, type LoadPrivateKeyOptions } from './keys/load-private-key.js';
 export { loadPublicKey, loadPublicKeyFile, publicKeyHint, publicKeyPem } from './keys/load-public-key.js';
-export { generateKeyPair, newKeyPair, type GenerateKeyPairOptions, type GeneratedKeyPair, type KeyAlgorithm } from './keys/generate-key-pair.js';
+export { generateKeyPair, newKeyPair, KEY_ALGORITHMS, type GenerateKeyPairOptions, type GeneratedKeyPair, type KeyAlgorithm } from './keys/generate-key-pair.js';
 export { encryptCosignKey, decryptCosignKey } from './keys/cosign-key.js';
 export { loadCertificates, loadCertificateFiles, hasSigningUsage } from './keys/certificates.js';
 export { signingAlgorithm, type SigningAlgorithm } from './keys/signing-algorithm.js';

@@ -1,11 +1,9 @@
 // `modelseal keygen`: create a cosign-compatible key pair (PREFIX.key encrypted with
 // COSIGN_PASSWORD or a prompted password, PREFIX.pub) for `sign --key` / `verify --key`.
 import type { Command } from 'commander';
-import { ModelsealError, generateKeyPair, type KeyAlgorithm } from '@modelseal/core';
+import { KEY_ALGORITHMS, ModelsealError, generateKeyPair, type KeyAlgorithm } from '@modelseal/core';
 import { printJson } from '../output.js';
 import { canPrompt, promptPassword } from './password-prompt.js';
-
-const ALGORITHMS: readonly KeyAlgorithm[] = ['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ed25519'];
 
 async function newPassword(): Promise<string> {
   const env = process.env.COSIGN_PASSWORD;
@@ -24,7 +22,7 @@ export function registerKeygen(program: Command): void {
     .command('keygen')
     .description('Create a signing key pair: PREFIX.key (cosign-encrypted private key) and PREFIX.pub')
     .option('--output-prefix <prefix>', 'file name prefix for the key pair', 'cosign')
-    .option('--algorithm <name>', `key type: ${ALGORITHMS.join(', ')} (Python model_signing verifies ECDSA only)`, 'ecdsa-p256')
+    .option('--algorithm <name>', `key type: ${KEY_ALGORITHMS.join(', ')} (Python model_signing verifies ECDSA only)`, 'ecdsa-p256')
     .option('--no-encrypt', 'write the private key as a plain PKCS#8 PEM (no password)')
     .option('--json', 'print the written paths as JSON', false);
   cmd.addHelpText(
@@ -41,7 +39,7 @@ Examples:
   );
   cmd.action(async (flags: Record<string, unknown>) => {
     const algorithm = String(flags.algorithm) as KeyAlgorithm;
-    if (!ALGORITHMS.includes(algorithm)) throw new ModelsealError('USAGE', `--algorithm must be one of ${ALGORITHMS.join(', ')}, got '${algorithm}'`);
+    if (!KEY_ALGORITHMS.includes(algorithm)) throw new ModelsealError('USAGE', `--algorithm must be one of ${KEY_ALGORITHMS.join(', ')}, got '${algorithm}'`);
     const encrypt = flags.encrypt !== false;
     const password = encrypt ? await newPassword() : undefined;
     const out = await generateKeyPair({ outputPrefix: String(flags.outputPrefix), password, encrypt, algorithm });

@@ -6,7 +6,9 @@ import { ModelsealError } from '../errors.js';
 import { encryptCosignKey } from './cosign-key.js';
 import { publicKeyPem } from './load-public-key.js';
 
-export type KeyAlgorithm = 'ecdsa-p256' | 'ecdsa-p384' | 'ecdsa-p521' | 'ed25519';
+/** The key types modelseal creates, cosign's default first. */
+export const KEY_ALGORITHMS = ['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ed25519'] as const;
+export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
 
 export interface GenerateKeyPairOptions {
   /** Files written: `${outputPrefix}.key` and `${outputPrefix}.pub`. Default `cosign`. */
@@ -33,10 +35,11 @@ const CURVE: Record<Exclude<KeyAlgorithm, 'ed25519'>, string> = {
 
 /** Makes a new key pair in memory. */
 export function newKeyPair(algorithm: KeyAlgorithm = 'ecdsa-p256'): { privateKey: KeyObject; publicKey: KeyObject } {
+  if (!(KEY_ALGORITHMS as readonly string[]).includes(algorithm)) {
+    throw new ModelsealError('USAGE', `unknown key algorithm '${algorithm}' (${KEY_ALGORITHMS.join(', ')})`);
+  }
   if (algorithm === 'ed25519') return generateKeyPairSync('ed25519');
-  const curve = CURVE[algorithm];
-  if (!curve) throw new ModelsealError('USAGE', `unknown key algorithm '${algorithm}' (ecdsa-p256, ecdsa-p384, ecdsa-p521, ed25519)`);
-  return generateKeyPairSync('ec', { namedCurve: curve });
+  return generateKeyPairSync('ec', { namedCurve: CURVE[algorithm] });
 }
 
 async function writeNew(path: string, data: string, mode: number): Promise<void> {
