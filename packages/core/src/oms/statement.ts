@@ -1,6 +1,7 @@
 // The OMS in-toto statement: build the v1.0 payload we sign, and parse every payload in the field
 // (v1.0 from model_signing 0.3.1+, legacy `Digests/v0.1` from 0.2.0) back into a manifest.
 import { BundleFormatError, ModelsealError } from '../errors.js';
+import { isJsonObject } from '../json-object.js';
 import { compareUtf8, rootDigest } from '../digest/root-digest.js';
 import { resourceAlgorithm } from '../digest/hash-files.js';
 import { isHashAlgorithm } from '../digest/hasher.js';
@@ -81,10 +82,6 @@ function bad(source: string, what: string): BundleFormatError {
   return new BundleFormatError(`${source}: statement ${what}`);
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Rejects names a walker could never produce: absolute, `..`, empty components, NUL, backslash. */
 function checkResourceName(name: string, path: string, source: string): void {
   if (path === '.') return;
@@ -95,7 +92,7 @@ function checkResourceName(name: string, path: string, source: string): void {
 }
 
 function parseSerialization(v: unknown, source: string): { config: HashingConfig; allowSymlinks: boolean; ignorePaths: string[] } {
-  if (!isObject(v)) throw bad(source, 'has no predicate.serialization object');
+  if (!isJsonObject(v)) throw bad(source, 'has no predicate.serialization object');
   const method = v.method;
   if (method !== 'files' && method !== 'shards') throw bad(source, `has unsupported serialization method '${String(method)}'`);
   const hashType = v.hash_type;
@@ -124,7 +121,7 @@ function parseResources(v: unknown, config: HashingConfig, source: string): Reso
   const expected = resourceAlgorithm(config);
   const seen = new Set<string>();
   return v.map((r, i) => {
-    if (!isObject(r) || typeof r.name !== 'string' || r.name === '' || typeof r.algorithm !== 'string' || typeof r.digest !== 'string') {
+    if (!isJsonObject(r) || typeof r.name !== 'string' || r.name === '' || typeof r.algorithm !== 'string' || typeof r.digest !== 'string') {
       throw bad(source, `resource #${i} must have string name, algorithm and digest`);
     }
     if (!HEX.test(r.digest)) throw bad(source, `resource '${r.name}' has a digest that is not lowercase hex`);
@@ -145,8 +142,8 @@ function parseLegacy(statement: Record<string, unknown>, source: string): Signed
   const subjects = statement.subject;
   if (!Array.isArray(subjects) || subjects.length === 0) throw bad(source, 'has no subjects');
   const resources = subjects.map((s, i): Resource => {
-    const digest = isObject(s) && isObject(s.digest) ? s.digest.sha256 : undefined;
-    if (!isObject(s) || typeof s.name !== 'string' || s.name === '' || typeof digest !== 'string' || !HEX.test(digest)) {
+    const digest = isJsonObject(s) && isJsonObject(s.digest) ? s.digest.sha256 : undefined;
+    if (!isJsonObject(s) || typeof s.name !== 'string' || s.name === '' || typeof digest !== 'string' || !HEX.test(digest)) {
       throw bad(source, `subject #${i} must have a name and a sha256 digest`);
     }
     checkResourceName(s.name, s.name, source);
@@ -178,7 +175,7 @@ export function parseStatement(payload: Buffer, source: string): SignedManifest 
   } catch {
     throw bad(source, 'is not valid JSON');
   }
-  if (!isObject(statement)) throw bad(source, 'is not a JSON object');
+  if (!isJsonObject(statement)) throw bad(source, 'is not a JSON object');
   if (statement._type !== IN_TOTO_STATEMENT_TYPE) throw bad(source, `has _type '${String(statement._type)}', expected '${IN_TOTO_STATEMENT_TYPE}'`);
   const predicateType = statement.predicateType;
   if (predicateType === OMS_LEGACY_PREDICATE_TYPE) return parseLegacy(statement, source);
@@ -190,11 +187,11 @@ export function parseStatement(payload: Buffer, source: string): SignedManifest 
     throw bad(source, `must have exactly one subject (found ${Array.isArray(subjects) ? subjects.length : 'none'})`);
   }
   const subject = subjects[0];
-  const root = isObject(subject) && isObject(subject.digest) ? subject.digest.sha256 : undefined;
-  if (!isObject(subject) || typeof subject.name !== 'string' || typeof root !== 'string' || !/^[0-9a-f]{64}$/.test(root)) {
+  const root = isJsonObject(subject) && isJsonObject(subject.digest) ? subject.digest.sha256 : undefined;
+  if (!isJsonObject(subject) || typeof subject.name !== 'string' || typeof root !== 'string' || !/^[0-9a-f]{64}$/.test(root)) {
     throw bad(source, 'subject must have a name and a sha256 digest');
   }
-  if (!isObject(statement.predicate)) throw bad(source, 'has no predicate object');
+  if (!isJsonObject(statement.predicate)) throw bad(source, 'has no predicate object');
   const { config, allowSymlinks, ignorePaths } = parseSerialization(statement.predicate.serialization, source);
   const resources = parseResources(statement.predicate.resources, config, source);
   const recomputed = rootDigest(resources);

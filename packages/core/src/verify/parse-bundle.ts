@@ -2,6 +2,7 @@
 // defect (empty, truncated JSON, wrong mediaType, missing envelope, wrong payloadType, bad base64,
 // zero or several signatures). No cryptography here.
 import { BundleFormatError } from '../errors.js';
+import { isJsonObject } from '../json-object.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../sign/dsse.js';
 import type { ParsedBundle } from './verifier.js';
 
@@ -10,10 +11,6 @@ export const ACCEPTED_BUNDLE_MEDIA_TYPES: readonly string[] = [
   'application/vnd.dev.sigstore.bundle.v0.3+json',
   'application/vnd.dev.sigstore.bundle+json;version=0.3',
 ];
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Decodes standard base64 (padding optional), refusing any other character. */
 export function decodeBase64Strict(value: unknown, what: string, source: string): Buffer {
@@ -25,25 +22,25 @@ export function decodeBase64Strict(value: unknown, what: string, source: string)
 }
 
 function checkVerificationMaterial(vm: unknown, source: string): void {
-  if (!isObject(vm)) throw new BundleFormatError(`${source}: bundle has no verificationMaterial`);
+  if (!isJsonObject(vm)) throw new BundleFormatError(`${source}: bundle has no verificationMaterial`);
   if (vm.tlogEntries !== undefined && !Array.isArray(vm.tlogEntries)) {
     throw new BundleFormatError(`${source}: verificationMaterial.tlogEntries must be a list`);
   }
-  if (isObject(vm.publicKey)) {
+  if (isJsonObject(vm.publicKey)) {
     if (typeof vm.publicKey.hint !== 'string' && typeof vm.publicKey.rawBytes !== 'string') {
       throw new BundleFormatError(`${source}: verificationMaterial.publicKey has neither hint nor rawBytes`);
     }
     return;
   }
-  if (isObject(vm.x509CertificateChain)) {
+  if (isJsonObject(vm.x509CertificateChain)) {
     const certs = vm.x509CertificateChain.certificates;
     if (!Array.isArray(certs) || certs.length === 0) {
       throw new BundleFormatError(`${source}: verificationMaterial.x509CertificateChain has no certificates`);
     }
-    certs.forEach((c, i) => decodeBase64Strict(isObject(c) ? c.rawBytes : undefined, `certificate #${i}`, source));
+    certs.forEach((c, i) => decodeBase64Strict(isJsonObject(c) ? c.rawBytes : undefined, `certificate #${i}`, source));
     return;
   }
-  if (isObject(vm.certificate)) {
+  if (isJsonObject(vm.certificate)) {
     decodeBase64Strict(vm.certificate.rawBytes, 'verificationMaterial.certificate.rawBytes', source);
     // A Fulcio certificate proves nothing without its transparency log entry.
     if (!Array.isArray(vm.tlogEntries)) throw new BundleFormatError(`${source}: keyless bundle has no tlogEntries`);
@@ -62,7 +59,7 @@ export function parseBundle(bytes: Buffer, source: string): ParsedBundle {
   } catch (e) {
     throw new BundleFormatError(`${source}: not valid JSON, the file may be truncated (${(e as Error).message})`);
   }
-  if (!isObject(json)) throw new BundleFormatError(`${source}: bundle is not a JSON object`);
+  if (!isJsonObject(json)) throw new BundleFormatError(`${source}: bundle is not a JSON object`);
   const mediaType = json.mediaType;
   if (typeof mediaType !== 'string' || !ACCEPTED_BUNDLE_MEDIA_TYPES.includes(mediaType)) {
     throw new BundleFormatError(
@@ -72,7 +69,7 @@ export function parseBundle(bytes: Buffer, source: string): ParsedBundle {
   }
   checkVerificationMaterial(json.verificationMaterial, source);
   const env = json.dsseEnvelope;
-  if (!isObject(env)) {
+  if (!isJsonObject(env)) {
     const why = json.messageSignature !== undefined ? ' (it holds a messageSignature; OMS signatures are DSSE envelopes)' : '';
     throw new BundleFormatError(`${source}: bundle has no dsseEnvelope${why}`);
   }
@@ -85,7 +82,7 @@ export function parseBundle(bytes: Buffer, source: string): ParsedBundle {
     throw new BundleFormatError(`${source}: DSSE envelope has ${env.signatures.length} signatures; OMS bundles carry exactly one`);
   }
   const s = env.signatures[0];
-  if (!isObject(s)) throw new BundleFormatError(`${source}: DSSE signature is not an object`);
+  if (!isJsonObject(s)) throw new BundleFormatError(`${source}: DSSE signature is not an object`);
   const sig = decodeBase64Strict(s.sig, 'DSSE signature', source);
   if (s.keyid !== undefined && s.keyid !== null && typeof s.keyid !== 'string') {
     throw new BundleFormatError(`${source}: DSSE signature keyid must be a string`);

@@ -7,6 +7,7 @@ import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { lazyModule } from '../lazy-module.js';
 import { ModelsealError } from '../errors.js';
 import { readJsonFile } from '../read-input-file.js';
+import { isJsonObject } from '../json-object.js';
 
 const protobufSpecs = lazyModule<typeof import('@sigstore/protobuf-specs')>('@sigstore/protobuf-specs');
 const sigstoreTuf = lazyModule<typeof import('@sigstore/tuf')>('@sigstore/tuf');
@@ -31,10 +32,10 @@ export function defaultTufCachePath(): string {
 
 /** Parse and sanity-check a trusted_root.json document. `source` names it in errors. */
 export function parseTrustedRoot(json: unknown, source: string): TrustedRoot {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+  if (!isJsonObject(json)) {
     throw new ModelsealError('TRUST_ROOT', `${source}: a trusted root must be a JSON object`);
   }
-  const mediaType = (json as { mediaType?: unknown }).mediaType;
+  const mediaType = json.mediaType;
   if (typeof mediaType !== 'string' || !TRUSTED_ROOT_MEDIA_TYPES.includes(mediaType)) {
     throw new ModelsealError(
       'TRUST_ROOT',
