@@ -2,9 +2,9 @@
 // Used by the hashing workers, the OCI code and anything else that digests bytes as they flow.
 import * as nodeCrypto from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type { HashAlgorithm } from '../types.js';
 import { ModelsealError } from '../errors.js';
+import { lazyModule } from '../lazy-module.js';
 
 /** An incremental hash: feed bytes with `update`, then call `digest` once. */
 export interface StreamHasher {
@@ -12,13 +12,8 @@ export interface StreamHasher {
   digest(): Buffer;
 }
 
-type Blake3 = typeof import('@noble/hashes/blake3').blake3;
-let blake3Impl: Blake3 | undefined;
 /** Loaded on first use: most runs never need it, and every hashing worker would pay the import. */
-function blake3(): Blake3 {
-  blake3Impl ??= (createRequire(import.meta.url)('@noble/hashes/blake3') as { blake3: Blake3 }).blake3;
-  return blake3Impl;
-}
+const nobleBlake3 = lazyModule<typeof import('@noble/hashes/blake3')>('@noble/hashes/blake3');
 
 export const HASH_ALGORITHMS: readonly HashAlgorithm[] = ['sha256', 'blake2b', 'blake3'];
 
@@ -38,7 +33,7 @@ export function createHasher(alg: HashAlgorithm): StreamHasher {
       return { update: (b) => void h.update(b), digest: () => h.digest() };
     }
     case 'blake3': {
-      const h = blake3().create({});
+      const h = nobleBlake3().blake3.create({});
       return {
         update: (b) => void h.update(b),
         digest: () => {

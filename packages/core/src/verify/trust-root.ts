@@ -1,6 +1,5 @@
 // Where keyless verification gets its trust from: a trusted_root.json file, the public-good snapshot
 // shipped in @sigstore/tuf, or (only when asked) a TUF refresh. Never an implicit network fetch.
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
@@ -11,6 +10,7 @@ import { isJsonObject } from '../json-object.js';
 
 const protobufSpecs = lazyModule<typeof import('@sigstore/protobuf-specs')>('@sigstore/protobuf-specs');
 const sigstoreTuf = lazyModule<typeof import('@sigstore/tuf')>('@sigstore/tuf');
+const tufSeeds = lazyModule<Record<string, { targets: Record<string, string> }>>('@sigstore/tuf/seeds.json');
 
 export const PUBLIC_GOOD_TUF_URL = 'https://tuf-repo-cdn.sigstore.dev';
 
@@ -56,9 +56,7 @@ export function parseTrustedRoot(json: unknown, source: string): TrustedRoot {
 
 /** The public-good trusted root snapshot that ships with @sigstore/tuf (offline). */
 export function publicGoodTrustedRoot(): TrustedRoot {
-  const require = createRequire(import.meta.url);
-  const seeds = require('@sigstore/tuf/seeds.json') as Record<string, { targets: Record<string, string> }>;
-  const b64 = seeds[PUBLIC_GOOD_TUF_URL]?.targets['trusted_root.json'];
+  const b64 = tufSeeds()[PUBLIC_GOOD_TUF_URL]?.targets['trusted_root.json'];
   if (!b64) throw new ModelsealError('TRUST_ROOT', '@sigstore/tuf ships no public-good trusted_root.json snapshot');
   return parseTrustedRoot(JSON.parse(Buffer.from(b64, 'base64').toString('utf8')), '@sigstore/tuf public-good snapshot');
 }
