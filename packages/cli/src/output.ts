@@ -22,9 +22,9 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** A byte progress bar on stderr; a no-op when stderr is not a TTY or `quiet` is set. */
-export function progressBar(label: string, quiet = false): { update: (p: Progress) => void; stop: () => void } {
-  if (quiet || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+/** A byte progress bar on stderr; a no-op when stderr is not a TTY. */
+export function progressBar(label: string): { update: (p: Progress) => void; stop: () => void } {
+  if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const cliProgress = loadCliProgress();
   const bar = new cliProgress.SingleBar(
     {

@@ -64,7 +64,7 @@ Examples:
   cmd.action(async (model: string, flags: Record<string, unknown>) => {
     const hashing = hashingOptionsFromFlags(flags);
     const signer = await signerFromFlags(flags);
-    const bar = progressBar('hashing', flags.json === true && !process.stderr.isTTY);
+    const bar = progressBar('hashing');
     let result;
     try {
       result = await signModel(model, { ...hashing, signer, signaturePath: flags.signature as string | undefined, onProgress: (p) => bar.update(p) });

@@ -69,7 +69,7 @@ chain, bad signature), 2 bad usage or unreadable input.
     const json = flags.json === true;
     let signer: SignerIdentity | null = null;
     let manifest: SignedManifest | null = null;
-    const bar = progressBar('verifying', json && !process.stderr.isTTY);
+    const bar = progressBar('verifying');
     try {
       const hashing = hashingOptionsFromFlags({ ignorePaths: flags.ignorePaths, ignoreGitPaths: flags.ignoreGitPaths, jobs: flags.jobs });
       const verifier = await verifierFromFlags(flags);
