@@ -4,12 +4,18 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { copy } from '../packages/core/src/oci/copy.js';
+import { LayoutTarget } from '../packages/core/src/oci/layout/layout-target.js';
 import { RegistryTarget } from '../packages/core/src/oci/registry/registry-target.js';
 import { verifyingStream } from '../packages/core/src/oci/registry/verifying-stream.js';
 import type { Descriptor } from '../packages/core/src/oci/target.js';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { startFaultProxy, type FaultProxy } from './registry/fault-proxy.js';
 import { startFakeReferrersRegistry } from './registry/fake-referrers-registry.js';
+import { writeArtifact } from './oci/model-fixture.js';
 import { rejectionOf } from './rejection.js';
 
 function blobOf(bytes: Buffer): Descriptor {
@@ -34,7 +40,9 @@ afterAll(async () => {
   for (const t of targets) t.close();
   await proxy?.close();
   await reg?.close();
+  rmSync(tmp, { recursive: true, force: true });
 });
+const tmp = mkdtempSync(join(tmpdir(), 'ms-registry-faults-'));
 
 function target(repository: string, retries = 4): RegistryTarget {
   const t = new RegistryTarget({ registry: proxy.host, repository, credentials: {}, retry: { retries, minDelayMs: 10, maxDelayMs: 50 } });
@@ -271,4 +279,21 @@ describe('retries', () => {
     });
     expect(await t.exists(desc)).toBe(false);
   });
+});
+
+describe('copy', () => {
+  it('a source blob that breaks off mid-body fails the copy (no hang) and leaves nothing in the destination layout', async () => {
+    const layer = randomBytes(1024 * 1024);
+    const desc = blobOf(layer);
+    await writeArtifact(join(tmp, 'copy-src'), 'v1', [{ bytes: layer, mediaType: desc.mediaType }]);
+    const t = target('faults/copy', 0);
+    await copy(new LayoutTarget(join(tmp, 'copy-src')), 'v1', t);
+    proxy.dropBlobMidBody(desc.digest);
+    const dst = new LayoutTarget(join(tmp, 'copy-dst'));
+    const err = await rejectionOf(copy(t, 'v1', dst));
+    expect(err.code).toBe('REGISTRY');
+    expect(err.message).toMatch(new RegExp(`^registry ${proxy.host} unreachable during pull of blob sha256:[0-9a-f]{12}… from faults/copy: `));
+    expect(await dst.exists(desc)).toBe(false);
+    expect(readdirSync(join(tmp, 'copy-dst')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  }, 20_000);
 });

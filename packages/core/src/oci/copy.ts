@@ -63,10 +63,7 @@ export async function copy(src: Target, srcRef: string, dst: Target, dstRef?: st
     }
     await dst.push(desc, {
       kind: 'stream',
-      open: () => {
-        const counter = meter.counter(desc.digest);
-        return deferredStream(async () => (await src.fetch(desc)).pipe(counter));
-      },
+      open: () => deferredStream(async () => meter.count(await src.fetch(desc), desc.digest)),
     });
     result.blobsCopied++;
     result.bytesCopied += desc.size;

@@ -1,5 +1,5 @@
 // Byte counting for progress bars: a pass-through stream that reports into a shared, throttled meter.
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { ProgressListener } from '../types.js';
 
 export class ProgressMeter {
@@ -17,14 +17,21 @@ export class ProgressMeter {
     }
   }
 
-  /** A transform that forwards bytes unchanged and counts them. */
-  counter(item?: string): Transform {
-    return new Transform({
+  /**
+   * `source` passed through unchanged while its bytes are counted. An error of `source` ends the
+   * returned stream with that error (a plain `.pipe` would leave the consumer waiting forever), and
+   * destroying the returned stream releases `source`.
+   */
+  count(source: Readable, item?: string): Readable {
+    const counter = new Transform({
       transform: (chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) => {
         this.add(chunk.length, item);
         cb(null, chunk);
       },
     });
+    source.on('error', (e) => counter.destroy(e));
+    counter.once('close', () => source.destroy());
+    return source.pipe(counter);
   }
 
   finish(): void {

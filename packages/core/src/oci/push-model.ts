@@ -97,7 +97,7 @@ export async function pushModel(modelPath: string, ref: string | Target, opts: P
     }
     await target.push(desc, {
       kind: 'stream',
-      open: () => createReadStream(layer.file.path, { highWaterMark: 1024 * 1024 }).pipe(meter.counter(layer.path)),
+      open: () => meter.count(createReadStream(layer.file.path, { highWaterMark: 1024 * 1024 }), layer.path),
     });
   });
   await target.push(packed.config.descriptor, { kind: 'bytes', bytes: packed.config.bytes });
