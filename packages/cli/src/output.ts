@@ -22,6 +22,18 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** `reference` pinned to `digest` (any digest it already carries replaced). */
+export function pinnedReference(reference: string, digest: string): string {
+  return `${reference.replace(/@sha256:[a-f0-9]{64}$/, '')}@${digest}`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1048576) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1073741824) return `${(n / 1048576).toFixed(1)} MiB`;
+  return `${(n / 1073741824).toFixed(2)} GiB`;
+}
+
 /** A byte progress bar on stderr; a no-op when stderr is not a TTY. */
 export function progressBar(label: string): { update: (p: Progress) => void; stop: () => void } {
   if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };

@@ -1,8 +1,8 @@
 // `modelseal copy SRC DST`: copy an artifact (and by default its referrers) between registries and layouts.
 import type { Command } from 'commander';
 import { copy, formatReference, ModelsealError, openTarget } from '@modelseal/core';
-import { printJson, progressBar } from '../output.js';
-import { addRegistryFlags, concurrencyFrom, formatBytes, registryOptionsFrom } from './registry-flags.js';
+import { formatBytes, printJson, progressBar } from '../output.js';
+import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';
 
 export function registerCopy(program: Command): void {
   const cmd = program

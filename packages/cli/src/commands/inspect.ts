@@ -1,8 +1,8 @@
 // `modelseal inspect REF`: show an artifact's manifest, file layers and referrers tree (like `oras discover`).
 import type { Command } from 'commander';
 import { inspectArtifact, type InspectResult, type ReferrerNode } from '@modelseal/core';
-import { printJson } from '../output.js';
-import { addRegistryFlags, formatBytes, registryOptionsFrom } from './registry-flags.js';
+import { formatBytes, pinnedReference, printJson } from '../output.js';
+import { addRegistryFlags, registryOptionsFrom } from './registry-flags.js';
 
 function referrerLines(nodes: ReferrerNode[], indent: string): string[] {
   const out: string[] = [];
@@ -17,7 +17,7 @@ function referrerLines(nodes: ReferrerNode[], indent: string): string[] {
 }
 
 export function renderInspect(r: InspectResult): string {
-  const lines = [`${r.reference.replace(/@sha256:[a-f0-9]{64}$/, '')}@${r.descriptor.digest}`];
+  const lines = [pinnedReference(r.reference, r.descriptor.digest)];
   lines.push(`  format:       ${r.format}`);
   if (r.descriptor.artifactType) lines.push(`  artifactType: ${r.descriptor.artifactType}`);
   lines.push(`  mediaType:    ${r.descriptor.mediaType} (${r.descriptor.size} bytes)`);

@@ -1,8 +1,8 @@
 // `modelseal pull REF DEST`: download a model artifact, verifying every byte, and move it into DEST atomically.
 import type { Command } from 'commander';
 import { pullModel } from '@modelseal/core';
-import { printJson, progressBar } from '../output.js';
-import { addRegistryFlags, concurrencyFrom, formatBytes, registryOptionsFrom } from './registry-flags.js';
+import { formatBytes, pinnedReference, printJson, progressBar } from '../output.js';
+import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
 
 export function registerPull(program: Command): void {
@@ -48,7 +48,7 @@ Examples:
       return;
     }
     const bytes = result.files.reduce((n, f) => n + f.size, 0);
-    process.stdout.write(`${result.reference.replace(/@sha256:[a-f0-9]{64}$/, '')}@${result.digest}\n`);
+    process.stdout.write(`${pinnedReference(result.reference, result.digest)}\n`);
     process.stderr.write(`pulled ${result.files.length} files (${formatBytes(bytes)}, ${result.format}) into ${dest} in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
   });
 }

@@ -1,8 +1,8 @@
 // `modelseal push MODEL REF`: package a model directory as a CNCF ModelPack artifact and push it.
 import type { Command } from 'commander';
 import { pushModel } from '@modelseal/core';
-import { printJson, progressBar } from '../output.js';
-import { addRegistryFlags, concurrencyFrom, formatBytes, registryOptionsFrom } from './registry-flags.js';
+import { formatBytes, printJson, progressBar } from '../output.js';
+import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
 
 export function registerPush(program: Command): void {
