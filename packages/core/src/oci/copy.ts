@@ -29,7 +29,7 @@ export interface CopyResult {
 }
 
 /** A stream that opens `source` lazily; errors of either side destroy it. */
-export function deferredStream(source: () => Promise<Readable>): Readable {
+function deferredStream(source: () => Promise<Readable>): Readable {
   const out = new PassThrough({ highWaterMark: 1024 * 1024 });
   source().then(
     (s) => pipeline(s, out).catch((e: unknown) => out.destroy(e as Error)),

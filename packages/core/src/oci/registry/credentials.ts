@@ -40,7 +40,7 @@ const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
 const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
 
 /** Host[:port] of a config key such as "https://index.docker.io/v1/" or "localhost:5000". */
-export function normaliseRegistryKey(key: string): string {
+function normaliseRegistryKey(key: string): string {
   const noScheme = key.replace(/^[a-z]+:\/\//i, '');
   const host = noScheme.split('/')[0] ?? noScheme;
   const lower = host.toLowerCase();
@@ -55,7 +55,7 @@ function helperName(name: string): string {
 }
 
 /** Run `docker-credential-<name> get` for `serverUrl`; undefined when the helper has no entry. */
-export async function runCredentialHelper(
+async function runCredentialHelper(
   name: string,
   serverUrl: string,
   opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},

@@ -9,7 +9,7 @@ import { discardBody, readBody } from './http-transport.js';
 import { shortDigest, type RequestContext } from './registry-error.js';
 import { header, type RegistrySession } from './registry-session.js';
 
-export const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
+const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
 
 export function isDigest(reference: string): boolean {
   return /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(reference) && reference.includes(':');

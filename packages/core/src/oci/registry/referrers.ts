@@ -23,7 +23,7 @@ interface ImageIndex {
 }
 
 /** The fallback tag of a subject: `<alg>-<hex>` (algorithm cut to 32, hex to 64 characters). */
-export function fallbackTag(digest: string): string {
+function fallbackTag(digest: string): string {
   const [alg = '', hex = ''] = digest.split(':');
   return `${alg.slice(0, 32)}-${hex.slice(0, 64)}`.replace(/[^a-zA-Z0-9._-]/g, '-');
 }
