@@ -3,56 +3,30 @@
 
 export type ErrorKind = 'verification' | 'input';
 
-/** Every stable error code modelseal can raise. Add new codes here, never rename one. */
-export const ErrorCodes = {
-  // input (exit 2)
-  USAGE: 'USAGE',
-  NOT_FOUND: 'NOT_FOUND',
-  UNREADABLE: 'UNREADABLE',
-  EMPTY_MODEL: 'EMPTY_MODEL',
-  SYMLINK: 'SYMLINK',
-  MALFORMED_BUNDLE: 'MALFORMED_BUNDLE',
-  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  UNSUPPORTED_KEY: 'UNSUPPORTED_KEY',
-  BAD_PASSWORD: 'BAD_PASSWORD',
-  MISSING_IDENTITY_TOKEN: 'MISSING_IDENTITY_TOKEN',
-  SIGSTORE_SERVICE: 'SIGSTORE_SERVICE',
-  TRUST_ROOT: 'TRUST_ROOT',
-  BAD_REFERENCE: 'BAD_REFERENCE',
-  REGISTRY: 'REGISTRY',
-  REGISTRY_AUTH: 'REGISTRY_AUTH',
-  MANIFEST_TOO_LARGE: 'MANIFEST_TOO_LARGE',
-  UNSUPPORTED_ARTIFACT: 'UNSUPPORTED_ARTIFACT',
-  DEST_EXISTS: 'DEST_EXISTS',
-  // verification (exit 1)
-  TAMPERED_FILE: 'TAMPERED_FILE',
-  MISSING_FILE: 'MISSING_FILE',
-  EXTRA_FILE: 'EXTRA_FILE',
-  BAD_SIGNATURE: 'BAD_SIGNATURE',
-  WRONG_KEY: 'WRONG_KEY',
-  UNTRUSTED_CHAIN: 'UNTRUSTED_CHAIN',
-  CERTIFICATE_EXPIRED: 'CERTIFICATE_EXPIRED',
-  KEY_USAGE: 'KEY_USAGE',
-  IDENTITY_MISMATCH: 'IDENTITY_MISMATCH',
-  ISSUER_MISMATCH: 'ISSUER_MISMATCH',
-  EXTENSION_MISMATCH: 'EXTENSION_MISMATCH',
-  TLOG_MISSING: 'TLOG_MISSING',
-  TLOG_INVALID: 'TLOG_INVALID',
-  SCT_INVALID: 'SCT_INVALID',
-  TIMESTAMP_INVALID: 'TIMESTAMP_INVALID',
-  MANIFEST_INCONSISTENT: 'MANIFEST_INCONSISTENT',
-  DIGEST_MISMATCH: 'DIGEST_MISMATCH',
-  UNSAFE_PATH: 'UNSAFE_PATH',
-} as const;
+const INPUT_CODES = [
+  'USAGE', 'NOT_FOUND', 'UNREADABLE', 'EMPTY_MODEL', 'SYMLINK', 'MALFORMED_BUNDLE', 'UNSUPPORTED_MEDIA_TYPE',
+  'UNSUPPORTED_KEY', 'BAD_PASSWORD', 'MISSING_IDENTITY_TOKEN', 'SIGSTORE_SERVICE', 'TRUST_ROOT', 'BAD_REFERENCE',
+  'REGISTRY', 'REGISTRY_AUTH', 'MANIFEST_TOO_LARGE', 'UNSUPPORTED_ARTIFACT', 'DEST_EXISTS',
+] as const;
 
-export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
-
-const VERIFICATION_CODES: ReadonlySet<string> = new Set([
+const VERIFICATION_CODES = [
   'TAMPERED_FILE', 'MISSING_FILE', 'EXTRA_FILE', 'BAD_SIGNATURE', 'WRONG_KEY', 'UNTRUSTED_CHAIN',
   'CERTIFICATE_EXPIRED', 'KEY_USAGE', 'IDENTITY_MISMATCH', 'ISSUER_MISMATCH', 'EXTENSION_MISMATCH',
   'TLOG_MISSING', 'TLOG_INVALID', 'SCT_INVALID', 'TIMESTAMP_INVALID', 'MANIFEST_INCONSISTENT',
   'DIGEST_MISMATCH', 'UNSAFE_PATH',
-]);
+] as const;
+
+export type ErrorCode = (typeof INPUT_CODES)[number] | (typeof VERIFICATION_CODES)[number];
+
+/**
+ * Every stable error code modelseal can raise, as `ErrorCodes.X === 'X'`. Add new codes to
+ * INPUT_CODES (exit 2) or VERIFICATION_CODES (exit 1), never rename one.
+ */
+export const ErrorCodes = Object.fromEntries([...INPUT_CODES, ...VERIFICATION_CODES].map((c) => [c, c])) as {
+  readonly [C in ErrorCode]: C;
+};
+
+const IS_VERIFICATION: ReadonlySet<string> = new Set(VERIFICATION_CODES);
 
 /** Base class of every error modelseal raises on purpose. `message` is one line saying what and where. */
 export class ModelsealError extends Error {
@@ -66,7 +40,7 @@ export class ModelsealError extends Error {
     this.details = options?.details;
   }
   get kind(): ErrorKind {
-    return VERIFICATION_CODES.has(this.code) ? 'verification' : 'input';
+    return IS_VERIFICATION.has(this.code) ? 'verification' : 'input';
   }
 }
 
