@@ -24,6 +24,8 @@ export class RegistryAuthenticator {
     private readonly source: RegistryCredentials | CredentialSource | undefined,
     private readonly transport: HttpTransport,
     private readonly userAgent: string,
+    /** The registry itself is reached over plain HTTP (loopback or explicit opt-in). */
+    private readonly plainHttp = false,
   ) {}
 
   private credentials(): Promise<RegistryCredentials | undefined> {
@@ -97,6 +99,11 @@ export class RegistryAuthenticator {
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new RegistryError('REGISTRY_AUTH', `registry ${this.registry} sent a token realm with unsupported scheme ${url.protocol}`);
+    }
+    // Credentials never cross the network in clear to a token service of an HTTPS registry.
+    const sendsSecret = Boolean(creds?.identityToken) || (creds?.username !== undefined && creds.password !== undefined);
+    if (sendsSecret && url.protocol === 'http:' && !this.plainHttp) {
+      throw new RegistryError('REGISTRY_AUTH', `registry ${this.registry} sent a plain-HTTP token realm ${url.origin}; refusing to send credentials over it`);
     }
     const headers: Record<string, string> = { 'user-agent': this.userAgent, accept: 'application/json' };
     let method = 'GET';

@@ -49,7 +49,7 @@ export class RegistrySession {
 
   constructor(readonly opts: SessionOptions) {
     this.transport = new HttpTransport({ maxSockets: opts.maxSockets });
-    this.auth = new RegistryAuthenticator(opts.registry, opts.credentials, this.transport, opts.userAgent);
+    this.auth = new RegistryAuthenticator(opts.registry, opts.credentials, this.transport, opts.userAgent, opts.baseUrl.startsWith('http:'));
   }
 
   resolveUrl(url: string | URL): URL {
