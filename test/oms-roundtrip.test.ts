@@ -244,6 +244,19 @@ describe('cosign key files', () => {
     expect(e.message).toBe('huge.key: unsupported scrypt parameters N=1048576 r=8 p=1 (cosign uses N 32768/65536/131072, r=8, p=1)');
   });
 
+  it('an encrypted cosign key whose salt or nonce is not a string is UNSUPPORTED_KEY, not an internal error', async () => {
+    const { privateKey } = newKeyPair('ecdsa-p256');
+    const pem = encryptCosignKey(privateKey.export({ type: 'pkcs8', format: 'der' }), 'hello', 32768);
+    for (const spoil of [(b: { kdf: { salt: unknown } }) => (b.kdf.salt = 5), (b: { cipher: { nonce: unknown } }) => delete b.cipher.nonce]) {
+      const body = JSON.parse(Buffer.from(pem.split('\n').slice(1, -2).join(''), 'base64').toString());
+      spoil(body);
+      const bad = `-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n${Buffer.from(JSON.stringify(body)).toString('base64')}\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n`;
+      const e = await failure(loadPrivateKey(bad, { password: 'hello', source: 'bad.key' }));
+      expect(e.code).toBe('UNSUPPORTED_KEY');
+      expect(e.message).toBe('bad.key: encrypted cosign key lacks its scrypt salt or secretbox nonce');
+    }
+  });
+
   it('plain keys: --no-encrypt PKCS#8, SEC1 with a certtool preamble, encrypted PKCS#8; RSA is refused', async () => {
     const out = await generateKeyPair({ outputPrefix: path.join(tmp, 'plain'), encrypt: false, algorithm: 'ecdsa-p521' });
     expect(readFileSync(out.privateKeyPath, 'utf8').startsWith('-----BEGIN PRIVATE KEY-----\n')).toBe(true);

@@ -56,6 +56,9 @@ export function decryptCosignKey(body: Buffer, password: string, source: string)
       `${source}: unsupported scrypt parameters N=${params?.N} r=${params?.r} p=${params?.p} (cosign uses N 32768/65536/131072, r=8, p=1)`,
     );
   }
+  if (typeof json.kdf.salt !== 'string' || typeof json.cipher.nonce !== 'string') {
+    throw new ModelsealError('UNSUPPORTED_KEY', `${source}: encrypted cosign key lacks its scrypt salt or secretbox nonce`);
+  }
   const salt = Buffer.from(json.kdf.salt, 'base64');
   const nonce = Buffer.from(json.cipher.nonce, 'base64');
   if (nonce.length !== 24) throw new ModelsealError('UNSUPPORTED_KEY', `${source}: secretbox nonce must be 24 bytes`);
