@@ -74,3 +74,18 @@ describe('credentials stay on the registry origin', () => {
     }
   });
 });
+
+describe('redirect targets', () => {
+  it('a redirect to a non-HTTP URL fails with one clear line instead of "redirected too often"', async () => {
+    const registry = await listen((_req, _body, res) => void res.writeHead(302, { location: 'file:///etc/passwd' }).end());
+    const t = new RegistryTarget({ registry, repository: 'ns/m', credentials: {}, retry: { retries: 0 } });
+    const desc = { mediaType: 'application/octet-stream', digest: `sha256:${'a'.repeat(64)}`, size: 1 };
+    const err = await t.fetch(desc).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; message: string },
+    );
+    t.close();
+    expect(err?.code).toBe('REGISTRY');
+    expect(err?.message).toBe(`registry ${registry} redirected pull of blob sha256:aaaaaaaaaaaa… from ns/m to an unsupported file: URL`);
+  });
+});

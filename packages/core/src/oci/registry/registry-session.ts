@@ -115,7 +115,9 @@ export class RegistrySession {
       if ((req.method === 'GET' || req.method === 'HEAD') && [301, 302, 303, 307, 308].includes(status) && location) {
         await discardBody(res);
         url = new URL(location, url);
-        if (url.protocol !== 'https:' && url.protocol !== 'http:') break;
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+          throw new RegistryError('REGISTRY', `registry ${this.opts.registry} redirected ${req.ctx.action} to an unsupported ${url.protocol} URL`);
+        }
         continue;
       }
       return res;
