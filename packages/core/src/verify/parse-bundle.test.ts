@@ -22,6 +22,17 @@ describe('decodeBase64Strict', () => {
 });
 
 describe('parseBundle', () => {
+  it('a file that is not JSON is named by its size, never quoted (it may be a secret given by mistake)', () => {
+    const err = (() => {
+      try {
+        parseBundle(Buffer.from('TOKEN=hunter2-secret'), 's');
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err?.message).toBe('s: not valid JSON, the file may be truncated (20 bytes)');
+  });
+
   it('accepts keyid null, the older v0.3 media type spelling and a missing tlogEntries in key mode', () => {
     const b = parseBundle(bundle({ mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.3', verificationMaterial: { publicKey: { rawBytes: 'AA==' } } }), 's');
     expect(b.envelope.payload.toString()).toBe('{}');

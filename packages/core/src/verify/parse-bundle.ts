@@ -56,8 +56,9 @@ export function parseBundle(bytes: Buffer, source: string): ParsedBundle {
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (e) {
-    throw new BundleFormatError(`${source}: not valid JSON, the file may be truncated (${(e as Error).message})`);
+  } catch {
+    // The parser's message quotes the text it choked on: never echo what may be a secret given by mistake.
+    throw new BundleFormatError(`${source}: not valid JSON, the file may be truncated (${bytes.length} bytes)`);
   }
   if (!isJsonObject(json)) throw new BundleFormatError(`${source}: bundle is not a JSON object`);
   const mediaType = json.mediaType;
