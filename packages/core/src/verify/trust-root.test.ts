@@ -29,6 +29,18 @@ describe('trusted roots', () => {
     await expect(loadTrustedRoot({ kind: 'file', path: join(dir, 'missing.json') })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('a file that is not JSON is named, never quoted (it may be a secret given by mistake)', async () => {
+    const secret = join(dir, 'token.txt');
+    writeFileSync(secret, 'TOKEN=hunter2-secret');
+    await expect(loadTrustedRoot({ kind: 'file', path: secret })).rejects.toMatchObject({
+      code: 'TRUST_ROOT',
+      message: `trusted root ${secret}: not valid JSON`,
+    });
+    await expect(loadTrustedRoot({ kind: 'file', path: join(dir, 'missing.json') })).rejects.toMatchObject({
+      message: `trusted root ${join(dir, 'missing.json')}: no such file`,
+    });
+  });
+
   it('a TUF refresh failure is a TRUST_ROOT error naming the mirror (nothing falls back silently)', async () => {
     const err = (await loadTrustedRoot({ kind: 'tuf', mirrorURL: 'http://127.0.0.1:9', cachePath: join(dir, 'tuf') }).catch(
       (e: unknown) => e,
