@@ -72,5 +72,10 @@ export function hasSigningUsage(cert: X509Certificate): boolean {
 /** A short name for messages: the subject's CN, or the whole subject. */
 export function certificateName(cert: X509Certificate): string {
   const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject);
-  return cn ? cn[1] : cert.subject.replace(/\n/g, ', ');
+  return cn ? cn[1] : oneLineName(cert.subject);
+}
+
+/** A distinguished name as node:crypto prints it (one RDN per line) on one line: `CN=a, O=b`. */
+export function oneLineName(dn: string): string {
+  return dn.replace(/\n/g, ', ');
 }

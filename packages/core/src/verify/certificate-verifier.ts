@@ -4,7 +4,7 @@
 // requires KeyUsage digitalSignature or EKU codeSigning, then checks the DSSE signature.
 import type { X509Certificate } from 'node:crypto';
 import { SignatureError } from '../errors.js';
-import { certificateExtensions, certificateName, hasSigningUsage, parseCertificateDer } from '../keys/certificates.js';
+import { certificateExtensions, certificateName, hasSigningUsage, oneLineName, parseCertificateDer } from '../keys/certificates.js';
 import { signingAlgorithm } from '../keys/signing-algorithm.js';
 import { LEGACY_PAE_WARNING, verifyDsseSignature } from './dsse-signature.js';
 import type { BundleVerifier, ParsedBundle, VerifiedBundle } from './verifier.js';
@@ -77,7 +77,7 @@ export function certificateVerifier(opts: CertificateVerifierOptions): BundleVer
       const leafName = `certificate '${certificateName(leaf)}'`;
       const path = buildChain(leaf, certs.slice(1), opts.trustAnchors);
       if (!path) {
-        throw new SignatureError('UNTRUSTED_CHAIN', `${source}: ${leafName} (issuer '${leaf.issuer.replace(/\n/g, ', ')}') does not chain to any trust anchor`);
+        throw new SignatureError('UNTRUSTED_CHAIN', `${source}: ${leafName} (issuer '${oneLineName(leaf.issuer)}') does not chain to any trust anchor`);
       }
       const at = opts.validityTime === 'now' ? new Date() : new Date(leaf.validFrom);
       for (const c of path) {
@@ -103,7 +103,7 @@ export function certificateVerifier(opts: CertificateVerifierOptions): BundleVer
       return {
         payload,
         payloadType,
-        signer: { kind: 'certificate', subject: leaf.subject.replace(/\n/g, ', '), issuer: leaf.issuer.replace(/\n/g, ', '), fingerprint: leaf.fingerprint256 },
+        signer: { kind: 'certificate', subject: oneLineName(leaf.subject), issuer: oneLineName(leaf.issuer), fingerprint: leaf.fingerprint256 },
         warnings,
       };
     },
