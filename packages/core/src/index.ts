@@ -40,6 +40,7 @@ export { parseReference, formatReference, referenceSelector, isLoopbackRegistry,
 export { LayoutTarget } from './oci/layout/layout-target.js';
 export { openTarget, type OpenTargetOptions, type OpenedTarget } from './oci/open-target.js';
 export { copy, type CopyOptions, type CopyResult } from './oci/copy.js';
+export { copyArtifact, type CopyArtifactResult } from './oci/copy-artifact.js';
 export { packModel, type PackedModel, type PackOptions } from './oci/modelpack/pack-model.js';
 export { ModelPackTypes, ModelPackAnnotations, classifyFile, type LayerKind } from './oci/modelpack/media-types.js';
 export { pushModel, type PushModelOptions, type PushModelResult } from './oci/push-model.js';

@@ -1,6 +1,6 @@
 // `modelseal copy SRC DST`: copy an artifact (and by default its referrers) between registries and layouts.
 import type { Command } from 'commander';
-import { copy, formatReference, ModelsealError, openTarget } from '@modelseal/core';
+import { copyArtifact } from '@modelseal/core';
 import { formatBytes, printJson, progressBar } from '../output.js';
 import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';
 
@@ -27,14 +27,11 @@ Examples:
   );
   cmd.action(async (src: string, dst: string, flags: Record<string, unknown>) => {
     const options = await registryOptionsFrom(flags);
-    const from = openTarget(src, options);
-    const to = openTarget(dst, options);
-    if (to.reference.digest) throw new ModelsealError('BAD_REFERENCE', `copy destination '${dst}' must not carry a digest`);
-    const tag = to.reference.tag ?? from.reference.tag ?? (from.reference.digest ? undefined : 'latest');
     const bar = progressBar('copying');
     let result;
     try {
-      result = await copy(from.target, from.selector, to.target, tag, {
+      result = await copyArtifact(src, dst, {
+        ...options,
         referrers: flags.referrers !== false,
         concurrency: concurrencyFrom(flags),
         onProgress: (p) => bar.update(p),
@@ -42,7 +39,7 @@ Examples:
     } finally {
       bar.stop();
     }
-    const reference = formatReference({ ...to.reference, ...(tag ? { tag } : {}) }, result.descriptor.digest);
+    const { reference } = result;
     if (flags.json === true) {
       printJson({ reference, digest: result.descriptor.digest, referrers: result.referrers.map((r) => r.digest), blobsCopied: result.blobsCopied, blobsSkipped: result.blobsSkipped });
       return;
