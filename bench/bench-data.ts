@@ -26,7 +26,7 @@ const chunk = Buffer.allocUnsafe(8 * MiB);
 function writeRandom(file: string, size: number): void {
   const fd = openSync(file, 'w');
   try {
-    for (let done = 0; done < size; ) {
+    for (let done = 0; done < size;) {
       const n = Math.min(chunk.length, size - done);
       randomFillSync(chunk, 0, n);
       writeSync(fd, chunk, 0, n);
@@ -58,15 +58,21 @@ export function ensureSet(name: string, files: BenchFile[]): BenchSet {
 /** (a) 4 x 512 MiB weights + 100 small files (1-64 KiB). */
 export function largeFilesSet(): BenchSet {
   const files: BenchFile[] = [];
-  for (let i = 0; i < 4; i++) files.push({ name: `model-0000${i + 1}-of-00004.safetensors`, size: 512 * MiB });
-  for (let i = 0; i < 100; i++) files.push({ name: `extra/file-${String(i).padStart(3, '0')}.json`, size: 1024 * (1 + ((i * 37) % 64)) });
+  for (let i = 0; i < 4; i++)
+    files.push({ name: `model-0000${i + 1}-of-00004.safetensors`, size: 512 * MiB });
+  for (let i = 0; i < 100; i++)
+    files.push({ name: `extra/file-${String(i).padStart(3, '0')}.json`, size: 1024 * (1 + ((i * 37) % 64)) });
   return ensureSet('a-4x512MiB', files);
 }
 
 /** (b) 10,000 files of 4 KiB. */
 export function smallFilesSet(): BenchSet {
   const files: BenchFile[] = [];
-  for (let i = 0; i < 10_000; i++) files.push({ name: `d${String(Math.floor(i / 1000)).padStart(2, '0')}/f${String(i).padStart(5, '0')}.bin`, size: 4096 });
+  for (let i = 0; i < 10_000; i++)
+    files.push({
+      name: `d${String(Math.floor(i / 1000)).padStart(2, '0')}/f${String(i).padStart(5, '0')}.bin`,
+      size: 4096,
+    });
   return ensureSet('b-10000x4KiB', files);
 }
 

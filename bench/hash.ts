@@ -88,7 +88,9 @@ async function bestOf(contenders: Record<string, () => Promise<Run>>): Promise<R
   for (let i = 0; i < RUNS; i++) {
     for (const [label, run] of Object.entries(contenders)) {
       const r = await run();
-      process.stderr.write(`  ${label.padEnd(9)} run ${i + 1}: ${(r.ms / 1000).toFixed(3)} s${r.peakKiB ? `, peak RSS ${(r.peakKiB / 1024).toFixed(1)} MiB` : ''}\n`);
+      process.stderr.write(
+        `  ${label.padEnd(9)} run ${i + 1}: ${(r.ms / 1000).toFixed(3)} s${r.peakKiB ? `, peak RSS ${(r.peakKiB / 1024).toFixed(1)} MiB` : ''}\n`,
+      );
       const b = best[label];
       const peakKiB = Math.max(r.peakKiB ?? 0, b?.peakKiB ?? 0) || undefined;
       best[label] = { ms: Math.min(r.ms, b?.ms ?? Infinity), peakKiB };
@@ -108,7 +110,13 @@ interface Case {
 const cases: Case[] = [
   { label: '(a) 4 x 512 MiB + 100 small, files', set: largeFilesSet, modelsealArgs: [], target: 1.05 },
   { label: '(b) 10,000 x 4 KiB, files', set: smallFilesSet, modelsealArgs: [], target: 1.5 },
-  { label: '(c) 1 x 2 GiB, shards', set: oneHugeFileSet, modelsealArgs: ['--method', 'shards'], target: 0.7, single: true },
+  {
+    label: '(c) 1 x 2 GiB, shards',
+    set: oneHugeFileSet,
+    modelsealArgs: ['--method', 'shards'],
+    target: 0.7,
+    single: true,
+  },
 ];
 
 async function main(): Promise<void> {
@@ -141,7 +149,9 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(`\n${rows.join('\n')}\n`);
-  process.stdout.write(`peak RSS max ${(maxRss / 1024).toFixed(1)} MiB (target <= 150 MiB) ${maxRss / 1024 <= 150 ? 'OK' : 'MISSED'}\n`);
+  process.stdout.write(
+    `peak RSS max ${(maxRss / 1024).toFixed(1)} MiB (target <= 150 MiB) ${maxRss / 1024 <= 150 ? 'OK' : 'MISSED'}\n`,
+  );
 }
 
 await main();

@@ -27,56 +27,99 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env
   const useTime = existsSync(TIME);
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(useTime ? TIME : cmd, useTime ? ['-v', cmd, ...args] : args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const child = spawn(useTime ? TIME : cmd, useTime ? ['-v', cmd, ...args] : args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env,
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = performance.now() - t0;
-      if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
+      if (code !== 0)
+        return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
       const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
       resolve({ ms, ...(m ? { peakKiB: Number(m[1]) } : {}) });
     });
   });
 }
 
-const fmt = (r: Run): string => `${(r.ms / 1000).toFixed(2)} s${r.peakKiB ? `, peak RSS ${(r.peakKiB / 1024).toFixed(0)} MiB` : ''}`;
+const fmt = (r: Run): string =>
+  `${(r.ms / 1000).toFixed(2)} s${r.peakKiB ? `, peak RSS ${(r.peakKiB / 1024).toFixed(0)} MiB` : ''}`;
 const best = (runs: Run[]): Run => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
 
 async function main(): Promise<void> {
   if (!existsSync(BIN)) throw new Error(`build first: ${BIN} is missing (pnpm bench:oci builds it)`);
-  const files = Array.from({ length: 4 }, (_, i) => ({ name: `model-0000${i + 1}-of-00004.safetensors`, size: 512 * MiB }));
+  const files = Array.from({ length: 4 }, (_, i) => ({
+    name: `model-0000${i + 1}-of-00004.safetensors`,
+    size: 512 * MiB,
+  }));
   const set = ensureSet('oci-4x512MiB', files);
   const work = mkdtempSync(path.join(tmpdir(), 'modelseal-bench-oci-'));
   const skopeoFlags = ['--insecure-policy'];
   try {
     const layout = path.join(work, 'layout');
     await timed('node', [BIN, 'push', set.dir, `oci:${layout}:v1`]);
-    process.stderr.write(`model ${set.dir} (2 GiB) packed into ${layout}; ${RUNS} runs, each on a fresh registry\n`);
+    process.stderr.write(
+      `model ${set.dir} (2 GiB) packed into ${layout}; ${RUNS} runs, each on a fresh registry\n`,
+    );
 
     const push = { modelseal: [] as Run[], skopeo: [] as Run[] };
     const pull = { modelseal: [] as Run[], skopeo: [] as Run[] };
     for (let i = 0; i < RUNS; i++) {
       const registry = await startRegistry({ auth: 'none' });
       const home = mkdtempSync(path.join(work, 'home-'));
-      const env = { ...process.env, HOME: home, XDG_DATA_HOME: path.join(home, 'data'), XDG_CACHE_HOME: path.join(home, 'cache') };
+      const env = {
+        ...process.env,
+        HOME: home,
+        XDG_DATA_HOME: path.join(home, 'data'),
+        XDG_CACHE_HOME: path.join(home, 'cache'),
+      };
       try {
         const id = randomBytes(4).toString('hex');
         const msRepo = `${registry.host}/bench/ms-${id}:v1`;
         const skRepo = `${registry.host}/bench/skopeo-${id}:v1`;
         push.modelseal.push(await timed('node', [BIN, 'push', set.dir, msRepo], env));
-        push.skopeo.push(await timed('skopeo', [...skopeoFlags, 'copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${skRepo}`], env));
+        push.skopeo.push(
+          await timed(
+            'skopeo',
+            [
+              ...skopeoFlags,
+              'copy',
+              '--quiet',
+              '--dest-tls-verify=false',
+              `oci:${layout}:v1`,
+              `docker://${skRepo}`,
+            ],
+            env,
+          ),
+        );
         const msDest = path.join(work, `pulled-${id}`);
         const skDest = path.join(work, `skopeo-${id}`);
         pull.modelseal.push(await timed('node', [BIN, 'pull', msRepo, msDest], env));
-        pull.skopeo.push(await timed('skopeo', [...skopeoFlags, 'copy', '--quiet', '--src-tls-verify=false', `docker://${msRepo}`, `oci:${skDest}:v1`], env));
+        pull.skopeo.push(
+          await timed(
+            'skopeo',
+            [
+              ...skopeoFlags,
+              'copy',
+              '--quiet',
+              '--src-tls-verify=false',
+              `docker://${msRepo}`,
+              `oci:${skDest}:v1`,
+            ],
+            env,
+          ),
+        );
         rmSync(msDest, { recursive: true, force: true });
         rmSync(skDest, { recursive: true, force: true });
       } finally {
         await registry.close();
         rmSync(home, { recursive: true, force: true });
       }
-      process.stderr.write(`run ${i + 1}: push ${fmt(push.modelseal[i])} vs skopeo ${fmt(push.skopeo[i])}; pull ${fmt(pull.modelseal[i])} vs skopeo ${fmt(pull.skopeo[i])}\n`);
+      process.stderr.write(
+        `run ${i + 1}: push ${fmt(push.modelseal[i])} vs skopeo ${fmt(push.skopeo[i])}; pull ${fmt(pull.modelseal[i])} vs skopeo ${fmt(pull.skopeo[i])}\n`,
+      );
     }
     const bp = { ms: best(push.modelseal), sk: best(push.skopeo) };
     const bl = { ms: best(pull.modelseal), sk: best(pull.skopeo) };

@@ -26,7 +26,13 @@ export interface StatementJson {
   predicateType: string;
   predicate: {
     resources: { name: string; algorithm: string; digest: string }[];
-    serialization: { method: string; hash_type: string; allow_symlinks: boolean; ignore_paths: string[]; [field: string]: unknown };
+    serialization: {
+      method: string;
+      hash_type: string;
+      allow_symlinks: boolean;
+      ignore_paths: string[];
+      [field: string]: unknown;
+    };
     [field: string]: unknown;
   };
 }

@@ -1,7 +1,16 @@
 // End-to-end tests of `modelseal hash` run as a real process (the built CLI).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +40,12 @@ function modelseal(...args: string[]) {
 
 function runCli(args: string[], asUnprivileged: boolean) {
   const ids = asUnprivileged && process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, cwd: tmp, ...ids });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    cwd: tmp,
+    ...ids,
+  });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -59,12 +73,23 @@ describe('modelseal hash', () => {
       hashType: 'sha256',
       allowSymlinks: false,
       ignorePaths: ['.git', '.gitattributes', '.github', '.gitignore'],
-      resources: names.map((n) => ({ name: n, algorithm: 'sha256', digest: sha256(readFileSync(path.join(SAMPLE, n))) })),
+      resources: names.map((n) => ({
+        name: n,
+        algorithm: 'sha256',
+        digest: sha256(readFileSync(path.join(SAMPLE, n))),
+      })),
     });
   });
 
   it('reproduces the Python vector root with --ignore-paths', () => {
-    const r = modelseal('hash', VECTOR, '--ignore-paths', 'ignore-me', '--ignore-paths', path.join(VECTOR, 'model.sig'));
+    const r = modelseal(
+      'hash',
+      VECTOR,
+      '--ignore-paths',
+      'ignore-me',
+      '--ignore-paths',
+      path.join(VECTOR, 'model.sig'),
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('sha256:92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4\n');
   });
@@ -157,12 +182,16 @@ describe('modelseal hash', () => {
   it('missing model, empty model and missing argument exit 2 with one line', () => {
     const missing = modelseal('hash', path.join(tmp, 'nope'));
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe(`modelseal: error[NOT_FOUND]: model '${path.join(tmp, 'nope')}' does not exist\n`);
+    expect(missing.stderr).toBe(
+      `modelseal: error[NOT_FOUND]: model '${path.join(tmp, 'nope')}' does not exist\n`,
+    );
     const empty = path.join(tmp, 'empty');
     mkdirSync(empty);
     const e = modelseal('hash', empty);
     expect(e.code).toBe(2);
-    expect(e.stderr).toBe(`modelseal: error[EMPTY_MODEL]: model '${empty}' has no files to hash (empty, or everything is ignored)\n`);
+    expect(e.stderr).toBe(
+      `modelseal: error[EMPTY_MODEL]: model '${empty}' has no files to hash (empty, or everything is ignored)\n`,
+    );
     const noArg = modelseal('hash');
     expect(noArg.code).toBe(2);
     expect(noArg.stderr).toMatch(/missing required argument 'model'/);
@@ -184,7 +213,9 @@ describe('modelseal hash', () => {
     const sub = runCli(['hash', dir], true);
     chmodSync(path.join(dir, 'many'), 0o755);
     expect(sub.code).toBe(2);
-    expect(sub.stderr).toBe("modelseal: error[UNREADABLE]: directory 'many' is not readable: permission denied\n");
+    expect(sub.stderr).toBe(
+      "modelseal: error[UNREADABLE]: directory 'many' is not readable: permission denied\n",
+    );
     expect(runCli(['hash', dir], true).code).toBe(0);
   });
 

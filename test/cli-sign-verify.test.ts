@@ -29,9 +29,16 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function modelseal(args: string[], env: Record<string, string | undefined> = {}) {
   const fullEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined && k !== 'MODELSEAL_DEBUG') fullEnv[k] = v;
+  for (const [k, v] of Object.entries({ ...process.env, ...env }))
+    if (v !== undefined && k !== 'MODELSEAL_DEBUG') fullEnv[k] = v;
   if (!('COSIGN_PASSWORD' in env)) delete fullEnv.COSIGN_PASSWORD;
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, cwd: tmp, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    cwd: tmp,
+    env: fullEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -53,7 +60,9 @@ describe('keygen -> sign -> verify -> tamper', () => {
     const kg = modelseal(['keygen', '--output-prefix', prefix], { COSIGN_PASSWORD: 'pw1' });
     expect(kg.stderr).toBe(`wrote ${prefix}.key (encrypted) and ${prefix}.pub\n`);
     expect(kg.code).toBe(0);
-    expect(readFileSync(`${prefix}.key`, 'utf8')).toMatch(/^-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n/);
+    expect(readFileSync(`${prefix}.key`, 'utf8')).toMatch(
+      /^-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n/,
+    );
 
     const dir = model();
     const s = modelseal(['sign', dir, '--key', `${prefix}.key`], { COSIGN_PASSWORD: 'pw1' });
@@ -63,56 +72,126 @@ describe('keygen -> sign -> verify -> tamper', () => {
 
     const v = modelseal(['verify', dir, '--key', `${prefix}.pub`]);
     expect(v.code).toBe(0);
-    expect(v.stdout).toMatch(new RegExp(`^verified ${dir}: sha256:[0-9a-f]{64}, 2 files, signed by key [0-9a-f]{64}\\n$`));
+    expect(v.stdout).toMatch(
+      new RegExp(`^verified ${dir}: sha256:[0-9a-f]{64}, 2 files, signed by key [0-9a-f]{64}\\n$`),
+    );
 
     writeFileSync(path.join(dir, 'weights/a.bin'), Buffer.alloc(4096, 2));
     const t = modelseal(['verify', dir, '--key', `${prefix}.pub`]);
     expect(t.code).toBe(1);
     expect(t.stdout).toBe('');
-    expect(t.stderr).toMatch(/^modelseal: error\[TAMPERED_FILE\]: model file 'weights\/a\.bin' does not match the signature \(expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}\)\n$/);
+    expect(t.stderr).toMatch(
+      /^modelseal: error\[TAMPERED_FILE\]: model file 'weights\/a\.bin' does not match the signature \(expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}\)\n$/,
+    );
   });
 
   it('--json prints the result on success and on failure (exit 1), and extra files are EXTRA_FILE', () => {
     const dir = model();
-    expect(modelseal(['sign', dir, '--key', path.join(FIXTURE_KEYS, 'test.key')], { COSIGN_PASSWORD: 'modelseal-test' }).code).toBe(0);
+    expect(
+      modelseal(['sign', dir, '--key', path.join(FIXTURE_KEYS, 'test.key')], {
+        COSIGN_PASSWORD: 'modelseal-test',
+      }).code,
+    ).toBe(0);
     const ok = modelseal(['verify', dir, '--key', path.join(FIXTURE_KEYS, 'test.pub'), '--json']);
     expect(ok.code).toBe(0);
     const out = JSON.parse(ok.stdout);
-    expect(out).toEqual({ verified: true, signer: { kind: 'key', keyHint: expect.stringMatching(/^[0-9a-f]{64}$/) }, root: expect.stringMatching(/^[0-9a-f]{64}$/), files: 2, warnings: [] });
+    expect(out).toEqual({
+      verified: true,
+      signer: { kind: 'key', keyHint: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      root: expect.stringMatching(/^[0-9a-f]{64}$/),
+      files: 2,
+      warnings: [],
+    });
 
     writeFileSync(path.join(dir, 'extra.txt'), 'x');
     const bad = modelseal(['verify', dir, '--key', path.join(FIXTURE_KEYS, 'test.pub'), '--json']);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout)).toEqual({
       verified: false,
-      error: { code: 'EXTRA_FILE', message: "model file 'extra.txt' is not in the signature (--ignore-unsigned-files allows unsigned files)" },
+      error: {
+        code: 'EXTRA_FILE',
+        message:
+          "model file 'extra.txt' is not in the signature (--ignore-unsigned-files allows unsigned files)",
+      },
       signer: out.signer,
       root: out.root,
       files: 2,
     });
-    expect(modelseal(['verify', dir, '--key', path.join(FIXTURE_KEYS, 'test.pub'), '--ignore-unsigned-files']).code).toBe(0);
+    expect(
+      modelseal(['verify', dir, '--key', path.join(FIXTURE_KEYS, 'test.pub'), '--ignore-unsigned-files'])
+        .code,
+    ).toBe(0);
 
     const wrongKey = modelseal(['verify', dir, '--key', `${path.join(tmp, 'release')}.pub`, '--json']);
     expect(wrongKey.code).toBe(1);
-    expect(JSON.parse(wrongKey.stdout)).toMatchObject({ verified: false, error: { code: 'WRONG_KEY' }, signer: null, root: null, files: null });
+    expect(JSON.parse(wrongKey.stdout)).toMatchObject({
+      verified: false,
+      error: { code: 'WRONG_KEY' },
+      signer: null,
+      root: null,
+      files: null,
+    });
   });
 });
 
 describe('usage and input errors exit 2 with one line', () => {
   const cases: [string, string[], Record<string, string | undefined>, RegExp][] = [
-    ['encrypted key without COSIGN_PASSWORD and no TTY', ['sign', 'MODEL', '--key', path.join(FIXTURE_KEYS, 'test.key')], {}, /^modelseal: error\[BAD_PASSWORD\]: .*test\.key is encrypted: set COSIGN_PASSWORD/],
-    ['wrong password', ['sign', 'MODEL', '--key', path.join(FIXTURE_KEYS, 'test.key')], { COSIGN_PASSWORD: 'nope' }, /^modelseal: error\[BAD_PASSWORD\]: .*test\.key: wrong password for the encrypted private key\n$/],
-    ['keygen without a password and no TTY', ['keygen', '--output-prefix', 'nopw'], {}, /^modelseal: error\[BAD_PASSWORD\]: set COSIGN_PASSWORD/],
-    ['--key and --certificate-chain together', ['verify', 'MODEL', '--key', 'a.pub', '--certificate-chain', 'ca.pem'], {}, /^modelseal: error\[USAGE\]: give either --key or --certificate-chain, not both\n$/],
-    ['--certificate without --key', ['sign', 'MODEL', '--certificate', 'leaf.pem'], {}, /^modelseal: error\[USAGE\]: --certificate and --certificate-chain need --key/],
-    ['missing public key file', ['verify', 'MODEL', '--key', 'nope.pub'], {}, /^modelseal: error\[NOT_FOUND\]: nope\.pub: no such file\n$/],
-    ['missing signature', ['verify', 'MODEL', '--key', path.join(FIXTURE_KEYS, 'test.pub'), '--signature', 'none.sig'], {}, /^modelseal: error\[NOT_FOUND\]: signature '.*none\.sig' does not exist\n$/],
+    [
+      'encrypted key without COSIGN_PASSWORD and no TTY',
+      ['sign', 'MODEL', '--key', path.join(FIXTURE_KEYS, 'test.key')],
+      {},
+      /^modelseal: error\[BAD_PASSWORD\]: .*test\.key is encrypted: set COSIGN_PASSWORD/,
+    ],
+    [
+      'wrong password',
+      ['sign', 'MODEL', '--key', path.join(FIXTURE_KEYS, 'test.key')],
+      { COSIGN_PASSWORD: 'nope' },
+      /^modelseal: error\[BAD_PASSWORD\]: .*test\.key: wrong password for the encrypted private key\n$/,
+    ],
+    [
+      'keygen without a password and no TTY',
+      ['keygen', '--output-prefix', 'nopw'],
+      {},
+      /^modelseal: error\[BAD_PASSWORD\]: set COSIGN_PASSWORD/,
+    ],
+    [
+      '--key and --certificate-chain together',
+      ['verify', 'MODEL', '--key', 'a.pub', '--certificate-chain', 'ca.pem'],
+      {},
+      /^modelseal: error\[USAGE\]: give either --key or --certificate-chain, not both\n$/,
+    ],
+    [
+      '--certificate without --key',
+      ['sign', 'MODEL', '--certificate', 'leaf.pem'],
+      {},
+      /^modelseal: error\[USAGE\]: --certificate and --certificate-chain need --key/,
+    ],
+    [
+      'missing public key file',
+      ['verify', 'MODEL', '--key', 'nope.pub'],
+      {},
+      /^modelseal: error\[NOT_FOUND\]: nope\.pub: no such file\n$/,
+    ],
+    [
+      'missing signature',
+      ['verify', 'MODEL', '--key', path.join(FIXTURE_KEYS, 'test.pub'), '--signature', 'none.sig'],
+      {},
+      /^modelseal: error\[NOT_FOUND\]: signature '.*none\.sig' does not exist\n$/,
+    ],
     ['unknown option', ['verify', 'MODEL', '--frobnicate'], {}, /unknown option '--frobnicate'/],
-    ['bad --algorithm', ['keygen', '--algorithm', 'rsa-2048', '--no-encrypt'], {}, /^modelseal: error\[USAGE\]: --algorithm must be one of/],
+    [
+      'bad --algorithm',
+      ['keygen', '--algorithm', 'rsa-2048', '--no-encrypt'],
+      {},
+      /^modelseal: error\[USAGE\]: --algorithm must be one of/,
+    ],
   ];
   it.each(cases)('%s', (_name, args, env, stderr) => {
     const dir = model();
-    const r = modelseal(args.map((a) => (a === 'MODEL' ? dir : a)), env);
+    const r = modelseal(
+      args.map((a) => (a === 'MODEL' ? dir : a)),
+      env,
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(stderr);
     noStack(r.stderr);
@@ -131,9 +210,14 @@ describe('usage and input errors exit 2 with one line', () => {
 /** Runs the CLI on a real pseudo-terminal (util-linux `script`), answering each prompt in turn. */
 function onTty(args: string[], answers: string[]): Promise<{ code: number | null; output: string }> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'COSIGN_PASSWORD') env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && k !== 'COSIGN_PASSWORD') env[k] = v;
   const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: tmp, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd: tmp,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let output = '';
   let prompts = 0;
   const onData = (d: Buffer) => {
@@ -163,7 +247,9 @@ describe('password prompts on a terminal', () => {
 
     const bad = await onTty(['sign', dir, '--key', `${prefix}.key`], ['wrong-secret']);
     expect(bad.code).toBe(2);
-    expect(bad.output).toContain(`modelseal: error[BAD_PASSWORD]: ${prefix}.key: wrong password for the encrypted private key`);
+    expect(bad.output).toContain(
+      `modelseal: error[BAD_PASSWORD]: ${prefix}.key: wrong password for the encrypted private key`,
+    );
     const mismatch = await onTty(['keygen', '--output-prefix', path.join(tmp, 'tty2')], ['one', 'two']);
     expect(mismatch.code).toBe(2);
     expect(mismatch.output).toContain('modelseal: error[BAD_PASSWORD]: the two passwords do not match');
@@ -173,21 +259,52 @@ describe('password prompts on a terminal', () => {
 describe('certificate mode through the CLI', () => {
   it('signs with leaf + intermediate and verifies against the root; another root is UNTRUSTED_CHAIN', () => {
     const dir = model();
-    const s = modelseal(['sign', dir, '--key', pki.leaf.keyPath, '--certificate', pki.leaf.certPath, '--certificate-chain', pki.intermediate.certPath, '--json']);
+    const s = modelseal([
+      'sign',
+      dir,
+      '--key',
+      pki.leaf.keyPath,
+      '--certificate',
+      pki.leaf.certPath,
+      '--certificate-chain',
+      pki.intermediate.certPath,
+      '--json',
+    ]);
     expect(s.code).toBe(0);
-    expect(JSON.parse(s.stdout)).toMatchObject({ signed: true, method: 'certificate', files: 2, signaturePath: path.join(dir, 'model.sig') });
+    expect(JSON.parse(s.stdout)).toMatchObject({
+      signed: true,
+      method: 'certificate',
+      files: 2,
+      signaturePath: path.join(dir, 'model.sig'),
+    });
     const v = modelseal(['verify', dir, '--certificate-chain', pki.root.certPath, '--json']);
     expect(v.code).toBe(0);
-    expect(JSON.parse(v.stdout).signer).toEqual({ kind: 'certificate', subject: 'CN=test-leaf', issuer: 'CN=test-intermediate', fingerprint: pki.leaf.cert.fingerprint256 });
+    expect(JSON.parse(v.stdout).signer).toEqual({
+      kind: 'certificate',
+      subject: 'CN=test-leaf',
+      issuer: 'CN=test-intermediate',
+      fingerprint: pki.leaf.cert.fingerprint256,
+    });
     const w = modelseal(['verify', dir, '--certificate-chain', pki.otherRoot.certPath]);
     expect(w.code).toBe(1);
-    expect(w.stderr).toMatch(/^modelseal: error\[UNTRUSTED_CHAIN\]: .*certificate 'test-leaf' \(issuer 'CN=test-intermediate'\) does not chain to any trust anchor\n$/);
+    expect(w.stderr).toMatch(
+      /^modelseal: error\[UNTRUSTED_CHAIN\]: .*certificate 'test-leaf' \(issuer 'CN=test-intermediate'\) does not chain to any trust anchor\n$/,
+    );
   });
 
   it('refuses an expired leaf at signing time (exit 1, CERTIFICATE_EXPIRED)', () => {
-    const r = modelseal(['sign', model(), '--key', pki.leafExpired.keyPath, '--certificate', pki.leafExpired.certPath]);
+    const r = modelseal([
+      'sign',
+      model(),
+      '--key',
+      pki.leafExpired.keyPath,
+      '--certificate',
+      pki.leafExpired.certPath,
+    ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^modelseal: error\[CERTIFICATE_EXPIRED\]: certificate 'test-leaf-expired' is not valid now/);
+    expect(r.stderr).toMatch(
+      /^modelseal: error\[CERTIFICATE_EXPIRED\]: certificate 'test-leaf-expired' is not valid now/,
+    );
   });
 });
 
@@ -199,18 +316,31 @@ describe('Python model_signing vectors through the CLI', () => {
     cpSync(path.join(VECTORS, 'v1.1.0-certificate'), v110, { recursive: true });
     const a = modelseal(['verify', v110, '--certificate-chain', ca, '--ignore-paths', 'ignore-me']);
     expect(a.code).toBe(0);
-    expect(a.stdout).toBe(`verified ${v110}: sha256:61d4849d9d90076d6215f4d525f13d6574af8e3f67aef3e6f36fc40a14fdd226, 2 files, signed by certificate CN=intermediate-ca (issuer CN=intermediate-ca)\n`);
+    expect(a.stdout).toBe(
+      `verified ${v110}: sha256:61d4849d9d90076d6215f4d525f13d6574af8e3f67aef3e6f36fc40a14fdd226, 2 files, signed by certificate CN=intermediate-ca (issuer CN=intermediate-ca)\n`,
+    );
 
     const v020 = path.join(tmp, 'v0.2.0-certificate');
     cpSync(path.join(VECTORS, 'v0.2.0-certificate'), v020, { recursive: true });
     const b = modelseal(['verify', v020, '--certificate-chain', ca]);
     expect(b.code).toBe(0);
-    expect(b.stderr).toContain('modelseal: warning: signature uses the model_signing 0.2 compatibility encoding');
+    expect(b.stderr).toContain(
+      'modelseal: warning: signature uses the model_signing 0.2 compatibility encoding',
+    );
 
     const v100 = path.join(tmp, 'v1.0.0-elliptic-key');
     cpSync(path.join(VECTORS, 'v1.0.0-elliptic-key'), v100, { recursive: true });
-    const c = modelseal(['verify', path.join(v100, 'signme-1'), '--key', pub, '--signature', path.join(v100, 'model.sig')]);
+    const c = modelseal([
+      'verify',
+      path.join(v100, 'signme-1'),
+      '--key',
+      pub,
+      '--signature',
+      path.join(v100, 'model.sig'),
+    ]);
     expect(c.code).toBe(0);
-    expect(c.stderr).toBe('modelseal: warning: bundle uses the older verification material format (publicKey.rawBytes); re-sign to get publicKey.hint\n');
+    expect(c.stderr).toBe(
+      'modelseal: warning: bundle uses the older verification material format (publicKey.rawBytes); re-sign to get publicKey.hint\n',
+    );
   });
 });

@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyless, keylessVerifier, loadTrustedRoot, signModel, verifyModel } from '../packages/core/src/index.js';
+import {
+  keyless,
+  keylessVerifier,
+  loadTrustedRoot,
+  signModel,
+  verifyModel,
+} from '../packages/core/src/index.js';
 import { startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './sigstore/stack.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,9 +34,15 @@ describe('keyless library API', () => {
       jobs: 1,
     });
     expect(signed.signaturePath).toBe(path.join(model, 'model.sig'));
-    expect(JSON.parse(readFileSync(signed.signaturePath, 'utf8')).verificationMaterial.certificate.rawBytes).toMatch(/^MII/);
+    expect(
+      JSON.parse(readFileSync(signed.signaturePath, 'utf8')).verificationMaterial.certificate.rawBytes,
+    ).toMatch(/^MII/);
 
-    const verifier = keylessVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: await loadTrustedRoot({ kind: 'file', path: stack.trustedRootPath }) });
+    const verifier = keylessVerifier({
+      identity: TEST_EMAIL,
+      issuer: TEST_ISSUER,
+      trustedRoot: await loadTrustedRoot({ kind: 'file', path: stack.trustedRootPath }),
+    });
     const r = await verifyModel(model, { verifier, jobs: 1 });
     expect(r.manifest.root).toBe(signed.manifest.root);
     expect(r.signer).toMatchObject({ kind: 'keyless', identity: TEST_EMAIL, issuer: TEST_ISSUER });
@@ -42,8 +54,16 @@ describe('keyless library API', () => {
   it('keylessVerifier defaults to the public-good root: a local-stack signature is UNTRUSTED_CHAIN there', async () => {
     const model = path.join(tmp, 'sample-model-2');
     cpSync(path.join(repo, 'fixtures/models/sample-model'), model, { recursive: true });
-    await signModel(model, { signer: keyless({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }), jobs: 1 });
-    await expect(verifyModel(model, { verifier: keylessVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER }), jobs: 1 })).rejects.toMatchObject({
+    await signModel(model, {
+      signer: keyless({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
+      jobs: 1,
+    });
+    await expect(
+      verifyModel(model, {
+        verifier: keylessVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER }),
+        jobs: 1,
+      }),
+    ).rejects.toMatchObject({
       code: 'UNTRUSTED_CHAIN',
     });
   });
@@ -51,12 +71,25 @@ describe('keyless library API', () => {
   it('verifyModel({identity, issuer, trustedRoot}) is the keyless shorthand; a wrong identity fails', async () => {
     const model = path.join(tmp, 'sample-model-3');
     cpSync(path.join(repo, 'fixtures/models/sample-model'), model, { recursive: true });
-    const signed = await signModel(model, { signer: keyless({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }), jobs: 1 });
-    const r = await verifyModel(model, { identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath, jobs: 1 });
+    const signed = await signModel(model, {
+      signer: keyless({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
+      jobs: 1,
+    });
+    const r = await verifyModel(model, {
+      identity: TEST_EMAIL,
+      issuer: TEST_ISSUER,
+      trustedRoot: stack.trustedRootPath,
+      jobs: 1,
+    });
     expect(r.manifest.root).toBe(signed.manifest.root);
     expect(r.signer).toMatchObject({ kind: 'keyless', identity: TEST_EMAIL });
     await expect(
-      verifyModel(model, { identity: `x${TEST_EMAIL}`, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath, jobs: 1 }),
+      verifyModel(model, {
+        identity: `x${TEST_EMAIL}`,
+        issuer: TEST_ISSUER,
+        trustedRoot: stack.trustedRootPath,
+        jobs: 1,
+      }),
     ).rejects.toMatchObject({ code: 'IDENTITY_MISMATCH' });
   });
 });

@@ -55,9 +55,17 @@ describe('Python model_signing keyless vectors, offline', () => {
 
     it(`${v}-sigstore fails with any other identity or issuer, and when a file changes`, async () => {
       const model = copyVector(v);
-      const code = (p: Promise<unknown>) => p.then(() => 'PASSED', (e: { code: string }) => e.code);
+      const code = (p: Promise<unknown>) =>
+        p.then(
+          () => 'PASSED',
+          (e: { code: string }) => e.code,
+        );
       const run = (identity: string, issuer: string) =>
-        verifyModel(model, { verifier: keylessVerifier({ identity, issuer }), ignorePaths: ignoreFor(v), jobs: 1 });
+        verifyModel(model, {
+          verifier: keylessVerifier({ identity, issuer }),
+          ignorePaths: ignoreFor(v),
+          jobs: 1,
+        });
       expect(await code(run('stefanb@us.ibm.co', ISSUER))).toBe('IDENTITY_MISMATCH');
       expect(await code(run('Stefanb@us.ibm.com', ISSUER))).toBe('IDENTITY_MISMATCH');
       expect(await code(run(IDENTITY, 'https://sigstore.verify.ibm.com/oauth'))).toBe('ISSUER_MISMATCH');
@@ -68,12 +76,34 @@ describe('Python model_signing keyless vectors, offline', () => {
 
   it('the CLI verifies v1.1.0-sigstore with the shipped public-good root, and rejects another identity', async () => {
     const model = copyVector('v1.1.0');
-    const ok = await modelseal(['verify', model, '--certificate-identity', IDENTITY, '--certificate-oidc-issuer', ISSUER, '--ignore-paths', 'ignore-me']);
+    const ok = await modelseal([
+      'verify',
+      model,
+      '--certificate-identity',
+      IDENTITY,
+      '--certificate-oidc-issuer',
+      ISSUER,
+      '--ignore-paths',
+      'ignore-me',
+    ]);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toBe(`verified ${model}: sha256:${ROOT}, 2 files, signed by ${IDENTITY} (issuer ${ISSUER})\n`);
-    const bad = await modelseal(['verify', model, '--certificate-identity', 'someone@us.ibm.com', '--certificate-oidc-issuer', ISSUER, '--ignore-paths', 'ignore-me']);
+    expect(ok.stdout).toBe(
+      `verified ${model}: sha256:${ROOT}, 2 files, signed by ${IDENTITY} (issuer ${ISSUER})\n`,
+    );
+    const bad = await modelseal([
+      'verify',
+      model,
+      '--certificate-identity',
+      'someone@us.ibm.com',
+      '--certificate-oidc-issuer',
+      ISSUER,
+      '--ignore-paths',
+      'ignore-me',
+    ]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^modelseal: error\[IDENTITY_MISMATCH\]: .*"stefanb@us\.ibm\.com" does not match the expected "someone@us\.ibm\.com"\n$/);
+    expect(bad.stderr).toMatch(
+      /^modelseal: error\[IDENTITY_MISMATCH\]: .*"stefanb@us\.ibm\.com" does not match the expected "someone@us\.ibm\.com"\n$/,
+    );
   });
 });

@@ -15,7 +15,11 @@ const model = path.join(tmp, 'cli-model');
 makeModel(model);
 
 beforeAll(() => {
-  const needed = [BIN, path.join(repo, 'packages/core/dist/oci/pull-model.js'), path.join(repo, 'packages/cli/dist/commands/push.js')];
+  const needed = [
+    BIN,
+    path.join(repo, 'packages/core/dist/oci/pull-model.js'),
+    path.join(repo, 'packages/cli/dist/commands/push.js'),
+  ];
   if (needed.every((f) => existsSync(f))) return;
   const r = spawnSync('pnpm', ['-r', 'run', 'build'], { cwd: repo, encoding: 'utf8' });
   if (!needed.every((f) => existsSync(f))) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
@@ -23,7 +27,12 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function modelseal(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, cwd: tmp, ...(input !== undefined ? { input } : {}) });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    cwd: tmp,
+    ...(input !== undefined ? { input } : {}),
+  });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -41,7 +50,11 @@ describe('modelseal push/pull/inspect/copy over OCI layouts', () => {
     expect(j.code).toBe(0);
     const out = JSON.parse(j.stdout);
     expect(Object.keys(out)).toEqual(['reference', 'digest', 'mediaType', 'size', 'layers']);
-    expect(out).toMatchObject({ reference: `oci:layout:v1@${digest}`, digest, mediaType: 'application/vnd.oci.image.manifest.v1+json' });
+    expect(out).toMatchObject({
+      reference: `oci:layout:v1@${digest}`,
+      digest,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    });
     const manifest = readFileSync(path.join(tmp, 'layout/blobs/sha256', digest.slice(7)));
     expect(out.size).toBe(manifest.length);
     expect(sha256(manifest)).toBe(digest);
@@ -54,8 +67,12 @@ describe('modelseal push/pull/inspect/copy over OCI layouts', () => {
   });
 
   it('--dataset changes the media type of matching files', () => {
-    const j = JSON.parse(modelseal(['push', model, 'oci:layout:data', '--dataset', '*.csv', '--json']).stdout);
-    expect(j.layers.find((l: { path: string }) => l.path === 'data/train.csv').mediaType).toBe('application/vnd.cncf.model.dataset.v1.raw');
+    const j = JSON.parse(
+      modelseal(['push', model, 'oci:layout:data', '--dataset', '*.csv', '--json']).stdout,
+    );
+    expect(j.layers.find((l: { path: string }) => l.path === 'data/train.csv').mediaType).toBe(
+      'application/vnd.cncf.model.dataset.v1.raw',
+    );
     expect(j.digest).not.toBe(digest);
   });
 
@@ -70,7 +87,13 @@ describe('modelseal push/pull/inspect/copy over OCI layouts', () => {
       reference: `oci:layout@${digest}`,
       digest,
       format: 'modelpack',
-      files: [{ path: 'scripts/run.sh', digest: sha256(readFileSync(path.join(model, 'scripts/run.sh'))), size: 18 }],
+      files: [
+        {
+          path: 'scripts/run.sh',
+          digest: sha256(readFileSync(path.join(model, 'scripts/run.sh'))),
+          size: 18,
+        },
+      ],
     });
   });
 
@@ -88,15 +111,38 @@ describe('modelseal push/pull/inspect/copy over OCI layouts', () => {
   });
 
   it('inspect draws the referrers tree, and copy --no-referrers leaves them behind', async () => {
-    const subject = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: readFileSync(path.join(tmp, 'layout/blobs/sha256', digest.slice(7))).length };
+    const subject = {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest,
+      size: readFileSync(path.join(tmp, 'layout/blobs/sha256', digest.slice(7))).length,
+    };
     const layout = path.join(tmp, 'layout');
-    const sig = await writeArtifact(layout, '', [{ bytes: Buffer.from('{"sig":1}'), mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json' }], { artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json', subject });
-    const sbom = await writeArtifact(layout, '', [{ bytes: Buffer.from('{"bom":1}'), mediaType: 'application/vnd.cyclonedx+json' }], { artifactType: 'application/vnd.cyclonedx+json', subject: sig.descriptor });
+    const sig = await writeArtifact(
+      layout,
+      '',
+      [{ bytes: Buffer.from('{"sig":1}'), mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json' }],
+      { artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json', subject },
+    );
+    const sbom = await writeArtifact(
+      layout,
+      '',
+      [{ bytes: Buffer.from('{"bom":1}'), mediaType: 'application/vnd.cyclonedx+json' }],
+      { artifactType: 'application/vnd.cyclonedx+json', subject: sig.descriptor },
+    );
     const r = modelseal(['inspect', 'oci:layout:v1']);
     expect(r.code).toBe(0);
-    expect(r.stdout.endsWith(
-      ['referrers:', '└── application/vnd.dev.sigstore.bundle.v0.3+json', `    └── ${sig.descriptor.digest}`, '        └── application/vnd.cyclonedx+json', `            └── ${sbom.descriptor.digest}`, ''].join('\n'),
-    )).toBe(true);
+    expect(
+      r.stdout.endsWith(
+        [
+          'referrers:',
+          '└── application/vnd.dev.sigstore.bundle.v0.3+json',
+          `    └── ${sig.descriptor.digest}`,
+          '        └── application/vnd.cyclonedx+json',
+          `            └── ${sbom.descriptor.digest}`,
+          '',
+        ].join('\n'),
+      ),
+    ).toBe(true);
     const c = modelseal(['copy', 'oci:layout:v1', 'oci:bare', '--no-referrers', '--json']);
     expect(c.code).toBe(0);
     expect(JSON.parse(c.stdout)).toMatchObject({ reference: `oci:bare:v1@${digest}`, digest, referrers: [] });
@@ -114,10 +160,14 @@ describe('modelseal push/pull/inspect/copy over OCI layouts', () => {
   it('exit 2 with one-line errors for bad references, busy destinations and usage', () => {
     const bad = modelseal(['pull', 'oci:layout:v1@sha256:xyz', 'o']);
     expect(bad).toMatchObject({ code: 2, stdout: '' });
-    expect(bad.stderr).toBe("modelseal: error[BAD_REFERENCE]: invalid reference 'oci:layout:v1@sha256:xyz': 'sha256:xyz' is not a sha256 digest (sha256: + 64 lowercase hex)\n");
+    expect(bad.stderr).toBe(
+      "modelseal: error[BAD_REFERENCE]: invalid reference 'oci:layout:v1@sha256:xyz': 'sha256:xyz' is not a sha256 digest (sha256: + 64 lowercase hex)\n",
+    );
     const busy = modelseal(['pull', 'oci:layout:v1', 'out']);
     expect(busy.code).toBe(2);
-    expect(busy.stderr).toBe(`modelseal: error[DEST_EXISTS]: destination ${path.join(tmp, 'out')} already exists and is not an empty directory\n`);
+    expect(busy.stderr).toBe(
+      `modelseal: error[DEST_EXISTS]: destination ${path.join(tmp, 'out')} already exists and is not an empty directory\n`,
+    );
     const missing = modelseal(['pull', 'oci:layout:nope', 'o2']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(`modelseal: error[NOT_FOUND]: tag 'nope' not found in oci:layout\n`);
@@ -140,7 +190,11 @@ describe('modelseal push/pull/inspect/copy over OCI layouts', () => {
       const before = readdirSync(tmp).sort();
       const r = modelseal(['pull', 'oci:layout:v1', 'tampered']);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`^modelseal: error\\[DIGEST_MISMATCH\\]: oci:layout:v1 layer ${weights} \\(model\\.safetensors\\): content hashes to sha256:[a-f0-9]{64} \\(49152 bytes\\), expected ${weights} \\(49152 bytes\\)\\n$`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^modelseal: error\\[DIGEST_MISMATCH\\]: oci:layout:v1 layer ${weights} \\(model\\.safetensors\\): content hashes to sha256:[a-f0-9]{64} \\(49152 bytes\\), expected ${weights} \\(49152 bytes\\)\\n$`,
+        ),
+      );
       expect(readdirSync(tmp).sort()).toEqual(before);
     } finally {
       writeFileSync(blob, original);

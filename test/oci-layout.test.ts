@@ -1,7 +1,16 @@
 // OCI image layout end to end: push a model as ModelPack into `oci:DIR:tag`, pull it back byte-identical,
 // deterministic manifests, skopeo reading our layout, --include, referrers and copy between layouts.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -32,12 +41,26 @@ describe('ModelPack into an OCI layout', () => {
     expect(pushed.digest).toBe(sha256(pushed.manifestBytes));
     expect(pushed.size).toBe(pushed.manifestBytes.length);
     const m = JSON.parse(pushed.manifestBytes.toString());
-    expect(Object.keys(m)).toEqual(['schemaVersion', 'mediaType', 'artifactType', 'config', 'layers', 'annotations']);
+    expect(Object.keys(m)).toEqual([
+      'schemaVersion',
+      'mediaType',
+      'artifactType',
+      'config',
+      'layers',
+      'annotations',
+    ]);
     expect(m.artifactType).toBe('application/vnd.cncf.model.manifest.v1+json');
     expect(m.config.mediaType).toBe('application/vnd.cncf.model.config.v1+json');
-    const byPath = Object.fromEntries(m.layers.map((l: { annotations: Record<string, string>; mediaType: string }) => [l.annotations['org.cncf.model.filepath'], l]));
-    expect(Object.fromEntries(Object.entries(byPath).map(([p, l]) => [p, (l as { mediaType: string }).mediaType]))).toEqual({
-      'LICENSE': raw('doc'),
+    const byPath = Object.fromEntries(
+      m.layers.map((l: { annotations: Record<string, string>; mediaType: string }) => [
+        l.annotations['org.cncf.model.filepath'],
+        l,
+      ]),
+    );
+    expect(
+      Object.fromEntries(Object.entries(byPath).map(([p, l]) => [p, (l as { mediaType: string }).mediaType])),
+    ).toEqual({
+      LICENSE: raw('doc'),
       'README.md': raw('doc'),
       'config.json': raw('weight.config'),
       'data/train.csv': raw('dataset'),
@@ -59,7 +82,10 @@ describe('ModelPack into an OCI layout', () => {
     // layer digests are the OMS file digests, and the root annotation is the OMS root
     const oms = await hashModel(model);
     for (const r of oms.resources) expect(byPath[r.name].digest).toBe(`sha256:${r.digest}`);
-    expect(m.annotations).toEqual({ 'dev.modelseal.oms.root': `sha256:${oms.root}`, 'org.opencontainers.image.title': 'tiny-model' });
+    expect(m.annotations).toEqual({
+      'dev.modelseal.oms.root': `sha256:${oms.root}`,
+      'org.opencontainers.image.title': 'tiny-model',
+    });
     expect(pushed.omsRoot).toBe(oms.root);
   });
 
@@ -68,7 +94,11 @@ describe('ModelPack into an OCI layout', () => {
     const config = readFileSync(join(layout, 'blobs/sha256', m.config.digest.slice(7)));
     expect(sha256(config)).toBe(m.config.digest);
     expect(config.toString()).toBe(
-      JSON.stringify({ descriptor: { name: 'tiny-model' }, config: {}, modelfs: { type: 'layers', diffIds: m.layers.map((l: { digest: string }) => l.digest) } }),
+      JSON.stringify({
+        descriptor: { name: 'tiny-model' },
+        config: {},
+        modelfs: { type: 'layers', diffIds: m.layers.map((l: { digest: string }) => l.digest) },
+      }),
     );
   });
 
@@ -76,7 +106,13 @@ describe('ModelPack into an OCI layout', () => {
     expect(readFileSync(join(layout, 'oci-layout'), 'utf8')).toBe('{"imageLayoutVersion":"1.0.0"}');
     const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
     expect(index.manifests).toEqual([
-      { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: pushed.digest, size: pushed.size, artifactType: 'application/vnd.cncf.model.manifest.v1+json', annotations: { 'org.opencontainers.image.ref.name': 'v1' } },
+      {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: pushed.digest,
+        size: pushed.size,
+        artifactType: 'application/vnd.cncf.model.manifest.v1+json',
+        annotations: { 'org.opencontainers.image.ref.name': 'v1' },
+      },
     ]);
     for (const name of readdirSync(join(layout, 'blobs/sha256'))) {
       expect(sha256(readFileSync(join(layout, 'blobs/sha256', name)))).toBe(`sha256:${name}`);
@@ -123,7 +159,9 @@ describe('ModelPack into an OCI layout', () => {
     const r = await pullModel(`oci:${layout}:v1`, dest, { include: ['*.json', 'scripts/**'] });
     expect(r.files.map((f) => f.path)).toEqual(['config.json', 'scripts/run.sh', 'tokenizer.json']);
     expect(Object.keys(readTree(dest)).sort()).toEqual(['config.json', 'scripts/run.sh', 'tokenizer.json']);
-    await expect(pullModel(`oci:${layout}:v1`, join(tmp, 'none'), { include: ['*.nothing'] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      pullModel(`oci:${layout}:v1`, join(tmp, 'none'), { include: ['*.nothing'] }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('gives the same manifest digest for the same directory, wherever and whenever it is', async () => {
@@ -145,7 +183,11 @@ describe('ModelPack into an OCI layout', () => {
     expect(again.digest).toBe(pushed.digest);
     expect(again.skipped).toBe(11);
     const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
-    expect(index.manifests.map((m: { annotations: Record<string, string> }) => m.annotations['org.opencontainers.image.ref.name'])).toEqual(['v1', 'v2']);
+    expect(
+      index.manifests.map(
+        (m: { annotations: Record<string, string> }) => m.annotations['org.opencontainers.image.ref.name'],
+      ),
+    ).toEqual(['v1', 'v2']);
   });
 });
 
@@ -154,7 +196,10 @@ describe('layout robustness', () => {
     const layout = join(tmp, 'progress');
     const push: { bytesDone: number; bytesTotal: number }[] = [];
     const hash: { bytesDone: number; bytesTotal: number }[] = [];
-    const r = await pushModel(model, `oci:${layout}:p`, { onProgress: (p) => push.push(p), onHashProgress: (p) => hash.push(p) });
+    const r = await pushModel(model, `oci:${layout}:p`, {
+      onProgress: (p) => push.push(p),
+      onHashProgress: (p) => hash.push(p),
+    });
     const total = r.layers.reduce((n, l) => n + l.size, 0);
     expect(push.at(-1)).toMatchObject({ bytesDone: total, bytesTotal: total });
     expect(hash.at(-1)).toMatchObject({ bytesDone: total, bytesTotal: total });
@@ -169,7 +214,13 @@ describe('layout robustness', () => {
     const results = await Promise.all(tags.map((t) => pushModel(model, `oci:${layout}:${t}`)));
     expect(new Set(results.map((r) => r.digest)).size).toBe(1);
     const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
-    expect(index.manifests.map((m: { annotations: Record<string, string> }) => m.annotations['org.opencontainers.image.ref.name']).sort()).toEqual(tags);
+    expect(
+      index.manifests
+        .map(
+          (m: { annotations: Record<string, string> }) => m.annotations['org.opencontainers.image.ref.name'],
+        )
+        .sort(),
+    ).toEqual(tags);
     expect(readdirSync(layout).sort()).toEqual(['blobs', 'index.json', 'oci-layout']);
   });
 
@@ -205,14 +256,27 @@ describe('layout robustness', () => {
 
   it('refuses an artifact whose OMS root annotation disagrees with its files', async () => {
     const layout = join(tmp, 'lying-root');
-    await writeArtifact(layout, 'v1', [{ bytes: Buffer.from('w'), mediaType: 'application/vnd.cncf.model.weight.v1.raw', annotations: { 'org.cncf.model.filepath': 'w.bin' } }], {
-      artifactType: 'application/vnd.cncf.model.manifest.v1+json',
-      annotations: { 'dev.modelseal.oms.root': `sha256:${'0'.repeat(64)}` },
-    });
+    await writeArtifact(
+      layout,
+      'v1',
+      [
+        {
+          bytes: Buffer.from('w'),
+          mediaType: 'application/vnd.cncf.model.weight.v1.raw',
+          annotations: { 'org.cncf.model.filepath': 'w.bin' },
+        },
+      ],
+      {
+        artifactType: 'application/vnd.cncf.model.manifest.v1+json',
+        annotations: { 'dev.modelseal.oms.root': `sha256:${'0'.repeat(64)}` },
+      },
+    );
     const before = readdirSync(tmp).sort();
     await expect(pullModel(`oci:${layout}:v1`, join(tmp, 'lying-out'))).rejects.toMatchObject({
       code: 'MANIFEST_INCONSISTENT',
-      message: expect.stringContaining(`annotation dev.modelseal.oms.root says sha256:${'0'.repeat(64)} but the files give sha256:`),
+      message: expect.stringContaining(
+        `annotation dev.modelseal.oms.root says sha256:${'0'.repeat(64)} but the files give sha256:`,
+      ),
     });
     expect(readdirSync(tmp).sort()).toEqual(before);
   });
@@ -221,9 +285,15 @@ describe('layout robustness', () => {
     const dir = join(tmp, 'not-a-layout');
     mkdirSync(dir);
     writeFileSync(join(dir, 'precious.txt'), 'keep');
-    await expect(pushModel(model, `oci:${dir}:v1`)).rejects.toMatchObject({ code: 'DEST_EXISTS', message: expect.stringContaining("found 'precious.txt'") });
+    await expect(pushModel(model, `oci:${dir}:v1`)).rejects.toMatchObject({
+      code: 'DEST_EXISTS',
+      message: expect.stringContaining("found 'precious.txt'"),
+    });
     expect(readdirSync(dir)).toEqual(['precious.txt']);
-    await expect(pullModel(`oci:${dir}:v1`, join(tmp, 'nl-out'))).rejects.toMatchObject({ code: 'NOT_FOUND', message: `${dir} is not an OCI image layout (no oci-layout file)` });
+    await expect(pullModel(`oci:${dir}:v1`, join(tmp, 'nl-out'))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: `${dir} is not an OCI image layout (no oci-layout file)`,
+    });
   });
 });
 
@@ -232,34 +302,53 @@ describe('referrers and copy between layouts', () => {
     const src = join(tmp, 'ref-src');
     const pushed = await pushModel(model, `oci:${src}:v1`);
     const sig = Buffer.from('{"fake":"bundle"}');
-    const referrer = await writeArtifact(src, '', [{ bytes: sig, mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json' }], {
-      artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-      subject: pushed.descriptor,
-      annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope' },
-    });
+    const referrer = await writeArtifact(
+      src,
+      '',
+      [{ bytes: sig, mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json' }],
+      {
+        artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+        subject: pushed.descriptor,
+        annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope' },
+      },
+    );
     const index = JSON.parse(readFileSync(join(src, 'index.json'), 'utf8'));
-    expect(index.manifests[1]).toEqual({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: referrer.descriptor.digest, size: referrer.descriptor.size });
+    expect(index.manifests[1]).toEqual({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: referrer.descriptor.digest,
+      size: referrer.descriptor.size,
+    });
     const listed = await new LayoutTarget(src).referrers(pushed.descriptor);
     expect(listed).toEqual([
-      { ...referrer.descriptor, artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json', annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope' } },
+      {
+        ...referrer.descriptor,
+        artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+        annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope' },
+      },
     ]);
     expect(await new LayoutTarget(src).referrers(pushed.descriptor, 'application/other')).toEqual([]);
 
     const dst = join(tmp, 'ref-dst');
     const progress: number[] = [];
-    const result = await copy(new LayoutTarget(src), 'v1', new LayoutTarget(dst), 'copied', { onProgress: (p) => progress.push(p.bytesDone) });
+    const result = await copy(new LayoutTarget(src), 'v1', new LayoutTarget(dst), 'copied', {
+      onProgress: (p) => progress.push(p.bytesDone),
+    });
     expect(result.descriptor.digest).toBe(pushed.digest);
     expect(result.referrers.map((r) => r.digest)).toEqual([referrer.descriptor.digest]);
     expect(result.blobsCopied).toBe(11 + 1 + 1 + 1); // 11 files (empty one included), config, referrer's config and layer
     expect(progress.at(-1)).toBeGreaterThan(0);
     const inspected = await inspectArtifact(`oci:${dst}:copied`);
     expect(inspected.descriptor.digest).toBe(pushed.digest);
-    expect(inspected.referrers.map((r) => [r.descriptor.digest, r.artifactType])).toEqual([[referrer.descriptor.digest, 'application/vnd.dev.sigstore.bundle.v0.3+json']]);
+    expect(inspected.referrers.map((r) => [r.descriptor.digest, r.artifactType])).toEqual([
+      [referrer.descriptor.digest, 'application/vnd.dev.sigstore.bundle.v0.3+json'],
+    ]);
     expect(inspected.layers.find((l) => l.path === 'model.safetensors')?.mediaType).toBe(raw('weight'));
     expect(inspected.config).toMatchObject({ descriptor: { name: 'tiny-model' } });
 
     const noRefs = join(tmp, 'ref-dst2');
-    const r2 = await copy(new LayoutTarget(src), 'v1', new LayoutTarget(noRefs), undefined, { referrers: false });
+    const r2 = await copy(new LayoutTarget(src), 'v1', new LayoutTarget(noRefs), undefined, {
+      referrers: false,
+    });
     expect(r2.referrers).toEqual([]);
     expect(await new LayoutTarget(noRefs).referrers(pushed.descriptor)).toEqual([]);
     expect((await new LayoutTarget(noRefs).resolve('v1')).digest).toBe(pushed.digest);

@@ -38,14 +38,19 @@ const ROOT = '92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4';
 const tmp = mkdtempSync(path.join(tmpdir(), 'oms-interop-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const privateKey = () => loadPrivateKey(readFileSync(path.join(KEYS, 'signing-key.pem')), { source: 'signing-key.pem' });
+const privateKey = () =>
+  loadPrivateKey(readFileSync(path.join(KEYS, 'signing-key.pem')), { source: 'signing-key.pem' });
 const publicKey = () => loadPublicKey(readFileSync(path.join(KEYS, 'signing-key-pub.pem')));
 
 /** Shape of a JSON value: object keys (sorted) and leaf types, arrays by their first element. */
 function shape(v: unknown): unknown {
   if (Array.isArray(v)) return v.length ? [shape(v[0])] : [];
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, shape((v as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, shape((v as Record<string, unknown>)[k])]),
+    );
   }
   return typeof v;
 }
@@ -56,7 +61,11 @@ async function signVectorModel(): Promise<{ model: string; ours: BundleJson; pyt
   const python = bundleJson(readFileSync(path.join(model, 'model.sig'), 'utf8'));
   rmSync(path.join(model, 'model.sig'));
   // Same command as the Python vector: default signature path inside the model, ignore 'ignore-me'.
-  await signModel(model, { signer: keySigner({ privateKey: await privateKey() }), ignorePaths: ['ignore-me'], jobs: 1 });
+  await signModel(model, {
+    signer: keySigner({ privateKey: await privateKey() }),
+    ignorePaths: ['ignore-me'],
+    jobs: 1,
+  });
   const ours = bundleJson(readFileSync(path.join(model, 'model.sig'), 'utf8'));
   return { model, ours, python };
 }
@@ -78,7 +87,9 @@ describe('our key bundle vs the Python v1.1.0 one', () => {
     expect(a.subject).toEqual(b.subject);
     expect(a.subject[0].digest.sha256).toBe(ROOT);
     expect(a.predicateType).toBe(b.predicateType);
-    expect(a.predicate.resources).toEqual(b.predicate.resources.map((r) => ({ name: r.name, algorithm: r.algorithm, digest: r.digest })));
+    expect(a.predicate.resources).toEqual(
+      b.predicate.resources.map((r) => ({ name: r.name, algorithm: r.algorithm, digest: r.digest })),
+    );
     const { ignore_paths: ia, ...sa } = a.predicate.serialization;
     const { ignore_paths: ib, ...sb } = b.predicate.serialization;
     expect(sa).toEqual(sb);
@@ -97,21 +108,33 @@ describe('our key bundle vs the Python v1.1.0 one', () => {
     writeFileSync(path.join(dir, 'pae.bin'), preAuthEncoding('application/vnd.in-toto+json', payload));
     writeFileSync(path.join(dir, 'sig.der'), Buffer.from(ours.dsseEnvelope.signatures[0].sig, 'base64'));
     writeFileSync(path.join(dir, 'pub.pem'), publicKey().export({ type: 'spki', format: 'pem' }));
-    const out = execFileSync('openssl', ['dgst', '-sha384', '-verify', 'pub.pem', '-signature', 'sig.der', 'pae.bin'], { cwd: dir }).toString();
+    const out = execFileSync(
+      'openssl',
+      ['dgst', '-sha384', '-verify', 'pub.pem', '-signature', 'sig.der', 'pae.bin'],
+      { cwd: dir },
+    ).toString();
     expect(out.trim()).toBe('Verified OK');
     // The PAE is exactly the DSSE v1 encoding.
-    expect(readFileSync(path.join(dir, 'pae.bin')).subarray(0, 40).toString()).toBe(`DSSEv1 28 application/vnd.in-toto+json ${payload.length} `.slice(0, 40));
+    expect(readFileSync(path.join(dir, 'pae.bin')).subarray(0, 40).toString()).toBe(
+      `DSSEv1 28 application/vnd.in-toto+json ${payload.length} `.slice(0, 40),
+    );
     // A flipped PAE byte does not verify.
     const pae = readFileSync(path.join(dir, 'pae.bin'));
     pae[pae.length - 2] ^= 1;
     writeFileSync(path.join(dir, 'pae.bin'), pae);
-    expect(() => execFileSync('openssl', ['dgst', '-sha384', '-verify', 'pub.pem', '-signature', 'sig.der', 'pae.bin'], { cwd: dir, stdio: 'pipe' })).toThrow();
+    expect(() =>
+      execFileSync('openssl', ['dgst', '-sha384', '-verify', 'pub.pem', '-signature', 'sig.der', 'pae.bin'], {
+        cwd: dir,
+        stdio: 'pipe',
+      }),
+    ).toThrow();
   });
 });
 
 describe('OMS v1.0 JSON schemas', () => {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
-  for (const f of readdirSync(path.join(SPEC, 'schemas/v1.0'))) ajv.addSchema(JSON.parse(readFileSync(path.join(SPEC, 'schemas/v1.0', f), 'utf8')));
+  for (const f of readdirSync(path.join(SPEC, 'schemas/v1.0')))
+    ajv.addSchema(JSON.parse(readFileSync(path.join(SPEC, 'schemas/v1.0', f), 'utf8')));
   const statementSchema = ajv.getSchema('https://model_signing/statement/v1.0/schema')!;
   const bundleSchema = ajv.getSchema('https://model_signing/bundle/v1.0/schema')!;
 
@@ -119,7 +142,10 @@ describe('OMS v1.0 JSON schemas', () => {
     const { ours } = await signVectorModel();
     expect(bundleSchema(ours), JSON.stringify(bundleSchema.errors)).toBe(true);
     expect(statementSchema(statementOf(ours)), JSON.stringify(statementSchema.errors)).toBe(true);
-    const manifest = await hashModel(path.join(__dirname, '../fixtures/models/sample-model'), { hashType: 'blake3', jobs: 1 });
+    const manifest = await hashModel(path.join(__dirname, '../fixtures/models/sample-model'), {
+      hashType: 'blake3',
+      jobs: 1,
+    });
     const statement = statementJson(buildStatement(manifest).toString());
     expect(statementSchema(statement), JSON.stringify(statementSchema.errors)).toBe(true);
     expect(statement.predicate.serialization.hash_type).toBe('blake3');
@@ -149,25 +175,43 @@ describe('OMS spec test vectors', () => {
     expect(m.ignorePaths).toContain('ignore-me');
   });
 
-  it.each(['key', 'certificate'])('valid/%s.bundle.json verifies against the v1.1.0-elliptic-key model files', async (kind) => {
-    const model = path.join(mkdtempSync(path.join(tmp, 'spec-')), 'model');
-    cpSync(path.join(PY, 'v1.1.0-elliptic-key'), model, { recursive: true });
-    const verifier =
-      kind === 'key'
-        ? keyVerifier({ publicKey: publicKey() })
-        : certificateVerifier({ trustAnchors: loadCertificates(readFileSync(path.join(KEYS, 'ca-cert.pem'))) });
-    const r = await verifyModel(model, { verifier, signaturePath: path.join(dir, `valid/${kind}.bundle.json`), ignorePaths: ['model.sig'], jobs: 1 });
-    expect(r.manifest.subjectName).toBe('model');
-    expect(r.files).toBe(2);
-    expect(r.signer.kind).toBe(kind);
-  });
+  it.each(['key', 'certificate'])(
+    'valid/%s.bundle.json verifies against the v1.1.0-elliptic-key model files',
+    async (kind) => {
+      const model = path.join(mkdtempSync(path.join(tmp, 'spec-')), 'model');
+      cpSync(path.join(PY, 'v1.1.0-elliptic-key'), model, { recursive: true });
+      const verifier =
+        kind === 'key'
+          ? keyVerifier({ publicKey: publicKey() })
+          : certificateVerifier({
+              trustAnchors: loadCertificates(readFileSync(path.join(KEYS, 'ca-cert.pem'))),
+            });
+      const r = await verifyModel(model, {
+        verifier,
+        signaturePath: path.join(dir, `valid/${kind}.bundle.json`),
+        ignorePaths: ['model.sig'],
+        jobs: 1,
+      });
+      expect(r.manifest.subjectName).toBe('model');
+      expect(r.files).toBe(2);
+      expect(r.signer.kind).toBe(kind);
+    },
+  );
 
   const rejected: [string, string, string][] = [
     ['invalid/empty.bundle.json', 'MALFORMED_BUNDLE', 'signature file is empty'],
     ['invalid/missing-envelope.bundle.json', 'MALFORMED_BUNDLE', 'bundle has no dsseEnvelope'],
     ['invalid/missing-tlog-entries.bundle.json', 'MALFORMED_BUNDLE', 'keyless bundle has no tlogEntries'],
-    ['invalid/missing-verification-material.bundle.json', 'MALFORMED_BUNDLE', 'bundle has no verificationMaterial'],
-    ['invalid-payload/wrong-predicate.bundle.json', 'MALFORMED_BUNDLE', "unsupported predicateType 'https://example.com/wrong-predicate/v1.0'"],
+    [
+      'invalid/missing-verification-material.bundle.json',
+      'MALFORMED_BUNDLE',
+      'bundle has no verificationMaterial',
+    ],
+    [
+      'invalid-payload/wrong-predicate.bundle.json',
+      'MALFORMED_BUNDLE',
+      "unsupported predicateType 'https://example.com/wrong-predicate/v1.0'",
+    ],
   ];
   it.each(rejected)('%s is rejected with %s', (f, code, message) => {
     let err: ModelsealError | undefined;
@@ -183,7 +227,9 @@ describe('OMS spec test vectors', () => {
 
   it('serializeBundle writes what parseBundle reads back', async () => {
     const signer = keySigner({ privateKey: await privateKey() });
-    const payload = Buffer.from(readFileSync(path.join(PY, 'v1.1.0-elliptic-key/model.sig'), 'utf8').length.toString());
+    const payload = Buffer.from(
+      readFileSync(path.join(PY, 'v1.1.0-elliptic-key/model.sig'), 'utf8').length.toString(),
+    );
     const bundle = await signer.signStatement(payload, 'application/vnd.in-toto+json');
     expect(parseBundle(serializeBundle(bundle), 'x').envelope.payload).toEqual(payload);
   });

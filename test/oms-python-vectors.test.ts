@@ -40,13 +40,55 @@ const ROOT_KEY_FILE = 'afa48c8674afe334b8a7dea34f7b46ab256e9255edf8da2132792341b
 const vectors: Vector[] = [
   { dir: 'v0.2.0-certificate', kind: 'certificate', model: '', ignorePaths: [], root: '', files: 2 },
   { dir: 'v0.3.1-certificate', kind: 'certificate', model: '', ignorePaths: [], root: ROOT_TWO, files: 2 },
-  { dir: 'v0.3.1-elliptic-key', kind: 'key', model: 'signme-1', ignorePaths: [], root: ROOT_KEY_FILE, files: 1 },
+  {
+    dir: 'v0.3.1-elliptic-key',
+    kind: 'key',
+    model: 'signme-1',
+    ignorePaths: [],
+    root: ROOT_KEY_FILE,
+    files: 1,
+  },
   { dir: 'v1.0.0-certificate', kind: 'certificate', model: '', ignorePaths: [], root: ROOT_TWO, files: 2 },
-  { dir: 'v1.0.0-elliptic-key', kind: 'key', model: 'signme-1', ignorePaths: [], root: ROOT_KEY_FILE, files: 1 },
-  { dir: 'v1.0.1-certificate', kind: 'certificate', model: '', ignorePaths: ['ignore-me'], root: ROOT_TWO, files: 2 },
-  { dir: 'v1.0.1-elliptic-key', kind: 'key', model: '', ignorePaths: ['ignore-me'], root: ROOT_KEY_DIR, files: 2 },
-  { dir: 'v1.1.0-certificate', kind: 'certificate', model: '', ignorePaths: ['ignore-me'], root: ROOT_TWO, files: 2 },
-  { dir: 'v1.1.0-elliptic-key', kind: 'key', model: '', ignorePaths: ['ignore-me'], root: ROOT_KEY_DIR, files: 2 },
+  {
+    dir: 'v1.0.0-elliptic-key',
+    kind: 'key',
+    model: 'signme-1',
+    ignorePaths: [],
+    root: ROOT_KEY_FILE,
+    files: 1,
+  },
+  {
+    dir: 'v1.0.1-certificate',
+    kind: 'certificate',
+    model: '',
+    ignorePaths: ['ignore-me'],
+    root: ROOT_TWO,
+    files: 2,
+  },
+  {
+    dir: 'v1.0.1-elliptic-key',
+    kind: 'key',
+    model: '',
+    ignorePaths: ['ignore-me'],
+    root: ROOT_KEY_DIR,
+    files: 2,
+  },
+  {
+    dir: 'v1.1.0-certificate',
+    kind: 'certificate',
+    model: '',
+    ignorePaths: ['ignore-me'],
+    root: ROOT_TWO,
+    files: 2,
+  },
+  {
+    dir: 'v1.1.0-elliptic-key',
+    kind: 'key',
+    model: '',
+    ignorePaths: ['ignore-me'],
+    root: ROOT_KEY_DIR,
+    files: 2,
+  },
 ];
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'oms-vectors-'));
@@ -65,7 +107,9 @@ function copy(v: Vector): { model: string; sig: string; dir: string } {
 }
 
 function verifierFor(v: Vector): BundleVerifier {
-  return v.kind === 'key' ? keyVerifier({ publicKey: pub() }) : certificateVerifier({ trustAnchors: anchors() });
+  return v.kind === 'key'
+    ? keyVerifier({ publicKey: pub() })
+    : certificateVerifier({ trustAnchors: anchors() });
 }
 
 async function failure(p: Promise<unknown>): Promise<ModelsealError> {
@@ -79,7 +123,12 @@ async function failure(p: Promise<unknown>): Promise<ModelsealError> {
 
 describe.each(vectors)('$dir', (v) => {
   const signed = v.model === '' ? 'signme-1' : v.model; // a file the signature covers
-  const opts = (sig: string, verifier = verifierFor(v)) => ({ verifier, signaturePath: sig, ignorePaths: v.ignorePaths, jobs: 1 });
+  const opts = (sig: string, verifier = verifierFor(v)) => ({
+    verifier,
+    signaturePath: sig,
+    ignorePaths: v.ignorePaths,
+    jobs: 1,
+  });
 
   it('verifies', async () => {
     const { model, sig } = copy(v);
@@ -89,8 +138,17 @@ describe.each(vectors)('$dir', (v) => {
     expect(r.signer.kind).toBe(v.kind);
     if (v.root) expect(r.manifest.root).toBe(v.root);
     expect(r.manifest.legacy).toBe(v.dir.startsWith('v0.2.0'));
-    if (v.kind === 'key') expect(r.signer).toEqual({ kind: 'key', keyHint: 'e8450dec4eb99dae995da9af1bc2cc9f76ed669ee2e744f57abba763df3e3f8e' });
-    else expect(r.signer).toMatchObject({ kind: 'certificate', subject: 'CN=intermediate-ca', issuer: 'CN=intermediate-ca' });
+    if (v.kind === 'key')
+      expect(r.signer).toEqual({
+        kind: 'key',
+        keyHint: 'e8450dec4eb99dae995da9af1bc2cc9f76ed669ee2e744f57abba763df3e3f8e',
+      });
+    else
+      expect(r.signer).toMatchObject({
+        kind: 'certificate',
+        subject: 'CN=intermediate-ca',
+        issuer: 'CN=intermediate-ca',
+      });
   });
 
   it('fails with TAMPERED_FILE after flipping one byte', async () => {
@@ -101,7 +159,9 @@ describe.each(vectors)('$dir', (v) => {
     writeFileSync(file, bytes);
     const e = await failure(verifyModel(model, opts(sig)));
     expect(e.code).toBe('TAMPERED_FILE');
-    expect(e.message).toContain(`model file '${v.model ? '.' : 'signme-1'}' does not match the signature (expected sha256:`);
+    expect(e.message).toContain(
+      `model file '${v.model ? '.' : 'signme-1'}' does not match the signature (expected sha256:`,
+    );
   });
 
   if (v.model !== '') {
@@ -119,7 +179,9 @@ describe.each(vectors)('$dir', (v) => {
       writeFileSync(path.join(dir, 'added.bin'), 'extra');
       const e = await failure(verifyModel(model, opts(sig)));
       expect(e.code).toBe('EXTRA_FILE');
-      expect(e.message).toBe(`model file 'added.bin' is not in the signature (--ignore-unsigned-files allows unsigned files)`);
+      expect(e.message).toBe(
+        `model file 'added.bin' is not in the signature (--ignore-unsigned-files allows unsigned files)`,
+      );
       const ok = await verifyModel(model, { ...opts(sig), ignoreUnsignedFiles: true });
       expect(ok.files).toBe(v.files);
     });
@@ -142,9 +204,16 @@ describe.each(vectors)('$dir', (v) => {
       const e = await failure(verifyModel(model, opts(sig, keyVerifier({ publicKey: other }))));
       expect(e.code).toBe('WRONG_KEY');
     } else {
-      const e = await failure(verifyModel(model, opts(sig, certificateVerifier({ trustAnchors: [pki.otherRoot.cert, pki.root.cert] }))));
+      const e = await failure(
+        verifyModel(
+          model,
+          opts(sig, certificateVerifier({ trustAnchors: [pki.otherRoot.cert, pki.root.cert] })),
+        ),
+      );
       expect(e.code).toBe('UNTRUSTED_CHAIN');
-      expect(e.message).toContain(`certificate 'intermediate-ca' (issuer 'CN=intermediate-ca') does not chain to any trust anchor`);
+      expect(e.message).toContain(
+        `certificate 'intermediate-ca' (issuer 'CN=intermediate-ca') does not chain to any trust anchor`,
+      );
     }
   });
 });

@@ -58,7 +58,11 @@ async function failure(p: Promise<unknown> | (() => unknown)): Promise<Modelseal
   throw new Error('expected a failure');
 }
 
-async function roundTrip(signer: BundleSigner, verifier: BundleVerifier, extra: Parameters<typeof signModel>[1] extends infer O ? Partial<O> : never = {}) {
+async function roundTrip(
+  signer: BundleSigner,
+  verifier: BundleVerifier,
+  extra: Parameters<typeof signModel>[1] extends infer O ? Partial<O> : never = {},
+) {
   const dir = model();
   const signed = await signModel(dir, { signer, jobs: 1, ...extra });
   const verified = await verifyModel(dir, { verifier, jobs: 1 });
@@ -70,18 +74,28 @@ describe.each<KeyAlgorithm>(['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ed25519'
     const { privateKey, publicKey } = newKeyPair(alg);
     const { dir, signed, verified } = await roundTrip(keySigner({ privateKey }), keyVerifier({ publicKey }));
     expect(signed.signaturePath).toBe(path.join(dir, 'model.sig'));
-    expect(signed.manifest.ignorePaths).toEqual(['.git', '.gitattributes', '.github', '.gitignore', 'model.sig']);
+    expect(signed.manifest.ignorePaths).toEqual([
+      '.git',
+      '.gitattributes',
+      '.github',
+      '.gitignore',
+      'model.sig',
+    ]);
     expect(verified.manifest.root).toBe(signed.manifest.root);
     expect(verified.files).toBe(3);
     expect(verified.warnings).toEqual([]);
 
     const other = newKeyPair(alg).publicKey;
-    expect((await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey: other }) }))).code).toBe('WRONG_KEY');
+    expect((await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey: other }) }))).code).toBe(
+      'WRONG_KEY',
+    );
 
     writeFileSync(path.join(dir, 'sub/b.txt'), 'weights v2\n');
     const e = await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }));
     expect(e.code).toBe('TAMPERED_FILE');
-    expect(e.message).toMatch(/^model file 'sub\/b\.txt' does not match the signature \(expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}\)$/);
+    expect(e.message).toMatch(
+      /^model file 'sub\/b\.txt' does not match the signature \(expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}\)$/,
+    );
   });
 });
 
@@ -96,19 +110,31 @@ describe('bundle tampering', () => {
     writeFileSync(signed.signaturePath, JSON.stringify(bundle));
     const e = await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }));
     expect(e.code).toBe('BAD_SIGNATURE');
-    expect(e.message).toContain('the signature does not verify with the signing key; the bundle was modified');
+    expect(e.message).toContain(
+      'the signature does not verify with the signing key; the bundle was modified',
+    );
   });
 
   it('a key bundle checked against trust anchors is UNTRUSTED_CHAIN, a certificate bundle checked with a key is WRONG_KEY', async () => {
     const { privateKey } = newKeyPair('ecdsa-p256');
     const dir = model();
     await signModel(dir, { signer: keySigner({ privateKey }) });
-    const e = await failure(verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) }));
+    const e = await failure(
+      verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) }),
+    );
     expect(e.code).toBe('UNTRUSTED_CHAIN');
     expect(e.message).toContain('signed with a bare key (verify with --key)');
     const dir2 = model();
-    await signModel(dir2, { signer: certificateSigner({ privateKey: pki.leaf.key, certificate: pki.leaf.cert, chain: [pki.intermediate.cert] }) });
-    const e2 = await failure(verifyModel(dir2, { verifier: keyVerifier({ publicKey: pki.leaf.cert.publicKey }) }));
+    await signModel(dir2, {
+      signer: certificateSigner({
+        privateKey: pki.leaf.key,
+        certificate: pki.leaf.cert,
+        chain: [pki.intermediate.cert],
+      }),
+    });
+    const e2 = await failure(
+      verifyModel(dir2, { verifier: keyVerifier({ publicKey: pki.leaf.cert.publicKey }) }),
+    );
     expect(e2.code).toBe('WRONG_KEY');
   });
 });
@@ -116,13 +142,24 @@ describe('bundle tampering', () => {
 describe('hashing settings come from the signature', () => {
   it('shards + blake2b round-trip, and a resized file is reported', async () => {
     const { privateKey, publicKey } = newKeyPair('ecdsa-p256');
-    const { dir, verified } = await roundTrip(keySigner({ privateKey }), keyVerifier({ publicKey }), { method: 'shards', shardSize: 128, hashType: 'blake2b' });
+    const { dir, verified } = await roundTrip(keySigner({ privateKey }), keyVerifier({ publicKey }), {
+      method: 'shards',
+      shardSize: 128,
+      hashType: 'blake2b',
+    });
     expect(verified.manifest.config).toEqual({ method: 'shards', hashType: 'blake2b', shardSize: 128 });
-    expect(verified.manifest.resources.map((r) => r.name)).toEqual(['a.bin:0:128', 'a.bin:128:256', 'a.bin:256:300', 'sub/b.txt:0:11']);
+    expect(verified.manifest.resources.map((r) => r.name)).toEqual([
+      'a.bin:0:128',
+      'a.bin:128:256',
+      'a.bin:256:300',
+      'sub/b.txt:0:11',
+    ]);
     writeFileSync(path.join(dir, 'a.bin'), Buffer.alloc(300, 7));
     const e = await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }));
     expect(e.code).toBe('TAMPERED_FILE');
-    expect(e.message).toBe("3 model files do not match the signature: 'a.bin:0:128', 'a.bin:128:256', 'a.bin:256:300'");
+    expect(e.message).toBe(
+      "3 model files do not match the signature: 'a.bin:0:128', 'a.bin:128:256', 'a.bin:256:300'",
+    );
   });
 
   it('a single file signs to MODEL.sig and verifies; --ignore-unsigned-files only hashes signed files', async () => {
@@ -136,8 +173,12 @@ describe('hashing settings come from the signature', () => {
 
     await signModel(dir, { signer: keySigner({ privateKey }), ignorePaths: ['a.bin.sig'] });
     writeFileSync(path.join(dir, 'new.bin'), 'unsigned');
-    expect((await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }))).code).toBe('EXTRA_FILE');
-    expect((await verifyModel(dir, { verifier: keyVerifier({ publicKey }), ignoreUnsignedFiles: true })).files).toBe(3);
+    expect((await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }))).code).toBe(
+      'EXTRA_FILE',
+    );
+    expect(
+      (await verifyModel(dir, { verifier: keyVerifier({ publicKey }), ignoreUnsignedFiles: true })).files,
+    ).toBe(3);
   });
 
   it('--ignore-unsigned-files passes over unsigned symlinks, FIFOs and directories, but a signed file replaced by a symlink still fails', async () => {
@@ -156,21 +197,30 @@ describe('hashing settings come from the signature', () => {
     symlinkSync(path.join(dir, 'a.bin'), path.join(dir, 'sub', 'b.txt'));
     const e = await failure(verifyModel(dir, { verifier, ignoreUnsignedFiles: true }));
     expect(e.code).toBe('SYMLINK');
-    expect(e.message).toBe("cannot use 'sub/b.txt': it is a symlink; pass --allow-symlinks to hash the file it points to");
+    expect(e.message).toBe(
+      "cannot use 'sub/b.txt': it is a symlink; pass --allow-symlinks to hash the file it points to",
+    );
   });
 
   it('a single-file signature naming the file by its basename (spec style) verifies too', async () => {
     const { privateKey, publicKey } = newKeyPair('ecdsa-p256');
     const file = path.join(model(), 'a.bin');
     const r = await signModel(file, { signer: keySigner({ privateKey }) });
-    const statement = JSON.parse(Buffer.from((r.bundle.dsseEnvelope as { payload: string }).payload, 'base64').toString());
+    const statement = JSON.parse(
+      Buffer.from((r.bundle.dsseEnvelope as { payload: string }).payload, 'base64').toString(),
+    );
     expect(statement.predicate.resources[0].name).toBe('.');
     statement.predicate.resources[0].name = 'a.bin';
-    const bundle = await keySigner({ privateKey }).signStatement(Buffer.from(JSON.stringify(statement)), 'application/vnd.in-toto+json');
+    const bundle = await keySigner({ privateKey }).signStatement(
+      Buffer.from(JSON.stringify(statement)),
+      'application/vnd.in-toto+json',
+    );
     writeFileSync(r.signaturePath, serializeBundle(bundle));
     expect((await verifyModel(file, { verifier: keyVerifier({ publicKey }) })).files).toBe(1);
     writeFileSync(file, 'changed');
-    expect((await failure(verifyModel(file, { verifier: keyVerifier({ publicKey }) }))).code).toBe('TAMPERED_FILE');
+    expect((await failure(verifyModel(file, { verifier: keyVerifier({ publicKey }) }))).code).toBe(
+      'TAMPERED_FILE',
+    );
   });
 
   it('a model whose files were all deleted is MISSING_FILE, not bad input', async () => {
@@ -179,7 +229,9 @@ describe('hashing settings come from the signature', () => {
     await signModel(dir, { signer: keySigner({ privateKey }), signaturePath: `${dir}.sig` });
     rmSync(dir, { recursive: true });
     mkdirSync(dir);
-    const e = await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }), signaturePath: `${dir}.sig` }));
+    const e = await failure(
+      verifyModel(dir, { verifier: keyVerifier({ publicKey }), signaturePath: `${dir}.sig` }),
+    );
     expect(e.code).toBe('MISSING_FILE');
     expect(e.message).toBe("3 signed model files are missing: 'a.bin', 'empty.txt', 'sub/b.txt'");
   });
@@ -217,14 +269,20 @@ describe('cosign key files', () => {
     const saved = process.env.COSIGN_PASSWORD;
     delete process.env.COSIGN_PASSWORD;
     try {
-      expect((await failure(loadPrivateKeyFile(out.privateKeyPath))).message).toContain('is encrypted: set COSIGN_PASSWORD');
+      expect((await failure(loadPrivateKeyFile(out.privateKeyPath))).message).toContain(
+        'is encrypted: set COSIGN_PASSWORD',
+      );
       process.env.COSIGN_PASSWORD = 'correct horse';
-      expect((await loadPrivateKeyFile(out.privateKeyPath)).asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+      expect((await loadPrivateKeyFile(out.privateKeyPath)).asymmetricKeyDetails?.namedCurve).toBe(
+        'prime256v1',
+      );
     } finally {
       if (saved === undefined) delete process.env.COSIGN_PASSWORD;
       else process.env.COSIGN_PASSWORD = saved;
     }
-    expect((await failure(generateKeyPair({ outputPrefix: prefix, password: 'x' }))).code).toBe('DEST_EXISTS');
+    expect((await failure(generateKeyPair({ outputPrefix: prefix, password: 'x' }))).code).toBe(
+      'DEST_EXISTS',
+    );
   });
 
   it('decrypts a key encrypted with N=32768 and the legacy COSIGN label; refuses other scrypt costs', async () => {
@@ -234,20 +292,27 @@ describe('cosign key files', () => {
     const loaded = await loadPrivateKey(pem, { password: 'hello' });
     expect(loaded.export({ type: 'pkcs8', format: 'der' })).toEqual(der);
     const legacy = pem.replace(/SIGSTORE/g, 'COSIGN');
-    expect((await loadPrivateKey(legacy, { password: 'hello' })).export({ type: 'pkcs8', format: 'der' })).toEqual(der);
+    expect(
+      (await loadPrivateKey(legacy, { password: 'hello' })).export({ type: 'pkcs8', format: 'der' }),
+    ).toEqual(der);
 
     const body = JSON.parse(Buffer.from(pem.split('\n').slice(1, -2).join(''), 'base64').toString());
     body.kdf.params.N = 1 << 20;
     const huge = `-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n${Buffer.from(JSON.stringify(body)).toString('base64')}\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n`;
     const e = await failure(loadPrivateKey(huge, { password: 'hello', source: 'huge.key' }));
     expect(e.code).toBe('UNSUPPORTED_KEY');
-    expect(e.message).toBe('huge.key: unsupported scrypt parameters N=1048576 r=8 p=1 (cosign uses N 32768/65536/131072, r=8, p=1)');
+    expect(e.message).toBe(
+      'huge.key: unsupported scrypt parameters N=1048576 r=8 p=1 (cosign uses N 32768/65536/131072, r=8, p=1)',
+    );
   });
 
   it('an encrypted cosign key whose salt or nonce is not a string is UNSUPPORTED_KEY, not an internal error', async () => {
     const { privateKey } = newKeyPair('ecdsa-p256');
     const pem = encryptCosignKey(privateKey.export({ type: 'pkcs8', format: 'der' }), 'hello', 32768);
-    for (const spoil of [(b: { kdf: { salt: unknown } }) => (b.kdf.salt = 5), (b: { cipher: { nonce: unknown } }) => delete b.cipher.nonce]) {
+    for (const spoil of [
+      (b: { kdf: { salt: unknown } }) => (b.kdf.salt = 5),
+      (b: { cipher: { nonce: unknown } }) => delete b.cipher.nonce,
+    ]) {
       const body = JSON.parse(Buffer.from(pem.split('\n').slice(1, -2).join(''), 'base64').toString());
       spoil(body);
       const bad = `-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n${Buffer.from(JSON.stringify(body)).toString('base64')}\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n`;
@@ -258,7 +323,11 @@ describe('cosign key files', () => {
   });
 
   it('plain keys: --no-encrypt PKCS#8, SEC1 with a certtool preamble, encrypted PKCS#8; RSA is refused', async () => {
-    const out = await generateKeyPair({ outputPrefix: path.join(tmp, 'plain'), encrypt: false, algorithm: 'ecdsa-p521' });
+    const out = await generateKeyPair({
+      outputPrefix: path.join(tmp, 'plain'),
+      encrypt: false,
+      algorithm: 'ecdsa-p521',
+    });
     expect(readFileSync(out.privateKeyPath, 'utf8').startsWith('-----BEGIN PRIVATE KEY-----\n')).toBe(true);
     expect((await loadPrivateKeyFile(out.privateKeyPath)).asymmetricKeyDetails?.namedCurve).toBe('secp521r1');
 
@@ -266,42 +335,88 @@ describe('cosign key files', () => {
     expect((await loadPrivateKeyFile(vectorKey)).asymmetricKeyDetails?.namedCurve).toBe('secp384r1');
 
     const { privateKey } = newKeyPair('ecdsa-p256');
-    const enc = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }).toString();
+    const enc = privateKey
+      .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' })
+      .toString();
     expect((await loadPrivateKey(enc, { password: 'pw' })).asymmetricKeyType).toBe('ec');
     expect((await failure(loadPrivateKey(enc, { password: 'nope' }))).code).toBe('BAD_PASSWORD');
 
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     const e = await failure(loadPrivateKey(rsa, { source: 'rsa.pem' }));
     expect(e.code).toBe('UNSUPPORTED_KEY');
     expect(e.message).toBe('rsa.pem: RSA keys are not supported (use EC P-256, P-384, P-521 or Ed25519)');
-    expect((await failure(loadPrivateKey('not a key', { source: 'x.pem' }))).message).toBe('x.pem: no PEM private key found');
+    expect((await failure(loadPrivateKey('not a key', { source: 'x.pem' }))).message).toBe(
+      'x.pem: no PEM private key found',
+    );
   });
 });
 
 describe('certificate mode with an openssl-made chain', () => {
-  const signer = () => certificateSigner({ privateKey: pki.leaf.key, certificate: pki.leaf.cert, chain: [pki.intermediate.cert] });
+  const signer = () =>
+    certificateSigner({
+      privateKey: pki.leaf.key,
+      certificate: pki.leaf.cert,
+      chain: [pki.intermediate.cert],
+    });
 
   it('root -> intermediate -> leaf verifies against the RSA root, or the intermediate as anchor', async () => {
-    const { dir, signed, verified } = await roundTrip(signer(), certificateVerifier({ trustAnchors: [pki.root.cert] }));
-    expect(verified.signer).toEqual({ kind: 'certificate', subject: 'CN=test-leaf', issuer: 'CN=test-intermediate', fingerprint: pki.leaf.cert.fingerprint256 });
-    const vm = (signed.bundle.verificationMaterial as { x509CertificateChain: { certificates: { rawBytes: string }[] } }).x509CertificateChain;
-    expect(vm.certificates.map((c) => c.rawBytes)).toEqual([pki.leaf.cert.raw.toString('base64'), pki.intermediate.cert.raw.toString('base64')]);
-    expect((await verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.intermediate.cert] }) })).verified).toBe(true);
-    const e = await failure(verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.otherRoot.cert] }) }));
+    const { dir, signed, verified } = await roundTrip(
+      signer(),
+      certificateVerifier({ trustAnchors: [pki.root.cert] }),
+    );
+    expect(verified.signer).toEqual({
+      kind: 'certificate',
+      subject: 'CN=test-leaf',
+      issuer: 'CN=test-intermediate',
+      fingerprint: pki.leaf.cert.fingerprint256,
+    });
+    const vm = (
+      signed.bundle.verificationMaterial as { x509CertificateChain: { certificates: { rawBytes: string }[] } }
+    ).x509CertificateChain;
+    expect(vm.certificates.map((c) => c.rawBytes)).toEqual([
+      pki.leaf.cert.raw.toString('base64'),
+      pki.intermediate.cert.raw.toString('base64'),
+    ]);
+    expect(
+      (await verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.intermediate.cert] }) }))
+        .verified,
+    ).toBe(true);
+    const e = await failure(
+      verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.otherRoot.cert] }) }),
+    );
     expect(e.code).toBe('UNTRUSTED_CHAIN');
-    expect(e.message).toContain("certificate 'test-leaf' (issuer 'CN=test-intermediate') does not chain to any trust anchor");
+    expect(e.message).toContain(
+      "certificate 'test-leaf' (issuer 'CN=test-intermediate') does not chain to any trust anchor",
+    );
   });
 
   it('without the intermediate in the bundle, the root alone cannot be reached', async () => {
     const dir = model();
-    await signModel(dir, { signer: certificateSigner({ privateKey: pki.leaf.key, certificate: pki.leaf.cert }) });
-    expect((await failure(verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) }))).code).toBe('UNTRUSTED_CHAIN');
-    expect((await verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert, pki.intermediate.cert] }) })).verified).toBe(true);
+    await signModel(dir, {
+      signer: certificateSigner({ privateKey: pki.leaf.key, certificate: pki.leaf.cert }),
+    });
+    expect(
+      (await failure(verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) })))
+        .code,
+    ).toBe('UNTRUSTED_CHAIN');
+    expect(
+      (
+        await verifyModel(dir, {
+          verifier: certificateVerifier({ trustAnchors: [pki.root.cert, pki.intermediate.cert] }),
+        })
+      ).verified,
+    ).toBe(true);
   });
 
   it('a leaf with only EKU codeSigning (no KeyUsage) may sign', async () => {
     const { verified } = await roundTrip(
-      certificateSigner({ privateKey: pki.leafEkuOnly.key, certificate: pki.leafEkuOnly.cert, chain: [pki.intermediate.cert] }),
+      certificateSigner({
+        privateKey: pki.leafEkuOnly.key,
+        certificate: pki.leafEkuOnly.cert,
+        chain: [pki.intermediate.cert],
+      }),
       certificateVerifier({ trustAnchors: [pki.root.cert] }),
     );
     expect(verified.signer).toMatchObject({ subject: 'CN=test-leaf-eku-only' });
@@ -310,47 +425,91 @@ describe('certificate mode with an openssl-made chain', () => {
   it('a root with pathlen:0 cannot anchor a chain through an intermediate', async () => {
     const { pathLen } = pki;
     const dir = model();
-    await signModel(dir, { signer: certificateSigner({ privateKey: pathLen.leaf.key, certificate: pathLen.leaf.cert, chain: [pathLen.intermediate.cert] }) });
-    const e = await failure(verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pathLen.root.cert] }) }));
+    await signModel(dir, {
+      signer: certificateSigner({
+        privateKey: pathLen.leaf.key,
+        certificate: pathLen.leaf.cert,
+        chain: [pathLen.intermediate.cert],
+      }),
+    });
+    const e = await failure(
+      verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pathLen.root.cert] }) }),
+    );
     expect(e.code).toBe('UNTRUSTED_CHAIN');
     // Trusting the intermediate directly is fine.
-    expect((await verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pathLen.intermediate.cert] }) })).verified).toBe(true);
+    expect(
+      (
+        await verifyModel(dir, {
+          verifier: certificateVerifier({ trustAnchors: [pathLen.intermediate.cert] }),
+        })
+      ).verified,
+    ).toBe(true);
   });
 
   it('refuses a key that does not match the certificate', () => {
     const other = newKeyPair('ecdsa-p256').privateKey;
-    expect(() => certificateSigner({ privateKey: other, certificate: pki.leaf.cert })).toThrow(/does not match the public key of certificate 'test-leaf'/);
+    expect(() => certificateSigner({ privateKey: other, certificate: pki.leaf.cert })).toThrow(
+      /does not match the public key of certificate 'test-leaf'/,
+    );
   });
 
   it('expired leaf: refused when signing now; a signature made while valid verifies at notBefore (with a warning) but not with validityTime now', async () => {
-    const e = await failure(() => certificateSigner({ privateKey: pki.leafExpired.key, certificate: pki.leafExpired.cert }));
+    const e = await failure(() =>
+      certificateSigner({ privateKey: pki.leafExpired.key, certificate: pki.leafExpired.cert }),
+    );
     expect(e.code).toBe('CERTIFICATE_EXPIRED');
     expect(e.message).toContain("certificate 'test-leaf-expired' is not valid now");
     const then = new Date('2019-06-01T00:00:00Z');
     const dir = model();
-    await signModel(dir, { signer: certificateSigner({ privateKey: pki.leafExpired.key, certificate: pki.leafExpired.cert, chain: [pki.intermediate.cert], now: then }) });
+    await signModel(dir, {
+      signer: certificateSigner({
+        privateKey: pki.leafExpired.key,
+        certificate: pki.leafExpired.cert,
+        chain: [pki.intermediate.cert],
+        now: then,
+      }),
+    });
     const ok = await verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) });
     expect(ok.warnings).toEqual([
       "certificate 'test-leaf-expired' is expired or not yet valid now (valid Jan  1 00:00:00 2019 GMT to Jan  1 00:00:00 2020 GMT); accepted because validity is checked at its notBefore, like model_signing",
     ]);
-    const strict = await failure(verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert], validityTime: 'now' }) }));
+    const strict = await failure(
+      verifyModel(dir, {
+        verifier: certificateVerifier({ trustAnchors: [pki.root.cert], validityTime: 'now' }),
+      }),
+    );
     expect(strict.code).toBe('CERTIFICATE_EXPIRED');
     expect(strict.message).toContain("certificate 'test-leaf-expired' is not valid at");
   });
 
   it('leaf without digitalSignature / codeSigning: refused when signing and when verifying', async () => {
-    const e = await failure(() => certificateSigner({ privateKey: pki.leafNoUsage.key, certificate: pki.leafNoUsage.cert }));
+    const e = await failure(() =>
+      certificateSigner({ privateKey: pki.leafNoUsage.key, certificate: pki.leafNoUsage.cert }),
+    );
     expect(e.code).toBe('KEY_USAGE');
     // A bundle made by some other tool with that certificate:
     const dir = model();
     const { privateKey } = newKeyPair('ecdsa-p256');
     const r = await signModel(dir, { signer: keySigner({ privateKey }) });
     const payload = Buffer.from((r.bundle.dsseEnvelope as { payload: string }).payload, 'base64');
-    const sig = cryptoSign('sha256', preAuthEncoding('application/vnd.in-toto+json', payload), pki.leafNoUsage.key);
-    const bundle = dsseBundle({ kind: 'certificateChain', certificatesDer: [pki.leafNoUsage.cert.raw, pki.intermediate.cert.raw] }, 'application/vnd.in-toto+json', payload, sig);
+    const sig = cryptoSign(
+      'sha256',
+      preAuthEncoding('application/vnd.in-toto+json', payload),
+      pki.leafNoUsage.key,
+    );
+    const bundle = dsseBundle(
+      { kind: 'certificateChain', certificatesDer: [pki.leafNoUsage.cert.raw, pki.intermediate.cert.raw] },
+      'application/vnd.in-toto+json',
+      payload,
+      sig,
+    );
     writeFileSync(r.signaturePath, serializeBundle(bundle));
-    const v = await failure(verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) }));
+    const v = await failure(
+      verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) }),
+    );
     expect(v.code).toBe('KEY_USAGE');
-    expect(v.message).toContain("certificate 'test-leaf-no-usage' has neither KeyUsage digitalSignature nor ExtendedKeyUsage codeSigning");
+    expect(v.message).toContain(
+      "certificate 'test-leaf-no-usage' has neither KeyUsage digitalSignature nor ExtendedKeyUsage codeSigning",
+    );
   });
 });

@@ -75,17 +75,49 @@ export function makePki(dir: string): Pki {
   writeFileSync(path.join(dir, 'index.txt'), '');
   writeFileSync(path.join(dir, 'serial'), '1000\n');
   writeFileSync(path.join(dir, 'ca.cnf'), CONFIG);
-  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = (args: string[]) =>
+    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
 
-  const issue = (name: string, spec: KeySpec, ext: string, issuer: Issued | null, start = '20190101000000Z', end = '20390101000000Z'): Issued => {
+  const issue = (
+    name: string,
+    spec: KeySpec,
+    ext: string,
+    issuer: Issued | null,
+    start = '20190101000000Z',
+    end = '20390101000000Z',
+  ): Issued => {
     const key = newKey(spec);
     const keyPath = path.join(dir, `${name}.key`);
     writeFileSync(keyPath, key.export({ type: 'pkcs8', format: 'pem' }));
     run(['req', '-new', '-key', keyPath, '-subj', `/CN=${name}`, '-out', `${name}.csr`]);
-    const signer = issuer ? ['-cert', issuer.certPath, '-keyfile', issuer.keyPath] : ['-selfsign', '-keyfile', keyPath];
-    run(['ca', '-batch', '-config', 'ca.cnf', ...signer, '-in', `${name}.csr`, '-out', `${name}.pem`, '-startdate', start, '-enddate', end, '-extensions', ext, '-notext']);
+    const signer = issuer
+      ? ['-cert', issuer.certPath, '-keyfile', issuer.keyPath]
+      : ['-selfsign', '-keyfile', keyPath];
+    run([
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      ...signer,
+      '-in',
+      `${name}.csr`,
+      '-out',
+      `${name}.pem`,
+      '-startdate',
+      start,
+      '-enddate',
+      end,
+      '-extensions',
+      ext,
+      '-notext',
+    ]);
     const certPath = path.join(dir, `${name}.pem`);
-    return { certPath, keyPath, cert: new X509Certificate(readFileSync(certPath)), key: createPrivateKey(readFileSync(keyPath)) };
+    return {
+      certPath,
+      keyPath,
+      cert: new X509Certificate(readFileSync(certPath)),
+      key: createPrivateKey(readFileSync(keyPath)),
+    };
   };
 
   const root = issue('test-root', 'rsa', 'ca_ext', null);
@@ -95,7 +127,14 @@ export function makePki(dir: string): Pki {
     intermediate,
     leaf: issue('test-leaf', 'p256', 'leaf_ext', intermediate),
     leafNoUsage: issue('test-leaf-no-usage', 'p256', 'nousage_ext', intermediate),
-    leafExpired: issue('test-leaf-expired', 'p256', 'leaf_ext', intermediate, '20190101000000Z', '20200101000000Z'),
+    leafExpired: issue(
+      'test-leaf-expired',
+      'p256',
+      'leaf_ext',
+      intermediate,
+      '20190101000000Z',
+      '20200101000000Z',
+    ),
     leafEkuOnly: issue('test-leaf-eku-only', 'p256', 'ekuonly_ext', intermediate),
     otherRoot: issue('other-root', 'p256', 'ca_ext', null),
     pathLen: (() => {

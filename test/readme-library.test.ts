@@ -46,9 +46,14 @@ describe('README library example', () => {
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const deployed = path.join(tmp, 'deployed-model');
     await pullModel(`oci:${layout}@${digest}`, deployed);
-    expect((await verifyModel(deployed, { verifier: keyVerifier({ publicKey }) })).manifest.root).toBe(manifest.root);
+    expect((await verifyModel(deployed, { verifier: keyVerifier({ publicKey }) })).manifest.root).toBe(
+      manifest.root,
+    );
 
     writeFileSync(path.join(deployed, 'f0'), 'poisoned');
-    await expect(verifyModel(deployed, { verifier: keyVerifier({ publicKey }) })).rejects.toMatchObject({ code: 'TAMPERED_FILE', kind: 'verification' });
+    await expect(verifyModel(deployed, { verifier: keyVerifier({ publicKey }) })).rejects.toMatchObject({
+      code: 'TAMPERED_FILE',
+      kind: 'verification',
+    });
   });
 });

@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { RegistryTarget, type RegistryTargetOptions } from '../packages/core/src/oci/registry/registry-target.js';
+import {
+  RegistryTarget,
+  type RegistryTargetOptions,
+} from '../packages/core/src/oci/registry/registry-target.js';
 import { verifyingStream } from '../packages/core/src/oci/registry/verifying-stream.js';
 import type { ResponseEvent } from '../packages/core/src/oci/registry/registry-session.js';
 import type { Descriptor } from '../packages/core/src/oci/target.js';
@@ -27,7 +30,11 @@ function blobOf(bytes: Buffer, mediaType = 'application/vnd.cncf.model.weight.v1
   return { mediaType, digest: sha256(bytes), size: bytes.length };
 }
 
-function manifestFor(config: Descriptor, layers: Descriptor[], extra: Record<string, unknown> = {}): { desc: Descriptor; bytes: Buffer } {
+function manifestFor(
+  config: Descriptor,
+  layers: Descriptor[],
+  extra: Record<string, unknown> = {},
+): { desc: Descriptor; bytes: Buffer } {
   const bytes = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
@@ -38,7 +45,14 @@ function manifestFor(config: Descriptor, layers: Descriptor[], extra: Record<str
       ...extra,
     }),
   );
-  return { desc: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(bytes), size: bytes.length }, bytes };
+  return {
+    desc: {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: sha256(bytes),
+      size: bytes.length,
+    },
+    bytes,
+  };
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -60,7 +74,11 @@ async function registry(auth: RegistryAuthMode): Promise<RunningRegistry> {
   return r;
 }
 
-function target(reg: RunningRegistry, repository: string, extra: Partial<RegistryTargetOptions> = {}): RegistryTarget {
+function target(
+  reg: RunningRegistry,
+  repository: string,
+  extra: Partial<RegistryTargetOptions> = {},
+): RegistryTarget {
   const t = new RegistryTarget({
     registry: reg.host,
     repository,
@@ -78,7 +96,10 @@ async function pushArtifact(t: RegistryTarget, layerBytes: Buffer) {
   const configDesc = blobOf(config, 'application/vnd.cncf.model.config.v1+json');
   const layerDesc = blobOf(layerBytes);
   await t.push(configDesc, { kind: 'bytes', bytes: config });
-  await t.push(layerDesc, { kind: 'stream', open: () => Readable.from([layerBytes.subarray(0, 1000), layerBytes.subarray(1000)]) });
+  await t.push(layerDesc, {
+    kind: 'stream',
+    open: () => Readable.from([layerBytes.subarray(0, 1000), layerBytes.subarray(1000)]),
+  });
   const manifest = manifestFor(configDesc, [layerDesc]);
   await t.pushManifest(manifest.desc, manifest.bytes, 'v1');
   return { configDesc, layerDesc, manifest };
@@ -94,7 +115,10 @@ describe('RegistryTarget push and fetch through each auth setup', () => {
       expect(t.stats.blobsUploaded).toBe(2);
 
       const resolved = await t.resolve('v1');
-      expect(resolved).toEqual({ ...manifest.desc, artifactType: 'application/vnd.cncf.model.manifest.v1+json' });
+      expect(resolved).toEqual({
+        ...manifest.desc,
+        artifactType: 'application/vnd.cncf.model.manifest.v1+json',
+      });
       const fetched = await t.fetchManifest('v1');
       expect(fetched.bytes.equals(manifest.bytes)).toBe(true);
       const back = await readAll(verifyingStream(await t.fetch(layerDesc), layerDesc));
@@ -124,12 +148,17 @@ describe('RegistryTarget push and fetch through each auth setup', () => {
     const configDesc = blobOf(config, 'application/vnd.oci.empty.v1+json');
     await t.push(configDesc, { kind: 'bytes', bytes: config });
     const m = manifestFor(configDesc, []);
-    await t.push(m.desc, { kind: 'stream', open: () => Readable.from([m.bytes.subarray(0, 10), m.bytes.subarray(10)]) });
+    await t.push(m.desc, {
+      kind: 'stream',
+      open: () => Readable.from([m.bytes.subarray(0, 10), m.bytes.subarray(10)]),
+    });
     const back = await t.fetchManifest(m.desc.digest);
     expect(back.bytes.equals(m.bytes)).toBe(true);
     expect((await readAll(await t.fetch(m.desc))).equals(m.bytes)).toBe(true);
     const wrong = { ...m.desc, digest: blobOf(Buffer.from('other')).digest };
-    await expect(t.push(wrong, { kind: 'bytes', bytes: m.bytes })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    await expect(t.push(wrong, { kind: 'bytes', bytes: m.bytes })).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+    });
   });
 
   it('missing manifest is NOT_FOUND with a one-line message', async () => {
@@ -203,11 +232,15 @@ describe('RegistryTarget upload paths', () => {
     const { manifest } = await pushArtifact(t, randomBytes(2048));
     const home = mkdtempSync(join(tmpdir(), 'modelseal-skopeo-'));
     try {
-      const { stdout } = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/ns/skopeo:v1`], {
-        env: { PATH: process.env.PATH, HOME: home },
-        encoding: 'buffer',
-        timeout: 60_000,
-      });
+      const { stdout } = await run(
+        'skopeo',
+        ['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/ns/skopeo:v1`],
+        {
+          env: { PATH: process.env.PATH, HOME: home },
+          encoding: 'buffer',
+          timeout: 60_000,
+        },
+      );
       expect(Buffer.from(stdout).equals(manifest.bytes)).toBe(true);
     } finally {
       rmSync(home, { recursive: true, force: true });
@@ -222,7 +255,9 @@ describe('RegistryTarget upload paths', () => {
     const desc = blobOf(layer);
     await t.push(desc, { kind: 'stream', open: () => Readable.from([layer]) });
     expect(events.map((e) => `${e.method} ${e.status}`)).toEqual(['HEAD 404', 'POST 202', 'PUT 201']);
-    expect(events[2]!.path).toMatch(new RegExp(`^/v2/ns/mono/blobs/uploads/[0-9a-f-]{36}\\?digest=${encodeURIComponent(desc.digest)}$`));
+    expect(events[2]!.path).toMatch(
+      new RegExp(`^/v2/ns/mono/blobs/uploads/[0-9a-f-]{36}\\?digest=${encodeURIComponent(desc.digest)}$`),
+    );
     const back = await readAll(verifyingStream(await t.fetch(desc), desc));
     expect(back.equals(layer)).toBe(true);
   });
@@ -230,18 +265,36 @@ describe('RegistryTarget upload paths', () => {
   it('chunked: PATCH chunks of the forced size, last chunk in the closing PUT', async () => {
     const reg = await registry('none');
     const events: ResponseEvent[] = [];
-    const t = target(reg, 'ns/chunked', { chunkSize: 64 * 1024, chunkedThreshold: 0, onResponse: (e) => events.push(e) });
+    const t = target(reg, 'ns/chunked', {
+      chunkSize: 64 * 1024,
+      chunkedThreshold: 0,
+      onResponse: (e) => events.push(e),
+    });
     const layer = randomBytes(64 * 1024 * 3 + 1234);
     const desc = blobOf(layer);
-    await t.push(desc, { kind: 'stream', open: () => Readable.from([layer.subarray(0, 7), layer.subarray(7)]) });
-    expect(events.map((e) => `${e.method} ${e.status}`)).toEqual(['HEAD 404', 'POST 202', 'PATCH 202', 'PATCH 202', 'PATCH 202', 'PUT 201']);
+    await t.push(desc, {
+      kind: 'stream',
+      open: () => Readable.from([layer.subarray(0, 7), layer.subarray(7)]),
+    });
+    expect(events.map((e) => `${e.method} ${e.status}`)).toEqual([
+      'HEAD 404',
+      'POST 202',
+      'PATCH 202',
+      'PATCH 202',
+      'PATCH 202',
+      'PUT 201',
+    ]);
     const back = await readAll(verifyingStream(await t.fetch(desc), desc));
     expect(back.equals(layer)).toBe(true);
   });
 
   it('chunked: OCI-Chunk-Min-Length raises a smaller configured chunk size', async () => {
     const fake = await startFakeReferrersRegistry({ chunkMinLength: 64 * 1024 });
-    const t = target({ host: fake.host } as RunningRegistry, 'ns/minchunk', { chunkSize: 1024, chunkedThreshold: 0, credentials: {} });
+    const t = target({ host: fake.host } as RunningRegistry, 'ns/minchunk', {
+      chunkSize: 1024,
+      chunkedThreshold: 0,
+      credentials: {},
+    });
     try {
       const layer = randomBytes(200 * 1024);
       const desc = blobOf(layer);
@@ -263,12 +316,19 @@ describe('RegistryTarget upload paths', () => {
     await source.push(desc, { kind: 'bytes', bytes: layer });
     const events: ResponseEvent[] = [];
     const dest = target(reg, 'ns/dest', { onResponse: (e) => events.push(e) });
-    expect(await dest.pushBlob(desc, { kind: 'bytes', bytes: layer }, { mountFrom: 'ns/source' })).toBe('mounted');
+    expect(await dest.pushBlob(desc, { kind: 'bytes', bytes: layer }, { mountFrom: 'ns/source' })).toBe(
+      'mounted',
+    );
     const final = events.filter((e) => e.status !== 401);
     expect(final.map((e) => `${e.method} ${e.status}`)).toEqual(['POST 201']);
-    expect(final[0]!.path).toBe(`/v2/ns/dest/blobs/uploads/?mount=${encodeURIComponent(desc.digest)}&from=ns%2Fsource`);
+    expect(final[0]!.path).toBe(
+      `/v2/ns/dest/blobs/uploads/?mount=${encodeURIComponent(desc.digest)}&from=ns%2Fsource`,
+    );
     expect(dest.stats).toMatchObject({ blobsMounted: 1, blobsUploaded: 0, bytesUploaded: 0 });
-    expect(reg.tokenServer!.requests.at(-1)!.scopes.sort()).toEqual(['repository:ns/dest:pull,push', 'repository:ns/source:pull']);
+    expect(reg.tokenServer!.requests.at(-1)!.scopes.sort()).toEqual([
+      'repository:ns/dest:pull,push',
+      'repository:ns/source:pull',
+    ]);
     const back = await readAll(verifyingStream(await dest.fetch(desc), desc));
     expect(back.equals(layer)).toBe(true);
     // A mount of a blob the source does not have falls back to false (the opened session is cancelled).

@@ -19,7 +19,11 @@ import { writeArtifact } from './oci/model-fixture.js';
 import { rejectionOf } from './rejection.js';
 
 function blobOf(bytes: Buffer): Descriptor {
-  return { mediaType: 'application/vnd.cncf.model.weight.v1.raw', digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length };
+  return {
+    mediaType: 'application/vnd.cncf.model.weight.v1.raw',
+    digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+    size: bytes.length,
+  };
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -45,7 +49,12 @@ afterAll(async () => {
 const tmp = mkdtempSync(join(tmpdir(), 'ms-registry-faults-'));
 
 function target(repository: string, retries = 4): RegistryTarget {
-  const t = new RegistryTarget({ registry: proxy.host, repository, credentials: {}, retry: { retries, minDelayMs: 10, maxDelayMs: 50 } });
+  const t = new RegistryTarget({
+    registry: proxy.host,
+    repository,
+    credentials: {},
+    retry: { retries, minDelayMs: 10, maxDelayMs: 50 },
+  });
   targets.push(t);
   return t;
 }
@@ -64,7 +73,10 @@ describe('downloads', () => {
     const back = await readAll(verifyingStream(await t.fetch(desc), desc));
     expect(back.equals(layer)).toBe(true);
     const gets = requestsTo(`/blobs/${desc.digest}`, 'GET');
-    expect(gets.map((g) => [g.fault, g.status])).toEqual([['drop-blob', 200], [undefined, 206]]);
+    expect(gets.map((g) => [g.fault, g.status])).toEqual([
+      ['drop-blob', 200],
+      [undefined, 206],
+    ]);
     expect(gets[1]!.range).toMatch(/^bytes=\d+-$/);
     expect(Number(gets[1]!.range!.slice(6, -1))).toBeGreaterThanOrEqual(512 * 1024);
     expect(t.stats.retries).toBe(1);
@@ -74,7 +86,12 @@ describe('downloads', () => {
     const fake = await startFakeReferrersRegistry();
     const front = await startFaultProxy(fake.host);
     try {
-      const t = new RegistryTarget({ registry: front.host, repository: 'faults/norange', credentials: {}, retry: { minDelayMs: 10, maxDelayMs: 50 } });
+      const t = new RegistryTarget({
+        registry: front.host,
+        repository: 'faults/norange',
+        credentials: {},
+        retry: { minDelayMs: 10, maxDelayMs: 50 },
+      });
       targets.push(t);
       const layer = randomBytes(768 * 1024);
       const desc = blobOf(layer);
@@ -83,7 +100,10 @@ describe('downloads', () => {
       const back = await readAll(verifyingStream(await t.fetch(desc), desc));
       expect(back.equals(layer)).toBe(true);
       const gets = front.log.filter((e) => e.method === 'GET' && e.path.endsWith(desc.digest));
-      expect(gets.map((g) => [g.fault, g.status, g.range !== undefined])).toEqual([['drop-blob', 200, false], [undefined, 200, true]]);
+      expect(gets.map((g) => [g.fault, g.status, g.range !== undefined])).toEqual([
+        ['drop-blob', 200, false],
+        [undefined, 200, true],
+      ]);
     } finally {
       await front.close();
       await fake.close();
@@ -98,7 +118,11 @@ describe('downloads', () => {
     proxy.corruptBlob(desc.digest);
     const err = await rejectionOf(readAll(verifyingStream(await t.fetch(desc), desc)));
     expect(err.code).toBe('DIGEST_MISMATCH');
-    expect(err.message).toMatch(new RegExp(`^blob ${desc.digest} does not match its descriptor: content hashes to sha256:[0-9a-f]{64}$`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^blob ${desc.digest} does not match its descriptor: content hashes to sha256:[0-9a-f]{64}$`,
+      ),
+    );
     expect(requestsTo(`/blobs/${desc.digest}`, 'GET')).toHaveLength(1);
     expect(t.stats.retries).toBe(0);
   });
@@ -134,13 +158,24 @@ describe('manifests', () => {
     const cfg = Buffer.from('{}');
     const cfgDesc = { ...blobOf(cfg), mediaType: 'application/vnd.oci.empty.v1+json' };
     await t.push(cfgDesc, { kind: 'bytes', bytes: cfg });
-    const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: cfgDesc, layers: [] }));
+    const bytes = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: cfgDesc,
+        layers: [],
+      }),
+    );
     const mdesc = { ...blobOf(bytes), mediaType: 'application/vnd.oci.image.manifest.v1+json' };
     await t.pushManifest(mdesc, bytes, 'v1');
     proxy.corruptManifest(mdesc.digest);
     await expect(t.fetchManifest(mdesc)).rejects.toMatchObject({
       code: 'DIGEST_MISMATCH',
-      message: expect.stringMatching(new RegExp(`^manifest ${mdesc.digest} from ${proxy.host}/faults/mdigest hashes to sha256:[0-9a-f]{64}$`)),
+      message: expect.stringMatching(
+        new RegExp(
+          `^manifest ${mdesc.digest} from ${proxy.host}/faults/mdigest hashes to sha256:[0-9a-f]{64}$`,
+        ),
+      ),
     });
     expect((await t.resolve('v1')).digest).toBe(mdesc.digest);
     // tag(): re-PUT the exact bytes under another tag.
@@ -155,7 +190,12 @@ describe('manifests', () => {
     const t = target('faults/big3');
     const bytes = Buffer.alloc(4 * 1024 * 1024 + 1, 0x20);
     const before = proxy.log.length;
-    await expect(t.push({ ...blobOf(bytes), mediaType: 'application/vnd.oci.image.manifest.v1+json' }, { kind: 'bytes', bytes })).rejects.toMatchObject({
+    await expect(
+      t.push(
+        { ...blobOf(bytes), mediaType: 'application/vnd.oci.image.manifest.v1+json' },
+        { kind: 'bytes', bytes },
+      ),
+    ).rejects.toMatchObject({
       code: 'MANIFEST_TOO_LARGE',
     });
     expect(proxy.log.length).toBe(before);
@@ -168,11 +208,17 @@ describe('retries', () => {
     const layer = randomBytes(1000);
     const desc = blobOf(layer);
     await t.push(desc, { kind: 'bytes', bytes: layer });
-    proxy.failWith({ method: 'HEAD', path: new RegExp(`/faults/throttle/blobs/${desc.digest}$`) }, 429, { 'retry-after': '1' });
+    proxy.failWith({ method: 'HEAD', path: new RegExp(`/faults/throttle/blobs/${desc.digest}$`) }, 429, {
+      'retry-after': '1',
+    });
     const started = Date.now();
     expect(await t.exists(desc)).toBe(true);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    expect(requestsTo('/faults/throttle/blobs/', 'HEAD').map((e) => e.status).slice(-2)).toEqual([429, 200]);
+    expect(
+      requestsTo('/faults/throttle/blobs/', 'HEAD')
+        .map((e) => e.status)
+        .slice(-2),
+    ).toEqual([429, 200]);
   });
 
   it('500 then OK succeeds', async () => {
@@ -208,7 +254,11 @@ describe('retries', () => {
 
   it('a chunk cut before reaching the registry is re-sent to the same upload location', async () => {
     const t = new RegistryTarget({
-      registry: proxy.host, repository: 'faults/chunkdrop', credentials: {}, chunkSize: 64 * 1024, chunkedThreshold: 0,
+      registry: proxy.host,
+      repository: 'faults/chunkdrop',
+      credentials: {},
+      chunkSize: 64 * 1024,
+      chunkedThreshold: 0,
       retry: { minDelayMs: 10, maxDelayMs: 50 },
     });
     targets.push(t);
@@ -218,16 +268,20 @@ describe('retries', () => {
     let opened = 0;
     await t.push(desc, { kind: 'stream', open: () => (opened++, Readable.from([layer])) });
     expect(opened).toBe(1);
-    expect(requestsTo('/faults/chunkdrop/blobs/uploads/').map((e) => `${e.method} ${e.fault ?? e.status}`)).toEqual([
-      'POST 202', 'PATCH drop-upload', 'PATCH 202', 'PATCH 202', 'PATCH 202', 'PUT 201',
-    ]);
+    expect(
+      requestsTo('/faults/chunkdrop/blobs/uploads/').map((e) => `${e.method} ${e.fault ?? e.status}`),
+    ).toEqual(['POST 202', 'PATCH drop-upload', 'PATCH 202', 'PATCH 202', 'PATCH 202', 'PUT 201']);
     const back = await readAll(verifyingStream(await t.fetch(desc), desc));
     expect(back.equals(layer)).toBe(true);
   });
 
   it('a chunk the registry no longer accepts (stale upload session) restarts the blob from scratch', async () => {
     const t = new RegistryTarget({
-      registry: proxy.host, repository: 'faults/chunkstale', credentials: {}, chunkSize: 64 * 1024, chunkedThreshold: 0,
+      registry: proxy.host,
+      repository: 'faults/chunkstale',
+      credentials: {},
+      chunkSize: 64 * 1024,
+      chunkedThreshold: 0,
       retry: { minDelayMs: 10, maxDelayMs: 50 },
     });
     targets.push(t);
@@ -246,9 +300,17 @@ describe('retries', () => {
     const t = target('faults/reauth');
     const layer = randomBytes(50_000);
     const desc = blobOf(layer);
-    proxy.failWith({ method: 'PUT', path: /\/faults\/reauth\/blobs\/uploads\// }, 401, { 'www-authenticate': 'Basic realm="x"' });
+    proxy.failWith({ method: 'PUT', path: /\/faults\/reauth\/blobs\/uploads\// }, 401, {
+      'www-authenticate': 'Basic realm="x"',
+    });
     await t.push(desc, { kind: 'stream', open: () => Readable.from([layer]) });
-    expect(requestsTo('/faults/reauth/blobs/uploads/').map((e) => `${e.method} ${e.status}`)).toEqual(['POST 202', 'PUT 401', 'DELETE 204', 'POST 202', 'PUT 201']);
+    expect(requestsTo('/faults/reauth/blobs/uploads/').map((e) => `${e.method} ${e.status}`)).toEqual([
+      'POST 202',
+      'PUT 401',
+      'DELETE 204',
+      'POST 202',
+      'PUT 201',
+    ]);
   });
 
   it('a source whose bytes do not match the descriptor is DIGEST_MISMATCH, not retried, nothing stored', async () => {
@@ -257,11 +319,15 @@ describe('retries', () => {
     const desc = blobOf(layer);
     const tampered = Buffer.from(layer);
     tampered[500] = tampered[500]! ^ 1;
-    await expect(t.push(desc, { kind: 'stream', open: () => Readable.from([tampered]) })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    await expect(
+      t.push(desc, { kind: 'stream', open: () => Readable.from([tampered]) }),
+    ).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
     expect(requestsTo('/faults/badsource/blobs/uploads/', 'POST')).toHaveLength(1);
     expect(await t.exists(desc)).toBe(false);
     // A short source fails the same way; still nothing stored.
-    await expect(t.push(desc, { kind: 'stream', open: () => Readable.from([layer.subarray(1)]) })).rejects.toMatchObject({
+    await expect(
+      t.push(desc, { kind: 'stream', open: () => Readable.from([layer.subarray(1)]) }),
+    ).rejects.toMatchObject({
       code: 'DIGEST_MISMATCH',
       message: `blob ${desc.digest} does not match its descriptor: ${layer.length - 1} bytes instead of ${layer.length}`,
     });
@@ -273,7 +339,9 @@ describe('retries', () => {
       message: `registry ${proxy.host} refused pull of blob ${desc.digest.slice(0, 19)}… from faults/badsource: 404 BLOB_UNKNOWN (blob unknown to registry: ${desc.digest})`,
     });
     // A long source fails at the first extra byte, before the registry got the last bytes.
-    await expect(t.push(desc, { kind: 'stream', open: () => Readable.from([layer, Buffer.from('x')]) })).rejects.toMatchObject({
+    await expect(
+      t.push(desc, { kind: 'stream', open: () => Readable.from([layer, Buffer.from('x')]) }),
+    ).rejects.toMatchObject({
       code: 'DIGEST_MISMATCH',
       message: `blob ${desc.digest} does not match its descriptor: more than the expected ${layer.length} bytes`,
     });
@@ -292,7 +360,11 @@ describe('copy', () => {
     const dst = new LayoutTarget(join(tmp, 'copy-dst'));
     const err = await rejectionOf(copy(t, 'v1', dst));
     expect(err.code).toBe('REGISTRY');
-    expect(err.message).toMatch(new RegExp(`^registry ${proxy.host} unreachable during pull of blob sha256:[0-9a-f]{12}… from faults/copy: `));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^registry ${proxy.host} unreachable during pull of blob sha256:[0-9a-f]{12}… from faults/copy: `,
+      ),
+    );
     expect(await dst.exists(desc)).toBe(false);
     expect(readdirSync(join(tmp, 'copy-dst')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   }, 20_000);

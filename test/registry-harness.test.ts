@@ -26,9 +26,13 @@ describe('registry harness', () => {
       const anon = await fetch(`${reg.url}/v2/`);
       expect(anon.status).toBe(401);
       expect(anon.headers.get('www-authenticate')).toBe('Basic realm="modelseal-test"');
-      const ok = await fetch(`${reg.url}/v2/`, { headers: { authorization: basic(reg.username!, reg.password!) } });
+      const ok = await fetch(`${reg.url}/v2/`, {
+        headers: { authorization: basic(reg.username!, reg.password!) },
+      });
       expect(ok.status).toBe(200);
-      const bad = await fetch(`${reg.url}/v2/`, { headers: { authorization: basic(reg.username!, 'wrong') } });
+      const bad = await fetch(`${reg.url}/v2/`, {
+        headers: { authorization: basic(reg.username!, 'wrong') },
+      });
       expect(bad.status).toBe(401);
     } finally {
       await reg.close();
@@ -45,15 +49,19 @@ describe('registry harness', () => {
         `Bearer realm="${reg.tokenServer!.realm}",service="modelseal-test-registry",scope="repository:ns/model:pull"`,
       );
       const tokenUrl = `${reg.tokenServer!.realm}?service=modelseal-test-registry&scope=repository:ns/model:pull,push`;
-      const writer = await (await fetch(tokenUrl, { headers: { authorization: basic(reg.username!, reg.password!) } })).json() as { token: string };
+      const writer = (await (
+        await fetch(tokenUrl, { headers: { authorization: basic(reg.username!, reg.password!) } })
+      ).json()) as { token: string };
       const upload = await fetch(`${reg.url}/v2/ns/model/blobs/uploads/`, {
         method: 'POST',
         headers: { authorization: `Bearer ${writer.token}` },
       });
       expect(upload.status).toBe(202);
-      const reader = await (await fetch(tokenUrl, {
-        headers: { authorization: basic(reg.readOnlyUsername!, reg.readOnlyPassword!) },
-      })).json() as { token: string };
+      const reader = (await (
+        await fetch(tokenUrl, {
+          headers: { authorization: basic(reg.readOnlyUsername!, reg.readOnlyPassword!) },
+        })
+      ).json()) as { token: string };
       const denied = await fetch(`${reg.url}/v2/ns/model/blobs/uploads/`, {
         method: 'POST',
         headers: { authorization: `Bearer ${reader.token}` },

@@ -19,7 +19,9 @@ afterAll(async () => {
   }
 });
 
-async function listen(handler: (req: IncomingMessage, body: Buffer, res: import('node:http').ServerResponse) => void): Promise<string> {
+async function listen(
+  handler: (req: IncomingMessage, body: Buffer, res: import('node:http').ServerResponse) => void,
+): Promise<string> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -54,12 +56,18 @@ describe('credentials stay on the registry origin', () => {
         return;
       }
       if (req.method === 'HEAD') return void res.writeHead(404).end();
-      if (req.method === 'POST') return void res.writeHead(202, { location: `http://${storage}/upload/1` }).end();
+      if (req.method === 'POST')
+        return void res.writeHead(202, { location: `http://${storage}/upload/1` }).end();
       if (req.method === 'GET') return void res.writeHead(307, { location: `http://${storage}/blob` }).end();
       res.writeHead(500).end();
     });
 
-    const t = new RegistryTarget({ registry, repository: 'ns/model', credentials: { username: 'alice', password: 's3cret' }, retry: { retries: 0 } });
+    const t = new RegistryTarget({
+      registry,
+      repository: 'ns/model',
+      credentials: { username: 'alice', password: 's3cret' },
+      retry: { retries: 0 },
+    });
     try {
       const desc = { mediaType: 'application/octet-stream', digest, size: blob.length };
       await t.push(desc, { kind: 'stream', open: () => Readable.from([blob]) });
@@ -67,7 +75,10 @@ describe('credentials stay on the registry origin', () => {
       const chunks: Buffer[] = [];
       for await (const c of verifyingStream(await t.fetch(desc), desc)) chunks.push(c as Buffer);
       expect(Buffer.concat(chunks).equals(blob)).toBe(true);
-      expect(storageSeen).toEqual([{ method: 'PUT', auth: undefined }, { method: 'GET', auth: undefined }]);
+      expect(storageSeen).toEqual([
+        { method: 'PUT', auth: undefined },
+        { method: 'GET', auth: undefined },
+      ]);
       expect(registrySeen.filter((r) => r.startsWith('GET'))).toEqual([`GET /v2/ns/model/blobs/${digest}`]);
     } finally {
       t.close();
@@ -77,7 +88,9 @@ describe('credentials stay on the registry origin', () => {
 
 describe('redirect targets', () => {
   it('a redirect to a non-HTTP URL fails with one clear line instead of "redirected too often"', async () => {
-    const registry = await listen((_req, _body, res) => void res.writeHead(302, { location: 'file:///etc/passwd' }).end());
+    const registry = await listen(
+      (_req, _body, res) => void res.writeHead(302, { location: 'file:///etc/passwd' }).end(),
+    );
     const t = new RegistryTarget({ registry, repository: 'ns/m', credentials: {}, retry: { retries: 0 } });
     const desc = { mediaType: 'application/octet-stream', digest: `sha256:${'a'.repeat(64)}`, size: 1 };
     const err = await t.fetch(desc).then(
@@ -86,6 +99,8 @@ describe('redirect targets', () => {
     );
     t.close();
     expect(err?.code).toBe('REGISTRY');
-    expect(err?.message).toBe(`registry ${registry} redirected pull of blob sha256:aaaaaaaaaaaa… from ns/m to an unsupported file: URL`);
+    expect(err?.message).toBe(
+      `registry ${registry} redirected pull of blob sha256:aaaaaaaaaaaa… from ns/m to an unsupported file: URL`,
+    );
   });
 });

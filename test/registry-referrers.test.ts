@@ -3,10 +3,16 @@
 
 import { describe, it, expect, afterAll } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { RegistryTarget, type RegistryTargetOptions } from '../packages/core/src/oci/registry/registry-target.js';
+import {
+  RegistryTarget,
+  type RegistryTargetOptions,
+} from '../packages/core/src/oci/registry/registry-target.js';
 import type { Descriptor } from '../packages/core/src/oci/target.js';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
-import { startFakeReferrersRegistry, type FakeReferrersRegistry } from './registry/fake-referrers-registry.js';
+import {
+  startFakeReferrersRegistry,
+  type FakeReferrersRegistry,
+} from './registry/fake-referrers-registry.js';
 import { startFaultProxy, type FaultProxy } from './registry/fault-proxy.js';
 
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -31,8 +37,18 @@ afterAll(async () => {
   for (const c of closers.reverse()) await c();
 });
 
-function target(host: string, repository: string, extra: Partial<RegistryTargetOptions> = {}): RegistryTarget {
-  const t = new RegistryTarget({ registry: host, repository, credentials: {}, retry: { minDelayMs: 10, maxDelayMs: 50 }, ...extra });
+function target(
+  host: string,
+  repository: string,
+  extra: Partial<RegistryTargetOptions> = {},
+): RegistryTarget {
+  const t = new RegistryTarget({
+    registry: host,
+    repository,
+    credentials: {},
+    retry: { minDelayMs: 10, maxDelayMs: 50 },
+    ...extra,
+  });
   closers.push(() => t.close());
   return t;
 }
@@ -44,13 +60,22 @@ async function pushSubject(t: RegistryTarget): Promise<Descriptor> {
   const layerDesc = desc(layer, 'application/vnd.cncf.model.weight.v1.raw');
   await t.push(configDesc, { kind: 'bytes', bytes: EMPTY });
   await t.push(layerDesc, { kind: 'bytes', bytes: layer });
-  const m = manifest({ artifactType: 'application/vnd.cncf.model.manifest.v1+json', config: configDesc, layers: [layerDesc] });
+  const m = manifest({
+    artifactType: 'application/vnd.cncf.model.manifest.v1+json',
+    config: configDesc,
+    layers: [layerDesc],
+  });
   await t.pushManifest(m.desc, m.bytes, 'v1');
   return m.desc;
 }
 
 /** Push a referrer (empty config, one layer) of `artifactType` with annotations; return its index entry. */
-async function pushReferrer(t: RegistryTarget, subject: Descriptor, artifactType: string, note: string): Promise<Descriptor> {
+async function pushReferrer(
+  t: RegistryTarget,
+  subject: Descriptor,
+  artifactType: string,
+  note: string,
+): Promise<Descriptor> {
   const payload = Buffer.from(JSON.stringify({ note }));
   const configDesc = desc(EMPTY, 'application/vnd.oci.empty.v1+json');
   const layerDesc = desc(payload, artifactType);
@@ -74,7 +99,9 @@ describe('native referrers API (fake registry)', () => {
     const sbom = await pushReferrer(t, subject, CDX, 'sbom');
     expect((await t.referrers(subject)).sort(byDigest)).toEqual([sig, sbom].sort(byDigest));
     expect(await t.referrers(subject, CDX)).toEqual([sbom]);
-    expect(fake.requests).toContain(`GET /v2/ns/model/referrers/${subject.digest}?artifactType=${encodeURIComponent(CDX)}`);
+    expect(fake.requests).toContain(
+      `GET /v2/ns/model/referrers/${subject.digest}?artifactType=${encodeURIComponent(CDX)}`,
+    );
     const fallback = `sha256-${subject.digest.slice(7)}`;
     expect(fake.manifestRefs('ns/model')).not.toContain(fallback);
     // OCI-Subject proved support: no probe of the referrers API during the pushes.
@@ -93,7 +120,9 @@ describe('native referrers API (fake registry)', () => {
     expect(fake.manifestRefs('ns/model')).not.toContain(`sha256-${subject.digest.slice(7)}`);
     expect((await t.referrers(subject)).sort(byDigest)).toEqual([a, b, c].sort(byDigest));
     expect((await t.referrers(subject, BUNDLE)).sort(byDigest)).toEqual([a, b].sort(byDigest));
-    expect(fake.requests.filter((r) => r.startsWith(`GET /v2/ns/model/referrers/${subject.digest}`)).length).toBeGreaterThanOrEqual(3 + 2);
+    expect(
+      fake.requests.filter((r) => r.startsWith(`GET /v2/ns/model/referrers/${subject.digest}`)).length,
+    ).toBeGreaterThanOrEqual(3 + 2);
   });
 });
 
@@ -105,7 +134,10 @@ describe('fallback tag index (docker-registry 2.8)', () => {
     if (reg) return;
     reg = await startRegistry({ auth: 'none' });
     proxy = await startFaultProxy(reg.host);
-    closers.push(() => reg.close(), () => proxy.close());
+    closers.push(
+      () => reg.close(),
+      () => proxy.close(),
+    );
   }
 
   it('two referrers written concurrently by two clients both end up in the index', async () => {
@@ -114,22 +146,33 @@ describe('fallback tag index (docker-registry 2.8)', () => {
     const subject = await pushSubject(writer);
     const one = target(reg.host, 'ns/fallback');
     const two = target(reg.host, 'ns/fallback');
-    const [sig, sbom] = await Promise.all([pushReferrer(one, subject, BUNDLE, 'sig'), pushReferrer(two, subject, CDX, 'sbom')]);
+    const [sig, sbom] = await Promise.all([
+      pushReferrer(one, subject, BUNDLE, 'sig'),
+      pushReferrer(two, subject, CDX, 'sbom'),
+    ]);
     expect(await one.supportsReferrersApi()).toBe(false);
 
     const reader = target(reg.host, 'ns/fallback');
     expect((await reader.referrers(subject)).sort(byDigest)).toEqual([sig, sbom].sort(byDigest));
     expect(await reader.referrers(subject, BUNDLE)).toEqual([sig]);
     const index = await reader.fetchManifest(`sha256-${subject.digest.slice(7)}`);
-    const parsed = JSON.parse(index.bytes.toString('utf8')) as { schemaVersion: number; mediaType: string; manifests: Descriptor[] };
+    const parsed = JSON.parse(index.bytes.toString('utf8')) as {
+      schemaVersion: number;
+      mediaType: string;
+      manifests: Descriptor[];
+    };
     expect(parsed.schemaVersion).toBe(2);
     expect(parsed.mediaType).toBe(INDEX);
     expect(index.descriptor.mediaType).toBe(INDEX);
     expect(parsed.manifests.sort(byDigest)).toEqual([sig, sbom].sort(byDigest));
     // Re-pushing an already listed referrer leaves the index unchanged.
-    const again = manifest(JSON.parse((await reader.fetchManifest(sig.digest)).bytes.toString('utf8')) as Record<string, unknown>);
+    const again = manifest(
+      JSON.parse((await reader.fetchManifest(sig.digest)).bytes.toString('utf8')) as Record<string, unknown>,
+    );
     await writer.push(again.desc, { kind: 'bytes', bytes: again.bytes });
-    expect((await reader.fetchManifest(`sha256-${subject.digest.slice(7)}`)).descriptor.digest).toBe(index.descriptor.digest);
+    expect((await reader.fetchManifest(`sha256-${subject.digest.slice(7)}`)).descriptor.digest).toBe(
+      index.descriptor.digest,
+    );
   });
 
   it('a concurrent writer that replaces the index after our write is detected and merged', async () => {
@@ -139,7 +182,11 @@ describe('fallback tag index (docker-registry 2.8)', () => {
     const tag = `sha256-${subject.digest.slice(7)}`;
     const direct = target(reg.host, 'ns/race');
     // The other writer's referrer must exist: 2.8 refuses an index naming unknown manifests.
-    const otherRef = manifest({ artifactType: 'application/example', config: desc(EMPTY, 'application/vnd.oci.empty.v1+json'), layers: [] });
+    const otherRef = manifest({
+      artifactType: 'application/example',
+      config: desc(EMPTY, 'application/vnd.oci.empty.v1+json'),
+      layers: [],
+    });
     await direct.pushManifest(otherRef.desc, otherRef.bytes);
     const foreign: Descriptor = { ...otherRef.desc, artifactType: 'application/example' };
     proxy.afterUpstream({ method: 'PUT', path: new RegExp(`/ns/race/manifests/${tag}$`) }, async () => {
@@ -149,9 +196,9 @@ describe('fallback tag index (docker-registry 2.8)', () => {
     });
     const sig = await pushReferrer(t, subject, BUNDLE, 'sig');
     const puts = proxy.log.filter((e) => e.method === 'PUT' && e.path.endsWith(`/manifests/${tag}`));
-    expect(proxy.log.filter((e) => e.path.endsWith(`/manifests/${tag}`)).map((e) => `${e.method} ${e.status}`)).toEqual([
-      'GET 404', 'PUT 201', 'GET 200', 'GET 200', 'PUT 201', 'GET 200',
-    ]);
+    expect(
+      proxy.log.filter((e) => e.path.endsWith(`/manifests/${tag}`)).map((e) => `${e.method} ${e.status}`),
+    ).toEqual(['GET 404', 'PUT 201', 'GET 200', 'GET 200', 'PUT 201', 'GET 200']);
     expect(puts).toHaveLength(2);
     expect((await direct.referrers(subject)).sort(byDigest)).toEqual([foreign, sig].sort(byDigest));
   });
@@ -173,10 +220,14 @@ describe('fallback tag index (docker-registry 2.8)', () => {
   it('works the same through token auth (probe, index write, listing)', async () => {
     const treg = await startRegistry({ auth: 'token' });
     closers.push(() => treg.close());
-    const t = target(treg.host, 'ns/authed', { credentials: { username: treg.username, password: treg.password } });
+    const t = target(treg.host, 'ns/authed', {
+      credentials: { username: treg.username, password: treg.password },
+    });
     const subject = await pushSubject(t);
     const sig = await pushReferrer(t, subject, BUNDLE, 'sig');
-    const reader = target(treg.host, 'ns/authed', { credentials: { username: treg.readOnlyUsername, password: treg.readOnlyPassword } });
+    const reader = target(treg.host, 'ns/authed', {
+      credentials: { username: treg.readOnlyUsername, password: treg.readOnlyPassword },
+    });
     expect(await reader.referrers(subject)).toEqual([sig]);
     expect(await reader.supportsReferrersApi()).toBe(false);
   });

@@ -15,7 +15,9 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<CodedError
     resolved = await promise;
   } catch (err: unknown) {
     if (isCodedError(err)) return err;
-    throw new Error(`expected a rejection with an Error carrying a string code, got ${inspect(err)}`, { cause: err });
+    throw new Error(`expected a rejection with an Error carrying a string code, got ${inspect(err)}`, {
+      cause: err,
+    });
   }
   throw new Error(`expected a rejection, but the promise resolved to ${inspect(resolved, { depth: 2 })}`);
 }

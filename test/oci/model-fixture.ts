@@ -9,9 +9,12 @@ import { LayoutTarget } from '../../packages/core/src/oci/layout/layout-target.j
 import type { Descriptor } from '../../packages/core/src/oci/target.js';
 
 // tar-stream is a dependency of @modelseal/core, not of the workspace root: resolve it from there.
-const tar = createRequire(new URL('../../packages/core/package.json', import.meta.url))('tar-stream') as typeof tarStream;
+const tar = createRequire(new URL('../../packages/core/package.json', import.meta.url))(
+  'tar-stream',
+) as typeof tarStream;
 
-export const sha256 = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+export const sha256 = (b: Buffer | string): string =>
+  `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 /** Deterministic pseudo-random bytes. */
 export function bytesOf(seed: string, size: number): Buffer {
@@ -76,12 +79,22 @@ export async function tarOf(entries: TarEntry[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Uint8Array[] = [];
   const done = new Promise<void>((resolve, reject) => {
-    pack.on('data', (c: unknown) => (c instanceof Uint8Array ? chunks.push(c) : reject(new Error(`tar-stream emitted a non-byte chunk: ${typeof c}`))));
+    pack.on('data', (c: unknown) =>
+      c instanceof Uint8Array
+        ? chunks.push(c)
+        : reject(new Error(`tar-stream emitted a non-byte chunk: ${typeof c}`)),
+    );
     pack.on('end', () => resolve());
     pack.on('error', reject);
   });
   for (const e of entries) {
-    const header: TarHeader = { name: e.name, type: e.type ?? 'file', mode: e.mode ?? 0o644, mtime: new Date(0), ...(e.linkname ? { linkname: e.linkname } : {}) };
+    const header: TarHeader = {
+      name: e.name,
+      type: e.type ?? 'file',
+      mode: e.mode ?? 0o644,
+      mtime: new Date(0),
+      ...(e.linkname ? { linkname: e.linkname } : {}),
+    };
     await new Promise<void>((resolve, reject) => {
       const written = (err?: Error | null): void => (err ? reject(err) : resolve());
       if (header.type === 'file') pack.entry(header, e.body ?? '', written);
@@ -106,15 +119,30 @@ export async function writeArtifact(
   layoutDir: string,
   tag: string,
   layers: HandLayer[],
-  extra: { artifactType?: string; configMediaType?: string; config?: Buffer; subject?: Descriptor; annotations?: Record<string, string> } = {},
+  extra: {
+    artifactType?: string;
+    configMediaType?: string;
+    config?: Buffer;
+    subject?: Descriptor;
+    annotations?: Record<string, string>;
+  } = {},
 ): Promise<{ descriptor: Descriptor; bytes: Buffer }> {
   const target = new LayoutTarget(layoutDir);
   const config = extra.config ?? Buffer.from('{}');
-  const configDesc: Descriptor = { mediaType: extra.configMediaType ?? 'application/vnd.oci.empty.v1+json', digest: sha256(config), size: config.length };
+  const configDesc: Descriptor = {
+    mediaType: extra.configMediaType ?? 'application/vnd.oci.empty.v1+json',
+    digest: sha256(config),
+    size: config.length,
+  };
   await target.push(configDesc, { kind: 'bytes', bytes: config });
   const layerDescs: Descriptor[] = [];
   for (const l of layers) {
-    const d: Descriptor = { mediaType: l.mediaType, digest: sha256(l.bytes), size: l.bytes.length, ...(l.annotations ? { annotations: l.annotations } : {}) };
+    const d: Descriptor = {
+      mediaType: l.mediaType,
+      digest: sha256(l.bytes),
+      size: l.bytes.length,
+      ...(l.annotations ? { annotations: l.annotations } : {}),
+    };
     await target.push(d, { kind: 'bytes', bytes: l.bytes });
     layerDescs.push(d);
   }

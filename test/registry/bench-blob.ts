@@ -38,15 +38,31 @@ const run = promisify(execFile);
 /** The same push + pull with curl (POST, one streamed PUT -T of the file, GET to a file; no digest check): a baseline for the ratio. */
 async function curlBaseline(host: string, blobDigest: string): Promise<{ pushS: number; pullS: number }> {
   let t0 = performance.now();
-  const { stdout } = await run('curl', ['-s', '-i', '-X', 'POST', `http://${host}/v2/bench/curl/blobs/uploads/`]);
+  const { stdout } = await run('curl', [
+    '-s',
+    '-i',
+    '-X',
+    'POST',
+    `http://${host}/v2/bench/curl/blobs/uploads/`,
+  ]);
   const location = /^location: (\S+)/im.exec(stdout)?.[1];
   if (!location) throw new Error('no upload location from curl POST');
   const url = new URL(location);
   url.searchParams.set('digest', blobDigest);
-  await run('curl', ['-s', '-f', '-X', 'PUT', '-H', 'content-type: application/octet-stream', '-T', src, url.toString()], { maxBuffer: 1 << 20 });
+  await run(
+    'curl',
+    ['-s', '-f', '-X', 'PUT', '-H', 'content-type: application/octet-stream', '-T', src, url.toString()],
+    { maxBuffer: 1 << 20 },
+  );
   const pushS = (performance.now() - t0) / 1000;
   t0 = performance.now();
-  await run('curl', ['-s', '-f', '-o', join(dir, 'curl.bin'), `http://${host}/v2/bench/curl/blobs/${blobDigest}`]);
+  await run('curl', [
+    '-s',
+    '-f',
+    '-o',
+    join(dir, 'curl.bin'),
+    `http://${host}/v2/bench/curl/blobs/${blobDigest}`,
+  ]);
   return { pushS, pullS: (performance.now() - t0) / 1000 };
 }
 
@@ -55,11 +71,19 @@ const rssMiB = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 const digest = await writeSource();
 const desc = { mediaType: 'application/vnd.cncf.model.weight.v1.raw', digest, size: statSync(src).size };
 const reg = await startRegistry({ auth: 'none' });
-const target = new RegistryTarget({ registry: reg.host, repository: 'bench/blob', credentials: {}, ...(chunked ? { chunkedThreshold: 0 } : {}) });
+const target = new RegistryTarget({
+  registry: reg.host,
+  repository: 'bench/blob',
+  credentials: {},
+  ...(chunked ? { chunkedThreshold: 0 } : {}),
+});
 try {
   const rssBefore = rssMiB();
   let t0 = performance.now();
-  await target.push(desc, { kind: 'stream', open: () => createReadStream(src, { highWaterMark: 1024 * 1024 }) });
+  await target.push(desc, {
+    kind: 'stream',
+    open: () => createReadStream(src, { highWaterMark: 1024 * 1024 }),
+  });
   const pushS = (performance.now() - t0) / 1000;
   const rssAfterPush = rssMiB();
   t0 = performance.now();

@@ -47,7 +47,9 @@ function error(res: ServerResponse, status: number, code: string, message: strin
   res.end(JSON.stringify({ errors: [{ code, message }] }));
 }
 
-export async function startFakeReferrersRegistry(opts: FakeReferrersRegistryOptions = {}): Promise<FakeReferrersRegistry> {
+export async function startFakeReferrersRegistry(
+  opts: FakeReferrersRegistryOptions = {},
+): Promise<FakeReferrersRegistry> {
   const blobs = new Map<string, Buffer>(); // digest -> bytes (shared across repositories)
   const manifests = new Map<string, Map<string, StoredManifest>>(); // repo -> ref -> manifest
   const uploads = new Map<string, Buffer[]>();
@@ -111,7 +113,13 @@ export async function startFakeReferrersRegistry(opts: FakeReferrersRegistryOpti
         headers.link = `<${next.pathname}${next.search}>; rel="next"`;
       }
       res.writeHead(200, headers);
-      res.end(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: page }));
+      res.end(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          manifests: page,
+        }),
+      );
       return;
     }
     if ((m = /^\/v2\/(.+)\/blobs\/uploads\/?$/.exec(url.pathname)) && method === 'POST') {
@@ -138,7 +146,9 @@ export async function startFakeReferrersRegistry(opts: FakeReferrersRegistryOpti
         if (digest !== sha256(all)) return error(res, 400, 'DIGEST_INVALID', 'digest mismatch');
         blobs.set(digest, all);
         uploads.delete(id);
-        res.writeHead(201, { location: `/v2/${m[1]}/blobs/${digest}`, 'docker-content-digest': digest }).end();
+        res
+          .writeHead(201, { location: `/v2/${m[1]}/blobs/${digest}`, 'docker-content-digest': digest })
+          .end();
         return;
       }
       if (method === 'DELETE') {
@@ -165,11 +175,16 @@ export async function startFakeReferrersRegistry(opts: FakeReferrersRegistryOpti
         const bytes = await readAll(req);
         const mediaType = req.headers['content-type'] ?? '';
         const digest = sha256(bytes);
-        if (ref.startsWith('sha256:') && ref !== digest) return error(res, 400, 'DIGEST_INVALID', 'digest mismatch');
+        if (ref.startsWith('sha256:') && ref !== digest)
+          return error(res, 400, 'DIGEST_INVALID', 'digest mismatch');
         store.set(ref, { mediaType, bytes });
         store.set(digest, { mediaType, bytes });
-        const headers: Record<string, string> = { location: `/v2/${repo}/manifests/${digest}`, 'docker-content-digest': digest };
-        const subject = (JSON.parse(bytes.toString('utf8')) as { subject?: { digest?: string } }).subject?.digest;
+        const headers: Record<string, string> = {
+          location: `/v2/${repo}/manifests/${digest}`,
+          'docker-content-digest': digest,
+        };
+        const subject = (JSON.parse(bytes.toString('utf8')) as { subject?: { digest?: string } }).subject
+          ?.digest;
         if (subject && opts.sendOciSubject !== false) headers['oci-subject'] = subject;
         res.writeHead(201, headers).end();
         return;

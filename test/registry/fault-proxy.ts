@@ -73,7 +73,13 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
   const log: ProxiedRequest[] = [];
 
   const forward = (req: IncomingMessage, res: ServerResponse, fault: Fault | undefined): void => {
-    const entry: ProxiedRequest = { method: req.method ?? '', path: req.url ?? '', status: 0, range: req.headers.range, fault: fault?.name };
+    const entry: ProxiedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      status: 0,
+      range: req.headers.range,
+      fault: fault?.name,
+    };
     log.push(entry);
     const up = request(
       { host: upHost, port: Number(upPort), method: req.method, path: req.url, headers: req.headers },
@@ -155,10 +161,20 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
       });
     },
     corruptBlob(digest, count = 1) {
-      add({ name: 'corrupt-blob', match: { method: 'GET', path: blobPath(digest) }, remaining: count, onUpstream: flipFirstByte });
+      add({
+        name: 'corrupt-blob',
+        match: { method: 'GET', path: blobPath(digest) },
+        remaining: count,
+        onUpstream: flipFirstByte,
+      });
     },
     corruptManifest(reference, count = 1) {
-      add({ name: 'corrupt-manifest', match: { method: 'GET', path: new RegExp(`^/v2/.+/manifests/${reference}$`) }, remaining: count, onUpstream: flipFirstByte });
+      add({
+        name: 'corrupt-manifest',
+        match: { method: 'GET', path: new RegExp(`^/v2/.+/manifests/${reference}$`) },
+        remaining: count,
+        onUpstream: flipFirstByte,
+      });
     },
     oversizedManifest(reference, size, opts = {}) {
       add({
@@ -166,7 +182,9 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
         match: { method: 'GET', path: new RegExp(`^/v2/.+/manifests/${reference}$`) },
         remaining: opts.count ?? 1,
         respond: (_req, res) => {
-          const headers: Record<string, string> = { 'content-type': 'application/vnd.oci.image.manifest.v1+json' };
+          const headers: Record<string, string> = {
+            'content-type': 'application/vnd.oci.image.manifest.v1+json',
+          };
           if (opts.declare !== false) headers['content-length'] = String(size);
           res.writeHead(200, headers);
           const block = Buffer.alloc(64 * 1024, 0x20);
@@ -193,7 +211,8 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
         match,
         remaining: count,
         respond: (_req, res) => {
-          const code = status === 429 ? 'TOOMANYREQUESTS' : status === 404 ? 'BLOB_UPLOAD_UNKNOWN' : 'UNKNOWN';
+          const code =
+            status === 429 ? 'TOOMANYREQUESTS' : status === 404 ? 'BLOB_UPLOAD_UNKNOWN' : 'UNKNOWN';
           const body = JSON.stringify({ errors: [{ code, message: `injected ${status}` }] });
           res.writeHead(status, { 'content-type': 'application/json', ...headers });
           res.end(body);

@@ -81,10 +81,25 @@ async function waitReady(url: string, child: ChildProcess, logs: () => string): 
 function makeTokenCert(dir: string): { keyPem: string; certPem: string; certPath: string } {
   const keyPath = join(dir, 'token.key');
   const certPath = join(dir, 'token.crt');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath,
-    '-days', '2', '-subj', '/CN=modelseal-test-token-issuer',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=modelseal-test-token-issuer',
+    ],
+    { stdio: 'ignore' },
+  );
   return { keyPem: readFileSync(keyPath, 'utf8'), certPem: readFileSync(certPath, 'utf8'), certPath };
 }
 
@@ -135,7 +150,11 @@ async function startOnce(opts: StartRegistryOptions): Promise<RunningRegistry> {
       keyPem,
       certPem,
       users: {
-        [REGISTRY_USER]: { password: REGISTRY_PASSWORD, refreshToken: REGISTRY_REFRESH_TOKEN, actions: ['pull', 'push'] },
+        [REGISTRY_USER]: {
+          password: REGISTRY_PASSWORD,
+          refreshToken: REGISTRY_REFRESH_TOKEN,
+          actions: ['pull', 'push'],
+        },
         [READER_USER]: { password: READER_PASSWORD, actions: ['pull'] },
       },
     });
@@ -191,7 +210,18 @@ async function startOnce(opts: StartRegistryOptions): Promise<RunningRegistry> {
     await close();
     throw e;
   }
-  return { ...result, host, port, url, auth, storageDir, configPath, tokenServer, logs, close } as RunningRegistry;
+  return {
+    ...result,
+    host,
+    port,
+    url,
+    auth,
+    storageDir,
+    configPath,
+    tokenServer,
+    logs,
+    close,
+  } as RunningRegistry;
 }
 
 /** Start docker-registry on a free 127.0.0.1 port; retries a couple of times if the port was taken. */

@@ -88,7 +88,9 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<Runnin
       req.on('end', () => {
         const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
         const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
-        const entry = Object.entries(opts.users).find(([, u]) => u.refreshToken && u.refreshToken === form.get('refresh_token'));
+        const entry = Object.entries(opts.users).find(
+          ([, u]) => u.refreshToken && u.refreshToken === form.get('refresh_token'),
+        );
         requests.push({ user: entry?.[0], via: 'refresh_token', scopes, service: form.get('service') });
         if (form.get('grant_type') !== 'refresh_token' || !entry) {
           res.writeHead(401, { 'content-type': 'application/json' });
@@ -99,16 +101,26 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<Runnin
       });
       return;
     }
-    const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
+    const scopes = url.searchParams
+      .getAll('scope')
+      .flatMap((s) => s.split(' '))
+      .filter(Boolean);
     const creds = parseBasic(req);
-    requests.push({ user: creds?.user, via: creds ? 'basic' : 'anonymous', scopes, service: url.searchParams.get('service') });
+    requests.push({
+      user: creds?.user,
+      via: creds ? 'basic' : 'anonymous',
+      scopes,
+      service: url.searchParams.get('service'),
+    });
     let allowed: string[];
     let subject = '';
     if (creds) {
       const user = opts.users[creds.user];
       if (!user || user.password !== creds.password) {
         res.writeHead(401, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'invalid username or password' }] }));
+        res.end(
+          JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'invalid username or password' }] }),
+        );
         return;
       }
       allowed = user.actions;
@@ -136,7 +148,14 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<Runnin
     const signature = createSign('RSA-SHA256').update(signingInput).sign(opts.keyPem);
     const token = `${signingInput}.${b64url(signature)}`;
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date(now * 1000).toISOString() }));
+    res.end(
+      JSON.stringify({
+        token,
+        access_token: token,
+        expires_in: 300,
+        issued_at: new Date(now * 1000).toISOString(),
+      }),
+    );
   };
 
   const server: Server = createServer(handler);

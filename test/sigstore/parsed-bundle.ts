@@ -3,7 +3,11 @@
 import type { ParsedBundle } from '../../packages/core/src/verify/verifier.js';
 
 export function parsedBundle(json: Record<string, unknown>, source = 'model.sig'): ParsedBundle {
-  const env = json.dsseEnvelope as { payload: string; payloadType: string; signatures: { sig: string; keyid?: string }[] };
+  const env = json.dsseEnvelope as {
+    payload: string;
+    payloadType: string;
+    signatures: { sig: string; keyid?: string }[];
+  };
   return {
     json,
     mediaType: json.mediaType as string,

@@ -8,7 +8,10 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const stack = await startSigstoreStack({ tsa: !process.argv.includes('--no-tsa'), rekor: !process.argv.includes('--no-rekor') });
+const stack = await startSigstoreStack({
+  tsa: !process.argv.includes('--no-tsa'),
+  rekor: !process.argv.includes('--no-rekor'),
+});
 const email = arg('--email') ?? TEST_EMAIL;
 const issuer = arg('--issuer') ?? TEST_ISSUER;
 // A long-lived token: it is unsigned and only this local Fulcio accepts it.

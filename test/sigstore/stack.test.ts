@@ -5,7 +5,14 @@ import { keylessSigner } from '../../packages/core/src/sign/keyless.js';
 import { sigstoreVerifier } from '../../packages/core/src/verify/sigstore-verifier.js';
 import { parseTrustedRoot } from '../../packages/core/src/verify/trust-root.js';
 import { parsedBundle as toParsed } from './parsed-bundle.js';
-import { DEFAULT_GITHUB_CLAIMS, GITHUB_ISSUER, startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './stack.js';
+import {
+  DEFAULT_GITHUB_CLAIMS,
+  GITHUB_ISSUER,
+  startSigstoreStack,
+  TEST_EMAIL,
+  TEST_ISSUER,
+  type SigstoreStack,
+} from './stack.js';
 import { VECTORS_DIR } from '../shared-vectors.js';
 import { rejectionOf } from '../rejection.js';
 import { bundleJson, type BundleJson } from '../bundle-json.js';
@@ -16,11 +23,13 @@ const STATEMENT = Buffer.from(
     _type: 'https://in-toto.io/Statement/v1',
     subject: [{ name: 'tiny', digest: { sha256: 'a'.repeat(64) } }],
     predicateType: 'https://model_signing/signature/v1.0',
-    predicate: { serialization: { method: 'files', hash_type: 'sha256', allow_symlinks: false, ignore_paths: [] }, resources: [] },
+    predicate: {
+      serialization: { method: 'files', hash_type: 'sha256', allow_symlinks: false, ignore_paths: [] },
+      resources: [],
+    },
   }),
 );
 const PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-
 
 describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
   let stack: SigstoreStack;
@@ -32,10 +41,10 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
   });
 
   it('signs a statement into a v0.3 bundle shaped like model_signing keyless output, and it verifies', async () => {
-    const bundle = (await keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }).signStatement(
-      STATEMENT,
-      PAYLOAD_TYPE,
-    )) as unknown as Record<string, unknown>;
+    const bundle = (await keylessSigner({
+      signingConfig: stack.signingConfigPath,
+      identityToken: stack.token(),
+    }).signStatement(STATEMENT, PAYLOAD_TYPE)) as unknown as Record<string, unknown>;
     const python = bundleJson(readFileSync(`${VECTORS}oms-python/v1.1.0-sigstore/model.sig`, 'utf8'));
     expect(bundle.mediaType).toBe(python.mediaType);
     expect(Object.keys(bundle).sort()).toEqual(Object.keys(python).sort());
@@ -51,19 +60,31 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
     expect(vm.timestampVerificationData?.rfc3161Timestamps).toHaveLength(1);
     expect(stack.requests).toMatchObject({ fulcio: 1, rekor: 1, tsa: 1 });
 
-    const res = await sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath }).verify(
-      toParsed(bundle),
-    );
+    const res = await sigstoreVerifier({
+      identity: TEST_EMAIL,
+      issuer: TEST_ISSUER,
+      trustedRoot: stack.trustedRootPath,
+    }).verify(toParsed(bundle));
     expect(res.payload.equals(STATEMENT)).toBe(true);
     expect(res.signer).toMatchObject({ kind: 'keyless', identity: TEST_EMAIL, issuer: TEST_ISSUER });
-    expect(res.signer.kind === 'keyless' && res.signer.timestamps.map((t) => t.kind).sort()).toEqual(['tlog', 'tsa']);
+    expect(res.signer.kind === 'keyless' && res.signer.timestamps.map((t) => t.kind).sort()).toEqual([
+      'tlog',
+      'tsa',
+    ]);
   });
 
   it('signs repeatedly without the TSA fractional-second flake (one whole-second clock)', async () => {
     const signer = keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() });
-    const verifier = sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath });
+    const verifier = sigstoreVerifier({
+      identity: TEST_EMAIL,
+      issuer: TEST_ISSUER,
+      trustedRoot: stack.trustedRootPath,
+    });
     for (let i = 0; i < 8; i++) {
-      const bundle = (await signer.signStatement(STATEMENT, PAYLOAD_TYPE)) as unknown as Record<string, unknown>;
+      const bundle = (await signer.signStatement(STATEMENT, PAYLOAD_TYPE)) as unknown as Record<
+        string,
+        unknown
+      >;
       await verifier.verify(toParsed(bundle));
     }
   });
@@ -71,26 +92,31 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
   it("a bundle checked against another stack's trusted root fails with UNTRUSTED_CHAIN", async () => {
     const other = await startSigstoreStack();
     try {
-      const bundle = (await keylessSigner({ signingConfig: other.signingConfigPath, identityToken: other.token() }).signStatement(
-        STATEMENT,
-        PAYLOAD_TYPE,
-      )) as unknown as Record<string, unknown>;
+      const bundle = (await keylessSigner({
+        signingConfig: other.signingConfigPath,
+        identityToken: other.token(),
+      }).signStatement(STATEMENT, PAYLOAD_TYPE)) as unknown as Record<string, unknown>;
       const err = await rejectionOf(
-        sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath })
-          .verify(toParsed(bundle)),
+        sigstoreVerifier({
+          identity: TEST_EMAIL,
+          issuer: TEST_ISSUER,
+          trustedRoot: stack.trustedRootPath,
+        }).verify(toParsed(bundle)),
       );
       expect(err).toMatchObject({ code: 'UNTRUSTED_CHAIN' });
-      expect(err.message).toBe('model.sig: the signing certificate was not issued by any CA in the trusted root');
+      expect(err.message).toBe(
+        'model.sig: the signing certificate was not issued by any CA in the trusted root',
+      );
     } finally {
       await other.close();
     }
   });
 
   it('GitHub Actions tokens become a workflow-URI identity with Fulcio extensions that the claim flags check', async () => {
-    const bundle = (await keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.githubToken() }).signStatement(
-      STATEMENT,
-      PAYLOAD_TYPE,
-    )) as unknown as Record<string, unknown>;
+    const bundle = (await keylessSigner({
+      signingConfig: stack.signingConfigPath,
+      identityToken: stack.githubToken(),
+    }).signStatement(STATEMENT, PAYLOAD_TYPE)) as unknown as Record<string, unknown>;
     const identity = `https://github.com/${DEFAULT_GITHUB_CLAIMS.job_workflow_ref}`;
     const right = {
       workflowRepository: 'octo/model',
@@ -100,7 +126,12 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
       workflowName: 'release',
     };
     const verify = (githubClaims: Record<string, string>) =>
-      sigstoreVerifier({ identity, issuer: GITHUB_ISSUER, githubClaims, trustedRoot: stack.trustedRootPath }).verify(toParsed(bundle));
+      sigstoreVerifier({
+        identity,
+        issuer: GITHUB_ISSUER,
+        githubClaims,
+        trustedRoot: stack.trustedRootPath,
+      }).verify(toParsed(bundle));
     const res = await verify(right);
     expect(res.signer.kind === 'keyless' && res.signer.extensions).toMatchObject({
       issuer: GITHUB_ISSUER,
@@ -132,9 +163,14 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
     const regexp = (identityRegExp: string) =>
       sigstoreVerifier({ identityRegExp, issuer: GITHUB_ISSUER, trustedRoot: stack.trustedRootPath })
         .verify(toParsed(bundle))
-        .then(() => 'PASSED', (e: { code: string }) => e.code);
+        .then(
+          () => 'PASSED',
+          (e: { code: string }) => e.code,
+        );
     expect(await regexp('https://github\\.com/octo/model/')).toBe('IDENTITY_MISMATCH');
-    expect(await regexp('github\\.com/octo/model/\\.github/workflows/release\\.yml@refs/heads/main')).toBe('IDENTITY_MISMATCH');
+    expect(await regexp('github\\.com/octo/model/\\.github/workflows/release\\.yml@refs/heads/main')).toBe(
+      'IDENTITY_MISMATCH',
+    );
     expect(await regexp('https://github\\.com/octo/model/\\.github/workflows/.*')).toBe('PASSED');
   });
 });
@@ -144,11 +180,19 @@ describe('keyless signing when a service is down', () => {
     const stack = await startSigstoreStack();
     const token = stack.token();
     await stack.close();
-    const err = (await keylessSigner({ fulcioURL: stack.fulcioURL, tsaURL: stack.tsaURL, identityToken: token, retries: 0, timeoutMs: 2000 })
+    const err = (await keylessSigner({
+      fulcioURL: stack.fulcioURL,
+      tsaURL: stack.tsaURL,
+      identityToken: token,
+      retries: 0,
+      timeoutMs: 2000,
+    })
       .signStatement(STATEMENT, PAYLOAD_TYPE)
       .catch((e: unknown) => e)) as Error & { code: string };
     expect(err.code).toBe('SIGSTORE_SERVICE');
-    expect(err.message).toMatch(new RegExp(`^Fulcio at ${stack.fulcioURL.replace(/[.]/g, '\\.')} refused a certificate: `));
+    expect(err.message).toMatch(
+      new RegExp(`^Fulcio at ${stack.fulcioURL.replace(/[.]/g, '\\.')} refused a certificate: `),
+    );
     expect(err.message).not.toContain(token.split('.')[1]);
   });
 });
@@ -167,10 +211,10 @@ describe('local Sigstore stack shaped like GitHub private signing: Fulcio + TSA,
     expect(cfg.mediaType).toBe('application/vnd.dev.sigstore.signingconfig.v0.2+json');
     expect(cfg.rekorTlogUrls ?? []).toEqual([]); // protobuf JSON omits empty lists
     expect(cfg.tsaUrls).toEqual([expect.objectContaining({ url: stack.tsaURL, majorApiVersion: 1 })]);
-    const bundle = (await keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }).signStatement(
-      STATEMENT,
-      PAYLOAD_TYPE,
-    )) as unknown as Record<string, unknown>;
+    const bundle = (await keylessSigner({
+      signingConfig: stack.signingConfigPath,
+      identityToken: stack.token(),
+    }).signStatement(STATEMENT, PAYLOAD_TYPE)) as unknown as Record<string, unknown>;
     const vm = bundle.verificationMaterial as BundleJson['verificationMaterial'];
     expect(Object.keys(vm)).toEqual(['certificate', 'tlogEntries', 'timestampVerificationData']);
     expect(vm.tlogEntries).toEqual([]); // kept explicitly: the OMS bundle schema requires the key for keyless
@@ -189,16 +233,19 @@ describe('local Sigstore stack without a TSA: Fulcio + Rekor', () => {
   it('signs with a Rekor entry only, which verifies with the default thresholds', async () => {
     const stack = await startSigstoreStack({ tsa: false });
     try {
-      const bundle = (await keylessSigner({ fulcioURL: stack.fulcioURL, rekorURL: stack.rekorURL, identityToken: stack.token() }).signStatement(
-        STATEMENT,
-        PAYLOAD_TYPE,
-      )) as unknown as Record<string, unknown>;
+      const bundle = (await keylessSigner({
+        fulcioURL: stack.fulcioURL,
+        rekorURL: stack.rekorURL,
+        identityToken: stack.token(),
+      }).signStatement(STATEMENT, PAYLOAD_TYPE)) as unknown as Record<string, unknown>;
       const vm = bundle.verificationMaterial as BundleJson['verificationMaterial'];
       expect(vm.tlogEntries).toHaveLength(1);
       expect(vm.timestampVerificationData ?? {}).toEqual({});
-      const res = await sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath }).verify(
-        toParsed(bundle),
-      );
+      const res = await sigstoreVerifier({
+        identity: TEST_EMAIL,
+        issuer: TEST_ISSUER,
+        trustedRoot: stack.trustedRootPath,
+      }).verify(toParsed(bundle));
       expect(res.signer.kind === 'keyless' && res.signer.timestamps.map((t) => t.kind)).toEqual(['tlog']);
       expect(stack.requests).toEqual({ fulcio: 1, rekor: 1 });
     } finally {
@@ -212,9 +259,10 @@ describe('local Sigstore stack without a CT log (certificates carry no SCT)', ()
     const [noCt, withCt] = await Promise.all([startSigstoreStack({ ct: false }), startSigstoreStack()]);
     try {
       const sign = (s: SigstoreStack) =>
-        keylessSigner({ signingConfig: s.signingConfigPath, identityToken: s.token() }).signStatement(STATEMENT, PAYLOAD_TYPE) as unknown as Promise<
-          Record<string, unknown>
-        >;
+        keylessSigner({ signingConfig: s.signingConfigPath, identityToken: s.token() }).signStatement(
+          STATEMENT,
+          PAYLOAD_TYPE,
+        ) as unknown as Promise<Record<string, unknown>>;
       const base = { identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: noCt.trustedRootPath };
       const plain = toParsed(await sign(noCt));
       const err = await rejectionOf(sigstoreVerifier(base).verify(plain));
@@ -228,7 +276,12 @@ describe('local Sigstore stack without a CT log (certificates carry no SCT)', ()
       root.ctlogs = JSON.parse(readFileSync(noCt.trustedRootPath, 'utf8')).ctlogs ?? [];
       const foreign = toParsed(await sign(withCt));
       for (const ignoreSct of [false, true]) {
-        const e = await sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: parseTrustedRoot(root, 'mixed root'), ignoreSct })
+        const e = await sigstoreVerifier({
+          identity: TEST_EMAIL,
+          issuer: TEST_ISSUER,
+          trustedRoot: parseTrustedRoot(root, 'mixed root'),
+          ignoreSct,
+        })
           .verify(foreign)
           .catch((x: unknown) => x as { code: string });
         expect(e).toMatchObject({ code: 'SCT_INVALID' });
@@ -243,27 +296,32 @@ describe('local Sigstore stack with a Rekor v2 log (+ TSA)', () => {
   it('a signing config naming Rekor v2 yields a dsse 0.0.2 entry, verified with the TSA time', async () => {
     const stack = await startSigstoreStack({ rekorVersion: 2 });
     try {
-      const bundle = (await keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }).signStatement(
-        STATEMENT,
-        PAYLOAD_TYPE,
-      )) as unknown as Record<string, unknown>;
+      const bundle = (await keylessSigner({
+        signingConfig: stack.signingConfigPath,
+        identityToken: stack.token(),
+      }).signStatement(STATEMENT, PAYLOAD_TYPE)) as unknown as Record<string, unknown>;
       const vm = bundle.verificationMaterial as BundleJson['verificationMaterial'];
       expect(vm.tlogEntries).toHaveLength(1);
       expect(vm.tlogEntries[0].kindVersion).toEqual({ kind: 'dsse', version: '0.0.2' });
       expect(vm.tlogEntries[0].inclusionPromise).toBeUndefined();
-      const res = await sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath }).verify(
-        toParsed(bundle),
-      );
+      const res = await sigstoreVerifier({
+        identity: TEST_EMAIL,
+        issuer: TEST_ISSUER,
+        trustedRoot: stack.trustedRootPath,
+      }).verify(toParsed(bundle));
       expect(res.signer.kind === 'keyless' && res.signer.timestamps.map((t) => t.kind)).toEqual(['tsa']);
       // the entry is bound to the signature: another signature's entry does not verify
-      const other = (await keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }).signStatement(
-        STATEMENT,
-        PAYLOAD_TYPE,
-      )) as unknown as BundleJson;
+      const other = (await keylessSigner({
+        signingConfig: stack.signingConfigPath,
+        identityToken: stack.token(),
+      }).signStatement(STATEMENT, PAYLOAD_TYPE)) as unknown as BundleJson;
       vm.tlogEntries = other.verificationMaterial.tlogEntries;
       const err = await rejectionOf(
-        sigstoreVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath })
-          .verify(toParsed(bundle)),
+        sigstoreVerifier({
+          identity: TEST_EMAIL,
+          issuer: TEST_ISSUER,
+          trustedRoot: stack.trustedRootPath,
+        }).verify(toParsed(bundle)),
       );
       expect(err).toMatchObject({ code: 'TLOG_INVALID' });
     } finally {

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // @sigstore/mock and @sigstore/protobuf-specs are dependencies of packages/core: resolve them from there.
-const coreRequire = createRequire(fileURLToPath(new URL('../../packages/core/package.json', import.meta.url)));
+const coreRequire = createRequire(
+  fileURLToPath(new URL('../../packages/core/package.json', import.meta.url)),
+);
 
 type KeyPair = { publicKey: KeyObject; privateKey: KeyObject };
 type HandlerResult = { statusCode: number; response: string | ArrayBufferView; contentType?: string };
@@ -20,8 +22,15 @@ type TLogEntry = Record<string, unknown>;
 interface MockModule {
   initializeCTLog(kp: KeyPair, clock?: Date): Promise<{ publicKey: Buffer; logID: ArrayBufferView }>;
   initializeCA(kp: KeyPair, ctlog: unknown, clock?: Date): Promise<{ rootCertificate: Buffer }>;
-  initializeTLog(url: string, kp: KeyPair, clock?: Date): Promise<{ publicKey: Buffer; logV2(entry: object): Promise<TLogEntry> }>;
-  initializeTSA(kp: KeyPair, clock?: Date): Promise<{ rootCertificate: ArrayBufferView; intCertificate: ArrayBufferView }>;
+  initializeTLog(
+    url: string,
+    kp: KeyPair,
+    clock?: Date,
+  ): Promise<{ publicKey: Buffer; logV2(entry: object): Promise<TLogEntry> }>;
+  initializeTSA(
+    kp: KeyPair,
+    clock?: Date,
+  ): Promise<{ rootCertificate: ArrayBufferView; intCertificate: ArrayBufferView }>;
   fulcioHandler(ca: unknown, opts?: { strict?: boolean; subjectClaim?: string }): Handler;
   rekorHandler(tlog: unknown, opts?: { strict?: boolean }): Handler;
   tsaHandler(tsa: unknown, opts?: { strict?: boolean }): Handler;
@@ -143,7 +152,10 @@ function canonicalDsseProposal(body: string): string {
     spec: {
       envelopeHash: { algorithm: 'sha256', value: sha256(envelope) },
       payloadHash: { algorithm: 'sha256', value: sha256(Buffer.from(env.payload, 'base64')) },
-      signatures: env.signatures.map((s, i) => ({ signature: s.sig, verifier: verifiers[i] ?? verifiers[0] })),
+      signatures: env.signatures.map((s, i) => ({
+        signature: s.sig,
+        verifier: verifiers[i] ?? verifiers[0],
+      })),
     },
   });
 }
@@ -167,7 +179,10 @@ function rekorV2DsseEntry(body: string): object {
           algorithm: 'SHA2_256',
           digest: createHash('sha256').update(Buffer.from(dsse.envelope.payload, 'base64')).digest('base64'),
         },
-        signatures: dsse.envelope.signatures.map((sg, i) => ({ content: sg.sig, verifier: dsse.verifiers[i] ?? dsse.verifiers[0] })),
+        signatures: dsse.envelope.signatures.map((sg, i) => ({
+          content: sg.sig,
+          verifier: dsse.verifiers[i] ?? dsse.verifiers[0],
+        })),
       },
     },
   };
@@ -239,7 +254,11 @@ export async function startSigstoreStack(opts: SigstoreStackOptions = {}): Promi
           // The mock's one-leaf tree holds the entry at index 0, but it writes the random global index
           // into the proof (which then cannot verify): state the leaf's real index, as v1 does.
           (entry.inclusionProof as { logIndex: string }).logIndex = '0';
-          return { statusCode: 201, response: JSON.stringify(specs.TransparencyLogEntry.toJSON(entry)), contentType: 'application/json' };
+          return {
+            statusCode: 201,
+            response: JSON.stringify(specs.TransparencyLogEntry.toJSON(entry)),
+            contentType: 'application/json',
+          };
         } catch (e) {
           return { statusCode: 400, response: (e as Error).message };
         }
@@ -263,8 +282,16 @@ export async function startSigstoreStack(opts: SigstoreStackOptions = {}): Promi
       if (req.method === 'GET' && path === '/gha/token') {
         requests.gha = (requests.gha ?? 0) + 1;
         const audience = new URL(req.url ?? '/', url).searchParams.get('audience');
-        if (req.headers.authorization !== `Bearer ${ghaRequestToken}`) return send(res, 401, 'bad request token');
-        return send(res, 200, JSON.stringify({ value: unsignedJwt({ ...DEFAULT_GITHUB_CLAIMS, ...state.ghaClaims, aud: audience }) }), 'application/json');
+        if (req.headers.authorization !== `Bearer ${ghaRequestToken}`)
+          return send(res, 401, 'bad request token');
+        return send(
+          res,
+          200,
+          JSON.stringify({
+            value: unsignedJwt({ ...DEFAULT_GITHUB_CLAIMS, ...state.ghaClaims, aud: audience }),
+          }),
+          'application/json',
+        );
       }
       const route = req.method === 'POST' ? routes.get(path) : undefined;
       if (!route) return send(res, 404, `no such endpoint: ${req.method} ${path}`);
@@ -306,32 +333,45 @@ export async function startSigstoreStack(opts: SigstoreStackOptions = {}): Promi
         operator: 'modelseal.test',
       },
     ],
-    ctlogs: (opts.ct ?? true) ? [
-      {
-        baseUrl: `${url}/ctlog`,
-        hashAlgorithm: specs.HashAlgorithm.SHA2_256,
-        publicKey: {
-          rawBytes: ctlog.publicKey,
-          keyDetails: specs.PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
-          validFor: { start },
-        },
-        logId: { keyId: bytes(ctlog.logID) },
-        operator: 'modelseal.test',
-      },
-    ] : [],
+    ctlogs:
+      (opts.ct ?? true)
+        ? [
+            {
+              baseUrl: `${url}/ctlog`,
+              hashAlgorithm: specs.HashAlgorithm.SHA2_256,
+              publicKey: {
+                rawBytes: ctlog.publicKey,
+                keyDetails: specs.PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
+                validFor: { start },
+              },
+              logId: { keyId: bytes(ctlog.logID) },
+              operator: 'modelseal.test',
+            },
+          ]
+        : [],
     timestampAuthorities: tsa
       ? [
           {
             subject: { organization: 'sigstore.mock', commonName: 'sigstore-tsa' },
             uri: tsaURL,
-            certChain: { certificates: [{ rawBytes: bytes(tsa.intCertificate) }, { rawBytes: bytes(tsa.rootCertificate) }] },
+            certChain: {
+              certificates: [
+                { rawBytes: bytes(tsa.intCertificate) },
+                { rawBytes: bytes(tsa.rootCertificate) },
+              ],
+            },
             validFor: { start },
             operator: 'modelseal.test',
           },
         ]
       : [],
   });
-  const service = (u: string, majorApiVersion = 1) => ({ url: u, majorApiVersion, validFor: { start }, operator: 'modelseal.test' });
+  const service = (u: string, majorApiVersion = 1) => ({
+    url: u,
+    majorApiVersion,
+    validFor: { start },
+    operator: 'modelseal.test',
+  });
   const signingConfig = specs.SigningConfig.toJSON({
     mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
     caUrls: [service(fulcioURL)],
@@ -369,7 +409,8 @@ export async function startSigstoreStack(opts: SigstoreStackOptions = {}): Promi
         exp: now() + 600,
         ...claims,
       }),
-    githubToken: (claims = {}) => unsignedJwt({ ...DEFAULT_GITHUB_CLAIMS, iat: now(), exp: now() + 600, ...claims }),
+    githubToken: (claims = {}) =>
+      unsignedJwt({ ...DEFAULT_GITHUB_CLAIMS, iat: now(), exp: now() + 600, ...claims }),
     get ghaClaims() {
       return state.ghaClaims;
     },

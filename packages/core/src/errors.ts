@@ -4,16 +4,45 @@
 export type ErrorKind = 'verification' | 'input';
 
 const INPUT_CODES = [
-  'USAGE', 'NOT_FOUND', 'UNREADABLE', 'EMPTY_MODEL', 'SYMLINK', 'MALFORMED_BUNDLE', 'UNSUPPORTED_MEDIA_TYPE',
-  'UNSUPPORTED_KEY', 'BAD_PASSWORD', 'MISSING_IDENTITY_TOKEN', 'SIGSTORE_SERVICE', 'TRUST_ROOT', 'BAD_REFERENCE',
-  'REGISTRY', 'REGISTRY_AUTH', 'MANIFEST_TOO_LARGE', 'UNSUPPORTED_ARTIFACT', 'DEST_EXISTS',
+  'USAGE',
+  'NOT_FOUND',
+  'UNREADABLE',
+  'EMPTY_MODEL',
+  'SYMLINK',
+  'MALFORMED_BUNDLE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'UNSUPPORTED_KEY',
+  'BAD_PASSWORD',
+  'MISSING_IDENTITY_TOKEN',
+  'SIGSTORE_SERVICE',
+  'TRUST_ROOT',
+  'BAD_REFERENCE',
+  'REGISTRY',
+  'REGISTRY_AUTH',
+  'MANIFEST_TOO_LARGE',
+  'UNSUPPORTED_ARTIFACT',
+  'DEST_EXISTS',
 ] as const;
 
 const VERIFICATION_CODES = [
-  'TAMPERED_FILE', 'MISSING_FILE', 'EXTRA_FILE', 'BAD_SIGNATURE', 'WRONG_KEY', 'UNTRUSTED_CHAIN',
-  'CERTIFICATE_EXPIRED', 'KEY_USAGE', 'IDENTITY_MISMATCH', 'ISSUER_MISMATCH', 'EXTENSION_MISMATCH',
-  'TLOG_MISSING', 'TLOG_INVALID', 'SCT_INVALID', 'TIMESTAMP_INVALID', 'MANIFEST_INCONSISTENT',
-  'DIGEST_MISMATCH', 'UNSAFE_PATH',
+  'TAMPERED_FILE',
+  'MISSING_FILE',
+  'EXTRA_FILE',
+  'BAD_SIGNATURE',
+  'WRONG_KEY',
+  'UNTRUSTED_CHAIN',
+  'CERTIFICATE_EXPIRED',
+  'KEY_USAGE',
+  'IDENTITY_MISMATCH',
+  'ISSUER_MISMATCH',
+  'EXTENSION_MISMATCH',
+  'TLOG_MISSING',
+  'TLOG_INVALID',
+  'SCT_INVALID',
+  'TIMESTAMP_INVALID',
+  'MANIFEST_INCONSISTENT',
+  'DIGEST_MISMATCH',
+  'UNSAFE_PATH',
 ] as const;
 
 export type ErrorCode = (typeof INPUT_CODES)[number] | (typeof VERIFICATION_CODES)[number];
@@ -33,7 +62,11 @@ export class ModelsealError extends Error {
   readonly code: ErrorCode;
   /** Extra machine-readable facts (file names, digests, status codes). Never secrets. */
   readonly details?: Record<string, unknown>;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
     super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'ModelsealError';
     this.code = code;
@@ -58,7 +91,11 @@ export class ModelMismatchError extends ModelsealError {
 
 /** A signature, key, certificate or identity check failed. */
 export class SignatureError extends ModelsealError {
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
     super(code, message, options);
     this.name = 'SignatureError';
   }
@@ -66,7 +103,10 @@ export class SignatureError extends ModelsealError {
 
 /** A bundle or statement could not be parsed or has the wrong shape. */
 export class BundleFormatError extends ModelsealError {
-  constructor(message: string, options?: { cause?: unknown; code?: 'MALFORMED_BUNDLE' | 'UNSUPPORTED_MEDIA_TYPE' }) {
+  constructor(
+    message: string,
+    options?: { cause?: unknown; code?: 'MALFORMED_BUNDLE' | 'UNSUPPORTED_MEDIA_TYPE' },
+  ) {
     super(options?.code ?? 'MALFORMED_BUNDLE', message, options);
     this.name = 'BundleFormatError';
   }
@@ -79,7 +119,10 @@ export class RegistryError extends ModelsealError {
     message: string,
     options?: { cause?: unknown; status?: number; registryCode?: string },
   ) {
-    super(code, message, { cause: options?.cause, details: { status: options?.status, registryCode: options?.registryCode } });
+    super(code, message, {
+      cause: options?.cause,
+      details: { status: options?.status, registryCode: options?.registryCode },
+    });
     this.name = 'RegistryError';
   }
 }

@@ -3,7 +3,23 @@
 export * from './errors.js';
 export type * from './types.js';
 export { walkModel, type WalkOptions } from './model/walk-model.js';
-export { createHasher, isHashAlgorithm, HASH_ALGORITHMS, DIGEST_LENGTH, type StreamHasher } from './digest/hasher.js';
-export { hashFiles, resourceAlgorithm, assertHashingConfig, type HashFilesOptions } from './digest/hash-files.js';
+export {
+  createHasher,
+  isHashAlgorithm,
+  HASH_ALGORITHMS,
+  DIGEST_LENGTH,
+  type StreamHasher,
+} from './digest/hasher.js';
+export {
+  hashFiles,
+  resourceAlgorithm,
+  assertHashingConfig,
+  type HashFilesOptions,
+} from './digest/hash-files.js';
 export { rootDigest, compareUtf8 } from './digest/root-digest.js';
-export { hashModel, hashingConfigFrom, DEFAULT_SHARD_SIZE, type HashModelOptions } from './digest/hash-model.js';
+export {
+  hashModel,
+  hashingConfigFrom,
+  DEFAULT_SHARD_SIZE,
+  type HashModelOptions,
+} from './digest/hash-model.js';

@@ -7,9 +7,14 @@ import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './regist
 export function registerCopy(program: Command): void {
   const cmd = program
     .command('copy')
-    .description('Copy an artifact with its signatures and attestations (referrers) between registries and OCI layouts')
+    .description(
+      'Copy an artifact with its signatures and attestations (referrers) between registries and OCI layouts',
+    )
     .argument('<src>', 'source: registry[:port]/repository[:tag|@sha256:...] or oci:LAYOUT_DIR[:tag]')
-    .argument('<dst>', 'destination: registry[:port]/repository[:tag] or oci:LAYOUT_DIR[:tag] (tag defaults to the source tag)')
+    .argument(
+      '<dst>',
+      'destination: registry[:port]/repository[:tag] or oci:LAYOUT_DIR[:tag] (tag defaults to the source tag)',
+    )
     .option('--no-referrers', 'copy only the artifact, not the manifests that refer to it')
     .option('--json', 'print {"reference","digest","referrers","blobsCopied","blobsSkipped"} as JSON', false);
   addRegistryFlags(cmd);
@@ -41,7 +46,13 @@ Examples:
     }
     const { reference } = result;
     if (flags.json === true) {
-      printJson({ reference, digest: result.descriptor.digest, referrers: result.referrers.map((r) => r.digest), blobsCopied: result.blobsCopied, blobsSkipped: result.blobsSkipped });
+      printJson({
+        reference,
+        digest: result.descriptor.digest,
+        referrers: result.referrers.map((r) => r.digest),
+        blobsCopied: result.blobsCopied,
+        blobsSkipped: result.blobsSkipped,
+      });
       return;
     }
     process.stdout.write(`${reference}\n`);

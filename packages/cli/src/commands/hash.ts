@@ -7,7 +7,7 @@ import { addHashingFlags, hashingOptionsFromFlags } from './hashing-flags.js';
 function summary(m: ModelManifest, bytes: number, ms: number): string {
   const mib = (bytes / 1048576).toFixed(1);
   const mode = m.config.method === 'shards' ? `shards of ${m.config.shardSize} bytes` : 'files';
-  const speed = ms >= 50 ? ` (${((bytes / 1048576) / (ms / 1000)).toFixed(0)} MiB/s)` : '';
+  const speed = ms >= 50 ? ` (${(bytes / 1048576 / (ms / 1000)).toFixed(0)} MiB/s)` : '';
   return `${m.resources.length} resources, ${mib} MiB, ${mode}, ${m.config.hashType}, ${(ms / 1000).toFixed(2)} s${speed}\n`;
 }
 
@@ -62,7 +62,11 @@ Examples:
         ...(manifest.config.method === 'shards' ? { shardSize: manifest.config.shardSize } : {}),
         allowSymlinks: manifest.allowSymlinks,
         ignorePaths: manifest.ignorePaths,
-        resources: manifest.resources.map((r) => ({ name: r.name, algorithm: r.algorithm, digest: r.digest })),
+        resources: manifest.resources.map((r) => ({
+          name: r.name,
+          algorithm: r.algorithm,
+          digest: r.digest,
+        })),
       });
     } else {
       process.stdout.write(`sha256:${manifest.root}\n`);

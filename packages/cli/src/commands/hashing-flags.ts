@@ -6,13 +6,29 @@ import { collect } from './repeatable-option.js';
 /** Add --method, --shard-size, --hash, --jobs, --ignore-paths, --allow-symlinks, --no-ignore-git-paths. */
 export function addHashingFlags(cmd: Command): Command {
   return cmd
-    .option('--method <method>', 'serialization method: files (one digest per file) or shards (per byte range)', 'files')
+    .option(
+      '--method <method>',
+      'serialization method: files (one digest per file) or shards (per byte range)',
+      'files',
+    )
     .option('--shard-size <bytes>', 'bytes per shard with --method shards (default 1000000000)')
     .option('--hash <algorithm>', 'hash algorithm: sha256, blake2b or blake3', 'sha256')
     .option('--jobs <n>', 'parallel hashing threads (default: number of CPUs)')
-    .option('--ignore-paths <path>', 'leave out a file or directory (relative to the model, or absolute); repeatable', collect, [])
-    .option('--allow-symlinks', 'follow symlinks to files (hashing the target content under the link name)', false)
-    .option('--no-ignore-git-paths', 'also hash .git, .gitattributes, .github and .gitignore at the top level');
+    .option(
+      '--ignore-paths <path>',
+      'leave out a file or directory (relative to the model, or absolute); repeatable',
+      collect,
+      [],
+    )
+    .option(
+      '--allow-symlinks',
+      'follow symlinks to files (hashing the target content under the link name)',
+      false,
+    )
+    .option(
+      '--no-ignore-git-paths',
+      'also hash .git, .gitattributes, .github and .gitignore at the top level',
+    );
 }
 
 function positiveInt(flag: string, raw: unknown): number {
@@ -42,7 +58,8 @@ export function hashingOptionsFromFlags(opts: Record<string, unknown>): HashMode
     ignoreGitPaths: opts.ignoreGitPaths !== false,
   };
   if (opts.shardSize !== undefined) {
-    if (method !== 'shards') throw new ModelsealError('USAGE', '--shard-size only applies with --method shards');
+    if (method !== 'shards')
+      throw new ModelsealError('USAGE', '--shard-size only applies with --method shards');
     out.shardSize = positiveInt('--shard-size', opts.shardSize);
   }
   if (opts.jobs !== undefined) out.jobs = positiveInt('--jobs', opts.jobs);

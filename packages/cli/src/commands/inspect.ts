@@ -21,13 +21,16 @@ export function renderInspect(r: InspectResult): string {
   lines.push(`  format:       ${r.format}`);
   if (r.descriptor.artifactType) lines.push(`  artifactType: ${r.descriptor.artifactType}`);
   lines.push(`  mediaType:    ${r.descriptor.mediaType} (${r.descriptor.size} bytes)`);
-  const annotations = 'annotations' in r.manifest && r.manifest.annotations ? Object.entries(r.manifest.annotations) : [];
+  const annotations =
+    'annotations' in r.manifest && r.manifest.annotations ? Object.entries(r.manifest.annotations) : [];
   for (const [k, v] of annotations) lines.push(`  ${k}: ${v}`);
   if (r.layers.length > 0) {
     const total = r.layers.reduce((n, l) => n + l.size, 0);
     lines.push(`  layers (${r.layers.length}, ${formatBytes(total)}):`);
     for (const l of r.layers) {
-      lines.push(`    ${l.digest.slice(0, 19)}  ${formatBytes(l.size).padStart(10)}  ${l.mediaType.replace(/^application\//, '')}  ${l.path ?? ''}`.trimEnd());
+      lines.push(
+        `    ${l.digest.slice(0, 19)}  ${formatBytes(l.size).padStart(10)}  ${l.mediaType.replace(/^application\//, '')}  ${l.path ?? ''}`.trimEnd(),
+      );
     }
   }
   lines.push(r.referrers.length > 0 ? 'referrers:' : 'referrers: none');
@@ -38,7 +41,9 @@ export function renderInspect(r: InspectResult): string {
 export function registerInspect(program: Command): void {
   const cmd = program
     .command('inspect')
-    .description('Show an artifact: manifest, file layers (path, media type, size, digest) and its referrers tree')
+    .description(
+      'Show an artifact: manifest, file layers (path, media type, size, digest) and its referrers tree',
+    )
     .argument('<ref>', 'registry[:port]/repository[:tag|@sha256:...] or oci:LAYOUT_DIR[:tag|@sha256:...]')
     .option('--json', 'print manifest, config, layers and referrers as JSON', false);
   addRegistryFlags(cmd);

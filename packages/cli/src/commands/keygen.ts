@@ -9,7 +9,10 @@ async function newPassword(): Promise<string> {
   const env = process.env.COSIGN_PASSWORD;
   if (env !== undefined) return env;
   if (!canPrompt()) {
-    throw new ModelsealError('BAD_PASSWORD', 'set COSIGN_PASSWORD to the password for the new key (or pass --no-encrypt); there is no terminal to ask on');
+    throw new ModelsealError(
+      'BAD_PASSWORD',
+      'set COSIGN_PASSWORD to the password for the new key (or pass --no-encrypt); there is no terminal to ask on',
+    );
   }
   const first = await promptPassword('Enter password for private key: ');
   const again = await promptPassword('Enter password for private key again: ');
@@ -22,7 +25,11 @@ export function registerKeygen(program: Command): void {
     .command('keygen')
     .description('Create a signing key pair: PREFIX.key (cosign-encrypted private key) and PREFIX.pub')
     .option('--output-prefix <prefix>', 'file name prefix for the key pair', 'cosign')
-    .option('--algorithm <name>', `key type: ${KEY_ALGORITHMS.join(', ')} (Python model_signing verifies ECDSA only)`, 'ecdsa-p256')
+    .option(
+      '--algorithm <name>',
+      `key type: ${KEY_ALGORITHMS.join(', ')} (Python model_signing verifies ECDSA only)`,
+      'ecdsa-p256',
+    )
     .option('--no-encrypt', 'write the private key as a plain PKCS#8 PEM (no password)')
     .option('--json', 'print the written paths as JSON', false);
   cmd.addHelpText(
@@ -39,11 +46,29 @@ Examples:
   );
   cmd.action(async (flags: Record<string, unknown>) => {
     const algorithm = String(flags.algorithm) as KeyAlgorithm;
-    if (!KEY_ALGORITHMS.includes(algorithm)) throw new ModelsealError('USAGE', `--algorithm must be one of ${KEY_ALGORITHMS.join(', ')}, got '${algorithm}'`);
+    if (!KEY_ALGORITHMS.includes(algorithm))
+      throw new ModelsealError(
+        'USAGE',
+        `--algorithm must be one of ${KEY_ALGORITHMS.join(', ')}, got '${algorithm}'`,
+      );
     const encrypt = flags.encrypt !== false;
     const password = encrypt ? await newPassword() : undefined;
-    const out = await generateKeyPair({ outputPrefix: String(flags.outputPrefix), password, encrypt, algorithm });
-    if (flags.json === true) printJson({ privateKey: out.privateKeyPath, publicKey: out.publicKeyPath, encrypted: encrypt, algorithm });
-    else process.stderr.write(`wrote ${out.privateKeyPath}${encrypt ? ' (encrypted)' : ''} and ${out.publicKeyPath}\n`);
+    const out = await generateKeyPair({
+      outputPrefix: String(flags.outputPrefix),
+      password,
+      encrypt,
+      algorithm,
+    });
+    if (flags.json === true)
+      printJson({
+        privateKey: out.privateKeyPath,
+        publicKey: out.publicKeyPath,
+        encrypted: encrypt,
+        algorithm,
+      });
+    else
+      process.stderr.write(
+        `wrote ${out.privateKeyPath}${encrypt ? ' (encrypted)' : ''} and ${out.publicKeyPath}\n`,
+      );
   });
 }

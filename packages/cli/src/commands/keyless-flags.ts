@@ -42,12 +42,40 @@ fetches the current one). A transparency-log entry and an SCT are required unles
 
 export function addKeylessSignFlags(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--identity-token <token>', 'keyless: OIDC identity token (else SIGSTORE_ID_TOKEN, GitHub Actions OIDC, or a browser login on a terminal)'))
-    .addOption(new Option('--staging', "keyless: use Sigstore's staging instance instead of public-good").conflicts('signingConfig'))
-    .addOption(new Option('--signing-config <file>', 'keyless: Sigstore signing_config.json naming the Fulcio, Rekor and TSA to use (private instances)'))
-    .addOption(new Option('--trusted-root <file>', "keyless: trusted_root.json to check the new signature against after signing"))
-    .addOption(new Option('--oidc-issuer <url>', 'keyless: OIDC issuer for the browser login (default: the instance\'s)'))
-    .addOption(new Option('--oidc-client-id <id>', 'keyless: OIDC client id for the browser login').default('sigstore'))
+    .addOption(
+      new Option(
+        '--identity-token <token>',
+        'keyless: OIDC identity token (else SIGSTORE_ID_TOKEN, GitHub Actions OIDC, or a browser login on a terminal)',
+      ),
+    )
+    .addOption(
+      new Option('--staging', "keyless: use Sigstore's staging instance instead of public-good").conflicts(
+        'signingConfig',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--signing-config <file>',
+        'keyless: Sigstore signing_config.json naming the Fulcio, Rekor and TSA to use (private instances)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--trusted-root <file>',
+        'keyless: trusted_root.json to check the new signature against after signing',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--oidc-issuer <url>',
+        "keyless: OIDC issuer for the browser login (default: the instance's)",
+      ),
+    )
+    .addOption(
+      new Option('--oidc-client-id <id>', 'keyless: OIDC client id for the browser login').default(
+        'sigstore',
+      ),
+    )
     .addHelpText('after', KEYLESS_SIGN_EXAMPLES);
 }
 
@@ -73,28 +101,84 @@ export async function keylessSignerFromFlags(opts: Opts): Promise<BundleSigner> 
 
 export function addKeylessVerifyFlags(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--certificate-identity <identity>', 'keyless: exact signer identity (email or URI) in the certificate'))
-    .addOption(new Option('--certificate-identity-regexp <regexp>', 'keyless: signer identity pattern (always anchored: must match the whole value)'))
+    .addOption(
+      new Option(
+        '--certificate-identity <identity>',
+        'keyless: exact signer identity (email or URI) in the certificate',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--certificate-identity-regexp <regexp>',
+        'keyless: signer identity pattern (always anchored: must match the whole value)',
+      ),
+    )
     .addOption(new Option('--certificate-oidc-issuer <url>', 'keyless: exact OIDC issuer in the certificate'))
-    .addOption(new Option('--certificate-oidc-issuer-regexp <regexp>', 'keyless: OIDC issuer pattern (always anchored)'))
-    .addOption(new Option('--certificate-github-workflow-repository <owner/repo>', 'keyless: required GitHub workflow repository'))
-    .addOption(new Option('--certificate-github-workflow-ref <ref>', 'keyless: required GitHub ref, e.g. refs/heads/main'))
-    .addOption(new Option('--certificate-github-workflow-trigger <event>', 'keyless: required GitHub event, e.g. push'))
+    .addOption(
+      new Option(
+        '--certificate-oidc-issuer-regexp <regexp>',
+        'keyless: OIDC issuer pattern (always anchored)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--certificate-github-workflow-repository <owner/repo>',
+        'keyless: required GitHub workflow repository',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--certificate-github-workflow-ref <ref>',
+        'keyless: required GitHub ref, e.g. refs/heads/main',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--certificate-github-workflow-trigger <event>',
+        'keyless: required GitHub event, e.g. push',
+      ),
+    )
     .addOption(new Option('--certificate-github-workflow-sha <sha>', 'keyless: required commit SHA'))
     .addOption(new Option('--certificate-github-workflow-name <name>', 'keyless: required workflow name'))
-    .addOption(new Option('--trusted-root <file>', 'keyless: Sigstore trusted_root.json (default: the public-good root shipped with modelseal)'))
-    .addOption(new Option('--staging', "keyless: the signature comes from Sigstore's staging instance (needs --trusted-root)"))
-    .addOption(new Option('--tuf-refresh', 'keyless: fetch the current public-good trusted root over TUF (network) instead of the shipped one'))
+    .addOption(
+      new Option(
+        '--trusted-root <file>',
+        'keyless: Sigstore trusted_root.json (default: the public-good root shipped with modelseal)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--staging',
+        "keyless: the signature comes from Sigstore's staging instance (needs --trusted-root)",
+      ),
+    )
+    .addOption(
+      new Option(
+        '--tuf-refresh',
+        'keyless: fetch the current public-good trusted root over TUF (network) instead of the shipped one',
+      ),
+    )
     .addOption(new Option('--tuf-cache-dir <dir>', 'keyless: TUF cache directory for --tuf-refresh'))
-    .addOption(new Option('--insecure-ignore-tlog', 'keyless: accept signatures without a transparency-log entry (not recommended)'))
-    .addOption(new Option('--insecure-ignore-sct', 'keyless: accept certificates without an embedded SCT (not recommended)'))
+    .addOption(
+      new Option(
+        '--insecure-ignore-tlog',
+        'keyless: accept signatures without a transparency-log entry (not recommended)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--insecure-ignore-sct',
+        'keyless: accept certificates without an embedded SCT (not recommended)',
+      ),
+    )
     .addHelpText('after', KEYLESS_VERIFY_EXAMPLES);
 }
 
 function trustedRootFromFlags(opts: Opts): TrustedRootSource {
   const file = str(opts.trustedRoot);
   if (file) {
-    if (opts.tufRefresh === true) throw new ModelsealError('USAGE', 'give either --trusted-root or --tuf-refresh, not both');
+    if (opts.tufRefresh === true)
+      throw new ModelsealError('USAGE', 'give either --trusted-root or --tuf-refresh, not both');
     return { kind: 'file', path: file };
   }
   if (opts.staging === true) {
@@ -104,12 +188,18 @@ function trustedRootFromFlags(opts: Opts): TrustedRootSource {
     );
   }
   if (opts.tufRefresh === true) return { kind: 'tuf', cachePath: str(opts.tufCacheDir) };
-  if (str(opts.tufCacheDir)) throw new ModelsealError('USAGE', '--tuf-cache-dir only applies with --tuf-refresh');
+  if (str(opts.tufCacheDir))
+    throw new ModelsealError('USAGE', '--tuf-cache-dir only applies with --tuf-refresh');
   return { kind: 'public-good' };
 }
 
 export async function keylessVerifierFromFlags(opts: Opts): Promise<BundleVerifier> {
-  const policyFlags = ['certificateIdentity', 'certificateIdentityRegexp', 'certificateOidcIssuer', 'certificateOidcIssuerRegexp'];
+  const policyFlags = [
+    'certificateIdentity',
+    'certificateIdentityRegexp',
+    'certificateOidcIssuer',
+    'certificateOidcIssuerRegexp',
+  ];
   if (!policyFlags.some((f) => str(opts[f]))) {
     throw new ModelsealError(
       'USAGE',

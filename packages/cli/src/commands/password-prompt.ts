@@ -8,7 +8,11 @@ export function canPrompt(): boolean {
 
 /** Asks `question` on stderr and reads one line from the TTY with echo off. */
 export async function promptPassword(question: string): Promise<string> {
-  if (!canPrompt()) throw new ModelsealError('BAD_PASSWORD', 'a password is needed: set COSIGN_PASSWORD (no terminal to ask on)');
+  if (!canPrompt())
+    throw new ModelsealError(
+      'BAD_PASSWORD',
+      'a password is needed: set COSIGN_PASSWORD (no terminal to ask on)',
+    );
   const stdin = process.stdin;
   stdin.setRawMode(true); // echo off before the prompt shows, so nothing typed ahead is echoed
   process.stderr.write(question);

@@ -8,10 +8,17 @@ import { collect } from './repeatable-option.js';
 export function registerPull(program: Command): void {
   const cmd = program
     .command('pull')
-    .description('Pull a model artifact into DEST, checking every layer digest; DEST appears only when all of it verified')
+    .description(
+      'Pull a model artifact into DEST, checking every layer digest; DEST appears only when all of it verified',
+    )
     .argument('<ref>', 'registry[:port]/repository[:tag|@sha256:...] or oci:LAYOUT_DIR[:tag|@sha256:...]')
     .argument('<dest>', 'destination directory (must not exist, or be empty)')
-    .option('--include <glob>', 'only pull matching files (repeatable; without "/" the glob matches file names)', collect, [] as string[])
+    .option(
+      '--include <glob>',
+      'only pull matching files (repeatable; without "/" the glob matches file names)',
+      collect,
+      [] as string[],
+    )
     .option('--json', 'print {"reference","digest","format","files"} as JSON', false);
   addRegistryFlags(cmd);
   cmd.addHelpText(
@@ -49,6 +56,8 @@ Examples:
     }
     const bytes = result.files.reduce((n, f) => n + f.size, 0);
     process.stdout.write(`${pinnedReference(result.reference, result.digest)}\n`);
-    process.stderr.write(`pulled ${result.files.length} files (${formatBytes(bytes)}, ${result.format}) into ${dest} in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
+    process.stderr.write(
+      `pulled ${result.files.length} files (${formatBytes(bytes)}, ${result.format}) into ${dest} in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`,
+    );
   });
 }

@@ -8,10 +8,17 @@ import { collect } from './repeatable-option.js';
 export function registerPush(program: Command): void {
   const cmd = program
     .command('push')
-    .description('Package a model directory as a CNCF ModelPack OCI artifact and push it to a registry or OCI layout')
+    .description(
+      'Package a model directory as a CNCF ModelPack OCI artifact and push it to a registry or OCI layout',
+    )
     .argument('<model>', 'model directory')
     .argument('<ref>', 'registry[:port]/repository[:tag] or oci:LAYOUT_DIR[:tag] (tag defaults to latest)')
-    .option('--dataset <glob>', 'pack matching files as datasets (repeatable; without "/" the glob matches file names)', collect, [] as string[])
+    .option(
+      '--dataset <glob>',
+      'pack matching files as datasets (repeatable; without "/" the glob matches file names)',
+      collect,
+      [] as string[],
+    )
     .option('--json', 'print {"reference","digest","mediaType","size","layers"} as JSON', false);
   addRegistryFlags(cmd);
   cmd.addHelpText(
@@ -50,7 +57,13 @@ Examples:
       pushBar.stop();
     }
     if (flags.json === true) {
-      printJson({ reference: result.reference, digest: result.digest, mediaType: result.mediaType, size: result.size, layers: result.layers });
+      printJson({
+        reference: result.reference,
+        digest: result.digest,
+        mediaType: result.mediaType,
+        size: result.size,
+        layers: result.layers,
+      });
       return;
     }
     const bytes = result.layers.reduce((n, l) => n + l.size, 0);

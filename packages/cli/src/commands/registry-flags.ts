@@ -4,7 +4,11 @@ import { ModelsealError, readPasswordStdin, type OpenTargetOptions } from '@mode
 
 export function addRegistryFlags(cmd: Command): Command {
   return cmd
-    .option('--plain-http', 'talk plain HTTP to the registry (default only for localhost / 127.0.0.1 / [::1])', false)
+    .option(
+      '--plain-http',
+      'talk plain HTTP to the registry (default only for localhost / 127.0.0.1 / [::1])',
+      false,
+    )
     .option('--username <user>', 'registry user name (default: credentials from ~/.docker/config.json)')
     .option('--password-stdin', 'read the registry password or token from stdin', false)
     .option('--concurrency <n>', 'blobs transferred at once', '4');
@@ -13,7 +17,10 @@ export function addRegistryFlags(cmd: Command): Command {
 export function concurrencyFrom(flags: Record<string, unknown>): number {
   const n = Number(flags.concurrency);
   if (!Number.isSafeInteger(n) || n < 1 || n > 64) {
-    throw new ModelsealError('USAGE', `--concurrency must be an integer from 1 to 64, got '${String(flags.concurrency)}'`);
+    throw new ModelsealError(
+      'USAGE',
+      `--concurrency must be an integer from 1 to 64, got '${String(flags.concurrency)}'`,
+    );
   }
   return n;
 }
@@ -25,7 +32,11 @@ export async function registryOptionsFrom(flags: Record<string, unknown>): Promi
     throw new ModelsealError('USAGE', '--password-stdin needs --username');
   }
   if (typeof flags.username === 'string') {
-    if (flags.passwordStdin !== true) throw new ModelsealError('USAGE', '--username needs --password-stdin (passwords are never taken as arguments)');
+    if (flags.passwordStdin !== true)
+      throw new ModelsealError(
+        'USAGE',
+        '--username needs --password-stdin (passwords are never taken as arguments)',
+      );
     opts.credentials = { username: flags.username, password: await readPasswordStdin(process.stdin) };
   }
   return opts;

@@ -22,10 +22,15 @@ async function signerFromFlags(flags: Record<string, unknown>): Promise<BundleSi
   const certificate = flags.certificate as string | undefined;
   const chain = (flags.certificateChain as string[] | undefined) ?? [];
   if (!key) {
-    if (certificate || chain.length) throw new ModelsealError('USAGE', '--certificate and --certificate-chain need --key (the private key of the certificate)');
+    if (certificate || chain.length)
+      throw new ModelsealError(
+        'USAGE',
+        '--certificate and --certificate-chain need --key (the private key of the certificate)',
+      );
     return keylessSignerFromFlags(flags);
   }
-  if (chain.length && !certificate) throw new ModelsealError('USAGE', '--certificate-chain needs --certificate (the signing certificate)');
+  if (chain.length && !certificate)
+    throw new ModelsealError('USAGE', '--certificate-chain needs --certificate (the signing certificate)');
   const privateKey = await loadPrivateKeyFile(key, {
     askPassword: canPrompt() ? () => promptPassword(`Enter password for private key ${key}: `) : undefined,
   });
@@ -40,10 +45,21 @@ export function registerSign(program: Command): void {
     .command('sign')
     .description('Sign a model directory (or file): write an OMS signature (Sigstore bundle) next to it')
     .argument('<model>', 'model directory or single file')
-    .option('--key <file>', 'private key (PEM, or cosign encrypted key; password from COSIGN_PASSWORD or a prompt)')
+    .option(
+      '--key <file>',
+      'private key (PEM, or cosign encrypted key; password from COSIGN_PASSWORD or a prompt)',
+    )
     .option('--certificate <file>', 'signing certificate (PEM) for --key: certificate mode')
-    .option('--certificate-chain <file>', 'intermediate certificates to embed after the signing certificate; repeatable', collect, [])
-    .option('--signature <path>', 'where to write the signature (default MODEL/model.sig, or MODEL.sig for a file)')
+    .option(
+      '--certificate-chain <file>',
+      'intermediate certificates to embed after the signing certificate; repeatable',
+      collect,
+      [],
+    )
+    .option(
+      '--signature <path>',
+      'where to write the signature (default MODEL/model.sig, or MODEL.sig for a file)',
+    )
     .option('--json', 'print the result as JSON', false);
   addHashingFlags(cmd);
   cmd.addHelpText(
@@ -67,16 +83,30 @@ Examples:
     const bar = progressBar('hashing');
     let result;
     try {
-      result = await signModel(model, { ...hashing, signer, signaturePath: flags.signature as string | undefined, onProgress: (p) => bar.update(p) });
+      result = await signModel(model, {
+        ...hashing,
+        signer,
+        signaturePath: flags.signature as string | undefined,
+        onProgress: (p) => bar.update(p),
+      });
     } finally {
       bar.stop();
     }
     const { manifest, signaturePath } = result;
     if (flags.json === true) {
-      printJson({ signed: true, signaturePath, method: signer.kind, root: manifest.root, files: manifestFiles(manifest).length, ignorePaths: manifest.ignorePaths });
+      printJson({
+        signed: true,
+        signaturePath,
+        method: signer.kind,
+        root: manifest.root,
+        files: manifestFiles(manifest).length,
+        ignorePaths: manifest.ignorePaths,
+      });
     } else {
       process.stdout.write(`${signaturePath}\n`);
-      process.stderr.write(`signed ${manifest.subjectName} (sha256:${manifest.root}, ${manifest.resources.length} resources, ${signer.kind}) -> ${signaturePath}\n`);
+      process.stderr.write(
+        `signed ${manifest.subjectName} (sha256:${manifest.root}, ${manifest.resources.length} resources, ${signer.kind}) -> ${signaturePath}\n`,
+      );
     }
   });
 }

@@ -22,7 +22,8 @@ import { collect } from './repeatable-option.js';
 async function verifierFromFlags(flags: Record<string, unknown>): Promise<BundleVerifier> {
   const key = flags.key as string | undefined;
   const anchors = (flags.certificateChain as string[] | undefined) ?? [];
-  if (key && anchors.length) throw new ModelsealError('USAGE', 'give either --key or --certificate-chain, not both');
+  if (key && anchors.length)
+    throw new ModelsealError('USAGE', 'give either --key or --certificate-chain, not both');
   if (key) return keyVerifier({ publicKey: await loadPublicKeyFile(key) });
   if (anchors.length) return certificateVerifier({ trustAnchors: await loadCertificateFiles(anchors) });
   return keylessVerifierFromFlags(flags);
@@ -40,13 +41,34 @@ export function registerVerify(program: Command): void {
     .description('Verify a model directory (or file) against its OMS signature')
     .argument('<model>', 'model directory or single file')
     .option('--key <file>', 'public key (PEM) the model was signed with')
-    .option('--certificate-chain <file>', 'trust anchor certificates (PEM) for certificate-signed models; repeatable', collect, [])
+    .option(
+      '--certificate-chain <file>',
+      'trust anchor certificates (PEM) for certificate-signed models; repeatable',
+      collect,
+      [],
+    )
     .option('--signature <path>', 'signature to check (default MODEL/model.sig, or MODEL.sig for a file)')
-    .option('--ignore-unsigned-files', 'allow files that the signature does not list (only signed files are hashed)', false)
-    .option('--ignore-paths <path>', 'also leave out this path (relative to the model, or absolute); repeatable', collect, [])
-    .option('--no-ignore-git-paths', 'do not leave out .git, .gitattributes, .github and .gitignore at the top level')
+    .option(
+      '--ignore-unsigned-files',
+      'allow files that the signature does not list (only signed files are hashed)',
+      false,
+    )
+    .option(
+      '--ignore-paths <path>',
+      'also leave out this path (relative to the model, or absolute); repeatable',
+      collect,
+      [],
+    )
+    .option(
+      '--no-ignore-git-paths',
+      'do not leave out .git, .gitattributes, .github and .gitignore at the top level',
+    )
     .option('--jobs <n>', 'parallel hashing threads (default: number of CPUs)')
-    .option('--json', 'print {"verified", "error", "signer", "root", "files"} as JSON, also on failure', false);
+    .option(
+      '--json',
+      'print {"verified", "error", "signer", "root", "files"} as JSON, also on failure',
+      false,
+    );
   cmd.addHelpText(
     'after',
     `
@@ -71,7 +93,11 @@ chain, bad signature), 2 bad usage or unreadable input.
     let manifest: SignedManifest | null = null;
     const bar = progressBar('verifying');
     try {
-      const hashing = hashingOptionsFromFlags({ ignorePaths: flags.ignorePaths, ignoreGitPaths: flags.ignoreGitPaths, jobs: flags.jobs });
+      const hashing = hashingOptionsFromFlags({
+        ignorePaths: flags.ignorePaths,
+        ignoreGitPaths: flags.ignoreGitPaths,
+        jobs: flags.jobs,
+      });
       const verifier = await verifierFromFlags(flags);
       const result = await verifyModel(model, {
         verifier,
@@ -89,16 +115,32 @@ chain, bad signature), 2 bad usage or unreadable input.
       bar.stop();
       for (const w of result.warnings) process.stderr.write(`modelseal: warning: ${w}\n`);
       if (json) {
-        printJson({ verified: true, signer: result.signer, root: result.manifest.root, files: result.files, warnings: result.warnings });
+        printJson({
+          verified: true,
+          signer: result.signer,
+          root: result.manifest.root,
+          files: result.files,
+          warnings: result.warnings,
+        });
       } else {
-        process.stdout.write(`verified ${model}: sha256:${result.manifest.root}, ${result.files} files, signed by ${describeSigner(result.signer)}\n`);
+        process.stdout.write(
+          `verified ${model}: sha256:${result.manifest.root}, ${result.files} files, signed by ${describeSigner(result.signer)}\n`,
+        );
       }
     } catch (e) {
       bar.stop();
       if (json) {
-        const error = isModelsealError(e) ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+        const error = isModelsealError(e)
+          ? { code: e.code, message: e.message }
+          : { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
         const m = manifest as SignedManifest | null;
-        printJson({ verified: false, error, signer, root: m ? m.root : null, files: m ? manifestFiles(m).length : null });
+        printJson({
+          verified: false,
+          error,
+          signer,
+          root: m ? m.root : null,
+          files: m ? manifestFiles(m).length : null,
+        });
       }
       throw e;
     }

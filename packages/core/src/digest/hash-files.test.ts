@@ -12,7 +12,6 @@ const dirs = modelDirs('ms-hashfiles-');
 const { model } = dirs;
 afterAll(() => dirs.cleanup());
 
-
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const FILES: HashingConfig = { method: 'files', hashType: 'sha256', shardSize: 1_000_000_000 };
 const shards = (n: number): HashingConfig => ({ method: 'shards', hashType: 'sha256', shardSize: n });
@@ -27,8 +26,16 @@ describe('hashFiles', () => {
       const res = await hashFiles(tree, { config: FILES, jobs: 2, inlineMaxBytes });
       expect(res).toEqual([
         { name: 'a.bin', algorithm: 'sha256', digest: sha256(big) },
-        { name: 'b/empty', algorithm: 'sha256', digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
-        { name: 'c.txt', algorithm: 'sha256', digest: '3aab065c7181a173b5dd9e9d32a9f79923440b413be1e1ffcdba26a7365f719b' },
+        {
+          name: 'b/empty',
+          algorithm: 'sha256',
+          digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+        },
+        {
+          name: 'c.txt',
+          algorithm: 'sha256',
+          digest: '3aab065c7181a173b5dd9e9d32a9f79923440b413be1e1ffcdba26a7365f719b',
+        },
       ]);
     }
   });
@@ -38,9 +45,21 @@ describe('hashFiles', () => {
     const single = await walkModel(path.join(m, 'model.bin'));
     const res = await hashFiles(single, { config: shards(8), inlineMaxBytes: 0, jobs: 2 });
     expect(res).toEqual([
-      { name: '.:0:8', algorithm: 'sha256-sharded-8', digest: 'a37010c994067764d86540bf479d93b4d0c3bb3955de7b61f951caf2fd0301b0' },
-      { name: '.:8:16', algorithm: 'sha256-sharded-8', digest: 'bd762002a3528a27fb9a8822f822b949d3c9ab7e860af33039c9aa70ebbbe682' },
-      { name: '.:16:22', algorithm: 'sha256-sharded-8', digest: 'a791e1e893ea4260c77475725101fb4cc6ad85f6340f21f10b239184e318cd21' },
+      {
+        name: '.:0:8',
+        algorithm: 'sha256-sharded-8',
+        digest: 'a37010c994067764d86540bf479d93b4d0c3bb3955de7b61f951caf2fd0301b0',
+      },
+      {
+        name: '.:8:16',
+        algorithm: 'sha256-sharded-8',
+        digest: 'bd762002a3528a27fb9a8822f822b949d3c9ab7e860af33039c9aa70ebbbe682',
+      },
+      {
+        name: '.:16:22',
+        algorithm: 'sha256-sharded-8',
+        digest: 'a791e1e893ea4260c77475725101fb4cc6ad85f6340f21f10b239184e318cd21',
+      },
     ]);
   });
 
@@ -49,7 +68,10 @@ describe('hashFiles', () => {
     const m = model({ 'x/\u00e9': data, 'x/z': data.subarray(0, 10), 'x/empty': '' });
     const res = await hashFiles(await walkModel(m), { config: shards(8), jobs: 3, inlineMaxBytes: 0 });
     const expected = [
-      ...[0, 8].map((s) => ({ name: `x/z:${s}:${Math.min(s + 8, 10)}`, b: data.subarray(s, Math.min(s + 8, 10)) })),
+      ...[0, 8].map((s) => ({
+        name: `x/z:${s}:${Math.min(s + 8, 10)}`,
+        b: data.subarray(s, Math.min(s + 8, 10)),
+      })),
       ...Array.from({ length: 13 }, (_, k) => k * 8).map((s) => ({
         name: `x/\u00e9:${s}:${Math.min(s + 8, 100)}`,
         b: data.subarray(s, Math.min(s + 8, 100)),
@@ -98,15 +120,23 @@ describe('hashFiles', () => {
   it('reports progress up to the total', async () => {
     const m = model({ a: randomBytes(1000), b: randomBytes(500) });
     const seen: Progress[] = [];
-    await hashFiles(await walkModel(m), { config: FILES, inlineMaxBytes: 0, onProgress: (p) => seen.push({ ...p }) });
+    await hashFiles(await walkModel(m), {
+      config: FILES,
+      inlineMaxBytes: 0,
+      onProgress: (p) => seen.push({ ...p }),
+    });
     expect(seen[0]).toEqual({ bytesDone: 0, bytesTotal: 1500 });
     expect(seen[seen.length - 1]).toEqual({ bytesDone: 1500, bytesTotal: 1500 });
   });
 
   it('rejects bad settings with USAGE', async () => {
     const tree = await walkModel(model({ a: 'a' }));
-    await expect(hashFiles(tree, { config: FILES, jobs: 0 })).rejects.toThrow('jobs must be a positive integer, got 0');
-    await expect(hashFiles(tree, { config: shards(0) })).rejects.toThrow('shard size must be a positive integer, got 0');
+    await expect(hashFiles(tree, { config: FILES, jobs: 0 })).rejects.toThrow(
+      'jobs must be a positive integer, got 0',
+    );
+    await expect(hashFiles(tree, { config: shards(0) })).rejects.toThrow(
+      'shard size must be a positive integer, got 0',
+    );
     await expect(hashFiles(tree, { config: { ...FILES, hashType: 'md5' as never } })).rejects.toThrow(
       "unsupported hash type 'md5' (use sha256, blake2b or blake3)",
     );
@@ -126,7 +156,10 @@ describe('hashFiles: files changing under the hasher', () => {
     return e as ModelsealError;
   }
 
-  for (const where of [{ label: 'worker', inline: 0 }, { label: 'inline', inline: Infinity }]) {
+  for (const where of [
+    { label: 'worker', inline: 0 },
+    { label: 'inline', inline: Infinity },
+  ]) {
     it(`${where.label}: a vanished file rejects with NOT_FOUND`, async () => {
       const e = await failure((m) => unlinkSync(path.join(m, 'b')), where.inline);
       expect(e.code).toBe('NOT_FOUND');

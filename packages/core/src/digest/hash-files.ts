@@ -27,13 +27,22 @@ const PROGRESS_INTERVAL_MS = 100;
 /** Check a hashing config; throws `USAGE` with a one-line reason. */
 export function assertHashingConfig(config: HashingConfig): void {
   if (config.method !== 'files' && config.method !== 'shards') {
-    throw new ModelsealError('USAGE', `unknown serialization method '${String(config.method)}' (use files or shards)`);
+    throw new ModelsealError(
+      'USAGE',
+      `unknown serialization method '${String(config.method)}' (use files or shards)`,
+    );
   }
   if (!isHashAlgorithm(config.hashType)) {
-    throw new ModelsealError('USAGE', `unsupported hash type '${String(config.hashType)}' (use sha256, blake2b or blake3)`);
+    throw new ModelsealError(
+      'USAGE',
+      `unsupported hash type '${String(config.hashType)}' (use sha256, blake2b or blake3)`,
+    );
   }
   if (config.method === 'shards' && (!Number.isSafeInteger(config.shardSize) || config.shardSize <= 0)) {
-    throw new ModelsealError('USAGE', `shard size must be a positive integer, got ${String(config.shardSize)}`);
+    throw new ModelsealError(
+      'USAGE',
+      `shard size must be a positive integer, got ${String(config.shardSize)}`,
+    );
   }
 }
 
@@ -56,7 +65,14 @@ function planItems(files: ModelFile[], config: HashingConfig): { items: HashItem
   const names: string[] = [];
   for (const f of files) {
     if (config.method === 'files') {
-      items.push({ path: f.path, name: f.name, start: 0, end: f.size, alg: config.hashType, expectSize: f.size });
+      items.push({
+        path: f.path,
+        name: f.name,
+        start: 0,
+        end: f.size,
+        alg: config.hashType,
+        expectSize: f.size,
+      });
       names.push(f.name);
       continue;
     }
@@ -105,7 +121,12 @@ export async function hashFiles(tree: ModelTree, opts: HashFilesOptions): Promis
       }
     : undefined;
 
-  const digests = await runHashItems(items, { jobs, onBytes, inlineMaxBytes: opts.inlineMaxBytes, warm: opts.warm });
+  const digests = await runHashItems(items, {
+    jobs,
+    onBytes,
+    inlineMaxBytes: opts.inlineMaxBytes,
+    warm: opts.warm,
+  });
   listener?.({ bytesDone: bytesTotal, bytesTotal });
   const algorithm = resourceAlgorithm(config);
   return names.map((name, i) => ({ name, algorithm, digest: digests[i].toString('hex') }));

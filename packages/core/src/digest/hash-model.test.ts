@@ -35,7 +35,10 @@ describe('hashModel against the Python model_signing vectors', () => {
     it(`${v}: reproduces the signed resources, root and ignore_paths`, async () => {
       const dir = path.join(VECTORS, v);
       const st = signedStatement(dir);
-      const m = await hashModel(dir, { ignorePaths: ['ignore-me'], signaturePath: path.join(dir, 'model.sig') });
+      const m = await hashModel(dir, {
+        ignorePaths: ['ignore-me'],
+        signaturePath: path.join(dir, 'model.sig'),
+      });
       expect(m.resources).toEqual(
         st.predicate.resources.map((r) => ({ name: r.name, algorithm: r.algorithm, digest: r.digest })),
       );
@@ -52,7 +55,9 @@ describe('hashModel against the Python model_signing vectors', () => {
     const st = signedStatement(dir);
     const m = await hashModel(path.join(dir, 'signme-1'));
     expect(st.predicate.resources.map((r) => r.name)).toEqual(['.']);
-    expect(m.resources).toEqual([{ name: '.', algorithm: 'sha256', digest: st.predicate.resources[0].digest }]);
+    expect(m.resources).toEqual([
+      { name: '.', algorithm: 'sha256', digest: st.predicate.resources[0].digest },
+    ]);
     expect(m.root).toBe(st.subject[0].digest.sha256);
     expect(m.root).toBe('afa48c8674afe334b8a7dea34f7b46ab256e9255edf8da2132792341b667a45b');
     expect(m.subjectName).toBe('signme-1');
@@ -61,13 +66,25 @@ describe('hashModel against the Python model_signing vectors', () => {
   it('sample_model golden from the Python tests: root 143cc682...', async () => {
     const m = await hashModel(path.join(FIXTURES, 'sample-model'), { jobs: 2 });
     expect(m.resources.map((r) => r.name)).toEqual([
-      'd0/f00', 'd0/f01', 'd0/f02', 'd1/f10', 'd1/f11', 'd1/f12', 'f0', 'f1', 'f2', 'f3',
+      'd0/f00',
+      'd0/f01',
+      'd0/f02',
+      'd1/f10',
+      'd1/f11',
+      'd1/f12',
+      'f0',
+      'f1',
+      'f2',
+      'f3',
     ]);
     expect(m.root).toBe('143cc682e555951649f18e2761c3d526d2502996f5e32dc187ef7f8a614f8df7');
   });
 
   it('shards mode over the known text file', async () => {
-    const m = await hashModel(path.join(FIXTURES, 'simple-file/model.bin'), { method: 'shards', shardSize: 8 });
+    const m = await hashModel(path.join(FIXTURES, 'simple-file/model.bin'), {
+      method: 'shards',
+      shardSize: 8,
+    });
     expect(m.resources.map((r) => `${r.name} ${r.algorithm}`)).toEqual([
       '.:0:8 sha256-sharded-8',
       '.:8:16 sha256-sharded-8',
@@ -85,7 +102,11 @@ describe('hashModel against the Python model_signing vectors', () => {
     expect((e as ModelsealError).code).toBe('EMPTY_MODEL');
     const files = await hashModel(dir);
     expect(files.resources).toEqual([
-      { name: 'e', algorithm: 'sha256', digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
+      {
+        name: 'e',
+        algorithm: 'sha256',
+        digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      },
     ]);
   });
 
@@ -103,7 +124,8 @@ describe('hashModel on a model big enough for worker threads', () => {
   const files = 300; // more than the inline limit: workers start while the walk goes on
   const many = path.join(tmp, 'many');
   mkdirSync(many);
-  for (let i = 0; i < files; i++) writeFileSync(path.join(many, `f${String(i).padStart(3, '0')}`), `file ${i}\n`);
+  for (let i = 0; i < files; i++)
+    writeFileSync(path.join(many, `f${String(i).padStart(3, '0')}`), `file ${i}\n`);
 
   it('gives the same digest for every file with jobs 1, 2 and 3', async () => {
     const expected = Array.from({ length: files }, (_, i) => ({

@@ -1,6 +1,14 @@
 // The `hashModel` verb: walk a model, hash it (files or shards) and compute the OMS root digest.
 import { ModelsealError } from '../errors.js';
-import type { HashAlgorithm, HashingConfig, ModelFile, ModelManifest, ModelTree, ProgressListener, Resource } from '../types.js';
+import type {
+  HashAlgorithm,
+  HashingConfig,
+  ModelFile,
+  ModelManifest,
+  ModelTree,
+  ProgressListener,
+  Resource,
+} from '../types.js';
 import { walkModel, type WalkOptions } from '../model/walk-model.js';
 import { assertHashingConfig, defaultJobs, hashFiles } from './hash-files.js';
 import { WarmWorkers } from './warm-workers.js';
@@ -20,7 +28,9 @@ export interface HashModelOptions extends WalkOptions {
 }
 
 /** Build a hashing config from options, with the OMS defaults (files, sha256, 1 GB shards). */
-export function hashingConfigFrom(opts: Pick<HashModelOptions, 'method' | 'hashType' | 'shardSize'>): HashingConfig {
+export function hashingConfigFrom(
+  opts: Pick<HashModelOptions, 'method' | 'hashType' | 'shardSize'>,
+): HashingConfig {
   const config: HashingConfig = {
     method: opts.method ?? 'files',
     hashType: opts.hashType ?? 'sha256',
@@ -52,7 +62,10 @@ export async function hashModel(modelPath: string, opts: HashModelOptions = {}):
   }
   if (resources.length === 0) {
     // Only possible in shards mode, where empty files produce no shard (as in Python).
-    throw new ModelsealError('EMPTY_MODEL', `model '${modelPath}' has only empty files: shards mode has nothing to sign (use --method files)`);
+    throw new ModelsealError(
+      'EMPTY_MODEL',
+      `model '${modelPath}' has only empty files: shards mode has nothing to sign (use --method files)`,
+    );
   }
   return {
     root: rootDigest(resources),

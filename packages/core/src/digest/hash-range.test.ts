@@ -36,28 +36,48 @@ describe('hashRangeSync', () => {
 
   it('detects a file longer or shorter than expected', () => {
     const { p } = file(12);
-    const grew = () => hashRangeSync({ path: p, name: 'g', start: 0, end: 10, alg: 'sha256', expectSize: 10 }, Buffer.alloc(8));
+    const grew = () =>
+      hashRangeSync(
+        { path: p, name: 'g', start: 0, end: 10, alg: 'sha256', expectSize: 10 },
+        Buffer.alloc(8),
+      );
     expect(grew).toThrow(HashRangeError);
     expect(grew).toThrow("file 'g' changed while hashing: it grew beyond 10 bytes");
-    const grewSmall = () => hashRangeSync({ path: p, name: 'g', start: 0, end: 10, alg: 'sha256', expectSize: 10 }, Buffer.alloc(64));
+    const grewSmall = () =>
+      hashRangeSync(
+        { path: p, name: 'g', start: 0, end: 10, alg: 'sha256', expectSize: 10 },
+        Buffer.alloc(64),
+      );
     expect(grewSmall).toThrow("file 'g' changed while hashing: it grew beyond 10 bytes");
-    const shrank = () => hashRangeSync({ path: p, name: 's', start: 8, end: 20, alg: 'sha256', expectSize: 20 }, Buffer.alloc(64));
+    const shrank = () =>
+      hashRangeSync(
+        { path: p, name: 's', start: 8, end: 20, alg: 'sha256', expectSize: 20 },
+        Buffer.alloc(64),
+      );
     expect(shrank).toThrow("file 's' changed while hashing: it ended at byte 12, expected 20");
     // a middle shard does not look past its end
     const { p: p2, data } = file(30);
-    expect(hashRangeSync({ path: p2, name: 'm', start: 0, end: 10, alg: 'sha256', expectSize: 30 }, Buffer.alloc(4)).toString('hex')).toBe(
-      sha(data.subarray(0, 10)),
-    );
+    expect(
+      hashRangeSync(
+        { path: p2, name: 'm', start: 0, end: 10, alg: 'sha256', expectSize: 30 },
+        Buffer.alloc(4),
+      ).toString('hex'),
+    ).toBe(sha(data.subarray(0, 10)));
   });
 
   it('one-shot and streaming digests agree for blake2b and blake3', () => {
     const { p, data } = file(20);
     for (const alg of ['blake2b', 'blake3'] as const) {
       const item: HashItem = { path: p, name: 'f', start: 0, end: 20, alg, expectSize: 20 };
-      expect(hashRangeSync(item, Buffer.alloc(64)).toString('hex')).toBe(hashRangeSync(item, Buffer.alloc(3)).toString('hex'));
+      expect(hashRangeSync(item, Buffer.alloc(64)).toString('hex')).toBe(
+        hashRangeSync(item, Buffer.alloc(3)).toString('hex'),
+      );
     }
-    expect(hashRangeSync({ path: p, name: 'f', start: 0, end: 20, alg: 'blake2b', expectSize: 20 }, Buffer.alloc(64)).toString('hex')).toBe(
-      createHash('blake2b512').update(data).digest('hex'),
-    );
+    expect(
+      hashRangeSync(
+        { path: p, name: 'f', start: 0, end: 20, alg: 'blake2b', expectSize: 20 },
+        Buffer.alloc(64),
+      ).toString('hex'),
+    ).toBe(createHash('blake2b512').update(data).digest('hex'));
   });
 });

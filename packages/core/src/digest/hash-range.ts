@@ -36,8 +36,10 @@ export function describeReadError(name: string, e: unknown): HashFailure {
   if (err?.code === 'EACCES' || err?.code === 'EPERM') {
     return { code: 'UNREADABLE', message: `cannot read '${name}': permission denied` };
   }
-  if (err?.code === 'ELOOP') return { code: 'UNREADABLE', message: `file '${name}' was replaced by a symlink while hashing` };
-  if (err?.code === 'EISDIR') return { code: 'UNREADABLE', message: `cannot read '${name}': it is a directory` };
+  if (err?.code === 'ELOOP')
+    return { code: 'UNREADABLE', message: `file '${name}' was replaced by a symlink while hashing` };
+  if (err?.code === 'EISDIR')
+    return { code: 'UNREADABLE', message: `cannot read '${name}': it is a directory` };
   const detail = err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? e);
   return { code: 'UNREADABLE', message: `cannot read '${name}': ${detail}` };
 }

@@ -44,7 +44,10 @@ port.on('message', (job: JobMessage) => {
         out.set(hashRangeSync(item, buf, onBytes), i * job.digestLength);
       } catch (e) {
         claims.abort();
-        send({ type: 'error', failure: e instanceof HashRangeError ? e.failure : describeReadError(item.name, e) });
+        send({
+          type: 'error',
+          failure: e instanceof HashRangeError ? e.failure : describeReadError(item.name, e),
+        });
         return;
       }
     }

@@ -17,7 +17,9 @@ function digestHex(alg: 'sha256' | 'blake2b' | 'blake3', data: Uint8Array, chunk
 
 describe('createHasher', () => {
   it('sha256 of the OMS known model text', () => {
-    expect(digestHex('sha256', MODEL)).toBe('3aab065c7181a173b5dd9e9d32a9f79923440b413be1e1ffcdba26a7365f719b');
+    expect(digestHex('sha256', MODEL)).toBe(
+      '3aab065c7181a173b5dd9e9d32a9f79923440b413be1e1ffcdba26a7365f719b',
+    );
   });
 
   it('blake2b is the 64-byte hashlib.blake2b() digest (value from python3 hashlib)', () => {
@@ -43,15 +45,22 @@ describe('createHasher', () => {
   });
 
   it('blake3 gives the published BLAKE3 test vectors (32 bytes)', () => {
-    expect(digestHex('blake3', new Uint8Array(0))).toBe('af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262');
-    expect(digestHex('blake3', Buffer.from('abc'))).toBe('6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85');
-    expect(digestHex('blake3', Buffer.from('IETF'))).toBe('83a2de1ee6f4e6ab686889248f4ec0cf4cc5709446a682ffd1cbb4d6165181e2');
+    expect(digestHex('blake3', new Uint8Array(0))).toBe(
+      'af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262',
+    );
+    expect(digestHex('blake3', Buffer.from('abc'))).toBe(
+      '6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85',
+    );
+    expect(digestHex('blake3', Buffer.from('IETF'))).toBe(
+      '83a2de1ee6f4e6ab686889248f4ec0cf4cc5709446a682ffd1cbb4d6165181e2',
+    );
   });
 
   it.each(['sha256', 'blake2b', 'blake3'] as const)('%s: streaming in odd chunks equals one shot', (alg) => {
     const data = randomBytes(3 * 1024 * 1024 + 17);
     expect(digestHex(alg, data, 65_537)).toBe(digestHex(alg, data));
-    if (alg === 'sha256') expect(digestHex(alg, data, 1000)).toBe(createHash('sha256').update(data).digest('hex'));
+    if (alg === 'sha256')
+      expect(digestHex(alg, data, 1000)).toBe(createHash('sha256').update(data).digest('hex'));
   });
 
   it('rejects an unknown algorithm with USAGE', () => {

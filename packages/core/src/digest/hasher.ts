@@ -43,7 +43,10 @@ export function createHasher(alg: HashAlgorithm): StreamHasher {
       };
     }
     default:
-      throw new ModelsealError('USAGE', `unsupported hash algorithm '${String(alg)}' (use sha256, blake2b or blake3)`);
+      throw new ModelsealError(
+        'USAGE',
+        `unsupported hash algorithm '${String(alg)}' (use sha256, blake2b or blake3)`,
+      );
   }
 }
 
@@ -52,7 +55,8 @@ const oneShot = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'bu
 
 /** Digest bytes that are all in memory at once (small files); same result as `createHasher`. */
 export function digestOnce(alg: HashAlgorithm, bytes: Uint8Array): Buffer {
-  if (alg !== 'blake3' && oneShot) return oneShot(alg === 'sha256' ? 'sha256' : 'blake2b512', bytes, 'buffer');
+  if (alg !== 'blake3' && oneShot)
+    return oneShot(alg === 'sha256' ? 'sha256' : 'blake2b512', bytes, 'buffer');
   const h = createHasher(alg);
   h.update(bytes);
   return h.digest();

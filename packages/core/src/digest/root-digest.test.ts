@@ -26,7 +26,12 @@ describe('rootDigest', () => {
     const a = r('a', '00'.repeat(32));
     const b = r('b', '11'.repeat(32));
     expect(rootDigest([a, b])).not.toBe(rootDigest([b, a]));
-    expect(rootDigest([a, b])).toBe(rootDigest([{ ...a, name: 'x' }, { ...b, name: 'y' }]));
+    expect(rootDigest([a, b])).toBe(
+      rootDigest([
+        { ...a, name: 'x' },
+        { ...b, name: 'y' },
+      ]),
+    );
   });
 
   it('rejects a digest that is not hex', () => {
@@ -49,11 +54,26 @@ describe('compareUtf8', () => {
   });
 
   it('agrees with byte comparison on many random strings', () => {
-    const alphabet = ['a', '/', '.', '\u00ff', '\u0800', '\uE000', '\uFFFF', '\u{10000}', '\u{1F600}', '\u{10FFFF}'];
+    const alphabet = [
+      'a',
+      '/',
+      '.',
+      '\u00ff',
+      '\u0800',
+      '\uE000',
+      '\uFFFF',
+      '\u{10000}',
+      '\u{1F600}',
+      '\u{10FFFF}',
+    ];
     let seed = 7;
     const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let k = 0; k < 2000; k++) {
-      const mk = () => Array.from({ length: Math.floor(rnd() * 5) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
+      const mk = () =>
+        Array.from(
+          { length: Math.floor(rnd() * 5) },
+          () => alphabet[Math.floor(rnd() * alphabet.length)],
+        ).join('');
       const x = mk();
       const y = mk();
       expect(Math.sign(compareUtf8(x, y))).toBe(Math.sign(Buffer.compare(Buffer.from(x), Buffer.from(y))));

@@ -9,7 +9,10 @@ export function rootDigest(resources: Resource[]): string {
   const h = createHash('sha256');
   for (const r of resources) {
     if (!/^(?:[0-9a-fA-F]{2})+$/.test(r.digest)) {
-      throw new ModelsealError('MANIFEST_INCONSISTENT', `resource '${r.name}' has a digest that is not hex: '${r.digest}'`);
+      throw new ModelsealError(
+        'MANIFEST_INCONSISTENT',
+        `resource '${r.name}' has a digest that is not hex: '${r.digest}'`,
+      );
     }
     h.update(Buffer.from(r.digest, 'hex'));
   }

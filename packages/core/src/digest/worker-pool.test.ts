@@ -3,13 +3,24 @@ import { planBatches } from './worker-pool.js';
 import type { HashItem } from './hash-range.js';
 
 const MiB = 1024 * 1024;
-const item = (name: string, size: number): HashItem => ({ path: `/m/${name}`, name, start: 0, end: size, alg: 'sha256' });
+const item = (name: string, size: number): HashItem => ({
+  path: `/m/${name}`,
+  name,
+  start: 0,
+  end: size,
+  alg: 'sha256',
+});
 
 describe('planBatches', () => {
   it('puts the largest items first, each big item alone', () => {
     const items = [item('small', 10), item('big1', 100 * MiB), item('mid', 5 * MiB), item('big2', 200 * MiB)];
     const batches = planBatches(items);
-    expect(batches.map((b) => b.idx.map((i) => items[i].name))).toEqual([['big2'], ['big1'], ['mid'], ['small']]);
+    expect(batches.map((b) => b.idx.map((i) => items[i].name))).toEqual([
+      ['big2'],
+      ['big1'],
+      ['mid'],
+      ['small'],
+    ]);
     expect(batches.map((b) => b.bytes)).toEqual([200 * MiB, 100 * MiB, 5 * MiB, 10]);
   });
 
@@ -22,7 +33,9 @@ describe('planBatches', () => {
 
   it('covers every item exactly once', () => {
     const items = Array.from({ length: 1000 }, (_, i) => item(`x${i}`, (i * 7919) % 100_000));
-    const seen = planBatches(items).flatMap((b) => b.idx).sort((a, b) => a - b);
+    const seen = planBatches(items)
+      .flatMap((b) => b.idx)
+      .sort((a, b) => a - b);
     expect(seen).toEqual(items.map((_, i) => i));
   });
 });

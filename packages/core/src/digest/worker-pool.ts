@@ -61,7 +61,12 @@ export function planBatches(items: HashItem[]): Batch[] {
 let mainBuffer: Buffer | undefined;
 
 /** Hash items on the calling thread, storing digests into `results`. */
-function hashHere(items: HashItem[], idx: number[], results: Buffer[], onBytes?: (bytes: number, item: string) => void): void {
+function hashHere(
+  items: HashItem[],
+  idx: number[],
+  results: Buffer[],
+  onBytes?: (bytes: number, item: string) => void,
+): void {
   mainBuffer ??= Buffer.allocUnsafe(READ_SIZE);
   for (const i of idx) {
     const it = items[i];
@@ -81,14 +86,22 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
   const total = items.reduce((s, it) => s + itemSize(it), 0);
   const inlineMax = opts.inlineMaxBytes ?? INLINE_MAX_BYTES;
   if (total <= inlineMax && (items.length <= INLINE_MAX_ITEMS || inlineMax === Infinity)) {
-    hashHere(items, items.map((_, i) => i), results, opts.onBytes);
+    hashHere(
+      items,
+      items.map((_, i) => i),
+      results,
+      opts.onBytes,
+    );
     return results;
   }
 
   const batches = planBatches(items);
   // The calling thread is one of the `jobs` hashing threads, unless told to keep off (0).
   const mainHelps = inlineMax > 0;
-  const nWorkers = Math.min(mainHelps ? opts.jobs - 1 : Math.max(1, opts.jobs), batches.length - (mainHelps ? 1 : 0));
+  const nWorkers = Math.min(
+    mainHelps ? opts.jobs - 1 : Math.max(1, opts.jobs),
+    batches.length - (mainHelps ? 1 : 0),
+  );
   const claims = new BatchClaims(BatchClaims.allocate(batches.length), batches.length);
   const digestLength = Math.max(...HASH_ALGORITHMS.map((a) => DIGEST_LENGTH[a]));
   const digests = new SharedArrayBuffer(items.length * digestLength);
@@ -107,7 +120,9 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
         if (err) return reject(err);
         const out = new Uint8Array(digests);
         items.forEach((it, i) => {
-          results[i] ??= Buffer.from(out.subarray(i * digestLength, i * digestLength + DIGEST_LENGTH[it.alg]));
+          results[i] ??= Buffer.from(
+            out.subarray(i * digestLength, i * digestLength + DIGEST_LENGTH[it.alg]),
+          );
         });
         resolve(results);
       });
@@ -131,7 +146,14 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
       setImmediate(helpHere); // let worker messages and timers run between batches
     };
 
-    const job: JobMessage = { type: 'job', items, batches: batches.map((b) => b.idx), claims: claims.shared, digests, digestLength };
+    const job: JobMessage = {
+      type: 'job',
+      items,
+      batches: batches.map((b) => b.idx),
+      claims: claims.shared,
+      digests,
+      digestLength,
+    };
     for (let k = 0; k < nWorkers; k++) {
       const w = opts.warm?.take() ?? startHashWorker();
       workers.push(w);
@@ -146,7 +168,9 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
           finish(new ModelsealError(m.failure.code, m.failure.message));
         }
       });
-      w.on('error', (e) => finish(new ModelsealError('UNREADABLE', `hashing worker failed: ${e.message}`, { cause: e })));
+      w.on('error', (e) =>
+        finish(new ModelsealError('UNREADABLE', `hashing worker failed: ${e.message}`, { cause: e })),
+      );
       w.on('exit', (code) => {
         if (!settled) finish(new ModelsealError('UNREADABLE', `hashing worker exited early (code ${code})`));
       });

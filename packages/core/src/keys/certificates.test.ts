@@ -9,7 +9,10 @@ const KEYS = path.join(VECTORS_DIR, 'oms-python/keys/certificate');
 describe('certificateExtensions', () => {
   it('decodes KeyUsage and ExtendedKeyUsage of the model_signing test leaf', () => {
     const [leaf] = loadCertificates(readFileSync(path.join(KEYS, 'signing-key-cert.pem')));
-    expect(certificateExtensions(leaf)).toEqual({ keyUsage: { digitalSignature: true, keyCertSign: false }, extendedKeyUsage: ['1.3.6.1.5.5.7.3.3'] });
+    expect(certificateExtensions(leaf)).toEqual({
+      keyUsage: { digitalSignature: true, keyCertSign: false },
+      extendedKeyUsage: ['1.3.6.1.5.5.7.3.3'],
+    });
     expect(hasSigningUsage(leaf)).toBe(true);
   });
 
@@ -24,6 +27,8 @@ describe('certificateExtensions', () => {
   it('finds every certificate in a file with text around the PEM blocks', () => {
     const text = `subject=CN=a\n${readFileSync(path.join(KEYS, 'ca-cert.pem'), 'utf8')}\nnote\n${readFileSync(path.join(KEYS, 'int-ca-cert.pem'), 'utf8')}`;
     expect(loadCertificates(text).map((c) => c.subject)).toEqual(['CN=root-ca', 'CN=intermediate-ca']);
-    expect(() => loadCertificates('nothing', 'x.pem')).toThrow('x.pem: no PEM certificate (BEGIN CERTIFICATE) found');
+    expect(() => loadCertificates('nothing', 'x.pem')).toThrow(
+      'x.pem: no PEM certificate (BEGIN CERTIFICATE) found',
+    );
   });
 });

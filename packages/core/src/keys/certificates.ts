@@ -16,7 +16,8 @@ export function loadCertificates(pem: string | Buffer, source = 'certificate fil
   const certs = pemBlocks(text)
     .filter((b) => b.label === 'CERTIFICATE')
     .map((b) => parseCertificateDer(b.der, source));
-  if (certs.length === 0) throw new ModelsealError('UNREADABLE', `${source}: no PEM certificate (BEGIN CERTIFICATE) found`);
+  if (certs.length === 0)
+    throw new ModelsealError('UNREADABLE', `${source}: no PEM certificate (BEGIN CERTIFICATE) found`);
   return certs;
 }
 

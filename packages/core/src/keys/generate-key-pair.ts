@@ -34,7 +34,10 @@ const CURVE: Record<Exclude<KeyAlgorithm, 'ed25519'>, string> = {
 };
 
 /** Makes a new key pair in memory. */
-export function newKeyPair(algorithm: KeyAlgorithm = 'ecdsa-p256'): { privateKey: KeyObject; publicKey: KeyObject } {
+export function newKeyPair(algorithm: KeyAlgorithm = 'ecdsa-p256'): {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+} {
   if (!(KEY_ALGORITHMS as readonly string[]).includes(algorithm)) {
     throw new ModelsealError('USAGE', `unknown key algorithm '${algorithm}' (${KEY_ALGORITHMS.join(', ')})`);
   }
@@ -47,7 +50,8 @@ async function writeNew(path: string, data: string, mode: number): Promise<void>
     await writeFile(path, data, { flag: 'wx', mode });
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'EEXIST') throw new ModelsealError('DEST_EXISTS', `${path} already exists; refusing to overwrite a key`);
+    if (code === 'EEXIST')
+      throw new ModelsealError('DEST_EXISTS', `${path} already exists; refusing to overwrite a key`);
     throw new ModelsealError('UNREADABLE', `${path}: cannot write (${code ?? 'error'})`, { cause: e });
   }
 }
@@ -57,11 +61,16 @@ export async function generateKeyPair(opts: GenerateKeyPairOptions = {}): Promis
   const prefix = opts.outputPrefix ?? 'cosign';
   const encrypt = opts.encrypt ?? true;
   if (encrypt && opts.password === undefined) {
-    throw new ModelsealError('BAD_PASSWORD', 'a password is needed to encrypt the new key (set COSIGN_PASSWORD, or pass --no-encrypt)');
+    throw new ModelsealError(
+      'BAD_PASSWORD',
+      'a password is needed to encrypt the new key (set COSIGN_PASSWORD, or pass --no-encrypt)',
+    );
   }
   const { privateKey, publicKey } = newKeyPair(opts.algorithm);
   const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'der' });
-  const keyText = encrypt ? encryptCosignKey(pkcs8, opts.password as string) : privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const keyText = encrypt
+    ? encryptCosignKey(pkcs8, opts.password as string)
+    : privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const privateKeyPath = `${prefix}.key`;
   const publicKeyPath = `${prefix}.pub`;
   await writeNew(privateKeyPath, keyText, 0o600);

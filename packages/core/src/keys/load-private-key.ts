@@ -22,23 +22,39 @@ async function resolvePassword(opts: LoadPrivateKeyOptions, source: string): Pro
   const env = process.env.COSIGN_PASSWORD;
   if (env !== undefined) return env;
   if (opts.askPassword) return opts.askPassword();
-  throw new ModelsealError('BAD_PASSWORD', `${source} is encrypted: set COSIGN_PASSWORD or run on a terminal to be asked for the password`);
+  throw new ModelsealError(
+    'BAD_PASSWORD',
+    `${source} is encrypted: set COSIGN_PASSWORD or run on a terminal to be asked for the password`,
+  );
 }
 
-function nodeKey(input: Parameters<typeof createPrivateKey>[0], source: string, encrypted: boolean): KeyObject {
+function nodeKey(
+  input: Parameters<typeof createPrivateKey>[0],
+  source: string,
+  encrypted: boolean,
+): KeyObject {
   try {
     return createPrivateKey(input);
   } catch (e) {
     const code = (e as { code?: string }).code ?? '';
-    if (encrypted && /BAD_DECRYPT|bad decrypt|ERR_OSSL_EVP_BAD_DECRYPT/i.test(`${code} ${(e as Error).message}`)) {
+    if (
+      encrypted &&
+      /BAD_DECRYPT|bad decrypt|ERR_OSSL_EVP_BAD_DECRYPT/i.test(`${code} ${(e as Error).message}`)
+    ) {
       throw new ModelsealError('BAD_PASSWORD', `${source}: wrong password for the encrypted private key`);
     }
-    throw new ModelsealError('UNSUPPORTED_KEY', `${source}: not a readable private key${code ? ` (${code})` : ''}`);
+    throw new ModelsealError(
+      'UNSUPPORTED_KEY',
+      `${source}: not a readable private key${code ? ` (${code})` : ''}`,
+    );
   }
 }
 
 /** Parses a private key from PEM text and checks it is EC P-256/384/521 or Ed25519. */
-export async function loadPrivateKey(pem: string | Buffer, opts: LoadPrivateKeyOptions = {}): Promise<KeyObject> {
+export async function loadPrivateKey(
+  pem: string | Buffer,
+  opts: LoadPrivateKeyOptions = {},
+): Promise<KeyObject> {
   const source = opts.source ?? 'private key';
   const text = typeof pem === 'string' ? pem : pem.toString('utf8');
   const block = pemBlocks(text).find((b) => b.label.endsWith('PRIVATE KEY'));
@@ -48,7 +64,11 @@ export async function loadPrivateKey(pem: string | Buffer, opts: LoadPrivateKeyO
     const der = decryptCosignKey(block.der, await resolvePassword(opts, source), source);
     key = nodeKey({ key: der, format: 'der', type: 'pkcs8' }, source, false);
   } else if (block.label === 'ENCRYPTED PRIVATE KEY' || /Proc-Type:\s*4,ENCRYPTED/.test(block.text)) {
-    key = nodeKey({ key: block.text, format: 'pem', passphrase: await resolvePassword(opts, source) }, source, true);
+    key = nodeKey(
+      { key: block.text, format: 'pem', passphrase: await resolvePassword(opts, source) },
+      source,
+      true,
+    );
   } else {
     key = nodeKey({ key: block.text, format: 'pem' }, source, false);
   }
@@ -57,6 +77,9 @@ export async function loadPrivateKey(pem: string | Buffer, opts: LoadPrivateKeyO
 }
 
 /** Reads and parses a private key file (see loadPrivateKey). */
-export async function loadPrivateKeyFile(path: string, opts: Omit<LoadPrivateKeyOptions, 'source'> = {}): Promise<KeyObject> {
+export async function loadPrivateKeyFile(
+  path: string,
+  opts: Omit<LoadPrivateKeyOptions, 'source'> = {},
+): Promise<KeyObject> {
   return loadPrivateKey(await readInputFile(path), { ...opts, source: path });
 }

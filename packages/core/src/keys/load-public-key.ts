@@ -10,7 +10,8 @@ import { signingAlgorithm } from './signing-algorithm.js';
 export function loadPublicKey(pem: string | Buffer, source = 'public key'): KeyObject {
   const text = typeof pem === 'string' ? pem : pem.toString('utf8');
   const block = pemBlocks(text).find((b) => b.label === 'PUBLIC KEY');
-  if (!block) throw new ModelsealError('UNSUPPORTED_KEY', `${source}: no PEM public key (BEGIN PUBLIC KEY) found`);
+  if (!block)
+    throw new ModelsealError('UNSUPPORTED_KEY', `${source}: no PEM public key (BEGIN PUBLIC KEY) found`);
   let key: KeyObject;
   try {
     key = createPublicKey({ key: block.der, format: 'der', type: 'spki' });

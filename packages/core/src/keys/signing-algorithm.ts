@@ -21,7 +21,10 @@ export function signingAlgorithm(key: KeyObject, source = 'key'): SigningAlgorit
     const curve = key.asymmetricKeyDetails?.namedCurve ?? 'unknown';
     const alg = CURVES[curve];
     if (alg) return alg;
-    throw new ModelsealError('UNSUPPORTED_KEY', `${source}: elliptic curve ${curve} is not supported (use P-256, P-384, P-521 or Ed25519)`);
+    throw new ModelsealError(
+      'UNSUPPORTED_KEY',
+      `${source}: elliptic curve ${curve} is not supported (use P-256, P-384, P-521 or Ed25519)`,
+    );
   }
   throw new ModelsealError(
     'UNSUPPORTED_KEY',

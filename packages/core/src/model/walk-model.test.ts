@@ -11,7 +11,6 @@ const { base, model } = dirs;
 let counter = 0;
 afterAll(() => dirs.cleanup());
 
-
 async function walkError(p: string, opts = {}): Promise<ModelsealError> {
   const e = await walkModel(p, opts).then(
     () => undefined,
@@ -25,7 +24,13 @@ const names = async (p: string, opts = {}) => (await walkModel(p, opts)).files.m
 
 describe('walkModel: ignore rules', () => {
   it('ignores the git entries at the top level only and records all four even when absent', async () => {
-    const m = model({ '.git/HEAD': 'x', '.gitignore': 'x', 'sub/.git/HEAD': 'y', 'sub/.gitignore': 'z', 'w.bin': 'w' });
+    const m = model({
+      '.git/HEAD': 'x',
+      '.gitignore': 'x',
+      'sub/.git/HEAD': 'y',
+      'sub/.gitignore': 'z',
+      'w.bin': 'w',
+    });
     const t = await walkModel(m);
     expect(t.files.map((f) => f.name)).toEqual(['sub/.git/HEAD', 'sub/.gitignore', 'w.bin']);
     expect(t.ignorePaths).toEqual(['.git', '.gitattributes', '.github', '.gitignore']);
@@ -44,7 +49,9 @@ describe('walkModel: ignore rules', () => {
 
   it('applies user ignore paths as component prefixes, relative or absolute; outside paths are dropped', async () => {
     const m = model({ 'd/a': '1', 'd/b/c': '2', dx: '3', 'e/f': '4', 'e/g': '5', keep: '6' });
-    const t = await walkModel(m, { ignorePaths: ['d', path.join(m, 'e', 'f'), '/definitely/elsewhere', '../outside'] });
+    const t = await walkModel(m, {
+      ignorePaths: ['d', path.join(m, 'e', 'f'), '/definitely/elsewhere', '../outside'],
+    });
     expect(t.files.map((f) => f.name)).toEqual(['dx', 'e/g', 'keep']);
     expect(t.ignorePaths).toEqual(['.git', '.gitattributes', '.github', '.gitignore', 'd', 'e/f']);
   });
@@ -54,7 +61,10 @@ describe('walkModel: ignore rules', () => {
     const t = await walkModel(m, { signaturePath: path.relative(process.cwd(), path.join(m, 'model.sig')) });
     expect(t.files.map((f) => f.name)).toEqual(['nested/other.sig', 'w']);
     expect(t.ignorePaths).toContain('model.sig');
-    const t2 = await walkModel(m, { signaturePath: path.join(m, 'nested', 'other.sig'), ignoreGitPaths: false });
+    const t2 = await walkModel(m, {
+      signaturePath: path.join(m, 'nested', 'other.sig'),
+      ignoreGitPaths: false,
+    });
     expect(t2.ignorePaths).toEqual(['nested/other.sig']);
     const t3 = await walkModel(m, { signaturePath: path.join(base, 'model.sig'), ignoreGitPaths: false });
     expect(t3.ignorePaths).toEqual([]);
@@ -74,7 +84,9 @@ describe('walkModel: symlinks', () => {
     symlinkSync('target.bin', path.join(m, 'sub', 'link.bin'));
     const e = await walkError(m);
     expect(e.code).toBe('SYMLINK');
-    expect(e.message).toBe("cannot use 'sub/link.bin': it is a symlink; pass --allow-symlinks to hash the file it points to");
+    expect(e.message).toBe(
+      "cannot use 'sub/link.bin': it is a symlink; pass --allow-symlinks to hash the file it points to",
+    );
   });
 
   it('with allowSymlinks hashes the target content under the link name', async () => {
@@ -110,7 +122,9 @@ describe('walkModel: symlinks', () => {
     symlinkSync('d', path.join(m2, 'dirlink'));
     const dir = await walkError(m2, { allowSymlinks: true });
     expect(dir.code).toBe('SYMLINK');
-    expect(dir.message).toMatch(/^cannot use 'dirlink': it is a symlink to a directory \(.*\/d\); only links to files are followed$/);
+    expect(dir.message).toMatch(
+      /^cannot use 'dirlink': it is a symlink to a directory \(.*\/d\); only links to files are followed$/,
+    );
 
     const m3 = model({ w: 'w' });
     symlinkSync('nothing-here', path.join(m3, 'broken'));
@@ -171,7 +185,9 @@ describe('walkModel: names and file kinds', () => {
     const e1 = await walkError(empty);
     expect(e1.code).toBe('EMPTY_MODEL');
     expect(e1.message).toBe(`model '${empty}' has no files to hash (empty, or everything is ignored)`);
-    expect((await walkError(model({ '.gitignore': 'x', ign: 'y' }), { ignorePaths: ['ign'] })).code).toBe('EMPTY_MODEL');
+    expect((await walkError(model({ '.gitignore': 'x', ign: 'y' }), { ignorePaths: ['ign'] })).code).toBe(
+      'EMPTY_MODEL',
+    );
     const missing = await walkError(path.join(base, 'no-such-model'));
     expect(missing.code).toBe('NOT_FOUND');
     expect(missing.message).toBe(`model '${path.join(base, 'no-such-model')}' does not exist`);

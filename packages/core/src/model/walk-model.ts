@@ -36,8 +36,15 @@ function fsError(e: unknown, what: string): ModelsealError {
     return new ModelsealError('UNREADABLE', `${what} is not readable: permission denied`, { cause: e });
   }
   if (err?.code === 'ELOOP') return new ModelsealError('SYMLINK', `${what} is a symlink cycle`, { cause: e });
-  if (err?.code === 'ENOTDIR') return new ModelsealError('NOT_FOUND', `${what} does not exist (a parent is not a directory)`, { cause: e });
-  return new ModelsealError('UNREADABLE', `${what} cannot be read: ${err?.code ?? ''} ${err?.message ?? String(e)}`.trim(), { cause: e });
+  if (err?.code === 'ENOTDIR')
+    return new ModelsealError('NOT_FOUND', `${what} does not exist (a parent is not a directory)`, {
+      cause: e,
+    });
+  return new ModelsealError(
+    'UNREADABLE',
+    `${what} cannot be read: ${err?.code ?? ''} ${err?.message ?? String(e)}`.trim(),
+    { cause: e },
+  );
 }
 
 function kindOf(s: Stats | Dirent): string {
@@ -50,7 +57,10 @@ function kindOf(s: Stats | Dirent): string {
 }
 
 function notRegular(rel: string, s: Stats | Dirent): ModelsealError {
-  return new ModelsealError('UNREADABLE', `cannot hash '${rel}': it is ${kindOf(s)}, not a regular file or directory`);
+  return new ModelsealError(
+    'UNREADABLE',
+    `cannot hash '${rel}': it is ${kindOf(s)}, not a regular file or directory`,
+  );
 }
 
 class Walker {
@@ -134,8 +144,14 @@ class Walker {
       target = realpathSync(abs);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException)?.code;
-      if (code === 'ENOENT') throw new ModelsealError('NOT_FOUND', `symlink '${rel}' is broken: its target does not exist`, { cause: e });
-      if (code === 'ELOOP') throw new ModelsealError('SYMLINK', `cannot use '${rel}': it is part of a symlink cycle`, { cause: e });
+      if (code === 'ENOENT')
+        throw new ModelsealError('NOT_FOUND', `symlink '${rel}' is broken: its target does not exist`, {
+          cause: e,
+        });
+      if (code === 'ELOOP')
+        throw new ModelsealError('SYMLINK', `cannot use '${rel}': it is part of a symlink cycle`, {
+          cause: e,
+        });
       throw fsError(e, `symlink '${rel}'`);
     }
     let st: Stats;
@@ -168,7 +184,10 @@ export async function walkModel(modelPath: string, opts: WalkOptions = {}): Prom
   let root = given;
   if (st.isSymbolicLink()) {
     if (!allowSymlinks) {
-      throw new ModelsealError('SYMLINK', `cannot use model '${modelPath}': it is a symlink; pass --allow-symlinks or give the real path`);
+      throw new ModelsealError(
+        'SYMLINK',
+        `cannot use model '${modelPath}': it is a symlink; pass --allow-symlinks or give the real path`,
+      );
     }
     try {
       root = realpathSync(given);
@@ -200,7 +219,10 @@ export async function walkModel(modelPath: string, opts: WalkOptions = {}): Prom
     files = walker.files.sort((a, b) => compareUtf8(a.name, b.name));
   }
   if (files.length === 0) {
-    throw new ModelsealError('EMPTY_MODEL', `model '${modelPath}' has no files to hash (empty, or everything is ignored)`);
+    throw new ModelsealError(
+      'EMPTY_MODEL',
+      `model '${modelPath}' has no files to hash (empty, or everything is ignored)`,
+    );
   }
   return {
     root: given,

@@ -15,7 +15,11 @@ beforeAll(async () => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const tagsOf = (layout: string): string[] =>
-  (JSON.parse(readFileSync(path.join(layout, 'index.json'), 'utf8')) as { manifests: { annotations?: Record<string, string> }[] }).manifests
+  (
+    JSON.parse(readFileSync(path.join(layout, 'index.json'), 'utf8')) as {
+      manifests: { annotations?: Record<string, string> }[];
+    }
+  ).manifests
     .map((m) => m.annotations?.['org.opencontainers.image.ref.name'])
     .filter((t): t is string => t !== undefined);
 

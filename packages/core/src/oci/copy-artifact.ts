@@ -18,8 +18,12 @@ export async function copyArtifact(
 ): Promise<CopyArtifactResult> {
   const from = openTarget(src, opts);
   const to = openTarget(dst, opts);
-  if (to.reference.digest) throw new ModelsealError('BAD_REFERENCE', `copy destination '${dst}' must not carry a digest`);
+  if (to.reference.digest)
+    throw new ModelsealError('BAD_REFERENCE', `copy destination '${dst}' must not carry a digest`);
   const tag = to.reference.tag ?? from.reference.tag ?? (from.reference.digest ? undefined : DEFAULT_TAG);
   const result = await copy(from.target, from.selector, to.target, tag, opts);
-  return { ...result, reference: formatReference({ ...to.reference, ...(tag ? { tag } : {}) }, result.descriptor.digest) };
+  return {
+    ...result,
+    reference: formatReference({ ...to.reference, ...(tag ? { tag } : {}) }, result.descriptor.digest),
+  };
 }

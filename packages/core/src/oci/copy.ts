@@ -43,16 +43,30 @@ export async function fetchVerifiedManifest(target: Target, desc: Descriptor): P
   const { bytes } = await target.fetchManifest(desc);
   const actual = sha256Digest(bytes);
   if (actual !== desc.digest) {
-    throw new ModelsealError('DIGEST_MISMATCH', `manifest ${desc.digest} from ${target.location} hashes to ${actual}`);
+    throw new ModelsealError(
+      'DIGEST_MISMATCH',
+      `manifest ${desc.digest} from ${target.location} hashes to ${actual}`,
+    );
   }
   return bytes;
 }
 
-export async function copy(src: Target, srcRef: string, dst: Target, dstRef?: string, opts: CopyOptions = {}): Promise<CopyResult> {
+export async function copy(
+  src: Target,
+  srcRef: string,
+  dst: Target,
+  dstRef?: string,
+  opts: CopyOptions = {},
+): Promise<CopyResult> {
   const concurrency = opts.concurrency ?? 4;
   const withReferrers = opts.referrers ?? true;
   const meter = new ProgressMeter(opts.onProgress);
-  const result: Omit<CopyResult, 'descriptor'> = { referrers: [], blobsCopied: 0, blobsSkipped: 0, bytesCopied: 0 };
+  const result: Omit<CopyResult, 'descriptor'> = {
+    referrers: [],
+    blobsCopied: 0,
+    blobsSkipped: 0,
+    bytesCopied: 0,
+  };
   const done = new Set<string>();
 
   const copyBlob = async (desc: Descriptor): Promise<void> => {
@@ -75,7 +89,9 @@ export async function copy(src: Target, srcRef: string, dst: Target, dstRef?: st
     const bytes = await fetchVerifiedManifest(src, desc);
     const parsed = parseManifest(bytes, desc.mediaType, `${src.location}@${desc.digest}`);
     const children = childrenOf(parsed);
-    meter.bytesTotal += children.filter((c) => !MANIFEST_MEDIA_TYPES.includes(c.mediaType)).reduce((n, c) => n + c.size, 0);
+    meter.bytesTotal += children
+      .filter((c) => !MANIFEST_MEDIA_TYPES.includes(c.mediaType))
+      .reduce((n, c) => n + c.size, 0);
     if (parsed.kind === 'index') {
       for (const child of children) await copyNode(child);
     } else {

@@ -11,10 +11,17 @@ export function isSha256Digest(digest: unknown): digest is string {
 }
 
 /** Throw `code` unless `digest` is a well-formed sha256 digest; `where` says what carried it. */
-export function assertSha256Digest(digest: unknown, where: string, code: 'BAD_REFERENCE' | 'REGISTRY' | 'DIGEST_MISMATCH' = 'REGISTRY'): string {
+export function assertSha256Digest(
+  digest: unknown,
+  where: string,
+  code: 'BAD_REFERENCE' | 'REGISTRY' | 'DIGEST_MISMATCH' = 'REGISTRY',
+): string {
   if (!isSha256Digest(digest)) {
     const shown = typeof digest === 'string' ? `'${digest.slice(0, 80)}'` : typeof digest;
-    throw new ModelsealError(code, `${where}: invalid digest ${shown} (want sha256: followed by 64 lowercase hex characters)`);
+    throw new ModelsealError(
+      code,
+      `${where}: invalid digest ${shown} (want sha256: followed by 64 lowercase hex characters)`,
+    );
   }
   return digest;
 }

@@ -44,7 +44,8 @@ export interface InspectOptions extends OpenTargetOptions {
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
 async function readConfig(target: Target, desc: Descriptor): Promise<unknown> {
-  if (desc.size > MAX_CONFIG_BYTES || !/json/.test(desc.mediaType) || desc.mediaType === MediaTypes.ociEmpty) return undefined;
+  if (desc.size > MAX_CONFIG_BYTES || !/json/.test(desc.mediaType) || desc.mediaType === MediaTypes.ociEmpty)
+    return undefined;
   // Checked while reading: a source serving more than desc.size bytes fails at the first extra byte.
   const chunks: Buffer[] = [];
   const check = new VerifyingTap(desc, `config ${desc.digest} from ${target.location}`);
@@ -59,7 +60,12 @@ async function readConfig(target: Target, desc: Descriptor): Promise<unknown> {
   }
 }
 
-async function referrerTree(target: Target, subject: Descriptor, depth: number, seen: Set<string>): Promise<ReferrerNode[]> {
+async function referrerTree(
+  target: Target,
+  subject: Descriptor,
+  depth: number,
+  seen: Set<string>,
+): Promise<ReferrerNode[]> {
   if (depth <= 0) return [];
   const nodes: ReferrerNode[] = [];
   for (const r of await target.referrers(subject)) {
@@ -75,18 +81,39 @@ async function referrerTree(target: Target, subject: Descriptor, depth: number, 
   return nodes;
 }
 
-export async function inspectArtifact(ref: string | Target, opts: InspectOptions = {}): Promise<InspectResult> {
+export async function inspectArtifact(
+  ref: string | Target,
+  opts: InspectOptions = {},
+): Promise<InspectResult> {
   const { target, selector, shown } = openSource(ref, opts);
   const descriptor = await target.resolve(selector);
   if (!MANIFEST_MEDIA_TYPES.includes(descriptor.mediaType)) {
-    throw new ModelsealError('UNSUPPORTED_MEDIA_TYPE', `${shown} resolves to '${descriptor.mediaType}', not a manifest`);
+    throw new ModelsealError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `${shown} resolves to '${descriptor.mediaType}', not a manifest`,
+    );
   }
   const bytes = await fetchVerifiedManifest(target, descriptor);
   const parsed = parseManifest(bytes, descriptor.mediaType, shown);
-  const referrers = await referrerTree(target, descriptor, opts.referrerDepth ?? 4, new Set([descriptor.digest]));
-  const full: Descriptor = { ...descriptor, ...(artifactTypeOf(parsed) ? { artifactType: artifactTypeOf(parsed) } : {}) };
+  const referrers = await referrerTree(
+    target,
+    descriptor,
+    opts.referrerDepth ?? 4,
+    new Set([descriptor.digest]),
+  );
+  const full: Descriptor = {
+    ...descriptor,
+    ...(artifactTypeOf(parsed) ? { artifactType: artifactTypeOf(parsed) } : {}),
+  };
   if (parsed.kind === 'index') {
-    return { reference: shown, descriptor: full, format: 'index', manifest: parsed.index, layers: [], referrers };
+    return {
+      reference: shown,
+      descriptor: full,
+      format: 'index',
+      manifest: parsed.index,
+      layers: [],
+      referrers,
+    };
   }
   const manifest = parsed.manifest;
   let format: ArtifactFormat;
@@ -94,11 +121,24 @@ export async function inspectArtifact(ref: string | Target, opts: InspectOptions
   try {
     const read = artifactLayers(manifest, shown);
     format = read.format;
-    layers = read.layers.map((l) => ({ ...(l.path !== undefined ? { path: l.path } : {}), mediaType: l.descriptor.mediaType, size: l.descriptor.size, digest: l.descriptor.digest }));
+    layers = read.layers.map((l) => ({
+      ...(l.path !== undefined ? { path: l.path } : {}),
+      mediaType: l.descriptor.mediaType,
+      size: l.descriptor.size,
+      digest: l.descriptor.digest,
+    }));
   } catch {
     format = 'oci';
     layers = manifest.layers.map((l) => ({ mediaType: l.mediaType, size: l.size, digest: l.digest }));
   }
   const config = await readConfig(target, manifest.config);
-  return { reference: shown, descriptor: full, format, manifest, ...(config !== undefined ? { config } : {}), layers, referrers };
+  return {
+    reference: shown,
+    descriptor: full,
+    format,
+    manifest,
+    ...(config !== undefined ? { config } : {}),
+    layers,
+    referrers,
+  };
 }

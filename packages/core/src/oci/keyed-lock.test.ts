@@ -5,13 +5,15 @@ describe('KeyedLock', () => {
   it('runs holders of one key one at a time, in order, even after a failure; other keys do not wait', async () => {
     const lock = new KeyedLock();
     const log: string[] = [];
-    const step = (name: string, ms: number, fail = false) => async () => {
-      log.push(`${name}+`);
-      await new Promise((r) => setTimeout(r, ms));
-      log.push(`${name}-`);
-      if (fail) throw new Error(`${name} failed`);
-      return name;
-    };
+    const step =
+      (name: string, ms: number, fail = false) =>
+      async () => {
+        log.push(`${name}+`);
+        await new Promise((r) => setTimeout(r, ms));
+        log.push(`${name}-`);
+        if (fail) throw new Error(`${name} failed`);
+        return name;
+      };
     const a = lock.run('k', step('a', 20, true));
     const b = lock.run('k', step('b', 1));
     const other = lock.run('j', step('x', 1));

@@ -22,7 +22,8 @@ export interface ImageIndex {
   annotations?: Record<string, string>;
 }
 
-export type ParsedManifest = { kind: 'manifest'; manifest: ImageManifest } | { kind: 'index'; index: ImageIndex };
+export type ParsedManifest =
+  { kind: 'manifest'; manifest: ImageManifest } | { kind: 'index'; index: ImageIndex };
 
 function fail(where: string, why: string): ModelsealError {
   return new ModelsealError('UNSUPPORTED_ARTIFACT', `${where}: ${why}`);
@@ -34,16 +35,20 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function checkAnnotations(v: unknown, where: string): void {
   if (v === undefined) return;
-  if (!isObject(v) || Object.values(v).some((x) => typeof x !== 'string')) throw fail(where, 'annotations must map strings to strings');
+  if (!isObject(v) || Object.values(v).some((x) => typeof x !== 'string'))
+    throw fail(where, 'annotations must map strings to strings');
 }
 
 /** Validate one descriptor: media type, sha256 digest, non-negative integer size, string annotations. */
 export function checkDescriptor(v: unknown, where: string): Descriptor {
   if (!isObject(v)) throw fail(where, 'descriptor is not an object');
   if (typeof v.mediaType !== 'string' || v.mediaType === '') throw fail(where, 'descriptor has no mediaType');
-  if (!isSha256Digest(v.digest)) throw fail(where, `descriptor digest ${JSON.stringify(v.digest)?.slice(0, 80)} is not sha256:<64 hex>`);
-  if (typeof v.size !== 'number' || !Number.isSafeInteger(v.size) || v.size < 0) throw fail(where, 'descriptor size is not a non-negative integer');
-  if (v.artifactType !== undefined && typeof v.artifactType !== 'string') throw fail(where, 'artifactType is not a string');
+  if (!isSha256Digest(v.digest))
+    throw fail(where, `descriptor digest ${JSON.stringify(v.digest)?.slice(0, 80)} is not sha256:<64 hex>`);
+  if (typeof v.size !== 'number' || !Number.isSafeInteger(v.size) || v.size < 0)
+    throw fail(where, 'descriptor size is not a non-negative integer');
+  if (v.artifactType !== undefined && typeof v.artifactType !== 'string')
+    throw fail(where, 'artifactType is not a string');
   checkAnnotations(v.annotations, where);
   return v as unknown as Descriptor;
 }
@@ -57,9 +62,11 @@ export function parseManifest(bytes: Uint8Array, mediaType: string, where: strin
     throw fail(where, 'manifest is not valid JSON');
   }
   if (!isObject(doc)) throw fail(where, 'manifest is not a JSON object');
-  if (doc.schemaVersion !== 2) throw fail(where, `unsupported schemaVersion ${JSON.stringify(doc.schemaVersion)}`);
+  if (doc.schemaVersion !== 2)
+    throw fail(where, `unsupported schemaVersion ${JSON.stringify(doc.schemaVersion)}`);
   const own = typeof doc.mediaType === 'string' ? doc.mediaType : undefined;
-  if (own !== undefined && own !== mediaType) throw fail(where, `manifest says mediaType '${own}' but was served as '${mediaType}'`);
+  if (own !== undefined && own !== mediaType)
+    throw fail(where, `manifest says mediaType '${own}' but was served as '${mediaType}'`);
   checkAnnotations(doc.annotations, where);
   if (doc.subject !== undefined) checkDescriptor(doc.subject, `${where} subject`);
   if (mediaType === MediaTypes.ociIndex || mediaType === MediaTypes.dockerManifestList) {
@@ -88,15 +95,23 @@ export function referrerDescriptor(
   doc: { artifactType?: unknown; config?: { mediaType?: unknown }; annotations?: unknown },
 ): Descriptor {
   const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
-  const artifactType = typeof doc.artifactType === 'string' ? doc.artifactType : typeof doc.config?.mediaType === 'string' ? doc.config.mediaType : undefined;
+  const artifactType =
+    typeof doc.artifactType === 'string'
+      ? doc.artifactType
+      : typeof doc.config?.mediaType === 'string'
+        ? doc.config.mediaType
+        : undefined;
   if (artifactType) entry.artifactType = artifactType;
-  if (doc.annotations && typeof doc.annotations === 'object') entry.annotations = doc.annotations as Record<string, string>;
+  if (doc.annotations && typeof doc.annotations === 'object')
+    entry.annotations = doc.annotations as Record<string, string>;
   return entry;
 }
 
 /** The descriptors a manifest or index points at (config + layers, or child manifests). */
 export function childrenOf(parsed: ParsedManifest): Descriptor[] {
-  return parsed.kind === 'index' ? parsed.index.manifests : [parsed.manifest.config, ...parsed.manifest.layers];
+  return parsed.kind === 'index'
+    ? parsed.index.manifests
+    : [parsed.manifest.config, ...parsed.manifest.layers];
 }
 
 /** Serialise a document deterministically: insertion-ordered keys, no whitespace. */

@@ -1,7 +1,14 @@
 // Turn a reference string into a Target plus the tag/digest to use inside it: `oci:PATH` opens an OCI
 // layout; anything else a registry (plain HTTP for loopback hosts or with plainHttp, HTTPS otherwise).
 import { LayoutTarget } from './layout/layout-target.js';
-import { DEFAULT_TAG, formatReference, isLoopbackRegistry, parseReference, referenceSelector, type ArtifactReference } from './reference.js';
+import {
+  DEFAULT_TAG,
+  formatReference,
+  isLoopbackRegistry,
+  parseReference,
+  referenceSelector,
+  type ArtifactReference,
+} from './reference.js';
 import type { RegistryCredentials } from './registry/credentials.js';
 import { RegistryTarget } from './registry/registry-target.js';
 import type { Target } from './target.js';
@@ -48,11 +55,18 @@ export interface SourceTarget {
  * Accept either a reference string or an already opened Target (with `reference` naming the tag
  * or digest in it, default `latest`): what pull and inspect take.
  */
-export function openSource(ref: string | Target, opts: OpenTargetOptions & { reference?: string }): SourceTarget {
+export function openSource(
+  ref: string | Target,
+  opts: OpenTargetOptions & { reference?: string },
+): SourceTarget {
   if (typeof ref === 'string') {
     const opened = openTarget(ref, opts);
     return { target: opened.target, selector: opened.selector, shown: formatReference(opened.reference) };
   }
   const selector = opts.reference ?? DEFAULT_TAG;
-  return { target: ref, selector, shown: `${ref.location}${selector.startsWith('sha256:') ? '@' : ':'}${selector}` };
+  return {
+    target: ref,
+    selector,
+    shown: `${ref.location}${selector.startsWith('sha256:') ? '@' : ':'}${selector}`,
+  };
 }

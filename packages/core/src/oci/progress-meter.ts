@@ -6,7 +6,10 @@ export class ProgressMeter {
   bytesDone = 0;
   bytesTotal = 0;
   private last = 0;
-  constructor(private readonly listener?: ProgressListener, private readonly intervalMs = 100) {}
+  constructor(
+    private readonly listener?: ProgressListener,
+    private readonly intervalMs = 100,
+  ) {}
 
   add(bytes: number, item?: string): void {
     this.bytesDone += bytes;

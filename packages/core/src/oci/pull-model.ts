@@ -69,10 +69,15 @@ async function checkDest(dest: string): Promise<void> {
     s = await stat(dest);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw new ModelsealError('UNREADABLE', `cannot inspect destination ${dest}: ${(e as Error).message}`, { cause: e });
+    throw new ModelsealError('UNREADABLE', `cannot inspect destination ${dest}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   if (!s.isDirectory() || (await readdir(dest)).length > 0) {
-    throw new ModelsealError('DEST_EXISTS', `destination ${dest} already exists and is not an empty directory`);
+    throw new ModelsealError(
+      'DEST_EXISTS',
+      `destination ${dest} already exists and is not an empty directory`,
+    );
   }
 }
 
@@ -80,7 +85,11 @@ function layerMode(layer: ArtifactLayer): number {
   return layer.mode !== undefined && (layer.mode & 0o111) !== 0 ? 0o755 : 0o644;
 }
 
-export async function pullModel(ref: string | Target, dest: string, opts: PullModelOptions = {}): Promise<PullModelResult> {
+export async function pullModel(
+  ref: string | Target,
+  dest: string,
+  opts: PullModelOptions = {},
+): Promise<PullModelResult> {
   const { target, selector, shown } = openSource(ref, opts);
   const destPath = resolve(dest);
   await checkDest(destPath);
@@ -88,13 +97,23 @@ export async function pullModel(ref: string | Target, dest: string, opts: PullMo
   // Resolve and fetch the manifest (bounded, digest-checked), then validate every path before any download.
   const descriptor = await target.resolve(selector);
   if (descriptor.size > MAX_MANIFEST_BYTES) {
-    throw new ModelsealError('MANIFEST_TOO_LARGE', `manifest of ${shown} is ${descriptor.size} bytes (limit ${MAX_MANIFEST_BYTES})`);
+    throw new ModelsealError(
+      'MANIFEST_TOO_LARGE',
+      `manifest of ${shown} is ${descriptor.size} bytes (limit ${MAX_MANIFEST_BYTES})`,
+    );
   }
   const bytes = await fetchVerifiedManifest(target, descriptor);
-  if (bytes.length > MAX_MANIFEST_BYTES) throw new ModelsealError('MANIFEST_TOO_LARGE', `manifest of ${shown} is over ${MAX_MANIFEST_BYTES} bytes`);
+  if (bytes.length > MAX_MANIFEST_BYTES)
+    throw new ModelsealError(
+      'MANIFEST_TOO_LARGE',
+      `manifest of ${shown} is over ${MAX_MANIFEST_BYTES} bytes`,
+    );
   const parsed = parseManifest(bytes, descriptor.mediaType, shown);
   if (parsed.kind !== 'manifest') {
-    throw new ModelsealError('UNSUPPORTED_ARTIFACT', `${shown} is an index (${descriptor.mediaType}); pull one of its manifests by digest`);
+    throw new ModelsealError(
+      'UNSUPPORTED_ARTIFACT',
+      `${shown} is an index (${descriptor.mediaType}); pull one of its manifests by digest`,
+    );
   }
   const { format, layers } = artifactLayers(parsed.manifest, shown);
   const claims = new PathClaims();
@@ -105,12 +124,16 @@ export async function pullModel(ref: string | Target, dest: string, opts: PullMo
   }
   for (const layer of layers) {
     if (layer.encoding === 'tar+zstd') {
-      throw new ModelsealError('UNSUPPORTED_MEDIA_TYPE', `${shown}: zstd-compressed layers (${layer.descriptor.mediaType}) are not supported`);
+      throw new ModelsealError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `${shown}: zstd-compressed layers (${layer.descriptor.mediaType}) are not supported`,
+      );
     }
   }
   const include = opts.include?.length ? compileGlobs(opts.include) : undefined;
   const selected = layers.filter((l) => l.encoding !== 'raw' || !include || include(l.path as string));
-  if (selected.length === 0) throw new ModelsealError('NOT_FOUND', `no file of ${shown} matches --include ${opts.include?.join(' ')}`);
+  if (selected.length === 0)
+    throw new ModelsealError('NOT_FOUND', `no file of ${shown} matches --include ${opts.include?.join(' ')}`);
 
   // Download into a staging directory beside DEST.
   const parent = dirname(destPath);
@@ -132,13 +155,21 @@ export async function pullModel(ref: string | Target, dest: string, opts: PullMo
         const file = join(staging, ...path.split('/'));
         await mkdir(dirname(file), { recursive: true });
         const source = await target.fetch(d);
-        await pipeline(source, tap, createWriteStream(file, { flags: 'wx', mode: layerMode(layer), highWaterMark: 1024 * 1024 }));
+        await pipeline(
+          source,
+          tap,
+          createWriteStream(file, { flags: 'wx', mode: layerMode(layer), highWaterMark: 1024 * 1024 }),
+        );
         files.push({ path, digest: d.digest, size: d.size });
       } else {
         // Archives are downloaded and verified first, then extracted: never parse unverified bytes.
         const archive = join(archives, `${index}-${d.digest.slice('sha256:'.length)}`);
         await mkdir(archives, { recursive: true, mode: 0o700 });
-        await pipeline(await target.fetch(d), tap, createWriteStream(archive, { flags: 'wx', highWaterMark: 1024 * 1024 }));
+        await pipeline(
+          await target.fetch(d),
+          tap,
+          createWriteStream(archive, { flags: 'wx', highWaterMark: 1024 * 1024 }),
+        );
         const extracted = await extractTar(createReadStream(archive, { highWaterMark: 1024 * 1024 }), {
           stagingRoot: staging,
           claims,
@@ -152,24 +183,44 @@ export async function pullModel(ref: string | Target, dest: string, opts: PullMo
     });
     await checkSymlinks(staging, claims, shown);
     if (files.length === 0) {
-      throw new ModelsealError('NOT_FOUND', include ? `no file of ${shown} matches --include ${opts.include?.join(' ')}` : `${shown} holds no files`);
+      throw new ModelsealError(
+        'NOT_FOUND',
+        include
+          ? `no file of ${shown} matches --include ${opts.include?.join(' ')}`
+          : `${shown} holds no files`,
+      );
     }
     files.sort((a, b) => compareUtf8(a.path, b.path));
     if (!include) {
-      omsRoot = rootDigest(files.map((f) => ({ name: f.path, algorithm: 'sha256', digest: f.digest.slice('sha256:'.length) })));
+      omsRoot = rootDigest(
+        files.map((f) => ({ name: f.path, algorithm: 'sha256', digest: f.digest.slice('sha256:'.length) })),
+      );
       const claimed = parsed.manifest.annotations?.[ModelPackAnnotations.omsRoot];
       if (claimed !== undefined && claimed !== `sha256:${omsRoot}`) {
-        throw new ModelsealError('MANIFEST_INCONSISTENT', `${shown}: annotation ${ModelPackAnnotations.omsRoot} says ${claimed} but the files give sha256:${omsRoot}`);
+        throw new ModelsealError(
+          'MANIFEST_INCONSISTENT',
+          `${shown}: annotation ${ModelPackAnnotations.omsRoot} says ${claimed} but the files give sha256:${omsRoot}`,
+        );
       }
     }
-    await opts.beforeCommit?.({ dir: staging, digest: descriptor.digest, manifest: parsed.manifest, files, ...(omsRoot ? { omsRoot } : {}) });
+    await opts.beforeCommit?.({
+      dir: staging,
+      digest: descriptor.digest,
+      manifest: parsed.manifest,
+      files,
+      ...(omsRoot ? { omsRoot } : {}),
+    });
     await checkDest(destPath);
     try {
       await rename(staging, destPath);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') {
-        throw new ModelsealError('DEST_EXISTS', `destination ${destPath} appeared while pulling and is not an empty directory`, { cause: e });
+        throw new ModelsealError(
+          'DEST_EXISTS',
+          `destination ${destPath} appeared while pulling and is not an empty directory`,
+          { cause: e },
+        );
       }
       throw e;
     }

@@ -56,14 +56,22 @@ export interface PushModelResult {
   skipped: number;
 }
 
-export async function pushModel(modelPath: string, ref: string | Target, opts: PushModelOptions = {}): Promise<PushModelResult> {
+export async function pushModel(
+  modelPath: string,
+  ref: string | Target,
+  opts: PushModelOptions = {},
+): Promise<PushModelResult> {
   let target: Target;
   let tag: string | undefined = opts.tag;
   let location: string;
   let parsed: ArtifactReference | undefined;
   if (typeof ref === 'string') {
     const opened = openTarget(ref, opts);
-    if (opened.reference.digest) throw new ModelsealError('BAD_REFERENCE', `cannot push to a digest reference '${ref}'; give a tag or none`);
+    if (opened.reference.digest)
+      throw new ModelsealError(
+        'BAD_REFERENCE',
+        `cannot push to a digest reference '${ref}'; give a tag or none`,
+      );
     target = opened.target;
     parsed = opened.reference;
     tag ??= opened.reference.tag ?? DEFAULT_TAG;
@@ -107,14 +115,21 @@ export async function pushModel(modelPath: string, ref: string | Target, opts: P
   meter.finish();
 
   return {
-    reference: parsed ? formatReference({ ...parsed, ...(tag ? { tag } : {}) }, manifestDesc.digest) : `${location}@${manifestDesc.digest}`,
+    reference: parsed
+      ? formatReference({ ...parsed, ...(tag ? { tag } : {}) }, manifestDesc.digest)
+      : `${location}@${manifestDesc.digest}`,
     digest: manifestDesc.digest,
     mediaType: manifestDesc.mediaType,
     size: manifestDesc.size,
     descriptor: manifestDesc,
     manifest: packed.manifest.document,
     manifestBytes: packed.manifest.bytes,
-    layers: packed.layers.map((l) => ({ path: l.path, mediaType: l.descriptor.mediaType, digest: l.descriptor.digest, size: l.descriptor.size })),
+    layers: packed.layers.map((l) => ({
+      path: l.path,
+      mediaType: l.descriptor.mediaType,
+      digest: l.descriptor.digest,
+      size: l.descriptor.size,
+    })),
     omsRoot: packed.omsRoot,
     resources,
     skipped,

@@ -5,16 +5,48 @@ const D = `sha256:${'ab'.repeat(32)}`;
 
 describe('parseReference', () => {
   it('parses registry references with port, namespaces, tag and digest', () => {
-    expect(parseReference('127.0.0.1:5000/ns/model:v1')).toEqual({ kind: 'registry', registry: '127.0.0.1:5000', repository: 'ns/model', tag: 'v1' });
-    expect(parseReference(`registry.example.com/a/b/c@${D}`)).toEqual({ kind: 'registry', registry: 'registry.example.com', repository: 'a/b/c', digest: D });
-    expect(parseReference(`localhost:5000/m:t@${D}`)).toEqual({ kind: 'registry', registry: 'localhost:5000', repository: 'm', tag: 't', digest: D });
-    expect(parseReference('[::1]:5000/m')).toEqual({ kind: 'registry', registry: '[::1]:5000', repository: 'm' });
+    expect(parseReference('127.0.0.1:5000/ns/model:v1')).toEqual({
+      kind: 'registry',
+      registry: '127.0.0.1:5000',
+      repository: 'ns/model',
+      tag: 'v1',
+    });
+    expect(parseReference(`registry.example.com/a/b/c@${D}`)).toEqual({
+      kind: 'registry',
+      registry: 'registry.example.com',
+      repository: 'a/b/c',
+      digest: D,
+    });
+    expect(parseReference(`localhost:5000/m:t@${D}`)).toEqual({
+      kind: 'registry',
+      registry: 'localhost:5000',
+      repository: 'm',
+      tag: 't',
+      digest: D,
+    });
+    expect(parseReference('[::1]:5000/m')).toEqual({
+      kind: 'registry',
+      registry: '[::1]:5000',
+      repository: 'm',
+    });
   });
 
   it('normalises Docker Hub short names', () => {
-    expect(parseReference('ns/model:v1')).toEqual({ kind: 'registry', registry: 'registry-1.docker.io', repository: 'ns/model', tag: 'v1' });
-    expect(parseReference('model')).toEqual({ kind: 'registry', registry: 'registry-1.docker.io', repository: 'library/model' });
-    expect(parseReference('docker.io/model:1')).toMatchObject({ registry: 'registry-1.docker.io', repository: 'library/model' });
+    expect(parseReference('ns/model:v1')).toEqual({
+      kind: 'registry',
+      registry: 'registry-1.docker.io',
+      repository: 'ns/model',
+      tag: 'v1',
+    });
+    expect(parseReference('model')).toEqual({
+      kind: 'registry',
+      registry: 'registry-1.docker.io',
+      repository: 'library/model',
+    });
+    expect(parseReference('docker.io/model:1')).toMatchObject({
+      registry: 'registry-1.docker.io',
+      repository: 'library/model',
+    });
   });
 
   it('parses oci: layout references', () => {

@@ -27,8 +27,10 @@ const DOCKER_HUB = 'registry-1.docker.io';
 /** An OCI tag (distribution spec grammar). */
 export const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 /** An OCI repository name: lowercase path components joined by '/'. */
-export const REPOSITORY = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+export const REPOSITORY =
+  /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
+const HOST =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
 
 function bad(ref: string, why: string): ModelsealError {
   return new ModelsealError('BAD_REFERENCE', `invalid reference '${ref}': ${why}`);
@@ -38,7 +40,8 @@ function splitDigest(ref: string, body: string): { rest: string; digest?: string
   const at = body.lastIndexOf('@');
   if (at < 0) return { rest: body };
   const digest = body.slice(at + 1);
-  if (!isSha256Digest(digest)) throw bad(ref, `'${digest}' is not a sha256 digest (sha256: + 64 lowercase hex)`);
+  if (!isSha256Digest(digest))
+    throw bad(ref, `'${digest}' is not a sha256 digest (sha256: + 64 lowercase hex)`);
   return { rest: body.slice(0, at), digest };
 }
 
@@ -61,7 +64,10 @@ export function parseReference(ref: string): ArtifactReference {
   const first = slash < 0 ? '' : name.slice(0, slash);
   let registry: string;
   let repository: string;
-  if (slash > 0 && (first.includes('.') || first.includes(':') || first.startsWith('[') || first === 'localhost')) {
+  if (
+    slash > 0 &&
+    (first.includes('.') || first.includes(':') || first.startsWith('[') || first === 'localhost')
+  ) {
     registry = first;
     repository = name.slice(slash + 1);
     if (!HOST.test(registry)) throw bad(ref, `'${registry}' is not a valid registry host[:port]`);
@@ -70,12 +76,17 @@ export function parseReference(ref: string): ArtifactReference {
     repository = name;
   }
   if (registry === 'docker.io' || registry === 'index.docker.io') registry = DOCKER_HUB;
-  if (registry === DOCKER_HUB && repository !== '' && !repository.includes('/')) repository = `library/${repository}`;
+  if (registry === DOCKER_HUB && repository !== '' && !repository.includes('/'))
+    repository = `library/${repository}`;
   if (repository === '') throw bad(ref, 'missing repository name');
   if (!REPOSITORY.test(repository)) {
-    throw bad(ref, `repository '${repository}' must be lowercase path components of [a-z0-9] joined by '.', '_', '__' or '-'`);
+    throw bad(
+      ref,
+      `repository '${repository}' must be lowercase path components of [a-z0-9] joined by '.', '_', '__' or '-'`,
+    );
   }
-  if (registry.length + 1 + repository.length > 255) throw bad(ref, 'registry + repository longer than 255 characters');
+  if (registry.length + 1 + repository.length > 255)
+    throw bad(ref, 'registry + repository longer than 255 characters');
   return { kind: 'registry', registry, repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
 
@@ -86,7 +97,8 @@ function parseLayout(ref: string): LayoutReference {
   const colon = rest.lastIndexOf(':');
   if (colon >= 0 && colon > rest.lastIndexOf('/')) {
     const candidate = rest.slice(colon + 1);
-    if (!TAG.test(candidate)) throw bad(ref, `tag '${candidate}' must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}`);
+    if (!TAG.test(candidate))
+      throw bad(ref, `tag '${candidate}' must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}`);
     tag = candidate;
     path = rest.slice(0, colon);
   }
@@ -112,6 +124,8 @@ export function formatReference(ref: ArtifactReference, pinDigest?: string): str
 
 /** Registries reached over plain HTTP by default: loopback only. */
 export function isLoopbackRegistry(registry: string): boolean {
-  const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : registry.split(':')[0];
+  const host = registry.startsWith('[')
+    ? registry.slice(0, registry.indexOf(']') + 1)
+    : registry.split(':')[0];
   return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

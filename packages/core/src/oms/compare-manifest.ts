@@ -11,7 +11,10 @@ export interface CompareOptions {
 const SHOWN = 3;
 
 function list(names: string[]): string {
-  const shown = names.slice(0, SHOWN).map((n) => `'${n}'`).join(', ');
+  const shown = names
+    .slice(0, SHOWN)
+    .map((n) => `'${n}'`)
+    .join(', ');
   return names.length > SHOWN ? `${shown} and ${names.length - SHOWN} more` : shown;
 }
 
@@ -49,14 +52,28 @@ export function compareManifest(signed: ModelManifest, actual: Resource[], opts:
     );
   }
   if (changed.length > 1) {
-    throw new ModelMismatchError('TAMPERED_FILE', `${changed.length} model files do not match the signature: ${list(changed)}${others('missing', diff)}`, diff);
+    throw new ModelMismatchError(
+      'TAMPERED_FILE',
+      `${changed.length} model files do not match the signature: ${list(changed)}${others('missing', diff)}`,
+      diff,
+    );
   }
   if (missing.length) {
-    const what = missing.length === 1 ? `model file ${list(missing)} is signed but missing` : `${missing.length} signed model files are missing: ${list(missing)}`;
+    const what =
+      missing.length === 1
+        ? `model file ${list(missing)} is signed but missing`
+        : `${missing.length} signed model files are missing: ${list(missing)}`;
     throw new ModelMismatchError('MISSING_FILE', `${what}${others('extra', diff)}`, diff);
   }
   if (extra.length) {
-    const what = extra.length === 1 ? `model file ${list(extra)} is not in the signature` : `${extra.length} model files are not in the signature: ${list(extra)}`;
-    throw new ModelMismatchError('EXTRA_FILE', `${what} (--ignore-unsigned-files allows unsigned files)`, diff);
+    const what =
+      extra.length === 1
+        ? `model file ${list(extra)} is not in the signature`
+        : `${extra.length} model files are not in the signature: ${list(extra)}`;
+    throw new ModelMismatchError(
+      'EXTRA_FILE',
+      `${what} (--ignore-unsigned-files allows unsigned files)`,
+      diff,
+    );
   }
 }

@@ -42,7 +42,9 @@ export function splitShardName(name: string): { path: string; start: number; end
 
 /** The distinct file paths a manifest covers (shard names mapped back to their file). */
 export function manifestFiles(manifest: Pick<ModelManifest, 'config' | 'resources'>): string[] {
-  const names = manifest.resources.map((r) => (manifest.config.method === 'shards' ? splitShardName(r.name).path : r.name));
+  const names = manifest.resources.map((r) =>
+    manifest.config.method === 'shards' ? splitShardName(r.name).path : r.name,
+  );
   return [...new Set(names)];
 }
 
@@ -57,7 +59,10 @@ export function buildStatement(manifest: ModelManifest): Buffer {
   const resources = [...manifest.resources].sort(compareResources(manifest.config.method));
   const root = rootDigest(resources);
   if (root !== manifest.root) {
-    throw new ModelsealError('MANIFEST_INCONSISTENT', `manifest root ${manifest.root} does not match its resources (${root})`);
+    throw new ModelsealError(
+      'MANIFEST_INCONSISTENT',
+      `manifest root ${manifest.root} does not match its resources (${root})`,
+    );
   }
   const serialization: Record<string, unknown> = {
     method: manifest.config.method,
@@ -86,23 +91,35 @@ function bad(source: string, what: string): BundleFormatError {
 function checkResourceName(name: string, path: string, source: string): void {
   if (path === '.') return;
   const parts = path.split('/');
-  if (path.startsWith('/') || path.includes('\0') || path.includes('\\') || parts.some((p) => p === '' || p === '.' || p === '..')) {
+  if (
+    path.startsWith('/') ||
+    path.includes('\0') ||
+    path.includes('\\') ||
+    parts.some((p) => p === '' || p === '.' || p === '..')
+  ) {
     throw new ModelsealError('UNSAFE_PATH', `${source}: statement names an unsafe resource path '${name}'`);
   }
 }
 
-function parseSerialization(v: unknown, source: string): { config: HashingConfig; allowSymlinks: boolean; ignorePaths: string[] } {
+function parseSerialization(
+  v: unknown,
+  source: string,
+): { config: HashingConfig; allowSymlinks: boolean; ignorePaths: string[] } {
   if (!isJsonObject(v)) throw bad(source, 'has no predicate.serialization object');
   const method = v.method;
-  if (method !== 'files' && method !== 'shards') throw bad(source, `has unsupported serialization method '${String(method)}'`);
+  if (method !== 'files' && method !== 'shards')
+    throw bad(source, `has unsupported serialization method '${String(method)}'`);
   const hashType = v.hash_type;
-  if (typeof hashType !== 'string' || !isHashAlgorithm(hashType)) throw bad(source, `has unsupported hash_type '${String(hashType)}'`);
-  if (typeof v.allow_symlinks !== 'boolean') throw bad(source, 'serialization.allow_symlinks must be a boolean');
+  if (typeof hashType !== 'string' || !isHashAlgorithm(hashType))
+    throw bad(source, `has unsupported hash_type '${String(hashType)}'`);
+  if (typeof v.allow_symlinks !== 'boolean')
+    throw bad(source, 'serialization.allow_symlinks must be a boolean');
   let shardSize = 0;
   if (method === 'shards') {
     // Python writes shard_size through a protobuf Struct, i.e. as a float (1000000000.0): accept integral numbers.
     const s = v.shard_size;
-    if (typeof s !== 'number' || !Number.isSafeInteger(s) || s <= 0) throw bad(source, `has invalid shard_size '${String(s)}'`);
+    if (typeof s !== 'number' || !Number.isSafeInteger(s) || s <= 0)
+      throw bad(source, `has invalid shard_size '${String(s)}'`);
     shardSize = s;
   }
   let ignorePaths: string[] = [];
@@ -121,7 +138,13 @@ function parseResources(v: unknown, config: HashingConfig, source: string): Reso
   const expected = resourceAlgorithm(config);
   const seen = new Set<string>();
   return v.map((r, i) => {
-    if (!isJsonObject(r) || typeof r.name !== 'string' || r.name === '' || typeof r.algorithm !== 'string' || typeof r.digest !== 'string') {
+    if (
+      !isJsonObject(r) ||
+      typeof r.name !== 'string' ||
+      r.name === '' ||
+      typeof r.algorithm !== 'string' ||
+      typeof r.digest !== 'string'
+    ) {
       throw bad(source, `resource #${i} must have string name, algorithm and digest`);
     }
     if (!HEX.test(r.digest)) throw bad(source, `resource '${r.name}' has a digest that is not lowercase hex`);
@@ -130,9 +153,11 @@ function parseResources(v: unknown, config: HashingConfig, source: string): Reso
       throw bad(source, `resource '${r.name}' has algorithm '${r.algorithm}', expected '${expected}'`);
     }
     const path = config.method === 'shards' ? splitShardName(r.name).path : r.name;
-    if (config.method === 'shards' && splitShardName(r.name).start < 0) throw bad(source, `shard resource '${r.name}' is not 'path:start:end'`);
+    if (config.method === 'shards' && splitShardName(r.name).start < 0)
+      throw bad(source, `shard resource '${r.name}' is not 'path:start:end'`);
     checkResourceName(r.name, path, source);
-    if (seen.has(r.name)) throw new ModelsealError('MANIFEST_INCONSISTENT', `${source}: resource '${r.name}' is listed twice`);
+    if (seen.has(r.name))
+      throw new ModelsealError('MANIFEST_INCONSISTENT', `${source}: resource '${r.name}' is listed twice`);
     seen.add(r.name);
     return { name: r.name, algorithm: expected, digest: r.digest };
   });
@@ -143,7 +168,13 @@ function parseLegacy(statement: Record<string, unknown>, source: string): Signed
   if (!Array.isArray(subjects) || subjects.length === 0) throw bad(source, 'has no subjects');
   const resources = subjects.map((s, i): Resource => {
     const digest = isJsonObject(s) && isJsonObject(s.digest) ? s.digest.sha256 : undefined;
-    if (!isJsonObject(s) || typeof s.name !== 'string' || s.name === '' || typeof digest !== 'string' || !HEX.test(digest)) {
+    if (
+      !isJsonObject(s) ||
+      typeof s.name !== 'string' ||
+      s.name === '' ||
+      typeof digest !== 'string' ||
+      !HEX.test(digest)
+    ) {
       throw bad(source, `subject #${i} must have a name and a sha256 digest`);
     }
     checkResourceName(s.name, s.name, source);
@@ -176,23 +207,38 @@ export function parseStatement(payload: Buffer, source: string): SignedManifest 
     throw bad(source, 'is not valid JSON');
   }
   if (!isJsonObject(statement)) throw bad(source, 'is not a JSON object');
-  if (statement._type !== IN_TOTO_STATEMENT_TYPE) throw bad(source, `has _type '${String(statement._type)}', expected '${IN_TOTO_STATEMENT_TYPE}'`);
+  if (statement._type !== IN_TOTO_STATEMENT_TYPE)
+    throw bad(source, `has _type '${String(statement._type)}', expected '${IN_TOTO_STATEMENT_TYPE}'`);
   const predicateType = statement.predicateType;
   if (predicateType === OMS_LEGACY_PREDICATE_TYPE) return parseLegacy(statement, source);
   if (predicateType !== OMS_PREDICATE_TYPE) {
-    throw bad(source, `has unsupported predicateType '${String(predicateType)}' (expected '${OMS_PREDICATE_TYPE}')`);
+    throw bad(
+      source,
+      `has unsupported predicateType '${String(predicateType)}' (expected '${OMS_PREDICATE_TYPE}')`,
+    );
   }
   const subjects = statement.subject;
   if (!Array.isArray(subjects) || subjects.length !== 1) {
-    throw bad(source, `must have exactly one subject (found ${Array.isArray(subjects) ? subjects.length : 'none'})`);
+    throw bad(
+      source,
+      `must have exactly one subject (found ${Array.isArray(subjects) ? subjects.length : 'none'})`,
+    );
   }
   const subject = subjects[0];
   const root = isJsonObject(subject) && isJsonObject(subject.digest) ? subject.digest.sha256 : undefined;
-  if (!isJsonObject(subject) || typeof subject.name !== 'string' || typeof root !== 'string' || !/^[0-9a-f]{64}$/.test(root)) {
+  if (
+    !isJsonObject(subject) ||
+    typeof subject.name !== 'string' ||
+    typeof root !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(root)
+  ) {
     throw bad(source, 'subject must have a name and a sha256 digest');
   }
   if (!isJsonObject(statement.predicate)) throw bad(source, 'has no predicate object');
-  const { config, allowSymlinks, ignorePaths } = parseSerialization(statement.predicate.serialization, source);
+  const { config, allowSymlinks, ignorePaths } = parseSerialization(
+    statement.predicate.serialization,
+    source,
+  );
   const resources = parseResources(statement.predicate.resources, config, source);
   const recomputed = rootDigest(resources);
   if (recomputed !== root) {
@@ -201,5 +247,14 @@ export function parseStatement(payload: Buffer, source: string): SignedManifest 
       `${source}: manifest is inconsistent: subject digest sha256:${root} does not match the resources (sha256:${recomputed})`,
     );
   }
-  return { predicateType, legacy: false, root, subjectName: subject.name, config, allowSymlinks, ignorePaths, resources };
+  return {
+    predicateType,
+    legacy: false,
+    root,
+    subjectName: subject.name,
+    config,
+    allowSymlinks,
+    ignorePaths,
+    resources,
+  };
 }

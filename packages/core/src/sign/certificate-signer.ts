@@ -29,12 +29,21 @@ export function certificateSigner(opts: CertificateSignerOptions): BundleSigner 
   }
   const now = opts.now ?? new Date();
   if (now < new Date(leaf.validFrom) || now > new Date(leaf.validTo)) {
-    throw new ModelsealError('CERTIFICATE_EXPIRED', `${name} is not valid now (valid ${leaf.validFrom} to ${leaf.validTo})`);
+    throw new ModelsealError(
+      'CERTIFICATE_EXPIRED',
+      `${name} is not valid now (valid ${leaf.validFrom} to ${leaf.validTo})`,
+    );
   }
   if (!hasSigningUsage(leaf)) {
-    throw new ModelsealError('KEY_USAGE', `${name} has neither KeyUsage digitalSignature nor ExtendedKeyUsage codeSigning`);
+    throw new ModelsealError(
+      'KEY_USAGE',
+      `${name} has neither KeyUsage digitalSignature nor ExtendedKeyUsage codeSigning`,
+    );
   }
-  const material = { kind: 'certificateChain' as const, certificatesDer: [leaf, ...(opts.chain ?? [])].map((c) => c.raw) };
+  const material = {
+    kind: 'certificateChain' as const,
+    certificatesDer: [leaf, ...(opts.chain ?? [])].map((c) => c.raw),
+  };
   return {
     kind: 'certificate',
     async signStatement(statement: Buffer, payloadType: string): Promise<SerializedBundle> {

@@ -6,7 +6,12 @@ import type { KeyMaterial } from './signer.js';
 export const BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 
 /** A key/certificate-mode bundle (no transparency log entries). */
-export function dsseBundle(material: KeyMaterial, payloadType: string, payload: Buffer, signature: Buffer): SerializedBundle {
+export function dsseBundle(
+  material: KeyMaterial,
+  payloadType: string,
+  payload: Buffer,
+  signature: Buffer,
+): SerializedBundle {
   const envelope = {
     payload: payload.toString('base64'),
     payloadType,
@@ -15,7 +20,11 @@ export function dsseBundle(material: KeyMaterial, payloadType: string, payload: 
   let vm: Record<string, unknown>;
   if (material.kind === 'publicKey') vm = { publicKey: { hint: material.hint } };
   else if (material.kind === 'certificateChain') {
-    vm = { x509CertificateChain: { certificates: material.certificatesDer.map((d) => ({ rawBytes: d.toString('base64') })) } };
+    vm = {
+      x509CertificateChain: {
+        certificates: material.certificatesDer.map((d) => ({ rawBytes: d.toString('base64') })),
+      },
+    };
   } else vm = { certificate: { rawBytes: material.certificateDer.toString('base64') } };
   // sigstore's OneOf typing wants the absent alternatives spelled out; the JSON shape is what matters.
   return {

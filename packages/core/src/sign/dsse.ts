@@ -8,7 +8,12 @@ export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 /** `DSSEv1 SP len(type) SP type SP len(body) SP body`, lengths as ASCII decimal byte counts. */
 export function preAuthEncoding(payloadType: string, payload: Buffer): Buffer {
   const type = Buffer.from(payloadType, 'utf8');
-  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `, 'utf8'), type, Buffer.from(` ${payload.length} `, 'utf8'), payload]);
+  return Buffer.concat([
+    Buffer.from(`DSSEv1 ${type.length} `, 'utf8'),
+    type,
+    Buffer.from(` ${payload.length} `, 'utf8'),
+    payload,
+  ]);
 }
 
 /** Signs the PAE of (payloadType, payload) with a private key; returns the DER/raw signature. */

@@ -42,7 +42,9 @@ const MAX_API = { ca: 1, tlog: 2, tsa: 1 };
 function pick(services: Service[], maxApi: number, now: Date): Service | undefined {
   return services
     .filter((s) => s.majorApiVersion <= maxApi)
-    .filter((s) => (!s.validFor?.start || s.validFor.start <= now) && (!s.validFor?.end || s.validFor.end >= now))
+    .filter(
+      (s) => (!s.validFor?.start || s.validFor.start <= now) && (!s.validFor?.end || s.validFor.end >= now),
+    )
     .sort((a, b) => (b.validFor?.start?.getTime() ?? 0) - (a.validFor?.start?.getTime() ?? 0))[0];
 }
 
@@ -59,32 +61,57 @@ export function servicesFromSigningConfig(json: unknown, source: string, now = n
   try {
     cfg = protobufSpecs().SigningConfig.fromJSON(json);
   } catch (e) {
-    throw new ModelsealError('USAGE', `${source}: malformed signing config: ${(e as Error).message}`, { cause: e });
+    throw new ModelsealError('USAGE', `${source}: malformed signing config: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   for (const [name, c] of [
     ['rekorTlogConfig', cfg.rekorTlogConfig],
     ['tsaConfig', cfg.tsaConfig],
   ] as const) {
-    if (c && c.selector !== protobufSpecs().ServiceSelector.ANY && c.selector !== protobufSpecs().ServiceSelector.EXACT) {
-      throw new ModelsealError('USAGE', `${source}: ${name}.selector ${protobufSpecs().ServiceSelector[c.selector]} is not supported (use ANY or EXACT)`);
+    if (
+      c &&
+      c.selector !== protobufSpecs().ServiceSelector.ANY &&
+      c.selector !== protobufSpecs().ServiceSelector.EXACT
+    ) {
+      throw new ModelsealError(
+        'USAGE',
+        `${source}: ${name}.selector ${protobufSpecs().ServiceSelector[c.selector]} is not supported (use ANY or EXACT)`,
+      );
     }
   }
   const ca = pick(cfg.caUrls, MAX_API.ca, now);
-  if (!ca) throw new ModelsealError('USAGE', `${source}: no currently valid Fulcio (caUrls) with API version <= ${MAX_API.ca}`);
+  if (!ca)
+    throw new ModelsealError(
+      'USAGE',
+      `${source}: no currently valid Fulcio (caUrls) with API version <= ${MAX_API.ca}`,
+    );
   const tlog = pick(cfg.rekorTlogUrls, MAX_API.tlog, now);
   const tsa = pick(cfg.tsaUrls, MAX_API.tsa, now);
   const oidc = pick(cfg.oidcUrls, 1, now);
   if (cfg.rekorTlogUrls.length > 0 && !tlog) {
-    throw new ModelsealError('USAGE', `${source}: none of the rekorTlogUrls is currently valid with API version <= ${MAX_API.tlog}`);
+    throw new ModelsealError(
+      'USAGE',
+      `${source}: none of the rekorTlogUrls is currently valid with API version <= ${MAX_API.tlog}`,
+    );
   }
   if (cfg.tsaUrls.length > 0 && !tsa) {
-    throw new ModelsealError('USAGE', `${source}: none of the tsaUrls is currently valid with API version <= ${MAX_API.tsa}`);
+    throw new ModelsealError(
+      'USAGE',
+      `${source}: none of the tsaUrls is currently valid with API version <= ${MAX_API.tsa}`,
+    );
   }
   if (tlog && tlog.majorApiVersion >= 2 && !tsa) {
-    throw new ModelsealError('USAGE', `${source}: Rekor v2 (${tlog.url}) gives no signing time; the config must also list a timestamp authority`);
+    throw new ModelsealError(
+      'USAGE',
+      `${source}: Rekor v2 (${tlog.url}) gives no signing time; the config must also list a timestamp authority`,
+    );
   }
   if (!tlog && !tsa) {
-    throw new ModelsealError('USAGE', `${source}: lists neither a Rekor log nor a timestamp authority; a signature needs one`);
+    throw new ModelsealError(
+      'USAGE',
+      `${source}: lists neither a Rekor log nor a timestamp authority; a signature needs one`,
+    );
   }
   return {
     fulcioURL: ca.url,

@@ -17,7 +17,11 @@ import {
   STAGING_SERVICES,
   type SigstoreServices,
 } from './keyless-services.js';
-import { resolveIdentityToken, type ResolvedToken, type TokenSourceOptions } from './identity/token-sources.js';
+import {
+  resolveIdentityToken,
+  type ResolvedToken,
+  type TokenSourceOptions,
+} from './identity/token-sources.js';
 
 export interface KeylessSignerOptions extends Omit<TokenSourceOptions, 'identityToken'> {
   /** An OIDC identity token (JWT). Else the sources in token-sources.ts are tried in order. */
@@ -73,12 +77,21 @@ function signingError(e: unknown, services: SigstoreServices, token: string | un
   );
   switch (code) {
     case 'CA_CREATE_SIGNING_CERTIFICATE_ERROR':
-      return new ModelsealError('SIGSTORE_SERVICE', `Fulcio at ${services.fulcioURL} refused a certificate: ${detail}`);
+      return new ModelsealError(
+        'SIGSTORE_SERVICE',
+        `Fulcio at ${services.fulcioURL} refused a certificate: ${detail}`,
+      );
     case 'TLOG_CREATE_ENTRY_ERROR':
     case 'TLOG_FETCH_ENTRY_ERROR':
-      return new ModelsealError('SIGSTORE_SERVICE', `Rekor at ${services.rekorURL} did not log the signature: ${detail}`);
+      return new ModelsealError(
+        'SIGSTORE_SERVICE',
+        `Rekor at ${services.rekorURL} did not log the signature: ${detail}`,
+      );
     case 'TSA_CREATE_TIMESTAMP_ERROR':
-      return new ModelsealError('SIGSTORE_SERVICE', `timestamp authority at ${services.tsaURL} failed: ${detail}`);
+      return new ModelsealError(
+        'SIGSTORE_SERVICE',
+        `timestamp authority at ${services.tsaURL} failed: ${detail}`,
+      );
     case 'IDENTITY_TOKEN_READ_ERROR':
     case 'IDENTITY_TOKEN_PARSE_ERROR':
       return new ModelsealError('MISSING_IDENTITY_TOKEN', `the identity token could not be used: ${detail}`);
@@ -97,7 +110,11 @@ function withExplicitTlogEntries(bundle: SerializedBundle): SerializedBundle {
   const { timestampVerificationData, ...material } = vm;
   return {
     ...bundle,
-    verificationMaterial: { ...material, tlogEntries: [], timestampVerificationData } as SerializedBundle['verificationMaterial'],
+    verificationMaterial: {
+      ...material,
+      tlogEntries: [],
+      timestampVerificationData,
+    } as SerializedBundle['verificationMaterial'],
   };
 }
 
@@ -109,7 +126,10 @@ export function keylessSigner(opts: KeylessSignerOptions = {}): BundleSigner {
     async signStatement(statement: Buffer, payloadType: string): Promise<SerializedBundle> {
       const services = await resolveServices(opts);
       if (!services.rekorURL && !services.tsaURL) {
-        throw new ModelsealError('USAGE', 'keyless signing needs a Rekor log or a timestamp authority (got neither)');
+        throw new ModelsealError(
+          'USAGE',
+          'keyless signing needs a Rekor log or a timestamp authority (got neither)',
+        );
       }
       let token: string | undefined;
       try {
@@ -142,8 +162,12 @@ export function keylessSigner(opts: KeylessSignerOptions = {}): BundleSigner {
             }),
           );
         }
-        if (services.tsaURL) witnesses.push(new (sigstoreSign().TSAWitness)({ tsaBaseURL: services.tsaURL, ...fetchOptions }));
-        const bundle = await new (sigstoreSign().DSSEBundleBuilder)({ signer, witnesses }).create({ data: statement, type: payloadType });
+        if (services.tsaURL)
+          witnesses.push(new (sigstoreSign().TSAWitness)({ tsaBaseURL: services.tsaURL, ...fetchOptions }));
+        const bundle = await new (sigstoreSign().DSSEBundleBuilder)({ signer, witnesses }).create({
+          data: statement,
+          type: payloadType,
+        });
         return withExplicitTlogEntries(sigstoreBundle().bundleToJSON(bundle));
       } catch (e) {
         throw signingError(e, services, token);

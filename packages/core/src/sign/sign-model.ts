@@ -28,14 +28,19 @@ export interface SignModelResult {
 
 /** Writes `data` to `file` through a temp file in the same directory and a rename. */
 export async function writeFileAtomic(file: string, data: Buffer): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
   try {
     await writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
     await rename(tmp, file);
   } catch (e) {
     await rm(tmp, { force: true });
     const code = (e as { code?: string }).code;
-    throw new ModelsealError('UNREADABLE', `cannot write signature '${file}' (${code ?? 'error'})`, { cause: e });
+    throw new ModelsealError('UNREADABLE', `cannot write signature '${file}' (${code ?? 'error'})`, {
+      cause: e,
+    });
   }
 }
 

@@ -13,7 +13,9 @@ export async function defaultSignaturePath(modelPath: string): Promise<string> {
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'ENOENT') throw new ModelsealError('NOT_FOUND', `model '${modelPath}' does not exist`);
-    throw new ModelsealError('UNREADABLE', `model '${modelPath}' cannot be read (${code ?? 'error'})`, { cause: e });
+    throw new ModelsealError('UNREADABLE', `model '${modelPath}' cannot be read (${code ?? 'error'})`, {
+      cause: e,
+    });
   }
   const abs = path.resolve(modelPath);
   return isDir ? path.join(abs, DEFAULT_SIGNATURE_NAME) : `${abs}.sig`;

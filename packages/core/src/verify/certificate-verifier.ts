@@ -4,7 +4,13 @@
 // requires KeyUsage digitalSignature or EKU codeSigning, then checks the DSSE signature.
 import type { X509Certificate } from 'node:crypto';
 import { SignatureError } from '../errors.js';
-import { certificateExtensions, certificateName, hasSigningUsage, oneLineName, parseCertificateDer } from '../keys/certificates.js';
+import {
+  certificateExtensions,
+  certificateName,
+  hasSigningUsage,
+  oneLineName,
+  parseCertificateDer,
+} from '../keys/certificates.js';
 import { signingAlgorithm } from '../keys/signing-algorithm.js';
 import { LEGACY_PAE_WARNING, verifyDsseSignature } from './dsse-signature.js';
 import type { BundleVerifier, ParsedBundle, VerifiedBundle } from './verifier.js';
@@ -42,16 +48,26 @@ function canIssue(ca: X509Certificate, below: number): boolean {
 }
 
 /** Leaf-first path ending at a trust anchor, or null. Depth-first over candidate issuers. */
-function buildChain(leaf: X509Certificate, intermediates: X509Certificate[], anchors: X509Certificate[]): X509Certificate[] | null {
+function buildChain(
+  leaf: X509Certificate,
+  intermediates: X509Certificate[],
+  anchors: X509Certificate[],
+): X509Certificate[] | null {
   const isAnchor = (c: X509Certificate) => anchors.some((a) => a.fingerprint256 === c.fingerprint256);
   const walk = (path: X509Certificate[]): X509Certificate[] | null => {
     const current = path[path.length - 1];
     if (isAnchor(current)) return path;
     if (path.length > MAX_DEPTH) return null;
     const below = path.length - 1; // CA certificates between the leaf and the next issuer
-    for (const anchor of anchors) if (canIssue(anchor, below) && issuedBy(current, anchor)) return [...path, anchor];
+    for (const anchor of anchors)
+      if (canIssue(anchor, below) && issuedBy(current, anchor)) return [...path, anchor];
     for (const next of intermediates) {
-      if (!canIssue(next, below) || path.some((p) => p.fingerprint256 === next.fingerprint256) || !issuedBy(current, next)) continue;
+      if (
+        !canIssue(next, below) ||
+        path.some((p) => p.fingerprint256 === next.fingerprint256) ||
+        !issuedBy(current, next)
+      )
+        continue;
       const found = walk([...path, next]);
       if (found) return found;
     }
@@ -61,7 +77,8 @@ function buildChain(leaf: X509Certificate, intermediates: X509Certificate[], anc
 }
 
 export function certificateVerifier(opts: CertificateVerifierOptions): BundleVerifier {
-  if (opts.trustAnchors.length === 0) throw new SignatureError('UNTRUSTED_CHAIN', 'no trust anchors given (--certificate-chain)');
+  if (opts.trustAnchors.length === 0)
+    throw new SignatureError('UNTRUSTED_CHAIN', 'no trust anchors given (--certificate-chain)');
   return {
     kind: 'certificate',
     async verify(bundle: ParsedBundle): Promise<VerifiedBundle> {
@@ -69,15 +86,25 @@ export function certificateVerifier(opts: CertificateVerifierOptions): BundleVer
       const vm = bundle.json.verificationMaterial as Record<string, unknown>;
       const chain = vm.x509CertificateChain as { certificates: { rawBytes: string }[] } | undefined;
       if (!chain) {
-        const what = vm.publicKey ? 'a bare key (verify with --key)' : 'a Sigstore keyless certificate (verify with the keyless options)';
-        throw new SignatureError('UNTRUSTED_CHAIN', `${source}: the bundle is signed with ${what}, not a certificate chain`);
+        const what = vm.publicKey
+          ? 'a bare key (verify with --key)'
+          : 'a Sigstore keyless certificate (verify with the keyless options)';
+        throw new SignatureError(
+          'UNTRUSTED_CHAIN',
+          `${source}: the bundle is signed with ${what}, not a certificate chain`,
+        );
       }
-      const certs = chain.certificates.map((c, i) => parseCertificateDer(Buffer.from(c.rawBytes, 'base64'), `${source} certificate #${i}`));
+      const certs = chain.certificates.map((c, i) =>
+        parseCertificateDer(Buffer.from(c.rawBytes, 'base64'), `${source} certificate #${i}`),
+      );
       const leaf = certs[0];
       const leafName = `certificate '${certificateName(leaf)}'`;
       const path = buildChain(leaf, certs.slice(1), opts.trustAnchors);
       if (!path) {
-        throw new SignatureError('UNTRUSTED_CHAIN', `${source}: ${leafName} (issuer '${oneLineName(leaf.issuer)}') does not chain to any trust anchor`);
+        throw new SignatureError(
+          'UNTRUSTED_CHAIN',
+          `${source}: ${leafName} (issuer '${oneLineName(leaf.issuer)}') does not chain to any trust anchor`,
+        );
       }
       const at = opts.validityTime === 'now' ? new Date() : new Date(leaf.validFrom);
       for (const c of path) {
@@ -89,21 +116,35 @@ export function certificateVerifier(opts: CertificateVerifierOptions): BundleVer
         }
       }
       if (!hasSigningUsage(leaf)) {
-        throw new SignatureError('KEY_USAGE', `${source}: ${leafName} has neither KeyUsage digitalSignature nor ExtendedKeyUsage codeSigning`);
+        throw new SignatureError(
+          'KEY_USAGE',
+          `${source}: ${leafName} has neither KeyUsage digitalSignature nor ExtendedKeyUsage codeSigning`,
+        );
       }
       signingAlgorithm(leaf.publicKey, leafName);
       const { payload, payloadType, signatures } = bundle.envelope;
       const how = verifyDsseSignature(leaf.publicKey, payloadType, payload, signatures[0].sig);
-      if (!how) throw new SignatureError('BAD_SIGNATURE', `${source}: the signature does not verify with ${leafName}; the bundle was modified`);
+      if (!how)
+        throw new SignatureError(
+          'BAD_SIGNATURE',
+          `${source}: the signature does not verify with ${leafName}; the bundle was modified`,
+        );
       const warnings: string[] = [];
       if (how === 'legacy') warnings.push(LEGACY_PAE_WARNING);
       if (opts.validityTime !== 'now' && !validAt(leaf, new Date())) {
-        warnings.push(`${leafName} is expired or not yet valid now (valid ${leaf.validFrom} to ${leaf.validTo}); accepted because validity is checked at its notBefore, like model_signing`);
+        warnings.push(
+          `${leafName} is expired or not yet valid now (valid ${leaf.validFrom} to ${leaf.validTo}); accepted because validity is checked at its notBefore, like model_signing`,
+        );
       }
       return {
         payload,
         payloadType,
-        signer: { kind: 'certificate', subject: oneLineName(leaf.subject), issuer: oneLineName(leaf.issuer), fingerprint: leaf.fingerprint256 },
+        signer: {
+          kind: 'certificate',
+          subject: oneLineName(leaf.subject),
+          issuer: oneLineName(leaf.issuer),
+          fingerprint: leaf.fingerprint256,
+        },
         warnings,
       };
     },

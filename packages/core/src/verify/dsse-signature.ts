@@ -10,7 +10,12 @@ export const LEGACY_PAE_WARNING =
   'signature uses the model_signing 0.2 compatibility encoding (legacy PAE, SHA-256); re-sign with a current signer';
 
 /** 'standard' or 'legacy' when the signature verifies, null when it does not. */
-export function verifyDsseSignature(key: KeyObject, payloadType: string, payload: Buffer, sig: Buffer): 'standard' | 'legacy' | null {
+export function verifyDsseSignature(
+  key: KeyObject,
+  payloadType: string,
+  payload: Buffer,
+  sig: Buffer,
+): 'standard' | 'legacy' | null {
   const alg = signingAlgorithm(key, 'verification key');
   const check = (hash: string | null, data: Buffer): boolean => {
     try {

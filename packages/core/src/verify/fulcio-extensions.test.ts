@@ -17,12 +17,16 @@ describe('decodeFulcioExtension', () => {
     expect(decodeFulcioExtension(der, false)).toBe(url);
     expect(decodeFulcioExtension(Buffer.from(url), true)).toBe(url);
     const long = 'x'.repeat(200); // long-form DER length
-    expect(decodeFulcioExtension(Buffer.concat([Buffer.from([0x0c, 0x81, 200]), Buffer.from(long)]), false)).toBe(long);
+    expect(
+      decodeFulcioExtension(Buffer.concat([Buffer.from([0x0c, 0x81, 200]), Buffer.from(long)]), false),
+    ).toBe(long);
   });
 
   it('refuses a .8+ value that is not a UTF8String (no raw-string fallback)', () => {
     const printable = Buffer.concat([Buffer.from([0x13, 3]), Buffer.from('abc')]);
-    expect(() => decodeFulcioExtension(printable, false)).toThrow('Fulcio extension is not a DER UTF8String (tag 0x13)');
+    expect(() => decodeFulcioExtension(printable, false)).toThrow(
+      'Fulcio extension is not a DER UTF8String (tag 0x13)',
+    );
     expect(() => decodeFulcioExtension(Buffer.from('https://x'), false)).toThrow();
   });
 });

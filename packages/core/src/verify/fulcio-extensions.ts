@@ -62,7 +62,10 @@ export function decodeFulcioExtension(value: Buffer, legacy: boolean): string {
 export function readFulcioIdentity(certDer: Buffer): FulcioIdentity {
   const x509 = sigstoreCore().X509Certificate.parse(certDer as Buffer<ArrayBuffer>);
   const extensions: Partial<Record<FulcioExtensionName, string>> = {};
-  for (const [name, spec] of Object.entries(FulcioExtensionOids) as [FulcioExtensionName, { oid: string; legacy: boolean }][]) {
+  for (const [name, spec] of Object.entries(FulcioExtensionOids) as [
+    FulcioExtensionName,
+    { oid: string; legacy: boolean },
+  ][]) {
     const ext = x509.extension(spec.oid);
     if (ext) extensions[name] = decodeFulcioExtension(ext.value, spec.legacy);
   }

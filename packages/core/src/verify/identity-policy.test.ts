@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { identityPolicy, anchoredRegExp } from './identity-policy.js';
 import type { FulcioIdentity } from './fulcio-extensions.js';
 
-const signer = (identity: string, issuer = 'https://issuer.test', extensions: FulcioIdentity['extensions'] = {}): FulcioIdentity => ({
+const signer = (
+  identity: string,
+  issuer = 'https://issuer.test',
+  extensions: FulcioIdentity['extensions'] = {},
+): FulcioIdentity => ({
   identity,
   issuer,
   extensions: { issuer, ...extensions },
@@ -23,7 +27,10 @@ describe('identityPolicy', () => {
     expect(codeOf(() => p.check(signer('dev@example.test')))).toBe('PASSED');
     expect(codeOf(() => p.check(signer('xdev@example.test.evil')))).toBe('IDENTITY_MISMATCH');
     expect(codeOf(() => p.check(signer('dev@example.test.evil')))).toBe('IDENTITY_MISMATCH');
-    const alt = identityPolicy({ identityRegExp: 'a@x\\.test|b@x\\.test', issuerRegExp: 'https://issuer\\.test' });
+    const alt = identityPolicy({
+      identityRegExp: 'a@x\\.test|b@x\\.test',
+      issuerRegExp: 'https://issuer\\.test',
+    });
     expect(codeOf(() => alt.check(signer('b@x.test')))).toBe('PASSED');
     expect(codeOf(() => alt.check(signer('evil-b@x.test')))).toBe('IDENTITY_MISMATCH'); // naive ^a|b$ would pass
     expect(codeOf(() => alt.check(signer('a@x.test-evil')))).toBe('IDENTITY_MISMATCH');
@@ -35,7 +42,9 @@ describe('identityPolicy', () => {
     const p = identityPolicy({ identity: 'dev@example.test', issuer: 'https://issuer.test' });
     expect(codeOf(() => p.check(signer('Dev@example.test')))).toBe('IDENTITY_MISMATCH');
     expect(codeOf(() => p.check(signer('dev@example.test', 'https://issuer.test/')))).toBe('ISSUER_MISMATCH');
-    expect(codeOf(() => p.check({ identity: 'dev@example.test', issuer: undefined, extensions: {} }))).toBe('ISSUER_MISMATCH');
+    expect(codeOf(() => p.check({ identity: 'dev@example.test', issuer: undefined, extensions: {} }))).toBe(
+      'ISSUER_MISMATCH',
+    );
     expect(() => p.check(signer('other@example.test'))).toThrow(
       'certificate identity "other@example.test" does not match the expected "dev@example.test"',
     );
@@ -45,19 +54,31 @@ describe('identityPolicy', () => {
     expect(codeOf(() => identityPolicy({ issuer: 'https://issuer.test' }))).toBe('USAGE');
     expect(codeOf(() => identityPolicy({ identity: 'a' }))).toBe('USAGE');
     expect(codeOf(() => identityPolicy({ identity: 'a', identityRegExp: 'a', issuer: 'i' }))).toBe('USAGE');
-    expect(() => identityPolicy({ identityRegExp: '(', issuer: 'i' })).toThrow(/invalid certificate identity regular expression "\("/);
+    expect(() => identityPolicy({ identityRegExp: '(', issuer: 'i' })).toThrow(
+      /invalid certificate identity regular expression "\("/,
+    );
   });
 
   it('checks GitHub claims against both the legacy and the current extension', () => {
-    const gh = signer('https://github.com/octo/model/.github/workflows/release.yml@refs/heads/main', 'https://token.actions.githubusercontent.com', {
-      githubWorkflowRepository: 'octo/model',
-      sourceRepositoryURI: 'https://github.com/octo/model',
-      githubWorkflowRef: 'refs/heads/main',
-      sourceRepositoryRef: 'refs/heads/main',
-    });
+    const gh = signer(
+      'https://github.com/octo/model/.github/workflows/release.yml@refs/heads/main',
+      'https://token.actions.githubusercontent.com',
+      {
+        githubWorkflowRepository: 'octo/model',
+        sourceRepositoryURI: 'https://github.com/octo/model',
+        githubWorkflowRef: 'refs/heads/main',
+        sourceRepositoryRef: 'refs/heads/main',
+      },
+    );
     const policy = (githubClaims: Record<string, string>) =>
-      identityPolicy({ identityRegExp: '.*', issuer: 'https://token.actions.githubusercontent.com', githubClaims });
-    expect(codeOf(() => policy({ workflowRepository: 'octo/model', workflowRef: 'refs/heads/main' }).check(gh))).toBe('PASSED');
+      identityPolicy({
+        identityRegExp: '.*',
+        issuer: 'https://token.actions.githubusercontent.com',
+        githubClaims,
+      });
+    expect(
+      codeOf(() => policy({ workflowRepository: 'octo/model', workflowRef: 'refs/heads/main' }).check(gh)),
+    ).toBe('PASSED');
     expect(codeOf(() => policy({ workflowRepository: 'octo/mode' }).check(gh))).toBe('EXTENSION_MISMATCH');
     expect(() => policy({ workflowTrigger: 'push' }).check(gh)).toThrow(
       '--certificate-github-workflow-trigger: certificate has no such extension, expected "push"',

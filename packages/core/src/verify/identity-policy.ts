@@ -40,15 +40,26 @@ export function anchoredRegExp(pattern: string, what: string): RegExp {
   try {
     return new RegExp(`^(?:${pattern})$`, 'u');
   } catch (e) {
-    throw new ModelsealError('USAGE', `invalid ${what} regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`);
+    throw new ModelsealError(
+      'USAGE',
+      `invalid ${what} regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`,
+    );
   }
 }
 
 type Matcher = { test(value: string): boolean; text: string };
 
-function matcher(exact: string | undefined, pattern: string | undefined, what: string, flag: string): Matcher {
+function matcher(
+  exact: string | undefined,
+  pattern: string | undefined,
+  what: string,
+  flag: string,
+): Matcher {
   if (exact !== undefined && pattern !== undefined) {
-    throw new ModelsealError('USAGE', `give either an exact ${what} or a ${what} regular expression, not both`);
+    throw new ModelsealError(
+      'USAGE',
+      `give either an exact ${what} or a ${what} regular expression, not both`,
+    );
   }
   if (exact !== undefined && exact !== '') return { test: (v) => v === exact, text: JSON.stringify(exact) };
   if (pattern !== undefined && pattern !== '') {
@@ -93,7 +104,12 @@ const CLAIM_FLAGS: Record<keyof GithubClaims, string> = {
 
 /** Build the policy; throws USAGE when identity or issuer is missing or a pattern is invalid. */
 export function identityPolicy(opts: IdentityPolicyOptions): IdentityPolicy {
-  const identity = matcher(opts.identity, opts.identityRegExp, 'certificate identity', '--certificate-identity');
+  const identity = matcher(
+    opts.identity,
+    opts.identityRegExp,
+    'certificate identity',
+    '--certificate-identity',
+  );
   const issuer = matcher(opts.issuer, opts.issuerRegExp, 'OIDC issuer', '--certificate-oidc-issuer');
   const claims = Object.entries(opts.githubClaims ?? {}).filter(([, v]) => v !== undefined && v !== '') as [
     keyof GithubClaims,

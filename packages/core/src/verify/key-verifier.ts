@@ -25,26 +25,39 @@ export function keyVerifier(opts: KeyVerifierOptions): BundleVerifier {
       const pk = vm.publicKey as { hint?: unknown; rawBytes?: unknown } | undefined;
       const warnings: string[] = [];
       if (!pk) {
-        throw new SignatureError('WRONG_KEY', `${source}: the bundle is signed with a certificate, not a bare key; verify with --certificate-chain or keyless options`);
+        throw new SignatureError(
+          'WRONG_KEY',
+          `${source}: the bundle is signed with a certificate, not a bare key; verify with --certificate-chain or keyless options`,
+        );
       }
       let named = false;
       if (typeof pk.hint === 'string' && pk.hint !== '') {
         if (pk.hint.toLowerCase() !== hint) {
-          throw new SignatureError('WRONG_KEY', `${source}: signed by a different key (bundle key hint ${pk.hint}, given key ${hint})`);
+          throw new SignatureError(
+            'WRONG_KEY',
+            `${source}: signed by a different key (bundle key hint ${pk.hint}, given key ${hint})`,
+          );
         }
         named = true;
       } else if (typeof pk.rawBytes === 'string') {
         let embedded: Buffer;
         try {
-          embedded = loadPublicKey(Buffer.from(pk.rawBytes, 'base64'), `${source} publicKey.rawBytes`).export({ type: 'spki', format: 'der' });
+          embedded = loadPublicKey(Buffer.from(pk.rawBytes, 'base64'), `${source} publicKey.rawBytes`).export(
+            { type: 'spki', format: 'der' },
+          );
         } catch {
           embedded = Buffer.alloc(0);
         }
         if (!embedded.equals(spki)) {
-          throw new SignatureError('WRONG_KEY', `${source}: signed by a different key than the one given (publicKey.rawBytes differs)`);
+          throw new SignatureError(
+            'WRONG_KEY',
+            `${source}: signed by a different key than the one given (publicKey.rawBytes differs)`,
+          );
         }
         named = true;
-        warnings.push('bundle uses the older verification material format (publicKey.rawBytes); re-sign to get publicKey.hint');
+        warnings.push(
+          'bundle uses the older verification material format (publicKey.rawBytes); re-sign to get publicKey.hint',
+        );
       }
       const { payload, payloadType, signatures } = bundle.envelope;
       const how = verifyDsseSignature(key, payloadType, payload, signatures[0].sig);

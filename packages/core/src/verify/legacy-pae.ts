@@ -21,5 +21,8 @@ export function pythonBytesRepr(data: Buffer): string {
 /** The 0.2.0 compat pre-authentication encoding. */
 export function legacyPreAuthEncoding(payloadType: string, payload: Buffer): Buffer {
   const typeLen = Buffer.byteLength(payloadType, 'utf8');
-  return Buffer.from(`DSSEV1 ${typeLen} ${payloadType} ${payload.length} ${pythonBytesRepr(payload)}`, 'utf8');
+  return Buffer.from(
+    `DSSEV1 ${typeLen} ${payloadType} ${payload.length} ${pythonBytesRepr(payload)}`,
+    'utf8',
+  );
 }

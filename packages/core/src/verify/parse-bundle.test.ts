@@ -6,7 +6,12 @@ const bundle = (over: Record<string, unknown> = {}, env: Record<string, unknown>
     JSON.stringify({
       mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
       verificationMaterial: { publicKey: { hint: 'ab' }, tlogEntries: [] },
-      dsseEnvelope: { payload: 'e30=', payloadType: 'application/vnd.in-toto+json', signatures: [{ sig: 'AAAA', keyid: null }], ...env },
+      dsseEnvelope: {
+        payload: 'e30=',
+        payloadType: 'application/vnd.in-toto+json',
+        signatures: [{ sig: 'AAAA', keyid: null }],
+        ...env,
+      },
       ...over,
     }),
   );
@@ -17,7 +22,9 @@ describe('decodeBase64Strict', () => {
     expect(decodeBase64Strict('e30', 'x', 's').toString()).toBe('{}');
   });
   it.each(['e3=0', 'e30-', 'e3_0', 'e 30', 'e', '=', ''])('rejects %j', (v) => {
-    expect(() => decodeBase64Strict(v, 'payload', 'f.sig')).toThrow(/^f\.sig: payload is (not valid base64|missing or empty)$/);
+    expect(() => decodeBase64Strict(v, 'payload', 'f.sig')).toThrow(
+      /^f\.sig: payload is (not valid base64|missing or empty)$/,
+    );
   });
 });
 
@@ -34,7 +41,13 @@ describe('parseBundle', () => {
   });
 
   it('accepts keyid null, the older v0.3 media type spelling and a missing tlogEntries in key mode', () => {
-    const b = parseBundle(bundle({ mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.3', verificationMaterial: { publicKey: { rawBytes: 'AA==' } } }), 's');
+    const b = parseBundle(
+      bundle({
+        mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.3',
+        verificationMaterial: { publicKey: { rawBytes: 'AA==' } },
+      }),
+      's',
+    );
     expect(b.envelope.payload.toString()).toBe('{}');
     expect(b.envelope.signatures).toEqual([{ sig: Buffer.from([0, 0, 0]) }]);
     expect(b.mediaType).toBe('application/vnd.dev.sigstore.bundle+json;version=0.3');
@@ -44,15 +57,17 @@ describe('parseBundle', () => {
     const b = JSON.parse(bundle().toString());
     delete b.dsseEnvelope;
     b.messageSignature = { signature: 'AAAA' };
-    expect(() => parseBundle(Buffer.from(JSON.stringify(b)), 's')).toThrow('s: bundle has no dsseEnvelope (it holds a messageSignature; OMS signatures are DSSE envelopes)');
+    expect(() => parseBundle(Buffer.from(JSON.stringify(b)), 's')).toThrow(
+      's: bundle has no dsseEnvelope (it holds a messageSignature; OMS signatures are DSSE envelopes)',
+    );
   });
 
   it('rejects a v0.2 media type with UNSUPPORTED_MEDIA_TYPE and a chain without certificates', () => {
-    expect(() => parseBundle(bundle({ mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.2' }), 's')).toThrow(
-      expect.objectContaining({ code: 'UNSUPPORTED_MEDIA_TYPE' }),
-    );
-    expect(() => parseBundle(bundle({ verificationMaterial: { x509CertificateChain: { certificates: [] } } }), 's')).toThrow(
-      's: verificationMaterial.x509CertificateChain has no certificates',
-    );
+    expect(() =>
+      parseBundle(bundle({ mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.2' }), 's'),
+    ).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_MEDIA_TYPE' }));
+    expect(() =>
+      parseBundle(bundle({ verificationMaterial: { x509CertificateChain: { certificates: [] } } }), 's'),
+    ).toThrow('s: verificationMaterial.x509CertificateChain has no certificates');
   });
 });

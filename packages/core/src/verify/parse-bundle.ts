@@ -14,8 +14,13 @@ export const ACCEPTED_BUNDLE_MEDIA_TYPES: readonly string[] = [
 
 /** Decodes standard base64 (padding optional), refusing any other character. */
 export function decodeBase64Strict(value: unknown, what: string, source: string): Buffer {
-  if (typeof value !== 'string' || value === '') throw new BundleFormatError(`${source}: ${what} is missing or empty`);
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 === 1 || (value.includes('=') && value.length % 4 !== 0)) {
+  if (typeof value !== 'string' || value === '')
+    throw new BundleFormatError(`${source}: ${what} is missing or empty`);
+  if (
+    !/^[A-Za-z0-9+/]*={0,2}$/.test(value) ||
+    value.length % 4 === 1 ||
+    (value.includes('=') && value.length % 4 !== 0)
+  ) {
     throw new BundleFormatError(`${source}: ${what} is not valid base64`);
   }
   return Buffer.from(value, 'base64');
@@ -37,16 +42,21 @@ function checkVerificationMaterial(vm: unknown, source: string): void {
     if (!Array.isArray(certs) || certs.length === 0) {
       throw new BundleFormatError(`${source}: verificationMaterial.x509CertificateChain has no certificates`);
     }
-    certs.forEach((c, i) => decodeBase64Strict(isJsonObject(c) ? c.rawBytes : undefined, `certificate #${i}`, source));
+    certs.forEach((c, i) =>
+      decodeBase64Strict(isJsonObject(c) ? c.rawBytes : undefined, `certificate #${i}`, source),
+    );
     return;
   }
   if (isJsonObject(vm.certificate)) {
     decodeBase64Strict(vm.certificate.rawBytes, 'verificationMaterial.certificate.rawBytes', source);
     // A Fulcio certificate proves nothing without its transparency log entry.
-    if (!Array.isArray(vm.tlogEntries)) throw new BundleFormatError(`${source}: keyless bundle has no tlogEntries`);
+    if (!Array.isArray(vm.tlogEntries))
+      throw new BundleFormatError(`${source}: keyless bundle has no tlogEntries`);
     return;
   }
-  throw new BundleFormatError(`${source}: verificationMaterial has no publicKey, x509CertificateChain or certificate`);
+  throw new BundleFormatError(
+    `${source}: verificationMaterial has no publicKey, x509CertificateChain or certificate`,
+  );
 }
 
 /** Parses bundle bytes; throws BundleFormatError (MALFORMED_BUNDLE / UNSUPPORTED_MEDIA_TYPE). */
@@ -58,7 +68,9 @@ export function parseBundle(bytes: Buffer, source: string): ParsedBundle {
     json = JSON.parse(text);
   } catch {
     // The parser's message quotes the text it choked on: never echo what may be a secret given by mistake.
-    throw new BundleFormatError(`${source}: not valid JSON, the file may be truncated (${bytes.length} bytes)`);
+    throw new BundleFormatError(
+      `${source}: not valid JSON, the file may be truncated (${bytes.length} bytes)`,
+    );
   }
   if (!isJsonObject(json)) throw new BundleFormatError(`${source}: bundle is not a JSON object`);
   const mediaType = json.mediaType;
@@ -71,16 +83,24 @@ export function parseBundle(bytes: Buffer, source: string): ParsedBundle {
   checkVerificationMaterial(json.verificationMaterial, source);
   const env = json.dsseEnvelope;
   if (!isJsonObject(env)) {
-    const why = json.messageSignature !== undefined ? ' (it holds a messageSignature; OMS signatures are DSSE envelopes)' : '';
+    const why =
+      json.messageSignature !== undefined
+        ? ' (it holds a messageSignature; OMS signatures are DSSE envelopes)'
+        : '';
     throw new BundleFormatError(`${source}: bundle has no dsseEnvelope${why}`);
   }
   if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    throw new BundleFormatError(`${source}: DSSE payloadType is '${String(env.payloadType)}', expected '${IN_TOTO_PAYLOAD_TYPE}'`);
+    throw new BundleFormatError(
+      `${source}: DSSE payloadType is '${String(env.payloadType)}', expected '${IN_TOTO_PAYLOAD_TYPE}'`,
+    );
   }
   const payload = decodeBase64Strict(env.payload, 'DSSE payload', source);
-  if (!Array.isArray(env.signatures) || env.signatures.length === 0) throw new BundleFormatError(`${source}: DSSE envelope has no signature`);
+  if (!Array.isArray(env.signatures) || env.signatures.length === 0)
+    throw new BundleFormatError(`${source}: DSSE envelope has no signature`);
   if (env.signatures.length > 1) {
-    throw new BundleFormatError(`${source}: DSSE envelope has ${env.signatures.length} signatures; OMS bundles carry exactly one`);
+    throw new BundleFormatError(
+      `${source}: DSSE envelope has ${env.signatures.length} signatures; OMS bundles carry exactly one`,
+    );
   }
   const s = env.signatures[0];
   if (!isJsonObject(s)) throw new BundleFormatError(`${source}: DSSE signature is not an object`);
@@ -91,7 +111,11 @@ export function parseBundle(bytes: Buffer, source: string): ParsedBundle {
   return {
     json,
     mediaType,
-    envelope: { payload, payloadType: env.payloadType, signatures: [{ sig, ...(typeof s.keyid === 'string' ? { keyid: s.keyid } : {}) }] },
+    envelope: {
+      payload,
+      payloadType: env.payloadType,
+      signatures: [{ sig, ...(typeof s.keyid === 'string' ? { keyid: s.keyid } : {}) }],
+    },
     source,
   };
 }

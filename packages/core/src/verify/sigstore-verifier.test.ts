@@ -26,14 +26,18 @@ describe('sigstoreVerifier on the Python model_signing keyless vectors (public-g
     it(`${v}-sigstore verifies with the right identity and issuer`, async () => {
       const json = vector(v);
       const res = await keylessVerifier(IBM).verify(parsed(json));
-      expect(res.payload.equals(Buffer.from((json.dsseEnvelope as { payload: string }).payload, 'base64'))).toBe(true);
+      expect(
+        res.payload.equals(Buffer.from((json.dsseEnvelope as { payload: string }).payload, 'base64')),
+      ).toBe(true);
       expect(res.payloadType).toBe('application/vnd.in-toto+json');
       expect(res.warnings).toEqual([]);
       expect(res.signer.kind).toBe('keyless');
       if (res.signer.kind !== 'keyless') return;
       expect(res.signer.identity).toBe(IBM.identity);
       expect(res.signer.issuer).toBe(IBM.issuer);
-      const tlog = (json.verificationMaterial as { tlogEntries: { logIndex: string; integratedTime: string }[] }).tlogEntries[0];
+      const tlog = (
+        json.verificationMaterial as { tlogEntries: { logIndex: string; integratedTime: string }[] }
+      ).tlogEntries[0];
       expect(res.signer.tlogIndex).toBe(tlog.logIndex);
       expect(res.signer.timestamps).toContainEqual({
         kind: 'tlog',
@@ -44,17 +48,30 @@ describe('sigstoreVerifier on the Python model_signing keyless vectors (public-g
 
     it(`${v}-sigstore fails with another identity, another issuer, or an unanchored-prefix regexp`, async () => {
       const b = parsed(vector(v));
-      expect(await codeOf(keylessVerifier({ ...IBM, identity: 'someone@us.ibm.com' }).verify(b))).toBe('IDENTITY_MISMATCH');
-      expect(await codeOf(keylessVerifier({ ...IBM, issuer: 'https://accounts.google.com' }).verify(b))).toBe('ISSUER_MISMATCH');
+      expect(await codeOf(keylessVerifier({ ...IBM, identity: 'someone@us.ibm.com' }).verify(b))).toBe(
+        'IDENTITY_MISMATCH',
+      );
+      expect(await codeOf(keylessVerifier({ ...IBM, issuer: 'https://accounts.google.com' }).verify(b))).toBe(
+        'ISSUER_MISMATCH',
+      );
       // unanchored, 'stefanb@us.ibm.co' would match 'stefanb@us.ibm.com'; anchored it must not
       expect(
-        await codeOf(keylessVerifier({ identityRegExp: 'stefanb@us\\.ibm\\.co', issuer: IBM.issuer }).verify(b)),
+        await codeOf(
+          keylessVerifier({ identityRegExp: 'stefanb@us\\.ibm\\.co', issuer: IBM.issuer }).verify(b),
+        ),
       ).toBe('IDENTITY_MISMATCH');
       expect(
-        await codeOf(keylessVerifier({ identityRegExp: 'tefanb@us\\.ibm\\.com', issuer: IBM.issuer }).verify(b)),
+        await codeOf(
+          keylessVerifier({ identityRegExp: 'tefanb@us\\.ibm\\.com', issuer: IBM.issuer }).verify(b),
+        ),
       ).toBe('IDENTITY_MISMATCH');
       expect(
-        await codeOf(keylessVerifier({ identityRegExp: '[a-z]+@us\\.ibm\\.com', issuerRegExp: 'https://sigstore\\.verify\\.ibm\\.com/.*' }).verify(b)),
+        await codeOf(
+          keylessVerifier({
+            identityRegExp: '[a-z]+@us\\.ibm\\.com',
+            issuerRegExp: 'https://sigstore\\.verify\\.ibm\\.com/.*',
+          }).verify(b),
+        ),
       ).toBe('PASSED');
     });
   }
@@ -83,7 +100,9 @@ describe('sigstoreVerifier on the Python model_signing keyless vectors (public-g
     }
     const noTsa = clone(vector('v1.0.0'));
     (noTsa.verificationMaterial as { tlogEntries: unknown[] }).tlogEntries = [];
-    expect(await codeOf(keylessVerifier({ ...IBM, ignoreTlog: true }).verify(parsed(noTsa)))).toBe('TIMESTAMP_INVALID');
+    expect(await codeOf(keylessVerifier({ ...IBM, ignoreTlog: true }).verify(parsed(noTsa)))).toBe(
+      'TIMESTAMP_INVALID',
+    );
     const withTsa = clone(vector('v1.1.0'));
     (withTsa.verificationMaterial as { tlogEntries: unknown[] }).tlogEntries = [];
     const res = await keylessVerifier({ ...IBM, ignoreTlog: true }).verify(parsed(withTsa));
@@ -106,9 +125,13 @@ describe('sigstoreVerifier on the Python model_signing keyless vectors (public-g
 
   it('refuses bundles that are not keyless: a key-signed bundle -> USAGE, a broken one -> MALFORMED_BUNDLE', async () => {
     const keyBundle = JSON.parse(readFileSync(`${VECTORS}oms-python/v1.1.0-elliptic-key/model.sig`, 'utf8'));
-    const err = (await keylessVerifier(IBM).verify(parsed(keyBundle)).catch((e: unknown) => e)) as Error & { code: string };
+    const err = (await keylessVerifier(IBM)
+      .verify(parsed(keyBundle))
+      .catch((e: unknown) => e)) as Error & { code: string };
     expect(err.code).toBe('USAGE');
-    expect(err.message).toBe('model.sig: the bundle is signed with a public key, not a Sigstore certificate; verify it with --key');
+    expect(err.message).toBe(
+      'model.sig: the bundle is signed with a public key, not a Sigstore certificate; verify it with --key',
+    );
     const broken = clone(vector('v1.0.0'));
     (broken.verificationMaterial as Record<string, unknown>).certificate = { rawBytes: 'AAAA' };
     expect(await codeOf(keylessVerifier(IBM).verify(parsed(broken)))).toBe('MALFORMED_BUNDLE');
@@ -117,13 +140,18 @@ describe('sigstoreVerifier on the Python model_signing keyless vectors (public-g
   it('refuses a policy without identity or issuer (no "accept anyone")', () => {
     expect(() => keylessVerifier({ issuer: IBM.issuer })).toThrow(/--certificate-identity/);
     expect(() => keylessVerifier({ identity: IBM.identity })).toThrow(/--certificate-oidc-issuer/);
-    expect(() => keylessVerifier({ identity: '', issuer: '' })).toThrow(/accepting any signer is not allowed/);
+    expect(() => keylessVerifier({ identity: '', issuer: '' })).toThrow(
+      /accepting any signer is not allowed/,
+    );
   });
 });
 
 describe('sigstoreVerifier on the cosign OCI attestation bundle', () => {
   const bundle = () =>
-    parsed(JSON.parse(readFileSync(`${VECTORS}cosign/oci-attestation.sigstore.json`, 'utf8')), 'oci-attestation.sigstore.json');
+    parsed(
+      JSON.parse(readFileSync(`${VECTORS}cosign/oci-attestation.sigstore.json`, 'utf8')),
+      'oci-attestation.sigstore.json',
+    );
   const root = `${VECTORS}cosign/trusted_root_pgi.json`;
 
   it('verifies against trusted_root_pgi.json with its signer identity', async () => {
@@ -140,12 +168,20 @@ describe('sigstoreVerifier on the cosign OCI attestation bundle', () => {
   it('fails with another identity and with a missing trusted-root file', async () => {
     expect(
       await codeOf(
-        sigstoreVerifier({ identity: 'cody@soyland.co', issuer: 'https://github.com/login/oauth', trustedRoot: root }).verify(bundle()),
+        sigstoreVerifier({
+          identity: 'cody@soyland.co',
+          issuer: 'https://github.com/login/oauth',
+          trustedRoot: root,
+        }).verify(bundle()),
       ),
     ).toBe('IDENTITY_MISMATCH');
     expect(
       await codeOf(
-        sigstoreVerifier({ identity: 'cody@soyland.com', issuer: 'https://github.com/login/oauth', trustedRoot: '/nonexistent/tr.json' }).verify(bundle()),
+        sigstoreVerifier({
+          identity: 'cody@soyland.com',
+          issuer: 'https://github.com/login/oauth',
+          trustedRoot: '/nonexistent/tr.json',
+        }).verify(bundle()),
       ),
     ).toBe('NOT_FOUND');
   });

@@ -83,10 +83,14 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
     try {
       bundle = sigstoreBundle().bundleFromJSON(parsed.json);
     } catch (e) {
-      throw new BundleFormatError(`${source}: not a valid Sigstore bundle: ${(e as Error).message}`, { cause: e });
+      throw new BundleFormatError(`${source}: not a valid Sigstore bundle: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     if (bundle.content.$case !== 'dsseEnvelope') {
-      throw new BundleFormatError(`${source}: expected a DSSE envelope, found a ${bundle.content.$case} bundle`);
+      throw new BundleFormatError(
+        `${source}: expected a DSSE envelope, found a ${bundle.content.$case} bundle`,
+      );
     }
     const envelope = bundle.content.dsseEnvelope;
     const leafDer = leafCertificateDer(bundle, source);
@@ -94,12 +98,18 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
     try {
       leaf = sigstoreCore().X509Certificate.parse(leafDer as Buffer<ArrayBuffer>);
     } catch (e) {
-      throw new BundleFormatError(`${source}: the signing certificate is not valid DER X.509: ${(e as Error).message}`, { cause: e });
+      throw new BundleFormatError(
+        `${source}: the signing certificate is not valid DER X.509: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
 
     // Our own checks first, so that each failure gets the most telling code.
     if (!issuedByTrustedCA(leaf, root)) {
-      throw new SignatureError('UNTRUSTED_CHAIN', `${source}: the signing certificate was not issued by any CA in the trusted root`);
+      throw new SignatureError(
+        'UNTRUSTED_CHAIN',
+        `${source}: the signing certificate was not issued by any CA in the trusted root`,
+      );
     }
     let entity: ReturnType<typeof toSignedEntity>;
     try {
@@ -107,8 +117,13 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
     } catch (e) {
       throw fromSigstoreError(e, source);
     }
-    if (!entity.signature.verifySignature(createPublicKey({ key: leaf.publicKey, format: 'der', type: 'spki' }))) {
-      throw new SignatureError('BAD_SIGNATURE', `${source}: the DSSE signature does not match the signed payload and certificate`);
+    if (
+      !entity.signature.verifySignature(createPublicKey({ key: leaf.publicKey, format: 'der', type: 'spki' }))
+    ) {
+      throw new SignatureError(
+        'BAD_SIGNATURE',
+        `${source}: the DSSE signature does not match the signed payload and certificate`,
+      );
     }
     const tlogCount = bundle.verificationMaterial.tlogEntries.length;
     if (tlogCount < tlogThreshold) {
@@ -118,7 +133,9 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
       );
     }
     // Only RFC 3161 tokens and tlog entries with an inclusion promise prove a signing time (Rekor v2 entries do not).
-    const timeSources = entity.timestamps.filter((t) => t.$case === 'timestamp-authority' || t.tlogEntry.inclusionPromise);
+    const timeSources = entity.timestamps.filter(
+      (t) => t.$case === 'timestamp-authority' || t.tlogEntry.inclusionPromise,
+    );
     if (timeSources.length === 0) {
       throw new SignatureError(
         'TIMESTAMP_INVALID',
@@ -127,7 +144,11 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
     }
 
     try {
-      new (sigstoreVerify().Verifier)(sigstoreVerify().toTrustMaterial(root), { tlogThreshold, ctlogThreshold, timestampThreshold: 1 }).verify(entity);
+      new (sigstoreVerify().Verifier)(sigstoreVerify().toTrustMaterial(root), {
+        tlogThreshold,
+        ctlogThreshold,
+        timestampThreshold: 1,
+      }).verify(entity);
     } catch (e) {
       throw fromSigstoreError(e, source);
     }
@@ -136,9 +157,13 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
     try {
       signer = readFulcioIdentity(leafDer);
     } catch (e) {
-      throw new SignatureError('EXTENSION_MISMATCH', `${source}: unreadable Fulcio certificate extension: ${(e as Error).message}`, {
-        cause: e,
-      });
+      throw new SignatureError(
+        'EXTENSION_MISMATCH',
+        `${source}: unreadable Fulcio certificate extension: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
     }
     policy.check(signer);
 

@@ -23,7 +23,12 @@ const TRUSTED_ROOT_MEDIA_TYPES = [
 export type TrustedRootSource =
   | { kind: 'file'; path: string }
   | { kind: 'public-good' }
-  | { kind: 'tuf'; mirrorURL?: string; /** default: see defaultTufCachePath() */ cachePath?: string; rootPath?: string };
+  | {
+      kind: 'tuf';
+      mirrorURL?: string;
+      /** default: see defaultTufCachePath() */ cachePath?: string;
+      rootPath?: string;
+    };
 
 /** Where TUF refreshes cache metadata by default: $XDG_CACHE_HOME (or ~/.cache)/modelseal/tuf. */
 export function defaultTufCachePath(): string {
@@ -46,7 +51,9 @@ export function parseTrustedRoot(json: unknown, source: string): TrustedRoot {
   try {
     root = protobufSpecs().TrustedRoot.fromJSON(json);
   } catch (e) {
-    throw new ModelsealError('TRUST_ROOT', `${source}: malformed trusted root: ${(e as Error).message}`, { cause: e });
+    throw new ModelsealError('TRUST_ROOT', `${source}: malformed trusted root: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   if (root.certificateAuthorities.length === 0) {
     throw new ModelsealError('TRUST_ROOT', `${source}: the trusted root lists no certificate authority`);
@@ -57,8 +64,12 @@ export function parseTrustedRoot(json: unknown, source: string): TrustedRoot {
 /** The public-good trusted root snapshot that ships with @sigstore/tuf (offline). */
 export function publicGoodTrustedRoot(): TrustedRoot {
   const b64 = tufSeeds()[PUBLIC_GOOD_TUF_URL]?.targets['trusted_root.json'];
-  if (!b64) throw new ModelsealError('TRUST_ROOT', '@sigstore/tuf ships no public-good trusted_root.json snapshot');
-  return parseTrustedRoot(JSON.parse(Buffer.from(b64, 'base64').toString('utf8')), '@sigstore/tuf public-good snapshot');
+  if (!b64)
+    throw new ModelsealError('TRUST_ROOT', '@sigstore/tuf ships no public-good trusted_root.json snapshot');
+  return parseTrustedRoot(
+    JSON.parse(Buffer.from(b64, 'base64').toString('utf8')),
+    '@sigstore/tuf public-good snapshot',
+  );
 }
 
 /** Load a trusted root from the given source. Only `kind: 'tuf'` touches the network. */

@@ -18,7 +18,8 @@ import type { BundleVerifier, SignerIdentity } from './verifier.js';
  * Options of verifyModel. Trust comes from `verifier` (key, certificate or keyless), or, as a
  * shorthand for keyless, from `{identity | identityRegExp, issuer | issuerRegExp, trustedRoot?}`.
  */
-export type VerifyModelOptions = VerifyModelSettings & ({ verifier: BundleVerifier } | (KeylessVerifierOptions & { verifier?: undefined }));
+export type VerifyModelOptions = VerifyModelSettings &
+  ({ verifier: BundleVerifier } | (KeylessVerifierOptions & { verifier?: undefined }));
 
 export interface VerifyModelSettings {
   /** Default: MODEL/model.sig for a directory, MODEL.sig for a single file. */
@@ -52,7 +53,10 @@ async function readBundleFile(file: string): Promise<Buffer> {
   try {
     const st = await stat(file);
     if (st.isFile() && st.size > MAX_BUNDLE_BYTES) {
-      throw new ModelsealError('MALFORMED_BUNDLE', `signature '${file}' is ${st.size} bytes, more than the ${MAX_BUNDLE_BYTES} a bundle may have`);
+      throw new ModelsealError(
+        'MALFORMED_BUNDLE',
+        `signature '${file}' is ${st.size} bytes, more than the ${MAX_BUNDLE_BYTES} a bundle may have`,
+      );
     }
     return await readFile(file);
   } catch (e) {
@@ -60,7 +64,9 @@ async function readBundleFile(file: string): Promise<Buffer> {
     const code = (e as { code?: string }).code;
     if (code === 'ENOENT') throw new ModelsealError('NOT_FOUND', `signature '${file}' does not exist`);
     if (code === 'EISDIR') throw new ModelsealError('UNREADABLE', `signature '${file}' is a directory`);
-    throw new ModelsealError('UNREADABLE', `signature '${file}' cannot be read (${code ?? 'error'})`, { cause: e });
+    throw new ModelsealError('UNREADABLE', `signature '${file}' cannot be read (${code ?? 'error'})`, {
+      cause: e,
+    });
   }
 }
 
@@ -68,7 +74,8 @@ async function readBundleFile(file: string): Promise<Buffer> {
 function signedPaths(files: string[]): { file: (rel: string) => boolean; dir: (rel: string) => boolean } {
   const fileSet = new Set(files);
   const dirSet = new Set<string>();
-  for (const f of files) for (let i = f.indexOf('/'); i > 0; i = f.indexOf('/', i + 1)) dirSet.add(f.slice(0, i));
+  for (const f of files)
+    for (let i = f.indexOf('/'); i > 0; i = f.indexOf('/', i + 1)) dirSet.add(f.slice(0, i));
   return { file: (rel) => fileSet.has(rel), dir: (rel) => dirSet.has(rel) };
 }
 
@@ -80,7 +87,10 @@ export async function verifyModel(modelPath: string, opts: VerifyModelOptions): 
   const manifest = parseStatement(verified.payload, signaturePath);
   opts.onSignatureVerified?.({ signer: verified.signer, manifest });
   const warnings = [...verified.warnings];
-  if (manifest.legacy) warnings.push('signature uses the legacy Digests/v0.1 statement (model_signing 0.2); re-sign to record the full manifest');
+  if (manifest.legacy)
+    warnings.push(
+      'signature uses the legacy Digests/v0.1 statement (model_signing 0.2); re-sign to record the full manifest',
+    );
 
   const tree = await walkModel(modelPath, {
     ignorePaths: [...manifest.ignorePaths, ...(opts.ignorePaths ?? [])],
@@ -95,7 +105,12 @@ export async function verifyModel(modelPath: string, opts: VerifyModelOptions): 
   });
   // A single-file model is named '.' by model_signing and by its basename by the spec: accept both.
   let expected = manifest;
-  if (tree.isFile && manifest.config.method === 'files' && manifest.resources.length === 1 && manifest.resources[0].name === tree.name) {
+  if (
+    tree.isFile &&
+    manifest.config.method === 'files' &&
+    manifest.resources.length === 1 &&
+    manifest.resources[0].name === tree.name
+  ) {
     expected = { ...manifest, resources: [{ ...manifest.resources[0], name: '.' }] };
   }
   const wanted = new Set(manifestFiles(expected));

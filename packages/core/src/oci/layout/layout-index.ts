@@ -41,14 +41,20 @@ export async function readLayoutIndex(root: string): Promise<LayoutIndexDocument
   }
   const d = doc as Partial<LayoutIndexDocument>;
   if (typeof doc !== 'object' || doc === null || d.schemaVersion !== 2 || !Array.isArray(d.manifests)) {
-    throw new ModelsealError('UNREADABLE', `${file} is not an OCI image index (schemaVersion 2 with a manifests array)`);
+    throw new ModelsealError(
+      'UNREADABLE',
+      `${file} is not an OCI image index (schemaVersion 2 with a manifests array)`,
+    );
   }
   d.manifests.forEach((m, i) => checkDescriptor(m, `${file} manifests[${i}]`));
   return d as LayoutIndexDocument;
 }
 
 /** Apply `change` to index.json under the per-layout lock and replace the file atomically. */
-export async function updateLayoutIndex(root: string, change: (index: LayoutIndexDocument) => void): Promise<void> {
+export async function updateLayoutIndex(
+  root: string,
+  change: (index: LayoutIndexDocument) => void,
+): Promise<void> {
   await indexLock.run(resolve(root), async () => {
     const index = await readLayoutIndex(root);
     change(index);
@@ -58,7 +64,11 @@ export async function updateLayoutIndex(root: string, change: (index: LayoutInde
       await rename(tmp, join(root, 'index.json'));
     } catch (e) {
       await unlink(tmp).catch(() => {});
-      throw new ModelsealError('UNREADABLE', `cannot update ${join(root, 'index.json')}: ${(e as Error).message}`, { cause: e });
+      throw new ModelsealError(
+        'UNREADABLE',
+        `cannot update ${join(root, 'index.json')}: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
   });
 }

@@ -13,7 +13,13 @@ import { ModelsealError, RegistryError } from '../../errors.js';
 import { assertSha256Digest, digestHex, isSha256Digest, sha256Digest } from '../digest.js';
 import { parseManifest, referrerDescriptor } from '../manifest.js';
 import { TAG } from '../reference.js';
-import { MANIFEST_MEDIA_TYPES, MAX_MANIFEST_BYTES, type BlobSource, type Descriptor, type Target } from '../target.js';
+import {
+  MANIFEST_MEDIA_TYPES,
+  MAX_MANIFEST_BYTES,
+  type BlobSource,
+  type Descriptor,
+  type Target,
+} from '../target.js';
 import { VerifyingTap } from '../registry/verifying-stream.js';
 import { emptyIndex, readLayoutIndex, REF_NAME, updateLayoutIndex } from './layout-index.js';
 
@@ -42,8 +48,17 @@ export class LayoutTarget implements Target {
     try {
       text = await readFile(join(this.root, 'oci-layout'), 'utf8');
     } catch (e) {
-      if (isEnoent(e)) throw new ModelsealError('NOT_FOUND', `${this.root} is not an OCI image layout (no oci-layout file)`, { cause: e });
-      throw new ModelsealError('UNREADABLE', `cannot read ${join(this.root, 'oci-layout')}: ${(e as Error).message}`, { cause: e });
+      if (isEnoent(e))
+        throw new ModelsealError(
+          'NOT_FOUND',
+          `${this.root} is not an OCI image layout (no oci-layout file)`,
+          { cause: e },
+        );
+      throw new ModelsealError(
+        'UNREADABLE',
+        `cannot read ${join(this.root, 'oci-layout')}: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
     let version: unknown;
     try {
@@ -51,7 +66,11 @@ export class LayoutTarget implements Target {
     } catch {
       version = undefined;
     }
-    if (version !== '1.0.0') throw new ModelsealError('UNREADABLE', `${join(this.root, 'oci-layout')} does not declare imageLayoutVersion 1.0.0`);
+    if (version !== '1.0.0')
+      throw new ModelsealError(
+        'UNREADABLE',
+        `${join(this.root, 'oci-layout')} does not declare imageLayoutVersion 1.0.0`,
+      );
   }
 
   /** Create the layout on first write (directory missing or empty); otherwise it must be a layout. */
@@ -69,12 +88,17 @@ export class LayoutTarget implements Target {
       });
       const unexpected = present.filter((n) => n !== 'blobs' && n !== 'index.json' && n !== 'oci-layout');
       if (unexpected.length > 0) {
-        throw new ModelsealError('DEST_EXISTS', `${this.root} is neither empty nor an OCI image layout (found '${unexpected.sort()[0]}')`);
+        throw new ModelsealError(
+          'DEST_EXISTS',
+          `${this.root} is neither empty nor an OCI image layout (found '${unexpected.sort()[0]}')`,
+        );
       }
       await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
-      await writeFile(join(this.root, 'index.json'), JSON.stringify(emptyIndex()), { flag: 'wx' }).catch((e: unknown) => {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      });
+      await writeFile(join(this.root, 'index.json'), JSON.stringify(emptyIndex()), { flag: 'wx' }).catch(
+        (e: unknown) => {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        },
+      );
       await writeFile(join(this.root, 'oci-layout'), LAYOUT_FILE, { flag: 'wx' }).catch((e: unknown) => {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       });
@@ -94,13 +118,18 @@ export class LayoutTarget implements Target {
       const bytes = await this.readSmallBlob(reference);
       const mediaType = (safeJson(bytes) as { mediaType?: unknown } | undefined)?.mediaType;
       if (typeof mediaType !== 'string' || !MANIFEST_MEDIA_TYPES.includes(mediaType)) {
-        throw new ModelsealError('UNSUPPORTED_ARTIFACT', `${this.location}@${reference} is not a manifest with a known mediaType`);
+        throw new ModelsealError(
+          'UNSUPPORTED_ARTIFACT',
+          `${this.location}@${reference} is not a manifest with a known mediaType`,
+        );
       }
       return { mediaType, digest: reference, size: bytes.length };
     }
-    if (!TAG.test(reference)) throw new ModelsealError('BAD_REFERENCE', `'${reference}' is neither a tag nor a sha256 digest`);
+    if (!TAG.test(reference))
+      throw new ModelsealError('BAD_REFERENCE', `'${reference}' is neither a tag nor a sha256 digest`);
     const hits = index.manifests.filter((m) => m.annotations?.[REF_NAME] === reference);
-    if (hits.length === 0) throw new RegistryError('NOT_FOUND', `tag '${reference}' not found in ${this.location}`);
+    if (hits.length === 0)
+      throw new RegistryError('NOT_FOUND', `tag '${reference}' not found in ${this.location}`);
     return plainDescriptor(hits[hits.length - 1]);
   }
 
@@ -111,8 +140,15 @@ export class LayoutTarget implements Target {
       const handle = await open(file, 'r');
       return handle.createReadStream({ highWaterMark: READ_CHUNK });
     } catch (e) {
-      if (isEnoent(e)) throw new RegistryError('NOT_FOUND', `blob ${desc.digest} not found in ${this.location}`, { cause: e });
-      throw new ModelsealError('UNREADABLE', `cannot read blob ${desc.digest} in ${this.location}: ${(e as Error).message}`, { cause: e });
+      if (isEnoent(e))
+        throw new RegistryError('NOT_FOUND', `blob ${desc.digest} not found in ${this.location}`, {
+          cause: e,
+        });
+      throw new ModelsealError(
+        'UNREADABLE',
+        `cannot read blob ${desc.digest} in ${this.location}: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
   }
 
@@ -123,11 +159,17 @@ export class LayoutTarget implements Target {
     try {
       size = (await stat(file)).size;
     } catch (e) {
-      if (isEnoent(e)) throw new RegistryError('NOT_FOUND', `manifest ${digest} not found in ${this.location}`, { cause: e });
+      if (isEnoent(e))
+        throw new RegistryError('NOT_FOUND', `manifest ${digest} not found in ${this.location}`, {
+          cause: e,
+        });
       throw e;
     }
     if (size > MAX_MANIFEST_BYTES) {
-      throw new ModelsealError('MANIFEST_TOO_LARGE', `manifest ${digest} in ${this.location} is ${size} bytes (limit ${MAX_MANIFEST_BYTES})`);
+      throw new ModelsealError(
+        'MANIFEST_TOO_LARGE',
+        `manifest ${digest} in ${this.location} is ${size} bytes (limit ${MAX_MANIFEST_BYTES})`,
+      );
     }
     return readFile(file);
   }
@@ -135,13 +177,19 @@ export class LayoutTarget implements Target {
   async fetchManifest(reference: string | Descriptor): Promise<{ descriptor: Descriptor; bytes: Buffer }> {
     const descriptor = typeof reference === 'string' ? await this.resolve(reference) : reference;
     if (descriptor.size > MAX_MANIFEST_BYTES) {
-      throw new ModelsealError('MANIFEST_TOO_LARGE', `manifest ${descriptor.digest} in ${this.location} is ${descriptor.size} bytes (limit ${MAX_MANIFEST_BYTES})`);
+      throw new ModelsealError(
+        'MANIFEST_TOO_LARGE',
+        `manifest ${descriptor.digest} in ${this.location} is ${descriptor.size} bytes (limit ${MAX_MANIFEST_BYTES})`,
+      );
     }
     await this.checkLayout();
     const bytes = await this.readSmallBlob(descriptor.digest);
     const actual = sha256Digest(bytes);
     if (actual !== descriptor.digest || bytes.length !== descriptor.size) {
-      throw new ModelsealError('DIGEST_MISMATCH', `manifest ${descriptor.digest} in ${this.location} is corrupt: its ${bytes.length} bytes hash to ${actual}`);
+      throw new ModelsealError(
+        'DIGEST_MISMATCH',
+        `manifest ${descriptor.digest} in ${this.location} is corrupt: its ${bytes.length} bytes hash to ${actual}`,
+      );
     }
     return { descriptor, bytes };
   }
@@ -167,7 +215,11 @@ export class LayoutTarget implements Target {
     const tmp = join(this.root, `.blob-${randomBytes(8).toString('hex')}.tmp`);
     try {
       const source = content.kind === 'bytes' ? Readable.from([Buffer.from(content.bytes)]) : content.open();
-      await pipeline(source, new VerifyingTap(desc, `refusing blob for ${this.location}`), createWriteStream(tmp));
+      await pipeline(
+        source,
+        new VerifyingTap(desc, `refusing blob for ${this.location}`),
+        createWriteStream(tmp),
+      );
       await rename(tmp, this.blobPath(desc.digest));
     } catch (e) {
       await unlink(tmp).catch(() => {});
@@ -189,11 +241,17 @@ export class LayoutTarget implements Target {
   async tag(desc: Descriptor, tag: string): Promise<void> {
     if (!TAG.test(tag)) throw new ModelsealError('BAD_REFERENCE', `'${tag}' is not a valid tag`);
     await this.ensureLayout();
-    if (!(await this.exists(desc))) throw new RegistryError('NOT_FOUND', `cannot tag ${desc.digest} in ${this.location}: manifest not present`);
+    if (!(await this.exists(desc)))
+      throw new RegistryError(
+        'NOT_FOUND',
+        `cannot tag ${desc.digest} in ${this.location}: manifest not present`,
+      );
     const entry: Descriptor = { ...plainDescriptor(desc), annotations: { [REF_NAME]: tag } };
     await updateLayoutIndex(this.root, (index) => {
       index.manifests = index.manifests.filter(
-        (m) => m.annotations?.[REF_NAME] !== tag && !(m.digest === desc.digest && m.annotations?.[REF_NAME] === undefined),
+        (m) =>
+          m.annotations?.[REF_NAME] !== tag &&
+          !(m.digest === desc.digest && m.annotations?.[REF_NAME] === undefined),
       );
       index.manifests.push(entry);
     });
@@ -220,7 +278,12 @@ export class LayoutTarget implements Target {
 }
 
 function plainDescriptor(d: Descriptor): Descriptor {
-  return { mediaType: d.mediaType, digest: d.digest, size: d.size, ...(d.artifactType ? { artifactType: d.artifactType } : {}) };
+  return {
+    mediaType: d.mediaType,
+    digest: d.digest,
+    size: d.size,
+    ...(d.artifactType ? { artifactType: d.artifactType } : {}),
+  };
 }
 
 function safeJson(bytes: Buffer): unknown {

@@ -19,15 +19,21 @@ export interface ArtifactLayer {
 
 const ORAS_UNPACK = 'io.deis.oras.content.unpack';
 const LEGACY_METADATA = 'org.cnai.model.file.metadata+json';
-const MODEL_LAYER = /^application\/vnd\.(cncf|cnai)\.model\.[a-z.]+\.v1\.(raw|tar|tar\+gzip|tar\+zstd|gguf|safetensors)$/;
+const MODEL_LAYER =
+  /^application\/vnd\.(cncf|cnai)\.model\.[a-z.]+\.v1\.(raw|tar|tar\+gzip|tar\+zstd|gguf|safetensors)$/;
 const KITOPS_LAYER = /^application\/vnd\.kitops\.modelkit\.\w+\.v1\.tar(?:\+(gzip|zstd))?$/;
 
 export function formatOf(manifest: ImageManifest): ArtifactFormat {
   const type = manifest.artifactType ?? '';
   const config = manifest.config.mediaType;
   if (type === ModelPackTypes.artifact || config === ModelPackTypes.config) return 'modelpack';
-  if (type.startsWith('application/vnd.cnai.model.') || config.startsWith('application/vnd.cnai.model.')) return 'modelpack-legacy';
-  if (config.startsWith('application/vnd.kitops.modelkit.') || config.startsWith('application/vnd.jozu.model.')) return 'kitops';
+  if (type.startsWith('application/vnd.cnai.model.') || config.startsWith('application/vnd.cnai.model.'))
+    return 'modelpack-legacy';
+  if (
+    config.startsWith('application/vnd.kitops.modelkit.') ||
+    config.startsWith('application/vnd.jozu.model.')
+  )
+    return 'kitops';
   if (config.startsWith('application/vnd.docker.ai.model.config.')) return 'docker-model';
   if (manifest.layers.some((l) => l.annotations?.[ModelPackAnnotations.title] !== undefined)) return 'oras';
   return 'oci';
@@ -40,11 +46,18 @@ function encodingOf(layer: Descriptor, hasPath: boolean): LayerEncoding | undefi
   const kit = KITOPS_LAYER.exec(mt);
   if (kit) return kit[1] ? (`tar+${kit[1]}` as LayerEncoding) : 'tar';
   if (mt.startsWith('application/vnd.docker.ai.')) return mt.endsWith('.tar') ? 'tar' : 'raw';
-  const generic = /^application\/vnd\.(?:oci\.image|docker\.image\.rootfs)\.(?:layer\.v1\.)?(?:diff\.)?tar(?:\+(gzip|zstd)|\.gzip)?$/.exec(mt);
+  const generic =
+    /^application\/vnd\.(?:oci\.image|docker\.image\.rootfs)\.(?:layer\.v1\.)?(?:diff\.)?tar(?:\+(gzip|zstd)|\.gzip)?$/.exec(
+      mt,
+    );
   if (generic) {
     // ORAS pushes plain files as `...layer.v1.tar` with a title; only `unpack: true` layers are archives.
     if (hasPath && layer.annotations?.[ORAS_UNPACK] !== 'true') return 'raw';
-    return generic[1] === 'zstd' ? 'tar+zstd' : generic[1] === 'gzip' || mt.endsWith('.gzip') ? 'tar+gzip' : 'tar';
+    return generic[1] === 'zstd'
+      ? 'tar+zstd'
+      : generic[1] === 'gzip' || mt.endsWith('.gzip')
+        ? 'tar+gzip'
+        : 'tar';
   }
   return hasPath ? 'raw' : undefined;
 }
@@ -61,18 +74,33 @@ function modeOf(layer: Descriptor): number | undefined {
 }
 
 /** The file layers of a model artifact; throws 'UNSUPPORTED_ARTIFACT' for a layer that is neither a named file nor an archive. */
-export function artifactLayers(manifest: ImageManifest, where: string): { format: ArtifactFormat; layers: ArtifactLayer[] } {
+export function artifactLayers(
+  manifest: ImageManifest,
+  where: string,
+): { format: ArtifactFormat; layers: ArtifactLayer[] } {
   const format = formatOf(manifest);
   const layers = manifest.layers.map((layer, i): ArtifactLayer => {
     const a = layer.annotations ?? {};
-    const path = a[ModelPackAnnotations.filepath] ?? a[ModelPackAnnotations.legacyFilepath] ?? a[ModelPackAnnotations.title];
+    const path =
+      a[ModelPackAnnotations.filepath] ??
+      a[ModelPackAnnotations.legacyFilepath] ??
+      a[ModelPackAnnotations.title];
     const encoding = encodingOf(layer, path !== undefined);
     if (encoding === undefined) {
-      throw new ModelsealError('UNSUPPORTED_ARTIFACT', `${where}: layer ${i} (${layer.mediaType}) has no file path annotation and is not an archive`);
+      throw new ModelsealError(
+        'UNSUPPORTED_ARTIFACT',
+        `${where}: layer ${i} (${layer.mediaType}) has no file path annotation and is not an archive`,
+      );
     }
     const mode = modeOf(layer);
-    return { descriptor: layer, encoding, ...(path !== undefined ? { path } : {}), ...(mode !== undefined ? { mode } : {}) };
+    return {
+      descriptor: layer,
+      encoding,
+      ...(path !== undefined ? { path } : {}),
+      ...(mode !== undefined ? { mode } : {}),
+    };
   });
-  if (layers.length === 0) throw new ModelsealError('UNSUPPORTED_ARTIFACT', `${where}: artifact has no layers`);
+  if (layers.length === 0)
+    throw new ModelsealError('UNSUPPORTED_ARTIFACT', `${where}: artifact has no layers`);
   return { format, layers };
 }

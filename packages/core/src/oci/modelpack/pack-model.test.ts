@@ -16,12 +16,18 @@ async function pack(files: Record<string, string>, name = 'm') {
     writeFileSync(join(dir, p), body);
   }
   const tree = await walkModel(dir);
-  return packModel(tree, await hashFiles(tree, { config: { method: 'files', hashType: 'sha256', shardSize: 0 }, jobs: 1 }));
+  return packModel(
+    tree,
+    await hashFiles(tree, { config: { method: 'files', hashType: 'sha256', shardSize: 0 }, jobs: 1 }),
+  );
 }
 
 describe('packModel', () => {
   it('records the weight format when every known weight shares it', async () => {
-    const p = await pack({ 'a.safetensors': 'A', 'b.safetensors': 'B', 'config.json': '{}', 'notes.xyz': '?' }, 'fmt');
+    const p = await pack(
+      { 'a.safetensors': 'A', 'b.safetensors': 'B', 'config.json': '{}', 'notes.xyz': '?' },
+      'fmt',
+    );
     expect(JSON.parse(p.config.bytes.toString()).config).toEqual({ format: 'safetensors' });
     const mixed = await pack({ 'a.safetensors': 'A', 'b.gguf': 'B' }, 'mixed');
     expect(JSON.parse(mixed.config.bytes.toString()).config).toEqual({});
@@ -32,7 +38,10 @@ describe('packModel', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'model.gguf'), 'GGUF');
     const tree = await walkModel(join(dir, 'model.gguf'));
-    const p = await packModel(tree, await hashFiles(tree, { config: { method: 'files', hashType: 'sha256', shardSize: 0 }, jobs: 1 }));
+    const p = await packModel(
+      tree,
+      await hashFiles(tree, { config: { method: 'files', hashType: 'sha256', shardSize: 0 }, jobs: 1 }),
+    );
     expect(p.layers.map((l) => l.path)).toEqual(['model.gguf']);
     expect(p.manifest.document.layers[0].annotations?.['org.cncf.model.filepath']).toBe('model.gguf');
   });
@@ -42,7 +51,10 @@ describe('packModel', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'w.bin'), 'W');
     const tree = await walkModel(dir);
-    const resources = await hashFiles(tree, { config: { method: 'files', hashType: 'blake3', shardSize: 0 }, jobs: 1 });
+    const resources = await hashFiles(tree, {
+      config: { method: 'files', hashType: 'blake3', shardSize: 0 },
+      jobs: 1,
+    });
     await expect(packModel(tree, resources)).rejects.toMatchObject({ code: 'MANIFEST_INCONSISTENT' });
   });
 });

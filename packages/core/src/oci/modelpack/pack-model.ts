@@ -34,34 +34,82 @@ export interface PackedModel {
 }
 
 const EPOCH = '1970-01-01T00:00:00Z';
-const WEIGHT_FORMATS = new Set(['safetensors', 'gguf', 'onnx', 'pt', 'pth', 'bin', 'h5', 'tflite', 'ckpt', 'msgpack', 'pb', 'npz', 'keras']);
+const WEIGHT_FORMATS = new Set([
+  'safetensors',
+  'gguf',
+  'onnx',
+  'pt',
+  'pth',
+  'bin',
+  'h5',
+  'tflite',
+  'ckpt',
+  'msgpack',
+  'pb',
+  'npz',
+  'keras',
+]);
 
 /** Normalised `org.cncf.model.file.metadata+json`: owner 0, mtime epoch 0, mode 0644 or 0755. */
 export function fileMetadata(name: string, size: number, executable: boolean): string {
-  return JSON.stringify({ name, mode: executable ? 0o755 : 0o644, uid: 0, gid: 0, size, mtime: EPOCH, typeflag: 0 });
+  return JSON.stringify({
+    name,
+    mode: executable ? 0o755 : 0o644,
+    uid: 0,
+    gid: 0,
+    size,
+    mtime: EPOCH,
+    typeflag: 0,
+  });
 }
 
 function formatOf(layers: { path: string; kind: string; untested: boolean }[]): string | undefined {
-  const exts = new Set(layers.filter((l) => l.kind === 'weight' && !l.untested).map((l) => l.path.split('.').pop()?.toLowerCase() ?? ''));
+  const exts = new Set(
+    layers
+      .filter((l) => l.kind === 'weight' && !l.untested)
+      .map((l) => l.path.split('.').pop()?.toLowerCase() ?? ''),
+  );
   if (exts.size !== 1) return undefined;
   const [ext] = [...exts];
   return WEIGHT_FORMATS.has(ext) ? (ext === 'pth' ? 'pt' : ext) : undefined;
 }
 
-export async function packModel(tree: ModelTree, resources: Resource[], opts: PackOptions = {}): Promise<PackedModel> {
+export async function packModel(
+  tree: ModelTree,
+  resources: Resource[],
+  opts: PackOptions = {},
+): Promise<PackedModel> {
   const byName = new Map(resources.map((r) => [r.name, r]));
-  const planned: { file: ModelFile; path: string; kind: string; untested: boolean; digest: string; executable: boolean }[] = [];
+  const planned: {
+    file: ModelFile;
+    path: string;
+    kind: string;
+    untested: boolean;
+    digest: string;
+    executable: boolean;
+  }[] = [];
   for (const file of tree.files) {
     const r = byName.get(file.name);
     if (!r || r.algorithm !== 'sha256' || !/^[a-f0-9]{64}$/.test(r.digest)) {
-      throw new ModelsealError('MANIFEST_INCONSISTENT', `no sha256 file digest for '${file.name}' (ModelPack layers need method files + sha256)`);
+      throw new ModelsealError(
+        'MANIFEST_INCONSISTENT',
+        `no sha256 file digest for '${file.name}' (ModelPack layers need method files + sha256)`,
+      );
     }
     const path = file.name === '.' ? tree.name : file.name;
     const { kind, untested } = classifyFile(path, opts.isDataset);
     const st = await stat(file.path);
-    planned.push({ file, path, kind, untested, digest: `sha256:${r.digest}`, executable: (st.mode & 0o111) !== 0 });
+    planned.push({
+      file,
+      path,
+      kind,
+      untested,
+      digest: `sha256:${r.digest}`,
+      executable: (st.mode & 0o111) !== 0,
+    });
   }
-  if (planned.length === 0) throw new ModelsealError('EMPTY_MODEL', `model ${tree.root} has no files to pack`);
+  if (planned.length === 0)
+    throw new ModelsealError('EMPTY_MODEL', `model ${tree.root} has no files to pack`);
 
   const layers: PackedLayer[] = planned.map((p) => ({
     file: p.file,
@@ -72,7 +120,11 @@ export async function packModel(tree: ModelTree, resources: Resource[], opts: Pa
       size: p.file.size,
       annotations: {
         [ModelPackAnnotations.filepath]: p.path,
-        [ModelPackAnnotations.fileMetadata]: fileMetadata(p.path.split('/').pop() ?? p.path, p.file.size, p.executable),
+        [ModelPackAnnotations.fileMetadata]: fileMetadata(
+          p.path.split('/').pop() ?? p.path,
+          p.file.size,
+          p.executable,
+        ),
         ...(p.untested ? { [ModelPackAnnotations.untested]: 'true' } : {}),
       },
     },
@@ -84,9 +136,15 @@ export async function packModel(tree: ModelTree, resources: Resource[], opts: Pa
     config: format ? { format } : {},
     modelfs: { type: 'layers', diffIds: layers.map((l) => l.descriptor.digest) },
   });
-  const configDescriptor: Descriptor = { mediaType: ModelPackTypes.config, digest: sha256Digest(configBytes), size: configBytes.length };
+  const configDescriptor: Descriptor = {
+    mediaType: ModelPackTypes.config,
+    digest: sha256Digest(configBytes),
+    size: configBytes.length,
+  };
 
-  const omsRoot = rootDigest(planned.map((p) => ({ name: p.path, algorithm: 'sha256', digest: p.digest.slice(7) })));
+  const omsRoot = rootDigest(
+    planned.map((p) => ({ name: p.path, algorithm: 'sha256', digest: p.digest.slice(7) })),
+  );
   const annotations: Record<string, string> = {
     [ModelPackAnnotations.omsRoot]: `sha256:${omsRoot}`,
     [ModelPackAnnotations.title]: tree.name,
@@ -98,7 +156,9 @@ export async function packModel(tree: ModelTree, resources: Resource[], opts: Pa
     artifactType: ModelPackTypes.artifact,
     config: configDescriptor,
     layers: layers.map((l) => l.descriptor),
-    annotations: Object.fromEntries(Object.entries(annotations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    annotations: Object.fromEntries(
+      Object.entries(annotations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    ),
   };
   const bytes = canonicalJson(document);
   return {
@@ -106,7 +166,12 @@ export async function packModel(tree: ModelTree, resources: Resource[], opts: Pa
     manifest: {
       document,
       bytes,
-      descriptor: { mediaType: MediaTypes.ociManifest, digest: sha256Digest(bytes), size: bytes.length, artifactType: ModelPackTypes.artifact },
+      descriptor: {
+        mediaType: MediaTypes.ociManifest,
+        digest: sha256Digest(bytes),
+        size: bytes.length,
+        artifactType: ModelPackTypes.artifact,
+      },
     },
     layers,
     omsRoot,

@@ -29,7 +29,10 @@ export interface ExtractOptions {
 }
 
 function unsafe(name: string, where: string, why: string): ModelsealError {
-  return new ModelsealError('UNSAFE_PATH', `${where}: refusing tar entry ${JSON.stringify(name.slice(0, 200))}: ${why}`);
+  return new ModelsealError(
+    'UNSAFE_PATH',
+    `${where}: refusing tar entry ${JSON.stringify(name.slice(0, 200))}: ${why}`,
+  );
 }
 
 /** Normalise a tar entry name: drop a leading './' and a trailing '/', then validate. */
@@ -41,7 +44,11 @@ function entryPath(name: string, where: string): string | undefined {
   return checkRelativePath(p, `${where} tar entry`);
 }
 
-async function writeEntry(stream: AsyncIterable<Buffer>, file: string, mode: number): Promise<{ digest: string; size: number }> {
+async function writeEntry(
+  stream: AsyncIterable<Buffer>,
+  file: string,
+  mode: number,
+): Promise<{ digest: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   const handle = await open(file, 'wx', mode);
@@ -96,9 +103,11 @@ export async function extractTar(source: Readable, opts: ExtractOptions): Promis
         return;
       case 'symlink': {
         const link = header.linkname ?? '';
-        if (link === '' || link.startsWith('/') || link.includes('\0') || link.includes('\\')) throw unsafe(header.name, where, `symlink to '${link}' is absolute or malformed`);
+        if (link === '' || link.startsWith('/') || link.includes('\0') || link.includes('\\'))
+          throw unsafe(header.name, where, `symlink to '${link}' is absolute or malformed`);
         const resolved = posix.normalize(posix.join(posix.dirname(path), link));
-        if (resolved === '..' || resolved.startsWith('../') || resolved === '.') throw unsafe(header.name, where, `symlink to '${link}' points outside the model`);
+        if (resolved === '..' || resolved.startsWith('../') || resolved === '.')
+          throw unsafe(header.name, where, `symlink to '${link}' points outside the model`);
         claims.claim(path, 'symlink', `${where} tar entry`);
         await mkdir(dirname(target), { recursive: true });
         await symlink(link, target);
@@ -108,7 +117,12 @@ export async function extractTar(source: Readable, opts: ExtractOptions): Promis
       case 'link': {
         const from = entryPath(header.linkname ?? '', where);
         const original = from === undefined ? undefined : files.find((f) => f.path === from);
-        if (from === undefined || original === undefined) throw unsafe(header.name, where, `hard link to '${header.linkname}' does not name an earlier file of this layer`);
+        if (from === undefined || original === undefined)
+          throw unsafe(
+            header.name,
+            where,
+            `hard link to '${header.linkname}' does not name an earlier file of this layer`,
+          );
         claims.claim(path, 'file', `${where} tar entry`);
         await mkdir(dirname(target), { recursive: true });
         await copyFile(join(stagingRoot, ...from.split('/')), target);
@@ -136,8 +150,26 @@ export async function extractTar(source: Readable, opts: ExtractOptions): Promis
     extract.on('finish', () => {
       if (!failed) resolve();
     });
-    extract.on('error', (e: Error) => fail(e instanceof ModelsealError ? e : new ModelsealError('UNSUPPORTED_ARTIFACT', `${where}: not a valid tar archive: ${e.message}`, { cause: e })));
-    input.on('error', (e: Error) => fail(e instanceof ModelsealError ? e : new ModelsealError(opts.gzip ? 'UNSUPPORTED_ARTIFACT' : 'UNREADABLE', `${where}: ${opts.gzip ? 'bad gzip data' : 'read failed'}: ${e.message}`, { cause: e })));
+    extract.on('error', (e: Error) =>
+      fail(
+        e instanceof ModelsealError
+          ? e
+          : new ModelsealError('UNSUPPORTED_ARTIFACT', `${where}: not a valid tar archive: ${e.message}`, {
+              cause: e,
+            }),
+      ),
+    );
+    input.on('error', (e: Error) =>
+      fail(
+        e instanceof ModelsealError
+          ? e
+          : new ModelsealError(
+              opts.gzip ? 'UNSUPPORTED_ARTIFACT' : 'UNREADABLE',
+              `${where}: ${opts.gzip ? 'bad gzip data' : 'read failed'}: ${e.message}`,
+              { cause: e },
+            ),
+      ),
+    );
     input.pipe(extract as unknown as NodeJS.WritableStream);
   });
   return files;
@@ -156,6 +188,7 @@ export async function checkSymlinks(stagingRoot: string, claims: PathClaims, whe
     } catch {
       throw unsafe(link, where, 'symlink target does not exist in the model');
     }
-    if (resolved !== root && !resolved.startsWith(root + sep)) throw unsafe(link, where, 'symlink resolves outside the model');
+    if (resolved !== root && !resolved.startsWith(root + sep))
+      throw unsafe(link, where, 'symlink resolves outside the model');
   }
 }

@@ -3,7 +3,8 @@ import { checkRelativePath, PathClaims } from './safe-path.js';
 
 describe('checkRelativePath', () => {
   it('accepts plain relative POSIX paths', () => {
-    for (const p of ['a', 'a/b.bin', 'dir with space/ü.json', '.hidden/x', 'a..b']) expect(checkRelativePath(p, 'here')).toBe(p);
+    for (const p of ['a', 'a/b.bin', 'dir with space/ü.json', '.hidden/x', 'a..b'])
+      expect(checkRelativePath(p, 'here')).toBe(p);
   });
 
   it.each([
@@ -19,7 +20,9 @@ describe('checkRelativePath', () => {
     ['./a', "has an empty or '.' component"],
     ['a/', "has an empty or '.' component"],
   ])('refuses %j (%s)', (p, why) => {
-    expect(() => checkRelativePath(p, 'layer 3')).toThrow(`layer 3: refusing path ${JSON.stringify(p)}: ${why}`);
+    expect(() => checkRelativePath(p, 'layer 3')).toThrow(
+      `layer 3: refusing path ${JSON.stringify(p)}: ${why}`,
+    );
   });
 });
 

@@ -4,7 +4,11 @@
 import { ModelsealError } from '../../errors.js';
 
 function unsafe(path: string, where: string, why: string): ModelsealError {
-  return new ModelsealError('UNSAFE_PATH', `${where}: refusing path ${JSON.stringify(path.slice(0, 200))}: ${why}`, { details: { path, where } });
+  return new ModelsealError(
+    'UNSAFE_PATH',
+    `${where}: refusing path ${JSON.stringify(path.slice(0, 200))}: ${why}`,
+    { details: { path, where } },
+  );
 }
 
 /** Return `path` if it is a safe model-relative POSIX path, else throw 'UNSAFE_PATH'. */
@@ -48,7 +52,8 @@ export class PathClaims {
       const parent = parts.slice(0, i).join('/');
       const k = this.kinds.get(parent);
       if (k === 'file') throw unsafe(path, where, `'${parent}' is a file, not a directory`);
-      if (k === 'symlink') throw unsafe(path, where, `'${parent}' is a symlink; refusing to write through it`);
+      if (k === 'symlink')
+        throw unsafe(path, where, `'${parent}' is a symlink; refusing to write through it`);
     }
     const existing = this.kinds.get(path);
     if (existing !== undefined) {

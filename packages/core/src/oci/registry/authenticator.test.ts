@@ -35,7 +35,9 @@ describe('RegistryAuthenticator token realm', () => {
       (e: unknown) => e as { code?: string; message: string },
     );
     expect(err?.code).toBe('REGISTRY_AUTH');
-    expect(err?.message).toBe(`registry registry.example.com sent a plain-HTTP token realm ${new URL(realm).origin}; refusing to send credentials over it`);
+    expect(err?.message).toBe(
+      `registry registry.example.com sent a plain-HTTP token realm ${new URL(realm).origin}; refusing to send credentials over it`,
+    );
     expect(err?.message).not.toContain('s3cret');
     expect(seen).toEqual([]);
   });

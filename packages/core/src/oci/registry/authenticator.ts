@@ -11,7 +11,8 @@ interface CachedToken {
   expiresAt: number;
 }
 
-type KnownScheme = { scheme: 'none' } | { scheme: 'basic' } | { scheme: 'bearer'; realm: string; service?: string };
+type KnownScheme =
+  { scheme: 'none' } | { scheme: 'basic' } | { scheme: 'bearer'; realm: string; service?: string };
 
 export class RegistryAuthenticator {
   private credsPromise?: Promise<RegistryCredentials | undefined>;
@@ -42,7 +43,9 @@ export class RegistryAuthenticator {
     if (known.scheme === 'none') return undefined;
     if (known.scheme === 'basic') {
       const creds = await this.credentials();
-      return creds?.username !== undefined && creds.password !== undefined ? basicHeader(creds.username, creds.password) : undefined;
+      return creds?.username !== undefined && creds.password !== undefined
+        ? basicHeader(creds.username, creds.password)
+        : undefined;
     }
     const key = mergeScopes(scopes).join(' ');
     const cached = this.tokens.get(key);
@@ -54,7 +57,11 @@ export class RegistryAuthenticator {
    * Learn from a 401 challenge. Returns true when a retry with new authorization makes sense
    * (false: nothing more we can try, the caller reports REGISTRY_AUTH).
    */
-  async handleChallenge(header: string | undefined, scopes: readonly string[], sentAuthorization: string | undefined): Promise<boolean> {
+  async handleChallenge(
+    header: string | undefined,
+    scopes: readonly string[],
+    sentAuthorization: string | undefined,
+  ): Promise<boolean> {
     const challenge = parseChallenge(header);
     if (!challenge) return false;
     if (challenge.scheme === 'basic') {
@@ -75,7 +82,12 @@ export class RegistryAuthenticator {
     return false;
   }
 
-  private fetchToken(realm: string, service: string | undefined, key: string, scopes: string[]): Promise<string> {
+  private fetchToken(
+    realm: string,
+    service: string | undefined,
+    key: string,
+    scopes: string[],
+  ): Promise<string> {
     const inflight = this.pending.get(key);
     if (inflight) return inflight;
     const p = this.requestToken(realm, service, scopes)
@@ -88,7 +100,11 @@ export class RegistryAuthenticator {
     return p;
   }
 
-  private async requestToken(realm: string, service: string | undefined, scopes: string[]): Promise<CachedToken> {
+  private async requestToken(
+    realm: string,
+    service: string | undefined,
+    scopes: string[],
+  ): Promise<CachedToken> {
     const creds = await this.credentials();
     if (creds?.registryToken) return { token: creds.registryToken, expiresAt: Date.now() + 3600_000 };
     let url: URL;
@@ -98,19 +114,30 @@ export class RegistryAuthenticator {
       throw new RegistryError('REGISTRY_AUTH', `registry ${this.registry} sent an invalid token realm`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new RegistryError('REGISTRY_AUTH', `registry ${this.registry} sent a token realm with unsupported scheme ${url.protocol}`);
+      throw new RegistryError(
+        'REGISTRY_AUTH',
+        `registry ${this.registry} sent a token realm with unsupported scheme ${url.protocol}`,
+      );
     }
     // Credentials never cross the network in clear to a token service of an HTTPS registry.
-    const sendsSecret = Boolean(creds?.identityToken) || (creds?.username !== undefined && creds.password !== undefined);
+    const sendsSecret =
+      Boolean(creds?.identityToken) || (creds?.username !== undefined && creds.password !== undefined);
     if (sendsSecret && url.protocol === 'http:' && !this.plainHttp) {
-      throw new RegistryError('REGISTRY_AUTH', `registry ${this.registry} sent a plain-HTTP token realm ${url.origin}; refusing to send credentials over it`);
+      throw new RegistryError(
+        'REGISTRY_AUTH',
+        `registry ${this.registry} sent a plain-HTTP token realm ${url.origin}; refusing to send credentials over it`,
+      );
     }
     const headers: Record<string, string> = { 'user-agent': this.userAgent, accept: 'application/json' };
     let method = 'GET';
     let body: Buffer | undefined;
     if (creds?.identityToken) {
       method = 'POST';
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, client_id: 'modelseal' });
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: creds.identityToken,
+        client_id: 'modelseal',
+      });
       if (service) form.set('service', service);
       if (scopes.length) form.set('scope', scopes.join(' '));
       body = Buffer.from(form.toString());
@@ -127,30 +154,58 @@ export class RegistryAuthenticator {
     try {
       res = await this.transport.send({ method, url, headers, body, timeoutMs: 30_000 });
     } catch (e) {
-      throw new RegistryError('REGISTRY_AUTH', `token service ${url.origin} for registry ${this.registry} unreachable: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
+      throw new RegistryError(
+        'REGISTRY_AUTH',
+        `token service ${url.origin} for registry ${this.registry} unreachable: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+        { cause: e },
+      );
     }
     const status = res.statusCode ?? 0;
     let raw: Buffer;
     try {
       raw = await readBody(res, 1024 * 1024);
     } catch {
-      throw new RegistryError('REGISTRY_AUTH', `token service ${url.origin} for registry ${this.registry} sent an oversized answer`);
+      throw new RegistryError(
+        'REGISTRY_AUTH',
+        `token service ${url.origin} for registry ${this.registry} sent an oversized answer`,
+      );
     }
     if (status === 401 || status === 403) {
-      const who = creds?.username !== undefined ? `the credentials of user "${creds.username}"` : 'anonymous access';
-      throw new RegistryError('REGISTRY_AUTH', `registry ${this.registry} token service ${url.origin} rejected ${who}: ${status}`, { status });
+      const who =
+        creds?.username !== undefined ? `the credentials of user "${creds.username}"` : 'anonymous access';
+      throw new RegistryError(
+        'REGISTRY_AUTH',
+        `registry ${this.registry} token service ${url.origin} rejected ${who}: ${status}`,
+        { status },
+      );
     }
     if (status !== 200) {
-      throw new RegistryError('REGISTRY_AUTH', `registry ${this.registry} token service ${url.origin} answered ${status}`, { status });
+      throw new RegistryError(
+        'REGISTRY_AUTH',
+        `registry ${this.registry} token service ${url.origin} answered ${status}`,
+        { status },
+      );
     }
     let json: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
       json = JSON.parse(raw.toString('utf8')) as typeof json;
     } catch {
-      throw new RegistryError('REGISTRY_AUTH', `registry ${this.registry} token service ${url.origin} sent a non-JSON answer`);
+      throw new RegistryError(
+        'REGISTRY_AUTH',
+        `registry ${this.registry} token service ${url.origin} sent a non-JSON answer`,
+      );
     }
-    const token = typeof json.token === 'string' && json.token ? json.token : typeof json.access_token === 'string' ? json.access_token : '';
-    if (!token) throw new RegistryError('REGISTRY_AUTH', `registry ${this.registry} token service ${url.origin} sent no token`);
+    const token =
+      typeof json.token === 'string' && json.token
+        ? json.token
+        : typeof json.access_token === 'string'
+          ? json.access_token
+          : '';
+    if (!token)
+      throw new RegistryError(
+        'REGISTRY_AUTH',
+        `registry ${this.registry} token service ${url.origin} sent no token`,
+      );
     const expiresIn = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 60;
     return { token, expiresAt: Date.now() + expiresIn * 1000 };
   }

@@ -10,7 +10,13 @@ import { networkError, shortDigest, type RequestContext } from './registry-error
 import { header, type RegistrySession } from './registry-session.js';
 import { backoffDelay, isNetworkError, sleep } from './retry-policy.js';
 
-async function getBlob(session: RegistrySession, repository: string, desc: Descriptor, ctx: RequestContext, from: number): Promise<IncomingMessage> {
+async function getBlob(
+  session: RegistrySession,
+  repository: string,
+  desc: Descriptor,
+  ctx: RequestContext,
+  from: number,
+): Promise<IncomingMessage> {
   return session.request({
     method: 'GET',
     url: `/v2/${repository}/blobs/${desc.digest}`,
@@ -22,8 +28,16 @@ async function getBlob(session: RegistrySession, repository: string, desc: Descr
 }
 
 /** Open a blob as a stream (size-bounded, not digest-checked: pipe it through `verifyingStream`). */
-export async function openBlobStream(session: RegistrySession, repository: string, desc: Descriptor): Promise<Readable> {
-  const ctx: RequestContext = { registry: session.opts.registry, action: `pull of blob ${shortDigest(desc.digest)} from ${repository}`, kind: 'blob' };
+export async function openBlobStream(
+  session: RegistrySession,
+  repository: string,
+  desc: Descriptor,
+): Promise<Readable> {
+  const ctx: RequestContext = {
+    registry: session.opts.registry,
+    action: `pull of blob ${shortDigest(desc.digest)} from ${repository}`,
+    kind: 'blob',
+  };
   const first = await getBlob(session, repository, desc, ctx, 0);
   const policy = session.opts.retry;
 
@@ -45,7 +59,10 @@ export async function openBlobStream(session: RegistrySession, repository: strin
             }
             received += chunk.length;
             if (received > desc.size) {
-              throw new ModelsealError('DIGEST_MISMATCH', `blob ${desc.digest} from ${session.opts.registry}/${repository} is longer than its descriptor's ${desc.size} bytes`);
+              throw new ModelsealError(
+                'DIGEST_MISMATCH',
+                `blob ${desc.digest} from ${session.opts.registry}/${repository} is longer than its descriptor's ${desc.size} bytes`,
+              );
             }
             yield chunk;
           }
@@ -62,7 +79,10 @@ export async function openBlobStream(session: RegistrySession, repository: strin
             const start = /^bytes (\d+)-/.exec(header(res, 'content-range') ?? '')?.[1];
             if (Number(start) !== received) {
               res.destroy();
-              throw new ModelsealError('DIGEST_MISMATCH', `registry ${session.opts.registry} resumed blob ${desc.digest} at the wrong offset`);
+              throw new ModelsealError(
+                'DIGEST_MISMATCH',
+                `registry ${session.opts.registry} resumed blob ${desc.digest} at the wrong offset`,
+              );
             }
           } else {
             skip = received;

@@ -31,12 +31,20 @@ function octet(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 /** HEAD the blob: true when the registry has it. */
-export async function blobExists(session: RegistrySession, repository: string, desc: Descriptor): Promise<boolean> {
+export async function blobExists(
+  session: RegistrySession,
+  repository: string,
+  desc: Descriptor,
+): Promise<boolean> {
   const res = await session.request({
     method: 'HEAD',
     url: blobPath(repository, desc.digest),
     scopes: [repositoryScope(repository, ['pull'])],
-    ctx: { registry: session.opts.registry, action: `check of blob ${shortDigest(desc.digest)} in ${repository}`, kind: 'blob' },
+    ctx: {
+      registry: session.opts.registry,
+      action: `check of blob ${shortDigest(desc.digest)} in ${repository}`,
+      kind: 'blob',
+    },
     ok: [200, 404],
   });
   await discardBody(res);
@@ -47,7 +55,12 @@ export async function blobExists(session: RegistrySession, repository: string, d
  * Try to mount `desc` from `fromRepository` in the same registry. True on 201 (done, no bytes moved);
  * false when the registry opened an ordinary upload instead (that session is cancelled).
  */
-export async function mountBlob(session: RegistrySession, repository: string, desc: Descriptor, fromRepository: string): Promise<boolean> {
+export async function mountBlob(
+  session: RegistrySession,
+  repository: string,
+  desc: Descriptor,
+  fromRepository: string,
+): Promise<boolean> {
   const url = session.resolveUrl(`/v2/${repository}/blobs/uploads/`);
   url.searchParams.set('mount', desc.digest);
   url.searchParams.set('from', fromRepository);
@@ -55,13 +68,18 @@ export async function mountBlob(session: RegistrySession, repository: string, de
     method: 'POST',
     url,
     scopes: [repositoryScope(repository, ['pull', 'push']), repositoryScope(fromRepository, ['pull'])],
-    ctx: { registry: session.opts.registry, action: `mount of blob ${shortDigest(desc.digest)} from ${fromRepository} to ${repository}`, kind: 'blob' },
+    ctx: {
+      registry: session.opts.registry,
+      action: `mount of blob ${shortDigest(desc.digest)} from ${fromRepository} to ${repository}`,
+      kind: 'blob',
+    },
     ok: [201, 202],
   });
   await discardBody(res);
   if (res.statusCode === 201) return true;
   const location = header(res, 'location');
-  if (location) await cancelUpload(session, repository, session.resolveUrl(new URL(location, url).toString()));
+  if (location)
+    await cancelUpload(session, repository, session.resolveUrl(new URL(location, url).toString()));
   return false;
 }
 
@@ -105,7 +123,10 @@ export async function uploadBlob(
   if (source.kind === 'bytes') {
     const actual = sha256Digest(source.bytes);
     if (actual !== desc.digest || source.bytes.length !== desc.size) {
-      throw new ModelsealError('DIGEST_MISMATCH', `blob ${desc.digest} does not match its descriptor: content hashes to ${actual} (${source.bytes.length} bytes, expected ${desc.size})`);
+      throw new ModelsealError(
+        'DIGEST_MISMATCH',
+        `blob ${desc.digest} does not match its descriptor: content hashes to ${actual} (${source.bytes.length} bytes, expected ${desc.size})`,
+      );
     }
   }
   if (await blobExists(session, repository, desc)) return 'exists';
@@ -127,7 +148,11 @@ export async function uploadBlob(
   }
 }
 
-async function startUpload(session: RegistrySession, repository: string, ctx: RequestContext): Promise<{ location: URL; minChunk: number }> {
+async function startUpload(
+  session: RegistrySession,
+  repository: string,
+  ctx: RequestContext,
+): Promise<{ location: URL; minChunk: number }> {
   const res = await session.request({
     method: 'POST',
     url: `/v2/${repository}/blobs/uploads/`,
@@ -137,9 +162,16 @@ async function startUpload(session: RegistrySession, repository: string, ctx: Re
   });
   await discardBody(res);
   const location = header(res, 'location');
-  if (!location) throw new RegistryError('REGISTRY', `registry ${ctx.registry} gave no upload location during ${ctx.action}`);
+  if (!location)
+    throw new RegistryError(
+      'REGISTRY',
+      `registry ${ctx.registry} gave no upload location during ${ctx.action}`,
+    );
   const minChunk = Number(header(res, 'oci-chunk-min-length') ?? 0);
-  return { location: new URL(location, session.resolveUrl('/')), minChunk: Number.isFinite(minChunk) ? minChunk : 0 };
+  return {
+    location: new URL(location, session.resolveUrl('/')),
+    minChunk: Number.isFinite(minChunk) ? minChunk : 0,
+  };
 }
 
 async function uploadOnce(
@@ -149,12 +181,25 @@ async function uploadOnce(
   source: BlobSource,
   settings: UploadSettings,
 ): Promise<void> {
-  const ctx: RequestContext = { registry: session.opts.registry, action: `push of blob ${shortDigest(desc.digest)} to ${repository}`, kind: 'blob' };
+  const ctx: RequestContext = {
+    registry: session.opts.registry,
+    action: `push of blob ${shortDigest(desc.digest)} to ${repository}`,
+    kind: 'blob',
+  };
   const { location, minChunk } = await startUpload(session, repository, ctx);
   const chunked = desc.size > settings.chunkedThreshold && source.kind === 'stream';
   try {
     if (!chunked) await putMonolithic(session, repository, desc, source, location, ctx);
-    else await putChunked(session, repository, desc, source as { kind: 'stream'; open: () => Readable }, location, Math.max(settings.chunkSize, minChunk), ctx);
+    else
+      await putChunked(
+        session,
+        repository,
+        desc,
+        source as { kind: 'stream'; open: () => Readable },
+        location,
+        Math.max(settings.chunkSize, minChunk),
+        ctx,
+      );
   } catch (err) {
     await cancelUpload(session, repository, location);
     throw err;
@@ -173,7 +218,8 @@ async function putMonolithic(
   url.searchParams.set('digest', desc.digest);
   let body: Buffer | Readable;
   let check: DigestingTransform | undefined;
-  if (source.kind === 'bytes') body = Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength);
+  if (source.kind === 'bytes')
+    body = Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength);
   else {
     check = new DigestingTransform(desc);
     const input = source.open();

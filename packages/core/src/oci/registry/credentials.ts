@@ -31,13 +31,21 @@ export interface DockerCredentialOptions {
 }
 
 interface DockerConfigFile {
-  auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string; registrytoken?: string }>;
+  auths?: Record<
+    string,
+    { auth?: string; username?: string; password?: string; identitytoken?: string; registrytoken?: string }
+  >;
   credsStore?: string;
   credHelpers?: Record<string, string>;
 }
 
 const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+const DOCKER_HUB_HOSTS = new Set([
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io',
+  'registry.hub.docker.com',
+]);
 
 /** Host[:port] of a config key such as "https://index.docker.io/v1/" or "localhost:5000". */
 function normaliseRegistryKey(key: string): string {
@@ -49,7 +57,10 @@ function normaliseRegistryKey(key: string): string {
 
 function helperName(name: string): string {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) {
-    throw new RegistryError('REGISTRY_AUTH', `invalid docker credential helper name "${name}" in the Docker config`);
+    throw new RegistryError(
+      'REGISTRY_AUTH',
+      `invalid docker credential helper name "${name}" in the Docker config`,
+    );
   }
   return `docker-credential-${name}`;
 }
@@ -61,36 +72,49 @@ async function runCredentialHelper(
   opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<RegistryCredentials | undefined> {
   const program = helperName(name);
-  const { stdout, stderr, exitCode } = await new Promise<{ stdout: string; stderr: string; exitCode: number | null }>(
-    (resolve, reject) => {
-      const child = spawn(program, ['get'], { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 15_000);
-      child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-      child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-      child.on('error', (e) => {
-        clearTimeout(timer);
-        reject(new RegistryError('REGISTRY_AUTH', `docker credential helper ${program} could not be run: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
-      });
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ stdout: out, stderr: err, exitCode: code });
-      });
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(serverUrl);
-    },
-  );
+  const { stdout, stderr, exitCode } = await new Promise<{
+    stdout: string;
+    stderr: string;
+    exitCode: number | null;
+  }>((resolve, reject) => {
+    const child = spawn(program, ['get'], { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 15_000);
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(
+        new RegistryError(
+          'REGISTRY_AUTH',
+          `docker credential helper ${program} could not be run: ${(e as NodeJS.ErrnoException).code ?? e.message}`,
+        ),
+      );
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ stdout: out, stderr: err, exitCode: code });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(serverUrl);
+  });
   if (exitCode !== 0) {
     const text = `${stdout} ${stderr}`;
     if (/credentials not found/i.test(text)) return undefined;
-    throw new RegistryError('REGISTRY_AUTH', `docker credential helper ${program} failed for ${serverUrl} (exit ${exitCode})`);
+    throw new RegistryError(
+      'REGISTRY_AUTH',
+      `docker credential helper ${program} failed for ${serverUrl} (exit ${exitCode})`,
+    );
   }
   let parsed: { Username?: unknown; Secret?: unknown };
   try {
     parsed = JSON.parse(stdout) as { Username?: unknown; Secret?: unknown };
   } catch {
-    throw new RegistryError('REGISTRY_AUTH', `docker credential helper ${program} returned unreadable output for ${serverUrl}`);
+    throw new RegistryError(
+      'REGISTRY_AUTH',
+      `docker credential helper ${program} returned unreadable output for ${serverUrl}`,
+    );
   }
   const username = typeof parsed.Username === 'string' ? parsed.Username : undefined;
   const secret = typeof parsed.Secret === 'string' ? parsed.Secret : undefined;
@@ -99,9 +123,13 @@ async function runCredentialHelper(
   return { username, password: secret };
 }
 
-function fromAuthEntry(entry: NonNullable<DockerConfigFile['auths']>[string]): RegistryCredentials | undefined {
+function fromAuthEntry(
+  entry: NonNullable<DockerConfigFile['auths']>[string],
+): RegistryCredentials | undefined {
   if (entry.identitytoken) {
-    const username = entry.auth ? Buffer.from(entry.auth, 'base64').toString('utf8').split(':')[0] : entry.username;
+    const username = entry.auth
+      ? Buffer.from(entry.auth, 'base64').toString('utf8').split(':')[0]
+      : entry.username;
     return { username, identityToken: entry.identitytoken };
   }
   if (entry.registrytoken) return { registryToken: entry.registrytoken };
@@ -131,7 +159,10 @@ export async function loadDockerCredentials(
     text = await readFile(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new RegistryError('REGISTRY_AUTH', `cannot read Docker config ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new RegistryError(
+      'REGISTRY_AUTH',
+      `cannot read Docker config ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
   }
   let config: DockerConfigFile;
   try {
@@ -156,7 +187,10 @@ export async function loadDockerCredentials(
 }
 
 /** The `auths` entry for `registry` in the podman/skopeo auth file, if there is one. */
-export async function loadContainersAuth(registry: string, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<RegistryCredentials | undefined> {
+export async function loadContainersAuth(
+  registry: string,
+  opts: { env?: NodeJS.ProcessEnv } = {},
+): Promise<RegistryCredentials | undefined> {
   const env = opts.env ?? process.env;
   const candidates = env.REGISTRY_AUTH_FILE
     ? [env.REGISTRY_AUTH_FILE]
@@ -171,7 +205,10 @@ export async function loadContainersAuth(registry: string, opts: { env?: NodeJS.
       config = JSON.parse(await readFile(path, 'utf8')) as DockerConfigFile;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new RegistryError('REGISTRY_AUTH', `cannot read containers auth file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'not valid JSON'}`);
+      throw new RegistryError(
+        'REGISTRY_AUTH',
+        `cannot read containers auth file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'not valid JSON'}`,
+      );
     }
     for (const [key, entry] of Object.entries(config.auths ?? {})) {
       if (normaliseRegistryKey(key) === wanted && entry) {
@@ -184,8 +221,13 @@ export async function loadContainersAuth(registry: string, opts: { env?: NodeJS.
 }
 
 /** The default lookup: the Docker config first, then the podman/skopeo auth file; else anonymous. */
-export async function defaultCredentials(registry: string, opts: DockerCredentialOptions = {}): Promise<RegistryCredentials | undefined> {
-  return (await loadDockerCredentials(registry, opts)) ?? (await loadContainersAuth(registry, { env: opts.env }));
+export async function defaultCredentials(
+  registry: string,
+  opts: DockerCredentialOptions = {},
+): Promise<RegistryCredentials | undefined> {
+  return (
+    (await loadDockerCredentials(registry, opts)) ?? (await loadContainersAuth(registry, { env: opts.env }))
+  );
 }
 
 /** Read a password given on stdin (`--password-stdin`): all input, minus one trailing newline. */
@@ -195,10 +237,13 @@ export async function readPasswordStdin(input: Readable): Promise<string> {
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     total += buf.length;
-    if (total > 64 * 1024) throw new RegistryError('REGISTRY_AUTH', 'password on stdin is longer than 64 KiB');
+    if (total > 64 * 1024)
+      throw new RegistryError('REGISTRY_AUTH', 'password on stdin is longer than 64 KiB');
     chunks.push(buf);
   }
-  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const text = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (!text) throw new RegistryError('REGISTRY_AUTH', 'no password given on stdin');
   return text;
 }

@@ -37,7 +37,12 @@ export class HttpTransport {
       const mod = isHttps ? https : http;
       const headers: Record<string, string> = { ...req.headers };
       if (Buffer.isBuffer(req.body)) headers['content-length'] = String(req.body.length);
-      else if (req.body === undefined && req.method !== 'GET' && req.method !== 'HEAD' && headers['content-length'] === undefined) {
+      else if (
+        req.body === undefined &&
+        req.method !== 'GET' &&
+        req.method !== 'HEAD' &&
+        headers['content-length'] === undefined
+      ) {
         headers['content-length'] = '0';
       }
       const clientReq = mod.request(req.url, {

@@ -39,7 +39,11 @@ export async function getManifest(
   opts: { allowMissing?: boolean } = {},
 ): Promise<FetchedManifest | undefined> {
   const registry = session.opts.registry;
-  const ctx: RequestContext = { registry, action: `pull of manifest ${describe(reference)} from ${repository}`, kind: 'manifest' };
+  const ctx: RequestContext = {
+    registry,
+    action: `pull of manifest ${describe(reference)} from ${repository}`,
+    kind: 'manifest',
+  };
   const res = await session.request({
     method: 'GET',
     url: `/v2/${repository}/manifests/${reference}`,
@@ -61,26 +65,44 @@ export async function getManifest(
   try {
     bytes = await readBody(res, MAX_MANIFEST_BYTES);
   } catch (e) {
-    if ((e as { code?: string }).code === 'BODY_TOO_LARGE') throw tooLarge(registry, repository, reference, `more than ${MAX_MANIFEST_BYTES}`);
-    throw new RegistryError('REGISTRY', `registry ${registry} broke off ${ctx.action}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+    if ((e as { code?: string }).code === 'BODY_TOO_LARGE')
+      throw tooLarge(registry, repository, reference, `more than ${MAX_MANIFEST_BYTES}`);
+    throw new RegistryError(
+      'REGISTRY',
+      `registry ${registry} broke off ${ctx.action}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { cause: e },
+    );
   }
   const digest = sha256Digest(bytes);
   if (isDigest(reference) && digest !== reference) {
-    throw new ModelsealError('DIGEST_MISMATCH', `manifest ${reference} from ${registry}/${repository} hashes to ${digest}`);
+    throw new ModelsealError(
+      'DIGEST_MISMATCH',
+      `manifest ${reference} from ${registry}/${repository} hashes to ${digest}`,
+    );
   }
   const contentType = (header(res, 'content-type') ?? '').split(';')[0]!.trim();
   let parsed: { mediaType?: unknown; artifactType?: unknown } = {};
   try {
     parsed = JSON.parse(bytes.toString('utf8')) as typeof parsed;
   } catch {
-    throw new RegistryError('REGISTRY', `manifest ${describe(reference)} from ${registry}/${repository} is not valid JSON`);
+    throw new RegistryError(
+      'REGISTRY',
+      `manifest ${describe(reference)} from ${registry}/${repository} is not valid JSON`,
+    );
   }
   const bodyType = typeof parsed.mediaType === 'string' ? parsed.mediaType : undefined;
   if (bodyType && contentType && MANIFEST_MEDIA_TYPES.includes(contentType) && bodyType !== contentType) {
-    throw new RegistryError('REGISTRY', `manifest ${describe(reference)} from ${registry}/${repository} says mediaType ${bodyType} but was served as ${contentType}`);
+    throw new RegistryError(
+      'REGISTRY',
+      `manifest ${describe(reference)} from ${registry}/${repository} says mediaType ${bodyType} but was served as ${contentType}`,
+    );
   }
   const mediaType = bodyType ?? contentType;
-  if (!mediaType) throw new RegistryError('REGISTRY', `manifest ${describe(reference)} from ${registry}/${repository} has no media type`);
+  if (!mediaType)
+    throw new RegistryError(
+      'REGISTRY',
+      `manifest ${describe(reference)} from ${registry}/${repository} has no media type`,
+    );
   const descriptor: Descriptor = { mediaType, digest, size: bytes.length };
   if (typeof parsed.artifactType === 'string') descriptor.artifactType = parsed.artifactType;
   return { descriptor, bytes };
@@ -95,10 +117,14 @@ export async function putManifest(
   bytes: Buffer,
 ): Promise<{ ociSubject?: string }> {
   const registry = session.opts.registry;
-  if (bytes.length > MAX_MANIFEST_BYTES) throw tooLarge(registry, repository, reference, String(bytes.length));
+  if (bytes.length > MAX_MANIFEST_BYTES)
+    throw tooLarge(registry, repository, reference, String(bytes.length));
   const digest = sha256Digest(bytes);
   if (digest !== desc.digest || bytes.length !== desc.size) {
-    throw new ModelsealError('DIGEST_MISMATCH', `manifest ${desc.digest} does not match its descriptor: content hashes to ${digest} (${bytes.length} bytes)`);
+    throw new ModelsealError(
+      'DIGEST_MISMATCH',
+      `manifest ${desc.digest} does not match its descriptor: content hashes to ${digest} (${bytes.length} bytes)`,
+    );
   }
   const ctx: RequestContext = {
     registry,
@@ -117,19 +143,30 @@ export async function putManifest(
   await discardBody(res);
   const echoed = header(res, 'docker-content-digest');
   if (echoed && echoed !== digest) {
-    throw new RegistryError('REGISTRY', `registry ${registry} stored manifest ${shortDigest(digest)} in ${repository} as ${echoed}`);
+    throw new RegistryError(
+      'REGISTRY',
+      `registry ${registry} stored manifest ${shortDigest(digest)} in ${repository} as ${echoed}`,
+    );
   }
   return { ociSubject: header(res, 'oci-subject') };
 }
 
 /** HEAD a manifest by digest: true when present. */
-export async function manifestExists(session: RegistrySession, repository: string, desc: Descriptor): Promise<boolean> {
+export async function manifestExists(
+  session: RegistrySession,
+  repository: string,
+  desc: Descriptor,
+): Promise<boolean> {
   const res = await session.request({
     method: 'HEAD',
     url: `/v2/${repository}/manifests/${desc.digest}`,
     headers: { accept: MANIFEST_ACCEPT },
     scopes: [repositoryScope(repository, ['pull'])],
-    ctx: { registry: session.opts.registry, action: `check of manifest ${shortDigest(desc.digest)} in ${repository}`, kind: 'manifest' },
+    ctx: {
+      registry: session.opts.registry,
+      action: `check of manifest ${shortDigest(desc.digest)} in ${repository}`,
+      kind: 'manifest',
+    },
     ok: [200, 404],
   });
   await discardBody(res);

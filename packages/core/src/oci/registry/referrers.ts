@@ -31,7 +31,8 @@ function fallbackTag(digest: string): string {
 function asIndex(bytes: Buffer): ImageIndex | undefined {
   try {
     const json = JSON.parse(bytes.toString('utf8')) as Partial<ImageIndex>;
-    if (json && json.mediaType === MediaTypes.ociIndex && Array.isArray(json.manifests)) return json as ImageIndex;
+    if (json && json.mediaType === MediaTypes.ociIndex && Array.isArray(json.manifests))
+      return json as ImageIndex;
   } catch {
     // not an index
   }
@@ -53,7 +54,10 @@ export async function nativeReferrers(
   subjectDigest: string,
   artifactType?: string,
 ): Promise<Descriptor[] | 'unsupported' | 'no-repository'> {
-  const ctx: RequestContext = { registry: session.opts.registry, action: `listing of referrers of ${shortDigest(subjectDigest)} in ${repository}` };
+  const ctx: RequestContext = {
+    registry: session.opts.registry,
+    action: `listing of referrers of ${shortDigest(subjectDigest)} in ${repository}`,
+  };
   let url = session.resolveUrl(`/v2/${repository}/referrers/${subjectDigest}`);
   if (artifactType) url.searchParams.set('artifactType', artifactType);
   const all: Descriptor[] = [];
@@ -96,7 +100,12 @@ export async function nativeReferrers(
 }
 
 /** Referrers listed in the fallback tag index; anything but a valid index means none. */
-export async function fallbackReferrers(session: RegistrySession, repository: string, subjectDigest: string, artifactType?: string): Promise<Descriptor[]> {
+export async function fallbackReferrers(
+  session: RegistrySession,
+  repository: string,
+  subjectDigest: string,
+  artifactType?: string,
+): Promise<Descriptor[]> {
   const fetched = await getManifest(session, repository, fallbackTag(subjectDigest), { allowMissing: true });
   if (!fetched) return [];
   const index = asIndex(fetched.bytes);
@@ -127,20 +136,29 @@ export async function addToFallbackIndex(
       else {
         const parsed = asIndex(current.bytes);
         if (!parsed) {
-          throw new RegistryError('REGISTRY', `tag ${tag} in ${registry}/${repository} holds something other than a referrers index; not overwriting it`);
+          throw new RegistryError(
+            'REGISTRY',
+            `tag ${tag} in ${registry}/${repository} holds something other than a referrers index; not overwriting it`,
+          );
         }
         index = parsed;
       }
       if (index.manifests.some((d) => d.digest === entry.digest)) return;
       index.manifests = [...index.manifests, entry];
       const bytes = Buffer.from(JSON.stringify(index));
-      const desc: Descriptor = { mediaType: MediaTypes.ociIndex, digest: sha256Digest(bytes), size: bytes.length };
+      const desc: Descriptor = {
+        mediaType: MediaTypes.ociIndex,
+        digest: sha256Digest(bytes),
+        size: bytes.length,
+      };
       await putManifest(session, repository, tag, desc, bytes);
       const reread = await getManifest(session, repository, tag, { allowMissing: true });
       const after = reread ? asIndex(reread.bytes) : undefined;
       if (after?.manifests.some((d) => d.digest === entry.digest)) return;
     }
-    throw new RegistryError('REGISTRY', `referrers index ${tag} in ${registry}/${repository} kept changing under concurrent writers; referrer ${shortDigest(entry.digest)} not recorded`);
+    throw new RegistryError(
+      'REGISTRY',
+      `referrers index ${tag} in ${registry}/${repository} kept changing under concurrent writers; referrer ${shortDigest(entry.digest)} not recorded`,
+    );
   });
 }
-

@@ -28,7 +28,9 @@ export function parseErrorBody(body: Buffer, contentType: string | undefined): P
   const text = body.toString('utf8');
   if (text.trim().startsWith('{')) {
     try {
-      const json = JSON.parse(text) as { errors?: Array<{ code?: unknown; message?: unknown; detail?: unknown }> };
+      const json = JSON.parse(text) as {
+        errors?: Array<{ code?: unknown; message?: unknown; detail?: unknown }>;
+      };
       const first = Array.isArray(json.errors) ? json.errors[0] : undefined;
       if (first) {
         const code = typeof first.code === 'string' ? first.code : undefined;
@@ -42,7 +44,8 @@ export function parseErrorBody(body: Buffer, contentType: string | undefined): P
       // fall through to plain text
     }
   }
-  const plain = contentType?.includes('html') || /<\/?[a-z][^>]*>/i.test(text) ? text.replace(/<[^>]*>/g, ' ') : text;
+  const plain =
+    contentType?.includes('html') || /<\/?[a-z][^>]*>/i.test(text) ? text.replace(/<[^>]*>/g, ' ') : text;
   return { message: oneLine(plain) };
 }
 
@@ -72,18 +75,31 @@ export async function errorFromResponse(res: IncomingMessage, ctx: RequestContex
   return errorFromStatus(status, parsed.code, message, ctx);
 }
 
-export function errorFromStatus(status: number, registryCode: string | undefined, message: string, ctx: RequestContext): RegistryError {
+export function errorFromStatus(
+  status: number,
+  registryCode: string | undefined,
+  message: string,
+  ctx: RequestContext,
+): RegistryError {
   const what = [String(status), registryCode].filter(Boolean).join(' ');
   const detail = message ? ` (${message})` : '';
-  return new RegistryError(codeForStatus(status, ctx), `registry ${ctx.registry} refused ${ctx.action}: ${what}${detail}`, {
-    status,
-    registryCode,
-  });
+  return new RegistryError(
+    codeForStatus(status, ctx),
+    `registry ${ctx.registry} refused ${ctx.action}: ${what}${detail}`,
+    {
+      status,
+      registryCode,
+    },
+  );
 }
 
 /** A transport failure (after retries) as a RegistryError. */
 export function networkError(err: unknown, ctx: RequestContext): RegistryError {
   const e = err as NodeJS.ErrnoException;
   const reason = e?.code ?? e?.message ?? String(err);
-  return new RegistryError('REGISTRY', `registry ${ctx.registry} unreachable during ${ctx.action}: ${reason}`, { cause: err });
+  return new RegistryError(
+    'REGISTRY',
+    `registry ${ctx.registry} unreachable during ${ctx.action}: ${reason}`,
+    { cause: err },
+  );
 }

@@ -8,7 +8,14 @@ import { RegistryAuthenticator } from './authenticator.js';
 import type { CredentialSource, RegistryCredentials } from './credentials.js';
 import { discardBody, HttpTransport } from './http-transport.js';
 import { errorFromResponse, networkError, type RequestContext } from './registry-error.js';
-import { backoffDelay, isNetworkError, isRetryableStatus, parseRetryAfter, sleep, type RetryPolicy } from './retry-policy.js';
+import {
+  backoffDelay,
+  isNetworkError,
+  isRetryableStatus,
+  parseRetryAfter,
+  sleep,
+  type RetryPolicy,
+} from './retry-policy.js';
 
 /** What the client saw, for progress/debug output and tests (never headers or bodies). */
 export interface ResponseEvent {
@@ -49,7 +56,13 @@ export class RegistrySession {
 
   constructor(readonly opts: SessionOptions) {
     this.transport = new HttpTransport({ maxSockets: opts.maxSockets });
-    this.auth = new RegistryAuthenticator(opts.registry, opts.credentials, this.transport, opts.userAgent, opts.baseUrl.startsWith('http:'));
+    this.auth = new RegistryAuthenticator(
+      opts.registry,
+      opts.credentials,
+      this.transport,
+      opts.userAgent,
+      opts.baseUrl.startsWith('http:'),
+    );
   }
 
   resolveUrl(url: string | URL): URL {
@@ -78,13 +91,18 @@ export class RegistrySession {
         throw networkError(e, req.ctx);
       }
       const status = res.statusCode ?? 0;
-      if (this.opts.onResponse) this.opts.onResponse({ method: req.method, path: eventPath(this.resolveUrl(req.url)), status });
+      if (this.opts.onResponse)
+        this.opts.onResponse({ method: req.method, path: eventPath(this.resolveUrl(req.url)), status });
       if (req.ok.includes(status)) return res;
       // A refused streamed upload: stop reading its source (the caller restarts from scratch).
       if (!replayable) (req.body as Readable).destroy();
       if (status === 401 && !authRetried) {
         authRetried = true;
-        const retry = await this.auth.handleChallenge(header(res, 'www-authenticate'), req.scopes, authorization);
+        const retry = await this.auth.handleChallenge(
+          header(res, 'www-authenticate'),
+          req.scopes,
+          authorization,
+        );
         if (retry && replayable) {
           await discardBody(res);
           attempt--;
@@ -102,7 +120,10 @@ export class RegistrySession {
     }
   }
 
-  private async sendFollowingRedirects(req: SessionRequest, authorization: string | undefined): Promise<IncomingMessage> {
+  private async sendFollowingRedirects(
+    req: SessionRequest,
+    authorization: string | undefined,
+  ): Promise<IncomingMessage> {
     let url = this.resolveUrl(req.url);
     // Credentials go only to the registry itself, never to another origin (upload hosts, blob storage redirects).
     const origin = new URL(this.opts.baseUrl).origin;
@@ -112,17 +133,27 @@ export class RegistrySession {
       const res = await this.transport.send({ method: req.method, url, headers, body: req.body });
       const status = res.statusCode ?? 0;
       const location = header(res, 'location');
-      if ((req.method === 'GET' || req.method === 'HEAD') && [301, 302, 303, 307, 308].includes(status) && location) {
+      if (
+        (req.method === 'GET' || req.method === 'HEAD') &&
+        [301, 302, 303, 307, 308].includes(status) &&
+        location
+      ) {
         await discardBody(res);
         url = new URL(location, url);
         if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-          throw new RegistryError('REGISTRY', `registry ${this.opts.registry} redirected ${req.ctx.action} to an unsupported ${url.protocol} URL`);
+          throw new RegistryError(
+            'REGISTRY',
+            `registry ${this.opts.registry} redirected ${req.ctx.action} to an unsupported ${url.protocol} URL`,
+          );
         }
         continue;
       }
       return res;
     }
-    throw new RegistryError('REGISTRY', `registry ${this.opts.registry} redirected too often during ${req.ctx.action}`);
+    throw new RegistryError(
+      'REGISTRY',
+      `registry ${this.opts.registry} redirected too often during ${req.ctx.action}`,
+    );
   }
 
   close(): void {

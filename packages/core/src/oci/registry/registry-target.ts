@@ -5,7 +5,13 @@ import { Readable } from 'node:stream';
 import { ModelsealError, RegistryError } from '../../errors.js';
 import { referrerDescriptor } from '../manifest.js';
 import { isLoopbackRegistry, REPOSITORY, TAG } from '../reference.js';
-import { MANIFEST_MEDIA_TYPES, MAX_MANIFEST_BYTES, type BlobSource, type Descriptor, type Target } from '../target.js';
+import {
+  MANIFEST_MEDIA_TYPES,
+  MAX_MANIFEST_BYTES,
+  type BlobSource,
+  type Descriptor,
+  type Target,
+} from '../target.js';
 import { openBlobStream } from './blob-download.js';
 import { blobExists, mountBlob, uploadBlob, type UploadOutcome } from './blob-upload.js';
 import { defaultCredentials, type CredentialSource, type RegistryCredentials } from './credentials.js';
@@ -56,9 +62,13 @@ export class RegistryTarget implements Target {
   private readonly counters = { blobsUploaded: 0, blobsSkipped: 0, blobsMounted: 0, bytesUploaded: 0 };
 
   constructor(opts: RegistryTargetOptions) {
-    if (!HOST_RE.test(opts.registry)) throw new ModelsealError('BAD_REFERENCE', `invalid registry host "${opts.registry}"`);
+    if (!HOST_RE.test(opts.registry))
+      throw new ModelsealError('BAD_REFERENCE', `invalid registry host "${opts.registry}"`);
     if (!REPOSITORY.test(opts.repository) || opts.registry.length + 1 + opts.repository.length > 255) {
-      throw new ModelsealError('BAD_REFERENCE', `invalid repository name "${opts.repository}" (lowercase letters, digits, separators . _ - and /)`);
+      throw new ModelsealError(
+        'BAD_REFERENCE',
+        `invalid repository name "${opts.repository}" (lowercase letters, digits, separators . _ - and /)`,
+      );
     }
     this.registry = opts.registry;
     this.repository = opts.repository;
@@ -66,7 +76,8 @@ export class RegistryTarget implements Target {
     const plain = opts.plainHttp ?? isLoopbackRegistry(opts.registry);
     const apiHost = opts.registry === 'docker.io' ? 'registry-1.docker.io' : opts.registry;
     this.chunkSize = opts.chunkSize ?? 4 * 1024 * 1024;
-    if (!(this.chunkSize > 0)) throw new ModelsealError('USAGE', `chunk size must be positive, got ${opts.chunkSize}`);
+    if (!(this.chunkSize > 0))
+      throw new ModelsealError('USAGE', `chunk size must be positive, got ${opts.chunkSize}`);
     this.chunkedThreshold = opts.chunkedThreshold ?? 10 * 1024 ** 3;
     const concurrency = Math.max(1, opts.concurrency ?? 4);
     this.session = new RegistrySession({
@@ -101,7 +112,10 @@ export class RegistryTarget implements Target {
     this.checkReference(ref);
     const fetched = (await getManifest(this.session, this.repository, ref))!;
     if (typeof reference !== 'string' && fetched.bytes.length !== reference.size) {
-      throw new ModelsealError('DIGEST_MISMATCH', `manifest ${reference.digest} from ${this.location} is ${fetched.bytes.length} bytes, descriptor says ${reference.size}`);
+      throw new ModelsealError(
+        'DIGEST_MISMATCH',
+        `manifest ${reference.digest} from ${this.location} is ${fetched.bytes.length} bytes, descriptor says ${reference.size}`,
+      );
     }
     return fetched;
   }
@@ -121,8 +135,13 @@ export class RegistryTarget implements Target {
   }
 
   /** Push a blob (skipped if present; mounted first when `mountFrom` names a repository of this registry). */
-  async pushBlob(desc: Descriptor, content: BlobSource, opts: { mountFrom?: string } = {}): Promise<UploadOutcome> {
-    if (opts.mountFrom && opts.mountFrom !== this.repository && (await this.mountFrom(desc, opts.mountFrom))) return 'mounted';
+  async pushBlob(
+    desc: Descriptor,
+    content: BlobSource,
+    opts: { mountFrom?: string } = {},
+  ): Promise<UploadOutcome> {
+    if (opts.mountFrom && opts.mountFrom !== this.repository && (await this.mountFrom(desc, opts.mountFrom)))
+      return 'mounted';
     const outcome = await uploadBlob(this.session, this.repository, desc, content, {
       chunkSize: this.chunkSize,
       chunkedThreshold: this.chunkedThreshold,
@@ -137,7 +156,8 @@ export class RegistryTarget implements Target {
 
   /** Cross-repository mount within this registry; true when the registry mounted it (201). */
   async mountFrom(desc: Descriptor, fromRepository: string): Promise<boolean> {
-    if (!REPOSITORY.test(fromRepository)) throw new ModelsealError('BAD_REFERENCE', `invalid repository name "${fromRepository}"`);
+    if (!REPOSITORY.test(fromRepository))
+      throw new ModelsealError('BAD_REFERENCE', `invalid repository name "${fromRepository}"`);
     const mounted = await mountBlob(this.session, this.repository, desc, fromRepository);
     if (mounted) this.counters.blobsMounted++;
     return mounted;
@@ -148,9 +168,15 @@ export class RegistryTarget implements Target {
    * subject's fallback referrers index unless the registry indexes referrers itself.
    */
   async pushManifest(desc: Descriptor, bytes: Buffer, tag?: string): Promise<void> {
-    if (tag !== undefined && !TAG.test(tag)) throw new ModelsealError('BAD_REFERENCE', `invalid tag "${tag}"`);
+    if (tag !== undefined && !TAG.test(tag))
+      throw new ModelsealError('BAD_REFERENCE', `invalid tag "${tag}"`);
     const { ociSubject } = await putManifest(this.session, this.repository, tag ?? desc.digest, desc, bytes);
-    let parsed: { subject?: { digest?: unknown }; artifactType?: unknown; config?: { mediaType?: unknown }; annotations?: unknown };
+    let parsed: {
+      subject?: { digest?: unknown };
+      artifactType?: unknown;
+      config?: { mediaType?: unknown };
+      annotations?: unknown;
+    };
     try {
       parsed = JSON.parse(bytes.toString('utf8')) as typeof parsed;
     } catch {
@@ -201,21 +227,33 @@ export class RegistryTarget implements Target {
   }
 
   private checkReference(ref: string): void {
-    if (!isDigest(ref) && !TAG.test(ref)) throw new ModelsealError('BAD_REFERENCE', `invalid tag or digest "${ref}"`);
+    if (!isDigest(ref) && !TAG.test(ref))
+      throw new ModelsealError('BAD_REFERENCE', `invalid tag or digest "${ref}"`);
   }
 }
 
 async function manifestBytes(content: BlobSource, desc: Descriptor): Promise<Buffer> {
-  if (content.kind === 'bytes') return Buffer.from(content.bytes.buffer, content.bytes.byteOffset, content.bytes.byteLength);
+  if (content.kind === 'bytes')
+    return Buffer.from(content.bytes.buffer, content.bytes.byteOffset, content.bytes.byteLength);
   if (desc.size > MAX_MANIFEST_BYTES) {
-    throw new ModelsealError('MANIFEST_TOO_LARGE', `manifest ${desc.digest} is ${desc.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`);
+    throw new ModelsealError(
+      'MANIFEST_TOO_LARGE',
+      `manifest ${desc.digest} is ${desc.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`,
+    );
   }
   try {
     return await readBody(content.open(), MAX_MANIFEST_BYTES);
   } catch (e) {
     if ((e as { code?: string }).code === 'BODY_TOO_LARGE') {
-      throw new ModelsealError('MANIFEST_TOO_LARGE', `manifest ${desc.digest} is over the ${MAX_MANIFEST_BYTES}-byte limit`);
+      throw new ModelsealError(
+        'MANIFEST_TOO_LARGE',
+        `manifest ${desc.digest} is over the ${MAX_MANIFEST_BYTES}-byte limit`,
+      );
     }
-    throw new RegistryError('REGISTRY', `cannot read manifest ${desc.digest} to push: ${(e as Error).message}`, { cause: e });
+    throw new RegistryError(
+      'REGISTRY',
+      `cannot read manifest ${desc.digest} to push: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
 }

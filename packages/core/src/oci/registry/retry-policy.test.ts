@@ -1,6 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { ModelsealError } from '../../errors.js';
-import { backoffDelay, isNetworkError, isRetryableStatus, parseRetryAfter, retryPolicy } from './retry-policy.js';
+import {
+  backoffDelay,
+  isNetworkError,
+  isRetryableStatus,
+  parseRetryAfter,
+  retryPolicy,
+} from './retry-policy.js';
 
 describe('retry policy', () => {
   it('classifies statuses and network errors; modelseal errors are never network errors', () => {

@@ -24,8 +24,17 @@ export function retryPolicy(opts: RetryOptions | undefined): RetryPolicy {
 }
 
 const NETWORK_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'ENOTFOUND_TEMP',
-  'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET', 'EHOSTUNREACH', 'ENETUNREACH',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+  'ENOTFOUND_TEMP',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
 ]);
 
 /** True for transport failures worth another attempt (connection reset/refused, hang up, premature close). */

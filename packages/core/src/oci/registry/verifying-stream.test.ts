@@ -5,7 +5,11 @@ import { pipeline } from 'node:stream/promises';
 import { digestOf, verifyingStream, VerifyingTap } from './verifying-stream.js';
 
 const bytes = Buffer.from('hello model weights');
-const desc = { mediaType: 'application/octet-stream', digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length };
+const desc = {
+  mediaType: 'application/octet-stream',
+  digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+  size: bytes.length,
+};
 
 async function drain(s: Readable): Promise<Buffer> {
   const out: Buffer[] = [];
@@ -15,7 +19,11 @@ async function drain(s: Readable): Promise<Buffer> {
 
 describe('verifyingStream', () => {
   it('passes matching bytes through unchanged', async () => {
-    expect((await drain(verifyingStream(Readable.from([bytes.subarray(0, 5), bytes.subarray(5)]), desc))).equals(bytes)).toBe(true);
+    expect(
+      (await drain(verifyingStream(Readable.from([bytes.subarray(0, 5), bytes.subarray(5)]), desc))).equals(
+        bytes,
+      ),
+    ).toBe(true);
     expect(digestOf(bytes)).toBe(desc.digest);
   });
   it('fails with DIGEST_MISMATCH on changed, short or long content', async () => {
@@ -29,7 +37,9 @@ describe('verifyingStream', () => {
       code: 'DIGEST_MISMATCH',
       message: `blob ${desc.digest} does not match its descriptor: ${bytes.length - 1} bytes instead of ${bytes.length}`,
     });
-    await expect(drain(verifyingStream(Readable.from([bytes, Buffer.from('!')]), desc))).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    await expect(
+      drain(verifyingStream(Readable.from([bytes, Buffer.from('!')]), desc)),
+    ).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
   });
   it('holds the last chunk back until the digest is checked: a consumer never gets all of a bad blob', async () => {
     const changed = Buffer.from(bytes);
@@ -41,7 +51,10 @@ describe('verifyingStream', () => {
         cb();
       },
     });
-    const s = verifyingStream(Readable.from([changed.subarray(0, 6), changed.subarray(6, 12), changed.subarray(12)]), desc);
+    const s = verifyingStream(
+      Readable.from([changed.subarray(0, 6), changed.subarray(6, 12), changed.subarray(12)]),
+      desc,
+    );
     await expect(pipeline(s, sink)).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
     const got = Buffer.concat(received);
     expect(got.length).toBeLessThanOrEqual(12);
@@ -49,11 +62,17 @@ describe('verifyingStream', () => {
   });
 
   it('passes a source error on', async () => {
-    const failing = new Readable({ read() { this.destroy(new Error('disk gone')); } });
+    const failing = new Readable({
+      read() {
+        this.destroy(new Error('disk gone'));
+      },
+    });
     await expect(drain(verifyingStream(failing, desc))).rejects.toThrow('disk gone');
   });
   it('refuses non-sha256 digests', () => {
-    expect(() => verifyingStream(Readable.from([bytes]), { ...desc, digest: 'md5:abc' })).toThrow(/only sha256/);
+    expect(() => verifyingStream(Readable.from([bytes]), { ...desc, digest: 'md5:abc' })).toThrow(
+      /only sha256/,
+    );
   });
 });
 
@@ -61,15 +80,29 @@ describe('VerifyingTap', () => {
   it('counts progress, and words mismatches with its location and both sides', async () => {
     const seen: number[] = [];
     const tap = new VerifyingTap(desc, 'oci:x layer', (n) => seen.push(n));
-    expect((await drain(Readable.from([bytes.subarray(0, 5), bytes.subarray(5)]).pipe(tap))).equals(bytes)).toBe(true);
+    expect(
+      (await drain(Readable.from([bytes.subarray(0, 5), bytes.subarray(5)]).pipe(tap))).equals(bytes),
+    ).toBe(true);
     expect(seen).toEqual([5, bytes.length - 5]);
     const changed = Buffer.from(bytes);
     changed[0] = 0x48;
-    await expect(pipeline(Readable.from([changed]), new VerifyingTap(desc, 'oci:x layer'), new Writable({ write: (_c, _e, cb) => cb() }))).rejects.toMatchObject({
+    await expect(
+      pipeline(
+        Readable.from([changed]),
+        new VerifyingTap(desc, 'oci:x layer'),
+        new Writable({ write: (_c, _e, cb) => cb() }),
+      ),
+    ).rejects.toMatchObject({
       code: 'DIGEST_MISMATCH',
       message: `oci:x layer: content hashes to ${digestOf(changed)} (${bytes.length} bytes), expected ${desc.digest} (${bytes.length} bytes)`,
     });
-    await expect(pipeline(Readable.from([bytes, Buffer.from('!')]), new VerifyingTap(desc, 'oci:x layer'), new Writable({ write: (_c, _e, cb) => cb() }))).rejects.toMatchObject({
+    await expect(
+      pipeline(
+        Readable.from([bytes, Buffer.from('!')]),
+        new VerifyingTap(desc, 'oci:x layer'),
+        new Writable({ write: (_c, _e, cb) => cb() }),
+      ),
+    ).rejects.toMatchObject({
       code: 'DIGEST_MISMATCH',
       message: `oci:x layer: more than the ${bytes.length} bytes its descriptor declares (${desc.digest})`,
     });

@@ -29,7 +29,10 @@ export class DigestingTransform extends Transform {
     super(options);
     this.onBytes = onBytes;
     if (!isSha256Digest(expected.digest)) {
-      throw new ModelsealError('UNSUPPORTED_MEDIA_TYPE', `unsupported or malformed digest "${expected.digest}" (only sha256 is supported)`);
+      throw new ModelsealError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `unsupported or malformed digest "${expected.digest}" (only sha256 is supported)`,
+      );
     }
   }
 
@@ -70,9 +73,13 @@ export class DigestingTransform extends Transform {
         : problem.kind === 'size'
           ? `${problem.bytes} bytes instead of ${exp.size}`
           : `content hashes to ${problem.digest}`;
-    return new ModelsealError('DIGEST_MISMATCH', `${this.what} ${exp.digest} does not match its descriptor: ${detail}`, {
-      details: { expected: exp.digest, size: exp.size },
-    });
+    return new ModelsealError(
+      'DIGEST_MISMATCH',
+      `${this.what} ${exp.digest} does not match its descriptor: ${detail}`,
+      {
+        details: { expected: exp.digest, size: exp.size },
+      },
+    );
   }
 }
 
@@ -86,15 +93,24 @@ export class VerifyingTap extends DigestingTransform {
     private readonly where: string,
     onBytes?: (n: number) => void,
   ) {
-    super({ mediaType: 'application/octet-stream', ...expected }, 'blob', { highWaterMark: 1024 * 1024, ...(onBytes ? { onBytes } : {}) });
+    super({ mediaType: 'application/octet-stream', ...expected }, 'blob', {
+      highWaterMark: 1024 * 1024,
+      ...(onBytes ? { onBytes } : {}),
+    });
   }
 
   protected override mismatch(problem: DigestProblem): ModelsealError {
     const exp = this.expected;
     if (problem.kind === 'too-long') {
-      return new ModelsealError('DIGEST_MISMATCH', `${this.where}: more than the ${exp.size} bytes its descriptor declares (${exp.digest})`);
+      return new ModelsealError(
+        'DIGEST_MISMATCH',
+        `${this.where}: more than the ${exp.size} bytes its descriptor declares (${exp.digest})`,
+      );
     }
-    return new ModelsealError('DIGEST_MISMATCH', `${this.where}: content hashes to ${problem.digest} (${problem.bytes} bytes), expected ${exp.digest} (${exp.size} bytes)`);
+    return new ModelsealError(
+      'DIGEST_MISMATCH',
+      `${this.where}: content hashes to ${problem.digest} (${problem.bytes} bytes), expected ${exp.digest} (${exp.size} bytes)`,
+    );
   }
 }
 

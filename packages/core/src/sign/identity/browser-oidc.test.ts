@@ -21,14 +21,24 @@ beforeAll(async () => {
     const route = url.pathname.replace(/^\/auth/, '');
     if (route === '/.well-known/openid-configuration') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token` }));
+      res.end(
+        JSON.stringify({
+          issuer,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+        }),
+      );
       return;
     }
     if (route === '/authorize') {
       seen.auth = url;
       const code = `code-${pending.size}`;
       const redirect = url.searchParams.get('redirect_uri') as string;
-      pending.set(code, { challenge: url.searchParams.get('code_challenge') as string, nonce: url.searchParams.get('nonce') as string, redirect });
+      pending.set(code, {
+        challenge: url.searchParams.get('code_challenge') as string,
+        nonce: url.searchParams.get('nonce') as string,
+        redirect,
+      });
       const back = new URL(redirect);
       back.searchParams.set('code', code);
       back.searchParams.set('state', tamperState ? 'forged' : (url.searchParams.get('state') as string));
@@ -42,13 +52,31 @@ beforeAll(async () => {
         const form = new URLSearchParams(body);
         seen.token = form;
         const p = pending.get(form.get('code') ?? '');
-        const verifierOk = p && createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url') === p.challenge;
-        if (!p || !verifierOk || form.get('redirect_uri') !== p.redirect || form.get('grant_type') !== 'authorization_code') {
+        const verifierOk =
+          p &&
+          createHash('sha256')
+            .update(form.get('code_verifier') ?? '')
+            .digest('base64url') === p.challenge;
+        if (
+          !p ||
+          !verifierOk ||
+          form.get('redirect_uri') !== p.redirect ||
+          form.get('grant_type') !== 'authorization_code'
+        ) {
           res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_grant"}');
           return;
         }
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id_token: jwt({ iss: issuer, email: 'person@example.test', email_verified: true, nonce: p.nonce }) }));
+        res.end(
+          JSON.stringify({
+            id_token: jwt({
+              iss: issuer,
+              email: 'person@example.test',
+              email_verified: true,
+              nonce: p.nonce,
+            }),
+          }),
+        );
       });
       return;
     }
@@ -64,7 +92,9 @@ afterAll(async () => {
 
 /** Plays the browser: follows the authorization URL and its redirect to the loopback listener. */
 const browser = (url: string) => {
-  void fetch(url, { redirect: 'follow' }).then((r) => r.text()).catch(() => {});
+  void fetch(url, { redirect: 'follow' })
+    .then((r) => r.text())
+    .catch(() => {});
 };
 
 describe('browser OIDC login', () => {
@@ -95,7 +125,13 @@ describe('browser OIDC login', () => {
 
   it('logs in through discovery, the loopback redirect and the PKCE code exchange', async () => {
     const lines: string[] = [];
-    const token = await browserOidcToken({ issuer, clientId: 'modelseal-test', openBrowser: browser, log: (l) => lines.push(l), timeoutMs: 10_000 });
+    const token = await browserOidcToken({
+      issuer,
+      clientId: 'modelseal-test',
+      openBrowser: browser,
+      log: (l) => lines.push(l),
+      timeoutMs: 10_000,
+    });
     const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
     expect(claims.email).toBe('person@example.test');
     expect(seen.auth?.searchParams.get('client_id')).toBe('modelseal-test');
@@ -107,7 +143,15 @@ describe('browser OIDC login', () => {
   it('rejects a redirect whose state does not match (CSRF)', async () => {
     tamperState = true;
     try {
-      await expect(browserOidcToken({ issuer, clientId: 'sigstore', openBrowser: browser, log: () => {}, timeoutMs: 10_000 })).rejects.toMatchObject({
+      await expect(
+        browserOidcToken({
+          issuer,
+          clientId: 'sigstore',
+          openBrowser: browser,
+          log: () => {},
+          timeoutMs: 10_000,
+        }),
+      ).rejects.toMatchObject({
         code: 'MISSING_IDENTITY_TOKEN',
         message: 'browser login returned a mismatched state (possible CSRF)',
       });

@@ -53,12 +53,19 @@ export function authorizationURL(p: {
   return url;
 }
 
-async function getJson(url: string, init: RequestInit, what: string, timeoutMs: number): Promise<Record<string, unknown>> {
+async function getJson(
+  url: string,
+  init: RequestInit,
+  what: string,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
   let res: Response;
   try {
     res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   } catch (e) {
-    throw new ModelsealError('SIGSTORE_SERVICE', `${what} (${url}) failed: ${(e as Error).message}`, { cause: e });
+    throw new ModelsealError('SIGSTORE_SERVICE', `${what} (${url}) failed: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   const body = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
   if (!res.ok || !body) {
@@ -70,7 +77,11 @@ async function getJson(url: string, init: RequestInit, what: string, timeoutMs: 
 
 function defaultOpenBrowser(url: string): void {
   const [cmd, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
   try {
     const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
     child.on('error', () => {});
@@ -89,7 +100,10 @@ export async function browserOidcToken(opts: BrowserOidcOptions): Promise<string
   const authorizationEndpoint = discovery.authorization_endpoint;
   const tokenEndpoint = discovery.token_endpoint;
   if (typeof authorizationEndpoint !== 'string' || typeof tokenEndpoint !== 'string') {
-    throw new ModelsealError('SIGSTORE_SERVICE', `OIDC discovery for ${issuer} lacks authorization_endpoint/token_endpoint`);
+    throw new ModelsealError(
+      'SIGSTORE_SERVICE',
+      `OIDC discovery for ${issuer} lacks authorization_endpoint/token_endpoint`,
+    );
   }
 
   const pkce = pkcePair();
@@ -110,7 +124,10 @@ export async function browserOidcToken(opts: BrowserOidcOptions): Promise<string
   const redirectURI = `http://localhost:${port}/auth/callback`;
   try {
     const code = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new ModelsealError('MISSING_IDENTITY_TOKEN', 'browser login timed out')), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new ModelsealError('MISSING_IDENTITY_TOKEN', 'browser login timed out')),
+        timeoutMs,
+      );
       const onRequest = (req: IncomingMessage, res: ServerResponse) => {
         const u = new URL(req.url ?? '/', redirectURI);
         if (u.pathname !== '/auth/callback') {
@@ -123,14 +140,24 @@ export async function browserOidcToken(opts: BrowserOidcOptions): Promise<string
         };
         if (u.searchParams.get('state') !== state) {
           finish(400, 'modelseal: login state mismatch; start again.');
-          reject(new ModelsealError('MISSING_IDENTITY_TOKEN', 'browser login returned a mismatched state (possible CSRF)'));
+          reject(
+            new ModelsealError(
+              'MISSING_IDENTITY_TOKEN',
+              'browser login returned a mismatched state (possible CSRF)',
+            ),
+          );
           return;
         }
         const err = u.searchParams.get('error');
         const got = u.searchParams.get('code');
         if (err || !got) {
           finish(400, 'modelseal: login failed; see the terminal.');
-          reject(new ModelsealError('MISSING_IDENTITY_TOKEN', `browser login failed: ${err ?? 'no authorization code'}`));
+          reject(
+            new ModelsealError(
+              'MISSING_IDENTITY_TOKEN',
+              `browser login failed: ${err ?? 'no authorization code'}`,
+            ),
+          );
           return;
         }
         finish(200, 'modelseal: signed in. You can close this window.');
@@ -138,7 +165,14 @@ export async function browserOidcToken(opts: BrowserOidcOptions): Promise<string
       };
       server.on('request', onRequest);
       server6.on('request', onRequest);
-      const url = authorizationURL({ authorizationEndpoint, clientId: opts.clientId, redirectURI, codeChallenge: pkce.challenge, state, nonce });
+      const url = authorizationURL({
+        authorizationEndpoint,
+        clientId: opts.clientId,
+        redirectURI,
+        codeChallenge: pkce.challenge,
+        state,
+        nonce,
+      });
       log(`Sign in to get a signing certificate; opening your browser at:\n  ${url.href}`);
       (opts.openBrowser ?? defaultOpenBrowser)(url.href);
     });
@@ -160,9 +194,14 @@ export async function browserOidcToken(opts: BrowserOidcOptions): Promise<string
       30_000,
     );
     const idToken = tokens.id_token;
-    if (typeof idToken !== 'string') throw new ModelsealError('SIGSTORE_SERVICE', `OIDC token response from ${tokenEndpoint} has no id_token`);
+    if (typeof idToken !== 'string')
+      throw new ModelsealError(
+        'SIGSTORE_SERVICE',
+        `OIDC token response from ${tokenEndpoint} has no id_token`,
+      );
     const claims = readJwtClaims(idToken, 'the browser login');
-    if (claims.nonce !== nonce) throw new ModelsealError('SIGSTORE_SERVICE', 'the ID token from the browser login has the wrong nonce');
+    if (claims.nonce !== nonce)
+      throw new ModelsealError('SIGSTORE_SERVICE', 'the ID token from the browser login has the wrong nonce');
     return idToken;
   } finally {
     for (const srv of [server, server6]) {

@@ -13,9 +13,16 @@ export function hasGithubActionsToken(env: GithubActionsEnv): boolean {
 }
 
 /** Fetch an ID token from the Actions token service. */
-export async function githubActionsToken(env: GithubActionsEnv, audience = 'sigstore', timeoutMs = 10_000): Promise<string> {
+export async function githubActionsToken(
+  env: GithubActionsEnv,
+  audience = 'sigstore',
+  timeoutMs = 10_000,
+): Promise<string> {
   if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-    throw new ModelsealError('MISSING_IDENTITY_TOKEN', 'GitHub Actions OIDC is not available (add `permissions: id-token: write`)');
+    throw new ModelsealError(
+      'MISSING_IDENTITY_TOKEN',
+      'GitHub Actions OIDC is not available (add `permissions: id-token: write`)',
+    );
   }
   let url: URL;
   try {
@@ -31,16 +38,26 @@ export async function githubActionsToken(env: GithubActionsEnv, audience = 'sigs
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {
-    throw new ModelsealError('SIGSTORE_SERVICE', `GitHub Actions token request to ${url.origin} failed: ${(e as Error).message}`, {
-      cause: e,
-    });
+    throw new ModelsealError(
+      'SIGSTORE_SERVICE',
+      `GitHub Actions token request to ${url.origin} failed: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
   }
   if (!res.ok) {
-    throw new ModelsealError('SIGSTORE_SERVICE', `GitHub Actions token request to ${url.origin} answered HTTP ${res.status}`);
+    throw new ModelsealError(
+      'SIGSTORE_SERVICE',
+      `GitHub Actions token request to ${url.origin} answered HTTP ${res.status}`,
+    );
   }
   const body = (await res.json().catch(() => undefined)) as { value?: unknown } | undefined;
   if (typeof body?.value !== 'string' || body.value === '') {
-    throw new ModelsealError('SIGSTORE_SERVICE', `GitHub Actions token response from ${url.origin} has no "value"`);
+    throw new ModelsealError(
+      'SIGSTORE_SERVICE',
+      `GitHub Actions token response from ${url.origin} has no "value"`,
+    );
   }
   return body.value;
 }

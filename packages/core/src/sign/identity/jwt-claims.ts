@@ -8,16 +8,25 @@ export type JwtClaims = Record<string, unknown>;
 export function readJwtClaims(token: string, source: string): JwtClaims {
   const parts = token.trim().split('.');
   if (parts.length !== 3 || !parts[1]) {
-    throw new ModelsealError('USAGE', `the identity token from ${source} is not a JWT (expected three dot-separated parts)`);
+    throw new ModelsealError(
+      'USAGE',
+      `the identity token from ${source} is not a JWT (expected three dot-separated parts)`,
+    );
   }
   let claims: unknown;
   try {
     claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
   } catch {
-    throw new ModelsealError('USAGE', `the identity token from ${source} has an unreadable payload (not base64url JSON)`);
+    throw new ModelsealError(
+      'USAGE',
+      `the identity token from ${source} has an unreadable payload (not base64url JSON)`,
+    );
   }
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
-    throw new ModelsealError('USAGE', `the identity token from ${source} has a payload that is not a JSON object`);
+    throw new ModelsealError(
+      'USAGE',
+      `the identity token from ${source} has a payload that is not a JSON object`,
+    );
   }
   return claims as JwtClaims;
 }
@@ -26,12 +35,18 @@ export function readJwtClaims(token: string, source: string): JwtClaims {
 export function tokenSubject(claims: JwtClaims, source: string): string {
   if (claims.email !== undefined) {
     if (claims.email_verified !== true) {
-      throw new ModelsealError('USAGE', `the identity token from ${source} has an email that its issuer has not verified`);
+      throw new ModelsealError(
+        'USAGE',
+        `the identity token from ${source} has an email that its issuer has not verified`,
+      );
     }
     return String(claims.email);
   }
   if (typeof claims.sub === 'string' && claims.sub !== '') return claims.sub;
-  throw new ModelsealError('USAGE', `the identity token from ${source} has neither an email nor a subject (sub) claim`);
+  throw new ModelsealError(
+    'USAGE',
+    `the identity token from ${source} has neither an email nor a subject (sub) claim`,
+  );
 }
 
 /** Reject a token whose `exp` has passed (with a little slack for clock skew). */

@@ -1,7 +1,12 @@
 // Where the keyless signer's OIDC identity token comes from, in order: an explicit token, the
 // SIGSTORE_ID_TOKEN variable, GitHub Actions ambient OIDC, then an interactive browser login on a TTY.
 import { ModelsealError } from '../../errors.js';
-import { browserOidcToken, DEFAULT_OIDC_CLIENT_ID, PUBLIC_GOOD_OIDC_ISSUER, type BrowserOidcOptions } from './browser-oidc.js';
+import {
+  browserOidcToken,
+  DEFAULT_OIDC_CLIENT_ID,
+  PUBLIC_GOOD_OIDC_ISSUER,
+  type BrowserOidcOptions,
+} from './browser-oidc.js';
 import { githubActionsToken, hasGithubActionsToken } from './github-actions.js';
 import { assertNotExpired, readJwtClaims, tokenSubject } from './jwt-claims.js';
 
