@@ -60,6 +60,11 @@ export function registerSign(program: Command): void {
       '--signature <path>',
       'where to write the signature (default MODEL/model.sig, or MODEL.sig for a file)',
     )
+    .option(
+      '--overwrite',
+      'replace an existing signature at the signature path (never a key, certificate or other file)',
+      false,
+    )
     .option('--json', 'print the result as JSON', false);
   addHashingFlags(cmd);
   cmd.addHelpText(
@@ -67,6 +72,8 @@ export function registerSign(program: Command): void {
     `
 Signatures are byte-compatible with the Python model_signing CLI ('model_signing verify key|certificate').
 The signature file is left out of the model's hashes and recorded in ignore_paths.
+An existing signature is replaced only with --overwrite; any other existing file (a key, a
+certificate, a weight) is never replaced.
 
 Examples:
   $ modelseal keygen --output-prefix mykey          # writes mykey.key (encrypted) + mykey.pub
@@ -87,6 +94,12 @@ Examples:
         ...hashing,
         signer,
         signaturePath: flags.signature as string | undefined,
+        overwrite: flags.overwrite === true,
+        protectedPaths: [
+          flags.key,
+          flags.certificate,
+          ...((flags.certificateChain as string[]) ?? []),
+        ].filter((p): p is string => typeof p === 'string'),
         onProgress: (p) => bar.update(p),
       });
     } finally {
