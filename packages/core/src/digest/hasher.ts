@@ -4,16 +4,13 @@ import * as nodeCrypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import type { HashAlgorithm } from '../types.js';
 import { ModelsealError } from '../errors.js';
-import { lazyModule } from '../lazy-module.js';
+import { blake3Once, createBlake3Hasher } from './blake3.js';
 
 /** An incremental hash: feed bytes with `update`, then call `digest` once. */
 export interface StreamHasher {
   update(bytes: Uint8Array): void;
   digest(): Buffer;
 }
-
-/** Loaded on first use: most runs never need it, and every hashing worker would pay the import. */
-const nobleBlake3 = lazyModule<typeof import('@noble/hashes/blake3')>('@noble/hashes/blake3');
 
 export const HASH_ALGORITHMS: readonly HashAlgorithm[] = ['sha256', 'blake2b', 'blake3'];
 
@@ -32,16 +29,8 @@ export function createHasher(alg: HashAlgorithm): StreamHasher {
       const h = createHash(alg === 'sha256' ? 'sha256' : 'blake2b512');
       return { update: (b) => void h.update(b), digest: () => h.digest() };
     }
-    case 'blake3': {
-      const h = nobleBlake3().blake3.create({});
-      return {
-        update: (b) => void h.update(b),
-        digest: () => {
-          const d = h.digest();
-          return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
-        },
-      };
-    }
+    case 'blake3':
+      return createBlake3Hasher();
     default:
       throw new ModelsealError(
         'USAGE',
@@ -55,8 +44,8 @@ const oneShot = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'bu
 
 /** Digest bytes that are all in memory at once (small files); same result as `createHasher`. */
 export function digestOnce(alg: HashAlgorithm, bytes: Uint8Array): Buffer {
-  if (alg !== 'blake3' && oneShot)
-    return oneShot(alg === 'sha256' ? 'sha256' : 'blake2b512', bytes, 'buffer');
+  if (alg === 'blake3') return blake3Once(bytes);
+  if (oneShot) return oneShot(alg === 'sha256' ? 'sha256' : 'blake2b512', bytes, 'buffer');
   const h = createHasher(alg);
   h.update(bytes);
   return h.digest();
