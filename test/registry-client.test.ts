@@ -13,7 +13,7 @@ import {
   RegistryTarget,
   type RegistryTargetOptions,
 } from '../packages/core/src/oci/registry/registry-target.js';
-import { verifyingStream } from '../packages/core/src/oci/registry/verifying-stream.js';
+import { verifyingStream } from '../packages/core/src/oci/verifying-stream.js';
 import type { ResponseEvent } from '../packages/core/src/oci/registry/registry-session.js';
 import type { Descriptor } from '../packages/core/src/oci/target.js';
 import { startRegistry, type RegistryAuthMode, type RunningRegistry } from './registry/harness.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { copy } from '../packages/core/src/oci/copy.js';
 import { LayoutTarget } from '../packages/core/src/oci/layout/layout-target.js';
 import { RegistryTarget } from '../packages/core/src/oci/registry/registry-target.js';
-import { verifyingStream } from '../packages/core/src/oci/registry/verifying-stream.js';
+import { verifyingStream } from '../packages/core/src/oci/verifying-stream.js';
 import type { Descriptor } from '../packages/core/src/oci/target.js';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { startFaultProxy, type FaultProxy } from './registry/fault-proxy.js';

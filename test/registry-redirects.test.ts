@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { RegistryTarget } from '../packages/core/src/oci/registry/registry-target.js';
-import { verifyingStream } from '../packages/core/src/oci/registry/verifying-stream.js';
+import { verifyingStream } from '../packages/core/src/oci/verifying-stream.js';
 
 const AUTH = `Basic ${Buffer.from('alice:s3cret').toString('base64')}`;
 const servers: Server[] = [];

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { RegistryTarget } from '../../packages/core/src/oci/registry/registry-target.js';
-import { verifyingStream } from '../../packages/core/src/oci/registry/verifying-stream.js';
+import { verifyingStream } from '../../packages/core/src/oci/verifying-stream.js';
 import { startRegistry } from './harness.js';
 
 const mib = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 512);

@@ -2,7 +2,7 @@
 export * from './errors.js';
 export * from './types.js';
 export type { BundleSigner, KeyMaterial } from './sign/signer.js';
-export type { Target, Descriptor, BlobSource } from './oci/target.js';
+export type { Target, ReadOnlyTarget, Mounter, Descriptor, BlobSource } from './oci/target.js';
 export { MediaTypes, MAX_MANIFEST_BYTES } from './oci/target.js';
 export type { BundleVerifier, ParsedBundle, VerifiedBundle, SignerIdentity } from './verify/verifier.js';
 export { walkModel, type WalkOptions } from './model/walk-model.js';
@@ -153,6 +153,6 @@ export {
   type RegistryCredentials,
   type CredentialSource,
 } from './oci/registry/credentials.js';
-export { verifyingStream, DigestingTransform, digestOf } from './oci/registry/verifying-stream.js';
+export { verifyingStream, DigestingTransform, digestOf } from './oci/verifying-stream.js';
 export type { ResponseEvent } from './oci/registry/registry-session.js';
 export { checkedSigner } from './sign/checked-signer.js';

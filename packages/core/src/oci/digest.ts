@@ -1,5 +1,5 @@
 // OCI digest strings: strict validation (they become file names in layouts) and in-memory hashing.
-// Streams are checked by registry/verifying-stream.ts.
+// Streams are checked by verifying-stream.ts.
 import { createHash } from 'node:crypto';
 import { ModelsealError } from '../errors.js';
 

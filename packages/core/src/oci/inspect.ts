@@ -2,12 +2,12 @@
 // (path, media type, size, digest) and the tree of referrers (signatures, attestations) below it.
 import { pipeline } from 'node:stream/promises';
 import { ModelsealError } from '../errors.js';
-import { fetchVerifiedManifest } from './copy.js';
+import { fetchVerifiedManifest } from './manifest-fetch.js';
 import { artifactTypeOf, parseManifest, type ImageIndex, type ImageManifest } from './manifest.js';
 import { artifactLayers, type ArtifactFormat } from './modelpack/artifact-layers.js';
 import { openSource, type OpenTargetOptions } from './open-target.js';
-import { VerifyingTap } from './registry/verifying-stream.js';
-import { MANIFEST_MEDIA_TYPES, MediaTypes, type Descriptor, type Target } from './target.js';
+import { VerifyingTap } from './verifying-stream.js';
+import { MANIFEST_MEDIA_TYPES, MediaTypes, type Descriptor, type ReadOnlyTarget } from './target.js';
 
 export interface InspectedLayer {
   path?: string;
@@ -43,7 +43,7 @@ export interface InspectOptions extends OpenTargetOptions {
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
-async function readConfig(target: Target, desc: Descriptor): Promise<unknown> {
+async function readConfig(target: ReadOnlyTarget, desc: Descriptor): Promise<unknown> {
   if (desc.size > MAX_CONFIG_BYTES || !/json/.test(desc.mediaType) || desc.mediaType === MediaTypes.ociEmpty)
     return undefined;
   // Checked while reading: a source serving more than desc.size bytes fails at the first extra byte.
@@ -61,7 +61,7 @@ async function readConfig(target: Target, desc: Descriptor): Promise<unknown> {
 }
 
 async function referrerTree(
-  target: Target,
+  target: ReadOnlyTarget,
   subject: Descriptor,
   depth: number,
   seen: Set<string>,
@@ -82,7 +82,7 @@ async function referrerTree(
 }
 
 export async function inspectArtifact(
-  ref: string | Target,
+  ref: string | ReadOnlyTarget,
   opts: InspectOptions = {},
 ): Promise<InspectResult> {
   const { target, selector, shown } = openSource(ref, opts);

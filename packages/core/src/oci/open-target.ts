@@ -11,7 +11,7 @@ import {
 } from './reference.js';
 import type { RegistryCredentials } from './registry/credentials.js';
 import { RegistryTarget } from './registry/registry-target.js';
-import type { Target } from './target.js';
+import type { ReadOnlyTarget, Target } from './target.js';
 
 export interface OpenTargetOptions {
   /** force plain HTTP (default only for localhost / 127.0.0.0/8 / [::1]) */
@@ -45,7 +45,7 @@ export function openTarget(ref: string | ArtifactReference, opts: OpenTargetOpti
 
 /** A target to read from, the tag or digest inside it, and how to name it in messages. */
 export interface SourceTarget {
-  target: Target;
+  target: ReadOnlyTarget;
   selector: string;
   /** `registry/repo:tag`, `oci:PATH@sha256:...` */
   shown: string;
@@ -56,7 +56,7 @@ export interface SourceTarget {
  * or digest in it, default `latest`): what pull and inspect take.
  */
 export function openSource(
-  ref: string | Target,
+  ref: string | ReadOnlyTarget,
   opts: OpenTargetOptions & { reference?: string },
 ): SourceTarget {
   if (typeof ref === 'string') {

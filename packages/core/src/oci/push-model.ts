@@ -1,18 +1,17 @@
 // pushModel: hash a model directory once (the OMS sha256 file digests are the layer digests), pack it
-// as a CNCF ModelPack artifact and stream its files from disk into a registry or OCI layout.
-import { createReadStream } from 'node:fs';
+// as a CNCF ModelPack artifact, then `copy` it from the packed directory into a registry or OCI layout.
 import { ModelsealError } from '../errors.js';
 import { hashFiles } from '../digest/hash-files.js';
 import { walkModel, type WalkOptions } from '../model/walk-model.js';
 import type { ProgressListener, Resource } from '../types.js';
 import type { ImageManifest } from './manifest.js';
 import { compileGlobs } from './modelpack/media-types.js';
-import { packModel, type PackedLayer } from './modelpack/pack-model.js';
+import { copy } from './copy.js';
+import { PackedModelSource } from './modelpack/model-source.js';
+import { packModel } from './modelpack/pack-model.js';
 import { openTarget, type OpenTargetOptions } from './open-target.js';
 import { DEFAULT_TAG, formatReference, referenceLocation, type ArtifactReference } from './reference.js';
-import { forEachConcurrent } from './parallel.js';
-import { ProgressMeter } from './progress-meter.js';
-import type { Descriptor, Target } from './target.js';
+import { MAX_MANIFEST_BYTES, type Descriptor, type Target } from './target.js';
 
 export interface PushModelOptions extends OpenTargetOptions {
   /** tag to set; default: the reference's tag, else `latest` (with a Target: no tag unless given) */
@@ -29,6 +28,8 @@ export interface PushModelOptions extends OpenTargetOptions {
   concurrency?: number;
   onHashProgress?: ProgressListener;
   onProgress?: ProgressListener;
+  /** aborts hashing checks and the transfer (rejects with the signal's AbortError) */
+  signal?: AbortSignal;
 }
 
 export interface PushedLayer {
@@ -56,6 +57,12 @@ export interface PushModelResult {
   skipped: number;
 }
 
+/**
+ * Hash `modelPath`, pack it as a CNCF ModelPack artifact and copy it to `ref` (a reference string or an
+ * open Target). Tags it with `opts.tag`, else the reference's tag, else `latest`. Throws
+ * MANIFEST_TOO_LARGE before uploading anything when the manifest would exceed 4 MiB, BAD_REFERENCE
+ * for a digest reference, and what walking, hashing and the target throw.
+ */
 export async function pushModel(
   modelPath: string,
   ref: string | Target,
@@ -81,38 +88,38 @@ export async function pushModel(
     location = ref.location;
   }
 
+  opts.signal?.throwIfAborted();
   const tree = await walkModel(modelPath, opts.walk);
   const resources = await hashFiles(tree, {
     config: { method: 'files', hashType: 'sha256', shardSize: 0 },
     ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
     ...(opts.onHashProgress ? { onProgress: opts.onHashProgress } : {}),
   });
+  opts.signal?.throwIfAborted();
   const packed = await packModel(tree, resources, {
     ...(opts.datasets?.length ? { isDataset: compileGlobs(opts.datasets) } : {}),
     ...(opts.annotations ? { annotations: opts.annotations } : {}),
   });
 
-  const unique = [...new Map(packed.layers.map((l) => [l.descriptor.digest, l])).values()];
-  const meter = new ProgressMeter(opts.onProgress);
-  meter.bytesTotal = unique.reduce((n, l) => n + l.descriptor.size, 0);
-  let skipped = 0;
-  await forEachConcurrent(unique, opts.concurrency ?? 4, async (layer: PackedLayer) => {
-    const desc = layer.descriptor;
-    if (await target.exists(desc)) {
-      skipped++;
-      meter.add(desc.size, layer.path);
-      return;
-    }
-    await target.push(desc, {
-      kind: 'stream',
-      open: () => meter.count(createReadStream(layer.file.path, { highWaterMark: 1024 * 1024 }), layer.path),
-    });
-  });
-  await target.push(packed.config.descriptor, { kind: 'bytes', bytes: packed.config.bytes });
+  // A manifest the registry would refuse is found before any byte is uploaded.
+  if (packed.manifest.bytes.length > MAX_MANIFEST_BYTES) {
+    throw new ModelsealError(
+      'MANIFEST_TOO_LARGE',
+      `${modelPath}: the manifest for its ${packed.layers.length} files would be ${packed.manifest.bytes.length} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit registries accept; nothing was uploaded. Pack the many small files into a few archives (e.g. tar) inside the model, or push parts of the model as separate artifacts`,
+      { details: { files: packed.layers.length, manifestBytes: packed.manifest.bytes.length } },
+    );
+  }
+
+  const source = new PackedModelSource(packed, modelPath);
   const manifestDesc = packed.manifest.descriptor;
-  await target.push(manifestDesc, { kind: 'bytes', bytes: packed.manifest.bytes });
-  if (tag !== undefined) await target.tag(manifestDesc, tag);
-  meter.finish();
+  await copy(source, manifestDesc.digest, target, tag, {
+    referrers: false,
+    concurrency: opts.concurrency ?? 4,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  const layerDigests = new Set(packed.layers.map((l) => l.descriptor.digest));
+  const skipped = [...layerDigests].filter((d) => !source.layersRead.has(d)).length;
 
   return {
     reference: parsed

@@ -1,5 +1,6 @@
-// The storage contract shared by a remote registry and an OCI image layout on disk (the oras-go idea):
-// push, pull and copy are one `copy` between two Targets.
+// The storage contract shared by a remote registry, an OCI image layout on disk, a packed model
+// directory and a pull's staging directory (the oras-go idea): push, pull and copy are one `copy`
+// from a ReadOnlyTarget into a Target.
 
 import type { Readable } from 'node:stream';
 
@@ -20,22 +21,44 @@ export type BlobSource =
   /** `open` may be called again on retry; it must return the same bytes each time. */
   | { kind: 'stream'; open: () => Readable };
 
-export interface Target {
+/**
+ * What can be read from a store of OCI content (oras-go's `ReadOnlyTarget`): a registry repository,
+ * an OCI layout, a packed model directory. Everything it hands out must be verified by the reader
+ * (`fetchVerifiedManifest`, `VerifyingTap`).
+ */
+export interface ReadOnlyTarget {
   /** Human-readable location ("127.0.0.1:5000/ns/model", "oci:/path/layout"). */
   readonly location: string;
-  /** Resolve a tag or digest reference to the manifest descriptor. */
+  /** Resolve a tag or digest reference to the manifest descriptor. Throws NOT_FOUND, BAD_REFERENCE. */
   resolve(reference: string): Promise<Descriptor>;
-  /** Stream a blob or manifest. The consumer must verify the digest (see `verifyingStream`). */
+  /** Stream a blob or manifest. The consumer must verify the digest (see `VerifyingTap`). */
   fetch(desc: Descriptor): Promise<Readable>;
-  /** Fetch a manifest's exact bytes (bounded to 4 MiB). */
-  fetchManifest(reference: string | Descriptor): Promise<{ descriptor: Descriptor; bytes: Buffer }>;
+  /** Whether the target holds `desc` (digest and size). */
   exists(desc: Descriptor): Promise<boolean>;
+  /** Manifests whose `subject` is `subject`, optionally filtered by artifactType. */
+  referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[]>;
+}
+
+/** A `ReadOnlyTarget` that can also be written: what `copy` copies into. */
+export interface Target extends ReadOnlyTarget {
   /** Push a blob or manifest. Manifests are recognised by media type. The digest is checked while pushing. */
   push(desc: Descriptor, content: BlobSource): Promise<void>;
   /** Point `tag` at an existing manifest. */
   tag(desc: Descriptor, tag: string): Promise<void>;
-  /** Manifests whose `subject` is `subject`, optionally filtered by artifactType. */
-  referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[]>;
+}
+
+/**
+ * Optional capability (oras-go's `Mounter`): a target that can take a blob from `source` without
+ * moving its bytes (a cross-repository mount on one registry). Found with `isMounter`.
+ */
+export interface Mounter {
+  /** True when the blob is now present without uploading; false when the caller must copy it. */
+  mount(desc: Descriptor, source: ReadOnlyTarget): Promise<boolean>;
+}
+
+/** Whether `target` offers the `Mounter` capability. */
+export function isMounter<T extends object>(target: T): target is T & Mounter {
+  return typeof (target as Partial<Mounter>).mount === 'function';
 }
 
 export const MediaTypes = {

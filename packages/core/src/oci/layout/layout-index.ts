@@ -1,14 +1,16 @@
 // The `index.json` of an OCI image layout: strict reading, and read-modify-write updates that are
 // serialised per layout inside this process and land atomically (temp file + rename).
-import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ModelsealError } from '../../errors.js';
 import { KeyedLock } from '../keyed-lock.js';
+import { ownedName } from '../stale-files.js';
 import { checkDescriptor, canonicalJson } from '../manifest.js';
 import { MediaTypes, type Descriptor } from '../target.js';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
+/** Prefix of index.json temporary files (`.index.json.<pid>-<hex>.tmp`). */
+export const INDEX_TMP = '.index.json.';
 
 export interface LayoutIndexDocument {
   schemaVersion: 2;
@@ -58,7 +60,7 @@ export async function updateLayoutIndex(
   await indexLock.run(resolve(root), async () => {
     const index = await readLayoutIndex(root);
     change(index);
-    const tmp = join(root, `.index.json.${randomBytes(6).toString('hex')}.tmp`);
+    const tmp = join(root, ownedName(INDEX_TMP, '.tmp'));
     try {
       await writeFile(tmp, canonicalJson(index));
       await rename(tmp, join(root, 'index.json'));

@@ -3,9 +3,18 @@
 // into place; tags and referrer manifests live in index.json (referrers without a ref name, like oras).
 // index.json updates are serialised within this process; concurrent writers in other processes may lose
 // an index entry (never corrupt the file: it is replaced by rename).
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { constants, createWriteStream } from 'node:fs';
+import {
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  stat,
+  unlink,
+  writeFile,
+  type FileHandle,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,11 +29,30 @@ import {
   type Descriptor,
   type Target,
 } from '../target.js';
-import { VerifyingTap } from '../registry/verifying-stream.js';
-import { emptyIndex, readLayoutIndex, REF_NAME, updateLayoutIndex } from './layout-index.js';
+import { VerifyingTap } from '../verifying-stream.js';
+import { ownedName, removeStale } from '../stale-files.js';
+import { emptyIndex, INDEX_TMP, readLayoutIndex, REF_NAME, updateLayoutIndex } from './layout-index.js';
 
 const LAYOUT_FILE = JSON.stringify({ imageLayoutVersion: '1.0.0' });
 const READ_CHUNK = 1024 * 1024;
+const BLOB_TMP = '.blob-';
+
+/**
+ * Open a blob for reading only if it is a regular file: O_NONBLOCK keeps a FIFO from blocking the
+ * open, and the handle's own stat refuses FIFOs, devices, sockets and directories.
+ */
+async function openRegularFile(file: string, what: string): Promise<FileHandle> {
+  const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  let regular = false;
+  try {
+    regular = (await handle.stat()).isFile();
+  } finally {
+    if (!regular) await handle.close();
+  }
+  if (!regular)
+    throw new ModelsealError('UNREADABLE', `${what} (${file}) is not a regular file; refusing to read it`);
+  return handle;
+}
 
 function isEnoent(e: unknown): boolean {
   return (e as NodeJS.ErrnoException)?.code === 'ENOENT';
@@ -78,6 +106,8 @@ export class LayoutTarget implements Target {
     this.ready ??= (async () => {
       try {
         await this.checkLayout();
+        await removeStale(this.root, BLOB_TMP, '.tmp');
+        await removeStale(this.root, INDEX_TMP, '.tmp');
         return;
       } catch (e) {
         if (!(e instanceof ModelsealError) || e.code !== 'NOT_FOUND') throw e;
@@ -134,12 +164,15 @@ export class LayoutTarget implements Target {
   }
 
   async fetch(desc: Descriptor): Promise<Readable> {
+    if (MANIFEST_MEDIA_TYPES.includes(desc.mediaType))
+      return Readable.from([(await this.fetchManifest(desc)).bytes], { objectMode: false });
     await this.checkLayout();
     const file = this.blobPath(assertSha256Digest(desc.digest, `${this.location} fetch`));
     try {
-      const handle = await open(file, 'r');
+      const handle = await openRegularFile(file, `blob ${desc.digest} in ${this.location}`);
       return handle.createReadStream({ highWaterMark: READ_CHUNK });
     } catch (e) {
+      if (e instanceof ModelsealError) throw e;
       if (isEnoent(e))
         throw new RegistryError('NOT_FOUND', `blob ${desc.digest} not found in ${this.location}`, {
           cause: e,
@@ -155,9 +188,9 @@ export class LayoutTarget implements Target {
   /** Read a blob of at most MAX_MANIFEST_BYTES; bigger ones fail with MANIFEST_TOO_LARGE before reading. */
   private async readSmallBlob(digest: string): Promise<Buffer> {
     const file = this.blobPath(assertSha256Digest(digest, this.location));
-    let size: number;
+    let handle: FileHandle;
     try {
-      size = (await stat(file)).size;
+      handle = await openRegularFile(file, `manifest ${digest} in ${this.location}`);
     } catch (e) {
       if (isEnoent(e))
         throw new RegistryError('NOT_FOUND', `manifest ${digest} not found in ${this.location}`, {
@@ -165,15 +198,21 @@ export class LayoutTarget implements Target {
         });
       throw e;
     }
-    if (size > MAX_MANIFEST_BYTES) {
-      throw new ModelsealError(
-        'MANIFEST_TOO_LARGE',
-        `manifest ${digest} in ${this.location} is ${size} bytes (limit ${MAX_MANIFEST_BYTES})`,
-      );
+    try {
+      const size = (await handle.stat()).size;
+      if (size > MAX_MANIFEST_BYTES) {
+        throw new ModelsealError(
+          'MANIFEST_TOO_LARGE',
+          `manifest ${digest} in ${this.location} is ${size} bytes (limit ${MAX_MANIFEST_BYTES})`,
+        );
+      }
+      return await handle.readFile();
+    } finally {
+      await handle.close();
     }
-    return readFile(file);
   }
 
+  /** A manifest's exact bytes, checked against its digest (bounded to 4 MiB). */
   async fetchManifest(reference: string | Descriptor): Promise<{ descriptor: Descriptor; bytes: Buffer }> {
     const descriptor = typeof reference === 'string' ? await this.resolve(reference) : reference;
     if (descriptor.size > MAX_MANIFEST_BYTES) {
@@ -208,11 +247,11 @@ export class LayoutTarget implements Target {
     assertSha256Digest(desc.digest, `${this.location} push`);
     await this.ensureLayout();
     if (!(await this.exists(desc))) await this.writeBlob(desc, content);
-    if (MANIFEST_MEDIA_TYPES.includes(desc.mediaType)) await this.indexIfReferrer(desc);
+    if (MANIFEST_MEDIA_TYPES.includes(desc.mediaType)) await this.listManifest(desc);
   }
 
   private async writeBlob(desc: Descriptor, content: BlobSource): Promise<void> {
-    const tmp = join(this.root, `.blob-${randomBytes(8).toString('hex')}.tmp`);
+    const tmp = join(this.root, ownedName(BLOB_TMP, '.tmp'));
     try {
       const source = content.kind === 'bytes' ? Readable.from([Buffer.from(content.bytes)]) : content.open();
       await pipeline(
@@ -227,11 +266,12 @@ export class LayoutTarget implements Target {
     }
   }
 
-  /** Referrer manifests (with `subject`) are listed in index.json without a ref name so referrers() finds them. */
-  private async indexIfReferrer(desc: Descriptor): Promise<void> {
-    const bytes = await this.readSmallBlob(desc.digest);
-    const subject = (safeJson(bytes) as { subject?: unknown } | undefined)?.subject;
-    if (subject === undefined) return;
+  /**
+   * Every pushed manifest is listed in index.json, without a ref name until it is tagged (the image
+   * layout spec allows untagged entries): a copy by digest can be found again, and referrers() sees
+   * referrer manifests.
+   */
+  private async listManifest(desc: Descriptor): Promise<void> {
     const entry = plainDescriptor(desc);
     await updateLayoutIndex(this.root, (index) => {
       if (!index.manifests.some((m) => m.digest === desc.digest)) index.manifests.push(entry);

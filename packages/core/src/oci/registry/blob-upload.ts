@@ -11,7 +11,7 @@ import { discardBody } from './http-transport.js';
 import { shortDigest, type RequestContext } from './registry-error.js';
 import { header, type RegistrySession } from './registry-session.js';
 import { backoffDelay, isNetworkError, isRetryableStatus, sleep } from './retry-policy.js';
-import { DigestingTransform } from './verifying-stream.js';
+import { DigestingTransform } from '../verifying-stream.js';
 
 export interface UploadSettings {
   /** PATCH chunk size in bytes. */

@@ -10,6 +10,8 @@ import {
   MAX_MANIFEST_BYTES,
   type BlobSource,
   type Descriptor,
+  type Mounter,
+  type ReadOnlyTarget,
   type Target,
 } from '../target.js';
 import { openBlobStream } from './blob-download.js';
@@ -51,7 +53,7 @@ function isManifestType(mediaType: string): boolean {
   return MANIFEST_MEDIA_TYPES.includes(mediaType);
 }
 
-export class RegistryTarget implements Target {
+export class RegistryTarget implements Target, Mounter {
   readonly location: string;
   readonly registry: string;
   readonly repository: string;
@@ -107,6 +109,7 @@ export class RegistryTarget implements Target {
     return openBlobStream(this.session, this.repository, desc);
   }
 
+  /** A manifest's exact bytes and descriptor (bounded to 4 MiB, digest-checked when fetched by digest). */
   async fetchManifest(reference: string | Descriptor): Promise<{ descriptor: Descriptor; bytes: Buffer }> {
     const ref = typeof reference === 'string' ? reference : reference.digest;
     this.checkReference(ref);
@@ -152,6 +155,17 @@ export class RegistryTarget implements Target {
       this.counters.bytesUploaded += desc.size;
     }
     return outcome;
+  }
+
+  /** `Mounter`: mount from `source` when it is another repository of this registry; else false. */
+  async mount(desc: Descriptor, source: ReadOnlyTarget): Promise<boolean> {
+    if (!(source instanceof RegistryTarget) || source.registry !== this.registry) return false;
+    if (source.repository === this.repository || isManifestType(desc.mediaType)) return false;
+    try {
+      return await this.mountFrom(desc, source.repository);
+    } catch {
+      return false; // e.g. no pull right on the source repository with these credentials: upload instead
+    }
   }
 
   /** Cross-repository mount within this registry; true when the registry mounted it (201). */

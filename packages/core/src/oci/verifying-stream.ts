@@ -5,9 +5,9 @@
 
 import { createHash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback, type TransformOptions } from 'node:stream';
-import { ModelsealError } from '../../errors.js';
-import { isSha256Digest, sha256Digest } from '../digest.js';
-import type { Descriptor } from '../target.js';
+import { ModelsealError } from '../errors.js';
+import { isSha256Digest, sha256Digest } from './digest.js';
+import type { Descriptor } from './target.js';
 
 /** What went wrong: more bytes than declared (seen early), or the finished content's size or digest. */
 export type DigestProblem = { kind: 'too-long' } | { kind: 'size' | 'digest'; digest: string; bytes: number };
