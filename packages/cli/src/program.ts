@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   pull: loadOci,
   inspect: loadOci,
   copy: loadOci,
+  policy: async () => (await import('./commands/policy.js')).registerPolicy,
 };
 
 /** The command named on the command line (the first argument that is not an option), if known. */

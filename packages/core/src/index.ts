@@ -156,3 +156,5 @@ export {
 export { verifyingStream, DigestingTransform, digestOf } from './oci/verifying-stream.js';
 export type { ResponseEvent } from './oci/registry/registry-session.js';
 export { checkedSigner } from './sign/checked-signer.js';
+export { evaluatePolicy, loadPolicy } from './policy/index.js';
+export type { ModelPolicy, LoadedPolicy, PolicyEvidence, PolicyResult, PolicyCheck } from './policy/index.js';

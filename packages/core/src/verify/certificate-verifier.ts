@@ -144,6 +144,7 @@ export function certificateVerifier(opts: CertificateVerifierOptions): BundleVer
           subject: oneLineName(leaf.subject),
           issuer: oneLineName(leaf.issuer),
           fingerprint: leaf.fingerprint256,
+          anchor: path[path.length - 1].fingerprint256,
         },
         warnings,
       };

@@ -36,6 +36,8 @@ describe('identityPolicy', () => {
     expect(codeOf(() => alt.check(signer('a@x.test-evil')))).toBe('IDENTITY_MISMATCH');
     expect(codeOf(() => alt.check(signer('a@x.test', 'https://issuer.test.evil')))).toBe('ISSUER_MISMATCH');
     expect(anchoredRegExp('a|b', 'x').source).toBe('^(?:a|b)$');
+    // Wrapped without compiling alone first, this became ^(?:a)|(.*)$ and matched every signer.
+    expect(codeOf(() => anchoredRegExp('a)|(.*', 'certificate identity'))).toBe('USAGE');
   });
 
   it('compares exact values exactly', () => {

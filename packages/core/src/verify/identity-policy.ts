@@ -35,10 +35,13 @@ export interface IdentityPolicy {
   check(signer: FulcioIdentity): void;
 }
 
-/** Compile a user pattern so that it must match the whole value. */
+/**
+ * Compile a user pattern so that it must match the whole value. The pattern is compiled alone
+ * first: `a)|(.*` would otherwise close the `(?:` group and match anything.
+ */
 export function anchoredRegExp(pattern: string, what: string): RegExp {
   try {
-    return new RegExp(`^(?:${pattern})$`, 'u');
+    return new RegExp(`^(?:${new RegExp(pattern, 'u').source})$`, 'u');
   } catch (e) {
     throw new ModelsealError(
       'USAGE',

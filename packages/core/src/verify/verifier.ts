@@ -19,7 +19,15 @@ export interface ParsedBundle {
 /** Who signed, as established by the verifier. */
 export type SignerIdentity =
   | { kind: 'key'; keyHint?: string }
-  | { kind: 'certificate'; subject: string; issuer: string; fingerprint: string }
+  | {
+      kind: 'certificate';
+      subject: string;
+      issuer: string;
+      /** SHA-256 fingerprint of the leaf (colon-separated hex, as node:crypto prints it). */
+      fingerprint: string;
+      /** SHA-256 fingerprint of the trust anchor the chain ended at. */
+      anchor?: string;
+    }
   | {
       kind: 'keyless';
       identity: string;

@@ -1,0 +1,56 @@
+// What a policy is evaluated over: facts that verification already established. Every signature
+// and attestation here has passed its cryptographic check (DSSE signature, certificate chain or
+// Sigstore trust root); the policy decides whether the signer and the claims are acceptable.
+import type { SignerIdentity } from '../verify/verifier.js';
+
+/** An in-toto Statement v1 whose DSSE envelope verified. */
+export interface VerifiedStatement {
+  _type: string;
+  subject: { name?: string; digest: Record<string, string> }[];
+  predicateType: string;
+  predicate: unknown;
+}
+
+/** A model signature that verified: the OMS signature (model.sig / OMS referrer) or a cosign one. */
+export interface SignatureEvidence {
+  kind: 'oms' | 'cosign';
+  signer: SignerIdentity;
+}
+
+/** An attestation (DSSE in-toto statement) that verified, with who signed it. */
+export interface AttestationEvidence {
+  statement: VerifiedStatement;
+  signer: SignerIdentity;
+  /** Where it came from (referrer digest or file), for messages. */
+  source?: string;
+}
+
+/** One model file and its detected weight format (`safetensors`, `gguf`, `onnx`, `pickle`, ...). */
+export interface WeightFileEvidence {
+  path: string;
+  format: string;
+}
+
+/** A weight-format scan of the model's files. */
+export interface ScanEvidence {
+  /** True when no finding is dangerous (e.g. no pickle imports outside the safe list). */
+  clean: boolean;
+  findings: { path: string; message: string; code?: string }[];
+}
+
+/** Everything verification established about one model, as evaluatePolicy reads it. */
+export interface PolicyEvidence {
+  /**
+   * The digests the verifier recomputed for this model, as `alg:hex` (the OCI manifest digest,
+   * the OMS root `sha256:<root>`). Every attestation must name one of them as its subject.
+   */
+  subjectDigests: string[];
+  /** Verified model signatures; an unsigned model has none. */
+  signatures: SignatureEvidence[];
+  /** Verified attestations of any predicate type. */
+  attestations: AttestationEvidence[];
+  /** Detected format of every file, when the model's files were examined. */
+  files?: WeightFileEvidence[];
+  /** The pickle/format scan, when it ran. */
+  scan?: ScanEvidence;
+}

@@ -1,0 +1,24 @@
+// @modelseal/core/policy: the ModelPolicy file, its evaluation over verified evidence, and results.
+export { parsePolicy, loadPolicy, MAX_POLICY_BYTES, type LoadedPolicy } from './load-policy.js';
+export {
+  modelPolicySchema,
+  POLICY_API_VERSION,
+  POLICY_KIND,
+  type ModelPolicy,
+  type PolicyIdentity,
+} from './schema.js';
+export { evaluatePolicy, policyFailure, type EvaluatePolicyOptions } from './evaluate-policy.js';
+export type {
+  PolicyEvidence,
+  SignatureEvidence,
+  AttestationEvidence,
+  VerifiedStatement,
+  WeightFileEvidence,
+  ScanEvidence,
+} from './evidence.js';
+export type { PolicyCheck, PolicyResult } from './result.js';
+export { identityMatcher, describeSigner, type IdentityMatcher } from './match-identity.js';
+export { anchorPattern } from './anchored-pattern.js';
+export { licenseViolation } from './spdx-licenses.js';
+export { SLSA_PROVENANCE_V1, CYCLONEDX_BOM } from './select-attestations.js';
+export { EXAMPLE_POLICY } from './example-policy.js';
