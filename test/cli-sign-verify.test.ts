@@ -284,6 +284,7 @@ describe('certificate mode through the CLI', () => {
       subject: 'CN=test-leaf',
       issuer: 'CN=test-intermediate',
       fingerprint: pki.leaf.cert.fingerprint256,
+      anchor: pki.root.cert.fingerprint256,
     });
     const w = modelseal(['verify', dir, '--certificate-chain', pki.otherRoot.certPath]);
     expect(w.code).toBe(1);

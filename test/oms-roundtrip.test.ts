@@ -371,6 +371,7 @@ describe('certificate mode with an openssl-made chain', () => {
       subject: 'CN=test-leaf',
       issuer: 'CN=test-intermediate',
       fingerprint: pki.leaf.cert.fingerprint256,
+      anchor: pki.root.cert.fingerprint256,
     });
     const vm = (
       signed.bundle.verificationMaterial as { x509CertificateChain: { certificates: { rawBytes: string }[] } }
