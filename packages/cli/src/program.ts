@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   inspect: loadOci,
   copy: loadOci,
   policy: async () => (await import('./commands/policy.js')).registerPolicy,
+  scan: async () => (await import('./commands/scan.js')).registerScan,
 };
 
 /** The command named on the command line (the first argument that is not an option), if known. */

@@ -158,3 +158,12 @@ export type { ResponseEvent } from './oci/registry/registry-session.js';
 export { checkedSigner } from './sign/checked-signer.js';
 export { evaluatePolicy, loadPolicy } from './policy/index.js';
 export type { ModelPolicy, LoadedPolicy, PolicyEvidence, PolicyResult, PolicyCheck } from './policy/index.js';
+export {
+  scanModel,
+  type ScanOptions,
+  type ScanReport,
+  type ScannedFile,
+  type ScanFinding,
+  type ReportedImport,
+  type WeightFormat,
+} from './scan/index.js';

@@ -1,0 +1,146 @@
+// Sequential byte readers the format parsers pull from: one over a file (positional reads, so large
+// payloads are skipped without reading them) and one over a stream (skipping consumes). Both know the
+// absolute offset of the next byte, which findings report.
+import type { FileHandle } from 'node:fs/promises';
+
+/** A forward-only reader with an absolute offset. `take` is for small pieces (it buffers them). */
+export interface ByteReader {
+  /** Absolute offset of the next byte. */
+  readonly offset: number;
+  /** The next `n` bytes, or fewer at end of input. */
+  take(n: number): Promise<Buffer>;
+  /** Pass over `n` bytes; returns how many there were (fewer at end of input). */
+  skip(n: number): Promise<number>;
+  /** The next byte without consuming it, or undefined at end of input. */
+  peek(): Promise<number | undefined>;
+}
+
+const CHUNK = 64 * 1024;
+
+/** Reads `handle` from `start` (default 0) up to `end` (default: its size), in 64 KiB positional reads. */
+export class FileByteReader implements ByteReader {
+  private buf = Buffer.alloc(0);
+  private bufStart: number;
+  private pos: number;
+
+  constructor(
+    private readonly handle: FileHandle,
+    start: number,
+    private readonly end: number,
+  ) {
+    this.pos = start;
+    this.bufStart = start;
+  }
+
+  get offset(): number {
+    return this.pos;
+  }
+
+  private async fill(n: number): Promise<void> {
+    const have = this.bufStart + this.buf.length - this.pos;
+    if (have >= n) return;
+    const want = Math.min(Math.max(n, CHUNK), this.end - this.pos);
+    if (want <= 0) {
+      this.buf = Buffer.alloc(0);
+      this.bufStart = this.pos;
+      return;
+    }
+    const out = Buffer.alloc(want);
+    const { bytesRead } = await this.handle.read(out, 0, want, this.pos);
+    this.buf = out.subarray(0, bytesRead);
+    this.bufStart = this.pos;
+  }
+
+  async take(n: number): Promise<Buffer> {
+    await this.fill(n);
+    const from = this.pos - this.bufStart;
+    const piece = Buffer.from(this.buf.subarray(from, from + n));
+    this.pos += piece.length;
+    return piece;
+  }
+
+  async skip(n: number): Promise<number> {
+    const step = Math.max(0, Math.min(n, this.end - this.pos));
+    this.pos += step;
+    return step;
+  }
+
+  async peek(): Promise<number | undefined> {
+    await this.fill(1);
+    return this.pos < this.bufStart + this.buf.length ? this.buf[this.pos - this.bufStart] : undefined;
+  }
+}
+
+/** Reads an async iterable of chunks (a Readable), counting offsets from `start`. */
+export class StreamByteReader implements ByteReader {
+  private readonly it: AsyncIterator<Buffer>;
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private done = false;
+  private pos: number;
+
+  constructor(source: AsyncIterable<Buffer>, start = 0) {
+    this.it = source[Symbol.asyncIterator]();
+    this.pos = start;
+  }
+
+  get offset(): number {
+    return this.pos;
+  }
+
+  private async fill(n: number): Promise<void> {
+    while (this.buffered < n && !this.done) {
+      const next = await this.it.next();
+      if (next.done) this.done = true;
+      else if (next.value.length > 0) {
+        this.chunks.push(next.value);
+        this.buffered += next.value.length;
+      }
+    }
+  }
+
+  async take(n: number): Promise<Buffer> {
+    await this.fill(n);
+    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    const piece = all.subarray(0, Math.min(n, all.length));
+    const rest = all.subarray(piece.length);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.buffered = rest.length;
+    this.pos += piece.length;
+    return piece;
+  }
+
+  async skip(n: number): Promise<number> {
+    let left = n;
+    while (left > 0) {
+      if (this.buffered === 0) {
+        await this.fill(1);
+        if (this.buffered === 0) break;
+      }
+      const head = this.chunks[0];
+      const step = Math.min(left, head.length);
+      if (step === head.length) this.chunks.shift();
+      else this.chunks[0] = head.subarray(step);
+      this.buffered -= step;
+      left -= step;
+      this.pos += step;
+    }
+    return n - left;
+  }
+
+  async peek(): Promise<number | undefined> {
+    await this.fill(1);
+    return this.buffered > 0 ? this.chunks[0][0] : undefined;
+  }
+
+  /** A copy of the next `n` bytes (fewer at end of input) without consuming them. */
+  async peekBytes(n: number): Promise<Buffer> {
+    await this.fill(n);
+    return Buffer.concat(this.chunks).subarray(0, n);
+  }
+
+  /** Consume everything left (so a verifying stream sees the whole blob); returns the byte count. */
+  async drain(): Promise<number> {
+    return this.skip(Number.MAX_SAFE_INTEGER);
+  }
+}

@@ -1,0 +1,186 @@
+// The per-format checks, independent of where the bytes come from: pickles (one or several in a row),
+// NumPy .npy headers (object arrays hold a pickle), ZIP archives (torch zip: archive/data.pkl; .npz),
+// and safetensors headers. Each returns the imports it saw and its findings.
+import type { FileHandle } from 'node:fs/promises';
+import type { ByteReader } from './byte-reader.js';
+import { StreamByteReader } from './byte-reader.js';
+import { parsePickle } from './pickle-scan.js';
+import { classifyImport } from './safe-globals.js';
+import { validateSafetensorsHeader } from './safetensors.js';
+import type { ReportedImport, ScanFinding } from './scan-report.js';
+import { listZipEntries, openZipEntry, ZipFormatError } from './zip-entries.js';
+
+/** What a check found in one file. */
+export interface CheckResult {
+  imports: ReportedImport[];
+  findings: ScanFinding[];
+  /** set by the ZIP check when the archive is a torch checkpoint */
+  torch?: boolean;
+}
+
+/** Where the bytes are and which globals are allowed on top of the safe list. */
+export interface CheckContext {
+  file: string;
+  member?: string;
+  allowGlobals: readonly string[];
+}
+
+const where = (ctx: CheckContext, offset: number): string =>
+  `${ctx.file}${ctx.member ? `:${ctx.member}` : ''} at byte ${offset}`;
+
+/**
+ * Parse the pickle at the reader's position and any further pickles that follow it (legacy torch files
+ * hold five in a row, then raw storage bytes). A later "pickle" that fails before importing anything is
+ * taken for trailing data; a first one that fails is a finding.
+ */
+export async function checkPickles(reader: ByteReader, ctx: CheckContext): Promise<CheckResult> {
+  const out: CheckResult = { imports: [], findings: [] };
+  for (let index = 0; ; index++) {
+    const parsed = await parsePickle(reader);
+    for (const imp of parsed.imports) {
+      const qualified = `${imp.module}.${imp.name}`;
+      const cls = imp.resolved ? classifyImport(imp.module, imp.name, ctx.allowGlobals) : 'dangerous';
+      out.imports.push({
+        import: qualified,
+        offset: imp.offset,
+        opcode: imp.opcode,
+        ...(ctx.member ? { member: ctx.member } : {}),
+        class: cls,
+      });
+      if (cls === 'allowed') continue;
+      out.findings.push({
+        file: ctx.file,
+        kind: imp.resolved ? 'unsafe-import' : 'unresolved-import',
+        import: qualified,
+        offset: imp.offset,
+        ...(ctx.member ? { member: ctx.member } : {}),
+        message: imp.resolved
+          ? `${where(ctx, imp.offset)}: pickle imports ${qualified} (${imp.opcode}${cls === 'dangerous' ? ', runs code' : ', not on the safe list'})`
+          : `${where(ctx, imp.offset)}: pickle ${imp.opcode} imports a global whose name is computed (${imp.name === '?' ? 'not constant strings' : imp.name})`,
+      });
+    }
+    if (parsed.error) {
+      if (index === 0 || parsed.imports.length > 0) {
+        out.findings.push({
+          file: ctx.file,
+          kind: 'malformed',
+          offset: parsed.error.offset,
+          ...(ctx.member ? { member: ctx.member } : {}),
+          message: `${where(ctx, parsed.error.offset)}: not a well-formed pickle: ${parsed.error.message}`,
+        });
+      }
+      return out;
+    }
+    if ((await reader.peek()) !== 0x80) return out;
+  }
+}
+
+/** A NumPy .npy file: its header says the dtype; an object dtype ('O') is followed by a pickle. */
+export async function checkNumpy(reader: ByteReader, ctx: CheckContext): Promise<CheckResult> {
+  const head = await reader.take(10);
+  const major = head[6];
+  let headerLen = head.length >= 10 ? head.readUInt16LE(8) : -1;
+  if (major >= 2 && head.length >= 10) {
+    const more = await reader.take(2);
+    headerLen = more.length === 2 ? Buffer.concat([head.subarray(8, 10), more]).readUInt32LE(0) : -1;
+  }
+  const malformed = (message: string): CheckResult => ({
+    imports: [],
+    findings: [
+      {
+        file: ctx.file,
+        kind: 'invalid-header',
+        offset: 0,
+        ...(ctx.member ? { member: ctx.member } : {}),
+        message: `${where(ctx, 0)}: ${message}`,
+      },
+    ],
+  });
+  if (headerLen < 0 || headerLen > 1 << 20 || ![1, 2, 3].includes(major))
+    return malformed('not a NumPy .npy header');
+  const dict = (await reader.take(headerLen)).toString('latin1');
+  const descr = /['"]descr['"]\s*:\s*(['"][^'"]*['"]|\[)/.exec(dict)?.[1];
+  if (descr === undefined) return malformed('NumPy header has no descr');
+  // structured dtypes (a list) may contain object fields; plain ones are objects only when 'O'
+  if (descr === '[' ? !/['"][|<>=]?O/.test(dict) : !/^['"][|<>=]?O/.test(descr))
+    return { imports: [], findings: [] };
+  return checkPickles(reader, ctx);
+}
+
+/** A safetensors header (`header` = the N JSON bytes) of a file of `size` bytes. */
+export function checkSafetensors(header: Buffer, size: number, ctx: CheckContext): CheckResult {
+  const { problems } = validateSafetensorsHeader(header, size);
+  return {
+    imports: [],
+    findings: problems.map((p) => ({
+      file: ctx.file,
+      kind: 'invalid-header' as const,
+      offset: p.offset,
+      message: `${ctx.file}: invalid safetensors header: ${p.message}`,
+    })),
+  };
+}
+
+/** Pickles (`*.pkl`) and NumPy arrays (`*.npy`) inside a ZIP archive (torch zip, .npz). */
+export async function checkZip(
+  handle: FileHandle,
+  path: string,
+  size: number,
+  ctx: CheckContext,
+): Promise<CheckResult> {
+  const out: CheckResult = { imports: [], findings: [] };
+  try {
+    const entries = await listZipEntries(handle, size);
+    out.torch = entries.some((e) => /(^|\/)data\.pkl$/.test(e.name));
+    for (const entry of entries) {
+      const isPickle = /\.pkl$/i.test(entry.name);
+      const isNumpy = /\.npy$/i.test(entry.name);
+      if (!isPickle && !isNumpy) continue;
+      const stream = await openZipEntry(handle, path, entry);
+      const reader = new StreamByteReader(stream);
+      const memberCtx = { ...ctx, member: entry.name };
+      try {
+        const r = isPickle ? await checkPickles(reader, memberCtx) : await checkNumpy(reader, memberCtx);
+        out.imports.push(...r.imports);
+        out.findings.push(...r.findings);
+      } catch (e) {
+        if (!String((e as NodeJS.ErrnoException).code).startsWith('Z_')) throw e;
+        throw new ZipFormatError(
+          `entry ${entry.name} does not inflate: ${(e as Error).message}`,
+          entry.localHeaderOffset,
+        );
+      } finally {
+        stream.destroy();
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof ZipFormatError)) throw e;
+    out.findings.push({
+      file: ctx.file,
+      kind: 'malformed',
+      offset: e.offset,
+      message: `${where(ctx, e.offset)}: not a readable ZIP archive: ${e.message}`,
+    });
+  }
+  return out;
+}
+
+/** Names whose loaders trust one format: content that is something else is a finding. */
+const NAMED_FORMATS: [RegExp, string][] = [
+  [/\.safetensors$/i, 'safetensors'],
+  [/\.gguf$/i, 'gguf'],
+];
+
+/** A finding when `file`'s name promises a format its content is not. */
+export function checkNameMatches(file: string, format: string): ScanFinding[] {
+  const expected = NAMED_FORMATS.find(([re]) => re.test(file))?.[1];
+  if (expected === undefined || expected === format) return [];
+  return [
+    {
+      file,
+      kind: 'invalid-header',
+      offset: 0,
+      message: `${file}: named like a ${expected} file but its content is not one (${format})`,
+    },
+  ];
+}

@@ -1,0 +1,165 @@
+// Pickles made by CPython's pickle module (fixtures/scan/make-pickles.py), benign and hostile, scanned
+// without ever being loaded. Offsets are checked against pickletools.genops, an independent parser.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanModel } from './scan-model.js';
+
+const SCRIPT = resolve(__dirname, '../../../../fixtures/scan/make-pickles.py');
+let dir: string;
+let oracle: Record<string, [string, number, unknown][]>;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'modelseal-pickles-'));
+  execFileSync('python3', [SCRIPT, dir]);
+  oracle = JSON.parse(readFileSync(join(dir, 'oracle.json'), 'utf8'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function scan(name: string) {
+  const report = await scanModel(join(dir, name));
+  expect(report.files).toHaveLength(1);
+  return report.files[0];
+}
+const offsets = (name: string): number[] => oracle[name].map((o) => o[1]);
+
+describe('pickle imports', () => {
+  for (const p of [0, 1, 2, 3, 4, 5]) {
+    it(`benign OrderedDict pickle, protocol ${p}: only allowed imports, clean`, async () => {
+      const f = await scan(`benign-p${p}.pkl`);
+      const setName = p <= 2 ? ['__builtin__.set'] : p === 3 ? ['builtins.set'] : [];
+      expect(f.format).toBe('pickle');
+      expect(f.imports.map((i) => [i.import, i.offset, i.class])).toEqual(
+        ['collections.OrderedDict', ...setName].map((n, k) => [n, offsets(`benign-p${p}.pkl`)[k], 'allowed']),
+      );
+      expect(f.verdict).toBe('clean');
+      expect(f.findings).toEqual([]);
+    });
+    it(`os.system through __reduce__, protocol ${p}: flagged with its byte offset`, async () => {
+      const name = `system-p${p}.pkl`;
+      const f = await scan(name);
+      const offset = offsets(name)[0];
+      expect(f.verdict).toBe('flagged');
+      expect(f.imports.map((i) => [i.import, i.offset, i.opcode, i.class])).toEqual([
+        ['posix.system', offset, p >= 4 ? 'STACK_GLOBAL' : 'GLOBAL', 'dangerous'],
+      ]);
+      expect(f.findings).toEqual([
+        {
+          file: name,
+          kind: 'unsafe-import',
+          import: 'posix.system',
+          offset,
+          message: `${name} at byte ${offset}: pickle imports posix.system (${p >= 4 ? 'STACK_GLOBAL' : 'GLOBAL'}, runs code)`,
+        },
+      ]);
+    });
+  }
+
+  const hostile: [string, string, string][] = [
+    ['eval.bin', 'builtins.eval', 'dangerous'],
+    ['popen.ckpt', 'subprocess.Popen', 'dangerous'],
+    ['runpy.pth', 'runpy._run_code', 'dangerous'],
+    ['unknown-global.pkl', 'collections.namedtuple', 'unknown'],
+    ['inst.pkl', 'os.system', 'dangerous'],
+    ['memo-global.pkl', 'os.system', 'dangerous'],
+  ];
+  for (const [name, imported, cls] of hostile) {
+    it(`${name}: ${imported} is flagged as ${cls}`, async () => {
+      const f = await scan(name);
+      expect(f.format).toBe('pickle');
+      expect(f.weight).toBe(true);
+      expect(f.imports.map((i) => [i.import, i.offset, i.class])).toEqual([
+        [imported, offsets(name)[0], cls],
+      ]);
+      expect(f.findings.map((x) => [x.kind, x.import, x.offset])).toEqual([
+        ['unsafe-import', imported, offsets(name)[0]],
+      ]);
+    });
+  }
+
+  it('a STACK_GLOBAL whose module name is computed by a call is flagged as unresolved', async () => {
+    const f = await scan('computed-global.pkl');
+    expect(f.imports.map((i) => [i.import, i.offset, i.class])).toEqual([
+      ['_codecs.encode', offsets('computed-global.pkl')[0], 'allowed'],
+      ['?.?', offsets('computed-global.pkl')[1], 'dangerous'],
+    ]);
+    expect(f.findings.map((x) => [x.kind, x.offset])).toEqual([['unresolved-import', 41]]);
+  });
+
+  it('EXT1 (an import through the copyreg extension registry) is flagged as unresolved', async () => {
+    const f = await scan('ext1.pkl');
+    expect(f.findings.map((x) => [x.kind, x.import, x.offset])).toEqual([
+      ['unresolved-import', '?.extension code 7', 2],
+    ]);
+  });
+
+  it('a truncated pickle reports the import it reached and a malformed finding', async () => {
+    const f = await scan('truncated.pkl');
+    expect(f.findings.map((x) => [x.kind, x.import])).toEqual([
+      ['unsafe-import', 'posix.system'],
+      ['malformed', undefined],
+    ]);
+    expect(f.findings[1].message).toMatch(/^truncated\.pkl at byte \d+: not a well-formed pickle: truncated/);
+  });
+
+  it('legacy torch.save files: the payload in the 4th of five pickles is found, trailing bytes ignored', async () => {
+    const f = await scan('legacy.bin');
+    expect(f.findings.map((x) => [x.kind, x.import, x.offset])).toEqual([
+      ['unsafe-import', 'posix.system', offsets('legacy.bin')[0]],
+    ]);
+  });
+
+  it('a torch-style state dict (rebuild_tensor_v2, FloatStorage via BINPERSID) is clean', async () => {
+    const f = await scan('torch-state-p2.pt');
+    expect(f.imports.map((i) => i.import)).toEqual([
+      'collections.OrderedDict',
+      'torch._utils._rebuild_tensor_v2',
+      'torch.FloatStorage',
+    ]);
+    expect(f.verdict).toBe('clean');
+  });
+});
+
+describe('torch zip checkpoints', () => {
+  it('archive/data.pkl of a benign checkpoint: pytorch-zip, clean', async () => {
+    const f = await scan('model.pt');
+    expect(f.format).toBe('pytorch-zip');
+    expect(f.imports.map((i) => [i.import, i.member, i.offset])).toEqual(
+      ['collections.OrderedDict', 'torch._utils._rebuild_tensor_v2', 'torch.FloatStorage'].map((n, k) => [
+        n,
+        'archive/data.pkl',
+        offsets('model.pt')[k],
+      ]),
+    );
+    expect(f.verdict).toBe('clean');
+  });
+  it('a hostile data.pkl is flagged with the member and its offset (stored and deflated)', async () => {
+    for (const [name, imported] of [
+      ['hostile.pt', 'posix.system'],
+      ['hostile-deflated.pth', '__builtin__.eval'],
+    ]) {
+      const f = await scan(name);
+      expect(f.format).toBe('pytorch-zip');
+      expect(f.findings.map((x) => [x.kind, x.import, x.member, x.offset])).toEqual([
+        ['unsafe-import', imported, 'archive/data.pkl', offsets(name)[0]],
+      ]);
+      expect(f.findings[0].message).toBe(
+        `${name}:archive/data.pkl at byte 13: pickle imports ${imported} (GLOBAL, runs code)`,
+      );
+    }
+  });
+});
+
+describe('allow list', () => {
+  it('--allow adds module.name and module.* patterns but never allows a dangerous import', async () => {
+    const r1 = await scanModel(join(dir, 'unknown-global.pkl'), { allowGlobals: ['collections.*'] });
+    expect(r1.clean).toBe(true);
+    const r2 = await scanModel(join(dir, 'inst.pkl'), { allowGlobals: ['os.system'] });
+    expect(r2.findings.map((f) => f.import)).toEqual(['os.system']);
+    await expect(scanModel(join(dir, 'inst.pkl'), { allowGlobals: ['os system'] })).rejects.toMatchObject({
+      code: 'USAGE',
+    });
+  });
+});

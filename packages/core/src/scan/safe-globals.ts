@@ -1,0 +1,221 @@
+// Which pickle imports are safe: the globals a tensor checkpoint needs (close to torch.load's
+// weights_only allow-list), and a list of imports known to run code, which are reported as dangerous.
+// Everything else is flagged as unknown: deny by default.
+
+/** Globals a weights-only checkpoint (PyTorch state dict, NumPy arrays, plain containers) may import. */
+export const SAFE_GLOBALS: readonly string[] = [
+  'collections.OrderedDict',
+  'collections.defaultdict',
+  'collections.Counter',
+  'torch._utils._rebuild_tensor',
+  'torch._utils._rebuild_tensor_v2',
+  'torch._utils._rebuild_tensor_v3',
+  'torch._utils._rebuild_parameter',
+  'torch._utils._rebuild_parameter_with_state',
+  'torch._utils._rebuild_qtensor',
+  'torch._utils._rebuild_sparse_tensor',
+  'torch._utils._rebuild_nested_tensor',
+  'torch._utils._rebuild_meta_tensor_no_storage',
+  'torch._utils._rebuild_wrapper_subclass',
+  'torch._utils._rebuild_device_tensor_from_numpy',
+  'torch._tensor._rebuild_from_type_v2',
+  'torch.serialization._get_layout',
+  'torch.storage.UntypedStorage',
+  'torch.storage.TypedStorage',
+  'torch.nn.parameter.Parameter',
+  'torch.Tensor',
+  'torch.Size',
+  'torch.device',
+  ...[
+    'Double',
+    'Float',
+    'Half',
+    'BFloat16',
+    'Long',
+    'Int',
+    'Short',
+    'Char',
+    'Byte',
+    'Bool',
+    'ComplexDouble',
+    'ComplexFloat',
+    'QInt8',
+    'QUInt8',
+    'QInt32',
+    'QUInt4x2',
+    'QUInt2x4',
+    'Untyped',
+  ].map((t) => `torch.${t}Storage`),
+  ...[
+    'float64',
+    'float32',
+    'float16',
+    'bfloat16',
+    'int64',
+    'int32',
+    'int16',
+    'int8',
+    'uint8',
+    'bool',
+    'complex64',
+    'complex128',
+    'float8_e4m3fn',
+    'float8_e5m2',
+    'float8_e4m3fnuz',
+    'float8_e5m2fnuz',
+    'uint16',
+    'uint32',
+    'uint64',
+    'qint8',
+    'quint8',
+    'qint32',
+    'quint4x2',
+  ].map((t) => `torch.${t}`),
+  'torch.per_tensor_affine',
+  'torch.per_channel_affine',
+  'torch.strided',
+  'torch.sparse_coo',
+  'numpy.core.multiarray._reconstruct',
+  'numpy.core.multiarray.scalar',
+  'numpy._core.multiarray._reconstruct',
+  'numpy._core.multiarray.scalar',
+  'numpy.ndarray',
+  'numpy.dtype',
+  '_codecs.encode',
+  'builtins.set',
+  'builtins.frozenset',
+  'builtins.bytearray',
+  'builtins.slice',
+  'builtins.complex',
+  '__builtin__.set',
+  '__builtin__.frozenset',
+  '__builtin__.bytearray',
+  '__builtin__.slice',
+  '__builtin__.complex',
+];
+
+/** Modules (and their submodules) whose imports can run code, touch files or the network. */
+const DANGEROUS_MODULES = [
+  'os',
+  'posix',
+  'nt',
+  'subprocess',
+  'sys',
+  'runpy',
+  'pty',
+  'shutil',
+  'socket',
+  'ctypes',
+  'importlib',
+  'pickle',
+  '_pickle',
+  'cPickle',
+  'dill',
+  'marshal',
+  'code',
+  'codeop',
+  'commands',
+  'popen2',
+  'platform',
+  'webbrowser',
+  'http',
+  'httplib',
+  'urllib',
+  'urllib2',
+  'requests',
+  'aiohttp',
+  'ftplib',
+  'smtplib',
+  'telnetlib',
+  'asyncio',
+  'multiprocessing',
+  'threading',
+  '_thread',
+  'signal',
+  'tempfile',
+  'pathlib',
+  'io',
+  '_io',
+  'zipimport',
+  'pydoc',
+  'timeit',
+  'bdb',
+  'pdb',
+  'cProfile',
+  'profile',
+  'trace',
+  'site',
+  'shelve',
+  'types',
+  'functools',
+  'operator',
+  'inspect',
+  'torch.hub',
+  'torch.jit',
+  'torch._dynamo',
+  'torch.utils.cpp_extension',
+  'numpy.testing',
+  'numpy.f2py',
+  'numpy.distutils',
+];
+
+/** Builtins that evaluate code, import modules, open files or reach arbitrary attributes. */
+const DANGEROUS_BUILTINS = [
+  'eval',
+  'exec',
+  'execfile',
+  'compile',
+  'open',
+  'file',
+  '__import__',
+  'getattr',
+  'setattr',
+  'delattr',
+  'globals',
+  'locals',
+  'vars',
+  'input',
+  'raw_input',
+  'breakpoint',
+  'help',
+  'apply',
+  'reload',
+  'memoryview',
+  'type',
+  'object',
+  'super',
+  'classmethod',
+  'staticmethod',
+  'property',
+  'exit',
+  'quit',
+];
+
+/** How an import is judged: allowed, known to be dangerous, or unknown (flagged too). */
+export type ImportClass = 'allowed' | 'dangerous' | 'unknown';
+
+/** Matches `module.name` against patterns that are exact (`os.system`) or a module wildcard (`os.*`). */
+export function matchesGlobal(qualified: string, patterns: readonly string[]): boolean {
+  return patterns.some((p) => (p.endsWith('.*') ? qualified.startsWith(p.slice(0, -1)) : p === qualified));
+}
+
+/** Classify one import. `extraAllowed` adds `module.name` or `module.*` patterns to the safe list. */
+export function classifyImport(
+  module: string,
+  name: string,
+  extraAllowed: readonly string[] = [],
+): ImportClass {
+  const qualified = `${module}.${name}`;
+  if (isDangerous(module, name)) return 'dangerous';
+  if (SAFE_GLOBALS.includes(qualified) || matchesGlobal(qualified, extraAllowed)) return 'allowed';
+  return 'unknown';
+}
+
+// Protocol 4 resolves dotted names (`torch` + `hub.load`), so the check runs on the joined name.
+function isDangerous(module: string, name: string): boolean {
+  if (module === '?') return true;
+  const first = name.split('.')[0];
+  if ((module === 'builtins' || module === '__builtin__') && DANGEROUS_BUILTINS.includes(first)) return true;
+  const qualified = `${module}.${name}`;
+  return DANGEROUS_MODULES.some((m) => qualified.startsWith(`${m}.`));
+}

@@ -1,0 +1,78 @@
+// The `scanModel` verb: scan a model directory, a single file, or an artifact (REF or opened Target)
+// for weight formats, pickle imports and malformed headers. Reads and parses; never loads or runs a file.
+import { stat } from 'node:fs/promises';
+import { ModelsealError } from '../errors.js';
+import { walkModel } from '../model/walk-model.js';
+import { openSource, type OpenTargetOptions } from '../oci/open-target.js';
+import type { ReadOnlyTarget } from '../oci/target.js';
+import { scanArtifact } from './scan-artifact.js';
+import { scanFile } from './scan-file.js';
+import type { ScannedFile, ScanReport } from './scan-report.js';
+
+/** Options of scanModel. */
+export interface ScanOptions extends OpenTargetOptions {
+  /**
+   * Pickle imports to allow on top of the built-in safe list: `module.name` or `module.*`. Imports known
+   * to run code (os, subprocess, builtins.eval, runpy, ...) stay flagged whatever this says.
+   */
+  allowGlobals?: string[];
+  /** For an artifact: fetch every layer whole and check its digest (default: only what the scan needs). */
+  fetchAll?: boolean;
+  /** For an opened Target: the tag or digest to scan (default `latest`). */
+  reference?: string;
+  /** For a directory: paths to leave out (model-relative), on top of top-level .git files. */
+  ignorePaths?: string[];
+  signal?: AbortSignal;
+}
+
+const GLOBAL_PATTERN = /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*\.(\*|[A-Za-z_][\w]*)$/;
+
+async function isLocal(source: string): Promise<boolean> {
+  try {
+    await stat(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Scan `source`: a path (directory or file) that exists, else a reference (`registry/repo:tag`,
+ * `oci:PATH[:tag|@digest]`), or an opened Target with `options.reference`. Recognises formats by
+ * content; lists every global a pickle imports (GLOBAL, INST, STACK_GLOBAL through stack and memo,
+ * EXT*) and flags those outside the safe list with file and byte offset; validates safetensors headers.
+ * Findings are returned in the report (`clean: false`), not thrown. Throws USAGE (bad allow pattern),
+ * NOT_FOUND, UNREADABLE, SYMLINK, BAD_REFERENCE, REGISTRY*, UNSUPPORTED_ARTIFACT, DIGEST_MISMATCH.
+ */
+export async function scanModel(
+  source: string | ReadOnlyTarget,
+  options: ScanOptions = {},
+): Promise<ScanReport> {
+  const allowGlobals = options.allowGlobals ?? [];
+  for (const p of allowGlobals) {
+    if (!GLOBAL_PATTERN.test(p))
+      throw new ModelsealError('USAGE', `allowed global "${p}" is not module.name or module.*`);
+  }
+  let files: ScannedFile[];
+  let shown: string;
+  if (typeof source === 'string' && (await isLocal(source))) {
+    shown = source;
+    const tree = await walkModel(source, { ignorePaths: options.ignorePaths ?? [] });
+    files = [];
+    for (const f of tree.files) {
+      options.signal?.throwIfAborted();
+      files.push(await scanFile(f.path, f.name === '.' ? tree.name : f.name, allowGlobals));
+    }
+  } else {
+    const opened = openSource(source, options);
+    shown = opened.shown;
+    files = await scanArtifact(opened.target, opened.selector, shown, {
+      allowGlobals,
+      ...(options.fetchAll ? { fetchAll: true } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const findings = files.flatMap((f) => f.findings);
+  return { source: shown, clean: findings.length === 0, files, findings };
+}
