@@ -6,15 +6,40 @@ type CliProgress = typeof import('cli-progress');
 /** Loaded only when a bar is shown (a TTY): most runs, and every scripted one, never need it. */
 const loadCliProgress = (): CliProgress => createRequire(import.meta.url)('cli-progress') as CliProgress;
 
+/**
+ * C0 and C1 control characters, DEL, the Unicode line and paragraph separators and the bidi
+ * controls: anything that could move the cursor, rewrite the terminal or reorder what it shows.
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * `s` with every control character shown visibly (`\n`, `\r`, `\t`, `\x1b`, `\u202e`), so text
+ * taken from a model, a registry or a signature (file names, references, annotations) can neither
+ * drive the terminal nor split a one-line message. Human output only: --json keeps exact text.
+ */
+export function escapeControl(s: string): string {
+  return s.replace(CONTROL, (c) => {
+    const cp = c.codePointAt(0) ?? 0;
+    return NAMED[c] ?? (cp <= 0xff ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u${cp.toString(16)}`);
+  });
+}
+
+/** One line of human output: `s` with control characters escaped, then a newline. */
+export function humanLine(s: string): string {
+  return `${escapeControl(s)}\n`;
+}
+
 /** Print an error as one clear line: `modelseal: error[CODE]: message`. Never a stack trace. */
 export function printError(e: unknown): void {
   if (isModelsealError(e)) {
-    process.stderr.write(`modelseal: error[${e.code}]: ${e.message}\n`);
-    if (process.env.MODELSEAL_DEBUG && e.cause) process.stderr.write(`  cause: ${String(e.cause)}\n`);
+    process.stderr.write(humanLine(`modelseal: error[${e.code}]: ${e.message}`));
+    if (process.env.MODELSEAL_DEBUG && e.cause)
+      process.stderr.write(humanLine(`  cause: ${String(e.cause)}`));
     return;
   }
   const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`modelseal: error[INTERNAL]: ${msg}\n`);
+  process.stderr.write(humanLine(`modelseal: error[INTERNAL]: ${msg}`));
   if (process.env.MODELSEAL_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
 }
 

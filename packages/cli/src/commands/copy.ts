@@ -1,7 +1,7 @@
 // `modelseal copy SRC DST`: copy an artifact (and by default its referrers) between registries and layouts.
 import type { Command } from 'commander';
 import { copyArtifact } from '@modelseal/core';
-import { formatBytes, printJson, progressBar } from '../output.js';
+import { formatBytes, printJson, progressBar, humanLine } from '../output.js';
 import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';
 
 export function registerCopy(program: Command): void {
@@ -55,9 +55,11 @@ Examples:
       });
       return;
     }
-    process.stdout.write(`${reference}\n`);
+    process.stdout.write(humanLine(reference));
     process.stderr.write(
-      `copied ${result.blobsCopied} blobs (${formatBytes(result.bytesCopied)}), skipped ${result.blobsSkipped}, ${result.referrers.length} referrers\n`,
+      humanLine(
+        `copied ${result.blobsCopied} blobs (${formatBytes(result.bytesCopied)}), skipped ${result.blobsSkipped}, ${result.referrers.length} referrers`,
+      ),
     );
   });
 }

@@ -1,7 +1,7 @@
 // `modelseal hash`: print the OMS root digest of a model (and, with --json, every resource digest).
 import type { Command } from 'commander';
 import { hashModel, type ModelManifest } from '@modelseal/core/hashing';
-import { printJson, progressBar } from '../output.js';
+import { printJson, progressBar, humanLine } from '../output.js';
 import { addHashingFlags, hashingOptionsFromFlags } from './hashing-flags.js';
 
 function summary(m: ModelManifest, bytes: number, ms: number): string {
@@ -69,7 +69,7 @@ Examples:
         })),
       });
     } else {
-      process.stdout.write(`sha256:${manifest.root}\n`);
+      process.stdout.write(humanLine(`sha256:${manifest.root}`));
       process.stderr.write(summary(manifest, bytes, ms));
     }
   });

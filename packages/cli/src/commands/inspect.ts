@@ -1,7 +1,7 @@
 // `modelseal inspect REF`: show an artifact's manifest, file layers and referrers tree (like `oras discover`).
 import type { Command } from 'commander';
 import { inspectArtifact, type InspectResult, type ReferrerNode } from '@modelseal/core';
-import { formatBytes, pinnedReference, printJson } from '../output.js';
+import { formatBytes, humanLine, pinnedReference, printJson } from '../output.js';
 import { addRegistryFlags, registryOptionsFrom } from './registry-flags.js';
 
 function referrerLines(nodes: ReferrerNode[], indent: string): string[] {
@@ -35,7 +35,7 @@ export function renderInspect(r: InspectResult): string {
   }
   lines.push(r.referrers.length > 0 ? 'referrers:' : 'referrers: none');
   lines.push(...referrerLines(r.referrers, ''));
-  return `${lines.join('\n')}\n`;
+  return lines.map(humanLine).join('');
 }
 
 export function registerInspect(program: Command): void {

@@ -2,7 +2,7 @@
 // COSIGN_PASSWORD or a prompted password, PREFIX.pub) for `sign --key` / `verify --key`.
 import type { Command } from 'commander';
 import { KEY_ALGORITHMS, ModelsealError, generateKeyPair, type KeyAlgorithm } from '@modelseal/core';
-import { printJson } from '../output.js';
+import { printJson, humanLine } from '../output.js';
 import { canPrompt, promptPassword } from './password-prompt.js';
 
 async function newPassword(): Promise<string> {
@@ -68,7 +68,7 @@ Examples:
       });
     else
       process.stderr.write(
-        `wrote ${out.privateKeyPath}${encrypt ? ' (encrypted)' : ''} and ${out.publicKeyPath}\n`,
+        humanLine(`wrote ${out.privateKeyPath}${encrypt ? ' (encrypted)' : ''} and ${out.publicKeyPath}`),
       );
   });
 }

@@ -1,7 +1,7 @@
 // `modelseal pull REF DEST`: download a model artifact, verifying every byte, and move it into DEST atomically.
 import type { Command } from 'commander';
 import { pullModel } from '@modelseal/core';
-import { formatBytes, pinnedReference, printJson, progressBar } from '../output.js';
+import { formatBytes, pinnedReference, printJson, progressBar, humanLine } from '../output.js';
 import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
 
@@ -55,9 +55,11 @@ Examples:
       return;
     }
     const bytes = result.files.reduce((n, f) => n + f.size, 0);
-    process.stdout.write(`${pinnedReference(result.reference, result.digest)}\n`);
+    process.stdout.write(humanLine(pinnedReference(result.reference, result.digest)));
     process.stderr.write(
-      `pulled ${result.files.length} files (${formatBytes(bytes)}, ${result.format}) into ${dest} in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`,
+      humanLine(
+        `pulled ${result.files.length} files (${formatBytes(bytes)}, ${result.format}) into ${dest} in ${((performance.now() - t0) / 1000).toFixed(2)} s`,
+      ),
     );
   });
 }

@@ -1,7 +1,7 @@
 // `modelseal push MODEL REF`: package a model directory as a CNCF ModelPack artifact and push it.
 import type { Command } from 'commander';
 import { pushModel } from '@modelseal/core';
-import { formatBytes, printJson, progressBar } from '../output.js';
+import { formatBytes, printJson, progressBar, humanLine } from '../output.js';
 import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
 
@@ -67,9 +67,11 @@ Examples:
       return;
     }
     const bytes = result.layers.reduce((n, l) => n + l.size, 0);
-    process.stdout.write(`${result.reference}\n`);
+    process.stdout.write(humanLine(result.reference));
     process.stderr.write(
-      `pushed ${result.layers.length} files (${formatBytes(bytes)}, ${result.skipped} blobs already present) in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`,
+      humanLine(
+        `pushed ${result.layers.length} files (${formatBytes(bytes)}, ${result.skipped} blobs already present) in ${((performance.now() - t0) / 1000).toFixed(2)} s`,
+      ),
     );
   });
 }

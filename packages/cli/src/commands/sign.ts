@@ -11,7 +11,7 @@ import {
   signModel,
   type BundleSigner,
 } from '@modelseal/core';
-import { printJson, progressBar } from '../output.js';
+import { printJson, progressBar, humanLine } from '../output.js';
 import { addHashingFlags, hashingOptionsFromFlags } from './hashing-flags.js';
 import { addKeylessSignFlags, keylessSignerFromFlags } from './keyless-flags.js';
 import { canPrompt, promptPassword } from './password-prompt.js';
@@ -116,9 +116,11 @@ Examples:
         ignorePaths: manifest.ignorePaths,
       });
     } else {
-      process.stdout.write(`${signaturePath}\n`);
+      process.stdout.write(humanLine(signaturePath));
       process.stderr.write(
-        `signed ${manifest.subjectName} (sha256:${manifest.root}, ${manifest.resources.length} resources, ${signer.kind}) -> ${signaturePath}\n`,
+        humanLine(
+          `signed ${manifest.subjectName} (sha256:${manifest.root}, ${manifest.resources.length} resources, ${signer.kind}) -> ${signaturePath}`,
+        ),
       );
     }
   });

@@ -14,7 +14,7 @@ import {
   type SignedManifest,
   type SignerIdentity,
 } from '@modelseal/core';
-import { printJson, progressBar } from '../output.js';
+import { printJson, progressBar, humanLine } from '../output.js';
 import { hashingOptionsFromFlags } from './hashing-flags.js';
 import { addKeylessVerifyFlags, keylessVerifierFromFlags } from './keyless-flags.js';
 import { collect } from './repeatable-option.js';
@@ -113,7 +113,7 @@ chain, bad signature), 2 bad usage or unreadable input.
         },
       });
       bar.stop();
-      for (const w of result.warnings) process.stderr.write(`modelseal: warning: ${w}\n`);
+      for (const w of result.warnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
       if (json) {
         printJson({
           verified: true,
@@ -124,7 +124,9 @@ chain, bad signature), 2 bad usage or unreadable input.
         });
       } else {
         process.stdout.write(
-          `verified ${model}: sha256:${result.manifest.root}, ${result.files} files, signed by ${describeSigner(result.signer)}\n`,
+          humanLine(
+            `verified ${model}: sha256:${result.manifest.root}, ${result.files} files, signed by ${describeSigner(result.signer)}`,
+          ),
         );
       }
     } catch (e) {
