@@ -1,4 +1,5 @@
 // Shared value types that cross module boundaries (model walking, hashing, OMS, signing, OCI).
+import type { FileStamp } from './digest/file-stamp.js';
 
 /** Hash algorithms allowed as OMS `hash_type`. */
 export type HashAlgorithm = 'sha256' | 'blake2b' | 'blake3';
@@ -13,6 +14,8 @@ export interface ModelFile {
   /** Absolute path of the bytes to read (for an allowed symlink, the resolved target). */
   path: string;
   size: number;
+  /** inode, size, mtime and ctime when walked; hashing fails if they change */
+  stamp?: FileStamp;
 }
 
 /** The result of walking a model directory or single file. */

@@ -169,7 +169,7 @@ describe('hashFiles: files changing under the hasher', () => {
     it(`${where.label}: a truncated file rejects with UNREADABLE`, async () => {
       const e = await failure((m) => truncateSync(path.join(m, 'c'), 2), where.inline);
       expect(e.code).toBe('UNREADABLE');
-      expect(e.message).toBe("file 'c' changed while hashing: it ended at byte 2, expected 4");
+      expect(e.message).toBe("file 'c' changed since it was listed: it is 2 bytes, it was 4");
     });
 
     it(`${where.label}: a file replaced by a directory rejects with UNREADABLE`, async () => {
@@ -194,6 +194,6 @@ describe('hashFiles: files changing under the hasher', () => {
   it('a grown file rejects (the signed size would not cover it)', async () => {
     const e = await failure((m) => writeFileSync(path.join(m, 'a'), 'aaaaaaaa'), 0);
     expect(e.code).toBe('UNREADABLE');
-    expect(e.message).toBe("file 'a' changed while hashing: it grew beyond 4 bytes");
+    expect(e.message).toBe("file 'a' changed since it was listed: it is 8 bytes, it was 4");
   });
 });

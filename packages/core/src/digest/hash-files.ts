@@ -72,13 +72,22 @@ function planItems(files: ModelFile[], config: HashingConfig): { items: HashItem
         end: f.size,
         alg: config.hashType,
         expectSize: f.size,
+        stamp: f.stamp,
       });
       names.push(f.name);
       continue;
     }
     for (let start = 0; start < f.size; start += config.shardSize) {
       const end = Math.min(start + config.shardSize, f.size);
-      items.push({ path: f.path, name: f.name, start, end, alg: config.hashType, expectSize: f.size });
+      items.push({
+        path: f.path,
+        name: f.name,
+        start,
+        end,
+        alg: config.hashType,
+        expectSize: f.size,
+        stamp: f.stamp,
+      });
       names.push(`${f.name}:${start}:${end}`);
     }
   }

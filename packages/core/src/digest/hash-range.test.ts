@@ -1,8 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stampOf } from './file-stamp.js';
 import { HashRangeError, hashRangeSync, type HashItem } from './hash-range.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ms-range-'));
@@ -79,5 +89,31 @@ describe('hashRangeSync', () => {
         Buffer.alloc(64),
       ).toString('hex'),
     ).toBe(createHash('blake2b512').update(data).digest('hex'));
+  });
+
+  it('fails with the file name when it was written in place after it was listed (same size)', () => {
+    const { p } = file(16);
+    utimesSync(p, new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'));
+    const item: HashItem = { path: p, name: 'w.bin', start: 0, end: 16, alg: 'sha256', expectSize: 16 };
+    item.stamp = stampOf(statSync(p));
+    expect(hashRangeSync(item, Buffer.alloc(64)).length).toBe(32); // unchanged: hashes
+    const fd = openSync(p, 'r+');
+    writeSync(fd, Buffer.alloc(4), 0, 4, 0); // zeros at offset 0, size unchanged
+    closeSync(fd);
+    expect(() => hashRangeSync(item, Buffer.alloc(64))).toThrow(
+      "file 'w.bin' changed since it was listed (its modification time changed); hash again once nothing writes to it",
+    );
+  });
+
+  it('fails when the file was replaced by another one (new inode)', () => {
+    const { p, data } = file(16);
+    const item: HashItem = { path: p, name: 'r.bin', start: 0, end: 16, alg: 'sha256', expectSize: 16 };
+    item.stamp = stampOf(statSync(p));
+    rmSync(p);
+    writeFileSync(path.join(dir, 'spacer'), 'x'); // keep the old inode number from being reused at once
+    writeFileSync(p, data);
+    expect(() => hashRangeSync(item, Buffer.alloc(64))).toThrow(
+      /^file 'r\.bin' changed since it was listed \(its (inode|modification time|change time) changed\)/,
+    );
   });
 });

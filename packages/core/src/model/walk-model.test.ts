@@ -95,8 +95,18 @@ describe('walkModel: symlinks', () => {
     const t = await walkModel(m, { allowSymlinks: true });
     expect(t.allowSymlinks).toBe(true);
     expect(t.files).toEqual([
-      { name: 'link.bin', path: path.join(m, 'target.bin'), size: 12 },
-      { name: 'target.bin', path: path.join(m, 'target.bin'), size: 12 },
+      {
+        name: 'link.bin',
+        path: path.join(m, 'target.bin'),
+        size: 12,
+        stamp: expect.objectContaining({ size: expect.any(Number) }),
+      },
+      {
+        name: 'target.bin',
+        path: path.join(m, 'target.bin'),
+        size: 12,
+        stamp: expect.objectContaining({ size: expect.any(Number) }),
+      },
     ]);
   });
 
@@ -107,7 +117,12 @@ describe('walkModel: symlinks', () => {
     symlinkSync(outside, path.join(m, 'ext'));
     expect((await walkError(m)).code).toBe('SYMLINK');
     const t = await walkModel(m, { allowSymlinks: true });
-    expect(t.files[0]).toEqual({ name: 'ext', path: outside, size: 8 });
+    expect(t.files[0]).toEqual({
+      name: 'ext',
+      path: outside,
+      size: 8,
+      stamp: expect.objectContaining({ size: expect.any(Number) }),
+    });
   });
 
   it('rejects symlink cycles, links to directories and broken links clearly', async () => {
@@ -140,7 +155,14 @@ describe('walkModel: symlinks', () => {
     expect((await walkError(link)).code).toBe('SYMLINK');
     const t = await walkModel(link, { allowSymlinks: true });
     expect(t.name).toBe(path.basename(link));
-    expect(t.files).toEqual([{ name: 'w', path: path.join(m, 'w'), size: 1 }]);
+    expect(t.files).toEqual([
+      {
+        name: 'w',
+        path: path.join(m, 'w'),
+        size: 1,
+        stamp: expect.objectContaining({ size: expect.any(Number) }),
+      },
+    ]);
   });
 });
 
@@ -175,7 +197,14 @@ describe('walkModel: names and file kinds', () => {
     const t = await walkModel(path.join(m, 'weights.bin'));
     expect(t.isFile).toBe(true);
     expect(t.name).toBe('weights.bin');
-    expect(t.files).toEqual([{ name: '.', path: path.join(m, 'weights.bin'), size: 22 }]);
+    expect(t.files).toEqual([
+      {
+        name: '.',
+        path: path.join(m, 'weights.bin'),
+        size: 22,
+        stamp: expect.objectContaining({ size: expect.any(Number) }),
+      },
+    ]);
     expect(t.ignorePaths).toEqual(['.git', '.gitattributes', '.github', '.gitignore']);
   });
 

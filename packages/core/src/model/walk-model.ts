@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ModelsealError } from '../errors.js';
 import type { ModelFile, ModelTree } from '../types.js';
 import { compareUtf8 } from '../digest/root-digest.js';
+import { stampOf } from '../digest/file-stamp.js';
 import { GIT_PATHS, IgnoreRules, modelRelative } from './ignore-rules.js';
 
 export interface WalkOptions {
@@ -129,7 +130,7 @@ class Walker {
       throw fsError(e, `'${rel}'`);
     }
     if (!st.isFile()) throw notRegular(rel, st);
-    this.add({ name: rel, path: abs, size: st.size });
+    this.add({ name: rel, path: abs, size: st.size, stamp: stampOf(st) });
   }
 
   private link(abs: string, rel: string): void {
@@ -167,7 +168,7 @@ class Walker {
       );
     }
     if (!st.isFile()) throw notRegular(rel, st);
-    this.add({ name: rel, path: target, size: st.size });
+    this.add({ name: rel, path: target, size: st.size, stamp: stampOf(st) });
   }
 }
 
@@ -212,7 +213,7 @@ export async function walkModel(modelPath: string, opts: WalkOptions = {}): Prom
 
   let files: ModelFile[];
   if (st.isFile()) {
-    files = rules.has('.') ? [] : [{ name: '.', path: root, size: st.size }];
+    files = rules.has('.') ? [] : [{ name: '.', path: root, size: st.size, stamp: stampOf(st) }];
   } else {
     const walker = new Walker(rules, allowSymlinks, opts.onFile, opts.only);
     if (!rules.has('.')) walker.dir(root, '');
