@@ -46,12 +46,16 @@ describe('README library example', () => {
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const deployed = path.join(tmp, 'deployed-model');
     await pullModel(`oci:${layout}@${digest}`, deployed);
-    expect((await verifyModel(deployed, { verifier: keyVerifier({ publicKey }) })).manifest.root).toBe(
-      manifest.root,
-    );
+    // push leaves the signature out (as hash does): the pulled model is checked against it
+    const signaturePath = path.join(model, 'model.sig');
+    expect(
+      (await verifyModel(deployed, { verifier: keyVerifier({ publicKey }), signaturePath })).manifest.root,
+    ).toBe(manifest.root);
 
     writeFileSync(path.join(deployed, 'f0'), 'poisoned');
-    await expect(verifyModel(deployed, { verifier: keyVerifier({ publicKey }) })).rejects.toMatchObject({
+    await expect(
+      verifyModel(deployed, { verifier: keyVerifier({ publicKey }), signaturePath }),
+    ).rejects.toMatchObject({
       code: 'TAMPERED_FILE',
       kind: 'verification',
     });

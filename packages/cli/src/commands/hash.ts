@@ -23,6 +23,8 @@ export function registerHash(program: Command): void {
     `
 The root digest is what 'modelseal sign' signs and what Python's 'model_signing digest' prints:
 SHA-256 over the raw bytes of every file digest, in UTF-8 order of the file names.
+MODEL/model.sig is left out, as sign, verify and push leave it out: hash after sign prints
+the signed root.
 --method shards hashes 1 GB ranges of big files in parallel (resources 'path:start:end');
 blake3 works there too (Python's library would fall back to files for blake3). The Python
 CLI verifies only files + sha256 signatures, so keep the defaults when it must verify.

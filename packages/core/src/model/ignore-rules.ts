@@ -29,9 +29,13 @@ export function modelRelative(p: string, base: string, roots: readonly string[])
 /** A set of component-prefix ignore rules. Walks test each path as they descend. */
 export class IgnoreRules {
   private readonly rules = new Set<string>();
+  private readonly unrecorded = new Set<string>();
 
-  add(rel: string): void {
+  /** Ignore `rel`; `record: false` leaves it out of `list()` (an implicit default, not a choice). */
+  add(rel: string, opts: { record?: boolean } = {}): void {
     this.rules.add(rel);
+    if (opts.record === false) this.unrecorded.add(rel);
+    else this.unrecorded.delete(rel);
   }
 
   /** True when `rel` itself is ignored (callers do not descend into ignored directories). */
@@ -41,6 +45,6 @@ export class IgnoreRules {
 
   /** The recorded list (OMS `ignore_paths`), sorted by UTF-8 bytes. */
   list(): string[] {
-    return [...this.rules].sort(compareUtf8);
+    return [...this.rules].filter((r) => !this.unrecorded.has(r)).sort(compareUtf8);
   }
 }

@@ -7,6 +7,7 @@ import { ModelsealError } from '../errors.js';
 import type { ModelFile, ModelTree } from '../types.js';
 import { compareUtf8 } from '../digest/root-digest.js';
 import { stampOf } from '../digest/file-stamp.js';
+import { DEFAULT_SIGNATURE_NAME } from '../sign/signature-path.js';
 import { GIT_PATHS, IgnoreRules, modelRelative } from './ignore-rules.js';
 
 export interface WalkOptions {
@@ -16,7 +17,11 @@ export interface WalkOptions {
   ignoreGitPaths?: boolean;
   /** default false */
   allowSymlinks?: boolean;
-  /** excluded (and recorded in ignorePaths) when it lies inside the model; relative to the cwd */
+  /**
+   * Excluded (and recorded in ignorePaths) when it lies inside the model; relative to the cwd.
+   * Default MODEL/model.sig for a directory: every verb (hash, sign, verify, push) leaves the
+   * default signature out, so they all compute the same root.
+   */
   signaturePath?: string;
   /** told about each file as the walk finds it (in walk order, before sorting) */
   onFile?: (file: ModelFile) => void;
@@ -206,9 +211,11 @@ export async function walkModel(modelPath: string, opts: WalkOptions = {}): Prom
     const rel = modelRelative(p, root, roots);
     if (rel !== null) rules.add(rel);
   }
-  if (opts.signaturePath !== undefined) {
-    const rel = modelRelative(opts.signaturePath, process.cwd(), roots);
-    if (rel !== null && rel !== '.') rules.add(rel);
+  const signaturePath =
+    opts.signaturePath ?? (st.isDirectory() ? path.join(given, DEFAULT_SIGNATURE_NAME) : undefined);
+  if (signaturePath !== undefined) {
+    const rel = modelRelative(signaturePath, process.cwd(), roots);
+    if (rel !== null && rel !== '.') rules.add(rel, { record: opts.signaturePath !== undefined });
   }
 
   let files: ModelFile[];
