@@ -2,7 +2,7 @@
 // chains made with openssl (RSA root -> EC intermediate -> EC leaf), plus the failure paths:
 // wrong key, tampered bundle, expired leaf, leaf without signing usage, untrusted chain.
 import { execFileSync } from 'node:child_process';
-import { sign as cryptoSign, generateKeyPairSync } from 'node:crypto';
+import { createHash, sign as cryptoSign, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -152,13 +152,15 @@ describe('hashing settings come from the signature', () => {
       'a.bin:0:128',
       'a.bin:128:256',
       'a.bin:256:300',
+      'empty.txt:0:0',
       'sub/b.txt:0:11',
     ]);
     writeFileSync(path.join(dir, 'a.bin'), Buffer.alloc(300, 7));
     const e = await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }));
     expect(e.code).toBe('TAMPERED_FILE');
+    const got = createHash('blake2b512').update(Buffer.alloc(128, 7)).digest('hex');
     expect(e.message).toBe(
-      "3 model files do not match the signature: 'a.bin:0:128', 'a.bin:128:256', 'a.bin:256:300'",
+      `model file 'a.bin' does not match the signature (shard 'a.bin:0:128': expected blake2b:${verified.manifest.resources[0].digest}, got blake2b:${got})`,
     );
   });
 

@@ -61,7 +61,7 @@ export function registerVerify(program: Command): void {
     )
     .option(
       '--no-ignore-git-paths',
-      'do not leave out .git, .gitattributes, .github and .gitignore at the top level',
+      'for signatures that do not record their ignore_paths (model_signing <= 1.0): do not leave out .git, .gitattributes, .github and .gitignore at the top level',
     )
     .option('--jobs <n>', 'parallel hashing threads (default: number of CPUs)')
     .option(
@@ -73,7 +73,9 @@ export function registerVerify(program: Command): void {
     'after',
     `
 The hashing method, hash type, shard size, symlink policy and ignored paths are taken from the
-signature, so a model verifies exactly as it was signed. Signatures made by the Python
+signature, so a model verifies exactly as it was signed: git paths are left out only when the
+signature's ignore_paths name them. --ignore-unsigned-files skips only whole files the signature
+never names; every signed file must match from its first byte to its last. Signatures made by the Python
 model_signing CLI (v0.2 to v1.1) verify too.
 
 Examples:

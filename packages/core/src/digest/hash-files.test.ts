@@ -63,11 +63,12 @@ describe('hashFiles', () => {
     ]);
   });
 
-  it('orders shards by path bytes then numeric start, and omits empty files (as Python does)', async () => {
+  it('orders shards by path bytes then numeric start; an empty file is the one shard path:0:0', async () => {
     const data = randomBytes(100);
     const m = model({ 'x/\u00e9': data, 'x/z': data.subarray(0, 10), 'x/empty': '' });
     const res = await hashFiles(await walkModel(m), { config: shards(8), jobs: 3, inlineMaxBytes: 0 });
     const expected = [
+      { name: 'x/empty:0:0', b: Buffer.alloc(0) },
       ...[0, 8].map((s) => ({
         name: `x/z:${s}:${Math.min(s + 8, 10)}`,
         b: data.subarray(s, Math.min(s + 8, 10)),

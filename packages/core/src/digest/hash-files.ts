@@ -56,7 +56,10 @@ export function resourceAlgorithm(config: HashingConfig): string {
 }
 
 /**
- * Plan the work: one item per file, or one per shard (empty files give no shard, as in Python).
+ * Plan the work: one item per file, or one per shard. An empty file is one shard `path:0:0` (the
+ * hash of no bytes), so it is signed and checked like any other file: released model_signing
+ * (<= 1.1) leaves empty files out of shard manifests, which lets them be added, deleted or filled
+ * unnoticed; sigstore/model-transparency PR #653 records them exactly this way.
  * Unlike Python, blake3 is allowed with shards (`blake3-sharded-<N>`), since our shards already
  * run in parallel.
  */
@@ -77,7 +80,7 @@ function planItems(files: ModelFile[], config: HashingConfig): { items: HashItem
       names.push(f.name);
       continue;
     }
-    for (let start = 0; start < f.size; start += config.shardSize) {
+    for (let start = 0; start < f.size || (start === 0 && f.size === 0); start += config.shardSize) {
       const end = Math.min(start + config.shardSize, f.size);
       items.push({
         path: f.path,

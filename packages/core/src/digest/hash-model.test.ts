@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ModelsealError } from '../errors.js';
 import { DEFAULT_SHARD_SIZE, hashModel } from './hash-model.js';
 import { VECTORS_DIR } from '../../../../test/shared-vectors.js';
 
@@ -93,13 +92,20 @@ describe('hashModel against the Python model_signing vectors', () => {
     expect(m.config).toEqual({ method: 'shards', hashType: 'sha256', shardSize: 8 });
   });
 
-  it('shards mode with only empty files is an empty model', async () => {
+  it('shards mode records an empty file as the shard e:0:0 (root from python3 hashlib)', async () => {
     const dir = path.join(tmp, 'only-empty');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'e'), '');
-    const e = await hashModel(dir, { method: 'shards' }).catch((err: unknown) => err);
-    expect(e).toBeInstanceOf(ModelsealError);
-    expect((e as ModelsealError).code).toBe('EMPTY_MODEL');
+    const shards = await hashModel(dir, { method: 'shards', shardSize: 8 });
+    expect(shards.resources).toEqual([
+      {
+        name: 'e:0:0',
+        algorithm: 'sha256-sharded-8',
+        digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      },
+    ]);
+    // python3 -c "import hashlib; print(hashlib.sha256(hashlib.sha256(b'').digest()).hexdigest())"
+    expect(shards.root).toBe('5df6e0e2761359d30a8275058e299fcc0381534545f55cf43e41983f5d4c9456');
     const files = await hashModel(dir);
     expect(files.resources).toEqual([
       {

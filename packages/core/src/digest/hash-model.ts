@@ -1,5 +1,4 @@
 // The `hashModel` verb: walk a model, hash it (files or shards) and compute the OMS root digest.
-import { ModelsealError } from '../errors.js';
 import type {
   HashAlgorithm,
   HashingConfig,
@@ -59,13 +58,6 @@ export async function hashModel(modelPath: string, opts: HashModelOptions = {}):
     resources = await hashFiles(tree, { config, jobs: opts.jobs, onProgress: opts.onProgress, warm });
   } finally {
     await warm.dispose();
-  }
-  if (resources.length === 0) {
-    // Only possible in shards mode, where empty files produce no shard (as in Python).
-    throw new ModelsealError(
-      'EMPTY_MODEL',
-      `model '${modelPath}' has only empty files: shards mode has nothing to sign (use --method files)`,
-    );
   }
   return {
     root: rootDigest(resources),

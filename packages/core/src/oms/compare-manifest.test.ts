@@ -71,3 +71,47 @@ describe('compareManifest', () => {
     );
   });
 });
+
+describe('compareManifest in shards mode: a signed file is covered from byte 0 to its end', () => {
+  const sharded = (resources: Resource[]): ModelManifest => ({
+    ...signed(resources),
+    config: { method: 'shards', hashType: 'sha256', shardSize: 8 },
+  });
+  const s = (name: string, digest: string) => r(name, digest, 'sha256-sharded-8');
+
+  it('an appended shard of a signed file is TAMPERED_FILE even with ignoreUnsignedFiles', () => {
+    const e = mismatch(() =>
+      compareManifest(sharded([s('w:0:8', '01')]), [s('w:0:8', '01'), s('w:8:9', '02')], {
+        ignoreUnsignedFiles: true,
+      }),
+    );
+    expect(e.code).toBe('TAMPERED_FILE');
+    expect(e.message).toBe(
+      "model file 'w' does not match the signature (shard 'w:8:9' is not signed: the file grew past its signed end)",
+    );
+    expect(e.diff).toEqual({ changed: ['w'], missing: [], extra: [] });
+  });
+
+  it('a filled empty file and a truncated file are TAMPERED_FILE; an unsigned file is skipped when allowed', () => {
+    const filled = mismatch(() =>
+      compareManifest(sharded([s('e:0:0', 'e3')]), [s('e:0:3', '04')], { ignoreUnsignedFiles: true }),
+    );
+    expect(filled.message).toBe(
+      "model file 'e' does not match the signature (signed shard 'e:0:0' is not in the file: its size changed)",
+    );
+    const digest = mismatch(() => compareManifest(sharded([s('w:0:8', '01')]), [s('w:0:8', 'ff')]));
+    expect(digest.message).toBe(
+      "model file 'w' does not match the signature (shard 'w:0:8': expected sha256:01, got sha256:ff)",
+    );
+    expect(() =>
+      compareManifest(sharded([s('w:0:8', '01')]), [s('w:0:8', '01'), s('new:0:0', '00')], {
+        ignoreUnsignedFiles: true,
+      }),
+    ).not.toThrow();
+    const extra = mismatch(() =>
+      compareManifest(sharded([s('w:0:8', '01')]), [s('w:0:8', '01'), s('new:0:0', '00')]),
+    );
+    expect(extra.code).toBe('EXTRA_FILE');
+    expect(extra.diff).toEqual({ changed: [], missing: [], extra: ['new'] });
+  });
+});

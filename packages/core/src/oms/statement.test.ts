@@ -80,6 +80,7 @@ describe('parseStatement', () => {
       ignorePaths: ['.git', 'model.sig'],
       predicateType: 'https://model_signing/signature/v1.0',
       legacy: false,
+      ignorePathsRecorded: true,
     });
   });
 
@@ -97,6 +98,7 @@ describe('parseStatement', () => {
     const text = JSON.stringify(payload).replace('"shard_size":2', '"shard_size":2.0');
     const m = parseStatement(Buffer.from(text), 's');
     expect(m.config).toEqual({ method: 'shards', hashType: 'sha256', shardSize: 2 });
+    expect(m.ignorePathsRecorded).toBe(false);
     expect(m.resources.map((r) => [r.name, r.algorithm])).toEqual([
       ['b:0:2', 'sha256-sharded-2'],
       ['a:0:2', 'sha256-sharded-2'],
@@ -119,6 +121,7 @@ describe('parseStatement', () => {
     const m = parseStatement(Buffer.from(JSON.stringify(payload)), 's');
     expect(m).toMatchObject({
       legacy: true,
+      ignorePathsRecorded: false,
       resources: [{ name: 'f', algorithm: 'sha256', digest: d('f') }],
       config: { method: 'files', hashType: 'sha256' },
     });
@@ -155,5 +158,46 @@ describe('parseStatement', () => {
     expect(() =>
       parseStatement(base([r], { method: 'files', hash_type: 'md5', allow_symlinks: false }), 's'),
     ).toThrow("unsupported hash_type 'md5'");
+  });
+});
+
+describe('parseStatement: shard layout', () => {
+  const statement = (names: string[]) => {
+    const rs = names.map((name) => ({ name, algorithm: 'sha256-sharded-8', digest: d(name) }));
+    return Buffer.from(
+      JSON.stringify({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ name: 'm', digest: { sha256: root(rs) } }],
+        predicateType: 'https://model_signing/signature/v1.0',
+        predicate: {
+          serialization: { method: 'shards', hash_type: 'sha256', allow_symlinks: false, shard_size: 8 },
+          resources: rs,
+        },
+      }),
+    );
+  };
+
+  it('accepts shards tiling each file from 0, and an empty file as the lone shard path:0:0', () => {
+    expect(parseStatement(statement(['w:8:12', 'w:0:8', 'e:0:0', 'x:0:8']), 's').resources).toHaveLength(4);
+  });
+
+  it.each([
+    [['w:8:16'], "shard 'w:8:16' of file 'w' leaves bytes 0-8 out"],
+    [['w:0:8', 'w:16:20'], "shard 'w:16:20' of file 'w' leaves bytes 8-16 out"],
+    [['w:0:8', 'w:4:12'], "shard 'w:4:12' of file 'w' overlaps the one before"],
+    [['w:0:4', 'w:4:8'], "shard 'w:0:4' of file 'w' is 4 bytes where shard_size is 8"],
+    [['w:0:9'], "shard 'w:0:9' of file 'w' is 9 bytes where shard_size is 8"],
+    [['w:0:0', 'w:0:8'], "shard 'w:0:0' of file 'w' is 0 bytes where shard_size is 8"],
+  ])('rejects %j with MANIFEST_INCONSISTENT', (names, message) => {
+    let err: unknown;
+    try {
+      parseStatement(statement(names), 's');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({
+      code: 'MANIFEST_INCONSISTENT',
+      message: `s: ${message}; a signed file must be covered from byte 0 to its end`,
+    });
   });
 });

@@ -6,6 +6,7 @@ import { compareUtf8, rootDigest } from '../digest/root-digest.js';
 import { resourceAlgorithm } from '../digest/hash-files.js';
 import { isHashAlgorithm } from '../digest/hasher.js';
 import type { HashingConfig, ModelManifest, Resource } from '../types.js';
+import { checkShardLayout, splitShardName } from './shard-layout.js';
 
 export const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const OMS_PREDICATE_TYPE = 'https://model_signing/signature/v1.0';
@@ -19,6 +20,12 @@ export interface SignedManifest extends ModelManifest {
    * payload (`root` is recomputed here for display), always files + sha256, no symlinks.
    */
   legacy: boolean;
+  /**
+   * True when the signature records `serialization.ignore_paths` (modelseal always does, Python
+   * >= 1.1 when it ignored anything, git paths included): verification then ignores exactly those
+   * paths. False for older signatures, which say nothing about what the signer left out.
+   */
+  ignorePathsRecorded: boolean;
 }
 
 const HEX = /^(?:[0-9a-f]{2})+$/;
@@ -31,13 +38,6 @@ function compareResources(method: HashingConfig['method']) {
     const pb = splitShardName(b.name);
     return compareUtf8(pa.path, pb.path) || pa.start - pb.start || pa.end - pb.end;
   };
-}
-
-/** `path:start:end` -> parts (the path may itself contain ':'). */
-export function splitShardName(name: string): { path: string; start: number; end: number } {
-  const m = /^(.*):(\d+):(\d+)$/.exec(name);
-  if (!m) return { path: name, start: -1, end: -1 };
-  return { path: m[1], start: Number(m[2]), end: Number(m[3]) };
 }
 
 /** The distinct file paths a manifest covers (shard names mapped back to their file). */
@@ -104,7 +104,7 @@ function checkResourceName(name: string, path: string, source: string): void {
 function parseSerialization(
   v: unknown,
   source: string,
-): { config: HashingConfig; allowSymlinks: boolean; ignorePaths: string[] } {
+): { config: HashingConfig; allowSymlinks: boolean; ignorePaths: string[]; ignorePathsRecorded: boolean } {
   if (!isJsonObject(v)) throw bad(source, 'has no predicate.serialization object');
   const method = v.method;
   if (method !== 'files' && method !== 'shards')
@@ -129,7 +129,12 @@ function parseSerialization(
     }
     ignorePaths = v.ignore_paths as string[];
   }
-  return { config: { method, hashType, shardSize }, allowSymlinks: v.allow_symlinks, ignorePaths };
+  return {
+    config: { method, hashType, shardSize },
+    allowSymlinks: v.allow_symlinks,
+    ignorePaths,
+    ignorePathsRecorded: v.ignore_paths !== undefined,
+  };
 }
 
 function parseResources(v: unknown, config: HashingConfig, source: string): Resource[] {
@@ -186,6 +191,7 @@ function parseLegacy(statement: Record<string, unknown>, source: string): Signed
   return {
     predicateType: OMS_LEGACY_PREDICATE_TYPE,
     legacy: true,
+    ignorePathsRecorded: false,
     root: rootDigest(resources),
     subjectName: '',
     config: { method: 'files', hashType: 'sha256', shardSize: 0 },
@@ -235,11 +241,12 @@ export function parseStatement(payload: Buffer, source: string): SignedManifest 
     throw bad(source, 'subject must have a name and a sha256 digest');
   }
   if (!isJsonObject(statement.predicate)) throw bad(source, 'has no predicate object');
-  const { config, allowSymlinks, ignorePaths } = parseSerialization(
+  const { config, allowSymlinks, ignorePaths, ignorePathsRecorded } = parseSerialization(
     statement.predicate.serialization,
     source,
   );
   const resources = parseResources(statement.predicate.resources, config, source);
+  if (config.method === 'shards') checkShardLayout(resources, config.shardSize, source);
   const recomputed = rootDigest(resources);
   if (recomputed !== root) {
     throw new ModelsealError(
@@ -250,6 +257,7 @@ export function parseStatement(payload: Buffer, source: string): SignedManifest 
   return {
     predicateType,
     legacy: false,
+    ignorePathsRecorded,
     root,
     subjectName: subject.name,
     config,

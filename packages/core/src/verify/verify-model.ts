@@ -28,7 +28,12 @@ export interface VerifyModelSettings {
   ignoreUnsignedFiles?: boolean;
   /** Extra paths to leave out, on top of the signed ignore_paths (model-relative or absolute). */
   ignorePaths?: string[];
-  /** Default true: also leave out top-level .git, .gitattributes, .github, .gitignore. */
+  /**
+   * Only for signatures that do not record `ignore_paths` (model_signing <= 1.0, v0.2 statements):
+   * also leave out top-level .git, .gitattributes, .github, .gitignore, as those signers did by
+   * default. Default true. A signature that records its ignore_paths is verified with exactly
+   * those paths left out (git paths only when the signer ignored them), whatever this says.
+   */
   ignoreGitPaths?: boolean;
   jobs?: number;
   onProgress?: ProgressListener;
@@ -94,7 +99,7 @@ export async function verifyModel(modelPath: string, opts: VerifyModelOptions): 
 
   const tree = await walkModel(modelPath, {
     ignorePaths: [...manifest.ignorePaths, ...(opts.ignorePaths ?? [])],
-    ignoreGitPaths: opts.ignoreGitPaths ?? true,
+    ignoreGitPaths: manifest.ignorePathsRecorded ? false : (opts.ignoreGitPaths ?? true),
     allowSymlinks: manifest.allowSymlinks,
     signaturePath,
     ...(opts.ignoreUnsignedFiles ? { only: signedPaths(manifestFiles(manifest)) } : {}),
