@@ -24,6 +24,11 @@ export const DETECT_PREFIX_BYTES = 4096;
 /** Names torch.load, joblib and pickle users give pickle-based files. */
 const PICKLE_NAME = /\.(bin|pt|pth|ckpt|pkl|pickle|joblib|dat|data|mar|pytorch)$/i;
 /** Other names that hold weights. */
+/** Whether `name` is one pickle-based weights use (.bin .pt .pth .ckpt .pkl ...). */
+export function isPickleName(name: string): boolean {
+  return PICKLE_NAME.test(name);
+}
+
 const WEIGHT_NAME = /\.(safetensors|gguf|ggml|onnx|h5|hdf5|keras|tflite|npy|npz|msgpack|pb|model)$/i;
 const WEIGHT_FORMATS: ReadonlySet<WeightFormat> = new Set([
   'safetensors',

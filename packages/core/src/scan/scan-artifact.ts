@@ -4,6 +4,8 @@
 // layer digest, so their verdict rests on verified bytes; the others (safetensors headers, GGUF, ONNX...)
 // are judged from their first bytes, then the download is abandoned (the GET is closed, no Range request
 // is needed, so it works the same whether or not a registry honours Range) and reported `verified: false`.
+// Layers named like pickles (.bin .pt ...) are always read whole: an unverified prefix must not decide
+// that a pickle needs no scan.
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,7 +27,7 @@ import {
   checkZip,
   type CheckResult,
 } from './content-checks.js';
-import { detectFormat, DETECT_PREFIX_BYTES } from './detect-format.js';
+import { detectFormat, DETECT_PREFIX_BYTES, isPickleName } from './detect-format.js';
 import type { ScannedFile } from './scan-report.js';
 
 /** How to scan the layers of an artifact. */
@@ -105,7 +107,8 @@ async function scanLayer(
     const detected = detectFormat(prefix, name, desc.size);
     let format = detected.format;
     let result: CheckResult = { imports: [], findings: [] };
-    const whole = detected.needs === 'all' || opts.fetchAll === true;
+    // A pickle-style name is read whole whatever its first bytes say: they are not verified yet.
+    const whole = detected.needs === 'all' || opts.fetchAll === true || isPickleName(name);
     if (format === 'pickle') result = await checkPickles(reader, ctx);
     else if (format === 'numpy') result = await checkNumpy(reader, ctx);
     else if (format === 'zip') {
