@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   copy: loadOci,
   policy: async () => (await import('./commands/policy.js')).registerPolicy,
   scan: async () => (await import('./commands/scan.js')).registerScan,
+  watch: async () => (await import('./commands/watch.js')).registerWatch,
 };
 
 /** The command named on the command line (the first argument that is not an option), if known. */

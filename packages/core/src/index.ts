@@ -167,3 +167,4 @@ export {
   type ReportedImport,
   type WeightFormat,
 } from './scan/index.js';
+export { watchModel, checkModelDrift, type WatchModelOptions, type DriftEvent } from './watch/index.js';

@@ -19,7 +19,8 @@ import { hashingOptionsFromFlags } from './hashing-flags.js';
 import { addKeylessVerifyFlags, keylessVerifierFromFlags } from './keyless-flags.js';
 import { collect } from './repeatable-option.js';
 
-async function verifierFromFlags(flags: Record<string, unknown>): Promise<BundleVerifier> {
+/** The verifier --key, --certificate-chain or the keyless flags ask for (shared with `watch`). */
+export async function verifierFromFlags(flags: Record<string, unknown>): Promise<BundleVerifier> {
   const key = flags.key as string | undefined;
   const anchors = (flags.certificateChain as string[] | undefined) ?? [];
   if (key && anchors.length)

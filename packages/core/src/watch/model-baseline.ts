@@ -1,0 +1,71 @@
+// The signed state a watch compares against: the signature is verified once (any BundleVerifier),
+// its statement parsed, and the signed resources grouped per file (one digest, or a file's shards).
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ModelsealError } from '../errors.js';
+import { parseStatement, splitShardName, type SignedManifest } from '../oms/statement.js';
+import { defaultSignaturePath } from '../sign/signature-path.js';
+import { parseBundle } from '../verify/parse-bundle.js';
+import type { BundleVerifier, SignerIdentity } from '../verify/verifier.js';
+import type { Resource } from '../types.js';
+
+/** A verified signature and what it says each file must hash to. */
+export interface Baseline {
+  root: string;
+  signaturePath: string;
+  manifest: SignedManifest;
+  signer: SignerIdentity;
+  /** model-relative path -> `name=digest` of its resources joined with ';' (shards in offset order) */
+  expected: Map<string, string>;
+}
+
+/** `name=digest` of one file's resources, in the order hashFiles returns them. */
+export function resourceKey(resources: Resource[]): string {
+  return resources.map((r) => `${r.name}=${r.digest}`).join(';');
+}
+
+/** Group resources per file path (shard names `path:start:end` go to `path`). */
+export function resourcesByFile(
+  manifest: Pick<SignedManifest, 'config'>,
+  resources: Resource[],
+): Map<string, Resource[]> {
+  const out = new Map<string, Resource[]>();
+  for (const r of resources) {
+    const file = manifest.config.method === 'shards' ? splitShardName(r.name).path : r.name;
+    const list = out.get(file) ?? [];
+    list.push(r);
+    out.set(file, list);
+  }
+  for (const list of out.values())
+    list.sort((a, b) => splitShardName(a.name).start - splitShardName(b.name).start);
+  return out;
+}
+
+/**
+ * Verify `signaturePath` (default MODEL/model.sig) with `verifier` and build the baseline of `root`.
+ * Throws what parseBundle and the verifier throw (MALFORMED_BUNDLE, BAD_SIGNATURE, WRONG_KEY, ...).
+ */
+export async function loadBaseline(
+  root: string,
+  verifier: BundleVerifier,
+  signaturePath?: string,
+): Promise<Baseline> {
+  const sigPath = path.resolve(signaturePath ?? (await defaultSignaturePath(root)));
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(sigPath);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ModelsealError(
+      code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE',
+      `signature '${sigPath}' cannot be read (${code ?? 'error'})`,
+      { cause: e },
+    );
+  }
+  const verified = await verifier.verify(parseBundle(bytes, sigPath));
+  const manifest = parseStatement(verified.payload, sigPath);
+  const expected = new Map<string, string>();
+  for (const [file, list] of resourcesByFile(manifest, manifest.resources))
+    expected.set(file, resourceKey(list));
+  return { root: path.resolve(root), signaturePath: sigPath, manifest, signer: verified.signer, expected };
+}
