@@ -3,7 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelsealError } from '../errors.js';
-import { parseStatement, splitShardName, type SignedManifest } from '../oms/statement.js';
+import { splitShardName } from '../oms/shard-layout.js';
+import { parseStatement, type SignedManifest } from '../oms/statement.js';
 import { defaultSignaturePath } from '../sign/signature-path.js';
 import { parseBundle } from '../verify/parse-bundle.js';
 import type { BundleVerifier, SignerIdentity } from '../verify/verifier.js';
