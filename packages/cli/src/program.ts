@@ -12,6 +12,7 @@ export const EXIT_USAGE = 2;
 type Register = (program: Command) => void;
 
 const loadOci = async (): Promise<Register> => (await import('./commands/oci.js')).registerOci;
+const loadAttest = async (): Promise<Register> => (await import('./commands/attest.js')).registerAttest;
 
 /** Each top-level command's module, loaded on demand; in help order. */
 const COMMANDS: Record<string, () => Promise<Register>> = {
@@ -26,6 +27,10 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   policy: async () => (await import('./commands/policy.js')).registerPolicy,
   scan: async () => (await import('./commands/scan.js')).registerScan,
   watch: async () => (await import('./commands/watch.js')).registerWatch,
+  provenance: async () => (await import('./commands/provenance.js')).registerProvenance,
+  sbom: async () => (await import('./commands/sbom.js')).registerSbom,
+  attest: loadAttest,
+  'verify-attestation': loadAttest,
 };
 
 /** The command named on the command line (the first argument that is not an option), if known. */

@@ -168,3 +168,6 @@ export {
   type WeightFormat,
 } from './scan/index.js';
 export { watchModel, checkModelDrift, type WatchModelOptions, type DriftEvent } from './watch/index.js';
+export { attest, type AttestationStatement } from './attest/attest.js';
+export { buildProvenance, type BuildProvenanceOptions } from './attest/provenance.js';
+export { buildSbom, type SbomSource } from './attest/sbom.js';

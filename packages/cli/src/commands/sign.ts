@@ -17,7 +17,7 @@ import { addKeylessSignFlags, keylessSignerFromFlags } from './keyless-flags.js'
 import { canPrompt, promptPassword } from './password-prompt.js';
 import { collect } from './repeatable-option.js';
 
-async function signerFromFlags(flags: Record<string, unknown>): Promise<BundleSigner> {
+export async function signerFromFlags(flags: Record<string, unknown>): Promise<BundleSigner> {
   const key = flags.key as string | undefined;
   const certificate = flags.certificate as string | undefined;
   const chain = (flags.certificateChain as string[] | undefined) ?? [];

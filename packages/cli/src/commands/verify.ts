@@ -30,7 +30,7 @@ export async function verifierFromFlags(flags: Record<string, unknown>): Promise
   return keylessVerifierFromFlags(flags);
 }
 
-function describeSigner(s: SignerIdentity): string {
+export function describeSigner(s: SignerIdentity): string {
   if (s.kind === 'key') return `key ${s.keyHint ?? ''}`.trim();
   if (s.kind === 'certificate') return `certificate ${s.subject} (issuer ${s.issuer})`;
   return `${s.identity} (issuer ${s.issuer})`;

@@ -1,0 +1,38 @@
+// Signer and verifier flags for `attest` and `verify-attestation`: the same ones `sign` and `verify`
+// take (key, certificate chain, keyless), translated by the same functions.
+import type { Command } from 'commander';
+import { addKeylessSignFlags, addKeylessVerifyFlags } from './keyless-flags.js';
+import { collect } from './repeatable-option.js';
+
+export { signerFromFlags } from './sign.js';
+export { verifierFromFlags, describeSigner } from './verify.js';
+
+/** --key, --certificate, --certificate-chain and the keyless signing flags, as `sign` has them. */
+export function addSignerFlags(cmd: Command): Command {
+  cmd
+    .option(
+      '--key <file>',
+      'private key (PEM, or cosign encrypted key; password from COSIGN_PASSWORD or a prompt)',
+    )
+    .option('--certificate <file>', 'signing certificate (PEM) for --key: certificate mode')
+    .option(
+      '--certificate-chain <file>',
+      'intermediate certificates to embed after the signing certificate; repeatable',
+      collect,
+      [],
+    );
+  return addKeylessSignFlags(cmd);
+}
+
+/** --key, --certificate-chain (trust anchors) and the keyless identity flags, as `verify` has them. */
+export function addVerifierFlags(cmd: Command): Command {
+  cmd
+    .option('--key <file>', 'public key (PEM) the attestation was signed with')
+    .option(
+      '--certificate-chain <file>',
+      'trust anchor certificates (PEM) for certificate-signed attestations; repeatable',
+      collect,
+      [],
+    );
+  return addKeylessVerifyFlags(cmd);
+}

@@ -1,0 +1,179 @@
+// `modelseal attest MODEL` and `modelseal verify-attestation MODEL`: sign any predicate as a DSSE
+// bundle about a model's OMS root (cosign's --type names), and check such bundles.
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { ModelsealError, isModelsealError } from '@modelseal/core';
+import {
+  attestModel,
+  predicateTypeFor,
+  unwrapPredicate,
+  verifyModelAttestation,
+} from '@modelseal/core/attest';
+import { printJson, progressBar } from '../output.js';
+import {
+  addSignerFlags,
+  addVerifierFlags,
+  describeSigner,
+  signerFromFlags,
+  verifierFromFlags,
+} from './attest-flags.js';
+import { collect } from './repeatable-option.js';
+
+const TYPES_HELP =
+  'custom | slsaprovenance | slsaprovenance1 | spdx | spdxjson | cyclonedx | link | vuln | openvex | a predicate URI';
+
+async function readPredicateText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new ModelsealError(
+      code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE',
+      `predicate ${file}: cannot read (${code ?? 'error'})`,
+    );
+  }
+}
+
+function parsePredicate(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ModelsealError('USAGE', `predicate ${file}: not valid JSON`);
+  }
+}
+
+/** cosign's `--type custom` wraps the raw predicate text as {Data, Timestamp}. */
+function customPredicate(text: string): Record<string, string> {
+  return { Data: text, Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+}
+
+export function registerAttest(program: Command): void {
+  const cmd = program
+    .command('attest')
+    .description('Sign a predicate (provenance, SBOM, ...) about a model as a DSSE attestation bundle')
+    .argument('<model>', 'model directory or single file')
+    .requiredOption('--predicate <file>', 'the predicate (JSON)')
+    .option('--type <type>', `predicate type: ${TYPES_HELP}`, 'custom')
+    .option(
+      '--output <file>',
+      'where to write the bundle (default MODEL.<type>.sigstore.json beside the model)',
+    )
+    .option('--json', 'print the result as JSON', false);
+  addSignerFlags(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+The statement's subject is the model's OMS root (what 'modelseal hash' prints). --type takes cosign's
+names; custom wraps the file as cosign does ({"Data": ..., "Timestamp": ...}).
+
+Examples:
+  $ modelseal provenance ./my-model --output prov.json
+  $ modelseal attest ./my-model --predicate prov.json --type slsaprovenance1 --key mykey.key
+  $ modelseal sbom ./my-model --output bom.json
+  $ modelseal attest ./my-model --predicate bom.json --type cyclonedx --key mykey.key
+`,
+  );
+  cmd.action(async (model: string, flags: Record<string, unknown>) => {
+    const type = String(flags.type);
+    const predicateType = predicateTypeFor(type);
+    const file = String(flags.predicate);
+    const text = await readPredicateText(file);
+    const predicate =
+      type === 'custom'
+        ? customPredicate(text)
+        : unwrapPredicate(parsePredicate(text, file), predicateType, file);
+    const signer = await signerFromFlags(flags);
+    const bar = progressBar('hashing');
+    let result;
+    try {
+      result = await attestModel(model, {
+        signer,
+        predicateType,
+        predicate,
+        output: flags.output as string | undefined,
+        onProgress: (p) => bar.update(p),
+      });
+    } finally {
+      bar.stop();
+    }
+    if (flags.json === true) {
+      printJson({
+        attested: true,
+        output: result.output,
+        predicateType,
+        root: result.root,
+        method: signer.kind,
+      });
+    } else {
+      process.stdout.write(`${result.output}\n`);
+      process.stderr.write(
+        `attested ${predicateType} about sha256:${result.root} (${signer.kind}) -> ${result.output}\n`,
+      );
+    }
+  });
+
+  const vcmd = program
+    .command('verify-attestation')
+    .description('Verify a model attestation: signature, predicate type, and that its subject is this model')
+    .argument('<model>', 'model directory or single file')
+    .option('--type <type>', `predicate type: ${TYPES_HELP}`, 'custom')
+    .option(
+      '--bundle <file>',
+      'attestation bundle(s) to check (default MODEL.<type>.sigstore.json); repeatable',
+      collect,
+      [],
+    )
+    .option('--json', 'print the whole verified statement (and every check) as JSON', false);
+  addVerifierFlags(vcmd);
+  vcmd.addHelpText(
+    'after',
+    `
+Each bundle's signature is checked, then its predicateType (exactly), then that one of its subjects
+is this model's OMS root. One bundle that passes is enough. Prints the predicate.
+
+Examples:
+  $ modelseal verify-attestation ./my-model --type slsaprovenance1 --key mykey.pub
+  $ modelseal verify-attestation ./my-model --type cyclonedx --certificate-identity dev@example.com \\
+      --certificate-oidc-issuer https://accounts.google.com --json
+
+Exit status: 0 verified, 1 verification failed (no attestation of the type, wrong subject, bad
+signature, wrong identity), 2 bad usage or unreadable input.
+`,
+  );
+  vcmd.action(async (model: string, flags: Record<string, unknown>) => {
+    const json = flags.json === true;
+    const predicateType = predicateTypeFor(String(flags.type));
+    try {
+      const verifier = await verifierFromFlags(flags);
+      const r = await verifyModelAttestation(model, {
+        verifier,
+        predicateType,
+        bundlePaths: flags.bundle as string[],
+      });
+      for (const w of r.warnings) process.stderr.write(`modelseal: warning: ${w}\n`);
+      if (json) {
+        printJson({
+          verified: true,
+          statement: r.statement,
+          signer: r.signer,
+          source: r.source,
+          checks: r.checks.map(({ statement: _s, ...c }) => c),
+        });
+      } else {
+        process.stderr.write(
+          `verified ${predicateType} about sha256:${r.root}, signed by ${describeSigner(r.signer)} (${r.source})\n`,
+        );
+        printJson(r.statement.predicate);
+      }
+    } catch (e) {
+      if (json) {
+        const error = isModelsealError(e)
+          ? { code: e.code, message: e.message }
+          : { code: 'INTERNAL', message: String(e) };
+        const checks = isModelsealError(e) ? (e.details?.checks ?? []) : [];
+        printJson({ verified: false, error, checks });
+      }
+      throw e;
+    }
+  });
+}

@@ -1,0 +1,92 @@
+// `modelseal provenance MODEL`: write a SLSA v1 provenance statement for a model (GitHub's workflow
+// buildType on GitHub Actions, else modelseal's ml-training buildType), to stdout or --output.
+import { writeFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { ModelsealError } from '@modelseal/core';
+import { modelProvenance, parseTime } from '@modelseal/core/attest';
+import { collect } from './repeatable-option.js';
+
+export function registerProvenance(program: Command): void {
+  program
+    .command('provenance')
+    .description('Write SLSA v1 provenance (an in-toto statement) for a model')
+    .argument('<model>', 'model directory or single file')
+    .option('--output <file>', 'write the statement here instead of stdout')
+    .option(
+      '--dataset <spec>',
+      'a dataset: NAME=URI@sha256:HEX, or a directory to hash; repeatable',
+      collect,
+      [],
+    )
+    .option(
+      '--base-model <spec>',
+      'a base model: NAME=URI@sha256:HEX, or a model directory; repeatable',
+      collect,
+      [],
+    )
+    .option(
+      '--parameter <k=v>',
+      'a training parameter (numbers and booleans kept as such); repeatable',
+      collect,
+      [],
+    )
+    .option('--parameters-file <file>', 'training parameters from a YAML or JSON mapping')
+    .option(
+      '--byproduct <file>',
+      'a byproduct (metrics, logs) recorded with its sha256; repeatable',
+      collect,
+      [],
+    )
+    .option('--started-on <time>', 'when training started (RFC 3339; default now)')
+    .option('--finished-on <time>', 'when training finished (RFC 3339; default now)')
+    .option('--builder-id <uri>', 'ml-training: builder.id (default https://modelseal.dev/builders/local/v1)')
+    .option('--invocation-id <id>', 'ml-training: invocationId (default a fresh urn:uuid)')
+    .option('--source <dir>', 'git checkout of the training code (default: the current directory)')
+    .option('--no-source', 'record no training code')
+    .addOption(
+      new Option('--build-type <type>', 'auto: GitHub on GitHub Actions, else ml-training')
+        .choices(['auto', 'github', 'ml-training'])
+        .default('auto'),
+    )
+    .option('--jobs <n>', 'parallel hashing threads')
+    .addHelpText(
+      'after',
+      `
+The subject is the model's OMS root. On GitHub Actions (GITHUB_ACTIONS=true, permissions: id-token:
+write) the predicate is filled from the job's OIDC claims as actions/attest-build-provenance does
+(buildType https://actions.github.io/buildtypes/workflow/v1). Elsewhere it uses
+https://modelseal.dev/buildtypes/ml-training/v1 (docs/buildtypes/ml-training-v1.md).
+
+Examples:
+  $ modelseal provenance ./my-model --dataset imdb=s3://acme-data/imdb@sha256:<hex> \\
+      --base-model ./bert-base --parameters-file train.yaml --byproduct metrics.json --output prov.json
+  $ modelseal attest ./my-model --predicate prov.json --type slsaprovenance1 --key mykey.key
+`,
+    )
+    .action(async (model: string, flags: Record<string, unknown>) => {
+      const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
+      if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
+        throw new ModelsealError('USAGE', `--jobs must be a positive integer, not '${String(flags.jobs)}'`);
+      const statement = await modelProvenance(model, {
+        datasets: flags.dataset as string[],
+        baseModels: flags.baseModel as string[],
+        parameters: flags.parameter as string[],
+        parametersFile: flags.parametersFile as string | undefined,
+        byproducts: flags.byproduct as string[],
+        startedOn: flags.startedOn ? parseTime(String(flags.startedOn), '--started-on') : undefined,
+        finishedOn: flags.finishedOn ? parseTime(String(flags.finishedOn), '--finished-on') : undefined,
+        builderId: flags.builderId as string | undefined,
+        invocationId: flags.invocationId as string | undefined,
+        buildType: flags.buildType as 'auto' | 'github' | 'ml-training',
+        sourceDir: flags.source === false ? false : (flags.source as string | undefined),
+        jobs,
+      });
+      const text = `${JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', ...statement }, null, 2)}\n`;
+      if (typeof flags.output === 'string') {
+        await writeFile(flags.output, text);
+        process.stderr.write(
+          `wrote provenance for sha256:${statement.subject[0].digest.sha256} -> ${flags.output}\n`,
+        );
+      } else process.stdout.write(text);
+    });
+}

@@ -1,0 +1,80 @@
+// @modelseal/core/attest: building blocks for attestations on models and OCI artifacts — in-toto
+// statements, cosign predicate types, SLSA provenance v1 (GitHub and ml-training buildTypes), the
+// CycloneDX 1.6 ML-BOM, and attestation verification. The root export carries the verbs only.
+export {
+  attest,
+  attestModel,
+  defaultAttestationPath,
+  type AttestationStatement,
+  type AttestModelOptions,
+  type AttestModelResult,
+} from './attest.js';
+export {
+  buildInTotoStatement,
+  parseInTotoStatement,
+  hasSubjectDigest,
+  unwrapPredicate,
+  IN_TOTO_STATEMENT_V1,
+  IN_TOTO_STATEMENT_V01,
+  type InTotoStatement,
+  type StatementSubject,
+} from './in-toto.js';
+export {
+  PREDICATE_TYPES,
+  SLSA_PROVENANCE_V1,
+  CYCLONEDX_BOM,
+  COSIGN_SIGN_V1,
+  predicateTypeFor,
+  typeFileWord,
+} from './predicate-types.js';
+export {
+  buildProvenance,
+  GITHUB_BUILD_TYPE,
+  ML_TRAINING_BUILD_TYPE,
+  LOCAL_BUILDER_ID,
+  type BuildProvenanceOptions,
+  type DigestedInput,
+  type GithubBuildClaims,
+} from './provenance.js';
+export {
+  slsaProvenanceV1Schema,
+  resourceDescriptorSchema,
+  mlTrainingExternalParametersSchema,
+  type SlsaProvenanceV1,
+  type ResourceDescriptor,
+} from './provenance-schema.js';
+export { githubBuildClaims, onGithubActions, type GithubProvenanceEnv } from './github-claims.js';
+export {
+  digestedInput,
+  isPinnedInput,
+  parseParameter,
+  readParametersFile,
+  byproduct,
+  gitSource,
+  remoteUri,
+} from './provenance-inputs.js';
+export { buildSbom, directorySbomSource, validateSbom, type SbomSource } from './sbom.js';
+export {
+  readModelFacts,
+  frontMatter,
+  MODEL_CARD_FILES,
+  type ModelFacts,
+  type ReadModelFile,
+} from './model-card.js';
+export type {
+  CdxBomJson,
+  CdxComponentJson,
+  CdxComponentData,
+  CdxModelCard,
+  CdxPerformanceMetric,
+  CdxProperty,
+} from './cyclonedx-types.js';
+export {
+  verifyAttestations,
+  type AttestationCandidate,
+  type AttestationCheck,
+  type VerifyAttestationOptions,
+  type VerifiedAttestation,
+} from './verify-attestation.js';
+export { verifyModelAttestation, type VerifyModelAttestationOptions } from './verify-model-attestation.js';
+export { modelProvenance, parseTime, type ModelProvenanceOptions } from './model-provenance.js';

@@ -1,0 +1,138 @@
+// buildSbom on a fixture model with a real-looking Hugging Face config.json, generation_config.json
+// and README front matter: file hashes (from sha256sum), the model card, datasets, pedigree, licence,
+// serialNumber and tool; strict 1.6 validation; an invalid document is INVALID_SBOM.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { rejectionOf } from '../../../../test/rejection.js';
+import { buildSbom, validateSbom, type SbomSource } from './sbom.js';
+import { frontMatter } from './model-card.js';
+
+const MODEL = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../../fixtures/models/hf-tiny-llama',
+);
+
+// `sha256sum fixtures/models/hf-tiny-llama/*`
+const SHA256SUM: Record<string, string> = {
+  'README.md': '5f1ae676a4bd965e5ca00712ad3cdc56681a9519bb4d9c232994828ed0a37839',
+  'config.json': '13daa2dfca0d46b75849fe3047dcabeadd1c457235d78873e8109b342093f265',
+  'generation_config.json': '4a41c64532a6fd41ef017b68f4796b5f644389cef55bbb83ee37f1f720f8f6d9',
+  'model.safetensors': '5716247916c09dd38c3888afa334fd9a5d4e549e9b7fb76c3550241f9992db81',
+  'tokenizer.json': 'f37a66b204530079dddf8e6f3f37f73e69f22216864aa44db307c23563b67dfc',
+};
+
+describe('buildSbom on hf-tiny-llama', () => {
+  it('has every file with its SHA-256, the OMS root, the licence and the tool', async () => {
+    const bom = await buildSbom(MODEL, { jobs: 1 });
+    expect(bom.bomFormat).toBe('CycloneDX');
+    expect(bom.specVersion).toBe('1.6');
+    expect(bom.serialNumber).toMatch(
+      /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(bom.metadata?.tools).toEqual({
+      components: [{ type: 'application', name: 'modelseal', version: '0.1.0' }],
+    });
+    const model = bom.components?.find((c) => c.type === 'machine-learning-model');
+    expect(model?.name).toBe('hf-tiny-llama');
+    const files = Object.fromEntries((model?.components ?? []).map((c) => [c.name, c.hashes]));
+    expect(files).toEqual(
+      Object.fromEntries(Object.entries(SHA256SUM).map(([n, h]) => [n, [{ alg: 'SHA-256', content: h }]])),
+    );
+    // OMS root: SHA-256 over the raw file digests in UTF-8 byte order (computed here, not by the hasher)
+    const root = createHash('sha256')
+      .update(
+        Buffer.concat(
+          Object.keys(SHA256SUM)
+            .sort()
+            .map((n) => Buffer.from(SHA256SUM[n], 'hex')),
+        ),
+      )
+      .digest('hex');
+    expect(model?.properties).toEqual([{ name: 'modelseal:oms-root-sha256', value: root }]);
+    expect(model?.licenses).toEqual([{ expression: 'Apache-2.0' }]);
+  });
+
+  it('fills the model card from config.json, generation_config.json and the README front matter', async () => {
+    const bom = await buildSbom(MODEL, { jobs: 1 });
+    const model = bom.components?.find((c) => c.type === 'machine-learning-model');
+    expect(model?.modelCard).toEqual({
+      modelParameters: {
+        task: 'text-generation',
+        architectureFamily: 'llama',
+        modelArchitecture: 'LlamaForCausalLM',
+        datasets: [{ ref: 'dataset:roneneldan/TinyStories' }],
+      },
+      quantitativeAnalysis: {
+        performanceMetrics: [{ type: 'perplexity', value: '7.31', slice: 'TinyStories-valid' }],
+      },
+      properties: [
+        { name: 'huggingface:torch_dtype', value: 'bfloat16' },
+        { name: 'huggingface:generation_config.bos_token_id', value: '1' },
+        { name: 'huggingface:generation_config.eos_token_id', value: '2' },
+        { name: 'huggingface:generation_config.max_length', value: '256' },
+        { name: 'huggingface:generation_config.temperature', value: '0.7' },
+        { name: 'huggingface:generation_config.transformers_version', value: '4.44.2' },
+        { name: 'huggingface:language', value: 'en' },
+        { name: 'huggingface:language', value: 'fr' },
+      ],
+    });
+    expect(model?.pedigree).toEqual({
+      ancestors: [
+        {
+          type: 'machine-learning-model',
+          name: 'acme/tiny-llama-base',
+          'bom-ref': 'base-model:acme/tiny-llama-base',
+        },
+      ],
+    });
+    const data = bom.components?.find((c) => c.type === 'data');
+    expect(data).toEqual({
+      type: 'data',
+      name: 'roneneldan/TinyStories',
+      'bom-ref': 'dataset:roneneldan/TinyStories',
+      data: [{ type: 'dataset', name: 'roneneldan/TinyStories' }],
+    });
+  });
+
+  it('a licence that is not SPDX stays a named licence; a model with no card files has an empty card', async () => {
+    const src: SbomSource = {
+      name: 'x',
+      files: [{ name: 'w.bin', sha256: '00'.repeat(32) }],
+      read: async (n) => (n === 'README.md' ? Buffer.from('---\nlicense: llama2\n---\n# x\n') : undefined),
+    };
+    const bom = await buildSbom(src);
+    const model = bom.components?.[0];
+    expect(model?.licenses).toEqual([{ license: { name: 'llama2' } }]);
+    expect(model?.modelCard).toEqual({});
+    expect(model?.hashes).toEqual([{ alg: 'SHA-256', content: '00'.repeat(32) }]);
+  });
+});
+
+describe('validateSbom', () => {
+  it('an unknown modelCard key or a bad hash is INVALID_SBOM', async () => {
+    const bom = await buildSbom(MODEL, { jobs: 1 });
+    await validateSbom(JSON.stringify(bom));
+    const model = bom.components?.find((c) => c.type === 'machine-learning-model');
+    if (!model?.modelCard) throw new Error('no model card');
+    (model.modelCard as Record<string, unknown>).accuracy = 0.9;
+    const e = await rejectionOf(validateSbom(JSON.stringify(bom)));
+    expect([e.code, e.message]).toEqual([
+      'INVALID_SBOM',
+      'the CycloneDX 1.6 BOM is invalid: /components/1/modelCard must NOT have additional properties',
+    ]);
+    delete (model.modelCard as Record<string, unknown>).accuracy;
+    model.hashes = [{ alg: 'SHA-256', content: 'not-hex' }];
+    expect((await rejectionOf(validateSbom(JSON.stringify(bom)))).code).toBe('INVALID_SBOM');
+  });
+});
+
+describe('frontMatter', () => {
+  it('reads the YAML block at the top only', () => {
+    expect(frontMatter(readFileSync(path.join(MODEL, 'README.md'), 'utf8'))?.license).toBe('apache-2.0');
+    expect(frontMatter('# title\n---\nlicense: mit\n---\n')).toBeUndefined();
+    expect(frontMatter('---\n: : bad\n---\n')).toBeUndefined();
+  });
+});

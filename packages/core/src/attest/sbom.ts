@@ -1,0 +1,154 @@
+// The `buildSbom` verb: a CycloneDX 1.6 ML-BOM made with @cyclonedx/cyclonedx-library. The model is a
+// `machine-learning-model` component with a nested `file` component (SHA-256) per file and its OMS
+// root as a property; datasets are `data` components; base models are pedigree ancestors. The model
+// card, `data` and `pedigree` (missing from the library's models) are added to the normalised JSON,
+// and the whole document is validated with the library's strict JSON validator before it is returned.
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ModelsealError } from '../errors.js';
+import { hashModel } from '../digest/hash-model.js';
+import { lazyModule } from '../lazy-module.js';
+import { defaultSignaturePath } from '../sign/signature-path.js';
+import type { CdxBomJson, CdxComponentJson } from './cyclonedx-types.js';
+import { readModelFacts, type ReadModelFile } from './model-card.js';
+import { TOOL_NAME, toolVersion } from './tool-version.js';
+
+const cdx = lazyModule<typeof import('@cyclonedx/cyclonedx-library')>('@cyclonedx/cyclonedx-library');
+
+/** What an SBOM is built from: a model's files with their SHA-256, and a way to read small ones. */
+export interface SbomSource {
+  name: string;
+  /** The OMS root (sha256 files method), recorded as the `modelseal:oms-root-sha256` property. */
+  root?: string;
+  /** Every file, relative POSIX path ('.' for a single-file model) and hex SHA-256. */
+  files: { name: string; sha256: string }[];
+  /** Reads config.json, generation_config.json, README.md when the model has them. */
+  read: ReadModelFile;
+  /** Extra properties for the model component (e.g. the OCI manifest digest). */
+  properties?: Record<string, string>;
+}
+
+const MODEL_REF = 'model';
+
+function licenseOf(
+  value: string,
+):
+  | InstanceType<ReturnType<typeof cdx>['Models']['LicenseExpression']>
+  | InstanceType<ReturnType<typeof cdx>['Models']['NamedLicense']> {
+  const { Models, SPDX } = cdx();
+  const tokens = value.trim().split(/\s+/);
+  const mapped = tokens.map((t) =>
+    /^(?:AND|OR|WITH|\(|\))$/i.test(t) ? t.toUpperCase() : (SPDX.fixupSpdxId(t.replace(/[()]/g, '')) ?? null),
+  );
+  if (mapped.every((t) => t !== null)) return new Models.LicenseExpression(mapped.join(' '));
+  return new Models.NamedLicense(value);
+}
+
+/** A directory or single file as an SbomSource: hashed like `modelseal hash` (model.sig left out). */
+export async function directorySbomSource(modelPath: string, jobs?: number): Promise<SbomSource> {
+  const manifest = await hashModel(modelPath, { jobs, signaturePath: await defaultSignaturePath(modelPath) });
+  const root = path.resolve(modelPath);
+  const isFile = manifest.resources.length === 1 && manifest.resources[0].name === '.';
+  return {
+    name: manifest.subjectName,
+    root: manifest.root,
+    files: manifest.resources.map((r) => ({
+      name: isFile ? manifest.subjectName : r.name,
+      sha256: r.digest,
+    })),
+    read: async (name) => {
+      if (isFile) return undefined;
+      try {
+        return await readFile(path.join(root, name));
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+function validationMessage(errors: unknown): string {
+  const first = Array.isArray(errors)
+    ? (errors[0] as { instancePath?: string; message?: string })
+    : undefined;
+  return first ? `${first.instancePath || '/'} ${first.message ?? 'is invalid'}` : JSON.stringify(errors);
+}
+
+/** Checks a BOM against the CycloneDX 1.6 JSON schema (strict). Throws INVALID_SBOM. */
+let validator: { validate(json: string): Promise<unknown> } | undefined;
+
+export async function validateSbom(json: string): Promise<void> {
+  const { Validation, Spec } = cdx();
+  validator ??= new Validation.JsonStrictValidator(Spec.Version.v1dot6);
+  const errors = await validator.validate(json);
+  if (errors !== null) {
+    throw new ModelsealError(
+      'INVALID_SBOM',
+      `the CycloneDX 1.6 BOM is invalid: ${validationMessage(errors)}`,
+    );
+  }
+}
+
+/**
+ * Builds and validates a CycloneDX 1.6 ML-BOM for a model directory/file or an SbomSource. Returns
+ * the document (serialNumber a fresh urn:uuid). Throws INVALID_SBOM when it does not validate, and
+ * NOT_FOUND / EMPTY_MODEL for a bad model path.
+ */
+export async function buildSbom(
+  model: string | SbomSource,
+  opts: { jobs?: number } = {},
+): Promise<CdxBomJson> {
+  const { Models, Enums, Serialize, Spec } = cdx();
+  const source = typeof model === 'string' ? await directorySbomSource(model, opts.jobs) : model;
+  const facts = await readModelFacts(source.read);
+
+  const bom = new Models.Bom();
+  bom.serialNumber = `urn:uuid:${randomUUID()}`;
+  bom.metadata.timestamp = new Date();
+  bom.metadata.tools.components.add(
+    new Models.Component(Enums.ComponentType.Application, TOOL_NAME, { version: toolVersion() }),
+  );
+  const component = new Models.Component(Enums.ComponentType.MachineLearningModel, source.name, {
+    bomRef: MODEL_REF,
+  });
+  if (facts.license) component.licenses.add(licenseOf(facts.license));
+  if (source.root) component.properties.add(new Models.Property('modelseal:oms-root-sha256', source.root));
+  for (const [k, v] of Object.entries(source.properties ?? {}))
+    component.properties.add(new Models.Property(k, v));
+  for (const f of source.files) {
+    const file = new Models.Component(Enums.ComponentType.File, f.name, { bomRef: `file:${f.name}` });
+    file.hashes.set(Enums.HashAlgorithm['SHA-256'], f.sha256);
+    component.components.add(file);
+  }
+  if (source.files.length === 1) component.hashes.set(Enums.HashAlgorithm['SHA-256'], source.files[0].sha256);
+  bom.components.add(component);
+  const datasetRefs = facts.datasets.map((d) => `dataset:${d}`);
+  facts.datasets.forEach((d, i) =>
+    bom.components.add(new Models.Component(Enums.ComponentType.Data, d, { bomRef: datasetRefs[i] })),
+  );
+
+  const factory = new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6);
+  const json = factory.makeForBom().normalize(bom, { sortLists: true }) as unknown as CdxBomJson;
+  const components = json.components ?? [];
+  const modelJson = components.find((c) => c['bom-ref'] === MODEL_REF);
+  if (!modelJson) throw new ModelsealError('INVALID_SBOM', 'the model component lost its bom-ref');
+  const card = { ...facts.card };
+  if (datasetRefs.length)
+    card.modelParameters = { ...card.modelParameters, datasets: datasetRefs.map((ref) => ({ ref })) };
+  modelJson.modelCard = card;
+  if (facts.baseModels.length) {
+    modelJson.pedigree = {
+      ancestors: facts.baseModels.map((b): CdxComponentJson => ({
+        type: 'machine-learning-model',
+        name: b,
+        'bom-ref': `base-model:${b}`,
+      })),
+    };
+  }
+  for (const c of components) {
+    if (c.type === 'data') c.data = [{ type: 'dataset', name: c.name }];
+  }
+  await validateSbom(JSON.stringify(json));
+  return json;
+}

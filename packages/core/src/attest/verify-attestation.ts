@@ -1,0 +1,112 @@
+// Attestation verification: for every candidate bundle, check the signature with any BundleVerifier,
+// then the predicateType (exact, as cosign), then that a subject digest is this artifact's.
+// One bundle that passes is enough (cosign's rule); every outcome is reported.
+import { ModelsealError, SignatureError } from '../errors.js';
+import { parseBundle } from '../verify/parse-bundle.js';
+import type { BundleVerifier, SignerIdentity } from '../verify/verifier.js';
+import { hasSubjectDigest, parseInTotoStatement, type InTotoStatement } from './in-toto.js';
+
+/** One bundle to check: its bytes and where it came from (file path or referrer digest). */
+export interface AttestationCandidate {
+  source: string;
+  bytes: Buffer;
+}
+
+/** The outcome for one candidate. */
+export interface AttestationCheck {
+  source: string;
+  verified: boolean;
+  predicateType?: string;
+  signer?: SignerIdentity;
+  error?: { code: string; message: string };
+  statement?: InTotoStatement;
+}
+
+export interface VerifyAttestationOptions {
+  verifier: BundleVerifier;
+  /** Exact predicateType URI required. */
+  predicateType: string;
+  /** Digests of this artifact (`sha256:<hex>` or hex); one subject must carry one of them. */
+  subjectDigests: string[];
+}
+
+export interface VerifiedAttestation {
+  statement: InTotoStatement;
+  signer: SignerIdentity;
+  source: string;
+  warnings: string[];
+  /** Every candidate with why it passed or failed, in input order. */
+  checks: AttestationCheck[];
+}
+
+function errorOf(e: unknown): { code: string; message: string } {
+  if (e instanceof ModelsealError) return { code: e.code, message: e.message };
+  return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+}
+
+async function checkOne(
+  c: AttestationCandidate,
+  opts: VerifyAttestationOptions,
+): Promise<{ check: AttestationCheck; warnings: string[]; cause?: unknown }> {
+  try {
+    const verified = await opts.verifier.verify(parseBundle(c.bytes, c.source));
+    const statement = parseInTotoStatement(verified.payload, c.source);
+    const base = { source: c.source, predicateType: statement.predicateType, signer: verified.signer };
+    if (statement.predicateType !== opts.predicateType) {
+      const e = new SignatureError(
+        'ATTESTATION_MISSING',
+        `${c.source}: predicateType '${statement.predicateType}', not '${opts.predicateType}'`,
+      );
+      return { check: { ...base, verified: false, error: errorOf(e) }, warnings: [], cause: e };
+    }
+    if (!opts.subjectDigests.some((d) => hasSubjectDigest(statement, d))) {
+      const got = statement.subject.map((s) => `sha256:${s.digest.sha256 ?? '?'}`).join(', ');
+      const e = new SignatureError(
+        'SUBJECT_MISMATCH',
+        `${c.source}: the attestation is about ${got}, not ${opts.subjectDigests.join(' or ')}`,
+      );
+      return { check: { ...base, verified: false, error: errorOf(e) }, warnings: [], cause: e };
+    }
+    return { check: { ...base, verified: true, statement }, warnings: verified.warnings };
+  } catch (e) {
+    return { check: { source: c.source, verified: false, error: errorOf(e) }, warnings: [], cause: e };
+  }
+}
+
+/**
+ * Verifies candidate attestation bundles and returns the first that passes, with every check.
+ * Throws ATTESTATION_MISSING when there is no candidate or none has the predicateType, else the error of
+ * the first failing candidate of that type (SUBJECT_MISMATCH, BAD_SIGNATURE, IDENTITY_MISMATCH, ...),
+ * with `details.checks` listing them all.
+ */
+export async function verifyAttestations(
+  candidates: AttestationCandidate[],
+  opts: VerifyAttestationOptions,
+): Promise<VerifiedAttestation> {
+  const results = [];
+  for (const c of candidates) results.push(await checkOne(c, opts));
+  const checks = results.map((r) => r.check);
+  const pass = results.find((r) => r.check.verified);
+  if (pass?.check.statement && pass.check.signer) {
+    return {
+      statement: pass.check.statement,
+      signer: pass.check.signer,
+      source: pass.check.source,
+      warnings: pass.warnings,
+      checks,
+    };
+  }
+  const relevant = results.find((r) => r.check.error?.code !== 'ATTESTATION_MISSING');
+  if (relevant?.cause instanceof ModelsealError) {
+    const e = relevant.cause;
+    throw new SignatureError(e.code, e.message, { cause: e, details: { checks } });
+  }
+  if (relevant) throw relevant.cause;
+  throw new SignatureError(
+    'ATTESTATION_MISSING',
+    candidates.length === 0
+      ? `no attestation found (wanted predicateType '${opts.predicateType}')`
+      : `none of the ${candidates.length} attestations has predicateType '${opts.predicateType}'`,
+    { details: { checks } },
+  );
+}
