@@ -47,19 +47,28 @@ export function cliSandbox(prefix: string) {
     if (r.error) throw r.error;
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
-  const runAsync = (args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> =>
+  /** Run the CLI without blocking; killed (exit code null) after `killAfterMs`. */
+  const runAsync = (
+    args: string[],
+    env: Record<string, string | undefined> = {},
+    killAfterMs = 120_000,
+  ): Promise<CliResult> =>
     new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [BIN, ...args], {
         cwd: dir,
         env: cleanEnv(env),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.on('close', (code) => {
+        clearTimeout(killer);
+        resolve({ code, stdout, stderr });
+      });
     });
   return { dir, run, runAsync, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -1,4 +1,5 @@
-// Flags shared by the OCI commands: --plain-http, --username + --password-stdin, --concurrency.
+// Flags shared by the OCI commands: --plain-http, --username + --password-stdin, --concurrency,
+// --timeout.
 import type { Command } from 'commander';
 import { ModelsealError, readPasswordStdin, type OpenTargetOptions } from '@modelseal/core';
 
@@ -11,7 +12,22 @@ export function addRegistryFlags(cmd: Command): Command {
     )
     .option('--username <user>', 'registry user name (default: credentials from ~/.docker/config.json)')
     .option('--password-stdin', 'read the registry password or token from stdin', false)
-    .option('--concurrency <n>', 'blobs transferred at once', '4');
+    .option('--concurrency <n>', 'blobs transferred at once', '4')
+    .option(
+      '--timeout <seconds>',
+      'registry network timeout for each phase: connecting, waiting for an answer, and silence mid-transfer ' +
+        '(default 30 s to connect, 60 s otherwise; failed requests are retried at most 4 times within 5 min)',
+    );
+}
+
+/** --timeout SECONDS as per-phase timeouts in ms (a positive number up to one hour). */
+function timeoutsFrom(raw: unknown): OpenTargetOptions['timeouts'] {
+  const s = String(raw);
+  const seconds = /^[0-9]+(\.[0-9]+)?$/.test(s) ? Number(s) : NaN;
+  if (!(seconds > 0 && seconds <= 3600))
+    throw new ModelsealError('USAGE', `--timeout must be a number of seconds from 0.001 to 3600, got '${s}'`);
+  const ms = Math.max(1, Math.round(seconds * 1000));
+  return { connectMs: ms, headersMs: ms, idleMs: ms };
 }
 
 export function concurrencyFrom(flags: Record<string, unknown>): number {
@@ -28,6 +44,7 @@ export function concurrencyFrom(flags: Record<string, unknown>): number {
 export async function registryOptionsFrom(flags: Record<string, unknown>): Promise<OpenTargetOptions> {
   const opts: OpenTargetOptions = {};
   if (flags.plainHttp === true) opts.plainHttp = true;
+  if (flags.timeout !== undefined) opts.timeouts = timeoutsFrom(flags.timeout);
   if (flags.passwordStdin === true && typeof flags.username !== 'string') {
     throw new ModelsealError('USAGE', '--password-stdin needs --username');
   }

@@ -10,6 +10,7 @@ import {
   type ArtifactReference,
 } from './reference.js';
 import type { RegistryCredentials } from './registry/credentials.js';
+import type { NetworkTimeouts } from './registry/http-transport.js';
 import { RegistryTarget } from './registry/registry-target.js';
 import type { ReadOnlyTarget, Target } from './target.js';
 
@@ -20,6 +21,8 @@ export interface OpenTargetOptions {
   credentials?: RegistryCredentials;
   /** blobs in flight at once inside the registry client */
   concurrency?: number;
+  /** registry network timeouts in ms (connect, response headers, idle socket); see RegistryTargetOptions */
+  timeouts?: Partial<NetworkTimeouts>;
 }
 
 export interface OpenedTarget {
@@ -39,6 +42,7 @@ export function openTarget(ref: string | ArtifactReference, opts: OpenTargetOpti
     plainHttp: opts.plainHttp === true || isLoopbackRegistry(reference.registry),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
   });
   return { target, reference, selector };
 }

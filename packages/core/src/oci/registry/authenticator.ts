@@ -152,7 +152,7 @@ export class RegistryAuthenticator {
     }
     let res;
     try {
-      res = await this.transport.send({ method, url, headers, body, timeoutMs: 30_000 });
+      res = await this.transport.send({ method, url, headers, body });
     } catch (e) {
       throw new RegistryError(
         'REGISTRY_AUTH',

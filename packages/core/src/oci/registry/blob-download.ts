@@ -8,7 +8,7 @@ import type { Descriptor } from '../target.js';
 import { repositoryScope } from './auth-challenge.js';
 import { networkError, shortDigest, type RequestContext } from './registry-error.js';
 import { header, type RegistrySession } from './registry-session.js';
-import { backoffDelay, isNetworkError, sleep } from './retry-policy.js';
+import { backoffDelay, isNetworkError, mayRetry, sleep } from './retry-policy.js';
 
 async function getBlob(
   session: RegistrySession,
@@ -46,6 +46,7 @@ export async function openBlobStream(
     let received = 0;
     let skip = 0;
     let attempt = 0;
+    const startedAt = Date.now();
     try {
       for (;;) {
         try {
@@ -70,7 +71,8 @@ export async function openBlobStream(
         } catch (err) {
           res.destroy();
           if (isModelsealError(err)) throw err;
-          if (!isNetworkError(err) || attempt >= policy.retries) throw networkError(err, ctx);
+          if (!isNetworkError(err) || !mayRetry(policy, attempt, startedAt))
+            throw networkError(err, ctx, attempt + 1);
           await sleep(backoffDelay(policy, attempt));
           attempt++;
           session.retries++;

@@ -10,7 +10,7 @@ import { repositoryScope } from './auth-challenge.js';
 import { discardBody } from './http-transport.js';
 import { shortDigest, type RequestContext } from './registry-error.js';
 import { header, type RegistrySession } from './registry-session.js';
-import { backoffDelay, isNetworkError, isRetryableStatus, sleep } from './retry-policy.js';
+import { backoffDelay, isNetworkError, isRetryableStatus, mayRetry, sleep } from './retry-policy.js';
 import { DigestingTransform } from '../verifying-stream.js';
 
 export interface UploadSettings {
@@ -132,6 +132,7 @@ export async function uploadBlob(
   if (await blobExists(session, repository, desc)) return 'exists';
   const policy = session.opts.retry;
   let authRetried = false;
+  const startedAt = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
       await uploadOnce(session, repository, desc, source, settings);
@@ -141,7 +142,7 @@ export async function uploadBlob(
         authRetried = true;
         continue;
       }
-      if (!isTransient(err) || attempt >= policy.retries) throw err;
+      if (!isTransient(err) || !mayRetry(policy, attempt, startedAt)) throw err;
       session.retries++;
       await sleep(backoffDelay(policy, attempt));
     }

@@ -1,5 +1,7 @@
 // The raw HTTP layer of the registry client: node:http/https with keep-alive agents, streaming
-// request bodies and streaming responses (nothing is buffered here).
+// request bodies and streaming responses (nothing is buffered here). Three timeouts bound every
+// request: connecting, waiting for the response headers once the request is sent, and silence on
+// the socket at any time (a stalled upload or a body that stops mid-way).
 
 import http from 'node:http';
 import https from 'node:https';
@@ -12,20 +14,52 @@ export interface RawRequest {
   url: URL;
   headers: Record<string, string>;
   body?: RequestBody;
-  /** Idle socket timeout (ms). */
-  timeoutMs?: number;
+}
+
+/** How long each phase of a request may take, in ms. */
+export interface NetworkTimeouts {
+  /** TCP (and TLS) connection set-up */
+  connectMs: number;
+  /** from the end of the request to the end of the response headers (trickled headers included) */
+  headersMs: number;
+  /** no byte sent or received on the socket (request body, response body) */
+  idleMs: number;
+}
+
+/** connect 30 s, response headers 60 s, idle socket 60 s. */
+export const DEFAULT_NETWORK_TIMEOUTS: Readonly<NetworkTimeouts> = {
+  connectMs: 30_000,
+  headersMs: 60_000,
+  idleMs: 60_000,
+};
+
+export type TimeoutPhase = 'connect' | 'headers' | 'idle';
+
+/** A request phase took too long; `code` is ETIMEDOUT, so callers treat it as a network error. */
+export class TransportTimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(
+    readonly phase: TimeoutPhase,
+    readonly ms: number,
+  ) {
+    super(`${phase} timeout after ${ms} ms`);
+    this.name = 'TransportTimeoutError';
+  }
 }
 
 export interface TransportOptions {
   maxSockets: number;
+  timeouts?: Partial<NetworkTimeouts>;
 }
 
 /** One pair of keep-alive agents per client; enough sockets for parallel layers. */
 export class HttpTransport {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
+  readonly timeouts: NetworkTimeouts;
 
   constructor(opts: TransportOptions) {
+    this.timeouts = { ...DEFAULT_NETWORK_TIMEOUTS, ...opts.timeouts };
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
   }
@@ -50,25 +84,57 @@ export class HttpTransport {
         headers,
         agent: isHttps ? this.httpsAgent : this.httpAgent,
       });
+      const t = this.timeouts;
       let settled = false;
+      let response: http.IncomingMessage | undefined;
+      const timers = new Map<TimeoutPhase, NodeJS.Timeout>();
+      const stop = (phase: TimeoutPhase): void => {
+        clearTimeout(timers.get(phase));
+        timers.delete(phase);
+      };
+      const stopAll = (): void => {
+        for (const timer of timers.values()) clearTimeout(timer);
+        timers.clear();
+      };
       const fail = (err: Error): void => {
+        stopAll();
         if (settled) return;
         settled = true;
         clientReq.destroy();
         reject(err);
       };
-      clientReq.setTimeout(req.timeoutMs ?? 120_000, () => {
-        const err = new Error('socket timeout') as NodeJS.ErrnoException;
-        err.code = 'ETIMEDOUT';
-        fail(err);
+      const timeout = (phase: TimeoutPhase, ms: number): void => {
+        // Silence while connecting or while waiting for the answer is named after that phase.
+        const named = phase === 'idle' && !settled ? ([...timers.keys()][0] ?? phase) : phase;
+        const err = new TransportTimeoutError(named, ms);
+        if (!settled) return fail(err);
+        // After the headers: the body stalled. Its reader sees the error.
+        response?.destroy(err);
+        clientReq.destroy();
+      };
+      const start = (phase: TimeoutPhase, ms: number): void => {
+        stop(phase);
+        timers.set(
+          phase,
+          setTimeout(() => timeout(phase, ms), ms),
+        );
+      };
+      clientReq.setTimeout(t.idleMs, () => timeout('idle', t.idleMs));
+      clientReq.on('socket', (socket) => {
+        if (!socket.connecting) return;
+        start('connect', t.connectMs);
+        socket.once(isHttps ? 'secureConnect' : 'connect', () => stop('connect'));
       });
+      clientReq.on('finish', () => start('headers', t.headersMs));
       clientReq.on('error', fail);
       clientReq.on('response', (res) => {
+        stopAll();
         if (settled) {
           res.destroy();
           return;
         }
         settled = true;
+        response = res;
         resolve(res);
       });
       const body = req.body;

@@ -3,7 +3,7 @@
 
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import { RegistryError, type ErrorCode } from '../../errors.js';
-import { readBody } from './http-transport.js';
+import { readBody, TransportTimeoutError, type TimeoutPhase } from './http-transport.js';
 
 /** What a request was doing, for messages: e.g. "push of blob sha256:ab12… to ns/model". */
 export interface RequestContext {
@@ -93,8 +93,23 @@ export function errorFromStatus(
   );
 }
 
-/** A transport failure (after retries) as a RegistryError. */
-export function networkError(err: unknown, ctx: RequestContext): RegistryError {
+const PHASE_TEXT: Record<TimeoutPhase, string> = {
+  connect: 'accept a connection',
+  headers: 'answer',
+  idle: 'send or receive anything',
+};
+
+/** A transport failure (after `attempts` attempts) as a RegistryError; timeouts are TIMEOUT. */
+export function networkError(err: unknown, ctx: RequestContext, attempts = 1): RegistryError {
+  if (err instanceof TransportTimeoutError) {
+    const s = err.ms >= 1000 ? `${+(err.ms / 1000).toFixed(1)} s` : `${err.ms} ms`;
+    const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+    return new RegistryError(
+      'TIMEOUT',
+      `registry ${ctx.registry} did not ${PHASE_TEXT[err.phase]} within ${s} during ${ctx.action}${tries}; check the registry or raise --timeout`,
+      { cause: err },
+    );
+  }
   const e = err as NodeJS.ErrnoException;
   const reason = e?.code ?? e?.message ?? String(err);
   return new RegistryError(

@@ -6,12 +6,13 @@ import type { Readable } from 'node:stream';
 import { isModelsealError, RegistryError } from '../../errors.js';
 import { RegistryAuthenticator } from './authenticator.js';
 import type { CredentialSource, RegistryCredentials } from './credentials.js';
-import { discardBody, HttpTransport } from './http-transport.js';
+import { discardBody, HttpTransport, type NetworkTimeouts } from './http-transport.js';
 import { errorFromResponse, networkError, type RequestContext } from './registry-error.js';
 import {
   backoffDelay,
   isNetworkError,
   isRetryableStatus,
+  mayRetry,
   parseRetryAfter,
   sleep,
   type RetryPolicy,
@@ -32,6 +33,8 @@ export interface SessionOptions {
   retry: RetryPolicy;
   maxSockets: number;
   userAgent: string;
+  /** per-phase network timeouts (default DEFAULT_NETWORK_TIMEOUTS) */
+  timeouts?: Partial<NetworkTimeouts>;
   onResponse?: (event: ResponseEvent) => void;
 }
 
@@ -55,7 +58,7 @@ export class RegistrySession {
   retries = 0;
 
   constructor(readonly opts: SessionOptions) {
-    this.transport = new HttpTransport({ maxSockets: opts.maxSockets });
+    this.transport = new HttpTransport({ maxSockets: opts.maxSockets, timeouts: opts.timeouts });
     this.auth = new RegistryAuthenticator(
       opts.registry,
       opts.credentials,
@@ -74,8 +77,9 @@ export class RegistrySession {
     const replayable = req.body === undefined || Buffer.isBuffer(req.body);
     const policy = this.opts.retry;
     let authRetried = false;
+    const startedAt = Date.now();
     for (let attempt = 0; ; attempt++) {
-      const canRetry = replayable && attempt < policy.retries;
+      const canRetry = replayable && mayRetry(policy, attempt, startedAt);
       const authorization = await this.auth.authorization(req.scopes);
       let res: IncomingMessage;
       try {
@@ -88,7 +92,7 @@ export class RegistrySession {
           await sleep(backoffDelay(policy, attempt));
           continue;
         }
-        throw networkError(e, req.ctx);
+        throw networkError(e, req.ctx, attempt + 1);
       }
       const status = res.statusCode ?? 0;
       if (this.opts.onResponse)

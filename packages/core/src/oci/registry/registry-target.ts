@@ -17,18 +17,20 @@ import {
 import { openBlobStream } from './blob-download.js';
 import { blobExists, mountBlob, uploadBlob, type UploadOutcome } from './blob-upload.js';
 import { defaultCredentials, type CredentialSource, type RegistryCredentials } from './credentials.js';
-import { readBody } from './http-transport.js';
+import { readBody, type NetworkTimeouts } from './http-transport.js';
 import { getManifest, isDigest, manifestExists, putManifest } from './manifest-io.js';
 import { addToFallbackIndex, fallbackReferrers, nativeReferrers, ZERO_DIGEST } from './referrers.js';
 import { RegistrySession, type ResponseEvent } from './registry-session.js';
-import { retryPolicy } from './retry-policy.js';
+import { retryPolicy, type RetryOptions } from './retry-policy.js';
 
 export interface RegistryTargetOptions {
   registry: string; // host[:port]
   repository: string; // ns/model
   plainHttp?: boolean; // default: true for localhost/127.0.0.1/[::1], else false
   credentials?: RegistryCredentials | CredentialSource; // default: Docker config, then podman auth.json
-  retry?: { retries?: number; minDelayMs?: number; maxDelayMs?: number };
+  retry?: RetryOptions;
+  /** per-phase network timeouts in ms (default: connect 30 s, headers 60 s, idle 60 s) */
+  timeouts?: Partial<NetworkTimeouts>;
   chunkSize?: number; // PATCH chunk size for big blobs (default 4 MiB)
   /** Blobs above this many bytes are pushed in PATCH chunks (default 10 GiB; 0 = always chunked). */
   chunkedThreshold?: number;
@@ -87,6 +89,7 @@ export class RegistryTarget implements Target, Mounter {
       baseUrl: `${plain ? 'http' : 'https'}://${apiHost}`,
       credentials: opts.credentials ?? ((registry: string) => defaultCredentials(registry)),
       retry: retryPolicy(opts.retry),
+      timeouts: opts.timeouts,
       maxSockets: concurrency * 2 + 2,
       userAgent: opts.userAgent ?? 'modelseal/0.1',
       onResponse: opts.onResponse,

@@ -3,6 +3,7 @@ import { ModelsealError } from '../../errors.js';
 import {
   backoffDelay,
   isNetworkError,
+  mayRetry,
   isRetryableStatus,
   parseRetryAfter,
   retryPolicy,
@@ -32,5 +33,15 @@ describe('retry policy', () => {
       expect(backoffDelay(p, 3)).toBeLessThan(800);
       expect(backoffDelay(p, 10)).toBeLessThan(1000);
     }
+  });
+
+  it('stops retrying after the count or the total time, whichever comes first', () => {
+    const p = retryPolicy({ retries: 3, maxElapsedMs: 1000 });
+    const now = Date.now();
+    expect(mayRetry(p, 0, now)).toBe(true);
+    expect(mayRetry(p, 2, now)).toBe(true);
+    expect(mayRetry(p, 3, now)).toBe(false);
+    expect(mayRetry(p, 0, now - 1001)).toBe(false);
+    expect(retryPolicy(undefined).maxElapsedMs).toBe(300_000);
   });
 });

@@ -1,5 +1,6 @@
 // When and how long to wait before retrying a registry request: exponential backoff with full
-// jitter, `Retry-After` honoured, bounded attempts. Digest mismatches are never retryable.
+// jitter, `Retry-After` honoured, bounded attempts and bounded total time. Digest mismatches are
+// never retryable.
 
 import { isModelsealError } from '../../errors.js';
 
@@ -7,12 +8,15 @@ export interface RetryOptions {
   retries?: number;
   minDelayMs?: number;
   maxDelayMs?: number;
+  /** no retry starts once this long has passed since the first attempt (default 5 min) */
+  maxElapsedMs?: number;
 }
 
 export interface RetryPolicy {
   retries: number;
   minDelayMs: number;
   maxDelayMs: number;
+  maxElapsedMs: number;
 }
 
 export function retryPolicy(opts: RetryOptions | undefined): RetryPolicy {
@@ -20,7 +24,13 @@ export function retryPolicy(opts: RetryOptions | undefined): RetryPolicy {
     retries: opts?.retries ?? 4,
     minDelayMs: opts?.minDelayMs ?? 200,
     maxDelayMs: opts?.maxDelayMs ?? 10_000,
+    maxElapsedMs: opts?.maxElapsedMs ?? 300_000,
   };
+}
+
+/** True when attempt `attempt` (0-based) may be followed by another one, given when the first began. */
+export function mayRetry(policy: RetryPolicy, attempt: number, startedAt: number): boolean {
+  return attempt < policy.retries && Date.now() - startedAt < policy.maxElapsedMs;
 }
 
 const NETWORK_CODES = new Set([
