@@ -163,3 +163,21 @@ describe('allow list', () => {
     });
   });
 });
+
+describe('NumPy arrays', () => {
+  it('an object array (.npy descr |O) hides a pickle after its header: scanned and flagged', async () => {
+    const f = await scan('objects.npy');
+    expect(f.format).toBe('numpy');
+    expect(f.findings.map((x) => [x.kind, x.import, x.offset])).toEqual([
+      ['unsafe-import', 'posix.system', offsets('objects.npy')[0]],
+    ]);
+  });
+  it('a float array is clean; inside an .npz the object member is flagged by name', async () => {
+    expect((await scan('floats.npy')).verdict).toBe('clean');
+    const npz = await scan('arrays.npz');
+    expect(npz.format).toBe('zip');
+    expect(npz.findings.map((x) => [x.member, x.import, x.offset])).toEqual([
+      ['objects.npy', 'posix.system', offsets('objects.npy')[0]],
+    ]);
+  });
+});
