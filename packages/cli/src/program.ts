@@ -3,6 +3,7 @@
 // Only the command being run is loaded (start-up time), all of them for help and unknown input.
 import { Command, CommanderError } from 'commander';
 import { isModelsealError } from '@modelseal/core/hashing';
+import { Interrupted } from './interrupt.js';
 import { printError } from './output.js';
 
 export const EXIT_OK = 0;
@@ -72,6 +73,10 @@ export async function run(argv: string[]): Promise<number> {
       )
         return EXIT_OK;
       return EXIT_USAGE;
+    }
+    if (e instanceof Interrupted) {
+      process.stderr.write(`modelseal: ${e.message}\n`);
+      return e.exitCode;
     }
     printError(e);
     if (isModelsealError(e)) return e.kind === 'verification' ? EXIT_VERIFY_FAILED : EXIT_USAGE;

@@ -1,6 +1,7 @@
 // `modelseal copy SRC DST`: copy an artifact (and by default its referrers) between registries and layouts.
 import type { Command } from 'commander';
 import { copyArtifact } from '@modelseal/core';
+import { interruptible } from '../interrupt.js';
 import { formatBytes, printJson, progressBar, humanLine } from '../output.js';
 import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';
 
@@ -35,12 +36,15 @@ Examples:
     const bar = progressBar('copying');
     let result;
     try {
-      result = await copyArtifact(src, dst, {
-        ...options,
-        referrers: flags.referrers !== false,
-        concurrency: concurrencyFrom(flags),
-        onProgress: (p) => bar.update(p),
-      });
+      result = await interruptible(`copy of ${src} to ${dst} stopped`, (signal) =>
+        copyArtifact(src, dst, {
+          ...options,
+          referrers: flags.referrers !== false,
+          concurrency: concurrencyFrom(flags),
+          onProgress: (p) => bar.update(p),
+          signal,
+        }),
+      );
     } finally {
       bar.stop();
     }

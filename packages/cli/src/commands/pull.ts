@@ -1,6 +1,7 @@
 // `modelseal pull REF DEST`: download a model artifact, verifying every byte, and move it into DEST atomically.
 import type { Command } from 'commander';
 import { pullModel } from '@modelseal/core';
+import { interruptible } from '../interrupt.js';
 import { formatBytes, pinnedReference, printJson, progressBar, humanLine } from '../output.js';
 import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
@@ -41,12 +42,17 @@ Examples:
     const t0 = performance.now();
     let result;
     try {
-      result = await pullModel(ref, dest, {
-        ...options,
-        concurrency: concurrencyFrom(flags),
-        include: flags.include as string[],
-        onProgress: (p) => bar.update(p),
-      });
+      result = await interruptible(
+        `pull of ${ref} stopped; staging removed, ${dest} left as it was`,
+        (signal) =>
+          pullModel(ref, dest, {
+            ...options,
+            concurrency: concurrencyFrom(flags),
+            include: flags.include as string[],
+            onProgress: (p) => bar.update(p),
+            signal,
+          }),
+      );
     } finally {
       bar.stop();
     }

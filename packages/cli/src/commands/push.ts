@@ -1,6 +1,7 @@
 // `modelseal push MODEL REF`: package a model directory as a CNCF ModelPack artifact and push it.
 import type { Command } from 'commander';
 import { pushModel } from '@modelseal/core';
+import { interruptible } from '../interrupt.js';
 import { formatBytes, printJson, progressBar, humanLine } from '../output.js';
 import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
@@ -42,16 +43,19 @@ Examples:
     const t0 = performance.now();
     let result;
     try {
-      result = await pushModel(model, ref, {
-        ...options,
-        concurrency: concurrencyFrom(flags),
-        datasets: flags.dataset as string[],
-        onHashProgress: (p) => hashBar.update(p),
-        onProgress: (p) => {
-          hashBar.stop();
-          pushBar.update(p);
-        },
-      });
+      result = await interruptible(`push of ${model} to ${ref} stopped; no manifest was pushed`, (signal) =>
+        pushModel(model, ref, {
+          ...options,
+          concurrency: concurrencyFrom(flags),
+          datasets: flags.dataset as string[],
+          onHashProgress: (p) => hashBar.update(p),
+          onProgress: (p) => {
+            hashBar.stop();
+            pushBar.update(p);
+          },
+          signal,
+        }),
+      );
     } finally {
       hashBar.stop();
       pushBar.stop();

@@ -40,9 +40,10 @@ export async function openBlobStream(
   };
   const first = await getBlob(session, repository, desc, ctx, 0);
   const policy = session.opts.retry;
+  let res = first;
+  let released = false;
 
   async function* body(): AsyncGenerator<Buffer> {
-    let res = first;
     let received = 0;
     let skip = 0;
     let attempt = 0;
@@ -70,7 +71,7 @@ export async function openBlobStream(
           return;
         } catch (err) {
           res.destroy();
-          if (isModelsealError(err)) throw err;
+          if (isModelsealError(err) || released) throw err;
           if (!isNetworkError(err) || !mayRetry(policy, attempt, startedAt))
             throw networkError(err, ctx, attempt + 1);
           await sleep(backoffDelay(policy, attempt));
@@ -95,5 +96,14 @@ export async function openBlobStream(
       if (!res.complete) res.destroy();
     }
   }
-  return Readable.from(body(), { objectMode: false });
+  const stream = Readable.from(body(), { objectMode: false });
+  // Destroying the stream (an abort, a failed consumer) must release the connection now: the
+  // generator only finishes once its pending read returns, which a stalled server never does.
+  const destroy = stream.destroy.bind(stream);
+  stream.destroy = (error?: Error): Readable => {
+    released = true;
+    if (!res.complete) res.destroy();
+    return destroy(error);
+  };
+  return stream;
 }

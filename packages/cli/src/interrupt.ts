@@ -1,0 +1,48 @@
+// Ctrl-C (SIGINT) and SIGTERM during a long command: the first one aborts the work through an
+// AbortSignal (core removes what it staged), the command fails with `Interrupted`, and the process
+// exits 128 + the signal number (130, 143). A second signal kills the process the default way.
+
+const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
+type Caught = keyof typeof SIGNALS;
+
+/** The command stopped because of a signal; `exitCode` is 128 + its number. */
+export class Interrupted extends Error {
+  readonly exitCode: number;
+  constructor(
+    readonly signalName: Caught,
+    what: string,
+  ) {
+    super(`interrupted by ${signalName}: ${what}`);
+    this.name = 'Interrupted';
+    this.exitCode = 128 + SIGNALS[signalName];
+  }
+}
+
+/**
+ * Run `work` with a signal that SIGINT/SIGTERM abort. When a signal caused the failure, throw
+ * `Interrupted` with `what` (e.g. "pull stopped; staging removed, DEST left as it was").
+ */
+export async function interruptible<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let caught: Caught | undefined;
+  const handlers = Object.keys(SIGNALS).map((name) => {
+    const handler = (): void => {
+      caught ??= name as Caught;
+      remove();
+      controller.abort();
+    };
+    process.once(name as Caught, handler);
+    return [name as Caught, handler] as const;
+  });
+  const remove = (): void => {
+    for (const [name, handler] of handlers) process.removeListener(name, handler);
+  };
+  try {
+    return await work(controller.signal);
+  } catch (e) {
+    if (caught) throw new Interrupted(caught, what);
+    throw e;
+  } finally {
+    remove();
+  }
+}
