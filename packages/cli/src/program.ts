@@ -4,7 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { isModelsealError } from '@modelseal/core/hashing';
 import { Interrupted } from './interrupt.js';
-import { printError } from './output.js';
+import { humanLine, printError } from './output.js';
 
 export const EXIT_OK = 0;
 export const EXIT_VERIFY_FAILED = 1;
@@ -75,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
       return EXIT_USAGE;
     }
     if (e instanceof Interrupted) {
-      process.stderr.write(`modelseal: ${e.message}\n`);
+      process.stderr.write(humanLine(`modelseal: ${e.message}`));
       return e.exitCode;
     }
     printError(e);
