@@ -1,4 +1,4 @@
-// The library verbs with keyless signing: signModel({signer: keyless(...)}) and
+// The library verbs with keyless signing: signModel({signer: keylessSigner(...)}) and
 // verifyModel({verifier: keylessVerifier(...)}) or verifyModel({identity, issuer, trustedRoot}) against the local Sigstore stack.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  keyless,
+  keylessSigner,
   keylessVerifier,
   loadTrustedRoot,
   signModel,
@@ -30,7 +30,7 @@ describe('keyless library API', () => {
     const model = path.join(tmp, 'sample-model');
     cpSync(path.join(repo, 'fixtures/models/sample-model'), model, { recursive: true });
     const signed = await signModel(model, {
-      signer: keyless({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
+      signer: keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
       jobs: 1,
     });
     expect(signed.signaturePath).toBe(path.join(model, 'model.sig'));
@@ -55,7 +55,7 @@ describe('keyless library API', () => {
     const model = path.join(tmp, 'sample-model-2');
     cpSync(path.join(repo, 'fixtures/models/sample-model'), model, { recursive: true });
     await signModel(model, {
-      signer: keyless({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
+      signer: keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
       jobs: 1,
     });
     await expect(
@@ -72,7 +72,7 @@ describe('keyless library API', () => {
     const model = path.join(tmp, 'sample-model-3');
     cpSync(path.join(repo, 'fixtures/models/sample-model'), model, { recursive: true });
     const signed = await signModel(model, {
-      signer: keyless({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
+      signer: keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
       jobs: 1,
     });
     const r = await verifyModel(model, {

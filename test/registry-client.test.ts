@@ -255,7 +255,7 @@ describe('RegistryTarget upload paths', () => {
     const desc = blobOf(layer);
     await t.push(desc, { kind: 'stream', open: () => Readable.from([layer]) });
     expect(events.map((e) => `${e.method} ${e.status}`)).toEqual(['HEAD 404', 'POST 202', 'PUT 201']);
-    expect(events[2]!.path).toMatch(
+    expect(events[2].path).toMatch(
       new RegExp(`^/v2/ns/mono/blobs/uploads/[0-9a-f-]{36}\\?digest=${encodeURIComponent(desc.digest)}$`),
     );
     const back = await readAll(verifyingStream(await t.fetch(desc), desc));
@@ -321,7 +321,7 @@ describe('RegistryTarget upload paths', () => {
     );
     const final = events.filter((e) => e.status !== 401);
     expect(final.map((e) => `${e.method} ${e.status}`)).toEqual(['POST 201']);
-    expect(final[0]!.path).toBe(
+    expect(final[0].path).toBe(
       `/v2/ns/dest/blobs/uploads/?mount=${encodeURIComponent(desc.digest)}&from=ns%2Fsource`,
     );
     expect(dest.stats).toMatchObject({ blobsMounted: 1, blobsUploaded: 0, bytesUploaded: 0 });

@@ -3,15 +3,9 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { createRequire } from 'node:module';
-import type tarStream from 'tar-stream';
+import tar, { type Header as TarHeaders } from 'tar-stream';
 import { LayoutTarget } from '../../packages/core/src/oci/layout/layout-target.js';
 import type { Descriptor } from '../../packages/core/src/oci/target.js';
-
-// tar-stream is a dependency of @modelseal/core, not of the workspace root: resolve it from there.
-const tar = createRequire(new URL('../../packages/core/package.json', import.meta.url))(
-  'tar-stream',
-) as typeof tarStream;
 
 export const sha256 = (b: Buffer | string): string =>
   `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -64,11 +58,11 @@ export function modeOf(file: string): number {
 }
 
 /** The header fields tar-stream's pack.entry() takes: a name, the rest optional. */
-type TarHeader = Partial<tarStream.Header> & Pick<tarStream.Header, 'name'>;
+type TarHeader = Partial<TarHeaders> & Pick<TarHeaders, 'name'>;
 
 export interface TarEntry {
   name: string;
-  type?: tarStream.Header['type'];
+  type?: TarHeaders['type'];
   body?: string;
   linkname?: string;
   mode?: number;

@@ -131,7 +131,7 @@ export async function startFakeReferrersRegistry(
       return;
     }
     if ((m = /^\/v2\/(.+)\/blobs\/uploads\/(\d+)$/.exec(url.pathname))) {
-      const id = m[2]!;
+      const id = m[2];
       const parts = uploads.get(id);
       if (!parts) return error(res, 404, 'BLOB_UPLOAD_UNKNOWN', 'upload unknown');
       const body = await readAll(req);
@@ -158,13 +158,13 @@ export async function startFakeReferrersRegistry(
       }
     }
     if ((m = /^\/v2\/(.+)\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url.pathname))) {
-      const blob = blobs.get(m[2]!);
+      const blob = blobs.get(m[2]);
       if (!blob) {
         if (method === 'HEAD') res.writeHead(404).end();
         else error(res, 404, 'BLOB_UNKNOWN', 'blob unknown');
         return;
       }
-      res.writeHead(200, { 'content-length': String(blob.length), 'docker-content-digest': m[2]! });
+      res.writeHead(200, { 'content-length': String(blob.length), 'docker-content-digest': m[2] });
       res.end(method === 'HEAD' ? undefined : blob);
       return;
     }

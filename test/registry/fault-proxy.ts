@@ -55,7 +55,7 @@ function flipFirstByte(upstream: IncomingMessage, res: ServerResponse): void {
   upstream.on('data', (c: Buffer) => {
     if (first && c.length > 0) {
       const copy = Buffer.from(c);
-      copy[0] = copy[0]! ^ 0xff;
+      copy[0] = copy[0] ^ 0xff;
       first = false;
       res.write(copy);
     } else res.write(c);
@@ -123,7 +123,7 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
       log.push({ method: req.method ?? '', path: req.url ?? '', status: res.statusCode, fault: fault.name });
       req.resume();
       fault.respond(req, res);
-      log[log.length - 1]!.status = res.statusCode;
+      log[log.length - 1].status = res.statusCode;
       return;
     }
     forward(req, res, fault);

@@ -221,7 +221,7 @@ async function startOnce(opts: StartRegistryOptions): Promise<RunningRegistry> {
     tokenServer,
     logs,
     close,
-  } as RunningRegistry;
+  };
 }
 
 /** Start docker-registry on a free 127.0.0.1 port; retries a couple of times if the port was taken. */

@@ -9,8 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import mockModule from '@sigstore/mock';
 
-// @sigstore/mock and @sigstore/protobuf-specs are dependencies of packages/core: resolve them from there.
+// @sigstore/protobuf-specs is a dependency of packages/core: resolve it from there.
 const coreRequire = createRequire(
   fileURLToPath(new URL('../../packages/core/package.json', import.meta.url)),
 );
@@ -43,7 +44,7 @@ interface SpecsModule {
   PublicKeyDetails: { PKIX_ECDSA_P256_SHA_256: number };
   ServiceSelector: { ANY: number };
 }
-const mock = coreRequire('@sigstore/mock') as MockModule;
+const mock = mockModule as unknown as MockModule;
 const specs = coreRequire('@sigstore/protobuf-specs') as SpecsModule;
 
 /** Issuer and identity of the default test token. */
@@ -121,7 +122,7 @@ function fulcioSubject(claims: Record<string, unknown>): string {
     return `https://github.com/${claims.job_workflow_ref}`;
   }
   if (typeof claims.email === 'string' && claims.email_verified === true) return claims.email;
-  return String(claims.sub ?? '');
+  return typeof claims.sub === 'string' ? claims.sub : '';
 }
 
 /** Put the Fulcio-style SAN into a claim the mock CA reads (`fulcio_san`), keeping every other claim. */
@@ -189,7 +190,6 @@ function rekorV2DsseEntry(body: string): object {
 }
 
 const keyPair = (): KeyPair => generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const spki = (k: KeyObject) => k.export({ format: 'der', type: 'spki' });
 const bytes = (v: ArrayBufferView) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
 function readBody(req: IncomingMessage, limit = 1 << 20): Promise<string> {

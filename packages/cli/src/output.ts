@@ -1,5 +1,6 @@
 // Printing for the CLI: one-line errors, JSON results, and a progress bar on stderr when it is a TTY.
 import { createRequire } from 'node:module';
+import { inspect } from 'node:util';
 import { isModelsealError, type Progress } from '@modelseal/core/hashing';
 
 type CliProgress = typeof import('cli-progress');
@@ -35,7 +36,7 @@ export function printError(e: unknown): void {
   if (isModelsealError(e)) {
     process.stderr.write(humanLine(`modelseal: error[${e.code}]: ${e.message}`));
     if (process.env.MODELSEAL_DEBUG && e.cause)
-      process.stderr.write(humanLine(`  cause: ${String(e.cause)}`));
+      process.stderr.write(humanLine(`  cause: ${inspect(e.cause)}`));
     return;
   }
   const msg = e instanceof Error ? e.message : String(e);

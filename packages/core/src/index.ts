@@ -65,7 +65,7 @@ export {
   type VerifyModelSettings,
   type VerifyModelResult,
 } from './verify/verify-model.js';
-export { keylessSigner, keyless, type KeylessSignerOptions } from './sign/keyless.js';
+export { keylessSigner, type KeylessSignerOptions } from './sign/keyless.js';
 export {
   servicesFromSigningConfig,
   loadSigningConfig,

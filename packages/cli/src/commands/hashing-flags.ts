@@ -42,11 +42,11 @@ function positiveInt(flag: string, raw: unknown): number {
 
 /** Validate the parsed flags (commander's `opts()`) and build the hashing options. */
 export function hashingOptionsFromFlags(opts: Record<string, unknown>): HashModelOptions {
-  const method = String(opts.method ?? 'files');
+  const method = typeof opts.method === 'string' ? opts.method : 'files';
   if (method !== 'files' && method !== 'shards') {
     throw new ModelsealError('USAGE', `--method must be 'files' or 'shards', got '${method}'`);
   }
-  const hashType = String(opts.hash ?? 'sha256');
+  const hashType = typeof opts.hash === 'string' ? opts.hash : 'sha256';
   if (!isHashAlgorithm(hashType)) {
     throw new ModelsealError('USAGE', `--hash must be sha256, blake2b or blake3, got '${hashType}'`);
   }

@@ -81,7 +81,7 @@ function hashHere(
 
 /** Hash every item; the result holds each item's raw digest at the item's index. */
 export async function runHashItems(items: HashItem[], opts: RunOptions): Promise<Buffer[]> {
-  const results: Buffer[] = new Array(items.length);
+  const results = new Array<Buffer>(items.length);
   if (items.length === 0) return results;
   const total = items.reduce((s, it) => s + itemSize(it), 0);
   const inlineMax = opts.inlineMaxBytes ?? INLINE_MAX_BYTES;
@@ -111,13 +111,13 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
     let running = nWorkers + (mainHelps ? 1 : 0); // threads still claiming
     let settled = false;
 
-    const finish = (err?: unknown) => {
+    const finish = (failed?: { err: unknown }) => {
       if (settled) return;
       settled = true;
-      if (err) claims.abort();
+      if (failed) claims.abort();
       const stopped = Promise.all(workers.map((w) => w.terminate().catch(() => 0)));
       void stopped.then(() => {
-        if (err) return reject(err);
+        if (failed) return reject(failed.err);
         const out = new Uint8Array(digests);
         items.forEach((it, i) => {
           results[i] ??= Buffer.from(
@@ -140,7 +140,7 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
       try {
         hashHere(items, batches[b].idx, results, opts.onBytes);
       } catch (e) {
-        finish(e);
+        finish({ err: e });
         return;
       }
       setImmediate(helpHere); // let worker messages and timers run between batches
@@ -165,14 +165,17 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
           if (m.bytes > 0) opts.onBytes?.(m.bytes, m.item);
           threadDone();
         } else {
-          finish(new ModelsealError(m.failure.code, m.failure.message));
+          finish({ err: new ModelsealError(m.failure.code, m.failure.message) });
         }
       });
       w.on('error', (e) =>
-        finish(new ModelsealError('UNREADABLE', `hashing worker failed: ${e.message}`, { cause: e })),
+        finish({
+          err: new ModelsealError('UNREADABLE', `hashing worker failed: ${e.message}`, { cause: e }),
+        }),
       );
       w.on('exit', (code) => {
-        if (!settled) finish(new ModelsealError('UNREADABLE', `hashing worker exited early (code ${code})`));
+        if (!settled)
+          finish({ err: new ModelsealError('UNREADABLE', `hashing worker exited early (code ${code})`) });
       });
       w.postMessage(job);
     }

@@ -6,7 +6,7 @@ import { ModelsealError } from '../errors.js';
 const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /** True for `sha256:` + 64 lowercase hex, the only digest form modelseal reads or writes. */
-export function isSha256Digest(digest: unknown): digest is string {
+export function isSha256Digest(digest: unknown): digest is `sha256:${string}` {
   return typeof digest === 'string' && SHA256_DIGEST.test(digest);
 }
 

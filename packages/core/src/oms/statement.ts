@@ -230,7 +230,7 @@ export function parseStatement(payload: Buffer, source: string): SignedManifest 
       `must have exactly one subject (found ${Array.isArray(subjects) ? subjects.length : 'none'})`,
     );
   }
-  const subject = subjects[0];
+  const subject: unknown = subjects[0];
   const root = isJsonObject(subject) && isJsonObject(subject.digest) ? subject.digest.sha256 : undefined;
   if (
     !isJsonObject(subject) ||

@@ -175,6 +175,3 @@ export function keylessSigner(opts: KeylessSignerOptions = {}): BundleSigner {
     },
   };
 }
-
-/** `signModel({signer: keyless({...})})`: the user-facing name of keylessSigner. */
-export const keyless = keylessSigner;

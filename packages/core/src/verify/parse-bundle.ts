@@ -102,7 +102,7 @@ export function parseBundle(bytes: Buffer, source: string): ParsedBundle {
       `${source}: DSSE envelope has ${env.signatures.length} signatures; OMS bundles carry exactly one`,
     );
   }
-  const s = env.signatures[0];
+  const s: unknown = env.signatures[0];
   if (!isJsonObject(s)) throw new BundleFormatError(`${source}: DSSE signature is not an object`);
   const sig = decodeBase64Strict(s.sig, 'DSSE signature', source);
   if (s.keyid !== undefined && s.keyid !== null && typeof s.keyid !== 'string') {

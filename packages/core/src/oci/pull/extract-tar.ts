@@ -170,7 +170,7 @@ export async function extractTar(source: Readable, opts: ExtractOptions): Promis
             ),
       ),
     );
-    input.pipe(extract as unknown as NodeJS.WritableStream);
+    input.pipe(extract);
   });
   return files;
 }

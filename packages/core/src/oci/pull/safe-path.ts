@@ -13,7 +13,8 @@ function unsafe(path: string, where: string, why: string): ModelsealError {
 
 /** Return `path` if it is a safe model-relative POSIX path, else throw 'UNSAFE_PATH'. */
 export function checkRelativePath(path: unknown, where: string): string {
-  if (typeof path !== 'string' || path === '') throw unsafe(String(path ?? ''), where, 'empty path');
+  if (typeof path !== 'string' || path === '')
+    throw unsafe(typeof path === 'string' ? path : '', where, 'empty path');
   if (path.includes('\0')) throw unsafe(path, where, 'contains NUL');
   if (path.includes('\\')) throw unsafe(path, where, 'contains a backslash');
   if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) throw unsafe(path, where, 'absolute path');

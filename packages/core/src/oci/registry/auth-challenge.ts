@@ -1,7 +1,8 @@
 // Parses `WWW-Authenticate` challenges (RFC 7235 auth-params with quoted strings) and token scopes.
 
 export interface AuthChallenge {
-  scheme: 'basic' | 'bearer' | string;
+  /** Lower-cased auth scheme, e.g. `basic` or `bearer`. */
+  scheme: string;
   params: Record<string, string>;
 }
 
@@ -10,15 +11,15 @@ export function parseChallenge(header: string | undefined): AuthChallenge | unde
   if (!header) return undefined;
   const m = /^\s*([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s*(.*)$/s.exec(header);
   if (!m) return undefined;
-  const scheme = m[1]!.toLowerCase();
+  const scheme = m[1].toLowerCase();
   const params: Record<string, string> = {};
-  let rest = m[2]!;
+  let rest = m[2];
   const param = /^\s*,?\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*("((?:[^"\\]|\\.)*)"|[^\s,]*)\s*/s;
   for (;;) {
     const p = param.exec(rest);
     if (!p || p[0].length === 0) break;
-    const value = p[3] !== undefined ? p[3].replace(/\\(.)/g, '$1') : p[2]!;
-    params[p[1]!.toLowerCase()] = value;
+    const value = p[3] !== undefined ? p[3].replace(/\\(.)/g, '$1') : p[2];
+    params[p[1].toLowerCase()] = value;
     rest = rest.slice(p[0].length);
   }
   return { scheme, params };

@@ -196,7 +196,7 @@ async function uploadOnce(
         session,
         repository,
         desc,
-        source as { kind: 'stream'; open: () => Readable },
+        source,
         location,
         Math.max(settings.chunkSize, minChunk),
         ctx,

@@ -80,7 +80,7 @@ export async function getManifest(
       `manifest ${reference} from ${registry}/${repository} hashes to ${digest}`,
     );
   }
-  const contentType = (header(res, 'content-type') ?? '').split(';')[0]!.trim();
+  const contentType = (header(res, 'content-type') ?? '').split(';')[0].trim();
   let parsed: { mediaType?: unknown; artifactType?: unknown } = {};
   try {
     parsed = JSON.parse(bytes.toString('utf8')) as typeof parsed;

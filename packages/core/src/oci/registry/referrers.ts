@@ -82,7 +82,7 @@ export async function nativeReferrers(
     } catch {
       return 'unsupported';
     }
-    const contentType = (header(res, 'content-type') ?? '').split(';')[0]!.trim();
+    const contentType = (header(res, 'content-type') ?? '').split(';')[0].trim();
     if (res.statusCode === 404) {
       const parsed = parseErrorBody(body, contentType);
       return parsed.code === 'NAME_UNKNOWN' ? 'no-repository' : 'unsupported';

@@ -40,7 +40,7 @@ export function tokenSubject(claims: JwtClaims, source: string): string {
         `the identity token from ${source} has an email that its issuer has not verified`,
       );
     }
-    return String(claims.email);
+    return typeof claims.email === 'string' ? claims.email : JSON.stringify(claims.email);
   }
   if (typeof claims.sub === 'string' && claims.sub !== '') return claims.sub;
   throw new ModelsealError(
