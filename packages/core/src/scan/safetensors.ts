@@ -107,7 +107,7 @@ export function validateSafetensorsHeader(
       const totalBits = shape.reduce((acc: bigint, d: number) => acc * BigInt(d), 1n) * BigInt(bits);
       if (totalBits % 8n !== 0n || totalBits / 8n !== BigInt(end - begin)) {
         at(
-          `tensor "${name}": shape ${JSON.stringify(shape)} x ${dtype} is ${totalBits / 8n} bytes, data_offsets span ${end - begin}`,
+          `tensor "${name}": shape ${JSON.stringify(shape)} x ${dtype as string} is ${totalBits / 8n} bytes, data_offsets span ${end - begin}`,
         );
       }
     }

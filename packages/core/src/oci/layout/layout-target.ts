@@ -18,7 +18,8 @@ import {
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ModelsealError, RegistryError } from '../../errors.js';
+import { ModelsealError } from '../../errors.js';
+import { fileSystemError } from '../../fs-error-code.js';
 import { assertSha256Digest, digestHex, isSha256Digest, sha256Digest } from '../digest.js';
 import { parseManifest, referrerDescriptor } from '../manifest.js';
 import { TAG } from '../reference.js';
@@ -159,7 +160,7 @@ export class LayoutTarget implements Target {
       throw new ModelsealError('BAD_REFERENCE', `'${reference}' is neither a tag nor a sha256 digest`);
     const hits = index.manifests.filter((m) => m.annotations?.[REF_NAME] === reference);
     if (hits.length === 0)
-      throw new RegistryError('NOT_FOUND', `tag '${reference}' not found in ${this.location}`);
+      throw new ModelsealError('NOT_FOUND', `tag '${reference}' not found in ${this.location}`);
     return plainDescriptor(hits[hits.length - 1]);
   }
 
@@ -174,14 +175,10 @@ export class LayoutTarget implements Target {
     } catch (e) {
       if (e instanceof ModelsealError) throw e;
       if (isEnoent(e))
-        throw new RegistryError('NOT_FOUND', `blob ${desc.digest} not found in ${this.location}`, {
+        throw new ModelsealError('NOT_FOUND', `blob ${desc.digest} not found in ${this.location}`, {
           cause: e,
         });
-      throw new ModelsealError(
-        'UNREADABLE',
-        `cannot read blob ${desc.digest} in ${this.location}: ${(e as Error).message}`,
-        { cause: e },
-      );
+      throw fileSystemError(e, 'read', `read blob ${desc.digest} in ${this.location} from`, file);
     }
   }
 
@@ -193,7 +190,7 @@ export class LayoutTarget implements Target {
       handle = await openRegularFile(file, `manifest ${digest} in ${this.location}`);
     } catch (e) {
       if (isEnoent(e))
-        throw new RegistryError('NOT_FOUND', `manifest ${digest} not found in ${this.location}`, {
+        throw new ModelsealError('NOT_FOUND', `manifest ${digest} not found in ${this.location}`, {
           cause: e,
         });
       throw e;
@@ -282,7 +279,7 @@ export class LayoutTarget implements Target {
     if (!TAG.test(tag)) throw new ModelsealError('BAD_REFERENCE', `'${tag}' is not a valid tag`);
     await this.ensureLayout();
     if (!(await this.exists(desc)))
-      throw new RegistryError(
+      throw new ModelsealError(
         'NOT_FOUND',
         `cannot tag ${desc.digest} in ${this.location}: manifest not present`,
       );
