@@ -96,8 +96,8 @@ describe('modelseal watch', () => {
     children.push(child);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const until = async (ok: () => boolean, ms: number) => {
       for (const end = Date.now() + ms; !ok();) {
         if (Date.now() > end) throw new Error(`timed out; stderr: ${stderr}`);

@@ -113,7 +113,7 @@ describe('scan REF', () => {
 
   it('a pickle layer served with different bytes fails with DIGEST_MISMATCH, not a verdict', async () => {
     for (const name of ['training_args.bin', 'pytorch_model.bin']) {
-      faults.corruptBlob(layers[name]!);
+      faults.corruptBlob(layers[name]);
       await expect(scanModel(`${faults.host}/scan/model:v1`)).rejects.toMatchObject({
         code: 'DIGEST_MISMATCH',
         message: expect.stringContaining(`layer ${name}`),

@@ -65,7 +65,7 @@ export async function watchModel(dir: string, opts: WatchModelOptions): Promise<
   const tracker = new DriftTracker(await baselineFor(dir, opts), { jobs: opts.jobs });
   let running: Promise<void> | undefined;
   let pending: 'event' | 'interval' | undefined;
-  let failure: unknown;
+  let failure: { err: unknown } | undefined;
   const run = (kind: 'initial' | 'event' | 'interval'): void => {
     if (running) {
       if (pending !== 'interval') pending = kind === 'initial' ? 'interval' : kind;
@@ -77,7 +77,7 @@ export async function watchModel(dir: string, opts: WatchModelOptions): Promise<
         for (const e of summary.events) opts.onDrift(e);
         opts.onCheck?.(kind, summary);
       } catch (e) {
-        failure = e;
+        failure = { err: e };
         stop();
       } finally {
         running = undefined;
@@ -116,5 +116,5 @@ export async function watchModel(dir: string, opts: WatchModelOptions): Promise<
   run('initial');
   await done;
   await running;
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw failure.err;
 }
