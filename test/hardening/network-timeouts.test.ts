@@ -64,7 +64,7 @@ describe.each<[StallMode, string]>([
     const cmds = commands(server.host);
     const results = await Promise.all(Object.values(cmds).map((args) => timed(args)));
     Object.keys(cmds).forEach((verb, i) => {
-      const r = results[i]!;
+      const r = results[i];
       expect({ verb, code: r.code, stderr: r.stderr }).toEqual({
         verb,
         code: 2,
@@ -74,10 +74,10 @@ describe.each<[StallMode, string]>([
       expect(r.seconds).toBeLessThan(30);
     });
     // requests that can be replayed are retried up to 5 attempts in all
-    for (const i of [0, 1, 3]) expect(results[i]!.stderr).toContain(' (5 attempts); check');
+    for (const i of [0, 1, 3]) expect(results[i].stderr).toContain(' (5 attempts); check');
     if (mode === 'stall-body') {
-      expect(results[0]!.stderr).toContain('did not send or receive anything within 1 s during pull of blob');
-      expect(results[1]!.stderr).toContain('did not send or receive anything within 1 s during');
+      expect(results[0].stderr).toContain('did not send or receive anything within 1 s during pull of blob');
+      expect(results[1].stderr).toContain('did not send or receive anything within 1 s during');
     }
   }, 120_000);
 });

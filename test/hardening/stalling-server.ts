@@ -59,7 +59,7 @@ export async function startStallingServer(mode: StallMode, upstream?: string): P
       req.on('end', () => up.end());
     });
     http.on('connection', track);
-    server = http as unknown as Server;
+    server = http;
   } else {
     server = createServer((socket) => {
       track(socket);

@@ -60,7 +60,7 @@ export async function modelProvenance(
   modelPath: string | { subjects: StatementSubject[] },
   opts: ModelProvenanceOptions = {},
 ): Promise<ReturnType<typeof buildProvenance>> {
-  const env = opts.env ?? (process.env);
+  const env = opts.env ?? process.env;
   const mode = opts.buildType ?? 'auto';
   const github = mode === 'github' || (mode === 'auto' && onGithubActions(env));
   let subjects: StatementSubject[];
