@@ -474,7 +474,7 @@ describe('certificate mode with an openssl-made chain', () => {
     });
     const ok = await verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) });
     expect(ok.warnings).toEqual([
-      "certificate 'test-leaf-expired' is expired or not yet valid now (valid Jan  1 00:00:00 2019 GMT to Jan  1 00:00:00 2020 GMT); accepted because validity is checked at its notBefore, like model_signing",
+      "certificate 'test-leaf-expired' is expired or not yet valid now (valid Jan  1 00:00:00 2019 GMT to Jan  1 00:00:00 2020 GMT); accepted because validity is checked at the leaf's notBefore, like model_signing",
     ]);
     const strict = await failure(
       verifyModel(dir, {
@@ -512,7 +512,7 @@ describe('certificate mode with an openssl-made chain', () => {
     );
     expect(v.code).toBe('KEY_USAGE');
     expect(v.message).toContain(
-      "certificate 'test-leaf-no-usage' has neither KeyUsage digitalSignature nor ExtendedKeyUsage codeSigning",
+      "certificate 'test-leaf-no-usage' restricts its ExtendedKeyUsage to 1.3.6.1.5.5.7.3.1, without codeSigning",
     );
   });
 });

@@ -41,7 +41,8 @@ policy = policy_any
 unique_subject = no
 email_in_dn = no
 [policy_any]
-commonName = supplied
+organizationName = optional
+commonName = optional
 [ca_ext]
 basicConstraints = critical, CA:TRUE
 keyUsage = critical, keyCertSign, cRLSign
@@ -62,34 +63,40 @@ keyUsage = critical, keyAgreement
 extendedKeyUsage = serverAuth
 `;
 
-type KeySpec = 'rsa' | 'p256' | 'p384';
+export type KeySpec = 'rsa' | 'p256' | 'p384';
 
 function newKey(spec: KeySpec): KeyObject {
   if (spec === 'rsa') return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   return generateKeyPairSync('ec', { namedCurve: spec === 'p256' ? 'prime256v1' : 'secp384r1' }).privateKey;
 }
 
-/** Builds the PKI in `dir` (created). Takes well under a second. */
-export function makePki(dir: string): Pki {
+/** Issues a certificate with `openssl ca`: `ext` names a section of the config (plus `extraConfig`). */
+export type IssueCert = (
+  name: string,
+  spec: KeySpec,
+  ext: string,
+  issuer: Issued | null,
+  start?: string,
+  end?: string,
+  subject?: string,
+) => Issued;
+
+/**
+ * An `openssl ca` working in `dir` (created) with the shared config plus `extraConfig` (more
+ * extension sections). The subject defaults to `/CN=<name>`.
+ */
+export function pkiIssuer(dir: string, extraConfig = ''): IssueCert {
   mkdirSync(path.join(dir, 'newcerts'), { recursive: true });
   writeFileSync(path.join(dir, 'index.txt'), '');
   writeFileSync(path.join(dir, 'serial'), '1000\n');
-  writeFileSync(path.join(dir, 'ca.cnf'), CONFIG);
+  writeFileSync(path.join(dir, 'ca.cnf'), CONFIG + extraConfig);
   const run = (args: string[]) =>
     execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-
-  const issue = (
-    name: string,
-    spec: KeySpec,
-    ext: string,
-    issuer: Issued | null,
-    start = '20190101000000Z',
-    end = '20390101000000Z',
-  ): Issued => {
+  return (name, spec, ext, issuer, start = '20190101000000Z', end = '20390101000000Z', subject) => {
     const key = newKey(spec);
     const keyPath = path.join(dir, `${name}.key`);
     writeFileSync(keyPath, key.export({ type: 'pkcs8', format: 'pem' }));
-    run(['req', '-new', '-key', keyPath, '-subj', `/CN=${name}`, '-out', `${name}.csr`]);
+    run(['req', '-new', '-key', keyPath, '-subj', subject ?? `/CN=${name}`, '-out', `${name}.csr`]);
     const signer = issuer
       ? ['-cert', issuer.certPath, '-keyfile', issuer.keyPath]
       : ['-selfsign', '-keyfile', keyPath];
@@ -119,7 +126,11 @@ export function makePki(dir: string): Pki {
       key: createPrivateKey(readFileSync(keyPath)),
     };
   };
+}
 
+/** Builds the PKI in `dir` (created). Takes well under a second. */
+export function makePki(dir: string): Pki {
+  const issue = pkiIssuer(dir);
   const root = issue('test-root', 'rsa', 'ca_ext', null);
   const intermediate = issue('test-intermediate', 'p384', 'ca_ext', root);
   return {

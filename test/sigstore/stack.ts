@@ -85,7 +85,26 @@ export interface SigstoreStack {
   githubToken(claims?: Record<string, unknown>): string;
   /** Requests served, by route (fulcio, rekor, tsa, gha): lets tests see which services were used. */
   requests: Record<string, number>;
+  /**
+   * When set, Fulcio issues its certificates with this instead of the mock CA (for certificates
+   * Fulcio would never issue); the stack's CA key and name are handed over. Unset: the mock CA.
+   */
+  issueLeaf: ((req: LeafRequest) => Promise<Buffer>) | undefined;
   close(): Promise<void>;
+}
+
+/** What the mock Fulcio asked its CA for, plus what an alternative issuer needs to sign. */
+export interface LeafRequest {
+  /** the signer's key, SPKI DER */
+  publicKey: Buffer;
+  subjectAltName: string;
+  /** Fulcio extensions derived from the token (legacy ones hold raw strings) */
+  extensions: { oid: string; value: string; legacy?: boolean }[];
+  /** the CA's name (as the root certificate's subject) and private key */
+  issuerName: string;
+  caPrivateKey: KeyObject;
+  /** the stack's clock */
+  now: Date;
 }
 
 const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -232,7 +251,22 @@ export async function startSigstoreStack(opts: SigstoreStackOptions = {}): Promi
   const ghaRequestToken = createHash('sha256').update(url).update(String(Math.random())).digest('hex');
 
   const ctlog = await mock.initializeCTLog(keyPair(), clock);
-  const ca = await mock.initializeCA(keyPair(), (opts.ct ?? true) ? ctlog : undefined, clock);
+  const caKeys = keyPair();
+  const ca = (await mock.initializeCA(caKeys, (opts.ct ?? true) ? ctlog : undefined, clock)) as {
+    rootCertificate: Buffer;
+    issueCertificate(o: Omit<LeafRequest, 'issuerName' | 'caPrivateKey' | 'now'>): Promise<Buffer>;
+  };
+  const mockIssue = ca.issueCertificate.bind(ca);
+  ca.issueCertificate = (o) =>
+    state.issueLeaf
+      ? state.issueLeaf({
+          ...o,
+          publicKey: Buffer.from(o.publicKey),
+          issuerName: 'CN=sigstore,O=sigstore.mock',
+          caPrivateKey: caKeys.privateKey,
+          now: new Date(clock.getTime()),
+        })
+      : mockIssue(o);
   const tlogKeys = keyPair();
   const tlog = withRekor ? await mock.initializeTLog(rekorURL as string, tlogKeys, clock) : undefined;
   const tsa = withTsa ? await mock.initializeTSA(keyPair(), clock) : undefined;
@@ -271,7 +305,10 @@ export async function startSigstoreStack(opts: SigstoreStackOptions = {}): Promi
   }
 
   const requests: Record<string, number> = {};
-  const state = { ghaClaims: {} as Record<string, unknown> };
+  const state: {
+    ghaClaims: Record<string, unknown>;
+    issueLeaf: SigstoreStack['issueLeaf'];
+  } = { ghaClaims: {}, issueLeaf: undefined };
   const send = (res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain') => {
     res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
     res.end(body);
@@ -416,6 +453,12 @@ export async function startSigstoreStack(opts: SigstoreStackOptions = {}): Promi
     },
     set ghaClaims(v: Record<string, unknown>) {
       state.ghaClaims = v;
+    },
+    get issueLeaf() {
+      return state.issueLeaf;
+    },
+    set issueLeaf(v: SigstoreStack['issueLeaf']) {
+      state.issueLeaf = v;
     },
     close: async () => {
       server.closeAllConnections();

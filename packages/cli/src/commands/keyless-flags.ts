@@ -99,6 +99,26 @@ export async function keylessSignerFromFlags(opts: Opts): Promise<BundleSigner> 
   return checkedSigner(signer, sigstoreVerifier({ identityRegExp: '.+', issuerRegExp: '.+', trustedRoot }));
 }
 
+/** Every keyless-only `verify` option (commander attribute names): none may stand next to --key or --certificate-chain. */
+export const KEYLESS_VERIFY_OPTIONS: Record<string, string> = {
+  certificateIdentity: '--certificate-identity',
+  certificateIdentityRegexp: '--certificate-identity-regexp',
+  certificateOidcIssuer: '--certificate-oidc-issuer',
+  certificateOidcIssuerRegexp: '--certificate-oidc-issuer-regexp',
+  certificateGithubWorkflowRepository: '--certificate-github-workflow-repository',
+  certificateGithubWorkflowRef: '--certificate-github-workflow-ref',
+  certificateGithubWorkflowTrigger: '--certificate-github-workflow-trigger',
+  certificateGithubWorkflowSha: '--certificate-github-workflow-sha',
+  certificateGithubWorkflowName: '--certificate-github-workflow-name',
+  certificateGithubServerUrl: '--certificate-github-server-url',
+  trustedRoot: '--trusted-root',
+  staging: '--staging',
+  tufRefresh: '--tuf-refresh',
+  tufCacheDir: '--tuf-cache-dir',
+  insecureIgnoreTlog: '--insecure-ignore-tlog',
+  insecureIgnoreSct: '--insecure-ignore-sct',
+};
+
 export function addKeylessVerifyFlags(cmd: Command): Command {
   return cmd
     .addOption(
@@ -140,6 +160,12 @@ export function addKeylessVerifyFlags(cmd: Command): Command {
     )
     .addOption(new Option('--certificate-github-workflow-sha <sha>', 'keyless: required commit SHA'))
     .addOption(new Option('--certificate-github-workflow-name <name>', 'keyless: required workflow name'))
+    .addOption(
+      new Option(
+        '--certificate-github-server-url <url>',
+        'keyless: GitHub server the workflow repository lives on (default https://github.com; GHES URL otherwise)',
+      ),
+    )
     .addOption(
       new Option(
         '--trusted-root <file>',
@@ -218,6 +244,7 @@ export async function keylessVerifierFromFlags(opts: Opts): Promise<BundleVerifi
       workflowTrigger: str(opts.certificateGithubWorkflowTrigger),
       workflowSha: str(opts.certificateGithubWorkflowSha),
       workflowName: str(opts.certificateGithubWorkflowName),
+      serverUrl: str(opts.certificateGithubServerUrl),
     },
     trustedRoot,
     ignoreTlog: opts.insecureIgnoreTlog === true,

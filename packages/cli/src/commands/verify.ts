@@ -16,7 +16,7 @@ import {
 } from '@modelseal/core';
 import { printJson, progressBar, humanLine } from '../output.js';
 import { hashingOptionsFromFlags } from './hashing-flags.js';
-import { addKeylessVerifyFlags, keylessVerifierFromFlags } from './keyless-flags.js';
+import { KEYLESS_VERIFY_OPTIONS, addKeylessVerifyFlags, keylessVerifierFromFlags } from './keyless-flags.js';
 import { collect } from './repeatable-option.js';
 
 /** The verifier --key, --certificate-chain or the keyless flags ask for (shared with `watch`). */
@@ -25,6 +25,17 @@ export async function verifierFromFlags(flags: Record<string, unknown>): Promise
   const anchors = (flags.certificateChain as string[] | undefined) ?? [];
   if (key && anchors.length)
     throw new ModelsealError('USAGE', 'give either --key or --certificate-chain, not both');
+  if (key || anchors.length) {
+    const mode = key ? '--key' : '--certificate-chain';
+    const keyless = Object.entries(KEYLESS_VERIFY_OPTIONS).find(
+      ([attr]) => flags[attr] !== undefined && flags[attr] !== false,
+    );
+    if (keyless)
+      throw new ModelsealError(
+        'USAGE',
+        `${keyless[1]} is a keyless option: it cannot be checked with ${mode}, give one mode only`,
+      );
+  }
   if (key) return keyVerifier({ publicKey: await loadPublicKeyFile(key) });
   if (anchors.length) return certificateVerifier({ trustAnchors: await loadCertificateFiles(anchors) });
   return keylessVerifierFromFlags(flags);
@@ -78,6 +89,12 @@ signature, so a model verifies exactly as it was signed: git paths are left out 
 signature's ignore_paths name them. --ignore-unsigned-files skips only whole files the signature
 never names; every signed file must match from its first byte to its last. Signatures made by the Python
 model_signing CLI (v0.2 to v1.1) verify too.
+
+Certificate chains are checked at the leaf certificate's notBefore (the signing time
+model_signing assumes; these bundles carry no trusted timestamp), with RFC 5280 path validation:
+the leaf is never its own anchor, unknown critical extensions and name-constraint violations
+fail, and every ExtendedKeyUsage on the path must allow codeSigning. Each certificate on the
+path that is expired now is named in a warning.
 
 Examples:
   $ modelseal verify ./my-model --key mykey.pub

@@ -37,6 +37,26 @@ export function parseCertificateDer(der: Buffer, source: string): X509Certificat
   }
 }
 
+/** One X.509 extension as written: its OID, critical flag and extnValue contents (DER). */
+export interface RawExtension {
+  oid: string;
+  critical: boolean;
+  value: Buffer;
+}
+
+/**
+ * Every extension of a DER certificate, in order, duplicates included (node:crypto shows neither
+ * critical flags nor duplicates). Throws when the DER does not parse.
+ */
+export function rawExtensions(der: Buffer): RawExtension[] {
+  const c = sigstoreCore().X509Certificate.parse(der as Buffer<ArrayBuffer>);
+  return c.extensions.map((e) => ({
+    oid: e.subs[0].toOID(),
+    critical: e.subs.length === 3 ? e.subs[1].toBoolean() : false,
+    value: Buffer.from(e.subs[e.subs.length - 1].value),
+  }));
+}
+
 /** Extension facts node:crypto does not expose (decoded with @sigstore/core's DER parser). */
 export interface CertificateExtensions {
   /** KeyUsage bits, or null when the extension is absent. */
@@ -70,13 +90,15 @@ export function hasSigningUsage(cert: X509Certificate): boolean {
   return ext.keyUsage?.digitalSignature === true || ext.extendedKeyUsage.includes(EKU_CODE_SIGNING);
 }
 
-/** A short name for messages: the subject's CN, or the whole subject. */
+/** A short name for messages: the subject's CN, or the whole subject, or (empty subject) the fingerprint. */
 export function certificateName(cert: X509Certificate): string {
-  const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject);
-  return cn ? cn[1] : oneLineName(cert.subject);
+  const subject: string | undefined = cert.subject;
+  if (!subject) return `(empty subject, SHA-256 ${cert.fingerprint256})`;
+  const cn = /(?:^|\n)CN=([^\n]*)/.exec(subject);
+  return cn ? cn[1] : oneLineName(subject);
 }
 
-/** A distinguished name as node:crypto prints it (one RDN per line) on one line: `CN=a, O=b`. */
-export function oneLineName(dn: string): string {
-  return dn.replace(/\n/g, ', ');
+/** A distinguished name as node:crypto prints it (one RDN per line) on one line: `CN=a, O=b` ('' when empty). */
+export function oneLineName(dn: string | undefined): string {
+  return (dn ?? '').replace(/\n/g, ', ');
 }

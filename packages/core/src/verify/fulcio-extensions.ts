@@ -1,6 +1,9 @@
 // Reads the signer identity out of a Fulcio certificate: the SAN and the 1.3.6.1.4.1.57264.1.* extensions,
-// decoded from DER (.8 and later are UTF8String; the deprecated .1-.6 hold raw bytes).
+// decoded from DER (.8 and later are UTF8String; the deprecated .1-.6 hold raw bytes). Refuses what
+// Fulcio never issues: more than one SAN entry, a duplicated extension, or a legacy extension that
+// disagrees with its current successor (.1/.8, .2/.20, .3/.13, .5/.12, .6/.14).
 import { lazyModule } from '../lazy-module.js';
+import { rawExtensions, type RawExtension } from '../keys/certificates.js';
 
 const sigstoreCore = lazyModule<typeof import('@sigstore/core')>('@sigstore/core');
 
@@ -58,7 +61,58 @@ export function decodeFulcioExtension(value: Buffer, legacy: boolean): string {
   return obj.value.toString('utf8');
 }
 
-/** Read the SAN and all Fulcio extensions from a DER certificate. */
+const OID_SUBJECT_ALT_NAME = '2.5.29.17';
+
+/** Legacy extension -> its current successor, as Fulcio writes both (the .5/.12 pair is compared as a URL). */
+const SUCCESSORS: [FulcioExtensionName, FulcioExtensionName][] = [
+  ['issuerV1', 'issuer'],
+  ['githubWorkflowTrigger', 'buildTrigger'],
+  ['githubWorkflowSha', 'sourceRepositoryDigest'],
+  ['githubWorkflowRef', 'sourceRepositoryRef'],
+];
+
+/** Does the .12 source repository URI name the .5 `owner/repo` (on whatever server it names)? */
+function sameRepository(uri: string, repository: string): boolean {
+  try {
+    const u = new URL(uri);
+    return u.protocol === 'https:' && u.href === `${u.origin}/${repository}`;
+  } catch {
+    return false;
+  }
+}
+
+/** Throws when the certificate carries a duplicated extension or disagreeing legacy/current pairs. */
+function checkConsistency(
+  raw: RawExtension[],
+  extensions: Partial<Record<FulcioExtensionName, string>>,
+): void {
+  const seen = new Set<string>();
+  for (const e of raw) {
+    if (seen.has(e.oid)) throw new Error(`extension ${e.oid} appears more than once`);
+    seen.add(e.oid);
+  }
+  for (const [legacy, current] of SUCCESSORS) {
+    const a = extensions[legacy];
+    const b = extensions[current];
+    if (a !== undefined && b !== undefined && a !== b) {
+      throw new Error(
+        `${FulcioExtensionOids[legacy].oid} (${JSON.stringify(a)}) and ${FulcioExtensionOids[current].oid} (${JSON.stringify(b)}) disagree`,
+      );
+    }
+  }
+  const repo = extensions.githubWorkflowRepository;
+  const uri = extensions.sourceRepositoryURI;
+  if (repo !== undefined && uri !== undefined && !sameRepository(uri, repo)) {
+    throw new Error(
+      `${FulcioExtensionOids.githubWorkflowRepository.oid} (${JSON.stringify(repo)}) and ${FulcioExtensionOids.sourceRepositoryURI.oid} (${JSON.stringify(uri)}) disagree`,
+    );
+  }
+}
+
+/**
+ * Read the SAN and all Fulcio extensions from a DER certificate. Throws (an Error whose message
+ * says why) when an extension does not decode or the certificate is not one Fulcio would issue.
+ */
 export function readFulcioIdentity(certDer: Buffer): FulcioIdentity {
   const x509 = sigstoreCore().X509Certificate.parse(certDer as Buffer<ArrayBuffer>);
   const extensions: Partial<Record<FulcioExtensionName, string>> = {};
@@ -69,7 +123,15 @@ export function readFulcioIdentity(certDer: Buffer): FulcioIdentity {
     const ext = x509.extension(spec.oid);
     if (ext) extensions[name] = decodeFulcioExtension(ext.value, spec.legacy);
   }
+  const raw = rawExtensions(certDer);
+  checkConsistency(raw, extensions);
   const san = x509.extSubjectAltName;
+  const sanValue = raw.find((e) => e.oid === OID_SUBJECT_ALT_NAME)?.value;
+  const names = sanValue
+    ? sigstoreCore().ASN1Obj.parseBuffer(sanValue as Buffer<ArrayBuffer>).subs.length
+    : 0;
+  if (names > 1)
+    throw new Error(`the certificate names ${names} identities in its SAN; Fulcio issues exactly one`);
   const identity = san ? (san.rfc822Name ?? san.uri ?? san.otherName(OID_OTHERNAME_USERNAME)) : undefined;
   return { identity, issuer: extensions.issuer ?? extensions.issuerV1, extensions };
 }

@@ -40,6 +40,19 @@ describe('identityPolicy', () => {
     expect(codeOf(() => anchoredRegExp('a)|(.*', 'certificate identity'))).toBe('USAGE');
   });
 
+  it('compiles the user pattern alone first: text cannot break out of the anchoring group', () => {
+    expect(() => identityPolicy({ identityRegExp: 'nobody)|(?:.*', issuer: 'https://issuer.test' })).toThrow(
+      'invalid certificate identity regular expression "nobody)|(?:.*"',
+    );
+    expect(codeOf(() => identityPolicy({ identityRegExp: 'a)|(b', issuer: 'i' }))).toBe('USAGE');
+    expect(codeOf(() => identityPolicy({ identity: 'a', issuerRegExp: '.*)|(.*' }))).toBe('USAGE');
+    const alt = identityPolicy({ identityRegExp: '(a)|(b)', issuer: 'https://issuer.test' });
+    expect(codeOf(() => alt.check(signer('b')))).toBe('PASSED');
+    expect(codeOf(() => alt.check(signer('ab')))).toBe('IDENTITY_MISMATCH');
+    expect(codeOf(() => alt.check(signer('evil')))).toBe('IDENTITY_MISMATCH');
+    expect(anchoredRegExp('(a)|(b)', 'x').source).toBe('^(?:(a)|(b))$');
+  });
+
   it('compares exact values exactly', () => {
     const p = identityPolicy({ identity: 'dev@example.test', issuer: 'https://issuer.test' });
     expect(codeOf(() => p.check(signer('Dev@example.test')))).toBe('IDENTITY_MISMATCH');
@@ -89,5 +102,33 @@ describe('identityPolicy', () => {
     const split = { ...gh, extensions: { ...gh.extensions, sourceRepositoryRef: 'refs/heads/evil' } };
     expect(codeOf(() => policy({ workflowRef: 'refs/heads/main' }).check(split))).toBe('EXTENSION_MISMATCH');
     expect(codeOf(() => policy({ workflowRef: 'refs/heads/evil' }).check(split))).toBe('EXTENSION_MISMATCH');
+  });
+
+  it('compares the .12 repository URI against the GitHub server URL, never host-less', () => {
+    const on = (uri: string) =>
+      signer(
+        'https://x/.github/workflows/a.yml@refs/heads/main',
+        'https://token.actions.githubusercontent.com',
+        {
+          sourceRepositoryURI: uri,
+        },
+      );
+    const policy = (githubClaims: Record<string, string>) =>
+      identityPolicy({
+        identityRegExp: '.*',
+        issuer: 'https://token.actions.githubusercontent.com',
+        githubClaims,
+      });
+    const repo = { workflowRepository: 'octo/model' };
+    expect(codeOf(() => policy(repo).check(on('https://github.com/octo/model')))).toBe('PASSED');
+    expect(() => policy(repo).check(on('https://gitlab.com/octo/model'))).toThrow(
+      '--certificate-github-workflow-repository: certificate has "https://gitlab.com/octo/model", expected "octo/model"',
+    );
+    expect(codeOf(() => policy(repo).check(on('http://github.com/octo/model')))).toBe('EXTENSION_MISMATCH');
+    const ghes = { ...repo, serverUrl: 'https://ghes.example.test' };
+    expect(codeOf(() => policy(ghes).check(on('https://ghes.example.test/octo/model')))).toBe('PASSED');
+    expect(codeOf(() => policy(ghes).check(on('https://github.com/octo/model')))).toBe('EXTENSION_MISMATCH');
+    expect(codeOf(() => policy({ ...repo, serverUrl: 'ghes.example.test' }))).toBe('USAGE');
+    expect(codeOf(() => policy({ ...repo, serverUrl: 'https://ghes.example.test/path' }))).toBe('USAGE');
   });
 });

@@ -15,6 +15,11 @@ export interface GithubClaims {
   workflowSha?: string;
   /** --certificate-github-workflow-name (.1.4). */
   workflowName?: string;
+  /**
+   * The GitHub server the repository lives on, for the .1.12 URI: default `https://github.com`;
+   * give the GitHub Enterprise Server URL for GHES. The URI must be exactly `<server>/<owner/repo>`.
+   */
+  serverUrl?: string;
 }
 
 export interface IdentityPolicyOptions {
@@ -36,19 +41,24 @@ export interface IdentityPolicy {
 }
 
 /**
- * Compile a user pattern so that it must match the whole value. The pattern is compiled alone
- * first: `a)|(.*` would otherwise close the `(?:` group and match anything.
+ * Compile a user pattern so that it must match the whole value. The pattern is compiled on its own
+ * first (USAGE when it does not compile), and only its compiled source is anchored: text such as
+ * `nobody)|(?:.*` cannot close the anchoring group.
  */
 export function anchoredRegExp(pattern: string, what: string): RegExp {
+  let alone: RegExp;
   try {
-    return new RegExp(`^(?:${new RegExp(pattern, 'u').source})$`, 'u');
+    alone = new RegExp(pattern, 'u');
   } catch (e) {
     throw new ModelsealError(
       'USAGE',
       `invalid ${what} regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`,
     );
   }
+  return new RegExp(`^(?:${alone.source})$`, 'u');
 }
+
+export const GITHUB_SERVER_URL = 'https://github.com';
 
 type Matcher = { test(value: string): boolean; text: string };
 
@@ -79,13 +89,16 @@ function matcher(
  * The certificate values a GitHub claim is compared with: the legacy raw extension and its DER
  * successor. Every one present must equal the claim; at least one must be present.
  */
-function githubClaimValues(claim: keyof GithubClaims, signer: FulcioIdentity): string[] {
+function githubClaimValues(claim: ClaimName, signer: FulcioIdentity, server: string): string[] {
   const e = signer.extensions;
   const present = (...vs: (string | undefined)[]) => vs.filter((v): v is string => v !== undefined);
   switch (claim) {
-    case 'workflowRepository':
-      // .1.12 holds a URI (https://github.com/owner/repo): compare its path with the `owner/repo` claim.
-      return present(e.githubWorkflowRepository, e.sourceRepositoryURI?.replace(/^https:\/\/[^/]+\//, ''));
+    case 'workflowRepository': {
+      // .1.12 holds a URI: only `<server>/<owner/repo>` on the expected server names the repository.
+      const uri = e.sourceRepositoryURI;
+      const onServer = uri?.startsWith(`${server}/`) ? uri.slice(server.length + 1) : uri;
+      return present(e.githubWorkflowRepository, onServer);
+    }
     case 'workflowRef':
       return present(e.githubWorkflowRef, e.sourceRepositoryRef);
     case 'workflowTrigger':
@@ -97,13 +110,33 @@ function githubClaimValues(claim: keyof GithubClaims, signer: FulcioIdentity): s
   }
 }
 
-const CLAIM_FLAGS: Record<keyof GithubClaims, string> = {
+type ClaimName = Exclude<keyof GithubClaims, 'serverUrl'>;
+
+const CLAIM_FLAGS: Record<ClaimName, string> = {
   workflowRepository: '--certificate-github-workflow-repository',
   workflowRef: '--certificate-github-workflow-ref',
   workflowTrigger: '--certificate-github-workflow-trigger',
   workflowSha: '--certificate-github-workflow-sha',
   workflowName: '--certificate-github-workflow-name',
 };
+
+/** The server URL as an origin (`https://host[:port]`), USAGE when it is not one. */
+function githubServer(url: string | undefined): string {
+  if (url === undefined || url === '') return GITHUB_SERVER_URL;
+  let u: URL | undefined;
+  try {
+    u = new URL(url);
+  } catch {
+    u = undefined;
+  }
+  if (!u || u.protocol !== 'https:' || url.replace(/\/$/, '') !== u.origin) {
+    throw new ModelsealError(
+      'USAGE',
+      `GitHub server URL must be an https origin such as https://github.example.com, got ${JSON.stringify(url)}`,
+    );
+  }
+  return u.origin;
+}
 
 /** Build the policy; throws USAGE when identity or issuer is missing or a pattern is invalid. */
 export function identityPolicy(opts: IdentityPolicyOptions): IdentityPolicy {
@@ -114,8 +147,10 @@ export function identityPolicy(opts: IdentityPolicyOptions): IdentityPolicy {
     '--certificate-identity',
   );
   const issuer = matcher(opts.issuer, opts.issuerRegExp, 'OIDC issuer', '--certificate-oidc-issuer');
-  const claims = Object.entries(opts.githubClaims ?? {}).filter(([, v]) => v !== undefined && v !== '') as [
-    keyof GithubClaims,
+  const { serverUrl, ...given } = opts.githubClaims ?? {};
+  const server = githubServer(serverUrl);
+  const claims = Object.entries(given).filter(([, v]) => v !== undefined && v !== '') as [
+    ClaimName,
     string,
   ][];
   return {
@@ -136,7 +171,7 @@ export function identityPolicy(opts: IdentityPolicyOptions): IdentityPolicy {
         );
       }
       for (const [claim, expected] of claims) {
-        const actual = githubClaimValues(claim, signer);
+        const actual = githubClaimValues(claim, signer, server);
         const wrong = actual.find((v) => v !== expected);
         if (actual.length === 0 || wrong !== undefined) {
           throw new SignatureError(

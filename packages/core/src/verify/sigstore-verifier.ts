@@ -159,7 +159,7 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
     } catch (e) {
       throw new SignatureError(
         'EXTENSION_MISMATCH',
-        `${source}: unreadable Fulcio certificate extension: ${(e as Error).message}`,
+        `${source}: the signing certificate is not one Fulcio issues: ${(e as Error).message}`,
         {
           cause: e,
         },
