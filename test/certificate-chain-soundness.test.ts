@@ -3,7 +3,7 @@
 // EKUs, unknown critical extensions, name constraints, a same-name forged root) now exit 1; expired
 // certificates are named one by one; an empty-subject leaf is handled, not a crash. The bundles
 // are made with openssl certificates: one signed by the CLI, the rest re-signed by each test leaf.
-import { sign } from 'node:crypto';
+import { createHash, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -228,6 +228,30 @@ describe('certificate mode: RFC 5280 path validation (exit 1)', () => {
       verify(sig),
       'UNTRUSTED_CHAIN',
       `${sig}: certificate 'forged-leaf' (issuer 'CN=test-intermediate') does not chain to any trust anchor`,
+    );
+  });
+});
+
+describe('certificate mode: the signature itself is checked', () => {
+  it('swapped weights and a rewritten statement under the original signature: exit 1 BAD_SIGNATURE', () => {
+    const dir = dirs.model({ 'w.bin': 'EVIL weights', 'config.json': '{}' });
+    const bundle = structuredClone(signed) as { dsseEnvelope: { payload: string } };
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8'));
+    const res = statement.predicate.resources as { name: string; digest: string }[];
+    // python3 -c "import hashlib; print(hashlib.sha256(b'EVIL weights').hexdigest())"
+    res.find((r) => r.name === 'w.bin')!.digest =
+      '6e265497ff4f7873577d512bd48fbf93133b1f1fb7ce6dfcab651e6508133b14';
+    statement.subject[0].digest.sha256 = createHash('sha256')
+      .update(Buffer.concat(res.map((r) => Buffer.from(r.digest, 'hex'))))
+      .digest('hex');
+    bundle.dsseEnvelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
+    const sig = path.join(tmp, 'rewritten.sig');
+    writeFileSync(sig, JSON.stringify(bundle));
+    const r = runCli(['verify', dir, '--signature', sig, '--certificate-chain', root.certPath]);
+    expectError(
+      r,
+      'BAD_SIGNATURE',
+      `${sig}: the signature does not verify with certificate 'test-leaf'; the bundle was modified`,
     );
   });
 });

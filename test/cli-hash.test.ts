@@ -1,20 +1,11 @@
 // End-to-end tests of `modelseal hash` run as a real process (the built CLI).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { VECTORS_DIR } from './shared-vectors.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,12 +16,7 @@ const VECTOR = path.join(VECTORS_DIR, 'oms-python/v1.1.0-elliptic-key');
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-cli-hash-'));
 
-beforeAll(() => {
-  const needed = [BIN, path.join(repo, 'packages/core/dist/digest/hash-worker.js')];
-  if (needed.every((f) => existsSync(f))) return;
-  const r = spawnSync('pnpm', ['-r', 'run', 'build'], { cwd: repo, encoding: 'utf8' });
-  if (!needed.every((f) => existsSync(f))) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
-});
+// dist/ is rebuilt when stale by test/global-setup.ts before any test file runs.
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Run the CLI; `asUnprivileged` drops to uid/gid 65534 when the tests run as root (so modes apply). */

@@ -2,15 +2,7 @@
 // and through the CLI process (exit 2 for unreadable input, 1 for a signed-but-inconsistent
 // manifest), and never a stack trace.
 import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  truncateSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +29,6 @@ let goodBundle: BundleJson;
 let statement: StatementJson;
 
 beforeAll(async () => {
-  if (!existsSync(BIN)) throw new Error('build the CLI first (pnpm -r run build)');
   mkdirSync(dir);
   writeFileSync(path.join(dir, 'w.bin'), 'weights');
   const privateKey = await loadPrivateKeyFile(path.join(KEYS, 'test.key'), { password: 'modelseal-test' });

@@ -18,11 +18,6 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'ms-cli-sign-'));
 let pki: Pki;
 
 beforeAll(() => {
-  const needed = [BIN, path.join(repo, 'packages/core/dist/verify/verify-model.js')];
-  if (!needed.every((f) => existsSync(f))) {
-    const r = spawnSync('pnpm', ['-r', 'run', 'build'], { cwd: repo, encoding: 'utf8' });
-    if (!needed.every((f) => existsSync(f))) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
-  }
   pki = makePki(path.join(tmp, 'pki'));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

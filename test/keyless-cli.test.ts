@@ -5,7 +5,6 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_GITHUB_CLAIMS,
@@ -18,7 +17,6 @@ import {
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
-const FLAGS_JS = path.join(repo, 'packages/cli/dist/commands/keyless-flags.js');
 const SAMPLE = path.join(repo, 'fixtures/models/sample-model');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-keyless-cli-'));
 
@@ -50,14 +48,6 @@ let model: string;
 let sig: string;
 
 beforeAll(async () => {
-  if (
-    !existsSync(BIN) ||
-    !existsSync(FLAGS_JS) ||
-    !readFileSync(FLAGS_JS, 'utf8').includes('insecure-ignore-tlog')
-  ) {
-    const r = spawnSync('pnpm', ['-r', 'run', 'build'], { cwd: repo, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
-  }
   [stack, other] = await Promise.all([startSigstoreStack(), startSigstoreStack()]);
   model = path.join(tmp, 'sample-model');
   cpSync(SAMPLE, model, { recursive: true });

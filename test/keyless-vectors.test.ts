@@ -1,11 +1,11 @@
 // The Python model_signing keyless vectors (public-good Sigstore) verify offline as models, through
 // verifyModel and through the CLI, against the public-good root shipped with @sigstore/tuf.
-import { execFile, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { keylessVerifier, verifyModel } from '../packages/core/src/index.js';
 import { VECTORS_DIR } from './shared-vectors.js';
 
@@ -19,9 +19,7 @@ const VERSIONS = ['v0.3.1', 'v1.0.0', 'v1.0.1', 'v1.1.0'];
 const ignoreFor = (v: string) => (v === 'v0.3.1' || v === 'v1.0.0' ? [] : ['ignore-me']);
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-keyless-vectors-'));
-beforeAll(() => {
-  if (!existsSync(BIN)) spawnSync('pnpm', ['-r', 'run', 'build'], { cwd: repo, encoding: 'utf8' });
-});
+// dist/ is rebuilt when stale by test/global-setup.ts before any test file runs.
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function copyVector(v: string): string {

@@ -1,11 +1,11 @@
 // End-to-end tests of `modelseal push | pull | inspect | copy` as real processes (the built CLI) over OCI
 // layouts: output shapes, exit codes (1 verification, 2 input) and one-line errors.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { makeModel, readTree, sha256, writeArtifact } from './oci/model-fixture.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -14,16 +14,7 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'ms-oci-cli-'));
 const model = path.join(tmp, 'cli-model');
 makeModel(model);
 
-beforeAll(() => {
-  const needed = [
-    BIN,
-    path.join(repo, 'packages/core/dist/oci/pull-model.js'),
-    path.join(repo, 'packages/cli/dist/commands/push.js'),
-  ];
-  if (needed.every((f) => existsSync(f))) return;
-  const r = spawnSync('pnpm', ['-r', 'run', 'build'], { cwd: repo, encoding: 'utf8' });
-  if (!needed.every((f) => existsSync(f))) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
-});
+// dist/ is rebuilt when stale by test/global-setup.ts before any test file runs.
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function modelseal(args: string[], input?: string) {

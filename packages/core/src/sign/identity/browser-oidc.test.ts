@@ -13,6 +13,8 @@ let idp: Server;
 let issuer: string;
 const seen: { auth?: URL; token?: URLSearchParams } = {};
 let tamperState = false;
+/** When set, the IdP puts this nonce into the ID token instead of the one it was sent. */
+let forgedNonce: string | undefined;
 
 beforeAll(async () => {
   const pending = new Map<string, { challenge: string; nonce: string; redirect: string }>();
@@ -73,7 +75,7 @@ beforeAll(async () => {
               iss: issuer,
               email: 'person@example.test',
               email_verified: true,
-              nonce: p.nonce,
+              nonce: forgedNonce ?? p.nonce,
             }),
           }),
         );
@@ -157,6 +159,26 @@ describe('browser OIDC login', () => {
       });
     } finally {
       tamperState = false;
+    }
+  });
+
+  it('rejects an ID token whose nonce is not the one sent (replayed token)', async () => {
+    forgedNonce = 'replayed-nonce';
+    try {
+      await expect(
+        browserOidcToken({
+          issuer,
+          clientId: 'sigstore',
+          openBrowser: browser,
+          log: () => {},
+          timeoutMs: 10_000,
+        }),
+      ).rejects.toMatchObject({
+        code: 'SIGSTORE_SERVICE',
+        message: 'the ID token from the browser login has the wrong nonce',
+      });
+    } finally {
+      forgedNonce = undefined;
     }
   });
 });
