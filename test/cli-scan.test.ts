@@ -105,6 +105,28 @@ describe('modelseal scan', () => {
     expect(modelseal(['scan', 'pickles/eval.bin', '--allow', 'builtins.eval']).code).toBe(1);
   });
 
+  it('an OCI layout REF: pushed with the CLI, then scanned without pulling; pickles digest-checked', () => {
+    expect(modelseal(['push', 'hostile-model', 'oci:layout:v1']).code).toBe(0);
+    const r = modelseal(['scan', 'oci:layout:v1', '--json']);
+    expect(r.code).toBe(1);
+    const files = JSON.parse(r.stdout) as {
+      path: string;
+      format: string;
+      verdict: string;
+      verified: boolean;
+    }[];
+    expect(files.map((f) => [f.path, f.format, f.verdict, f.verified])).toEqual([
+      ['config.json', 'json', 'clean', false],
+      ['model.safetensors', 'safetensors', 'clean', false],
+      ['pytorch_model.bin', 'pytorch-zip', 'flagged', true],
+      ['training_args.bin', 'pickle', 'flagged', true],
+    ]);
+    const all = JSON.parse(modelseal(['scan', 'oci:layout:v1', '--json', '--fetch-all']).stdout) as {
+      verified: boolean;
+    }[];
+    expect(all.every((f) => f.verified)).toBe(true);
+  });
+
   it('bad input exits 2 with one error line', () => {
     const r = modelseal(['scan', 'hostile-model', '--allow', 'not a global']);
     expect([r.code, r.stdout, r.stderr]).toEqual([
