@@ -13,6 +13,12 @@ export interface ByteReader {
   skip(n: number): Promise<number>;
   /** The next byte without consuming it, or undefined at end of input. */
   peek(): Promise<number | undefined>;
+  /** Bytes available now, without I/O (the parsers' synchronous fast path). */
+  readonly available: number;
+  /** Buffer at least `n` bytes if the input has them. */
+  fill(n: number): Promise<void>;
+  /** The next up to `n` already-buffered bytes (a view; no I/O). */
+  takeSync(n: number): Buffer;
 }
 
 const CHUNK = 64 * 1024;
@@ -36,7 +42,18 @@ export class FileByteReader implements ByteReader {
     return this.pos;
   }
 
-  private async fill(n: number): Promise<void> {
+  get available(): number {
+    return this.bufStart + this.buf.length - this.pos;
+  }
+
+  takeSync(n: number): Buffer {
+    const from = this.pos - this.bufStart;
+    const piece = this.buf.subarray(from, from + Math.min(n, this.available));
+    this.pos += piece.length;
+    return piece;
+  }
+
+  async fill(n: number): Promise<void> {
     const have = this.bufStart + this.buf.length - this.pos;
     if (have >= n) return;
     const want = Math.min(Math.max(n, CHUNK), this.end - this.pos);
@@ -53,10 +70,7 @@ export class FileByteReader implements ByteReader {
 
   async take(n: number): Promise<Buffer> {
     await this.fill(n);
-    const from = this.pos - this.bufStart;
-    const piece = Buffer.from(this.buf.subarray(from, from + n));
-    this.pos += piece.length;
-    return piece;
+    return this.takeSync(n);
   }
 
   async skip(n: number): Promise<number> {
@@ -88,7 +102,11 @@ export class StreamByteReader implements ByteReader {
     return this.pos;
   }
 
-  private async fill(n: number): Promise<void> {
+  get available(): number {
+    return this.buffered;
+  }
+
+  async fill(n: number): Promise<void> {
     while (this.buffered < n && !this.done) {
       const next = await this.it.next();
       if (next.done) this.done = true;
@@ -101,7 +119,21 @@ export class StreamByteReader implements ByteReader {
 
   async take(n: number): Promise<Buffer> {
     await this.fill(n);
-    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    return this.takeSync(n);
+  }
+
+  takeSync(n: number): Buffer {
+    if (this.chunks.length === 0) return Buffer.alloc(0);
+    if (this.chunks[0].length >= n) {
+      const head = this.chunks[0];
+      const piece = head.subarray(0, n);
+      if (head.length === n) this.chunks.shift();
+      else this.chunks[0] = head.subarray(n);
+      this.buffered -= n;
+      this.pos += n;
+      return piece;
+    }
+    const all = Buffer.concat(this.chunks);
     const piece = all.subarray(0, Math.min(n, all.length));
     const rest = all.subarray(piece.length);
     this.chunks = rest.length > 0 ? [rest] : [];

@@ -181,3 +181,26 @@ describe('NumPy arrays', () => {
     ]);
   });
 });
+
+describe('streamed input', () => {
+  it('the same imports and offsets when the bytes arrive in 3-byte chunks (REF layers are streamed)', async () => {
+    const { StreamByteReader } = await import('./byte-reader.js');
+    const { parsePickle } = await import('./pickle-scan.js');
+    for (const name of [
+      'system-p0.pkl',
+      'system-p4.pkl',
+      'memo-global.pkl',
+      'torch-state-p2.pt',
+      'computed-global.pkl',
+    ]) {
+      const bytes = readFileSync(join(dir, name));
+      async function* chunks() {
+        for (let i = 0; i < bytes.length; i += 3) yield bytes.subarray(i, i + 3);
+      }
+      const parsed = await parsePickle(new StreamByteReader(chunks()));
+      expect(parsed.error).toBeUndefined();
+      expect(parsed.end).toBe(bytes.length);
+      expect(parsed.imports.map((i) => i.offset)).toEqual(offsets(name));
+    }
+  });
+});

@@ -57,10 +57,16 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
   const fail = (message: string): never => {
     throw new PickleFormatError(message, at);
   };
-  const bytes = async (n: number): Promise<Buffer> => {
-    const b = await reader.take(n);
+  // Fast path: the loop keeps 9 bytes buffered (opcode + the longest fixed argument), so fixed-size
+  // arguments and short strings are read without awaiting; only longer pieces go through I/O.
+  const fixed = (n: number): Buffer => {
+    const b = reader.takeSync(n);
     if (b.length < n) fail(`truncated: needed ${n} bytes of argument`);
     return b;
+  };
+  const bytes = async (n: number): Promise<Buffer> => {
+    if (reader.available < n) await reader.fill(n);
+    return fixed(n);
   };
   const line = async (): Promise<string> => {
     const parts: number[] = [];
@@ -105,10 +111,20 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
     }
     return { t: 'str', v: (await bytes(n)).toString('utf8') };
   };
-  const skipPayload = async (n: number | bigint): Promise<void> => {
+  /** A string argument of `n` bytes: synchronously when buffered. */
+  const strNow = (n: number): Value | Promise<Value> =>
+    n <= reader.available ? { t: 'str', v: fixed(n).toString('utf8') } : str(n);
+  /** Pass over a payload: synchronously when buffered, else a promise to await. */
+  const skipPayload = (n: number | bigint): Promise<void> | undefined => {
     const len = Number(n);
     if (!Number.isSafeInteger(len) || len < 0) fail('negative or huge length');
-    if ((await reader.skip(len)) < len) fail('truncated payload');
+    if (len <= reader.available) {
+      reader.takeSync(len);
+      return undefined;
+    }
+    return reader.skip(len).then((done) => {
+      if (done < len) fail('truncated payload');
+    });
   };
   const addImport = (module: string, name: string, opcode: PickleImport['opcode'], resolved = true): void => {
     imports.push({ module, name, offset: at, opcode, resolved });
@@ -117,16 +133,17 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
   try {
     for (;;) {
       at = reader.offset;
-      const head = await reader.take(1);
+      if (reader.available < 9) await reader.fill(9);
+      const head = reader.takeSync(1);
       if (head.length === 0) fail('truncated: no STOP opcode');
       const op = head[0];
       switch (op) {
         case 0x80: // PROTO
-          protocol = (await bytes(1))[0];
+          protocol = fixed(1)[0];
           if (protocol > 5) fail(`unsupported pickle protocol ${protocol}`);
           break;
         case 0x95: // FRAME: a length hint, the opcodes follow inline
-          await bytes(8);
+          fixed(8);
           break;
         case 0x2e: // STOP
           pop();
@@ -151,27 +168,33 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
           push(OTHER);
           break;
         case 0x4a: // BININT
-          await bytes(4);
+          fixed(4);
           push(OTHER);
           break;
         case 0x4b: // BININT1
-          await bytes(1);
+          fixed(1);
           push(OTHER);
           break;
         case 0x4d: // BININT2
-          await bytes(2);
+          fixed(2);
           push(OTHER);
           break;
         case 0x47: // BINFLOAT
-          await bytes(8);
+          fixed(8);
           push(OTHER);
           break;
         case 0x8a: // LONG1
-          await skipPayload((await bytes(1))[0]);
+          {
+            const pending = skipPayload(fixed(1)[0]);
+            if (pending) await pending;
+          }
           push(OTHER);
           break;
         case 0x8b: // LONG4
-          await skipPayload((await bytes(4)).readInt32LE(0));
+          {
+            const pending = skipPayload(fixed(4).readInt32LE(0));
+            if (pending) await pending;
+          }
           push(OTHER);
           break;
         case 0x4e: // NONE
@@ -207,7 +230,7 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
           break;
         case 0x54: // BINSTRING (signed length)
           {
-            const n = (await bytes(4)).readInt32LE(0);
+            const n = fixed(4).readInt32LE(0);
             if (n < 0) fail('negative BINSTRING length');
             push(
               n > MAX_KEPT_STRING ? (await skipPayload(n), OTHER) : { t: 'str', v: latin1(await bytes(n)) },
@@ -215,35 +238,53 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
           }
           break;
         case 0x55: // SHORT_BINSTRING
-          push({ t: 'str', v: latin1(await bytes((await bytes(1))[0])) });
+          {
+            const n = fixed(1)[0];
+            push({ t: 'str', v: latin1(n <= reader.available ? fixed(n) : await bytes(n)) });
+          }
           break;
         case 0x56: // UNICODE (raw-unicode-escape, newline-terminated)
           push({ t: 'str', v: rawUnicodeEscape(await line()) });
           break;
         case 0x58: // BINUNICODE
-          push(await str((await bytes(4)).readUInt32LE(0)));
+          {
+            const v = strNow(fixed(4).readUInt32LE(0));
+            push(v instanceof Promise ? await v : v);
+          }
           break;
         case 0x8c: // SHORT_BINUNICODE
-          push(await str((await bytes(1))[0]));
+          {
+            const v = strNow(fixed(1)[0]);
+            push(v instanceof Promise ? await v : v);
+          }
           break;
         case 0x8d: // BINUNICODE8
           {
-            const n = Number((await bytes(8)).readBigUInt64LE(0));
+            const n = Number(fixed(8).readBigUInt64LE(0));
             if (!Number.isSafeInteger(n)) fail('huge BINUNICODE8 length');
             push(await str(n));
           }
           break;
         case 0x42: // BINBYTES
-          await skipPayload((await bytes(4)).readUInt32LE(0));
+          {
+            const pending = skipPayload(fixed(4).readUInt32LE(0));
+            if (pending) await pending;
+          }
           push(OTHER);
           break;
         case 0x43: // SHORT_BINBYTES
-          await skipPayload((await bytes(1))[0]);
+          {
+            const pending = skipPayload(fixed(1)[0]);
+            if (pending) await pending;
+          }
           push(OTHER);
           break;
         case 0x8e: // BINBYTES8
         case 0x96: // BYTEARRAY8
-          await skipPayload((await bytes(8)).readBigUInt64LE(0));
+          {
+            const pending = skipPayload(fixed(8).readBigUInt64LE(0));
+            if (pending) await pending;
+          }
           push(OTHER);
           break;
         case 0x61: // APPEND
@@ -306,7 +347,7 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
         case 0x84: // EXT4
           {
             const size = op === 0x82 ? 1 : op === 0x83 ? 2 : 4;
-            const code = (await bytes(size)).readUIntLE(0, size);
+            const code = fixed(size).readUIntLE(0, size);
             addImport(
               '?',
               `extension code ${code}`,
@@ -320,19 +361,19 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
           get(Number.parseInt(await line(), 10));
           break;
         case 0x68: // BINGET
-          get((await bytes(1))[0]);
+          get(fixed(1)[0]);
           break;
         case 0x6a: // LONG_BINGET
-          get((await bytes(4)).readUInt32LE(0));
+          get(fixed(4).readUInt32LE(0));
           break;
         case 0x70: // PUT
           put(Number.parseInt(await line(), 10));
           break;
         case 0x71: // BINPUT
-          put((await bytes(1))[0]);
+          put(fixed(1)[0]);
           break;
         case 0x72: // LONG_BINPUT
-          put((await bytes(4)).readUInt32LE(0));
+          put(fixed(4).readUInt32LE(0));
           break;
         case 0x94: // MEMOIZE
           put(memo.size);
