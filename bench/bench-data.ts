@@ -80,3 +80,14 @@ export function smallFilesSet(): BenchSet {
 export function oneHugeFileSet(): BenchSet {
   return ensureSet('c-1x2GiB', [{ name: 'model.bin', size: 2048 * MiB }]);
 }
+
+/** (d) 100,000 files of 1 KiB in 100 directories (a tokenizer-heavy or dataset-like tree). */
+export function manySmallFilesSet(): BenchSet {
+  const files: BenchFile[] = [];
+  for (let i = 0; i < 100_000; i++)
+    files.push({
+      name: `d${String(Math.floor(i / 1000)).padStart(3, '0')}/f${String(i).padStart(6, '0')}.bin`,
+      size: 1024,
+    });
+  return ensureSet('d-100000x1KiB', files);
+}

@@ -123,6 +123,35 @@ describe('modelseal hash', () => {
     expect(two.stdout).toBe(expected);
   });
 
+  it('--json of 2,500 files (written a slice at a time) is exactly JSON.stringify(..., null, 2)', () => {
+    const dir = path.join(tmp, 'json-many');
+    const names = Array.from({ length: 2500 }, (_, i) => `d${i % 3}/\u00e9-${String(i).padStart(4, '0')}`);
+    for (const n of names) {
+      mkdirSync(path.dirname(path.join(dir, n)), { recursive: true });
+      writeFileSync(path.join(dir, n), `bytes of ${n}`);
+    }
+    for (const extra of [[], ['--method', 'shards', '--shard-size', '1000']]) {
+      const r = modelseal('hash', dir, '--json', ...extra);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(r.stdout).toBe(`${JSON.stringify(out, null, 2)}\n`);
+      expect(Object.keys(out).at(-1)).toBe('resources');
+      if (extra.length) {
+        expect(out.shardSize).toBe(1000);
+        expect(out.resources[2499].name).toMatch(/:0:\d+$/);
+        continue;
+      }
+      expect(out.resources.length).toBe(2500);
+      const sorted = [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      expect(out.resources[1999]).toEqual({
+        name: sorted[1999],
+        algorithm: 'sha256',
+        digest: sha256(`bytes of ${sorted[1999]}`),
+      });
+      expect(out.resources.map((x: { name: string }) => x.name)).toEqual(sorted);
+    }
+  });
+
   it('--no-ignore-git-paths and --allow-symlinks', () => {
     const dir = path.join(tmp, 'git-and-links');
     mkdirSync(dir);

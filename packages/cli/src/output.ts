@@ -48,6 +48,30 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * Print `{...head, [key]: list}` exactly as `printJson` would, writing the list a slice at a time:
+ * a model of 100,000 files never becomes one 20 MB string (or a second copy of its resources).
+ */
+export function printJsonWithList<T>(
+  head: Record<string, unknown>,
+  key: string,
+  list: readonly T[],
+  toJson: (item: T) => unknown,
+): void {
+  const whole = JSON.stringify({ ...head, [key]: [] }, null, 2);
+  if (list.length === 0) return void process.stdout.write(`${whole}\n`);
+  const open = whole.slice(0, whole.length - '[]\n}'.length);
+  process.stdout.write(`${open}[\n`);
+  const SLICE = 1000;
+  for (let i = 0; i < list.length; i += SLICE) {
+    const part = list
+      .slice(i, i + SLICE)
+      .map((item) => JSON.stringify(toJson(item), null, 2).replace(/^/gm, '    '));
+    process.stdout.write(`${part.join(',\n')}${i + SLICE < list.length ? ',' : ''}\n`);
+  }
+  process.stdout.write('  ]\n}\n');
+}
+
 /** `reference` pinned to `digest` (any digest it already carries replaced). */
 export function pinnedReference(reference: string, digest: string): string {
   return `${reference.replace(/@sha256:[a-f0-9]{64}$/, '')}@${digest}`;

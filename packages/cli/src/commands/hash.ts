@@ -1,7 +1,7 @@
 // `modelseal hash`: print the OMS root digest of a model (and, with --json, every resource digest).
 import type { Command } from 'commander';
 import { hashModel, type ModelManifest } from '@modelseal/core/hashing';
-import { printJson, progressBar, humanLine } from '../output.js';
+import { printJsonWithList, progressBar, humanLine } from '../output.js';
 import { addHashingFlags, hashingOptionsFromFlags } from './hashing-flags.js';
 
 function summary(m: ModelManifest, bytes: number, ms: number): string {
@@ -56,7 +56,7 @@ Examples:
     }
     const ms = performance.now() - t0;
     if (flags.json === true) {
-      printJson({
+      const head = {
         root: manifest.root,
         name: manifest.subjectName,
         method: manifest.config.method,
@@ -64,12 +64,12 @@ Examples:
         ...(manifest.config.method === 'shards' ? { shardSize: manifest.config.shardSize } : {}),
         allowSymlinks: manifest.allowSymlinks,
         ignorePaths: manifest.ignorePaths,
-        resources: manifest.resources.map((r) => ({
-          name: r.name,
-          algorithm: r.algorithm,
-          digest: r.digest,
-        })),
-      });
+      };
+      printJsonWithList(head, 'resources', manifest.resources, (r) => ({
+        name: r.name,
+        algorithm: r.algorithm,
+        digest: r.digest,
+      }));
     } else {
       process.stdout.write(humanLine(`sha256:${manifest.root}`));
       process.stderr.write(summary(manifest, bytes, ms));

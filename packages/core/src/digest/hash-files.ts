@@ -141,5 +141,5 @@ export async function hashFiles(tree: ModelTree, opts: HashFilesOptions): Promis
   });
   listener?.({ bytesDone: bytesTotal, bytesTotal });
   const algorithm = resourceAlgorithm(config);
-  return names.map((name, i) => ({ name, algorithm, digest: digests[i].toString('hex') }));
+  return names.map((name, i) => ({ name, algorithm, digest: digests.hex(i) }));
 }

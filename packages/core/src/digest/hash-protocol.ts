@@ -1,5 +1,6 @@
 // Messages exchanged between `runHashItems` (main thread) and its hashing workers.
-import type { HashFailure, HashItem } from './hash-range.js';
+import type { PackedJob } from './hash-job.js';
+import type { HashFailure } from './hash-range.js';
 
 /**
  * main -> worker, once: claim batches through `claims` (see BatchClaims) until none is left,
@@ -7,9 +8,8 @@ import type { HashFailure, HashItem } from './hash-range.js';
  */
 export interface JobMessage {
   type: 'job';
-  items: HashItem[];
-  /** item indices per batch, largest batches first */
-  batches: number[][];
+  /** the items and their batches (largest batches first), see `JobView` */
+  job: PackedJob;
   claims: SharedArrayBuffer;
   digests: SharedArrayBuffer;
   digestLength: number;

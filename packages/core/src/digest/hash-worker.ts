@@ -2,6 +2,7 @@
 // writes their digests there and reports progress at most every ~64 MiB or 100 ms.
 import { parentPort } from 'node:worker_threads';
 import { BatchClaims } from './batch-claims.js';
+import { JobView } from './hash-job.js';
 import { HashRangeError, READ_SIZE, describeReadError, hashRangeSync } from './hash-range.js';
 import type { JobMessage, WorkerMessage } from './hash-protocol.js';
 
@@ -34,11 +35,12 @@ function onBytes(n: number): void {
 }
 
 port.on('message', (job: JobMessage) => {
-  const claims = new BatchClaims(job.claims, job.batches.length);
+  const view = new JobView(job.job);
+  const claims = new BatchClaims(job.claims, view.batchCount);
   const out = new Uint8Array(job.digests);
   for (let b = claims.front(); b >= 0; b = claims.front()) {
-    for (const i of job.batches[b]) {
-      const item = job.items[i];
+    for (const i of view.batch(b)) {
+      const item = view.item(i);
       current = item.name;
       try {
         out.set(hashRangeSync(item, buf, onBytes), i * job.digestLength);

@@ -7,6 +7,7 @@ import { ModelsealError } from '../errors.js';
 import { HashRangeError, READ_SIZE, describeReadError, hashRangeSync, type HashItem } from './hash-range.js';
 import type { JobMessage, WorkerMessage } from './hash-protocol.js';
 import { BatchClaims } from './batch-claims.js';
+import { packJob } from './hash-job.js';
 import { DIGEST_LENGTH, HASH_ALGORITHMS } from './hasher.js';
 import { startHashWorker, type WarmWorkers } from './warm-workers.js';
 
@@ -60,18 +61,22 @@ export function planBatches(items: HashItem[]): Batch[] {
 
 let mainBuffer: Buffer | undefined;
 
-/** Hash items on the calling thread, storing digests into `results`. */
+/** Hash items on the calling thread, storing digests into `out`. */
 function hashHere(
   items: HashItem[],
-  idx: number[],
-  results: Buffer[],
+  idx: ArrayLike<number>,
+  out: ItemDigests,
   onBytes?: (bytes: number, item: string) => void,
 ): void {
   mainBuffer ??= Buffer.allocUnsafe(READ_SIZE);
-  for (const i of idx) {
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k];
     const it = items[i];
     try {
-      results[i] = hashRangeSync(it, mainBuffer, onBytes ? (n) => onBytes(n, it.name) : undefined);
+      out.bytes.set(
+        hashRangeSync(it, mainBuffer, onBytes ? (n) => onBytes(n, it.name) : undefined),
+        i * out.stride,
+      );
     } catch (e) {
       const f = e instanceof HashRangeError ? e.failure : describeReadError(it.name, e);
       throw new ModelsealError(f.code, f.message, { cause: e });
@@ -79,13 +84,35 @@ function hashHere(
   }
 }
 
+/** The raw digests of a job's items, item i's at `i * stride` (no object per item). */
+export class ItemDigests {
+  readonly stride = Math.max(...HASH_ALGORITHMS.map((a) => DIGEST_LENGTH[a]));
+  readonly bytes: Buffer;
+
+  constructor(
+    private readonly items: HashItem[],
+    shared: boolean,
+  ) {
+    const size = items.length * this.stride;
+    this.bytes = shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.alloc(size);
+  }
+
+  /** Item i's digest as lowercase hex. */
+  hex(i: number): string {
+    const at = i * this.stride;
+    return this.bytes.toString('hex', at, at + DIGEST_LENGTH[this.items[i].alg]);
+  }
+}
+
 /** Hash every item; the result holds each item's raw digest at the item's index. */
-export async function runHashItems(items: HashItem[], opts: RunOptions): Promise<Buffer[]> {
-  const results = new Array<Buffer>(items.length);
-  if (items.length === 0) return results;
+export async function runHashItems(items: HashItem[], opts: RunOptions): Promise<ItemDigests> {
   const total = items.reduce((s, it) => s + itemSize(it), 0);
   const inlineMax = opts.inlineMaxBytes ?? INLINE_MAX_BYTES;
-  if (total <= inlineMax && (items.length <= INLINE_MAX_ITEMS || inlineMax === Infinity)) {
+  if (
+    items.length === 0 ||
+    (total <= inlineMax && (items.length <= INLINE_MAX_ITEMS || inlineMax === Infinity))
+  ) {
+    const results = new ItemDigests(items, false);
     hashHere(
       items,
       items.map((_, i) => i),
@@ -103,10 +130,9 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
     batches.length - (mainHelps ? 1 : 0),
   );
   const claims = new BatchClaims(BatchClaims.allocate(batches.length), batches.length);
-  const digestLength = Math.max(...HASH_ALGORITHMS.map((a) => DIGEST_LENGTH[a]));
-  const digests = new SharedArrayBuffer(items.length * digestLength);
+  const results = new ItemDigests(items, true);
 
-  return new Promise<Buffer[]>((resolve, reject) => {
+  return new Promise<ItemDigests>((resolve, reject) => {
     const workers: Worker[] = [];
     let running = nWorkers + (mainHelps ? 1 : 0); // threads still claiming
     let settled = false;
@@ -116,16 +142,7 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
       settled = true;
       if (failed) claims.abort();
       const stopped = Promise.all(workers.map((w) => w.terminate().catch(() => 0)));
-      void stopped.then(() => {
-        if (failed) return reject(failed.err);
-        const out = new Uint8Array(digests);
-        items.forEach((it, i) => {
-          results[i] ??= Buffer.from(
-            out.subarray(i * digestLength, i * digestLength + DIGEST_LENGTH[it.alg]),
-          );
-        });
-        resolve(results);
-      });
+      void stopped.then(() => (failed ? reject(failed.err) : resolve(results)));
     };
 
     const threadDone = () => {
@@ -148,11 +165,13 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
 
     const job: JobMessage = {
       type: 'job',
-      items,
-      batches: batches.map((b) => b.idx),
+      job: packJob(
+        items,
+        batches.map((b) => b.idx),
+      ),
       claims: claims.shared,
-      digests,
-      digestLength,
+      digests: results.bytes.buffer as SharedArrayBuffer,
+      digestLength: results.stride,
     };
     for (let k = 0; k < nWorkers; k++) {
       const w = opts.warm?.take() ?? startHashWorker();
