@@ -1,7 +1,7 @@
 // Printing for the CLI: one-line errors, JSON results, and a progress bar on stderr when it is a TTY.
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
-import { isModelsealError, type Progress } from '@modelseal/core/hashing';
+import { isModelsealError, typedFileSystemError, type Progress } from '@modelseal/core/hashing';
 
 type CliProgress = typeof import('cli-progress');
 /** Loaded only when a bar is shown (a TTY): most runs, and every scripted one, never need it. */
@@ -31,8 +31,17 @@ export function humanLine(s: string): string {
   return `${escapeControl(s)}\n`;
 }
 
+/**
+ * `e`, or the typed error a raw file-system error stands for (ENOTDIR, EACCES, ENAMETOOLONG... with
+ * the path named), so that INTERNAL is left for real bugs.
+ */
+export function asTypedError(e: unknown): unknown {
+  return isModelsealError(e) ? e : (typedFileSystemError(e) ?? e);
+}
+
 /** Print an error as one clear line: `modelseal: error[CODE]: message`. Never a stack trace. */
-export function printError(e: unknown): void {
+export function printError(raw: unknown): void {
+  const e = asTypedError(raw);
   if (isModelsealError(e)) {
     process.stderr.write(humanLine(`modelseal: error[${e.code}]: ${e.message}`));
     if (process.env.MODELSEAL_DEBUG && e.cause)

@@ -4,7 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { isModelsealError } from '@modelseal/core/hashing';
 import { Interrupted } from './interrupt.js';
-import { humanLine, printError } from './output.js';
+import { asTypedError, humanLine, printError } from './output.js';
 
 export const EXIT_OK = 0;
 export const EXIT_VERIFY_FAILED = 1;
@@ -79,7 +79,8 @@ export async function run(argv: string[]): Promise<number> {
       return e.exitCode;
     }
     printError(e);
-    if (isModelsealError(e)) return e.kind === 'verification' ? EXIT_VERIFY_FAILED : EXIT_USAGE;
+    const typed = asTypedError(e);
+    if (isModelsealError(typed)) return typed.kind === 'verification' ? EXIT_VERIFY_FAILED : EXIT_USAGE;
     return EXIT_USAGE;
   }
 }

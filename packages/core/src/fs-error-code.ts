@@ -63,3 +63,46 @@ export function fileSystemError(
   const code = op === 'read' ? fsErrorCode(e) : writeErrorCode(e);
   return new ModelsealError(code, `cannot ${verb} '${file}': ${fsReason(e)}`, { cause: e });
 }
+
+/** System calls that change the file system: their failures are write failures. */
+const WRITE_SYSCALLS = new Set([
+  'mkdir',
+  'mkdtemp',
+  'rename',
+  'write',
+  'unlink',
+  'rmdir',
+  'rm',
+  'link',
+  'symlink',
+  'copyfile',
+  'chmod',
+  'chown',
+  'utime',
+  'futime',
+  'ftruncate',
+  'fsync',
+]);
+
+/**
+ * A raw Node file-system error (one with an errno `code`, a `syscall` and a `path`) as a typed
+ * one-line error naming the path; undefined for anything else. The CLI's last line of defence:
+ * core code should already throw typed errors, but an unwrapped fs call must not become INTERNAL.
+ */
+export function typedFileSystemError(e: unknown): ModelsealError | undefined {
+  const err = e as NodeJS.ErrnoException | null;
+  if (!(e instanceof Error) || typeof err?.code !== 'string' || typeof err.syscall !== 'string')
+    return undefined;
+  if (!/^E[A-Z0-9]+$/.test(err.code)) return undefined;
+  const file = (err as { dest?: unknown }).dest ?? err.path;
+  if (typeof file !== 'string') return undefined;
+  const write = WRITE_SYSCALLS.has(err.syscall) || err.code === 'EROFS' || err.code === 'ENOSPC';
+  const verb = write
+    ? err.syscall === 'mkdir'
+      ? 'create'
+      : 'write'
+    : err.syscall === 'open'
+      ? 'open'
+      : 'read';
+  return fileSystemError(e, write ? 'write' : 'read', verb, file);
+}

@@ -1,6 +1,7 @@
 // A light entry point (`@modelseal/core/hashing`): errors and the hashing verbs only, for callers
 // such as `modelseal hash` that must start fast without loading the signing and OCI modules.
 export * from './errors.js';
+export { typedFileSystemError } from './fs-error-code.js';
 export type * from './types.js';
 export { walkModel, type WalkOptions } from './model/walk-model.js';
 export {

@@ -14,7 +14,7 @@ import {
   type SignedManifest,
   type SignerIdentity,
 } from '@modelseal/core';
-import { printJson, progressBar, humanLine } from '../output.js';
+import { asTypedError, printJson, progressBar, humanLine } from '../output.js';
 import { hashingOptionsFromFlags } from './hashing-flags.js';
 import { KEYLESS_VERIFY_OPTIONS, addKeylessVerifyFlags, keylessVerifierFromFlags } from './keyless-flags.js';
 import { collect } from './repeatable-option.js';
@@ -152,8 +152,9 @@ chain, bad signature), 2 bad usage or unreadable input.
     } catch (e) {
       bar.stop();
       if (json) {
-        const error = isModelsealError(e)
-          ? { code: e.code, message: e.message }
+        const t = asTypedError(e);
+        const error = isModelsealError(t)
+          ? { code: t.code, message: t.message }
           : { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
         const m = manifest as SignedManifest | null;
         printJson({

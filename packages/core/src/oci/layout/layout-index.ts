@@ -3,6 +3,7 @@
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ModelsealError } from '../../errors.js';
+import { writeErrorCode } from '../../fs-error-code.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { ownedName } from '../stale-files.js';
 import { checkDescriptor, canonicalJson } from '../manifest.js';
@@ -67,7 +68,7 @@ export async function updateLayoutIndex(
     } catch (e) {
       await unlink(tmp).catch(() => {});
       throw new ModelsealError(
-        'UNREADABLE',
+        writeErrorCode(e),
         `cannot update ${join(root, 'index.json')}: ${(e as Error).message}`,
         { cause: e },
       );

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ModelsealError } from '../../errors.js';
-import { fileSystemError } from '../../fs-error-code.js';
+import { fileSystemError, fsErrorCode } from '../../fs-error-code.js';
 import { assertSha256Digest, digestHex, isSha256Digest, sha256Digest } from '../digest.js';
 import { parseManifest, referrerDescriptor } from '../manifest.js';
 import { TAG } from '../reference.js';
@@ -84,7 +84,7 @@ export class LayoutTarget implements Target {
           { cause: e },
         );
       throw new ModelsealError(
-        'UNREADABLE',
+        fsErrorCode(e),
         `cannot read ${join(this.root, 'oci-layout')}: ${(e as Error).message}`,
         { cause: e },
       );

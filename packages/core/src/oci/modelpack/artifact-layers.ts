@@ -42,10 +42,14 @@ export function formatOf(manifest: ImageManifest): ArtifactFormat {
 function encodingOf(layer: Descriptor, hasPath: boolean): LayerEncoding | undefined {
   const mt = layer.mediaType;
   const model = MODEL_LAYER.exec(mt);
-  if (model) return model[2] === 'gguf' || model[2] === 'safetensors' ? 'raw' : (model[2] as LayerEncoding);
+  if (model) {
+    const enc = model[2] === 'gguf' || model[2] === 'safetensors' ? 'raw' : (model[2] as LayerEncoding);
+    return enc === 'raw' && !hasPath ? undefined : enc; // a raw file needs a name
+  }
   const kit = KITOPS_LAYER.exec(mt);
   if (kit) return kit[1] ? (`tar+${kit[1]}` as LayerEncoding) : 'tar';
-  if (mt.startsWith('application/vnd.docker.ai.')) return mt.endsWith('.tar') ? 'tar' : 'raw';
+  if (mt.startsWith('application/vnd.docker.ai.'))
+    return mt.endsWith('.tar') ? 'tar' : hasPath ? 'raw' : undefined;
   const generic =
     /^application\/vnd\.(?:oci\.image|docker\.image\.rootfs)\.(?:layer\.v1\.)?(?:diff\.)?tar(?:\+(gzip|zstd)|\.gzip)?$/.exec(
       mt,

@@ -4,6 +4,7 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ModelsealError } from '../../errors.js';
+import { fsErrorCode } from '../../fs-error-code.js';
 import { ownedName, removeStale } from '../stale-files.js';
 
 /** A staging area for one pull. */
@@ -25,7 +26,7 @@ export async function checkDest(dest: string): Promise<void> {
     s = await stat(dest);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw new ModelsealError('UNREADABLE', `cannot inspect destination ${dest}: ${(e as Error).message}`, {
+    throw new ModelsealError(fsErrorCode(e), `cannot inspect destination ${dest}: ${(e as Error).message}`, {
       cause: e,
     });
   }
