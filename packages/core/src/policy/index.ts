@@ -22,3 +22,4 @@ export { anchorPattern } from './anchored-pattern.js';
 export { licenseViolation } from './spdx-licenses.js';
 export { SLSA_PROVENANCE_V1, CYCLONEDX_BOM } from './select-attestations.js';
 export { EXAMPLE_POLICY } from './example-policy.js';
+export { evidenceFromScan, type ScanReportLike } from './scan-evidence.js';
