@@ -200,7 +200,7 @@ export function addKeylessVerifyFlags(cmd: Command): Command {
     .addHelpText('after', KEYLESS_VERIFY_EXAMPLES);
 }
 
-function trustedRootFromFlags(opts: Opts): TrustedRootSource {
+export function trustedRootFromFlags(opts: Opts): TrustedRootSource {
   const file = str(opts.trustedRoot);
   if (file) {
     if (opts.tufRefresh === true)

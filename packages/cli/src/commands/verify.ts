@@ -18,6 +18,7 @@ import { asTypedError, printJson, progressBar, humanLine } from '../output.js';
 import { hashingOptionsFromFlags } from './hashing-flags.js';
 import { KEYLESS_VERIFY_OPTIONS, addKeylessVerifyFlags, keylessVerifierFromFlags } from './keyless-flags.js';
 import { collect } from './repeatable-option.js';
+import { addPolicyVerifyFlags, verifyWithPolicy } from './policy-verify.js';
 
 /** The verifier --key, --certificate-chain or the keyless flags ask for (shared with `watch`). */
 export async function verifierFromFlags(flags: Record<string, unknown>): Promise<BundleVerifier> {
@@ -107,7 +108,9 @@ chain, bad signature), 2 bad usage or unreadable input.
 `,
   );
   addKeylessVerifyFlags(cmd);
+  addPolicyVerifyFlags(cmd);
   cmd.action(async (model: string, flags: Record<string, unknown>) => {
+    if (typeof flags.policy === 'string') return verifyWithPolicy(model, flags);
     const json = flags.json === true;
     let signer: SignerIdentity | null = null;
     let manifest: SignedManifest | null = null;

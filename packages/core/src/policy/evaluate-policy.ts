@@ -48,12 +48,17 @@ export function evaluatePolicy(
       const by = allowed.find((m) => m.matches(hit.signer))?.name;
       checks.push({ name, passed: true, reason: `signed by ${describeSigner(hit.signer)} (identity ${by})` });
     } else if (sigs.length === 0) {
-      checks.push({
-        name,
-        passed: false,
-        reason: `no verified ${kind === 'oms' ? 'OMS' : 'cosign'} signature`,
-        code: 'SIGNATURE_MISSING',
-      });
+      const failure = evidence.failures?.find((f) => f.check === name);
+      checks.push(
+        failure
+          ? { name, passed: false, reason: failure.message, code: failure.code }
+          : {
+              name,
+              passed: false,
+              reason: `no verified ${kind === 'oms' ? 'OMS' : 'cosign'} signature`,
+              code: 'SIGNATURE_MISSING',
+            },
+      );
     } else {
       checks.push({
         name,

@@ -1,6 +1,7 @@
 // What a policy is evaluated over: facts that verification already established. Every signature
 // and attestation here has passed its cryptographic check (DSSE signature, certificate chain or
 // Sigstore trust root); the policy decides whether the signer and the claims are acceptable.
+import type { ErrorCode } from '../errors.js';
 import type { SignerIdentity } from '../verify/verifier.js';
 
 /** An in-toto Statement v1 whose DSSE envelope verified. */
@@ -53,4 +54,17 @@ export interface PolicyEvidence {
   files?: WeightFileEvidence[];
   /** The pickle/format scan, when it ran. */
   scan?: ScanEvidence;
+  /**
+   * Verification attempts that failed, by the check they would have served (`signatures.oms`,
+   * `provenance.signer`, ...): a bundle whose signature or identity did not verify, a model whose
+   * files do not match its signature. A failed check reports these instead of a bare "missing".
+   */
+  failures?: VerificationFailure[];
+}
+
+/** A verification attempt that failed (see PolicyEvidence.failures). */
+export interface VerificationFailure {
+  check: string;
+  code: ErrorCode;
+  message: string;
 }

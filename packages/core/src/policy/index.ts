@@ -23,3 +23,7 @@ export { licenseViolation } from './spdx-licenses.js';
 export { SLSA_PROVENANCE_V1, CYCLONEDX_BOM } from './select-attestations.js';
 export { EXAMPLE_POLICY } from './example-policy.js';
 export { evidenceFromScan, type ScanReportLike } from './scan-evidence.js';
+export { policyVerifier, type PolicyVerifierOptions } from './policy-verifier.js';
+export { gatherModelEvidence, type ModelEvidenceOptions } from './model-evidence.js';
+export { buildVsa, VSA_PREDICATE_TYPE, MODELSEAL_VERIFIER_ID, type VsaSubject } from './vsa.js';
+export type { VerificationFailure } from './evidence.js';

@@ -28,6 +28,9 @@ export function selectAttestations(
 ): { accepted: AttestationEvidence[]; check: PolicyCheck } {
   const ofType = evidence.attestations.filter((a) => accepts(a.statement.predicateType));
   if (ofType.length === 0) {
+    const failure = evidence.failures?.find((f) => f.check === name);
+    if (failure)
+      return { accepted: [], check: { name, passed: false, reason: failure.message, code: failure.code } };
     return {
       accepted: [],
       check: {

@@ -1,0 +1,87 @@
+// `modelseal verify MODEL --policy FILE`: verify a model directory's OMS signature and attestation
+// bundles with the policy's identities, evaluate the policy, and report every check (text, --json,
+// --result FILE), optionally writing a SLSA VSA (--vsa FILE, signed with --vsa-key).
+// Exit 0 allowed (or audit mode), 1 denied in enforce mode, 2 bad policy or input.
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import {
+  buildVsa,
+  evaluatePolicy,
+  gatherModelEvidence,
+  loadPolicy,
+  policyFailure,
+  policyVerifier,
+  type PolicyResult,
+} from '@modelseal/core/policy';
+import { IN_TOTO_PAYLOAD_TYPE, keySigner, loadPrivateKeyFile, serializeBundle } from '@modelseal/core';
+import { printJson } from '../output.js';
+import { trustedRootFromFlags } from './keyless-flags.js';
+import { collect } from './repeatable-option.js';
+
+/** Add the policy flags to `verify`. */
+export function addPolicyVerifyFlags(cmd: Command): Command {
+  return cmd
+    .option(
+      '--policy <file>',
+      'evaluate this ModelPolicy (identities, attestations, licences...) instead of the flags',
+    )
+    .option(
+      '--attestation <file>',
+      'with --policy: an attestation bundle to verify and use; repeatable',
+      collect,
+      [],
+    )
+    .option('--result <file>', 'with --policy: also write the result JSON here')
+    .option('--vsa <file>', 'with --policy: write a SLSA Verification Summary Attestation here')
+    .option('--vsa-key <file>', 'sign the VSA with this private key (password from COSIGN_PASSWORD)');
+}
+
+const hasTrustFlags = (f: Record<string, unknown>) =>
+  typeof f.trustedRoot === 'string' || f.tufRefresh === true || f.staging === true;
+
+function printChecks(result: PolicyResult): void {
+  const lines = result.checks.map((c) => `${c.passed ? 'PASS' : 'FAIL'} ${c.name}: ${c.reason}`);
+  const verdict = result.allowed
+    ? 'allowed'
+    : result.enforced
+      ? 'denied'
+      : 'denied (audit mode: not enforced)';
+  process.stdout.write(
+    `${lines.join('\n')}\npolicy ${result.policy.name} (${result.policy.digest}): ${verdict}\n`,
+  );
+}
+
+/** Run `verify MODEL --policy FILE`. Throws the first failed check's error when enforced. */
+export async function verifyWithPolicy(model: string, flags: Record<string, unknown>): Promise<void> {
+  const loaded = await loadPolicy(String(flags.policy));
+  const verifier = policyVerifier(
+    loaded.policy,
+    hasTrustFlags(flags) ? { trustedRoot: trustedRootFromFlags(flags) } : {},
+  );
+  const evidence = await gatherModelEvidence(model, {
+    verifier,
+    signaturePath: flags.signature as string | undefined,
+    attestationPaths: flags.attestation as string[],
+    jobs: flags.jobs !== undefined ? Number(flags.jobs) : undefined,
+  });
+  const result = evaluatePolicy(loaded, evidence);
+  if (typeof flags.result === 'string') await writeFile(flags.result, `${JSON.stringify(result, null, 2)}\n`);
+  if (typeof flags.vsa === 'string') {
+    const vsa = buildVsa(result, { resourceUri: model, digests: evidence.subjectDigests });
+    const payload = Buffer.from(JSON.stringify(vsa));
+    const out =
+      typeof flags.vsaKey === 'string'
+        ? serializeBundle(
+            await keySigner({ privateKey: await loadPrivateKeyFile(flags.vsaKey) }).signStatement(
+              payload,
+              IN_TOTO_PAYLOAD_TYPE,
+            ),
+          )
+        : payload;
+    await writeFile(flags.vsa, out);
+  }
+  if (flags.json === true) printJson(result);
+  else printChecks(result);
+  const failure = policyFailure(result);
+  if (failure) throw failure;
+}

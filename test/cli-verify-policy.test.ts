@@ -1,0 +1,298 @@
+// `modelseal verify DIR --policy FILE` as a real process: a key-signed model with signed SLSA
+// provenance and CycloneDX attestations (made in the test), evaluated against policy files.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  hashModel,
+  keySigner,
+  keyVerifier,
+  newKeyPair,
+  parseBundle,
+  publicKeyPem,
+  serializeBundle,
+  IN_TOTO_PAYLOAD_TYPE,
+} from '../packages/core/src/index.js';
+import { cyclonedx, provenance, statement, type ProvenanceFacts } from './policy/signed-evidence.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(repo, 'packages/cli/dist/bin.js');
+const tmp = mkdtempSync(path.join(tmpdir(), 'ms-cli-vpolicy-'));
+const trainer = newKeyPair();
+const stranger = newKeyPair();
+const keyFile = (name: string, pair: typeof trainer) => {
+  const f = path.join(tmp, name);
+  writeFileSync(f, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  return f;
+};
+let model: string;
+let root: string;
+
+const modelseal = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+
+const policyFile = (name: string, opts: { mode?: string; weights?: boolean } = {}) => {
+  const pem = publicKeyPem(trainer.publicKey).trim().split('\n').join('\n          ');
+  const f = path.join(tmp, name);
+  writeFileSync(
+    f,
+    `apiVersion: modelseal.dev/v1alpha1
+kind: ModelPolicy
+metadata: {name: ${name.replace('.yaml', '')}}
+spec:
+  mode: ${opts.mode ?? 'enforce'}
+  identities:
+    trainer:
+      key:
+        publicKey: |
+          ${pem}
+  require:
+    signatures:
+      oms: {signedBy: [trainer]}
+    provenance:
+      signedBy: [trainer]
+      builders: [{idRegExp: 'https://github\\.com/acme/ml-platform/.*', maxLevel: 3}]
+    sbom:
+      signedBy: [trainer]
+      licenses: {deny: [AGPL-3.0-only]}
+${opts.weights ? '    weights: {formats: [safetensors]}\n' : ''}`,
+  );
+  return f;
+};
+
+async function attestation(name: string, predicateType: string, predicate: unknown, pair = trainer) {
+  const bundle = await keySigner({ privateKey: pair.privateKey }).signStatement(
+    Buffer.from(JSON.stringify(statement(predicateType, predicate, `sha256:${root}`))),
+    IN_TOTO_PAYLOAD_TYPE,
+  );
+  const f = path.join(tmp, name);
+  writeFileSync(f, serializeBundle(bundle));
+  return f;
+}
+const prov = (facts: ProvenanceFacts = {}, pair = trainer) =>
+  attestation(`prov-${Math.random()}.json`, 'https://slsa.dev/provenance/v1', provenance(facts), pair);
+const sbom = (bom: Parameters<typeof cyclonedx>[0] = {}) =>
+  attestation(`sbom-${Math.random()}.json`, 'https://cyclonedx.org/bom', cyclonedx(bom));
+
+beforeAll(async () => {
+  if (!existsSync(BIN)) spawnSync('pnpm', ['-r', 'run', 'build'], { cwd: repo });
+  model = path.join(tmp, 'sample-model');
+  cpSync(path.join(repo, 'fixtures/models/sample-model'), model, { recursive: true });
+  const s = modelseal('sign', model, '--key', keyFile('trainer.pem', trainer));
+  if (s.status !== 0) throw new Error(s.stderr);
+  root = (await hashModel(model, { signaturePath: path.join(model, 'model.sig') })).root;
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('modelseal verify --policy', () => {
+  it('allowed: exit 0, every check in the JSON, the result file and a signed VSA', async () => {
+    const result = path.join(tmp, 'result.json');
+    const vsa = path.join(tmp, 'vsa.json');
+    const policy = policyFile('prod.yaml');
+    const r = modelseal(
+      'verify',
+      model,
+      '--policy',
+      policy,
+      '--attestation',
+      await prov(),
+      '--attestation',
+      await sbom(),
+      '--json',
+      '--result',
+      result,
+      '--vsa',
+      vsa,
+      '--vsa-key',
+      keyFile('vsa.pem', trainer),
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({
+      allowed: true,
+      enforced: true,
+      slsaBuildLevel: 3,
+      policy: { name: 'prod', mode: 'enforce' },
+    });
+    expect(out.checks.map((c: { name: string; passed: boolean }) => [c.name, c.passed])).toEqual([
+      ['signatures.oms', true],
+      ['provenance.signer', true],
+      ['provenance.builder', true],
+      ['sbom.signer', true],
+      ['sbom.licenses', true],
+    ]);
+    expect(JSON.parse(readFileSync(result, 'utf8'))).toEqual(out);
+    // The VSA verifies with the signer's key and names the policy by the sha256 of its bytes.
+    const verified = await keyVerifier({ publicKey: trainer.publicKey }).verify(
+      parseBundle(readFileSync(vsa), vsa),
+    );
+    const st = JSON.parse(verified.payload.toString());
+    const policySha = spawnSync('sha256sum', [policy], { encoding: 'utf8' }).stdout.split(' ')[0];
+    expect(st.predicateType).toBe('https://slsa.dev/verification_summary/v1');
+    expect(st.subject).toEqual([{ name: model, digest: { sha256: root } }]);
+    expect(st.predicate).toMatchObject({
+      policy: { digest: { sha256: policySha } },
+      verificationResult: 'PASSED',
+      verifiedLevels: ['SLSA_BUILD_LEVEL_3'],
+      resourceUri: model,
+    });
+  });
+
+  const denied = (r: ReturnType<typeof modelseal>, code: string, message: string) => {
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`modelseal: error[${code}]: ${message}\n`);
+  };
+
+  it('an unsigned model: SIGNATURE_MISSING', async () => {
+    const unsigned = path.join(tmp, 'unsigned');
+    cpSync(path.join(repo, 'fixtures/models/sample-model'), unsigned, { recursive: true });
+    const r = modelseal(
+      'verify',
+      unsigned,
+      '--policy',
+      policyFile('p.yaml'),
+      '--attestation',
+      await prov(),
+      '--attestation',
+      await sbom(),
+    );
+    denied(r, 'SIGNATURE_MISSING', 'policy p: signatures.oms: no verified OMS signature');
+    expect(r.stdout).toMatch(/^FAIL signatures\.oms: no verified OMS signature$/m);
+  });
+
+  it('a model signed by another key: WRONG_KEY', async () => {
+    const other = path.join(tmp, 'other');
+    cpSync(path.join(repo, 'fixtures/models/sample-model'), other, { recursive: true });
+    expect(modelseal('sign', other, '--key', keyFile('stranger.pem', stranger)).status).toBe(0);
+    const r = modelseal(
+      'verify',
+      other,
+      '--policy',
+      policyFile('p.yaml'),
+      '--attestation',
+      await prov(),
+      '--attestation',
+      await sbom(),
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^modelseal: error\[WRONG_KEY\]: policy p: signatures\.oms: .*signed by a different key/,
+    );
+  });
+
+  it('a provenance from a builder the policy does not allow: PROVENANCE_REJECTED', async () => {
+    const r = modelseal(
+      'verify',
+      model,
+      '--policy',
+      policyFile('p.yaml'),
+      '--attestation',
+      await prov({ builderId: 'https://evil.example/builder' }),
+      '--attestation',
+      await sbom(),
+    );
+    denied(
+      r,
+      'PROVENANCE_REJECTED',
+      'policy p: provenance.builder: builder "https://evil.example/builder" is not one of /^(?:https:\\/\\/github\\.com\\/acme\\/ml-platform\\/.*)$/',
+    );
+  });
+
+  it('an attestation signed by another key: the bundle fails and names why', async () => {
+    const r = modelseal(
+      'verify',
+      model,
+      '--policy',
+      policyFile('p.yaml'),
+      '--attestation',
+      await prov({}, stranger),
+      '--attestation',
+      await sbom(),
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^modelseal: error\[WRONG_KEY\]: policy p: provenance\.signer: .*signed by a different key/,
+    );
+  });
+
+  it('an SBOM licence on the deny-list: LICENSE_DENIED', async () => {
+    const r = modelseal(
+      'verify',
+      model,
+      '--policy',
+      policyFile('p.yaml'),
+      '--attestation',
+      await prov(),
+      '--attestation',
+      await sbom({ modelLicenses: [{ license: { id: 'AGPL-3.0-only' } }] }),
+    );
+    denied(
+      r,
+      'LICENSE_DENIED',
+      'policy p: sbom.licenses: sentiment (machine-learning-model): "AGPL-3.0-only" needs AGPL-3.0-only, which the policy denies',
+    );
+  });
+
+  it('a tampered file fails signatures.oms with TAMPERED_FILE', async () => {
+    const t = path.join(tmp, 'tampered');
+    cpSync(model, t, { recursive: true });
+    writeFileSync(path.join(t, 'f1'), 'changed');
+    const r = modelseal(
+      'verify',
+      t,
+      '--policy',
+      policyFile('p.yaml'),
+      '--attestation',
+      await prov(),
+      '--attestation',
+      await sbom(),
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^modelseal: error\[TAMPERED_FILE\]: policy p: signatures\.oms: /);
+  });
+
+  it('weights required but no scan has run: fails closed', async () => {
+    const r = modelseal(
+      'verify',
+      model,
+      '--policy',
+      policyFile('w.yaml', { weights: true }),
+      '--attestation',
+      await prov(),
+      '--attestation',
+      await sbom(),
+    );
+    denied(r, 'WEIGHT_FORMAT_DENIED', 'policy w: weights.formats: the model files were not examined');
+  });
+
+  it('audit mode: failures reported, exit 0, "enforced": false', async () => {
+    const r = modelseal(
+      'verify',
+      model,
+      '--policy',
+      policyFile('a.yaml', { mode: 'audit' }),
+      '--attestation',
+      await prov(),
+      '--json',
+    );
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ allowed: false, enforced: false });
+    expect(
+      out.checks.filter((c: { passed: boolean }) => !c.passed).map((c: { code: string }) => c.code),
+    ).toEqual(['ATTESTATION_MISSING']);
+  });
+
+  it('a policy that does not load: exit 2 POLICY_INVALID', () => {
+    const bad = path.join(tmp, 'bad.yaml');
+    writeFileSync(bad, 'apiVersion: modelseal.dev/v1alpha1\nkind: ModelPolicy\n');
+    const r = modelseal('verify', model, '--policy', bad);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `modelseal: error[POLICY_INVALID]: ${bad}: line 1, column 1: metadata: required field is missing (and 1 more problem)\n`,
+    );
+  });
+});
