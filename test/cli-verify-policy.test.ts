@@ -33,7 +33,7 @@ let root: string;
 
 const modelseal = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
 
-const policyFile = (name: string, opts: { mode?: string; weights?: boolean } = {}) => {
+const policyFile = (name: string, opts: { mode?: string; weights?: string } = {}) => {
   const pem = publicKeyPem(trainer.publicKey).trim().split('\n').join('\n          ');
   const f = path.join(tmp, name);
   writeFileSync(
@@ -57,7 +57,7 @@ spec:
     sbom:
       signedBy: [trainer]
       licenses: {deny: [AGPL-3.0-only]}
-${opts.weights ? '    weights: {formats: [safetensors]}\n' : ''}`,
+${opts.weights ? `    weights: ${opts.weights}\n` : ''}`,
   );
   return f;
 };
@@ -254,18 +254,58 @@ describe('modelseal verify --policy', () => {
     expect(r.stderr).toMatch(/^modelseal: error\[TAMPERED_FILE\]: policy p: signatures\.oms: /);
   });
 
-  it('weights required but no scan has run: fails closed', async () => {
-    const r = modelseal(
+  it('weights: a pickle that imports os.system fails the scan (SCAN_FAILED), and pickle is not an allowed format', async () => {
+    const clean = modelseal(
       'verify',
       model,
       '--policy',
-      policyFile('w.yaml', { weights: true }),
+      policyFile('w.yaml', { weights: '{formats: [safetensors], scan: clean}' }),
       '--attestation',
       await prov(),
       '--attestation',
       await sbom(),
+      '--json',
     );
-    denied(r, 'WEIGHT_FORMAT_DENIED', 'policy w: weights.formats: the model files were not examined');
+    expect(clean.status).toBe(0);
+    const checks = JSON.parse(clean.stdout).checks.slice(-2);
+    expect(checks).toEqual([
+      { name: 'weights.formats', passed: true, reason: '0 weight file(s) in safetensors' },
+      { name: 'weights.scan', passed: true, reason: 'the scan found nothing dangerous' },
+    ]);
+    const hostile = path.join(tmp, 'hostile');
+    cpSync(path.join(repo, 'fixtures/models/sample-model'), hostile, { recursive: true });
+    // Made by python3's pickle.dumps, never loaded: an object whose __reduce__ calls os.system.
+    const py =
+      'import os, pickle, sys\nclass E:\n    def __reduce__(self):\n        return (os.system, ("id",))\nsys.stdout.buffer.write(pickle.dumps(E(), protocol=2))';
+    writeFileSync(path.join(hostile, 'model.pkl'), spawnSync('python3', ['-c', py]).stdout);
+    expect(modelseal('sign', hostile, '--key', keyFile('trainer2.pem', trainer)).status).toBe(0);
+    const hostileRoot = (await hashModel(hostile, { signaturePath: path.join(hostile, 'model.sig') })).root;
+    const saved = root;
+    root = hostileRoot;
+    const atts = ['--attestation', await prov(), '--attestation', await sbom()];
+    root = saved;
+    const scanOnly = modelseal(
+      'verify',
+      hostile,
+      '--policy',
+      policyFile('s.yaml', { weights: '{scan: clean}' }),
+      ...atts,
+    );
+    expect(scanOnly.status).toBe(1);
+    expect(scanOnly.stderr).toMatch(
+      /^modelseal: error\[SCAN_FAILED\]: policy s: weights\.scan: .*model\.pkl.*(posix|os)\.system/,
+    );
+    const formats = modelseal(
+      'verify',
+      hostile,
+      '--policy',
+      policyFile('w.yaml', { weights: '{formats: [safetensors], scan: clean}' }),
+      ...atts,
+    );
+    expect(formats.status).toBe(1);
+    expect(formats.stderr).toBe(
+      'modelseal: error[WEIGHT_FORMAT_DENIED]: policy w: weights.formats: model.pkl is pickle, not one of safetensors (1 more failed check(s))\n',
+    );
   });
 
   it('audit mode: failures reported, exit 0, "enforced": false', async () => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { parsePolicy } from '../packages/core/src/policy/load-policy.js';
+import { buildProgram } from '../packages/cli/src/program.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const K8S = path.join(repo, 'deploy/kubernetes');
@@ -168,6 +169,27 @@ describe('deploy/kubernetes', () => {
     });
     const config = JSON.parse(secret.stringData['.dockerconfigjson']);
     expect(Object.keys(config.auths)).toEqual(['registry.example.com']);
+  });
+});
+
+describe('deploy/kubernetes init-container args', () => {
+  it('name a real command and only flags it has, with the arguments it takes', async () => {
+    const program = await buildProgram();
+    const pods = [load('deployment.yaml')[0], load('image-volume-deployment.yaml')[0]].map(
+      (d) => d.spec.template.spec,
+    );
+    for (const pod of pods) {
+      const args: string[] = pod.initContainers[0].args;
+      const cmd = program.commands.find((c) => c.name() === args[0]);
+      expect(cmd, args[0]).toBeDefined();
+      const flags = args.filter((a) => a.startsWith('--'));
+      const known = new Set(cmd?.options.map((o) => o.long));
+      for (const f of flags) expect(known.has(f), `${args[0]} ${f}`).toBe(true);
+      const positional = args
+        .slice(1)
+        .filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
+      expect(positional.length, args.join(' ')).toBe(cmd?.registeredArguments.length);
+    }
   });
 });
 

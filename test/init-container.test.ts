@@ -3,12 +3,32 @@
 // registry credentials from a mounted Docker config, against the real docker-registry.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { runInPod, type PodRun } from './pod-sandbox.js';
+import { attachBundle } from './policy/attach-referrer.js';
+import { cyclonedx, provenance, statement, type ProvenanceFacts } from './policy/signed-evidence.js';
+import {
+  IN_TOTO_PAYLOAD_TYPE,
+  keySigner,
+  newKeyPair,
+  OMS_PREDICATE_TYPE,
+  publicKeyPem,
+  serializeBundle,
+} from '../packages/core/src/index.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -16,13 +36,81 @@ const SAMPLE = path.join(repo, 'fixtures/models/sample-model');
 
 let registry: RunningRegistry;
 let dockerConfig: string;
+const tmp = mkdtempSync(path.join(tmpdir(), 'ms-init-'));
+const trainer = newKeyPair();
+const stranger = newKeyPair();
+const pemFile = (name: string, pair: typeof trainer) => {
+  const f = path.join(tmp, name);
+  writeFileSync(f, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  return f;
+};
+
+const POLICY = `apiVersion: modelseal.dev/v1alpha1
+kind: ModelPolicy
+metadata: {name: sentiment-prod}
+spec:
+  identities:
+    trainer:
+      key:
+        publicKey: |
+          ${publicKeyPem(trainer.publicKey).trim().split('\n').join('\n          ')}
+  require:
+    signatures:
+      oms: {signedBy: [trainer]}
+    provenance:
+      signedBy: [trainer]
+      builders: [{idRegExp: 'https://github\\.com/acme/ml-platform/.*', maxLevel: 3}]
+    sbom:
+      signedBy: [trainer]
+      licenses: {deny: [AGPL-3.0-only, CC-BY-NC-4.0]}
+    weights: {scan: clean}
+`;
+
+interface Publish {
+  signer?: typeof trainer | null;
+  prov?: ProvenanceFacts;
+  bom?: Parameters<typeof cyclonedx>[0];
+  hostilePickle?: boolean;
+}
+
+/** Push a model signed (OMS, as a referrer) and attested (provenance + SBOM referrers about the manifest digest). */
+async function publish(name: string, o: Publish = {}): Promise<{ ref: string; digest: string }> {
+  const dir = path.join(tmp, name);
+  cpSync(SAMPLE, dir, { recursive: true });
+  writeFileSync(path.join(dir, 'id.txt'), `model ${name}\n`); // a layer no other test shares
+  if (o.hostilePickle) {
+    // Made by python3's pickle.dumps, never loaded: an object whose __reduce__ calls os.system.
+    const py =
+      'import os, pickle, sys\nclass E:\n    def __reduce__(self):\n        return (os.system, ("id",))\nsys.stdout.buffer.write(pickle.dumps(E(), protocol=2))';
+    writeFileSync(path.join(dir, 'model.pkl'), spawnSync('python3', ['-c', py]).stdout);
+  }
+  const ref = `${registry.host}/models/${name}:v1`;
+  const signer = o.signer === undefined ? trainer : o.signer;
+  if (signer) {
+    const s = cli(['sign', dir, '--key', pemFile(`${name}.pem`, signer)]);
+    if (s.status !== 0) throw new Error(s.stderr);
+  }
+  const digest = push(ref, dir);
+  const creds = { username: registry.username ?? '', password: registry.password ?? '' };
+  if (signer) await attachBundle(ref, readFileSync(path.join(dir, 'model.sig')), OMS_PREDICATE_TYPE, creds);
+  const attest = async (predicateType: string, predicate: unknown) => {
+    const bundle = await keySigner({ privateKey: trainer.privateKey }).signStatement(
+      Buffer.from(JSON.stringify(statement(predicateType, predicate, digest))),
+      IN_TOTO_PAYLOAD_TYPE,
+    );
+    await attachBundle(ref, serializeBundle(bundle), predicateType, creds);
+  };
+  await attest('https://slsa.dev/provenance/v1', provenance(o.prov));
+  await attest('https://cyclonedx.org/bom', cyclonedx(o.bom));
+  return { ref, digest };
+}
 
 const cli = (args: string[], input?: string) =>
   spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input });
 
-function push(ref: string): string {
+function push(ref: string, dir = SAMPLE): string {
   const r = cli(
-    ['push', SAMPLE, ref, '--username', registry.username ?? '', '--password-stdin', '--json'],
+    ['push', dir, ref, '--username', registry.username ?? '', '--password-stdin', '--json'],
     registry.password,
   );
   if (r.status !== 0) throw new Error(`push failed: ${r.stderr}`);
@@ -60,6 +148,124 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await registry?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const pullWithPolicy = (ref: string): PodRun =>
+  runInPod(
+    [
+      process.execPath,
+      BIN,
+      'pull',
+      ref,
+      '$POD/models/model',
+      '--policy',
+      '$POD/ro/policy.yaml',
+      '--result',
+      '$POD/models/result.json',
+    ],
+    {
+      readOnlyFiles: { 'config.json': dockerConfig, 'policy.yaml': POLICY },
+      env: { DOCKER_CONFIG: '$POD/ro' },
+    },
+  );
+
+/**
+ * Overwrite this model's own layer (id.txt; the others are shared with other tests) in the
+ * registry's storage with other bytes of the same size: a pull that fetched and checked it would
+ * fail with DIGEST_MISMATCH, so a policy error code proves the decision came before the download.
+ */
+function corruptOwnLayer(digest: string): void {
+  const blob = (hex: string) =>
+    path.join(registry.storageDir, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+  const manifest = JSON.parse(readFileSync(blob(digest.slice(7)), 'utf8')) as {
+    layers: { digest: string; size: number; annotations?: Record<string, string> }[];
+  };
+  const own = manifest.layers.find((l) => l.annotations?.['org.cncf.model.filepath'] === 'id.txt');
+  if (!own) throw new Error('no id.txt layer');
+  writeFileSync(blob(own.digest.slice(7)), Buffer.alloc(own.size, 0x42));
+}
+
+describe('init container: modelseal pull --policy in a hardened pod sandbox', () => {
+  it('a signed, attested, clean model lands, and its result JSON says so', async () => {
+    const { ref, digest } = await publish('allowed');
+    const run = pullWithPolicy(ref);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(`${ref}@${digest}\n`);
+    expectSandboxHeld(run);
+    expect(readdirSync(path.join(run.outDir, 'models')).sort()).toEqual(['model', 'result.json']);
+    const result = JSON.parse(readFileSync(path.join(run.outDir, 'models/result.json'), 'utf8'));
+    expect(result).toMatchObject({
+      allowed: true,
+      enforced: true,
+      slsaBuildLevel: 3,
+      policy: { name: 'sentiment-prod' },
+    });
+    expect(result.checks.map((c: { name: string; passed: boolean }) => `${c.name}:${c.passed}`)).toEqual([
+      'signatures.oms:true',
+      'provenance.signer:true',
+      'provenance.builder:true',
+      'sbom.signer:true',
+      'sbom.licenses:true',
+      'weights.scan:true',
+    ]);
+  });
+
+  const denied = async (name: string, o: Publish, code: string, message: RegExp, beforeFetch: boolean) => {
+    const { ref, digest } = await publish(name, o);
+    if (beforeFetch) corruptOwnLayer(digest);
+    const run = pullWithPolicy(ref);
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(
+      new RegExp(`^modelseal: error\\[${code}\\]: policy sentiment-prod: ${message.source}\n$`),
+    );
+    expectSandboxHeld(run);
+    // DEST absent, nothing staged left; the result JSON next to it says why.
+    expect(readdirSync(path.join(run.outDir, 'models'))).toEqual(['result.json']);
+    const result = JSON.parse(readFileSync(path.join(run.outDir, 'models/result.json'), 'utf8'));
+    expect(result.allowed).toBe(false);
+    expect(result.checks.find((c: { passed: boolean }) => !c.passed).code).toBe(code);
+  };
+
+  it('an unsigned model: SIGNATURE_MISSING before any weight byte is fetched', () =>
+    denied(
+      'unsigned',
+      { signer: null },
+      'SIGNATURE_MISSING',
+      /signatures\.oms: no verified OMS signature/,
+      true,
+    ));
+
+  it('a model signed by a key the policy does not name: WRONG_KEY, before fetching', () =>
+    denied(
+      'wrong-identity',
+      { signer: stranger },
+      'WRONG_KEY',
+      /signatures\.oms: .*signed by a different key.*/,
+      true,
+    ));
+
+  it('a provenance from a builder the policy does not allow: PROVENANCE_REJECTED, before fetching', () =>
+    denied(
+      'bad-builder',
+      { prov: { builderId: 'https://evil.example/builder' } },
+      'PROVENANCE_REJECTED',
+      /provenance\.builder: builder "https:\/\/evil\.example\/builder" is not one of .*/,
+      true,
+    ));
+
+  it('an SBOM licence on the deny-list: LICENSE_DENIED, before fetching', () =>
+    denied(
+      'agpl',
+      { bom: { modelLicenses: [{ license: { id: 'AGPL-3.0-only' } }] } },
+      'LICENSE_DENIED',
+      /sbom\.licenses: sentiment \(machine-learning-model\): "AGPL-3\.0-only" needs AGPL-3\.0-only, which the policy denies/,
+      true,
+    ));
+
+  it('a pickle that imports os.system: SCAN_FAILED after the verified download, DEST absent', () =>
+    denied('pickle', { hostilePickle: true }, 'SCAN_FAILED', /weights\.scan: .*model\.pkl.*system.*/, false));
 });
 
 describe('init container: modelseal pull in a hardened pod sandbox', () => {
@@ -83,27 +289,11 @@ describe('init container: modelseal pull in a hardened pod sandbox', () => {
   });
 
   it('a tampered layer: exit 1, DIGEST_MISMATCH, DEST absent and nothing staged left', () => {
-    const digest = push(`${registry.host}/models/tampered:v1`);
-    // Overwrite one layer blob in the registry's storage with other bytes of the same size.
-    const manifest = JSON.parse(
-      readFileSync(
-        path.join(
-          registry.storageDir,
-          'docker/registry/v2/blobs/sha256',
-          digest.slice(7, 9),
-          digest.slice(7),
-          'data',
-        ),
-        'utf8',
-      ),
-    ) as { layers: { digest: string; size: number }[] };
-    const layer = manifest.layers.find((l) => l.size > 0);
-    if (!layer) throw new Error('no non-empty layer');
-    const hex = layer.digest.slice(7);
-    writeFileSync(
-      path.join(registry.storageDir, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data'),
-      Buffer.alloc(layer.size, 0x41),
-    );
+    const dir = path.join(tmp, 'tampered');
+    cpSync(SAMPLE, dir, { recursive: true });
+    writeFileSync(path.join(dir, 'id.txt'), 'model tampered\n');
+    const digest = push(`${registry.host}/models/tampered:v1`, dir);
+    corruptOwnLayer(digest); // other bytes of the same size, in the registry's storage
     const run = pullInPod(`${registry.host}/models/tampered:v1`);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^modelseal: error\[DIGEST_MISMATCH\]: .*\n$/);

@@ -63,6 +63,7 @@ export async function verifyWithPolicy(model: string, flags: Record<string, unkn
     signaturePath: flags.signature as string | undefined,
     attestationPaths: flags.attestation as string[],
     jobs: flags.jobs !== undefined ? Number(flags.jobs) : undefined,
+    scan: loaded.policy.spec.require.weights !== undefined,
   });
   const result = evaluatePolicy(loaded, evidence);
   if (typeof flags.result === 'string') await writeFile(flags.result, `${JSON.stringify(result, null, 2)}\n`);

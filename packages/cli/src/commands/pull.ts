@@ -5,6 +5,7 @@ import { interruptible } from '../interrupt.js';
 import { formatBytes, pinnedReference, printJson, progressBar, humanLine } from '../output.js';
 import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
+import { addPolicyPullFlags, pullWithPolicyCli } from './policy-pull.js';
 
 export function registerPull(program: Command): void {
   const cmd = program
@@ -22,6 +23,7 @@ export function registerPull(program: Command): void {
     )
     .option('--json', 'print {"reference","digest","format","files"} as JSON', false);
   addRegistryFlags(cmd);
+  addPolicyPullFlags(cmd);
   cmd.addHelpText(
     'after',
     `
@@ -38,6 +40,9 @@ Examples:
   );
   cmd.action(async (ref: string, dest: string, flags: Record<string, unknown>) => {
     const options = await registryOptionsFrom(flags);
+    if (typeof flags.policy === 'string') {
+      return pullWithPolicyCli(ref, dest, flags, { ...options, concurrency: concurrencyFrom(flags) });
+    }
     const bar = progressBar('pulling');
     const t0 = performance.now();
     let result;

@@ -27,3 +27,5 @@ export { policyVerifier, type PolicyVerifierOptions } from './policy-verifier.js
 export { gatherModelEvidence, type ModelEvidenceOptions } from './model-evidence.js';
 export { buildVsa, VSA_PREDICATE_TYPE, MODELSEAL_VERIFIER_ID, type VsaSubject } from './vsa.js';
 export type { VerificationFailure } from './evidence.js';
+export { gatherReferrerEvidence, type ReferrerEvidence } from './oci-evidence.js';
+export { pullWithPolicy, type PullWithPolicyOptions, type PullWithPolicyResult } from './pull-with-policy.js';

@@ -2,11 +2,13 @@
 // against the files, and attestation bundles (DSSE in-toto statements) verified with the same
 // verifier. A bundle that does not verify becomes a failure for the check it would have served;
 // input problems (unreadable files, malformed JSON) are thrown.
+import path from 'node:path';
 import { ModelsealError } from '../errors.js';
 import { isJsonObject } from '../json-object.js';
 import { hashModel } from '../digest/hash-model.js';
 import { readInputFile } from '../read-input-file.js';
 import { defaultSignaturePath } from '../sign/signature-path.js';
+import { scanModel } from '../scan/scan-model.js';
 import { parseBundle } from '../verify/parse-bundle.js';
 import { verifyModel, type VerifyModelSettings } from '../verify/verify-model.js';
 import type { BundleVerifier } from '../verify/verifier.js';
@@ -16,6 +18,7 @@ import type {
   VerificationFailure,
   VerifiedStatement,
 } from './evidence.js';
+import { evidenceFromScan } from './scan-evidence.js';
 import { CYCLONEDX_BOM, SLSA_PROVENANCE_V1 } from './select-attestations.js';
 
 /** Options of gatherModelEvidence. */
@@ -27,6 +30,8 @@ export interface ModelEvidenceOptions extends Pick<
   verifier: BundleVerifier;
   /** Attestation bundle files to read (each a Sigstore bundle holding a DSSE in-toto statement). */
   attestationPaths?: string[];
+  /** Also detect every file's format and scan pickles (scanModel); needed by a `weights` block. Default false. */
+  scan?: boolean;
 }
 
 /** The check an attestation would serve, from its (not yet verified) predicate type: only to route errors. */
@@ -36,7 +41,8 @@ function checkFor(predicateType: unknown): string {
   return 'attestations';
 }
 
-function parseStatementJson(payload: Buffer, source: string): VerifiedStatement {
+/** The verified payload as an in-toto statement; MALFORMED_BUNDLE when it is not one. */
+export function parseStatementJson(payload: Buffer, source: string): VerifiedStatement {
   let v: unknown;
   try {
     v = JSON.parse(payload.toString('utf8'));
@@ -95,6 +101,11 @@ export async function gatherModelEvidence(
       if (!isVerificationError(e)) throw e;
       failures.push({ check: checkFor(predicateType), code: e.code, message: e.message });
     }
+  }
+  if (opts.scan) {
+    const ignore = path.relative(modelPath, signaturePath);
+    const report = await scanModel(modelPath, { ignorePaths: ignore.startsWith('..') ? [] : [ignore] });
+    Object.assign(evidence, evidenceFromScan(report));
   }
   return evidence;
 }

@@ -1,0 +1,92 @@
+// `modelseal pull REF DEST --policy FILE`: the init container's entrypoint. Verifies the artifact's
+// signatures and attestations against the policy before fetching weights, pulls with digest checks
+// into staging, and lets DEST appear only when the whole policy passed. Writes --result (and --vsa)
+// for the inference container to read; on failure, one line naming the failed check, exit 1.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { buildVsa, loadPolicy, pullWithPolicy, type PolicyResult } from '@modelseal/core/policy';
+import {
+  IN_TOTO_PAYLOAD_TYPE,
+  keySigner,
+  loadPrivateKeyFile,
+  serializeBundle,
+  type OpenTargetOptions,
+} from '@modelseal/core';
+import { pinnedReference, printJson } from '../output.js';
+import { trustedRootFromFlags } from './keyless-flags.js';
+
+/** Add the policy flags to `pull`. */
+export function addPolicyPullFlags(cmd: Command): Command {
+  return cmd
+    .option(
+      '--policy <file>',
+      'verify signatures and attestations against this ModelPolicy before fetching weights',
+    )
+    .option('--result <file>', 'with --policy: write the policy result JSON here (e.g. next to DEST)')
+    .option('--vsa <file>', 'with --policy: write a SLSA Verification Summary Attestation here')
+    .option('--vsa-key <file>', 'sign the VSA with this private key (password from COSIGN_PASSWORD)')
+    .option(
+      '--trusted-root <file>',
+      'with --policy: Sigstore trusted_root.json for keyless identities (default: public-good)',
+    );
+}
+
+async function writeOutputs(
+  result: PolicyResult,
+  flags: Record<string, unknown>,
+  resourceUri: string,
+  digests: string[],
+) {
+  if (typeof flags.result === 'string') {
+    await mkdir(path.dirname(path.resolve(flags.result)), { recursive: true });
+    await writeFile(flags.result, `${JSON.stringify(result, null, 2)}\n`);
+  }
+  if (typeof flags.vsa === 'string') {
+    const payload = Buffer.from(JSON.stringify(buildVsa(result, { resourceUri, digests })));
+    const out =
+      typeof flags.vsaKey === 'string'
+        ? serializeBundle(
+            await keySigner({ privateKey: await loadPrivateKeyFile(flags.vsaKey) }).signStatement(
+              payload,
+              IN_TOTO_PAYLOAD_TYPE,
+            ),
+          )
+        : payload;
+    await writeFile(flags.vsa, out);
+  }
+}
+
+/** Run `pull REF DEST --policy FILE`. */
+export async function pullWithPolicyCli(
+  ref: string,
+  dest: string,
+  flags: Record<string, unknown>,
+  options: OpenTargetOptions & { concurrency?: number },
+): Promise<void> {
+  const policy = await loadPolicy(String(flags.policy));
+  const trusted = typeof flags.trustedRoot === 'string' ? { trustedRoot: trustedRootFromFlags(flags) } : {};
+  const pulled = await pullWithPolicy(ref, dest, {
+    ...options,
+    ...trusted,
+    policy,
+    // Written on success and on denial, so the reason is next to DEST; the VSA only for a pulled model.
+    onResult: (result) => writeOutputs(result, { result: flags.result }, ref, []),
+  });
+  if (typeof flags.vsa === 'string') {
+    await writeOutputs(
+      pulled.policy,
+      { vsa: flags.vsa, vsaKey: flags.vsaKey },
+      pinnedReference(pulled.reference, pulled.digest),
+      [pulled.digest, ...(pulled.omsRoot ? [`sha256:${pulled.omsRoot}`] : [])],
+    );
+  }
+  if (flags.json === true) printJson({ ...pulled, policy: pulled.policy });
+  else process.stdout.write(`${pinnedReference(ref, pulled.digest)}\n`);
+  if (!pulled.policy.allowed) {
+    const failed = pulled.policy.checks.filter((c) => !c.passed).map((c) => c.name);
+    process.stderr.write(
+      `modelseal: warning: policy ${pulled.policy.policy.name} (audit mode) failed: ${failed.join(', ')}\n`,
+    );
+  }
+}

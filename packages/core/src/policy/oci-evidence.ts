@@ -1,0 +1,83 @@
+// Evidence from an OCI artifact's referrers, before any layer is fetched: every Sigstore bundle
+// referrer (artifactType application/vnd.dev.sigstore.bundle.v0.3+json, one layer holding the
+// bundle) is verified with the policy's verifier. An OMS signature statement becomes the model
+// signature (its bundle is kept to check the pulled files against); any other statement is an
+// attestation. Bundles that fail verification are recorded as failures of the check they serve.
+import { ModelsealError } from '../errors.js';
+import { fetchVerifiedManifest } from '../oci/manifest-fetch.js';
+import { parseManifest } from '../oci/manifest.js';
+import { MediaTypes, type Descriptor, type ReadOnlyTarget } from '../oci/target.js';
+import { OMS_LEGACY_PREDICATE_TYPE, OMS_PREDICATE_TYPE } from '../oms/statement.js';
+import { parseBundle } from '../verify/parse-bundle.js';
+import type { BundleVerifier } from '../verify/verifier.js';
+import type { PolicyEvidence, VerificationFailure } from './evidence.js';
+import { parseStatementJson } from './model-evidence.js';
+import { CYCLONEDX_BOM, SLSA_PROVENANCE_V1 } from './select-attestations.js';
+
+/** Referrer evidence, plus the verified OMS signature bundle (to check the pulled files against). */
+export interface ReferrerEvidence {
+  evidence: PolicyEvidence;
+  /** The first OMS signature bundle that verified, as bytes (a Sigstore bundle). */
+  omsBundle?: Buffer;
+}
+
+const isOms = (t: unknown) => t === OMS_PREDICATE_TYPE || t === OMS_LEGACY_PREDICATE_TYPE;
+
+function checkFor(predicateType: unknown): string {
+  if (isOms(predicateType)) return 'signatures.oms';
+  if (predicateType === SLSA_PROVENANCE_V1) return 'provenance.signer';
+  if (typeof predicateType === 'string' && predicateType.startsWith(CYCLONEDX_BOM)) return 'sbom.signer';
+  return 'attestations';
+}
+
+/**
+ * Verify every bundle referrer of `subject` in `target`. Throws input errors (registry, malformed
+ * manifests); verification failures are recorded in `evidence.failures`.
+ */
+export async function gatherReferrerEvidence(
+  target: ReadOnlyTarget,
+  subject: Descriptor,
+  verifier: BundleVerifier,
+): Promise<ReferrerEvidence> {
+  const failures: VerificationFailure[] = [];
+  const evidence: PolicyEvidence = {
+    subjectDigests: [subject.digest],
+    signatures: [],
+    attestations: [],
+    failures,
+  };
+  let omsBundle: Buffer | undefined;
+  for (const ref of await target.referrers(subject, MediaTypes.sigstoreBundleV03)) {
+    const where = `${target.location}@${ref.digest}`;
+    const parsed = parseManifest(await fetchVerifiedManifest(target, ref), ref.mediaType, where);
+    if (parsed.kind !== 'manifest' || parsed.manifest.layers.length !== 1) {
+      throw new ModelsealError('MALFORMED_BUNDLE', `${where}: a bundle referrer must have exactly one layer`);
+    }
+    const bytes = await fetchVerifiedManifest(target, parsed.manifest.layers[0]);
+    const bundle = parseBundle(bytes, where);
+    let claimed: unknown;
+    try {
+      claimed = (JSON.parse(bundle.envelope.payload.toString('utf8')) as { predicateType?: unknown })
+        .predicateType;
+    } catch {
+      claimed = undefined;
+    }
+    try {
+      const verified = await verifier.verify(bundle);
+      const statement = parseStatementJson(verified.payload, where);
+      if (isOms(statement.predicateType)) {
+        evidence.signatures.push({ kind: 'oms', signer: verified.signer });
+        omsBundle ??= bytes;
+        for (const s of statement.subject ?? []) {
+          if (typeof s.digest?.sha256 === 'string') evidence.subjectDigests.push(`sha256:${s.digest.sha256}`);
+        }
+      } else {
+        evidence.attestations.push({ statement, signer: verified.signer, source: where });
+      }
+    } catch (e) {
+      if (!(e instanceof ModelsealError) || e.kind !== 'verification') throw e;
+      failures.push({ check: checkFor(claimed), code: e.code, message: e.message });
+    }
+  }
+  return { evidence, ...(omsBundle ? { omsBundle } : {}) };
+}

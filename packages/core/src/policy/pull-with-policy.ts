@@ -1,0 +1,96 @@
+// pullWithPolicy: the init container's job. Resolve the tag to a digest once; verify the bundle
+// referrers of that digest against the policy before any weight byte is fetched; pull the layers
+// into staging with digest checks; then, before the staged tree becomes DEST, check the files
+// against the verified OMS signature and scan them when the policy has a `weights` block. DEST
+// appears only when the whole policy passed (or in audit mode).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ModelsealError } from '../errors.js';
+import { openSource } from '../oci/open-target.js';
+import { pullModel, type PullModelOptions, type PullModelResult } from '../oci/pull-model.js';
+import { scanModel } from '../scan/scan-model.js';
+import { verifyModel } from '../verify/verify-model.js';
+import { evaluatePolicy, policyFailure } from './evaluate-policy.js';
+import type { LoadedPolicy } from './load-policy.js';
+import { gatherReferrerEvidence } from './oci-evidence.js';
+import { policyVerifier, type PolicyVerifierOptions } from './policy-verifier.js';
+import type { PolicyResult } from './result.js';
+import { evidenceFromScan } from './scan-evidence.js';
+
+/** Options of pullWithPolicy. */
+export interface PullWithPolicyOptions
+  extends Omit<PullModelOptions, 'beforeCommit' | 'reference'>, PolicyVerifierOptions {
+  policy: LoadedPolicy;
+  /** Called with every result (the pre-fetch one when it denies, else the final one), before throwing or returning. */
+  onResult?: (result: PolicyResult) => Promise<void>;
+}
+
+/** The pull's result with the policy result and the pinned reference. */
+export interface PullWithPolicyResult extends PullModelResult {
+  policy: PolicyResult;
+}
+
+/**
+ * Pull `ref` into `dest` only if `opts.policy` allows it. Throws the first failed check's error
+ * (SIGNATURE_MISSING, IDENTITY_MISMATCH, PROVENANCE_REJECTED, LICENSE_DENIED, SCAN_FAILED, ...)
+ * in enforce mode, before download when the signatures and attestations already fail; the errors
+ * of pullModel (DIGEST_MISMATCH, UNSAFE_PATH, ...); TAMPERED_FILE etc. when the files do not match
+ * the OMS signature. DEST is absent whenever it throws.
+ */
+export async function pullWithPolicy(
+  ref: string,
+  dest: string,
+  opts: PullWithPolicyOptions,
+): Promise<PullWithPolicyResult> {
+  const { target, selector } = openSource(ref, opts);
+  const desc = await target.resolve(selector);
+  const verifier = policyVerifier(opts.policy.policy, opts);
+  const { evidence, omsBundle } = await gatherReferrerEvidence(target, desc, verifier);
+  const weights = opts.policy.policy.spec.require.weights !== undefined;
+
+  // Before any weight byte: everything but the weight checks must already pass.
+  const early = evaluatePolicy(
+    opts.policy,
+    weights ? { ...evidence, files: [], scan: { clean: true, findings: [] } } : evidence,
+  );
+  const earlyFailure = policyFailure(early);
+  if (earlyFailure) {
+    await opts.onResult?.(early);
+    throw earlyFailure;
+  }
+
+  let result: PolicyResult = early;
+  const pulled = await pullModel(target, dest, {
+    ...opts,
+    reference: desc.digest,
+    beforeCommit: async (staged) => {
+      const final = { ...evidence, failures: [...(evidence.failures ?? [])] };
+      if (omsBundle) {
+        // The files on disk must be exactly the ones the verified OMS signature lists.
+        const tmp = await mkdtemp(path.join(tmpdir(), 'modelseal-sig-'));
+        try {
+          const sigPath = path.join(tmp, 'model.sig');
+          await writeFile(sigPath, omsBundle);
+          await verifyModel(staged.dir, { verifier, signaturePath: sigPath });
+        } catch (e) {
+          final.signatures = final.signatures.filter((s) => s.kind !== 'oms');
+          if (!(e instanceof ModelsealError) || e.kind !== 'verification') throw e;
+          final.failures.push({ check: 'signatures.oms', code: e.code, message: e.message });
+        } finally {
+          await rm(tmp, { recursive: true, force: true });
+        }
+      }
+      if (staged.omsRoot) final.subjectDigests = [...final.subjectDigests, `sha256:${staged.omsRoot}`];
+      if (weights) Object.assign(final, evidenceFromScan(await scanModel(staged.dir)));
+      result = evaluatePolicy(opts.policy, final);
+      const failure = policyFailure(result);
+      if (failure) {
+        await opts.onResult?.(result);
+        throw failure;
+      }
+    },
+  });
+  await opts.onResult?.(result);
+  return { ...pulled, policy: result };
+}
