@@ -15,8 +15,10 @@ import {
   publicKeyPem,
   serializeBundle,
   IN_TOTO_PAYLOAD_TYPE,
+  OMS_PREDICATE_TYPE,
 } from '../packages/core/src/index.js';
 import { cyclonedx, provenance, statement, type ProvenanceFacts } from './policy/signed-evidence.js';
+import { attachBundle } from './policy/attach-referrer.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -333,6 +335,66 @@ describe('modelseal verify --policy', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
       `modelseal: error[POLICY_INVALID]: ${bad}: line 1, column 1: metadata: required field is missing (and 1 more problem)\n`,
+    );
+  });
+});
+
+describe('modelseal verify REF --policy (an OCI artifact, weights not downloaded)', () => {
+  it('allowed from its referrers; a signature of other files is MANIFEST_INCONSISTENT', async () => {
+    const layout = path.join(tmp, 'layout');
+    const ref = `oci:${layout}:v1`;
+    const push = modelseal('push', model, ref, '--json');
+    expect(push.status).toBe(0);
+    const digest = JSON.parse(push.stdout).digest as string;
+    const bundleFile = async (predicateType: string, predicate: unknown) =>
+      readFileSync(
+        await attestation(`ref-${Math.random()}.json`, predicateType, predicate).then((f) => {
+          const st = statement(predicateType, predicate, digest);
+          return keySigner({ privateKey: trainer.privateKey })
+            .signStatement(Buffer.from(JSON.stringify(st)), IN_TOTO_PAYLOAD_TYPE)
+            .then((b) => {
+              writeFileSync(f, serializeBundle(b));
+              return f;
+            });
+        }),
+      );
+    await attachBundle(ref, readFileSync(path.join(model, 'model.sig')), OMS_PREDICATE_TYPE);
+    await attachBundle(
+      ref,
+      await bundleFile('https://slsa.dev/provenance/v1', provenance()),
+      'https://slsa.dev/provenance/v1',
+    );
+    await attachBundle(
+      ref,
+      await bundleFile('https://cyclonedx.org/bom', cyclonedx()),
+      'https://cyclonedx.org/bom',
+    );
+    const r = modelseal('verify', ref, '--policy', policyFile('ref.yaml'), '--json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(
+      JSON.parse(r.stdout).checks.map((c: { name: string; passed: boolean }) => `${c.name}:${c.passed}`),
+    ).toEqual([
+      'signatures.oms:true',
+      'provenance.signer:true',
+      'provenance.builder:true',
+      'sbom.signer:true',
+      'sbom.licenses:true',
+    ]);
+
+    // Another artifact (f1 changed) whose OMS referrer is the trainer's valid signature of the original files.
+    const other = path.join(tmp, 'other-files');
+    cpSync(path.join(repo, 'fixtures/models/sample-model'), other, { recursive: true });
+    writeFileSync(path.join(other, 'f1'), 'other bytes');
+    const ref2 = `oci:${layout}:v2`;
+    const push2 = modelseal('push', other, ref2, '--json');
+    expect(push2.status).toBe(0);
+    expect(JSON.parse(push2.stdout).digest).not.toBe(digest);
+    await attachBundle(ref2, readFileSync(path.join(model, 'model.sig')), OMS_PREDICATE_TYPE);
+    const bad = modelseal('verify', ref2, '--policy', policyFile('ref.yaml'));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe(
+      `modelseal: error[MANIFEST_INCONSISTENT]: policy ref: signatures.oms: oci:${layout}:v2: model file 'f1' is in the artifact with another digest than signed (2 more failed check(s))\n`,
     );
   });
 });

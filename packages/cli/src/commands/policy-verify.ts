@@ -2,12 +2,13 @@
 // bundles with the policy's identities, evaluate the policy, and report every check (text, --json,
 // --result FILE), optionally writing a SLSA VSA (--vsa FILE, signed with --vsa-key).
 // Exit 0 allowed (or audit mode), 1 denied in enforce mode, 2 bad policy or input.
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
   buildVsa,
   evaluatePolicy,
   gatherModelEvidence,
+  gatherReferenceEvidence,
   loadPolicy,
   policyFailure,
   policyVerifier,
@@ -36,6 +37,16 @@ export function addPolicyVerifyFlags(cmd: Command): Command {
     .option('--vsa-key <file>', 'sign the VSA with this private key (password from COSIGN_PASSWORD)');
 }
 
+/** A path that exists is a model on disk; anything else is read as an OCI reference. */
+async function isLocalPath(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const hasTrustFlags = (f: Record<string, unknown>) =>
   typeof f.trustedRoot === 'string' || f.tufRefresh === true || f.staging === true;
 
@@ -58,17 +69,28 @@ export async function verifyWithPolicy(model: string, flags: Record<string, unkn
     loaded.policy,
     hasTrustFlags(flags) ? { trustedRoot: trustedRootFromFlags(flags) } : {},
   );
-  const evidence = await gatherModelEvidence(model, {
-    verifier,
-    signaturePath: flags.signature as string | undefined,
-    attestationPaths: flags.attestation as string[],
-    jobs: flags.jobs !== undefined ? Number(flags.jobs) : undefined,
-    scan: loaded.policy.spec.require.weights !== undefined,
-  });
+  const scan = loaded.policy.spec.require.weights !== undefined;
+  let resourceUri = model;
+  let evidence;
+  if (await isLocalPath(model)) {
+    evidence = await gatherModelEvidence(model, {
+      verifier,
+      signaturePath: flags.signature as string | undefined,
+      attestationPaths: flags.attestation as string[],
+      jobs: flags.jobs !== undefined ? Number(flags.jobs) : undefined,
+      scan,
+    });
+  } else {
+    // An OCI reference: signatures and attestations are its referrers; weights are not downloaded
+    // unless the policy's weights block needs them scanned.
+    const r = await gatherReferenceEvidence(model, { verifier, scan });
+    evidence = r.evidence;
+    resourceUri = `${model.replace(/@sha256:[a-f0-9]{64}$/, '')}@${r.digest}`;
+  }
   const result = evaluatePolicy(loaded, evidence);
   if (typeof flags.result === 'string') await writeFile(flags.result, `${JSON.stringify(result, null, 2)}\n`);
   if (typeof flags.vsa === 'string') {
-    const vsa = buildVsa(result, { resourceUri: model, digests: evidence.subjectDigests });
+    const vsa = buildVsa(result, { resourceUri, digests: evidence.subjectDigests });
     const payload = Buffer.from(JSON.stringify(vsa));
     const out =
       typeof flags.vsaKey === 'string'

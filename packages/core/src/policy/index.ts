@@ -29,3 +29,4 @@ export { buildVsa, VSA_PREDICATE_TYPE, MODELSEAL_VERIFIER_ID, type VsaSubject } 
 export type { VerificationFailure } from './evidence.js';
 export { gatherReferrerEvidence, type ReferrerEvidence } from './oci-evidence.js';
 export { pullWithPolicy, type PullWithPolicyOptions, type PullWithPolicyResult } from './pull-with-policy.js';
+export { gatherReferenceEvidence, type ReferenceEvidenceOptions } from './reference-evidence.js';

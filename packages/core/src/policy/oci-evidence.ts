@@ -19,6 +19,8 @@ export interface ReferrerEvidence {
   evidence: PolicyEvidence;
   /** The first OMS signature bundle that verified, as bytes (a Sigstore bundle). */
   omsBundle?: Buffer;
+  /** Its verified payload (the OMS in-toto statement). */
+  omsPayload?: Buffer;
 }
 
 const isOms = (t: unknown) => t === OMS_PREDICATE_TYPE || t === OMS_LEGACY_PREDICATE_TYPE;
@@ -47,6 +49,7 @@ export async function gatherReferrerEvidence(
     failures,
   };
   let omsBundle: Buffer | undefined;
+  let omsPayload: Buffer | undefined;
   for (const ref of await target.referrers(subject, MediaTypes.sigstoreBundleV03)) {
     const where = `${target.location}@${ref.digest}`;
     const parsed = parseManifest(await fetchVerifiedManifest(target, ref), ref.mediaType, where);
@@ -67,7 +70,10 @@ export async function gatherReferrerEvidence(
       const statement = parseStatementJson(verified.payload, where);
       if (isOms(statement.predicateType)) {
         evidence.signatures.push({ kind: 'oms', signer: verified.signer });
-        omsBundle ??= bytes;
+        if (!omsBundle) {
+          omsBundle = bytes;
+          omsPayload = verified.payload;
+        }
         for (const s of statement.subject ?? []) {
           if (typeof s.digest?.sha256 === 'string') evidence.subjectDigests.push(`sha256:${s.digest.sha256}`);
         }
@@ -79,5 +85,5 @@ export async function gatherReferrerEvidence(
       failures.push({ check: checkFor(claimed), code: e.code, message: e.message });
     }
   }
-  return { evidence, ...(omsBundle ? { omsBundle } : {}) };
+  return { evidence, ...(omsBundle ? { omsBundle, omsPayload } : {}) };
 }
