@@ -1,6 +1,7 @@
 // SLSA Verification Summary Attestation (https://slsa.dev/verification_summary/v1) for a policy
 // result: which policy (by digest) was applied to which artifact, the outcome and the verified
 // levels, so downstream systems can trust one signed summary instead of re-verifying.
+import { ModelsealError } from '../errors.js';
 import type { PolicyResult } from './result.js';
 import type { VerifiedStatement } from './evidence.js';
 
@@ -27,7 +28,7 @@ const digestSet = (d: string): Record<string, string> => {
 /**
  * Build the unsigned VSA statement for `result`. `verificationResult` is PASSED only when every
  * check passed (an audit-mode failure is FAILED). Verified levels: SLSA_BUILD_LEVEL_n from the
- * provenance when it passed, else SLSA_BUILD_LEVEL_0. Sign it with any BundleSigner
+ * provenance when it passed, else SLSA_BUILD_LEVEL_0. Throws USAGE without a subject digest. Sign it with any BundleSigner
  * (`signStatement(Buffer.from(JSON.stringify(vsa)), 'application/vnd.in-toto+json')`).
  */
 export function buildVsa(
@@ -35,7 +36,8 @@ export function buildVsa(
   subject: VsaSubject,
   opts: { verifierVersion?: string; inputAttestations?: string[] } = {},
 ): VerifiedStatement {
-  if (subject.digests.length === 0) throw new Error('a VSA needs at least one subject digest');
+  if (subject.digests.length === 0)
+    throw new ModelsealError('USAGE', 'a VSA needs at least one subject digest');
   return {
     _type: 'https://in-toto.io/Statement/v1',
     subject: subject.digests.map((d) => ({
