@@ -143,7 +143,14 @@ describe('ModelPack into an OCI layout', () => {
     mkdirSync(dest);
     const r = await pullModel(`oci:${layout}@${pushed.digest}`, dest);
     expect(r.files.length).toBe(11);
-    expect(readTree(dest)).toEqual(readTree(model));
+    // the files are moved in, then the completion marker is written last (issue 14 #11)
+    const { ['.modelseal-complete']: _marker, ...files } = readTree(dest);
+    expect(files).toEqual(readTree(model));
+    expect(JSON.parse(readFileSync(join(dest, '.modelseal-complete'), 'utf8'))).toEqual({
+      reference: `oci:${layout}@${pushed.digest}`,
+      digest: pushed.digest,
+      files: 11,
+    });
   });
 
   it('refuses a non-empty destination and leaves it untouched', async () => {

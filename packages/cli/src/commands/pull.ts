@@ -21,7 +21,12 @@ export function registerPull(program: Command): void {
       collect,
       [] as string[],
     )
-    .option('--json', 'print {"reference","digest","format","files"} as JSON', false);
+    .option(
+      '--strict',
+      'refuse an artifact that carries paths verify ignores (.git, .gitattributes, .github, .gitignore, model.sig) instead of skipping them',
+      false,
+    )
+    .option('--json', 'print {"reference","digest","format","files"} (and "skipped" paths) as JSON', false);
   addRegistryFlags(cmd);
   addPolicyPullFlags(cmd);
   cmd.addHelpText(
@@ -29,8 +34,13 @@ export function registerPull(program: Command): void {
     `
 Reads CNCF ModelPack (and legacy vnd.cnai), KitOps ModelKits, Docker model artifacts and ORAS file
 artifacts. Unsafe paths (absolute, '..', duplicates, links out of the tree) are refused before
-anything is written; files are staged beside DEST and renamed into place only after every digest
-matched. Exit code 1 means the artifact failed verification.
+anything is written. Paths that verify ignores (top-level .git, .gitattributes, .github, .gitignore,
+model.sig) are never written: each is skipped with a warning, or with --strict the whole artifact is
+refused (IGNORED_PATH, exit 1). A new DEST appears in one rename once every digest matched; into an
+existing empty directory (a mount point such as a Kubernetes emptyDir) the files are moved once
+verified, and .modelseal-complete is written last: wait for that file before loading the model.
+Ctrl-C or SIGTERM removes the staging directory and leaves DEST as it was (exit 130 / 143).
+Exit code 1 means the artifact failed verification.
 
 Examples:
   $ modelseal pull 127.0.0.1:5000/models/my-model:v1 ./my-model
@@ -55,6 +65,8 @@ Examples:
             concurrency: concurrencyFrom(flags),
             include: flags.include as string[],
             onProgress: (p) => bar.update(p),
+            ignoredPaths: flags.strict === true ? 'refuse' : 'skip',
+            onWarning: (w) => process.stderr.write(humanLine(`modelseal: warning: ${w}`)),
             signal,
           }),
       );
@@ -62,7 +74,8 @@ Examples:
       bar.stop();
     }
     if (flags.json === true) {
-      printJson(result);
+      const { skipped, ...rest } = result;
+      printJson({ ...rest, ...(skipped.length > 0 ? { skipped } : {}) });
       return;
     }
     const bytes = result.files.reduce((n, f) => n + f.size, 0);

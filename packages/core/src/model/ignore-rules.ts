@@ -6,6 +6,12 @@ import { compareUtf8 } from '../digest/root-digest.js';
 /** Ignored by default, at the top level of the model only (as the Python CLI does). */
 export const GIT_PATHS: readonly string[] = ['.git', '.gitattributes', '.github', '.gitignore'];
 
+/**
+ * The completion marker `pull` writes last into an existing (empty, mounted) destination directory;
+ * readers wait for it. Walks of a directory leave it out, like the default signature file.
+ */
+export const PULL_MARKER = '.modelseal-complete';
+
 /** Turn a native relative path into the POSIX form used for resource names. */
 export function toPosix(rel: string): string {
   return path.sep === '/' ? rel : rel.split(path.sep).join('/');

@@ -8,7 +8,7 @@ import type { ModelFile, ModelTree } from '../types.js';
 import { compareUtf8 } from '../digest/root-digest.js';
 import { stampOf } from '../digest/file-stamp.js';
 import { DEFAULT_SIGNATURE_NAME } from '../sign/signature-path.js';
-import { GIT_PATHS, IgnoreRules, modelRelative } from './ignore-rules.js';
+import { GIT_PATHS, IgnoreRules, modelRelative, PULL_MARKER } from './ignore-rules.js';
 
 export interface WalkOptions {
   /** relative to the model root, or absolute; paths outside the model are dropped */
@@ -206,6 +206,7 @@ export async function walkModel(modelPath: string, opts: WalkOptions = {}): Prom
 
   const rules = new IgnoreRules();
   if (opts.ignoreGitPaths ?? true) for (const g of GIT_PATHS) rules.add(g);
+  if (st.isDirectory()) rules.add(PULL_MARKER, { record: false });
   const roots = root === given ? [root] : [given, root];
   for (const p of opts.ignorePaths ?? []) {
     const rel = modelRelative(p, root, roots);

@@ -13,7 +13,8 @@ import type { ArtifactFormat } from './modelpack/artifact-layers.js';
 import { ModelPackAnnotations } from './modelpack/media-types.js';
 import { openSource, type OpenTargetOptions } from './open-target.js';
 import { checkDest, stageFor } from './pull/dest-commit.js';
-import { planPull } from './pull/pull-plan.js';
+import { ignoredByVerify, type IgnoredPathPolicy } from './pull/ignored-paths.js';
+import { ignoredPathError, planPull } from './pull/pull-plan.js';
 import { StagingTarget, type PulledFile } from './pull/staging-target.js';
 import type { Descriptor, ReadOnlyTarget } from './target.js';
 
@@ -29,6 +30,14 @@ export interface PullModelOptions extends OpenTargetOptions {
   onProgress?: ProgressListener;
   /** aborts the pull: staging is removed, DEST left as it was, the promise rejects with an AbortError */
   signal?: AbortSignal;
+  /**
+   * Files at paths `verify DIR` ignores (top-level `.git*`, `.github`, `model.sig`, the completion
+   * marker) are never written: 'skip' leaves them out with a warning each (default), 'refuse' fails
+   * the pull with IGNORED_PATH before anything is written.
+   */
+  ignoredPaths?: IgnoredPathPolicy;
+  /** one human-readable line per warning (skipped paths) */
+  onWarning?: (message: string) => void;
   /**
    * Runs after every byte verified and before DEST appears, with the staging directory: verify
    * signatures here. Throwing aborts the pull (DEST untouched, staging removed).
@@ -53,6 +62,10 @@ export interface PullModelResult {
   files: PulledFile[];
   /** OMS root (hex) over the file digests in UTF-8 path order, when the whole artifact was pulled */
   omsRoot?: string;
+  /** paths the artifact carries that were not written because verify ignores them */
+  skipped: string[];
+  /** true when DEST existed (an empty directory or mount point) and the completion marker was written */
+  marker?: boolean;
 }
 
 /** `target`, except that the manifest already fetched (and verified) is served from memory. */
@@ -68,7 +81,8 @@ function withManifest(target: ReadOnlyTarget, desc: Descriptor, bytes: Buffer): 
 
 /**
  * Pull `ref` (a reference string, or an open target with `opts.reference`) into `dest`, which must
- * not exist or be an empty directory. Throws DEST_EXISTS, UNSAFE_PATH (before any download),
+ * not exist (the tree is renamed onto it) or be an empty directory such as a mount point (files are
+ * moved in, then the `.modelseal-complete` marker is written last). Throws IGNORED_PATH (strict), DEST_EXISTS, UNSAFE_PATH (before any download),
  * DIGEST_MISMATCH, MANIFEST_INCONSISTENT (files against the OMS root annotation), NOT_FOUND, what the
  * source throws, or the signal's AbortError; DEST is untouched whenever it throws.
  */
@@ -79,10 +93,19 @@ export async function pullModel(
 ): Promise<PullModelResult> {
   const { target, selector, shown } = openSource(ref, opts);
   const destPath = resolve(dest);
-  await checkDest(destPath);
+  await checkDest(destPath); // fail before any network traffic; checked again when staging
+
   opts.signal?.throwIfAborted();
-  const plan = await planPull(target, selector, shown, opts.include);
+  const policy = opts.ignoredPaths ?? 'skip';
+  const plan = await planPull(target, selector, shown, opts.include, policy);
   const { descriptor } = plan;
+  const skipped: string[] = [];
+  const warnSkipped = (path: string, where: string): void => {
+    skipped.push(path);
+    opts.onWarning?.(`${where}: not writing '${path}': verify ignores this path, so no signature covers it`);
+  };
+  for (const layer of plan.skipped)
+    warnSkipped(layer.path as string, `${shown} layer ${layer.descriptor.digest}`);
 
   const staged = await stageFor(destPath);
   let omsRoot: string | undefined;
@@ -94,6 +117,11 @@ export async function pullModel(
       layers: plan.selected,
       claims: plan.claims,
       ...(plan.include ? { include: plan.include } : {}),
+      skip: ignoredByVerify,
+      onSkip: (path, where) => {
+        if (policy === 'refuse') throw ignoredPathError(shown, path, where);
+        warnSkipped(path, where);
+      },
     });
     await copy(withManifest(target, descriptor, plan.bytes), descriptor.digest, staging, undefined, {
       referrers: false,
@@ -132,7 +160,7 @@ export async function pullModel(
       ...(omsRoot ? { omsRoot } : {}),
     });
     opts.signal?.throwIfAborted();
-    await staged.commit();
+    await staged.commit({ reference: shown, digest: descriptor.digest, files: files.length });
   } catch (e) {
     await staged.discard();
     throw e;
@@ -143,5 +171,7 @@ export async function pullModel(
     format: plan.format,
     files,
     ...(omsRoot ? { omsRoot } : {}),
+    skipped,
+    ...(staged.inPlace ? { marker: true } : {}),
   };
 }

@@ -26,6 +26,9 @@ export interface ExtractOptions {
   where: string;
   gzip: boolean;
   include?: (path: string) => boolean;
+  /** entries (and everything below them) to leave out, each reported once to `onSkip` */
+  skip?: (path: string) => boolean;
+  onSkip?: (path: string) => void;
 }
 
 function unsafe(name: string, where: string, why: string): ModelsealError {
@@ -78,6 +81,11 @@ export async function extractTar(source: Readable, opts: ExtractOptions): Promis
     if (path === undefined) {
       if (type !== 'directory') throw unsafe(header.name, where, 'names the layer root');
       stream.resume();
+      return;
+    }
+    if (opts.skip?.(path)) {
+      opts.onSkip?.(path);
+      for await (const _ of stream) void _;
       return;
     }
     const wanted = !opts.include || opts.include(path) || type === 'directory';

@@ -6,6 +6,7 @@ import { fetchVerifiedManifest } from '../manifest-fetch.js';
 import { artifactLayers, type ArtifactFormat, type ArtifactLayer } from '../modelpack/artifact-layers.js';
 import { compileGlobs } from '../modelpack/media-types.js';
 import { MAX_MANIFEST_BYTES, type Descriptor, type ReadOnlyTarget } from '../target.js';
+import { ignoredByVerify, type IgnoredPathPolicy } from './ignored-paths.js';
 import { checkRelativePath, PathClaims } from './safe-path.js';
 
 export interface PullPlan {
@@ -17,6 +18,17 @@ export interface PullPlan {
   selected: ArtifactLayer[];
   claims: PathClaims;
   include?: (path: string) => boolean;
+  /** raw layers left out because verify would ignore their path (never downloaded) */
+  skipped: ArtifactLayer[];
+}
+
+/** The refusal of an artifact that carries a path verify ignores (`--strict`). */
+export function ignoredPathError(shown: string, path: string, where: string): ModelsealError {
+  return new ModelsealError(
+    'IGNORED_PATH',
+    `${shown}: ${where} writes '${path}', a path verify ignores, so no signature covers it; refusing the artifact (--strict)`,
+    { details: { path } },
+  );
 }
 
 /** Plan pulling `selector` from `target`; throws before any layer is downloaded. */
@@ -25,6 +37,7 @@ export async function planPull(
   selector: string,
   shown: string,
   includeGlobs?: string[],
+  ignored: IgnoredPathPolicy = 'skip',
 ): Promise<PullPlan> {
   const descriptor = await target.resolve(selector);
   if (descriptor.size > MAX_MANIFEST_BYTES) {
@@ -43,10 +56,17 @@ export async function planPull(
   }
   const { format, layers } = artifactLayers(parsed.manifest, shown);
   const claims = new PathClaims();
+  const skipped: ArtifactLayer[] = [];
   for (const [i, layer] of layers.entries()) {
     if (layer.path === undefined) continue;
     const path = checkRelativePath(layer.path, `${shown} layer ${i}`);
-    if (layer.encoding === 'raw') claims.claim(path, 'file', `${shown} layer ${i}`);
+    if (layer.encoding !== 'raw') continue;
+    if (ignoredByVerify(path)) {
+      if (ignored === 'refuse') throw ignoredPathError(shown, path, `layer ${i}`);
+      skipped.push(layer);
+      continue;
+    }
+    claims.claim(path, 'file', `${shown} layer ${i}`);
   }
   for (const layer of layers) {
     if (layer.encoding === 'tar+zstd') {
@@ -57,7 +77,9 @@ export async function planPull(
     }
   }
   const include = includeGlobs?.length ? compileGlobs(includeGlobs) : undefined;
-  const selected = layers.filter((l) => l.encoding !== 'raw' || !include || include(l.path as string));
+  const selected = layers.filter(
+    (l) => !skipped.includes(l) && (l.encoding !== 'raw' || !include || include(l.path as string)),
+  );
   if (selected.length === 0)
     throw new ModelsealError('NOT_FOUND', `no file of ${shown} matches --include ${includeGlobs?.join(' ')}`);
   return {
@@ -67,6 +89,7 @@ export async function planPull(
     format,
     selected,
     claims,
+    skipped,
     ...(include ? { include } : {}),
   };
 }

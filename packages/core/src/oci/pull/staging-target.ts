@@ -30,6 +30,9 @@ export interface StagingPlan {
   claims: PathClaims;
   /** only these files of archive layers are written */
   include?: (path: string) => boolean;
+  /** archive entries to leave out (paths verify ignores), each reported to `onSkip` */
+  skip?: (path: string) => boolean;
+  onSkip?: (path: string, where: string) => void;
 }
 
 function layerMode(layer: ArtifactLayer): number {
@@ -164,6 +167,8 @@ export class StagingTarget implements Target {
       where,
       gzip: layer.encoding === 'tar+gzip',
       ...(this.plan.include ? { include: this.plan.include } : {}),
+      ...(this.plan.skip ? { skip: this.plan.skip } : {}),
+      ...(this.plan.onSkip ? { onSkip: (path: string) => this.plan.onSkip?.(path, where) } : {}),
     });
     this.files.push(...extracted);
   }
