@@ -1,6 +1,6 @@
 // `modelseal copy SRC DST`: copy an artifact (and by default its referrers) between registries and layouts.
 import type { Command } from 'commander';
-import { copyArtifact } from '@modelseal/core';
+import { copyArtifact } from '@modelseal/core/transfer';
 import { interruptible } from '../interrupt.js';
 import { formatBytes, printJson, progressBar, humanLine } from '../output.js';
 import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';

@@ -1,6 +1,6 @@
 // `modelseal inspect REF`: show an artifact's manifest, file layers and referrers tree (like `oras discover`).
 import type { Command } from 'commander';
-import { inspectArtifact, type InspectResult, type ReferrerNode } from '@modelseal/core';
+import { inspectArtifact, type InspectResult, type ReferrerNode } from '@modelseal/core/transfer';
 import { formatBytes, humanLine, pinnedReference, printJson } from '../output.js';
 import { addRegistryFlags, registryOptionsFrom } from './registry-flags.js';
 

@@ -1,6 +1,6 @@
 // `modelseal pull REF DEST`: download a model artifact, verifying every byte, and move it into DEST atomically.
 import type { Command } from 'commander';
-import { pullModel } from '@modelseal/core';
+import { pullModel } from '@modelseal/core/transfer';
 import { interruptible } from '../interrupt.js';
 import { formatBytes, pinnedReference, printJson, progressBar, humanLine } from '../output.js';
 import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';

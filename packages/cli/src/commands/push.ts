@@ -1,6 +1,6 @@
 // `modelseal push MODEL REF`: package a model directory as a CNCF ModelPack artifact and push it.
 import type { Command } from 'commander';
-import { pushModel } from '@modelseal/core';
+import { pushModel } from '@modelseal/core/transfer';
 import { interruptible } from '../interrupt.js';
 import { formatBytes, printJson, progressBar, humanLine } from '../output.js';
 import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';

@@ -1,7 +1,7 @@
 // Flags shared by the OCI commands: --plain-http, --username + --password-stdin, --concurrency,
 // --timeout.
 import type { Command } from 'commander';
-import { ModelsealError, readPasswordStdin, type OpenTargetOptions } from '@modelseal/core';
+import { ModelsealError, readPasswordStdin, type OpenTargetOptions } from '@modelseal/core/transfer';
 
 export function addRegistryFlags(cmd: Command): Command {
   return cmd
