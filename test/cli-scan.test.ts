@@ -105,7 +105,7 @@ describe('modelseal scan', () => {
     expect(modelseal(['scan', 'pickles/eval.bin', '--allow', 'builtins.eval']).code).toBe(1);
   });
 
-  it('an OCI layout REF: pushed with the CLI, then scanned without pulling; pickles digest-checked', () => {
+  it('an OCI layout REF: pushed with the CLI, then scanned without pulling; small layers arrive whole and are checked', () => {
     expect(modelseal(['push', 'hostile-model', 'oci:layout:v1']).code).toBe(0);
     const r = modelseal(['scan', 'oci:layout:v1', '--json']);
     expect(r.code).toBe(1);
@@ -116,8 +116,8 @@ describe('modelseal scan', () => {
       verified: boolean;
     }[];
     expect(files.map((f) => [f.path, f.format, f.verdict, f.verified])).toEqual([
-      ['config.json', 'json', 'clean', false],
-      ['model.safetensors', 'safetensors', 'clean', false],
+      ['config.json', 'json', 'clean', true],
+      ['model.safetensors', 'safetensors', 'clean', true],
       ['pytorch_model.bin', 'pytorch-zip', 'flagged', true],
       ['training_args.bin', 'pickle', 'flagged', true],
     ]);

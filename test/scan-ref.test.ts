@@ -85,7 +85,7 @@ describe('scan REF', () => {
     expect(r.source).toBe(`${registry.host}/scan/model:v1`);
     expect(r.clean).toBe(false);
     expect(r.files.map((f) => [f.path, f.format, f.verdict, f.verified])).toEqual([
-      ['config.json', 'json', 'clean', false],
+      ['config.json', 'json', 'clean', true],
       ['model.safetensors', 'safetensors', 'clean', false],
       ['pytorch_model.bin', 'pytorch-zip', 'flagged', true],
       ['training_args.bin', 'pickle', 'flagged', true],
