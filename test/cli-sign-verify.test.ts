@@ -1,6 +1,6 @@
 // End-to-end tests of `modelseal keygen | sign | verify` run as real processes (the built CLI):
 // exit codes 0/1/2, one-line errors, --json in success and failure, certificate mode, Python vectors.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -47,6 +47,16 @@ function model(): string {
   return dir;
 }
 
+// python3 -c "import hashlib; ..." over model()'s two files: config.json then weights/a.bin (4096 x 0x01).
+const MODEL_ROOT = '8dcde3dc843336151f8d39cb225452c21c4f6b4d7d094bb7ea3659babe918998';
+const A_BIN = '3431383721510cf1c211de027cf958c183e16db5fabb6b230eb284c85e196aa9';
+const A_BIN_TAMPERED = '30d6bc164ea54188aa9df0c14f20c4fbc8a155c5644bcc9ef9eb05901cb07d70'; // 4096 x 0x02
+/** hex SHA-256 of fixtures/keys/test.pub's PEM text (python3 hashlib). */
+const FIXTURE_KEY_HINT = 'f7c00ef6201b22e795411c1dcdfada14496b9ff879845ac2e44e16a83a83eb9a';
+/** The key hint (hex SHA-256 of the PEM text) computed by openssl, not by modelseal. */
+const opensslHint = (file: string) =>
+  execFileSync('openssl', ['dgst', '-sha256', '-r', file], { encoding: 'utf8' }).split(' ')[0];
+
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at /);
 
 describe('keygen -> sign -> verify -> tamper', () => {
@@ -63,20 +73,20 @@ describe('keygen -> sign -> verify -> tamper', () => {
     const s = modelseal(['sign', dir, '--key', `${prefix}.key`], { COSIGN_PASSWORD: 'pw1' });
     expect(s.code).toBe(0);
     expect(s.stdout).toBe(`${path.join(dir, 'model.sig')}\n`);
-    expect(s.stderr).toMatch(/^signed my-model \(sha256:[0-9a-f]{64}, 2 resources, key\) -> /);
+    expect(s.stderr).toMatch(new RegExp(`^signed my-model \\(sha256:${MODEL_ROOT}, 2 resources, key\\) -> `));
 
     const v = modelseal(['verify', dir, '--key', `${prefix}.pub`]);
     expect(v.code).toBe(0);
-    expect(v.stdout).toMatch(
-      new RegExp(`^verified ${dir}: sha256:[0-9a-f]{64}, 2 files, signed by key [0-9a-f]{64}\\n$`),
+    expect(v.stdout).toBe(
+      `verified ${dir}: sha256:${MODEL_ROOT}, 2 files, signed by key ${opensslHint(`${prefix}.pub`)}\n`,
     );
 
     writeFileSync(path.join(dir, 'weights/a.bin'), Buffer.alloc(4096, 2));
     const t = modelseal(['verify', dir, '--key', `${prefix}.pub`]);
     expect(t.code).toBe(1);
     expect(t.stdout).toBe('');
-    expect(t.stderr).toMatch(
-      /^modelseal: error\[TAMPERED_FILE\]: model file 'weights\/a\.bin' does not match the signature \(expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}\)\n$/,
+    expect(t.stderr).toBe(
+      `modelseal: error[TAMPERED_FILE]: model file 'weights/a.bin' does not match the signature (expected sha256:${A_BIN}, got sha256:${A_BIN_TAMPERED})\n`,
     );
   });
 
@@ -92,8 +102,8 @@ describe('keygen -> sign -> verify -> tamper', () => {
     const out = JSON.parse(ok.stdout);
     expect(out).toEqual({
       verified: true,
-      signer: { kind: 'key', keyHint: expect.stringMatching(/^[0-9a-f]{64}$/) },
-      root: expect.stringMatching(/^[0-9a-f]{64}$/),
+      signer: { kind: 'key', keyHint: FIXTURE_KEY_HINT },
+      root: MODEL_ROOT,
       files: 2,
       warnings: [],
     });

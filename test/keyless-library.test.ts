@@ -25,6 +25,9 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+/** fixtures/models/sample-model's root, the Python model_signing golden for sample_model_folder. */
+const SAMPLE_ROOT = '143cc682e555951649f18e2761c3d526d2502996f5e32dc187ef7f8a614f8df7';
+
 describe('keyless library API', () => {
   it('signModel + verifyModel round trip, then a changed file fails', async () => {
     const model = path.join(tmp, 'sample-model');
@@ -44,7 +47,8 @@ describe('keyless library API', () => {
       trustedRoot: await loadTrustedRoot({ kind: 'file', path: stack.trustedRootPath }),
     });
     const r = await verifyModel(model, { verifier, jobs: 1 });
-    expect(r.manifest.root).toBe(signed.manifest.root);
+    expect(signed.manifest.root).toBe(SAMPLE_ROOT);
+    expect(r.manifest.root).toBe(SAMPLE_ROOT);
     expect(r.signer).toMatchObject({ kind: 'keyless', identity: TEST_EMAIL, issuer: TEST_ISSUER });
 
     writeFileSync(path.join(model, 'f1'), 'changed');
@@ -81,7 +85,8 @@ describe('keyless library API', () => {
       trustedRoot: stack.trustedRootPath,
       jobs: 1,
     });
-    expect(r.manifest.root).toBe(signed.manifest.root);
+    expect(signed.manifest.root).toBe(SAMPLE_ROOT);
+    expect(r.manifest.root).toBe(SAMPLE_ROOT);
     expect(r.signer).toMatchObject({ kind: 'keyless', identity: TEST_EMAIL });
     await expect(
       verifyModel(model, {

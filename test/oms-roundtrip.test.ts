@@ -40,6 +40,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 let n = 0;
 /** A fresh small model: a.bin, sub/b.txt, empty.txt. */
+/** model()'s root: SHA-256 over the digests of a.bin, empty.txt, sub/b.txt (python3 hashlib). */
+const MODEL_ROOT = '82d29872fc259752692ba0019dd2471829de8a5c6e2e13df455589887599acc8';
+
 function model(): string {
   const dir = path.join(tmp, `m${n++}`, 'model');
   mkdirSync(path.join(dir, 'sub'), { recursive: true });
@@ -81,7 +84,8 @@ describe.each<KeyAlgorithm>(['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ed25519'
       '.gitignore',
       'model.sig',
     ]);
-    expect(verified.manifest.root).toBe(signed.manifest.root);
+    expect(signed.manifest.root).toBe(MODEL_ROOT);
+    expect(verified.manifest.root).toBe(MODEL_ROOT);
     expect(verified.files).toBe(3);
     expect(verified.warnings).toEqual([]);
 
