@@ -139,6 +139,16 @@ describe('keygen -> sign -> verify -> tamper', () => {
   });
 });
 
+describe('--version', () => {
+  it("prints packages/cli/package.json's version and exits 0", () => {
+    const { version } = JSON.parse(readFileSync(path.join(repo, 'packages/cli/package.json'), 'utf8'));
+    const r = modelseal(['--version']);
+    expect(r.stdout).toBe(`${version}\n`);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
+
 describe('usage and input errors exit 2 with one line', () => {
   const cases: [string, string[], Record<string, string | undefined>, RegExp][] = [
     [
