@@ -10,13 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   keySigner,
   keyVerifier,
-  loadPrivateKeyFile,
-  loadPublicKeyFile,
-  serializeBundle,
   signModel,
   verifyModel,
   type ModelsealError,
 } from '../packages/core/src/index.js';
+import { loadPrivateKeyFile, loadPublicKeyFile } from '../packages/core/src/keys.js';
+import { serializeBundle } from '../packages/core/src/oms.js';
 import { bundleJson, statementOf, type BundleJson, type StatementJson } from './bundle-json.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

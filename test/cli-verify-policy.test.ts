@@ -6,17 +6,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashModel, keySigner, keyVerifier } from '../packages/core/src/index.js';
+import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
 import {
-  hashModel,
-  keySigner,
-  keyVerifier,
-  newKeyPair,
   parseBundle,
-  publicKeyPem,
   serializeBundle,
   IN_TOTO_PAYLOAD_TYPE,
   OMS_PREDICATE_TYPE,
-} from '../packages/core/src/index.js';
+} from '../packages/core/src/oms.js';
 import { cyclonedx, provenance, statement, type ProvenanceFacts } from './policy/signed-evidence.js';
 import { attachBundle } from './policy/attach-referrer.js';
 

@@ -21,14 +21,9 @@ import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { runInPod, type PodRun } from './pod-sandbox.js';
 import { attachBundle } from './policy/attach-referrer.js';
 import { cyclonedx, provenance, statement, type ProvenanceFacts } from './policy/signed-evidence.js';
-import {
-  IN_TOTO_PAYLOAD_TYPE,
-  keySigner,
-  newKeyPair,
-  OMS_PREDICATE_TYPE,
-  publicKeyPem,
-  serializeBundle,
-} from '../packages/core/src/index.js';
+import { IN_TOTO_PAYLOAD_TYPE, OMS_PREDICATE_TYPE, serializeBundle } from '../packages/core/src/oms.js';
+import { keySigner } from '../packages/core/src/index.js';
+import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');

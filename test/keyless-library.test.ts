@@ -5,13 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  keylessSigner,
-  keylessVerifier,
-  loadTrustedRoot,
-  signModel,
-  verifyModel,
-} from '../packages/core/src/index.js';
+import { keylessSigner, keylessVerifier, signModel, verifyModel } from '../packages/core/src/index.js';
+import { loadTrustedRoot } from '../packages/core/src/sigstore.js';
 import { startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './sigstore/stack.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

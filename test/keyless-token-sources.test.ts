@@ -7,7 +7,7 @@ import {
   resolveIdentityToken,
   MISSING_TOKEN_HELP,
 } from '../packages/core/src/sign/identity/token-sources.js';
-import { sigstoreVerifier } from '../packages/core/src/verify/sigstore-verifier.js';
+import { keylessVerifier } from '../packages/core/src/verify/sigstore-verifier.js';
 import {
   DEFAULT_GITHUB_CLAIMS,
   GITHUB_ISSUER,
@@ -89,7 +89,7 @@ describe('identity token sources', () => {
         payloadType: string;
         signatures: { sig: string }[];
       };
-      const res = await sigstoreVerifier({
+      const res = await keylessVerifier({
         identity: `https://github.com/${DEFAULT_GITHUB_CLAIMS.job_workflow_ref}`,
         issuer: GITHUB_ISSUER,
         githubClaims: {

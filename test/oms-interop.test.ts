@@ -11,21 +11,21 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { VECTORS_DIR } from './shared-vectors.js';
 import {
   buildStatement,
-  certificateVerifier,
-  hashModel,
-  keySigner,
-  keyVerifier,
-  loadCertificates,
-  loadPrivateKey,
-  loadPublicKey,
   parseBundle,
   parseStatement,
   preAuthEncoding,
   serializeBundle,
+} from '../packages/core/src/oms.js';
+import {
+  certificateVerifier,
+  hashModel,
+  keySigner,
+  keyVerifier,
   signModel,
   verifyModel,
   type ModelsealError,
 } from '../packages/core/src/index.js';
+import { loadCertificates, loadPrivateKey, loadPublicKey } from '../packages/core/src/keys.js';
 import { bundleJson, statementJson, statementOf, type BundleJson } from './bundle-json.js';
 
 const SHARED = VECTORS_DIR;

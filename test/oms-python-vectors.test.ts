@@ -9,12 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   certificateVerifier,
   keyVerifier,
-  loadCertificates,
-  loadPublicKey,
   verifyModel,
   type BundleVerifier,
   type ModelsealError,
 } from '../packages/core/src/index.js';
+import { loadCertificates, loadPublicKey } from '../packages/core/src/keys.js';
 import { makePki, type Pki } from './oms-test-pki.js';
 import { VECTORS_DIR } from './shared-vectors.js';
 

@@ -10,17 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   certificateSigner,
   certificateVerifier,
-  dsseBundle,
-  encryptCosignKey,
   generateKeyPair,
   keySigner,
   keyVerifier,
-  loadPrivateKey,
-  loadPrivateKeyFile,
-  loadPublicKeyFile,
-  newKeyPair,
-  preAuthEncoding,
-  serializeBundle,
   signModel,
   verifyModel,
   type BundleSigner,
@@ -28,6 +20,14 @@ import {
   type KeyAlgorithm,
   type ModelsealError,
 } from '../packages/core/src/index.js';
+import { dsseBundle, preAuthEncoding, serializeBundle } from '../packages/core/src/oms.js';
+import {
+  encryptCosignKey,
+  loadPrivateKey,
+  loadPrivateKeyFile,
+  loadPublicKeyFile,
+  newKeyPair,
+} from '../packages/core/src/keys.js';
 import { makePki, type Pki } from './oms-test-pki.js';
 import { VECTORS_DIR } from './shared-vectors.js';
 

@@ -1,5 +1,6 @@
 // Runs the README's "Using the library" example (key and OCI parts) against a copy of the fixture
-// model, so that the documented API keeps working as documented.
+// model, importing the built package by its name and subpath exports as a user does, so that the
+// documented API keeps working as documented.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,13 +11,12 @@ import {
   hashModel,
   keySigner,
   keyVerifier,
-  loadPrivateKeyFile,
-  loadPublicKeyFile,
   pullModel,
   pushModel,
   signModel,
   verifyModel,
-} from '../packages/core/src/index.js';
+} from '@modelseal/core';
+import { loadPrivateKeyFile, loadPublicKeyFile } from '@modelseal/core/keys';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-readme-'));

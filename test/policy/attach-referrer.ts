@@ -3,7 +3,8 @@
 // layer holding the bundle, `subject` = the model manifest, predicateType annotation. Distribution
 // 2.8 has no referrers API, so the registry target also updates the `sha256-<hex>` fallback index.
 import { createHash } from 'node:crypto';
-import { openTarget, type Descriptor, type RegistryCredentials } from '../../packages/core/src/index.js';
+import { openTarget, type Descriptor } from '../../packages/core/src/index.js';
+import { type RegistryCredentials } from '../../packages/core/src/oci.js';
 
 const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;

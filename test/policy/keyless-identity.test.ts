@@ -2,12 +2,8 @@
 // SAN and issuer patterns are anchored, Fulcio extensions are compared after DER decoding, and a
 // list of identities is OR.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  keylessSigner,
-  loadTrustedRoot,
-  sigstoreVerifier,
-  type BundleVerifier,
-} from '../../packages/core/src/index.js';
+import { keylessSigner, keylessVerifier, type BundleVerifier } from '../../packages/core/src/index.js';
+import { loadTrustedRoot } from '../../packages/core/src/sigstore.js';
 import { evaluatePolicy } from '../../packages/core/src/policy/evaluate-policy.js';
 import type { PolicyEvidence } from '../../packages/core/src/policy/evidence.js';
 import { parsePolicy } from '../../packages/core/src/policy/load-policy.js';
@@ -21,7 +17,7 @@ let evidence: PolicyEvidence;
 beforeAll(async () => {
   stack = await startSigstoreStack();
   // The verifier proves the certificate chain, SCT and tlog; identity is left to the policy here.
-  const verifier: BundleVerifier = sigstoreVerifier({
+  const verifier: BundleVerifier = keylessVerifier({
     trustedRoot: await loadTrustedRoot({ kind: 'file', path: stack.trustedRootPath }),
     identityRegExp: '.*',
     issuerRegExp: '.*',

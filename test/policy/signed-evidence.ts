@@ -1,13 +1,8 @@
 // Builds policy evidence the way verification does: an in-toto statement is really signed
 // (key, certificate or keyless signer), serialized as a bundle, parsed and verified; the verified
 // payload and signer become the evidence. Also the SLSA provenance and CycloneDX predicates tests use.
-import {
-  parseBundle,
-  serializeBundle,
-  IN_TOTO_PAYLOAD_TYPE,
-  type BundleSigner,
-  type BundleVerifier,
-} from '../../packages/core/src/index.js';
+import { parseBundle, serializeBundle, IN_TOTO_PAYLOAD_TYPE } from '../../packages/core/src/oms.js';
+import { type BundleSigner, type BundleVerifier } from '../../packages/core/src/index.js';
 import type { AttestationEvidence, VerifiedStatement } from '../../packages/core/src/policy/evidence.js';
 
 export const MODEL_DIGEST = `sha256:${'ab'.repeat(32)}`;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keylessSigner } from '../../packages/core/src/sign/keyless.js';
-import { sigstoreVerifier } from '../../packages/core/src/verify/sigstore-verifier.js';
+import { keylessVerifier } from '../../packages/core/src/verify/sigstore-verifier.js';
 import { parseTrustedRoot } from '../../packages/core/src/verify/trust-root.js';
 import { parsedBundle as toParsed } from './parsed-bundle.js';
 import {
@@ -60,7 +60,7 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
     expect(vm.timestampVerificationData?.rfc3161Timestamps).toHaveLength(1);
     expect(stack.requests).toMatchObject({ fulcio: 1, rekor: 1, tsa: 1 });
 
-    const res = await sigstoreVerifier({
+    const res = await keylessVerifier({
       identity: TEST_EMAIL,
       issuer: TEST_ISSUER,
       trustedRoot: stack.trustedRootPath,
@@ -75,7 +75,7 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
 
   it('signs repeatedly without the TSA fractional-second flake (one whole-second clock)', async () => {
     const signer = keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() });
-    const verifier = sigstoreVerifier({
+    const verifier = keylessVerifier({
       identity: TEST_EMAIL,
       issuer: TEST_ISSUER,
       trustedRoot: stack.trustedRootPath,
@@ -97,7 +97,7 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
         identityToken: other.token(),
       }).signStatement(STATEMENT, PAYLOAD_TYPE)) as unknown as Record<string, unknown>;
       const err = await rejectionOf(
-        sigstoreVerifier({
+        keylessVerifier({
           identity: TEST_EMAIL,
           issuer: TEST_ISSUER,
           trustedRoot: stack.trustedRootPath,
@@ -126,7 +126,7 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
       workflowName: 'release',
     };
     const verify = (githubClaims: Record<string, string>) =>
-      sigstoreVerifier({
+      keylessVerifier({
         identity,
         issuer: GITHUB_ISSUER,
         githubClaims,
@@ -161,7 +161,7 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
     }
     // the identity is a URI: an unanchored regexp prefix or suffix trick must not pass
     const regexp = (identityRegExp: string) =>
-      sigstoreVerifier({ identityRegExp, issuer: GITHUB_ISSUER, trustedRoot: stack.trustedRootPath })
+      keylessVerifier({ identityRegExp, issuer: GITHUB_ISSUER, trustedRoot: stack.trustedRootPath })
         .verify(toParsed(bundle))
         .then(
           () => 'PASSED',
@@ -221,9 +221,9 @@ describe('local Sigstore stack shaped like GitHub private signing: Fulcio + TSA,
     expect(vm.timestampVerificationData?.rfc3161Timestamps).toHaveLength(1);
     expect(stack.requests.rekor).toBeUndefined();
     const base = { identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath };
-    const err = await rejectionOf(sigstoreVerifier(base).verify(toParsed(bundle)));
+    const err = await rejectionOf(keylessVerifier(base).verify(toParsed(bundle)));
     expect(err).toMatchObject({ code: 'TLOG_MISSING' });
-    const res = await sigstoreVerifier({ ...base, ignoreTlog: true }).verify(toParsed(bundle));
+    const res = await keylessVerifier({ ...base, ignoreTlog: true }).verify(toParsed(bundle));
     expect(res.warnings).toEqual(['transparency-log requirement disabled (--insecure-ignore-tlog)']);
     expect(res.signer.kind === 'keyless' && res.signer.timestamps.map((t) => t.kind)).toEqual(['tsa']);
   });
@@ -241,7 +241,7 @@ describe('local Sigstore stack without a TSA: Fulcio + Rekor', () => {
       const vm = bundle.verificationMaterial as BundleJson['verificationMaterial'];
       expect(vm.tlogEntries).toHaveLength(1);
       expect(vm.timestampVerificationData ?? {}).toEqual({});
-      const res = await sigstoreVerifier({
+      const res = await keylessVerifier({
         identity: TEST_EMAIL,
         issuer: TEST_ISSUER,
         trustedRoot: stack.trustedRootPath,
@@ -265,10 +265,10 @@ describe('local Sigstore stack without a CT log (certificates carry no SCT)', ()
         ) as unknown as Promise<Record<string, unknown>>;
       const base = { identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: noCt.trustedRootPath };
       const plain = toParsed(await sign(noCt));
-      const err = await rejectionOf(sigstoreVerifier(base).verify(plain));
+      const err = await rejectionOf(keylessVerifier(base).verify(plain));
       expect(err.code).toBe('SCT_INVALID');
       expect(err.message).toBe('model.sig: certificate transparency check failed: expected 1 SCTs, got 0');
-      const ok = await sigstoreVerifier({ ...base, ignoreSct: true }).verify(plain);
+      const ok = await keylessVerifier({ ...base, ignoreSct: true }).verify(plain);
       expect(ok.warnings).toEqual(['embedded SCT requirement disabled (--insecure-ignore-sct)']);
 
       // a certificate whose SCT comes from a CT log the trusted root does not list
@@ -276,7 +276,7 @@ describe('local Sigstore stack without a CT log (certificates carry no SCT)', ()
       root.ctlogs = JSON.parse(readFileSync(noCt.trustedRootPath, 'utf8')).ctlogs ?? [];
       const foreign = toParsed(await sign(withCt));
       for (const ignoreSct of [false, true]) {
-        const e = await sigstoreVerifier({
+        const e = await keylessVerifier({
           identity: TEST_EMAIL,
           issuer: TEST_ISSUER,
           trustedRoot: parseTrustedRoot(root, 'mixed root'),
@@ -304,7 +304,7 @@ describe('local Sigstore stack with a Rekor v2 log (+ TSA)', () => {
       expect(vm.tlogEntries).toHaveLength(1);
       expect(vm.tlogEntries[0].kindVersion).toEqual({ kind: 'dsse', version: '0.0.2' });
       expect(vm.tlogEntries[0].inclusionPromise).toBeUndefined();
-      const res = await sigstoreVerifier({
+      const res = await keylessVerifier({
         identity: TEST_EMAIL,
         issuer: TEST_ISSUER,
         trustedRoot: stack.trustedRootPath,
@@ -317,7 +317,7 @@ describe('local Sigstore stack with a Rekor v2 log (+ TSA)', () => {
       }).signStatement(STATEMENT, PAYLOAD_TYPE)) as unknown as BundleJson;
       vm.tlogEntries = other.verificationMaterial.tlogEntries;
       const err = await rejectionOf(
-        sigstoreVerifier({
+        keylessVerifier({
           identity: TEST_EMAIL,
           issuer: TEST_ISSUER,
           trustedRoot: stack.trustedRootPath,

@@ -1,6 +1,7 @@
 // Typed errors with stable codes. The CLI prints `code` and maps `kind` to an exit code:
 // 'verification' -> 1 (the artifact is not what it claims), 'input' -> 2 (bad usage or unreadable input).
 
+/** What failed: the artifact (`verification`, CLI exit 1) or the request (`input`, CLI exit 2). */
 export type ErrorKind = 'verification' | 'input';
 
 const INPUT_CODES = [
@@ -63,6 +64,7 @@ const VERIFICATION_CODES = [
   'SCAN_FAILED',
 ] as const;
 
+/** Every stable error code, e.g. `TAMPERED_FILE`; see ErrorCodes. */
 export type ErrorCode = (typeof INPUT_CODES)[number] | (typeof VERIFICATION_CODES)[number];
 
 /**
@@ -107,31 +109,15 @@ export class ModelMismatchError extends ModelsealError {
   }
 }
 
-/** A signature, key, certificate or identity check failed. */
-export class SignatureError extends ModelsealError {
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options?: { cause?: unknown; details?: Record<string, unknown> },
-  ) {
-    super(code, message, options);
-    this.name = 'SignatureError';
-  }
-}
-
-/** A bundle or statement could not be parsed or has the wrong shape. */
-export class BundleFormatError extends ModelsealError {
-  constructor(
-    message: string,
-    options?: { cause?: unknown; code?: 'MALFORMED_BUNDLE' | 'UNSUPPORTED_MEDIA_TYPE' },
-  ) {
-    super(options?.code ?? 'MALFORMED_BUNDLE', message, options);
-    this.name = 'BundleFormatError';
-  }
-}
-
-/** A registry or OCI layout answered with an error or broke the protocol. */
+/**
+ * A registry answered with an error or broke the protocol. `code` is REGISTRY_AUTH for 401/403,
+ * NOT_FOUND for a missing manifest, else REGISTRY (or the code of what went wrong locally).
+ */
 export class RegistryError extends ModelsealError {
+  /** The HTTP status the registry answered with; undefined when no answer came (network failure). */
+  readonly status?: number;
+  /** The OCI distribution error code from the response body (e.g. `BLOB_UPLOAD_UNKNOWN`), if any. */
+  readonly registryCode?: string;
   constructor(
     code: ErrorCode,
     message: string,
@@ -142,9 +128,12 @@ export class RegistryError extends ModelsealError {
       details: { status: options?.status, registryCode: options?.registryCode },
     });
     this.name = 'RegistryError';
+    this.status = options?.status;
+    this.registryCode = options?.registryCode;
   }
 }
 
+/** True for every error modelseal raises on purpose (a ModelsealError or one of its subclasses). */
 export function isModelsealError(e: unknown): e is ModelsealError {
   return e instanceof ModelsealError;
 }

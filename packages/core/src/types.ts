@@ -69,4 +69,5 @@ export interface Progress {
   item?: string;
 }
 
+/** Receives progress reports (bytes and files done and total). */
 export type ProgressListener = (p: Progress) => void;

@@ -1,7 +1,8 @@
 // `modelseal keygen`: create a cosign-compatible key pair (PREFIX.key encrypted with
 // COSIGN_PASSWORD or a prompted password, PREFIX.pub) for `sign --key` / `verify --key`.
 import type { Command } from 'commander';
-import { KEY_ALGORITHMS, ModelsealError, generateKeyPair, type KeyAlgorithm } from '@modelseal/core';
+import { ModelsealError, generateKeyPair, type KeyAlgorithm } from '@modelseal/core';
+import { KEY_ALGORITHMS } from '@modelseal/core/keys';
 import { printJson, humanLine } from '../output.js';
 import { canPrompt, promptPassword } from './password-prompt.js';
 

@@ -2,9 +2,8 @@
 // `sign`/`verify` call these when neither --key nor --certificate-chain is given.
 import { Option, type Command } from 'commander';
 import {
-  checkedSigner,
   keylessSigner,
-  sigstoreVerifier,
+  keylessVerifier,
   ModelsealError,
   type BundleSigner,
   type BundleVerifier,
@@ -80,8 +79,7 @@ export function addKeylessSignFlags(cmd: Command): Command {
 }
 
 export async function keylessSignerFromFlags(opts: Opts): Promise<BundleSigner> {
-  const trustedRoot = str(opts.trustedRoot);
-  const signer = keylessSigner({
+  return keylessSigner({
     identityToken: str(opts.identityToken),
     staging: opts.staging === true,
     signingConfig: str(opts.signingConfig),
@@ -93,10 +91,9 @@ export async function keylessSignerFromFlags(opts: Opts): Promise<BundleSigner> 
         `modelseal: signing keylessly as ${who.subject}${who.issuer ? ` (issuer ${who.issuer})` : ''}, token from ${who.source}\n`,
       );
     },
+    // Checks what was just produced against the instance's trust root, as cosign does after signing.
+    trustedRoot: str(opts.trustedRoot),
   });
-  if (!trustedRoot) return signer;
-  // Check what we just produced against the instance's trust root, as cosign does after signing.
-  return checkedSigner(signer, sigstoreVerifier({ identityRegExp: '.+', issuerRegExp: '.+', trustedRoot }));
 }
 
 /** Every keyless-only `verify` option (commander attribute names): none may stand next to --key or --certificate-chain. */
@@ -233,7 +230,7 @@ export async function keylessVerifierFromFlags(opts: Opts): Promise<BundleVerifi
     );
   }
   const trustedRoot = trustedRootFromFlags(opts);
-  const verifier = sigstoreVerifier({
+  const verifier = keylessVerifier({
     identity: str(opts.certificateIdentity),
     identityRegExp: str(opts.certificateIdentityRegexp),
     issuer: str(opts.certificateOidcIssuer),

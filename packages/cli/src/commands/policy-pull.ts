@@ -6,13 +6,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { buildVsa, loadPolicy, pullWithPolicy, type PolicyResult } from '@modelseal/core/policy';
-import {
-  IN_TOTO_PAYLOAD_TYPE,
-  keySigner,
-  loadPrivateKeyFile,
-  serializeBundle,
-  type OpenTargetOptions,
-} from '@modelseal/core';
+import { keySigner, type OpenTargetOptions } from '@modelseal/core';
+import { loadPrivateKeyFile } from '@modelseal/core/keys';
+import { IN_TOTO_PAYLOAD_TYPE, serializeBundle } from '@modelseal/core/oms';
 import { pinnedReference, printJson } from '../output.js';
 import { trustedRootFromFlags } from './keyless-flags.js';
 

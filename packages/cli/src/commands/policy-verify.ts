@@ -14,7 +14,9 @@ import {
   policyVerifier,
   type PolicyResult,
 } from '@modelseal/core/policy';
-import { IN_TOTO_PAYLOAD_TYPE, keySigner, loadPrivateKeyFile, serializeBundle } from '@modelseal/core';
+import { keySigner } from '@modelseal/core';
+import { loadPrivateKeyFile } from '@modelseal/core/keys';
+import { IN_TOTO_PAYLOAD_TYPE, serializeBundle } from '@modelseal/core/oms';
 import { printJson } from '../output.js';
 import { trustedRootFromFlags } from './keyless-flags.js';
 import { collect } from './repeatable-option.js';

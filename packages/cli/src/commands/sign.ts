@@ -1,16 +1,9 @@
 // `modelseal sign`: hash a model and write an OMS signature (Sigstore bundle v0.3) signed with a
 // private key, a key + certificate chain, or keylessly with Sigstore.
 import type { Command } from 'commander';
-import {
-  ModelsealError,
-  certificateSigner,
-  keySigner,
-  loadCertificateFiles,
-  loadPrivateKeyFile,
-  manifestFiles,
-  signModel,
-  type BundleSigner,
-} from '@modelseal/core';
+import { ModelsealError, certificateSigner, keySigner, signModel, type BundleSigner } from '@modelseal/core';
+import { loadCertificateFiles, loadPrivateKeyFile } from '@modelseal/core/keys';
+import { manifestFiles } from '@modelseal/core/oms';
 import { printJson, progressBar, humanLine } from '../output.js';
 import { addHashingFlags, hashingOptionsFromFlags } from './hashing-flags.js';
 import { addKeylessSignFlags, keylessSignerFromFlags } from './keyless-flags.js';

@@ -6,14 +6,13 @@ import {
   certificateVerifier,
   isModelsealError,
   keyVerifier,
-  loadCertificateFiles,
-  loadPublicKeyFile,
-  manifestFiles,
   verifyModel,
   type BundleVerifier,
   type SignedManifest,
   type SignerIdentity,
 } from '@modelseal/core';
+import { loadCertificateFiles, loadPublicKeyFile } from '@modelseal/core/keys';
+import { manifestFiles } from '@modelseal/core/oms';
 import { asTypedError, printJson, progressBar, humanLine } from '../output.js';
 import { hashingOptionsFromFlags } from './hashing-flags.js';
 import { KEYLESS_VERIFY_OPTIONS, addKeylessVerifyFlags, keylessVerifierFromFlags } from './keyless-flags.js';

@@ -34,6 +34,10 @@ export async function attest(
   return signer.signStatement(payload, IN_TOTO_PAYLOAD_TYPE);
 }
 
+/**
+ * Options of attestModel(): the signer, the predicate, where to write the attestation, and the
+ * hashing options.
+ */
 export interface AttestModelOptions extends Omit<HashModelOptions, 'signaturePath'> {
   signer: BundleSigner;
   predicateType: string;
@@ -42,6 +46,7 @@ export interface AttestModelOptions extends Omit<HashModelOptions, 'signaturePat
   output?: string;
 }
 
+/** What attestModel() wrote: the attestation path and its statement. */
 export interface AttestModelResult {
   /** The OMS root of the model: the statement's subject digest. */
   root: string;

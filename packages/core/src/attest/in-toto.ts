@@ -1,9 +1,11 @@
 // in-toto Statements: build the v1 statement we sign, and read back v1 and v0.1 statements
 // (cosign still writes v0.1 for `cosign attest`), with subjects matched by digest only.
-import { BundleFormatError, ModelsealError } from '../errors.js';
+import { ModelsealError } from '../errors.js';
 import { isJsonObject } from '../json-object.js';
 
+/** The in-toto Statement v1 `_type`. */
 export const IN_TOTO_STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
+/** The in-toto Statement v0.1 `_type` (still written by cosign attest). */
 export const IN_TOTO_STATEMENT_V01 = 'https://in-toto.io/Statement/v0.1';
 
 /** An in-toto ResourceDescriptor used as a subject: `digest` is required, `name` usual. */
@@ -24,7 +26,7 @@ export interface InTotoStatement {
 const HEX = /^[0-9a-f]+$/;
 
 /**
- * Compact JSON bytes of an in-toto Statement v1. Throws USAGE-free BundleFormatError when a subject
+ * Compact JSON bytes of an in-toto Statement v1. Throws ModelsealError MALFORMED_BUNDLE when a subject
  * has no digest or a predicate is not a JSON object (a statement that could never verify).
  */
 export function buildInTotoStatement(
@@ -32,14 +34,16 @@ export function buildInTotoStatement(
   predicateType: string,
   predicate: unknown,
 ): Buffer {
-  if (subjects.length === 0) throw new BundleFormatError('an attestation needs at least one subject');
+  if (subjects.length === 0)
+    throw new ModelsealError('MALFORMED_BUNDLE', 'an attestation needs at least one subject');
   for (const s of subjects) {
     const entries = Object.entries(s.digest);
     if (entries.length === 0 || entries.some(([, v]) => !HEX.test(v))) {
-      throw new BundleFormatError(`subject '${s.name ?? ''}' needs a lowercase hex digest`);
+      throw new ModelsealError('MALFORMED_BUNDLE', `subject '${s.name ?? ''}' needs a lowercase hex digest`);
     }
   }
-  if (!isJsonObject(predicate)) throw new BundleFormatError('the predicate must be a JSON object');
+  if (!isJsonObject(predicate))
+    throw new ModelsealError('MALFORMED_BUNDLE', 'the predicate must be a JSON object');
   const statement = {
     _type: IN_TOTO_STATEMENT_V1,
     subject: subjects.map((s) => ({
@@ -59,25 +63,27 @@ export function parseInTotoStatement(payload: Buffer, source: string): InTotoSta
   try {
     v = JSON.parse(payload.toString('utf8'));
   } catch {
-    throw new BundleFormatError(`${source}: the signed statement is not valid JSON`);
+    throw new ModelsealError('MALFORMED_BUNDLE', `${source}: the signed statement is not valid JSON`);
   }
-  if (!isJsonObject(v)) throw new BundleFormatError(`${source}: the signed statement is not a JSON object`);
+  if (!isJsonObject(v))
+    throw new ModelsealError('MALFORMED_BUNDLE', `${source}: the signed statement is not a JSON object`);
   if (v._type !== IN_TOTO_STATEMENT_V1 && v._type !== IN_TOTO_STATEMENT_V01) {
-    throw new BundleFormatError(
+    throw new ModelsealError(
+      'MALFORMED_BUNDLE',
       `${source}: statement _type '${String(v._type)}' is not an in-toto Statement`,
     );
   }
   if (typeof v.predicateType !== 'string' || v.predicateType === '')
-    throw new BundleFormatError(`${source}: statement has no predicateType`);
+    throw new ModelsealError('MALFORMED_BUNDLE', `${source}: statement has no predicateType`);
   if (!Array.isArray(v.subject) || v.subject.length === 0)
-    throw new BundleFormatError(`${source}: statement has no subject`);
+    throw new ModelsealError('MALFORMED_BUNDLE', `${source}: statement has no subject`);
   const subject = v.subject.map((s, i): StatementSubject => {
     if (!isJsonObject(s) || !isJsonObject(s.digest))
-      throw new BundleFormatError(`${source}: subject #${i} has no digest`);
+      throw new ModelsealError('MALFORMED_BUNDLE', `${source}: subject #${i} has no digest`);
     const digest: Record<string, string> = {};
     for (const [alg, value] of Object.entries(s.digest)) {
       if (typeof value !== 'string')
-        throw new BundleFormatError(`${source}: subject #${i} digest is not a string`);
+        throw new ModelsealError('MALFORMED_BUNDLE', `${source}: subject #${i} digest is not a string`);
       digest[alg] = value.toLowerCase();
     }
     return {
@@ -88,7 +94,7 @@ export function parseInTotoStatement(payload: Buffer, source: string): InTotoSta
   });
   const predicate = v.predicate === undefined || v.predicate === null ? {} : v.predicate;
   if (!isJsonObject(predicate))
-    throw new BundleFormatError(`${source}: statement predicate is not an object`);
+    throw new ModelsealError('MALFORMED_BUNDLE', `${source}: statement predicate is not an object`);
   return { _type: v._type, subject, predicateType: v.predicateType, predicate };
 }
 

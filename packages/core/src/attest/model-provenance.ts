@@ -15,6 +15,10 @@ import {
   readParametersFile,
 } from './provenance-inputs.js';
 
+/**
+ * Inputs of modelProvenance(): datasets, base models, parameters, byproducts, times, builder,
+ * invocation and buildType (default auto: github on GitHub Actions, else ml-training).
+ */
 export interface ModelProvenanceOptions {
   /** `NAME=URI@sha256:HEX` or a directory to hash; repeatable. */
   datasets?: string[];

@@ -45,6 +45,10 @@ export interface DigestedInput {
   digest: Record<string, string>;
 }
 
+/**
+ * Inputs of buildProvenance(): subjects, buildType, builder, parameters, resolved dependencies,
+ * byproducts and times.
+ */
 export interface BuildProvenanceOptions {
   /** What was built: the OMS root of the model and, for an OCI artifact, the manifest digest. */
   subjects: StatementSubject[];

@@ -75,9 +75,9 @@ function validationMessage(errors: unknown): string {
   return first ? `${first.instancePath || '/'} ${first.message ?? 'is invalid'}` : JSON.stringify(errors);
 }
 
-/** Checks a BOM against the CycloneDX 1.6 JSON schema (strict). Throws INVALID_SBOM. */
 let validator: { validate(json: string): Promise<unknown> } | undefined;
 
+/** Checks a BOM against the CycloneDX 1.6 JSON schema (strict). Throws INVALID_SBOM. */
 export async function validateSbom(json: string): Promise<void> {
   const { Validation, Spec } = cdx();
   validator ??= new Validation.JsonStrictValidator(Spec.Version.v1dot6);

@@ -8,7 +8,7 @@ import { rejectionOf } from '../../../../test/rejection.js';
 import { keySigner } from '../sign/key-signer.js';
 import { serializeBundle } from '../sign/dsse-bundle.js';
 import { keyVerifier } from '../verify/key-verifier.js';
-import { sigstoreVerifier } from '../verify/sigstore-verifier.js';
+import { keylessVerifier } from '../verify/sigstore-verifier.js';
 import { attest } from './attest.js';
 import { verifyAttestations } from './verify-attestation.js';
 
@@ -127,7 +127,7 @@ describe('verifyAttestations with a key', () => {
 describe('the cosign OCI attestation vector goes through the same code', () => {
   const bytes = readFileSync(`${VECTORS_DIR}/cosign/oci-attestation.sigstore.json`);
   const verifier = () =>
-    sigstoreVerifier({
+    keylessVerifier({
       identity: 'cody@soyland.com',
       issuer: 'https://github.com/login/oauth',
       trustedRoot: `${VECTORS_DIR}/cosign/trusted_root_pgi.json`,
@@ -159,7 +159,7 @@ describe('the cosign OCI attestation vector goes through the same code', () => {
         )
       ).code,
     ).toBe('SUBJECT_MISMATCH');
-    const other = sigstoreVerifier({
+    const other = keylessVerifier({
       identity: 'someone@soyland.com',
       issuer: 'https://github.com/login/oauth',
       trustedRoot: `${VECTORS_DIR}/cosign/trusted_root_pgi.json`,

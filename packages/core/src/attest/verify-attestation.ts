@@ -1,7 +1,7 @@
 // Attestation verification: for every candidate bundle, check the signature with any BundleVerifier,
 // then the predicateType (exact, as cosign), then that a subject digest is this artifact's.
 // One bundle that passes is enough (cosign's rule); every outcome is reported.
-import { ModelsealError, SignatureError } from '../errors.js';
+import { ModelsealError } from '../errors.js';
 import { parseBundle } from '../verify/parse-bundle.js';
 import type { BundleVerifier, SignerIdentity } from '../verify/verifier.js';
 import { hasSubjectDigest, parseInTotoStatement, type InTotoStatement } from './in-toto.js';
@@ -22,6 +22,10 @@ export interface AttestationCheck {
   statement?: InTotoStatement;
 }
 
+/**
+ * Options of verifyAttestation(): the verifier and the predicate type and subject digests that must
+ * match.
+ */
 export interface VerifyAttestationOptions {
   verifier: BundleVerifier;
   /** Exact predicateType URI required. */
@@ -30,6 +34,7 @@ export interface VerifyAttestationOptions {
   subjectDigests: string[];
 }
 
+/** What verifyAttestation() proved: the statement, its predicate and the signer. */
 export interface VerifiedAttestation {
   statement: InTotoStatement;
   signer: SignerIdentity;
@@ -53,7 +58,7 @@ async function checkOne(
     const statement = parseInTotoStatement(verified.payload, c.source);
     const base = { source: c.source, predicateType: statement.predicateType, signer: verified.signer };
     if (statement.predicateType !== opts.predicateType) {
-      const e = new SignatureError(
+      const e = new ModelsealError(
         'ATTESTATION_MISSING',
         `${c.source}: predicateType '${statement.predicateType}', not '${opts.predicateType}'`,
       );
@@ -61,7 +66,7 @@ async function checkOne(
     }
     if (!opts.subjectDigests.some((d) => hasSubjectDigest(statement, d))) {
       const got = statement.subject.map((s) => `sha256:${s.digest.sha256 ?? '?'}`).join(', ');
-      const e = new SignatureError(
+      const e = new ModelsealError(
         'SUBJECT_MISMATCH',
         `${c.source}: the attestation is about ${got}, not ${opts.subjectDigests.join(' or ')}`,
       );
@@ -99,10 +104,10 @@ export async function verifyAttestations(
   const relevant = results.find((r) => r.check.error?.code !== 'ATTESTATION_MISSING');
   if (relevant?.cause instanceof ModelsealError) {
     const e = relevant.cause;
-    throw new SignatureError(e.code, e.message, { cause: e, details: { checks } });
+    throw new ModelsealError(e.code, e.message, { cause: e, details: { checks } });
   }
   if (relevant) throw relevant.cause;
-  throw new SignatureError(
+  throw new ModelsealError(
     'ATTESTATION_MISSING',
     candidates.length === 0
       ? `no attestation found (wanted predicateType '${opts.predicateType}')`

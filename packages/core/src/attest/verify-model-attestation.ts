@@ -7,6 +7,7 @@ import type { BundleVerifier } from '../verify/verifier.js';
 import { defaultAttestationPath } from './attest.js';
 import { verifyAttestations, type VerifiedAttestation } from './verify-attestation.js';
 
+/** Options of verifyModelAttestation(): the verifier, the attestation path, jobs and progress. */
 export interface VerifyModelAttestationOptions extends Pick<HashModelOptions, 'jobs' | 'onProgress'> {
   verifier: BundleVerifier;
   predicateType: string;

@@ -9,6 +9,7 @@ import { compareUtf8 } from './root-digest.js';
 import type { WarmWorkers } from './warm-workers.js';
 import { runHashItems } from './worker-pool.js';
 
+/** Options of hashFiles(): algorithm, method, shard size, jobs and progress. */
 export interface HashFilesOptions {
   config: HashingConfig;
   /** hashing threads, the calling thread included (jobs-1 workers); default `os.availableParallelism()` */

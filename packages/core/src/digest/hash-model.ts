@@ -17,6 +17,10 @@ import { rootDigest } from './root-digest.js';
 /** Python's default shard size: 1 GB (decimal). */
 export const DEFAULT_SHARD_SIZE = 1_000_000_000;
 
+/**
+ * Options of hashModel(): serialization method (default files), hash algorithm (default sha256),
+ * shard size (default 1 GB), parallel jobs (default: CPU count), ignore rules and progress.
+ */
 export interface HashModelOptions extends WalkOptions {
   method?: 'files' | 'shards';
   hashType?: HashAlgorithm;

@@ -12,11 +12,13 @@ export interface StreamHasher {
   digest(): Buffer;
 }
 
+/** The supported hash algorithms. */
 export const HASH_ALGORITHMS: readonly HashAlgorithm[] = ['sha256', 'blake2b', 'blake3'];
 
 /** Digest length in bytes of each algorithm (blake2b is Python's `hashlib.blake2b()` default, 64 bytes). */
 export const DIGEST_LENGTH: Readonly<Record<HashAlgorithm, number>> = { sha256: 32, blake2b: 64, blake3: 32 };
 
+/** True when `s` names a supported hash algorithm (sha256, blake2b, blake3). */
 export function isHashAlgorithm(s: string): s is HashAlgorithm {
   return (HASH_ALGORITHMS as readonly string[]).includes(s);
 }

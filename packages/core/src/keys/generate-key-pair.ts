@@ -8,8 +8,14 @@ import { publicKeyPem } from './load-public-key.js';
 
 /** The key types modelseal creates, cosign's default first. */
 export const KEY_ALGORITHMS = ['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ed25519'] as const;
+/** A key algorithm generateKeyPair() can create (one of KEY_ALGORITHMS). */
 export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
 
+/**
+ * Options of generateKeyPair(): output prefix (default `cosign`: writes cosign.key and cosign.pub),
+ * algorithm (default ecdsa-p256), and the password of the encrypted key (required unless
+ * `encrypt: false`).
+ */
 export interface GenerateKeyPairOptions {
   /** Files written: `${outputPrefix}.key` and `${outputPrefix}.pub`. Default `cosign`. */
   outputPrefix?: string;
@@ -21,6 +27,7 @@ export interface GenerateKeyPairOptions {
   algorithm?: KeyAlgorithm;
 }
 
+/** The files generateKeyPair() wrote. */
 export interface GeneratedKeyPair {
   privateKeyPath: string;
   publicKeyPath: string;

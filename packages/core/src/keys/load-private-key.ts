@@ -8,6 +8,10 @@ import { COSIGN_KEY_LABEL, COSIGN_LEGACY_KEY_LABEL, decryptCosignKey } from './c
 import { pemBlocks } from './pem.js';
 import { signingAlgorithm } from './signing-algorithm.js';
 
+/**
+ * How to decrypt a private key: a password, or a callback that asks for one (default:
+ * COSIGN_PASSWORD).
+ */
 export interface LoadPrivateKeyOptions {
   /** Password for an encrypted key; when absent, COSIGN_PASSWORD, then `askPassword`. */
   password?: string;

@@ -3,6 +3,7 @@
 import type { KeyObject } from 'node:crypto';
 import { ModelsealError } from '../errors.js';
 
+/** The signature scheme a key implies (curve and hash, Ed25519 or RSA). */
 export type SigningAlgorithm =
   | { kind: 'ecdsa'; curve: 'P-256' | 'P-384' | 'P-521'; hash: 'sha256' | 'sha384' | 'sha512' }
   | { kind: 'ed25519'; hash: null };

@@ -10,6 +10,10 @@ import { stampOf } from '../digest/file-stamp.js';
 import { DEFAULT_SIGNATURE_NAME } from '../sign/signature-path.js';
 import { GIT_PATHS, IgnoreRules, modelRelative, PULL_MARKER } from './ignore-rules.js';
 
+/**
+ * How a model directory is walked: ignored paths, whether .git paths are ignored (default yes),
+ * whether symlinks are followed (default no), and the signature file to leave out.
+ */
 export interface WalkOptions {
   /** relative to the model root, or absolute; paths outside the model are dropped */
   ignorePaths?: string[];

@@ -6,11 +6,18 @@ import { copy, type CopyOptions, type CopyResult } from './copy.js';
 import { openTarget, type OpenTargetOptions } from './open-target.js';
 import { DEFAULT_TAG, formatReference } from './reference.js';
 
+/** What copyArtifact() did: copy()'s result plus the destination reference. */
 export interface CopyArtifactResult extends CopyResult {
   /** the destination reference, pinned to the copied digest */
   reference: string;
 }
 
+/**
+ * Copy an artifact and (by default) its referrers from one reference to another
+ * (`oci:DIR[:TAG|@DIGEST]` or a registry reference); the destination tag defaults to the source
+ * tag. Rejects with BAD_REFERENCE (e.g. a digest destination), NOT_FOUND, REGISTRY, REGISTRY_AUTH
+ * or DIGEST_MISMATCH.
+ */
 export async function copyArtifact(
   src: string,
   dst: string,

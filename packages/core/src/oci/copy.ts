@@ -13,6 +13,10 @@ import { forEachConcurrent } from './parallel.js';
 import { ProgressMeter } from './progress-meter.js';
 import { isMounter, type Descriptor, type ReadOnlyTarget, type Target } from './target.js';
 
+/**
+ * Options of copy(): whether to copy referrers (signatures, attestations; default yes),
+ * concurrency, progress and an AbortSignal.
+ */
 export interface CopyOptions {
   /** also copy manifests whose subject is the copied manifest, recursively (default true) */
   referrers?: boolean;
@@ -23,6 +27,10 @@ export interface CopyOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What copy() did: the root descriptor, the referrers copied, and how many blobs were copied or
+ * already present.
+ */
 export interface CopyResult {
   /** the root manifest that was copied */
   descriptor: Descriptor;

@@ -31,6 +31,7 @@ export function digestHex(digest: string): string {
   return assertSha256Digest(digest, 'digest').slice('sha256:'.length);
 }
 
+/** The `sha256:<hex>` digest of bytes in memory. */
 export function sha256Digest(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }

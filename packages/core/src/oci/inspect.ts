@@ -16,6 +16,7 @@ export interface InspectedLayer {
   digest: string;
 }
 
+/** One referrer (signature, attestation, ...) of an artifact, with its own referrers. */
 export interface ReferrerNode {
   descriptor: Descriptor;
   artifactType?: string;
@@ -23,6 +24,7 @@ export interface ReferrerNode {
   referrers: ReferrerNode[];
 }
 
+/** What inspectArtifact() found: the pinned reference, manifest, config, layers and referrers. */
 export interface InspectResult {
   reference: string;
   descriptor: Descriptor;
@@ -34,6 +36,7 @@ export interface InspectResult {
   referrers: ReferrerNode[];
 }
 
+/** Options of inspectArtifact(): registry options and how deep to follow referrers (default 4). */
 export interface InspectOptions extends OpenTargetOptions {
   /** with a Target: the tag or digest to inspect (default `latest`) */
   reference?: string;
@@ -81,6 +84,11 @@ async function referrerTree(
   return nodes;
 }
 
+/**
+ * Fetch an artifact's manifest and config (digest-checked) and its referrers tree, without
+ * downloading layers. Rejects with NOT_FOUND, UNSUPPORTED_MEDIA_TYPE, DIGEST_MISMATCH, REGISTRY or
+ * REGISTRY_AUTH.
+ */
 export async function inspectArtifact(
   ref: string | ReadOnlyTarget,
   opts: InspectOptions = {},

@@ -14,6 +14,10 @@ import type { NetworkTimeouts } from './registry/http-transport.js';
 import { RegistryTarget } from './registry/registry-target.js';
 import type { ReadOnlyTarget, Target } from './target.js';
 
+/**
+ * How to reach a registry: credentials (default: Docker config files and credential helpers), plain
+ * HTTP (default only for loopback hosts), concurrency and network timeouts.
+ */
 export interface OpenTargetOptions {
   /** force plain HTTP (default only for localhost / 127.0.0.0/8 / [::1]) */
   plainHttp?: boolean;
@@ -25,6 +29,7 @@ export interface OpenTargetOptions {
   timeouts?: Partial<NetworkTimeouts>;
 }
 
+/** A target with the parsed reference it was opened from. */
 export interface OpenedTarget {
   target: Target;
   reference: ArtifactReference;
@@ -32,6 +37,11 @@ export interface OpenedTarget {
   selector: string;
 }
 
+/**
+ * Open the Target a reference names: an OCI layout for `oci:DIR[:TAG|@DIGEST]`, else a registry
+ * repository. Nothing is read until the target is used. Throws BAD_REFERENCE for an unparsable
+ * reference.
+ */
 export function openTarget(ref: string | ArtifactReference, opts: OpenTargetOptions = {}): OpenedTarget {
   const reference = typeof ref === 'string' ? parseReference(ref) : ref;
   const selector = referenceSelector(reference);

@@ -20,6 +20,10 @@ import type { Descriptor, ReadOnlyTarget } from './target.js';
 
 export type { PulledFile } from './pull/staging-target.js';
 
+/**
+ * Options of pullModel(): registry options, which files to take (default all), concurrency (default
+ * 4), progress, an AbortSignal, and a hook that checks the staged model before it is committed.
+ */
 export interface PullModelOptions extends OpenTargetOptions {
   /** with a Target instead of a reference string: the tag or digest to pull (default `latest`) */
   reference?: string;
@@ -45,6 +49,7 @@ export interface PullModelOptions extends OpenTargetOptions {
   beforeCommit?: (staged: StagedModel) => Promise<void>;
 }
 
+/** A pulled model still in its staging directory, before the atomic rename into DEST. */
 export interface StagedModel {
   /** the staging directory holding the files (moved onto DEST afterwards) */
   dir: string;
@@ -55,6 +60,10 @@ export interface StagedModel {
   omsRoot?: string;
 }
 
+/**
+ * What pullModel() wrote: the pinned reference, the manifest digest, the artifact format and the
+ * files.
+ */
 export interface PullModelResult {
   reference: string;
   digest: string;

@@ -13,6 +13,11 @@ import { openTarget, type OpenTargetOptions } from './open-target.js';
 import { DEFAULT_TAG, formatReference, referenceLocation, type ArtifactReference } from './reference.js';
 import { MAX_MANIFEST_BYTES, type Descriptor, type Target } from './target.js';
 
+/**
+ * Options of pushModel(): registry options (credentials, plain HTTP), the tag (default: the
+ * reference's, else `latest`), which files are datasets, annotations, concurrency (default 4),
+ * progress and an AbortSignal.
+ */
 export interface PushModelOptions extends OpenTargetOptions {
   /** tag to set; default: the reference's tag, else `latest` (with a Target: no tag unless given) */
   tag?: string;
@@ -39,6 +44,7 @@ export interface PushedLayer {
   size: number;
 }
 
+/** What pushModel() pushed: the reference, the manifest digest, media type, size and the layers. */
 export interface PushModelResult {
   /** `location[:tag]@sha256:...` */
   reference: string;

@@ -3,6 +3,7 @@
 import { ModelsealError } from '../errors.js';
 import { isSha256Digest } from './digest.js';
 
+/** A registry reference: registry host, repository, and a tag or digest. */
 export interface RegistryReference {
   kind: 'registry';
   /** API host[:port], e.g. `127.0.0.1:5000` or `registry-1.docker.io` */
@@ -12,6 +13,7 @@ export interface RegistryReference {
   digest?: string;
 }
 
+/** An OCI image layout reference `oci:DIR[:TAG|@DIGEST]`. */
 export interface LayoutReference {
   kind: 'layout';
   /** OCI image layout directory, as written (relative paths stay relative) */
@@ -20,8 +22,10 @@ export interface LayoutReference {
   digest?: string;
 }
 
+/** A parsed reference: a registry repository or an OCI layout directory, with a tag or a digest. */
 export type ArtifactReference = RegistryReference | LayoutReference;
 
+/** The tag a reference without tag or digest means. */
 export const DEFAULT_TAG = 'latest';
 const DOCKER_HUB = 'registry-1.docker.io';
 /** An OCI tag (distribution spec grammar). */

@@ -61,6 +61,7 @@ export function isMounter<T extends object>(target: T): target is T & Mounter {
   return typeof (target as Partial<Mounter>).mount === 'function';
 }
 
+/** OCI media types modelseal writes and reads (image manifest, index, empty config). */
 export const MediaTypes = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
   ociIndex: 'application/vnd.oci.image.index.v1+json',

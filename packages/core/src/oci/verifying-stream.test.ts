@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { digestOf, verifyingStream, VerifyingTap } from './verifying-stream.js';
+import { sha256Digest } from './digest.js';
+import { verifyingStream, VerifyingTap } from './verifying-stream.js';
 
 const bytes = Buffer.from('hello model weights');
 const desc = {
@@ -24,14 +25,14 @@ describe('verifyingStream', () => {
         bytes,
       ),
     ).toBe(true);
-    expect(digestOf(bytes)).toBe(desc.digest);
+    expect(sha256Digest(bytes)).toBe(desc.digest);
   });
   it('fails with DIGEST_MISMATCH on changed, short or long content', async () => {
     const changed = Buffer.from(bytes);
     changed[0] = 0x48;
     await expect(drain(verifyingStream(Readable.from([changed]), desc))).rejects.toMatchObject({
       code: 'DIGEST_MISMATCH',
-      message: `blob ${desc.digest} does not match its descriptor: content hashes to ${digestOf(changed)}`,
+      message: `blob ${desc.digest} does not match its descriptor: content hashes to ${sha256Digest(changed)}`,
     });
     await expect(drain(verifyingStream(Readable.from([bytes.subarray(1)]), desc))).rejects.toMatchObject({
       code: 'DIGEST_MISMATCH',
@@ -94,7 +95,7 @@ describe('VerifyingTap', () => {
       ),
     ).rejects.toMatchObject({
       code: 'DIGEST_MISMATCH',
-      message: `oci:x layer: content hashes to ${digestOf(changed)} (${bytes.length} bytes), expected ${desc.digest} (${bytes.length} bytes)`,
+      message: `oci:x layer: content hashes to ${sha256Digest(changed)} (${bytes.length} bytes), expected ${desc.digest} (${bytes.length} bytes)`,
     });
     await expect(
       pipeline(

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback, type TransformOptions } from 'node:stream';
 import { ModelsealError } from '../errors.js';
-import { isSha256Digest, sha256Digest } from './digest.js';
+import { isSha256Digest } from './digest.js';
 import type { Descriptor } from './target.js';
 
 /** What went wrong: more bytes than declared (seen early), or the finished content's size or digest. */
@@ -123,6 +123,3 @@ export function verifyingStream(stream: Readable, desc: Descriptor, what = 'blob
   stream.on('error', (err) => check.destroy(err));
   return stream.pipe(check);
 }
-
-/** SHA-256 digest of bytes in memory (the public name of `sha256Digest`). */
-export const digestOf = sha256Digest;

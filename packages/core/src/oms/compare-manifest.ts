@@ -6,6 +6,7 @@ import { ModelMismatchError } from '../errors.js';
 import type { ModelManifest, Resource } from '../types.js';
 import { shardsByFile } from './shard-layout.js';
 
+/** Options of compareManifest(): whether files the signature does not list are allowed (default no). */
 export interface CompareOptions {
   /** Files on disk that the signature does not name at all are allowed (not reported as EXTRA_FILE). */
   ignoreUnsignedFiles?: boolean;

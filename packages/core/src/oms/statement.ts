@@ -1,6 +1,6 @@
 // The OMS in-toto statement: build the v1.0 payload we sign, and parse every payload in the field
 // (v1.0 from model_signing 0.3.1+, legacy `Digests/v0.1` from 0.2.0) back into a manifest.
-import { BundleFormatError, ModelsealError } from '../errors.js';
+import { ModelsealError } from '../errors.js';
 import { isJsonObject } from '../json-object.js';
 import { compareUtf8, rootDigest } from '../digest/root-digest.js';
 import { resourceAlgorithm } from '../digest/hash-files.js';
@@ -8,8 +8,11 @@ import { isHashAlgorithm } from '../digest/hasher.js';
 import type { HashingConfig, ModelManifest, Resource } from '../types.js';
 import { checkShardLayout, splitShardName } from './shard-layout.js';
 
+/** The in-toto Statement v1 `_type` an OMS signature carries. */
 export const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+/** The OMS v1.0 predicate type. */
 export const OMS_PREDICATE_TYPE = 'https://model_signing/signature/v1.0';
+/** The predicate type of model_signing v0.2 signatures (still verified). */
 export const OMS_LEGACY_PREDICATE_TYPE = 'https://model_signing/Digests/v0.1';
 
 /** A manifest read back from a signed statement. */
@@ -83,8 +86,8 @@ export function buildStatement(manifest: ModelManifest): Buffer {
   return Buffer.from(JSON.stringify(statement), 'utf8');
 }
 
-function bad(source: string, what: string): BundleFormatError {
-  return new BundleFormatError(`${source}: statement ${what}`);
+function bad(source: string, what: string): ModelsealError {
+  return new ModelsealError('MALFORMED_BUNDLE', `${source}: statement ${what}`);
 }
 
 /** Rejects names a walker could never produce: absolute, `..`, empty components, NUL, backslash. */

@@ -1,6 +1,7 @@
 // evaluatePolicy over evidence that was really signed and verified (ECDSA keys made in the test).
 import { describe, expect, it } from 'vitest';
-import { keySigner, keyVerifier, newKeyPair, publicKeyPem } from '../index.js';
+import { keySigner, keyVerifier } from '../index.js';
+import { newKeyPair, publicKeyPem } from '../keys.js';
 import {
   cyclonedx,
   MODEL_DIGEST,

@@ -2,19 +2,19 @@
 // matching kind proves it (OR): a key identity's public key, a certificate identity's roots, or a
 // keyless identity's SAN + issuer against the Sigstore trusted root. Which identity a block accepts
 // is decided afterwards by evaluatePolicy (signedBy, Fulcio extensions).
-import { ModelsealError, SignatureError } from '../errors.js';
+import { ModelsealError } from '../errors.js';
 import { loadCertificates } from '../keys/certificates.js';
 import { loadPublicKey } from '../keys/load-public-key.js';
 import { certificateVerifier } from '../verify/certificate-verifier.js';
 import { keyVerifier } from '../verify/key-verifier.js';
-import { sigstoreVerifier, type SigstoreVerifierOptions } from '../verify/sigstore-verifier.js';
+import { keylessVerifier, type KeylessVerifierOptions } from '../verify/sigstore-verifier.js';
 import type { BundleVerifier, ParsedBundle, VerifiedBundle } from '../verify/verifier.js';
 import type { ModelPolicy } from './schema.js';
 
 /** Options of policyVerifier. */
 export interface PolicyVerifierOptions {
   /** Sigstore trusted root for keyless identities (default: the public-good snapshot shipped with @sigstore/tuf). */
-  trustedRoot?: SigstoreVerifierOptions['trustedRoot'];
+  trustedRoot?: KeylessVerifierOptions['trustedRoot'];
 }
 
 type Kind = BundleVerifier['kind'];
@@ -49,7 +49,7 @@ export function policyVerifier(policy: ModelPolicy, opts: PolicyVerifierOptions 
       byKind.certificate.push({ name, verifier: certificateVerifier({ trustAnchors: anchors }) });
     } else if (id.keyless) {
       const k = id.keyless;
-      const verifier = sigstoreVerifier({
+      const verifier = keylessVerifier({
         trustedRoot: opts.trustedRoot ?? { kind: 'public-good' },
         identity: k.subject,
         identityRegExp: k.subjectRegExp,
@@ -65,7 +65,7 @@ export function policyVerifier(policy: ModelPolicy, opts: PolicyVerifierOptions 
       const kind = bundleKind(bundle);
       const candidates = byKind[kind];
       if (candidates.length === 0) {
-        throw new SignatureError(
+        throw new ModelsealError(
           'IDENTITY_MISMATCH',
           `${bundle.source}: signed with ${kind === 'key' ? 'a key' : kind === 'certificate' ? 'a certificate chain' : 'a Sigstore certificate'}, but the policy names no ${kind} identity`,
         );

@@ -9,6 +9,10 @@ import { dsseBundle } from './dsse-bundle.js';
 import { signDsse } from './dsse.js';
 import type { BundleSigner } from './signer.js';
 
+/**
+ * Options of certificateSigner(): the private key, its signing certificate and the intermediates to
+ * embed.
+ */
 export interface CertificateSignerOptions {
   privateKey: KeyObject;
   /** The signing (leaf) certificate. */

@@ -6,6 +6,7 @@ import type { BundleVerifier } from '../verify/verifier.js';
 import { serializeBundle } from './dsse-bundle.js';
 import type { BundleSigner } from './signer.js';
 
+/** `signer`, but every bundle it produces must pass `verifier` before it is returned. */
 export function checkedSigner(signer: BundleSigner, verifier: BundleVerifier): BundleSigner {
   return {
     kind: signer.kind,

@@ -3,6 +3,7 @@
 import type { SerializedBundle } from '@sigstore/bundle';
 import type { KeyMaterial } from './signer.js';
 
+/** The Sigstore bundle v0.3 media type modelseal writes. */
 export const BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 
 /** A key/certificate-mode bundle (no transparency log entries). */

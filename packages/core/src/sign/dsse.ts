@@ -3,6 +3,7 @@
 import { sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { signingAlgorithm } from '../keys/signing-algorithm.js';
 
+/** The DSSE payload type of an in-toto statement. */
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
 /** `DSSEv1 SP len(type) SP type SP len(body) SP body`, lengths as ASCII decimal byte counts. */

@@ -8,11 +8,16 @@ import { dsseBundle } from './dsse-bundle.js';
 import { signDsse } from './dsse.js';
 import type { BundleSigner } from './signer.js';
 
+/** Options of keySigner(): the private key. */
 export interface KeySignerOptions {
   /** EC P-256/384/521 or Ed25519 private key (see loadPrivateKey). */
   privateKey: KeyObject;
 }
 
+/**
+ * A BundleSigner for a private key (ECDSA P-256/P-384/P-521, Ed25519 or RSA): the bundle carries a
+ * publicKey hint, no certificate and no log entry. Never fetches anything.
+ */
 export function keySigner(opts: KeySignerOptions): BundleSigner {
   signingAlgorithm(opts.privateKey, 'signing key');
   const material = { kind: 'publicKey' as const, hint: publicKeyHint(opts.privateKey) };

@@ -8,6 +8,7 @@ import { readJsonFile } from '../read-input-file.js';
 const protobufSpecs = lazyModule<typeof import('@sigstore/protobuf-specs')>('@sigstore/protobuf-specs');
 import { PUBLIC_GOOD_OIDC_ISSUER, STAGING_OIDC_ISSUER } from './identity/browser-oidc.js';
 
+/** The URLs of a Sigstore instance: Fulcio, Rekor (and its API version), a TSA, the OIDC issuer. */
 export interface SigstoreServices {
   fulcioURL: string;
   rekorURL?: string;
@@ -18,6 +19,7 @@ export interface SigstoreServices {
   oidcIssuer?: string;
 }
 
+/** The Sigstore public-good instance (Fulcio, Rekor, OIDC issuer). */
 export const PUBLIC_GOOD_SERVICES: SigstoreServices = {
   fulcioURL: 'https://fulcio.sigstore.dev',
   rekorURL: 'https://rekor.sigstore.dev',
@@ -26,6 +28,7 @@ export const PUBLIC_GOOD_SERVICES: SigstoreServices = {
   oidcIssuer: PUBLIC_GOOD_OIDC_ISSUER,
 };
 
+/** The Sigstore staging instance. */
 export const STAGING_SERVICES: SigstoreServices = {
   fulcioURL: 'https://fulcio.sigstage.dev',
   rekorURL: 'https://rekor.sigstage.dev',

@@ -5,6 +5,8 @@ import type { Witness } from '@sigstore/sign';
 import { lazyModule } from '../lazy-module.js';
 import { ModelsealError } from '../errors.js';
 import type { BundleSigner } from './signer.js';
+import { checkedSigner } from './checked-signer.js';
+import { keylessVerifier, type KeylessVerifierOptions } from '../verify/sigstore-verifier.js';
 import type { SigningConfig } from '@sigstore/protobuf-specs';
 
 const sigstoreBundle = lazyModule<typeof import('@sigstore/bundle')>('@sigstore/bundle');
@@ -23,6 +25,10 @@ import {
   type TokenSourceOptions,
 } from './identity/token-sources.js';
 
+/**
+ * Options of keylessSigner(): where the identity token comes from, which Sigstore instance (default
+ * public-good), timeouts, and an optional post-sign check against a trusted root.
+ */
 export interface KeylessSignerOptions extends Omit<TokenSourceOptions, 'identityToken'> {
   /** An OIDC identity token (JWT). Else the sources in token-sources.ts are tried in order. */
   identityToken?: string;
@@ -41,6 +47,13 @@ export interface KeylessSignerOptions extends Omit<TokenSourceOptions, 'identity
   retries?: number;
   /** Called once the token is resolved (for "signing as ..." messages). Never receives the token. */
   onIdentity?: (who: Omit<ResolvedToken, 'token'>) => void;
+  /**
+   * Check every new bundle against this trusted root before returning it, as cosign does after
+   * signing (chain, SCT, log entry or timestamp, signature; any identity): a file path, a source or
+   * a parsed root. A failing check rejects with the verifier's code (e.g. UNTRUSTED_CHAIN) and no
+   * bundle is returned. Default: no check.
+   */
+  trustedRoot?: KeylessVerifierOptions['trustedRoot'];
 }
 
 async function resolveServices(opts: KeylessSignerOptions): Promise<SigstoreServices> {
@@ -118,8 +131,24 @@ function withExplicitTlogEntries(bundle: SerializedBundle): SerializedBundle {
   };
 }
 
-/** Create a keyless signer. Nothing is fetched until signStatement() is called. */
+/**
+ * Create a keyless (Sigstore) signer: an ephemeral key certified by Fulcio for an OIDC identity,
+ * witnessed by Rekor and/or a TSA. Default instance: public-good. Nothing is fetched until
+ * signStatement() is called, which rejects with MISSING_IDENTITY_TOKEN, SIGSTORE_SERVICE or USAGE
+ * (and, with `trustedRoot`, with the self-check's verification code).
+ */
 export function keylessSigner(opts: KeylessSignerOptions = {}): BundleSigner {
+  const signer = unverifiedKeylessSigner(opts);
+  if (opts.trustedRoot === undefined) return signer;
+  const verifier = keylessVerifier({
+    identityRegExp: '.+',
+    issuerRegExp: '.+',
+    trustedRoot: opts.trustedRoot,
+  });
+  return checkedSigner(signer, verifier);
+}
+
+function unverifiedKeylessSigner(opts: KeylessSignerOptions): BundleSigner {
   const fetchOptions = { timeout: opts.timeoutMs ?? 30_000, retry: { retries: opts.retries ?? 2 } };
   return {
     kind: 'keyless',

@@ -11,6 +11,10 @@ import { checkSignatureDestination, writeFileAtomic } from './signature-destinat
 import { defaultSignaturePath } from './signature-path.js';
 import type { BundleSigner } from './signer.js';
 
+/**
+ * Options of signModel(): the signer, where to write the signature (default MODEL/model.sig, or
+ * MODEL.sig for a file), whether to replace an existing one (default no), and the hashing options.
+ */
 export interface SignModelOptions extends Omit<HashModelOptions, 'signaturePath'> {
   signer: BundleSigner;
   /** Default: MODEL/model.sig for a directory, MODEL.sig for a single file. */
@@ -21,6 +25,7 @@ export interface SignModelOptions extends Omit<HashModelOptions, 'signaturePath'
   protectedPaths?: readonly string[];
 }
 
+/** What signModel() wrote: the signature path, the bundle, and the manifest that was signed. */
 export interface SignModelResult {
   manifest: ModelManifest;
   bundle: SerializedBundle;

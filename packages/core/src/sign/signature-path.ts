@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelsealError } from '../errors.js';
 
+/** The default signature file name inside a model directory. */
 export const DEFAULT_SIGNATURE_NAME = 'model.sig';
 
 /** The default signature path for a model (the model must exist). */

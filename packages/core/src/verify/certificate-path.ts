@@ -4,7 +4,7 @@
 // extension, name constraints from every CA above, EKU codeSigning wherever an EKU is present,
 // and validity at the given time. A leaf is never its own trust anchor.
 import type { X509Certificate } from 'node:crypto';
-import { SignatureError } from '../errors.js';
+import { ModelsealError } from '../errors.js';
 import {
   EKU_CODE_SIGNING,
   certificateExtensions,
@@ -71,7 +71,7 @@ function buildPath(
 }
 
 function fail(code: 'UNTRUSTED_CHAIN' | 'KEY_USAGE' | 'CERTIFICATE_EXPIRED', message: string): never {
-  throw new SignatureError(code, message);
+  throw new ModelsealError(code, message);
 }
 
 function validAt(cert: X509Certificate, t: Date): boolean {

@@ -3,13 +3,17 @@
 // see certificate-path.ts; RSA- or EC-signed), at the leaf's notBefore like model_signing (or now,
 // when asked), requires KeyUsage digitalSignature or EKU codeSigning, then checks the DSSE signature.
 import type { X509Certificate } from 'node:crypto';
-import { SignatureError } from '../errors.js';
+import { ModelsealError } from '../errors.js';
 import { certificateName, hasSigningUsage, oneLineName, parseCertificateDer } from '../keys/certificates.js';
 import { signingAlgorithm } from '../keys/signing-algorithm.js';
 import { LEGACY_PAE_WARNING, verifyDsseSignature } from './dsse-signature.js';
 import { invalidNow, validatePath } from './certificate-path.js';
 import type { BundleVerifier, ParsedBundle, VerifiedBundle } from './verifier.js';
 
+/**
+ * Options of certificateVerifier(): the trust anchors, and when certificates must be valid (default
+ * the leaf's notBefore, as model_signing does).
+ */
 export interface CertificateVerifierOptions {
   /** Trusted certificates (roots or intermediates); a chain must end at one of them. */
   trustAnchors: X509Certificate[];
@@ -20,9 +24,14 @@ export interface CertificateVerifierOptions {
   validityTime?: 'signing-time' | 'now';
 }
 
+/**
+ * A BundleVerifier for certificate-signed bundles: the embedded chain must lead to one of
+ * `trustAnchors` and the leaf must allow code signing; verify() rejects with UNTRUSTED_CHAIN,
+ * CERTIFICATE_EXPIRED, KEY_USAGE or BAD_SIGNATURE.
+ */
 export function certificateVerifier(opts: CertificateVerifierOptions): BundleVerifier {
   if (opts.trustAnchors.length === 0)
-    throw new SignatureError('UNTRUSTED_CHAIN', 'no trust anchors given (--certificate-chain)');
+    throw new ModelsealError('UNTRUSTED_CHAIN', 'no trust anchors given (--certificate-chain)');
   return {
     kind: 'certificate',
     async verify(bundle: ParsedBundle): Promise<VerifiedBundle> {
@@ -33,7 +42,7 @@ export function certificateVerifier(opts: CertificateVerifierOptions): BundleVer
         const what = vm.publicKey
           ? 'a bare key (verify with --key)'
           : 'a Sigstore keyless certificate (verify with the keyless options)';
-        throw new SignatureError(
+        throw new ModelsealError(
           'UNTRUSTED_CHAIN',
           `${source}: the bundle is signed with ${what}, not a certificate chain`,
         );
@@ -46,7 +55,7 @@ export function certificateVerifier(opts: CertificateVerifierOptions): BundleVer
       const at = opts.validityTime === 'now' ? new Date() : new Date(leaf.validFrom);
       const path = validatePath(leaf, certs.slice(1), opts.trustAnchors, at, source);
       if (!hasSigningUsage(leaf)) {
-        throw new SignatureError(
+        throw new ModelsealError(
           'KEY_USAGE',
           `${source}: ${leafName} has neither KeyUsage digitalSignature nor ExtendedKeyUsage codeSigning`,
         );
@@ -55,7 +64,7 @@ export function certificateVerifier(opts: CertificateVerifierOptions): BundleVer
       const { payload, payloadType, signatures } = bundle.envelope;
       const how = verifyDsseSignature(leaf.publicKey, payloadType, payload, signatures[0].sig);
       if (!how)
-        throw new SignatureError(
+        throw new ModelsealError(
           'BAD_SIGNATURE',
           `${source}: the signature does not verify with ${leafName}; the bundle was modified`,
         );

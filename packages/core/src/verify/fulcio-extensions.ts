@@ -36,6 +36,7 @@ export const FulcioExtensionOids = {
   tokenSubject: { oid: `${ARC}24`, legacy: false },
 } as const;
 
+/** The name of a Fulcio certificate extension (see FulcioExtensionOids). */
 export type FulcioExtensionName = keyof typeof FulcioExtensionOids;
 
 const OID_OTHERNAME_USERNAME = `${ARC}7`;

@@ -1,6 +1,6 @@
 // The keyless identity policy: who must have signed (SAN), which OIDC issuer vouched for them, and
 // optional GitHub workflow claims. Every pattern is anchored; identity and issuer are both required.
-import { SignatureError, ModelsealError } from '../errors.js';
+import { ModelsealError } from '../errors.js';
 import type { FulcioIdentity } from './fulcio-extensions.js';
 
 /** GitHub workflow claims compared with the certificate, named after cosign's flags. */
@@ -22,6 +22,10 @@ export interface GithubClaims {
   serverUrl?: string;
 }
 
+/**
+ * Whom a keyless signature must come from: an exact identity or an anchored regexp, an exact issuer
+ * or an anchored regexp (one of each is required), and optional GitHub workflow claims.
+ */
 export interface IdentityPolicyOptions {
   /** Exact SAN (email or URI) of the signer. */
   identity?: string;
@@ -157,14 +161,14 @@ export function identityPolicy(opts: IdentityPolicyOptions): IdentityPolicy {
     description: `identity ${identity.text}, issuer ${issuer.text}`,
     check(signer) {
       if (signer.identity === undefined || !identity.test(signer.identity)) {
-        throw new SignatureError(
+        throw new ModelsealError(
           'IDENTITY_MISMATCH',
           `certificate identity ${JSON.stringify(signer.identity ?? '')} does not match the expected ${identity.text}`,
           { details: { expected: identity.text, actual: signer.identity } },
         );
       }
       if (signer.issuer === undefined || !issuer.test(signer.issuer)) {
-        throw new SignatureError(
+        throw new ModelsealError(
           'ISSUER_MISMATCH',
           `certificate OIDC issuer ${JSON.stringify(signer.issuer ?? '')} does not match the expected ${issuer.text}`,
           { details: { expected: issuer.text, actual: signer.issuer } },
@@ -174,7 +178,7 @@ export function identityPolicy(opts: IdentityPolicyOptions): IdentityPolicy {
         const actual = githubClaimValues(claim, signer, server);
         const wrong = actual.find((v) => v !== expected);
         if (actual.length === 0 || wrong !== undefined) {
-          throw new SignatureError(
+          throw new ModelsealError(
             'EXTENSION_MISMATCH',
             `${CLAIM_FLAGS[claim]}: certificate has ${wrong !== undefined ? JSON.stringify(wrong) : 'no such extension'}, expected ${JSON.stringify(expected)}`,
             { details: { claim, expected, actual } },

@@ -4,15 +4,20 @@
 // rawBytes mismatch, or the bundle carries a certificate); BAD_SIGNATURE when the signature fails
 // with the key the bundle names, or when the bundle names no key at all.
 import type { KeyObject } from 'node:crypto';
-import { SignatureError } from '../errors.js';
+import { ModelsealError } from '../errors.js';
 import { loadPublicKey, publicKeyHint } from '../keys/load-public-key.js';
 import { LEGACY_PAE_WARNING, verifyDsseSignature } from './dsse-signature.js';
 import type { BundleVerifier, ParsedBundle, VerifiedBundle } from './verifier.js';
 
+/** Options of keyVerifier(): the public key. */
 export interface KeyVerifierOptions {
   publicKey: KeyObject;
 }
 
+/**
+ * A BundleVerifier for key-signed bundles: verify() rejects with WRONG_KEY when the bundle names
+ * another key, BAD_SIGNATURE when the signature does not verify.
+ */
 export function keyVerifier(opts: KeyVerifierOptions): BundleVerifier {
   const key = opts.publicKey;
   const hint = publicKeyHint(key);
@@ -25,7 +30,7 @@ export function keyVerifier(opts: KeyVerifierOptions): BundleVerifier {
       const pk = vm.publicKey as { hint?: unknown; rawBytes?: unknown } | undefined;
       const warnings: string[] = [];
       if (!pk) {
-        throw new SignatureError(
+        throw new ModelsealError(
           'WRONG_KEY',
           `${source}: the bundle is signed with a certificate, not a bare key; verify with --certificate-chain or keyless options`,
         );
@@ -33,7 +38,7 @@ export function keyVerifier(opts: KeyVerifierOptions): BundleVerifier {
       let named = false;
       if (typeof pk.hint === 'string' && pk.hint !== '') {
         if (pk.hint.toLowerCase() !== hint) {
-          throw new SignatureError(
+          throw new ModelsealError(
             'WRONG_KEY',
             `${source}: signed by a different key (bundle key hint ${pk.hint}, given key ${hint})`,
           );
@@ -49,7 +54,7 @@ export function keyVerifier(opts: KeyVerifierOptions): BundleVerifier {
           embedded = Buffer.alloc(0);
         }
         if (!embedded.equals(spki)) {
-          throw new SignatureError(
+          throw new ModelsealError(
             'WRONG_KEY',
             `${source}: signed by a different key than the one given (publicKey.rawBytes differs)`,
           );
@@ -62,7 +67,7 @@ export function keyVerifier(opts: KeyVerifierOptions): BundleVerifier {
       const { payload, payloadType, signatures } = bundle.envelope;
       const how = verifyDsseSignature(key, payloadType, payload, signatures[0].sig);
       if (!how) {
-        throw new SignatureError(
+        throw new ModelsealError(
           'BAD_SIGNATURE',
           named
             ? `${source}: the signature does not verify with the signing key; the bundle was modified`

@@ -1,6 +1,6 @@
 // Maps sigstore-js verification failures (VerificationError / PolicyError `code`s) to modelseal's
 // stable error codes, keeping sigstore-js's message as the reason.
-import { SignatureError, BundleFormatError, ModelsealError } from '../errors.js';
+import { ModelsealError, type ErrorCode } from '../errors.js';
 
 interface CodedError {
   code?: unknown;
@@ -13,8 +13,8 @@ export function fromSigstoreError(e: unknown, source: string): ModelsealError {
   if (e instanceof ModelsealError) return e;
   const { code, message } = (e ?? {}) as CodedError;
   const reason = typeof message === 'string' ? message : String(e);
-  const fail = (c: ConstructorParameters<typeof SignatureError>[0], what: string) =>
-    new SignatureError(c, `${source}: ${what}: ${reason}`, { cause: e, details: { sigstoreCode: code } });
+  const fail = (c: ErrorCode, what: string) =>
+    new ModelsealError(c, `${source}: ${what}: ${reason}`, { cause: e, details: { sigstoreCode: code } });
   switch (code) {
     case 'TLOG_ERROR':
       return /expected \d+ tlog entries/.test(reason)
@@ -38,8 +38,12 @@ export function fromSigstoreError(e: unknown, source: string): ModelsealError {
     case 'UNTRUSTED_SIGNER_ERROR':
       return fail('IDENTITY_MISMATCH', 'signer not accepted');
     case 'NOT_IMPLEMENTED_ERROR':
-      return new BundleFormatError(`${source}: unsupported bundle content: ${reason}`, { cause: e });
+      return new ModelsealError('MALFORMED_BUNDLE', `${source}: unsupported bundle content: ${reason}`, {
+        cause: e,
+      });
     default:
-      return new BundleFormatError(`${source}: bundle could not be verified: ${reason}`, { cause: e });
+      return new ModelsealError('MALFORMED_BUNDLE', `${source}: bundle could not be verified: ${reason}`, {
+        cause: e,
+      });
   }
 }

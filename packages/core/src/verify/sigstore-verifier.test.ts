@@ -1,7 +1,7 @@
 // Verifies real public-good keyless bundles (Python model_signing, cosign) offline, and proves each failure code.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { keylessVerifier, sigstoreVerifier } from './sigstore-verifier.js';
+import { keylessVerifier } from './sigstore-verifier.js';
 import { parsedBundle as parsed } from '../../../../test/sigstore/parsed-bundle.js';
 import { VECTORS_DIR } from '../../../../test/shared-vectors.js';
 
@@ -21,7 +21,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   return 'PASSED';
 }
 
-describe('sigstoreVerifier on the Python model_signing keyless vectors (public-good root from @sigstore/tuf)', () => {
+describe('keylessVerifier on the Python model_signing keyless vectors (public-good root from @sigstore/tuf)', () => {
   for (const v of ['v0.3.1', 'v1.0.0', 'v1.0.1', 'v1.1.0']) {
     it(`${v}-sigstore verifies with the right identity and issuer`, async () => {
       const json = vector(v);
@@ -119,7 +119,7 @@ describe('sigstoreVerifier on the Python model_signing keyless vectors (public-g
     );
     expect(root.certificateAuthorities.length).toBe(1);
     const { TrustedRoot } = await import('@sigstore/protobuf-specs');
-    const v = sigstoreVerifier({ ...IBM, trustedRoot: TrustedRoot.fromJSON(root) });
+    const v = keylessVerifier({ ...IBM, trustedRoot: TrustedRoot.fromJSON(root) });
     expect(await codeOf(v.verify(parsed(vector('v1.0.0'))))).toBe('UNTRUSTED_CHAIN');
   });
 
@@ -146,7 +146,7 @@ describe('sigstoreVerifier on the Python model_signing keyless vectors (public-g
   });
 });
 
-describe('sigstoreVerifier on the cosign OCI attestation bundle', () => {
+describe('keylessVerifier on the cosign OCI attestation bundle', () => {
   const bundle = () =>
     parsed(
       JSON.parse(readFileSync(`${VECTORS}cosign/oci-attestation.sigstore.json`, 'utf8')),
@@ -155,7 +155,7 @@ describe('sigstoreVerifier on the cosign OCI attestation bundle', () => {
   const root = `${VECTORS}cosign/trusted_root_pgi.json`;
 
   it('verifies against trusted_root_pgi.json with its signer identity', async () => {
-    const res = await sigstoreVerifier({
+    const res = await keylessVerifier({
       identity: 'cody@soyland.com',
       issuer: 'https://github.com/login/oauth',
       trustedRoot: root,
@@ -168,7 +168,7 @@ describe('sigstoreVerifier on the cosign OCI attestation bundle', () => {
   it('fails with another identity and with a missing trusted-root file', async () => {
     expect(
       await codeOf(
-        sigstoreVerifier({
+        keylessVerifier({
           identity: 'cody@soyland.co',
           issuer: 'https://github.com/login/oauth',
           trustedRoot: root,
@@ -177,7 +177,7 @@ describe('sigstoreVerifier on the cosign OCI attestation bundle', () => {
     ).toBe('IDENTITY_MISMATCH');
     expect(
       await codeOf(
-        sigstoreVerifier({
+        keylessVerifier({
           identity: 'cody@soyland.com',
           issuer: 'https://github.com/login/oauth',
           trustedRoot: '/nonexistent/tr.json',

@@ -6,7 +6,7 @@ import type { X509Certificate } from '@sigstore/core';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import type { toSignedEntity } from '@sigstore/verify';
 import { lazyModule } from '../lazy-module.js';
-import { BundleFormatError, ModelsealError, SignatureError } from '../errors.js';
+import { ModelsealError } from '../errors.js';
 import type { BundleVerifier, ParsedBundle, VerifiedBundle } from './verifier.js';
 import { identityPolicy, type IdentityPolicyOptions } from './identity-policy.js';
 import { readFulcioIdentity, type FulcioIdentity } from './fulcio-extensions.js';
@@ -17,16 +17,20 @@ const sigstoreBundle = lazyModule<typeof import('@sigstore/bundle')>('@sigstore/
 const sigstoreCore = lazyModule<typeof import('@sigstore/core')>('@sigstore/core');
 const sigstoreVerify = lazyModule<typeof import('@sigstore/verify')>('@sigstore/verify');
 
-export interface SigstoreVerifierOptions extends IdentityPolicyOptions {
-  /** A parsed TrustedRoot, a source to load it from, or a trusted_root.json path. */
-  trustedRoot: TrustedRoot | TrustedRootSource | string;
+/** Options of keylessVerifier(): whom to trust (identity policy) and which Sigstore instance. */
+export interface KeylessVerifierOptions extends IdentityPolicyOptions {
+  /**
+   * A parsed TrustedRoot, a source to load it from, or a trusted_root.json path. Default: the
+   * public-good root snapshot shipped with @sigstore/tuf (no network).
+   */
+  trustedRoot?: TrustedRoot | TrustedRootSource | string;
   /** cosign --insecure-ignore-tlog: do not require a transparency-log entry (adds a warning). */
   ignoreTlog?: boolean;
   /** cosign --insecure-ignore-sct: do not require an embedded SCT (adds a warning). */
   ignoreSct?: boolean;
 }
 
-function isTrustedRoot(v: SigstoreVerifierOptions['trustedRoot']): v is TrustedRoot {
+function isTrustedRoot(v: KeylessVerifierOptions['trustedRoot']): v is TrustedRoot {
   return typeof v === 'object' && v !== null && 'certificateAuthorities' in v;
 }
 
@@ -37,7 +41,7 @@ function leafCertificateDer(bundle: Bundle, source: string): Buffer {
       return content.certificate.rawBytes;
     case 'x509CertificateChain': {
       const leaf = content.x509CertificateChain.certificates[0];
-      if (!leaf) throw new BundleFormatError(`${source}: empty certificate chain`);
+      if (!leaf) throw new ModelsealError('MALFORMED_BUNDLE', `${source}: empty certificate chain`);
       return leaf.rawBytes;
     }
     case 'publicKey':
@@ -62,14 +66,20 @@ function issuedByTrustedCA(leaf: X509Certificate, root: TrustedRoot): boolean {
   return false;
 }
 
-/** A BundleVerifier for Sigstore keyless bundles (Fulcio certificate + Rekor and/or TSA). */
-export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier {
+/**
+ * A BundleVerifier for Sigstore keyless bundles (Fulcio certificate + Rekor and/or TSA): checks the
+ * chain to the trusted root, the SCT, the log entry or timestamp, the signature, then the identity
+ * policy. Throws USAGE at once when identity or issuer is missing or a pattern is invalid; verify()
+ * rejects with UNTRUSTED_CHAIN, SCT_INVALID, TLOG_MISSING, TLOG_INVALID, TIMESTAMP_INVALID,
+ * BAD_SIGNATURE, IDENTITY_MISMATCH, ISSUER_MISMATCH, EXTENSION_MISMATCH, MALFORMED_BUNDLE or TRUST_ROOT.
+ */
+export function keylessVerifier(opts: KeylessVerifierOptions): BundleVerifier {
   const policy = identityPolicy(opts); // fails fast on a missing identity/issuer or a bad pattern
   const tlogThreshold = opts.ignoreTlog ? 0 : 1;
   const ctlogThreshold = opts.ignoreSct ? 0 : 1;
   let rootPromise: Promise<TrustedRoot> | undefined;
   const trustedRoot = (): Promise<TrustedRoot> => {
-    const src = opts.trustedRoot;
+    const src = opts.trustedRoot ?? { kind: 'public-good' };
     rootPromise ??= isTrustedRoot(src)
       ? Promise.resolve(src)
       : loadTrustedRoot(typeof src === 'string' ? { kind: 'file', path: src } : src);
@@ -83,12 +93,17 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
     try {
       bundle = sigstoreBundle().bundleFromJSON(parsed.json);
     } catch (e) {
-      throw new BundleFormatError(`${source}: not a valid Sigstore bundle: ${(e as Error).message}`, {
-        cause: e,
-      });
+      throw new ModelsealError(
+        'MALFORMED_BUNDLE',
+        `${source}: not a valid Sigstore bundle: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
     }
     if (bundle.content.$case !== 'dsseEnvelope') {
-      throw new BundleFormatError(
+      throw new ModelsealError(
+        'MALFORMED_BUNDLE',
         `${source}: expected a DSSE envelope, found a ${bundle.content.$case} bundle`,
       );
     }
@@ -98,7 +113,8 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
     try {
       leaf = sigstoreCore().X509Certificate.parse(leafDer as Buffer<ArrayBuffer>);
     } catch (e) {
-      throw new BundleFormatError(
+      throw new ModelsealError(
+        'MALFORMED_BUNDLE',
         `${source}: the signing certificate is not valid DER X.509: ${(e as Error).message}`,
         { cause: e },
       );
@@ -106,7 +122,7 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
 
     // Our own checks first, so that each failure gets the most telling code.
     if (!issuedByTrustedCA(leaf, root)) {
-      throw new SignatureError(
+      throw new ModelsealError(
         'UNTRUSTED_CHAIN',
         `${source}: the signing certificate was not issued by any CA in the trusted root`,
       );
@@ -120,14 +136,14 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
     if (
       !entity.signature.verifySignature(createPublicKey({ key: leaf.publicKey, format: 'der', type: 'spki' }))
     ) {
-      throw new SignatureError(
+      throw new ModelsealError(
         'BAD_SIGNATURE',
         `${source}: the DSSE signature does not match the signed payload and certificate`,
       );
     }
     const tlogCount = bundle.verificationMaterial.tlogEntries.length;
     if (tlogCount < tlogThreshold) {
-      throw new SignatureError(
+      throw new ModelsealError(
         'TLOG_MISSING',
         `${source}: the bundle has no transparency-log entry (pass --insecure-ignore-tlog to accept that)`,
       );
@@ -137,7 +153,7 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
       (t) => t.$case === 'timestamp-authority' || t.tlogEntry.inclusionPromise,
     );
     if (timeSources.length === 0) {
-      throw new SignatureError(
+      throw new ModelsealError(
         'TIMESTAMP_INVALID',
         `${source}: no signing time: the bundle has neither an RFC 3161 timestamp nor a transparency-log entry with an inclusion promise`,
       );
@@ -157,7 +173,7 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
     try {
       signer = readFulcioIdentity(leafDer);
     } catch (e) {
-      throw new SignatureError(
+      throw new ModelsealError(
         'EXTENSION_MISMATCH',
         `${source}: the signing certificate is not one Fulcio issues: ${(e as Error).message}`,
         {
@@ -202,14 +218,4 @@ export function sigstoreVerifier(opts: SigstoreVerifierOptions): BundleVerifier 
       }
     },
   };
-}
-
-export type KeylessVerifierOptions = Omit<SigstoreVerifierOptions, 'trustedRoot'> & {
-  /** Defaults to the public-good snapshot shipped with @sigstore/tuf. */
-  trustedRoot?: SigstoreVerifierOptions['trustedRoot'];
-};
-
-/** Convenience for `verifyModel({verifier: keylessVerifier({identity, issuer})})`. */
-export function keylessVerifier(opts: KeylessVerifierOptions): BundleVerifier {
-  return sigstoreVerifier({ ...opts, trustedRoot: opts.trustedRoot ?? { kind: 'public-good' } });
 }

@@ -39,6 +39,10 @@ export type SignerIdentity =
       tlogIndex?: string;
     };
 
+/**
+ * What a BundleVerifier proved: the signed payload, who signed it, and warnings (e.g. an
+ * --insecure-ignore-* check that was skipped).
+ */
 export interface VerifiedBundle {
   /** Exact signed DSSE payload bytes. */
   payload: Buffer;
@@ -48,6 +52,11 @@ export interface VerifiedBundle {
   warnings: string[];
 }
 
+/**
+ * Checks a parsed bundle's signature and signer (key, certificate chain or Sigstore identity);
+ * verify() resolves with what was verified or rejects with a verification code (WRONG_KEY,
+ * BAD_SIGNATURE, UNTRUSTED_CHAIN, IDENTITY_MISMATCH, ...).
+ */
 export interface BundleVerifier {
   readonly kind: 'key' | 'certificate' | 'keyless';
   verify(bundle: ParsedBundle): Promise<VerifiedBundle>;

@@ -21,6 +21,10 @@ import type { BundleVerifier, SignerIdentity } from './verifier.js';
 export type VerifyModelOptions = VerifyModelSettings &
   ({ verifier: BundleVerifier } | (KeylessVerifierOptions & { verifier?: undefined }));
 
+/**
+ * Settings of verifyModel() beside the verifier: signature path (default MODEL/model.sig), extra
+ * ignored paths, whether unsigned files are allowed (default no), jobs and progress.
+ */
 export interface VerifyModelSettings {
   /** Default: MODEL/model.sig for a directory, MODEL.sig for a single file. */
   signaturePath?: string;
@@ -41,6 +45,10 @@ export interface VerifyModelSettings {
   onSignatureVerified?: (info: { signer: SignerIdentity; manifest: SignedManifest }) => void;
 }
 
+/**
+ * What verifyModel() proved: the signed manifest, the signer, the number of files checked, and
+ * warnings.
+ */
 export interface VerifyModelResult {
   verified: true;
   signer: SignerIdentity;
@@ -84,6 +92,13 @@ function signedPaths(files: string[]): { file: (rel: string) => boolean; dir: (r
   return { file: (rel) => fileSet.has(rel), dir: (rel) => dirSet.has(rel) };
 }
 
+/**
+ * Verify a model directory (or file) against its OMS signature: parse the bundle, check it with
+ * `verifier` (or, without one, keylessly against `identity`/`issuer`), then re-hash the model with
+ * the settings the signature records and compare every file. Rejects with MALFORMED_BUNDLE,
+ * NOT_FOUND, UNREADABLE, EMPTY_MODEL, TAMPERED_FILE, MISSING_FILE, EXTRA_FILE or the verifier's
+ * code.
+ */
 export async function verifyModel(modelPath: string, opts: VerifyModelOptions): Promise<VerifyModelResult> {
   const signaturePath = path.resolve(opts.signaturePath ?? (await defaultSignaturePath(modelPath)));
   const bundle = parseBundle(await readBundleFile(signaturePath), signaturePath);

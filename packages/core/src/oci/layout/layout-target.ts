@@ -59,6 +59,11 @@ function isEnoent(e: unknown): boolean {
   return (e as NodeJS.ErrnoException)?.code === 'ENOENT';
 }
 
+/**
+ * A Target over an OCI image layout directory on disk: blobs are digest-checked when read and
+ * written atomically; missing tags, manifests or blobs are NOT_FOUND, unreadable files UNREADABLE
+ * (or the matching file code).
+ */
 export class LayoutTarget implements Target {
   readonly location: string;
   private ready?: Promise<void>;

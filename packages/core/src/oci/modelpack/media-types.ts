@@ -5,11 +5,13 @@ import { lazyModule } from '../../lazy-module.js';
 
 const minimatch = lazyModule<typeof import('minimatch')>('minimatch');
 
+/** CNCF ModelPack media types (artifact type, config, layer kinds). */
 export const ModelPackTypes = {
   artifact: 'application/vnd.cncf.model.manifest.v1+json',
   config: 'application/vnd.cncf.model.config.v1+json',
 } as const;
 
+/** CNCF ModelPack layer annotations (file path, file metadata). */
 export const ModelPackAnnotations = {
   filepath: 'org.cncf.model.filepath',
   fileMetadata: 'org.cncf.model.file.metadata+json',
@@ -20,6 +22,7 @@ export const ModelPackAnnotations = {
   title: 'org.opencontainers.image.title',
 } as const;
 
+/** What a ModelPack layer holds: weights, weight config, docs, code or a dataset. */
 export type LayerKind = 'weight' | 'weight.config' | 'doc' | 'code' | 'dataset';
 
 export function rawLayerType(kind: LayerKind): string {

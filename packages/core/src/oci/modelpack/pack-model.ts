@@ -10,6 +10,7 @@ import { canonicalJson, type ImageManifest } from '../manifest.js';
 import { MediaTypes, type Descriptor } from '../target.js';
 import { classifyFile, ModelPackAnnotations, ModelPackTypes, rawLayerType } from './media-types.js';
 
+/** Options of packModel(): which files are datasets, annotations, hashing jobs and progress. */
 export interface PackOptions {
   /** files whose model-relative path passes are packed as datasets */
   isDataset?: (path: string) => boolean;
@@ -25,6 +26,7 @@ export interface PackedLayer {
   path: string;
 }
 
+/** A packed model: manifest, config and the layers with the files they come from. */
 export interface PackedModel {
   config: { descriptor: Descriptor; bytes: Buffer };
   manifest: { descriptor: Descriptor; bytes: Buffer; document: ImageManifest };
@@ -74,6 +76,11 @@ function formatOf(layers: { path: string; kind: string; untested: boolean }[]): 
   return WEIGHT_FORMATS.has(ext) ? (ext === 'pth' ? 'pt' : ext) : undefined;
 }
 
+/**
+ * Pack a model directory as a CNCF ModelPack artifact in memory: one raw layer per file (its digest
+ * is the file's SHA-256), a config and a manifest; nothing is written. Rejects with EMPTY_MODEL or
+ * the walk's codes.
+ */
 export async function packModel(
   tree: ModelTree,
   resources: Resource[],

@@ -14,6 +14,7 @@ import { VerifyingTap } from '../verifying-stream.js';
 import { checkSymlinks, extractTar } from './extract-tar.js';
 import type { PathClaims } from './safe-path.js';
 
+/** One file a pull wrote: its model-relative path, size and digest. */
 export interface PulledFile {
   path: string;
   digest: string;

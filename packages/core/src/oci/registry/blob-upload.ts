@@ -103,10 +103,10 @@ const streamedAuthFailures = new WeakSet<object>();
 
 function isTransient(err: unknown): boolean {
   if (err instanceof RegistryError) {
-    const status = (err.details?.status as number | undefined) ?? 0;
+    const status = err.status ?? 0;
     if (status === 0) return isNetworkError(err.cause) || err.cause === undefined;
     // 416 / BLOB_UPLOAD_UNKNOWN: the session lost track of our offset (a chunk died midway) -> start over.
-    return isRetryableStatus(status) || status === 416 || err.details?.registryCode === 'BLOB_UPLOAD_UNKNOWN';
+    return isRetryableStatus(status) || status === 416 || err.registryCode === 'BLOB_UPLOAD_UNKNOWN';
   }
   if (isModelsealError(err)) return false;
   return isNetworkError(err);
@@ -242,7 +242,7 @@ async function putMonolithic(
   } catch (err) {
     // Our own digest check wins over whatever the transport or registry said about the same bytes.
     if (check?.failure) throw check.failure;
-    if (check && err instanceof RegistryError && err.details?.status === 401) streamedAuthFailures.add(err);
+    if (check && err instanceof RegistryError && err.status === 401) streamedAuthFailures.add(err);
     throw err;
   }
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { RegistryError } from '../../errors.js';
 
+/** A user name and password (or token) for one registry. */
 export interface RegistryCredentials {
   username?: string;
   password?: string;

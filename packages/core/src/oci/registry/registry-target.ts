@@ -23,6 +23,7 @@ import { addToFallbackIndex, fallbackReferrers, nativeReferrers, ZERO_DIGEST } f
 import { RegistrySession, type ResponseEvent } from './registry-session.js';
 import { retryPolicy, type RetryOptions } from './retry-policy.js';
 
+/** Options of RegistryTarget: credentials, plain HTTP, retries, timeouts and response hooks. */
 export interface RegistryTargetOptions {
   registry: string; // host[:port]
   repository: string; // ns/model
@@ -55,6 +56,11 @@ function isManifestType(mediaType: string): boolean {
   return MANIFEST_MEDIA_TYPES.includes(mediaType);
 }
 
+/**
+ * A Target over a registry repository (OCI distribution API): token and basic auth, retries,
+ * resumable chunked uploads, cross-repository mounts, referrers API with the tag-schema fallback.
+ * Failures are RegistryError (REGISTRY, REGISTRY_AUTH, NOT_FOUND).
+ */
 export class RegistryTarget implements Target, Mounter {
   readonly location: string;
   readonly registry: string;

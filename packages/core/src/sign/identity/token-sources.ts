@@ -10,8 +10,13 @@ import {
 import { githubActionsToken, hasGithubActionsToken } from './github-actions.js';
 import { assertNotExpired, readJwtClaims, tokenSubject } from './jwt-claims.js';
 
+/** The name of an identity-token source. */
 export type TokenSourceName = 'identity-token' | 'SIGSTORE_ID_TOKEN' | 'github-actions' | 'browser';
 
+/**
+ * Where an identity token may come from: an explicit token, SIGSTORE_ID_TOKEN, GitHub Actions OIDC,
+ * or a browser login (only when interactive).
+ */
 export interface TokenSourceOptions {
   /** `--identity-token`: used as is. */
   identityToken?: string;
@@ -26,6 +31,7 @@ export interface TokenSourceOptions {
   browser?: Pick<BrowserOidcOptions, 'openBrowser' | 'log' | 'timeoutMs'>;
 }
 
+/** An identity token, the source it came from, and the subject and issuer it names. */
 export interface ResolvedToken {
   token: string;
   source: TokenSourceName;
@@ -34,6 +40,7 @@ export interface ResolvedToken {
   issuer?: string;
 }
 
+/** The message that says how to provide an identity token when none was found. */
 export const MISSING_TOKEN_HELP =
   'no OIDC identity token for keyless signing: pass --identity-token TOKEN, set SIGSTORE_ID_TOKEN, ' +
   'run in GitHub Actions with `permissions: id-token: write`, or run on a terminal to sign in with a browser ' +
