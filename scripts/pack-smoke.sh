@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installable packages, checked the way a user gets them: publint and arethetypeswrong on both
-# packages, then `pnpm pack` both, `npm install` the two tarballs into an empty temporary directory,
+# Installable packages, checked the way a user gets them: publint --strict on both packages,
+# arethetypeswrong on @modelseal/core (the CLI is a bin with no library entry), then `pnpm pack` both, `npm install` the two tarballs into an empty temporary directory,
 # and run the installed `modelseal`: --version, keygen -> sign -> verify -> a tampered file fails
 # (exit 1, TAMPERED_FILE). Also imports @modelseal/core and a subpath export from the install.
 set -euo pipefail
