@@ -61,6 +61,11 @@ export function registerVerify(program: Command): void {
     )
     .option('--signature <path>', 'signature to check (default MODEL/model.sig, or MODEL.sig for a file)')
     .option(
+      '--strict',
+      'fail (IGNORED_PATH) when paths verify leaves out (.git, .gitattributes, .github, .gitignore, signed ignore_paths) exist in the model',
+      false,
+    )
+    .option(
       '--ignore-unsigned-files',
       'allow files that the signature does not list (only signed files are hashed)',
       false,
@@ -125,6 +130,7 @@ chain, bad signature), 2 bad usage or unreadable input.
         verifier,
         signaturePath: flags.signature as string | undefined,
         ignoreUnsignedFiles: flags.ignoreUnsignedFiles === true,
+        strict: flags.strict === true,
         ignorePaths: hashing.ignorePaths,
         ignoreGitPaths: hashing.ignoreGitPaths,
         jobs: hashing.jobs,
@@ -143,6 +149,7 @@ chain, bad signature), 2 bad usage or unreadable input.
           root: result.manifest.root,
           files: result.files,
           warnings: result.warnings,
+          ...(result.ignored.length > 0 ? { ignored: result.ignored } : {}),
         });
       } else {
         process.stdout.write(

@@ -3,6 +3,7 @@
 // (ignore_paths, allow_symlinks, method, hash type, shard size) and compare file by file.
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { ignoredPathsError, presentIgnoredPaths } from './ignored-present.js';
 import { ModelsealError } from '../errors.js';
 import { hashFiles } from '../digest/hash-files.js';
 import { walkModel } from '../model/walk-model.js';
@@ -43,6 +44,8 @@ export interface VerifyModelSettings {
   onProgress?: ProgressListener;
   /** Called once the signature is trusted and the statement parsed, before hashing (for reports). */
   onSignatureVerified?: (info: { signer: SignerIdentity; manifest: SignedManifest }) => void;
+  /** fail with IGNORED_PATH when paths verify ignores (.git, .github, ...) exist in the model (default false: a warning) */
+  strict?: boolean;
 }
 
 /**
@@ -57,6 +60,8 @@ export interface VerifyModelResult {
   signaturePath: string;
   /** Number of files hashed and matched. */
   files: number;
+  /** Paths verify left out that exist in the model directory (each also a warning). */
+  ignored: string[];
 }
 
 /** Larger than any real OMS bundle (a 1 MiB-shard manifest of a 14 GB model is ~8 MB). */
@@ -142,5 +147,11 @@ export async function verifyModel(modelPath: string, opts: VerifyModelOptions): 
   });
   compareManifest(expected, actual, { ignoreUnsignedFiles: opts.ignoreUnsignedFiles });
   const files = manifestFiles({ config: manifest.config, resources: actual }).length;
-  return { verified: true, signer: verified.signer, manifest, warnings, signaturePath, files };
+  const ignored = tree.isFile
+    ? []
+    : await presentIgnoredPaths(modelPath, manifest.ignorePaths, signaturePath);
+  if (ignored.length > 0 && opts.strict) throw ignoredPathsError(modelPath, ignored);
+  for (const p of ignored)
+    warnings.push(`'${p}' exists in ${modelPath} but no signature covers it (verify ignores it)`);
+  return { verified: true, signer: verified.signer, manifest, warnings, signaturePath, files, ignored };
 }
