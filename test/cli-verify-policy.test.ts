@@ -32,7 +32,7 @@ let root: string;
 
 const modelseal = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
 
-const policyFile = (name: string, opts: { mode?: string; weights?: string } = {}) => {
+const policyFile = (name: string, opts: { mode?: string; weights?: string; cosign?: boolean } = {}) => {
   const pem = publicKeyPem(trainer.publicKey).trim().split('\n').join('\n          ');
   const f = path.join(tmp, name);
   writeFileSync(
@@ -50,7 +50,7 @@ spec:
   require:
     signatures:
       oms: {signedBy: [trainer]}
-    provenance:
+${opts.cosign ? '      cosign: {signedBy: [trainer]}\n' : ''}    provenance:
       signedBy: [trainer]
       builders: [{idRegExp: 'https://github\\.com/acme/ml-platform/.*', maxLevel: 3}]
     sbom:
@@ -379,6 +379,22 @@ describe('modelseal verify REF --policy (an OCI artifact, weights not downloaded
       'sbom.licenses:true',
     ]);
 
+    // cosign's own signature (a DSSE statement about the manifest digest, predicateType cosign/sign/v1).
+    const cosignPolicy = policyFile('cosign.yaml', { cosign: true });
+    const unsignedCosign = modelseal('verify', ref, '--policy', cosignPolicy);
+    expect(unsignedCosign.status).toBe(1);
+    expect(unsignedCosign.stderr).toBe(
+      'modelseal: error[SIGNATURE_MISSING]: policy cosign: signatures.cosign: no verified cosign signature\n',
+    );
+    await attachBundle(
+      ref,
+      await bundleFile('https://sigstore.dev/cosign/sign/v1', {}),
+      'https://sigstore.dev/cosign/sign/v1',
+    );
+    const cosigned = modelseal('verify', ref, '--policy', cosignPolicy, '--json');
+    expect(cosigned.status).toBe(0);
+    expect(JSON.parse(cosigned.stdout).checks[1]).toMatchObject({ name: 'signatures.cosign', passed: true });
+
     // Another artifact (f1 changed) whose OMS referrer is the trainer's valid signature of the original files.
     const other = path.join(tmp, 'other-files');
     cpSync(path.join(repo, 'fixtures/models/sample-model'), other, { recursive: true });
@@ -393,5 +409,54 @@ describe('modelseal verify REF --policy (an OCI artifact, weights not downloaded
     expect(bad.stderr).toBe(
       `modelseal: error[MANIFEST_INCONSISTENT]: policy ref: signatures.oms: oci:${layout}:v2: model file 'f1' is in the artifact with another digest than signed (2 more failed check(s))\n`,
     );
+  });
+});
+
+describe('verify DIR --policy with what modelseal provenance / sbom / attest write', () => {
+  it('finds MODEL.<type>.sigstore.json beside the model without --attestation', () => {
+    const m = path.join(tmp, 'attested');
+    cpSync(path.join(repo, 'fixtures/models/sample-model'), m, { recursive: true });
+    const key = keyFile('attest.pem', trainer);
+    expect(modelseal('sign', m, '--key', key).status).toBe(0);
+    const prov = path.join(tmp, 'attested-prov.json');
+    const bom = path.join(tmp, 'attested-bom.json');
+    const p = modelseal(
+      'provenance',
+      m,
+      '--output',
+      prov,
+      '--no-source',
+      '--builder-id',
+      'https://github.com/acme/ml-platform/train@v1',
+    );
+    expect(p.status, p.stderr).toBe(0);
+    expect(modelseal('sbom', m, '--output', bom).status).toBe(0);
+    for (const [file, type] of [
+      [prov, 'slsaprovenance1'],
+      [bom, 'cyclonedx'],
+    ]) {
+      const a = modelseal('attest', m, '--predicate', file, '--type', type, '--key', key);
+      expect(a.status, a.stderr).toBe(0);
+    }
+    const policy = policyFile('made.yaml').replace('.yaml', '-u.yaml');
+    writeFileSync(
+      policy,
+      readFileSync(policyFile('made.yaml'), 'utf8').replace(
+        'licenses: {deny: [AGPL-3.0-only]}',
+        'licenses: {deny: [AGPL-3.0-only], unknown: allow}',
+      ),
+    );
+    const r = modelseal('verify', m, '--policy', policy, '--json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(
+      JSON.parse(r.stdout).checks.map((c: { name: string; passed: boolean }) => `${c.name}:${c.passed}`),
+    ).toEqual([
+      'signatures.oms:true',
+      'provenance.signer:true',
+      'provenance.builder:true',
+      'sbom.signer:true',
+      'sbom.licenses:true',
+    ]);
   });
 });

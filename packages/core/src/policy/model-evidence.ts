@@ -5,6 +5,8 @@
 import path from 'node:path';
 import { ModelsealError } from '../errors.js';
 import { isJsonObject } from '../json-object.js';
+import { stat } from 'node:fs/promises';
+import { defaultAttestationPath } from '../attest/attest.js';
 import { hashModel } from '../digest/hash-model.js';
 import { readInputFile } from '../read-input-file.js';
 import { defaultSignaturePath } from '../sign/signature-path.js';
@@ -28,7 +30,11 @@ export interface ModelEvidenceOptions extends Pick<
 > {
   /** Checks every bundle; usually policyVerifier(policy). */
   verifier: BundleVerifier;
-  /** Attestation bundle files to read (each a Sigstore bundle holding a DSSE in-toto statement). */
+  /**
+   * Attestation bundle files to read (each a Sigstore bundle holding a DSSE in-toto statement).
+   * Default: the files `modelseal attest` writes beside the model for SLSA provenance v1 and
+   * CycloneDX (`MODEL.<type>.sigstore.json`), those that exist.
+   */
   attestationPaths?: string[];
   /** Also detect every file's format and scan pickles (scanModel); needed by a `weights` block. Default false. */
   scan?: boolean;
@@ -55,6 +61,12 @@ export function parseStatementJson(payload: Buffer, source: string): VerifiedSta
   return v as unknown as VerifiedStatement;
 }
 
+const exists = (f: string) =>
+  stat(f).then(
+    () => true,
+    () => false,
+  );
+
 const isVerificationError = (e: unknown): e is ModelsealError =>
   e instanceof ModelsealError && e.kind === 'verification';
 
@@ -80,7 +92,17 @@ export async function gatherModelEvidence(
     const manifest = await hashModel(modelPath, { jobs: opts.jobs, signaturePath });
     evidence.subjectDigests.push(`sha256:${manifest.root}`);
   }
-  for (const file of opts.attestationPaths ?? []) {
+  const attestationPaths = opts.attestationPaths?.length
+    ? opts.attestationPaths
+    : (
+        await Promise.all(
+          [SLSA_PROVENANCE_V1, CYCLONEDX_BOM].map(async (t) => {
+            const f = defaultAttestationPath(modelPath, t);
+            return (await exists(f)) ? f : undefined;
+          }),
+        )
+      ).filter((f): f is string => f !== undefined);
+  for (const file of attestationPaths) {
     const bundle = parseBundle(await readInputFile(file, 'attestation'), file);
     let predicateType: unknown;
     try {

@@ -23,10 +23,14 @@ export interface ReferrerEvidence {
   omsPayload?: Buffer;
 }
 
+/** cosign's signature statement (`cosign sign` with new bundles): a DSSE statement about the manifest digest. */
+const COSIGN_SIGN_V1 = 'https://sigstore.dev/cosign/sign/v1';
+
 const isOms = (t: unknown) => t === OMS_PREDICATE_TYPE || t === OMS_LEGACY_PREDICATE_TYPE;
 
 function checkFor(predicateType: unknown): string {
   if (isOms(predicateType)) return 'signatures.oms';
+  if (predicateType === COSIGN_SIGN_V1) return 'signatures.cosign';
   if (predicateType === SLSA_PROVENANCE_V1) return 'provenance.signer';
   if (typeof predicateType === 'string' && predicateType.startsWith(CYCLONEDX_BOM)) return 'sbom.signer';
   return 'attestations';
@@ -76,6 +80,16 @@ export async function gatherReferrerEvidence(
         }
         for (const s of statement.subject ?? []) {
           if (typeof s.digest?.sha256 === 'string') evidence.subjectDigests.push(`sha256:${s.digest.sha256}`);
+        }
+      } else if (statement.predicateType === COSIGN_SIGN_V1) {
+        if (statement.subject.some((s) => `sha256:${s.digest?.sha256}` === subject.digest)) {
+          evidence.signatures.push({ kind: 'cosign', signer: verified.signer });
+        } else {
+          failures.push({
+            check: 'signatures.cosign',
+            code: 'SUBJECT_MISMATCH',
+            message: `${where}: the cosign signature is about another manifest than ${subject.digest}`,
+          });
         }
       } else {
         evidence.attestations.push({ statement, signer: verified.signer, source: where });
