@@ -40,6 +40,17 @@ function commandIn(argv: string[]): string | undefined {
   return first !== undefined && Object.hasOwn(COMMANDS, first) ? first : undefined;
 }
 
+/** `error: unknown option '--x'\n(Did you mean --y?)` -> `unknown option '--x' (Did you mean --y?); see --help` */
+function commanderMessage(s: string): string {
+  const text = s
+    .replace(/^error: /, '')
+    .trim()
+    .split('\n')
+    .join(' ')
+    .replace(/\.$/, '');
+  return `${text}; see --help`;
+}
+
 /** Build the program with every command, or with only the one `argv` runs. */
 export async function buildProgram(argv?: string[]): Promise<Command> {
   const program = new Command('modelseal')
@@ -49,8 +60,11 @@ export async function buildProgram(argv?: string[]): Promise<Command> {
     )
     .version('0.1.0')
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // Commander's own errors (missing argument, unknown option...) follow the one-line contract.
+      outputError: (s, write) => write(humanLine(`modelseal: error[USAGE]: ${commanderMessage(s)}`)),
+    });
   const only = argv && commandIn(argv);
   const versionOnly = argv?.length === 3 && (argv[2] === '--version' || argv[2] === '-V');
   const loaders = only ? [COMMANDS[only]] : versionOnly ? [] : [...new Set(Object.values(COMMANDS))];

@@ -1,4 +1,5 @@
 // Hashing flags shared by `hash`, `sign` and `verify`, and their translation into HashModelOptions.
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { ModelsealError, isHashAlgorithm, type HashModelOptions } from '@modelseal/core/hashing';
 import { collect } from './repeatable-option.js';
@@ -13,7 +14,7 @@ export function addHashingFlags(cmd: Command): Command {
     )
     .option('--shard-size <bytes>', 'bytes per shard with --method shards (default 1000000000)')
     .option('--hash <algorithm>', 'hash algorithm: sha256, blake2b or blake3', 'sha256')
-    .option('--jobs <n>', 'parallel hashing threads (default: number of CPUs)')
+    .option('--jobs <n>', `parallel hashing threads (default: number of CPUs; at most ${maxJobs()})`)
     .option(
       '--ignore-paths <path>',
       'leave out a file or directory (relative to the model, or absolute); repeatable',
@@ -29,6 +30,22 @@ export function addHashingFlags(cmd: Command): Command {
       '--no-ignore-git-paths',
       'also hash .git, .gitattributes, .github and .gitignore at the top level',
     );
+}
+
+/** The most hashing threads --jobs accepts: 4 per CPU, and never more than 64. */
+export function maxJobs(): number {
+  return Math.min(64, 4 * availableParallelism());
+}
+
+/** --jobs N, a positive integer up to maxJobs(). */
+export function jobsFrom(raw: unknown): number {
+  const n = positiveInt('--jobs', raw);
+  if (n > maxJobs())
+    throw new ModelsealError(
+      'USAGE',
+      `--jobs must be at most ${maxJobs()} (4 per CPU, 64 at most), got ${n}`,
+    );
+  return n;
 }
 
 function positiveInt(flag: string, raw: unknown): number {
@@ -62,6 +79,6 @@ export function hashingOptionsFromFlags(opts: Record<string, unknown>): HashMode
       throw new ModelsealError('USAGE', '--shard-size only applies with --method shards');
     out.shardSize = positiveInt('--shard-size', opts.shardSize);
   }
-  if (opts.jobs !== undefined) out.jobs = positiveInt('--jobs', opts.jobs);
+  if (opts.jobs !== undefined) out.jobs = jobsFrom(opts.jobs);
   return out;
 }

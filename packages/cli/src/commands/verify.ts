@@ -14,7 +14,7 @@ import {
 import { loadCertificateFiles, loadPublicKeyFile } from '@modelseal/core/keys';
 import { manifestFiles } from '@modelseal/core/oms';
 import { asTypedError, printJson, progressBar, humanLine } from '../output.js';
-import { hashingOptionsFromFlags } from './hashing-flags.js';
+import { hashingOptionsFromFlags, maxJobs } from './hashing-flags.js';
 import { KEYLESS_VERIFY_OPTIONS, addKeylessVerifyFlags, keylessVerifierFromFlags } from './keyless-flags.js';
 import { collect } from './repeatable-option.js';
 import { addPolicyVerifyFlags, verifyWithPolicy } from './policy-verify.js';
@@ -80,7 +80,7 @@ export function registerVerify(program: Command): void {
       '--no-ignore-git-paths',
       'for signatures that do not record their ignore_paths (model_signing <= 1.0): do not leave out .git, .gitattributes, .github and .gitignore at the top level',
     )
-    .option('--jobs <n>', 'parallel hashing threads (default: number of CPUs)')
+    .option('--jobs <n>', `parallel hashing threads (default: number of CPUs; at most ${maxJobs()})`)
     .option(
       '--json',
       'print {"verified", "error", "signer", "root", "files"} as JSON, also on failure',

@@ -2,6 +2,7 @@
 // defect (empty, truncated JSON, wrong mediaType, missing envelope, wrong payloadType, bad base64,
 // zero or several signatures). No cryptography here.
 import { ModelsealError } from '../errors.js';
+import { jsonShapeProblem } from '../json-shape.js';
 import { isJsonObject } from '../json-object.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../sign/dsse.js';
 import type { ParsedBundle } from './verifier.js';
@@ -74,6 +75,9 @@ function checkVerificationMaterial(vm: unknown, source: string): void {
 export function parseBundle(bytes: Buffer, source: string): ParsedBundle {
   const text = bytes.toString('utf8');
   if (text.trim() === '') throw new ModelsealError('MALFORMED_BUNDLE', `${source}: signature file is empty`);
+  // Structure first, in one pass: 100 MB of `[[[[` must not reach JSON.parse.
+  const shape = jsonShapeProblem(bytes);
+  if (shape) throw new ModelsealError('MALFORMED_BUNDLE', `${source}: not a Sigstore bundle: ${shape}`);
   let json: unknown;
   try {
     json = JSON.parse(text);

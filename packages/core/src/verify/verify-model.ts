@@ -64,8 +64,11 @@ export interface VerifyModelResult {
   ignored: string[];
 }
 
-/** Larger than any real OMS bundle (a 1 MiB-shard manifest of a 14 GB model is ~8 MB). */
-export const MAX_BUNDLE_BYTES = 128 * 1024 * 1024;
+/**
+ * The largest signature file read: 32 MiB. A bundle costs about 160 bytes per resource, so a
+ * 50,000-file model signs to ~8 MB; this leaves room for ~200,000 resources.
+ */
+export const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
 
 async function readBundleFile(file: string): Promise<Buffer> {
   try {
