@@ -84,7 +84,9 @@ describe('Python model_signing keyless vectors, offline', () => {
       '--ignore-paths',
       'ignore-me',
     ]);
-    expect(ok.stderr).toBe('');
+    expect(ok.stderr).toBe(
+      `modelseal: warning: 'ignore-me' exists in ${model} but no signature covers it (verify ignores it)\n`,
+    );
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe(
       `verified ${model}: sha256:${ROOT}, 2 files, signed by ${IDENTITY} (issuer ${ISSUER})\n`,

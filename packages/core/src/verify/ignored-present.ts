@@ -1,10 +1,12 @@
 // Paths that verify leaves out but that exist in the model directory (top-level .git, .gitattributes,
-// .github, .gitignore, and the signature's recorded ignore_paths): no signature covers them, so a
+// .github, .gitignore, and the signature's recorded ignore_paths; not the default model.sig, which is
+// a signature by convention): no signature covers them, so a
 // model server or a `git status` there may still act on them. verify reports them (issue 14 #1).
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelsealError } from '../errors.js';
 import { GIT_PATHS, PULL_MARKER } from '../model/ignore-rules.js';
+import { DEFAULT_SIGNATURE_NAME } from '../sign/signature-path.js';
 
 /** The candidate paths (model-relative, POSIX) that exist below `modelDir`, sorted. */
 export async function presentIgnoredPaths(
@@ -15,7 +17,14 @@ export async function presentIgnoredPaths(
   const own = path.relative(path.resolve(modelDir), signaturePath).split(path.sep).join('/');
   const found: string[] = [];
   for (const rel of new Set([...GIT_PATHS, ...candidates])) {
-    if (rel === own || rel === PULL_MARKER || rel === '.' || rel.startsWith('../')) continue;
+    if (
+      rel === own ||
+      rel === DEFAULT_SIGNATURE_NAME ||
+      rel === PULL_MARKER ||
+      rel === '.' ||
+      rel.startsWith('../')
+    )
+      continue;
     try {
       await lstat(path.join(modelDir, ...rel.split('/')));
       found.push(rel);
