@@ -3,25 +3,14 @@
 import type { Command } from 'commander';
 import { addKeylessSignFlags, addKeylessVerifyFlags } from './keyless-flags.js';
 import { collect } from './repeatable-option.js';
+import { addKeySignFlags } from './sign.js';
 
 export { signerFromFlags } from './sign.js';
 export { verifierFromFlags, describeSigner } from './verify.js';
 
 /** --key, --certificate, --certificate-chain and the keyless signing flags, as `sign` has them. */
 export function addSignerFlags(cmd: Command): Command {
-  cmd
-    .option(
-      '--key <file>',
-      'private key (PEM, or cosign encrypted key; password from COSIGN_PASSWORD or a prompt)',
-    )
-    .option('--certificate <file>', 'signing certificate (PEM) for --key: certificate mode')
-    .option(
-      '--certificate-chain <file>',
-      'intermediate certificates to embed after the signing certificate; repeatable',
-      collect,
-      [],
-    );
-  return addKeylessSignFlags(cmd);
+  return addKeylessSignFlags(addKeySignFlags(cmd));
 }
 
 /** --key, --certificate-chain (trust anchors) and the keyless identity flags, as `verify` has them. */

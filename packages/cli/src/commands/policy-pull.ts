@@ -2,15 +2,12 @@
 // signatures and attestations against the policy before fetching weights, pulls with digest checks
 // into staging, and lets DEST appear only when the whole policy passed. Writes --result (and --vsa)
 // for the inference container to read; on failure, one line naming the failed check, exit 1.
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { buildVsa, loadPolicy, pullWithPolicy, type PolicyResult } from '@modelseal/core/policy';
-import { keySigner, type OpenTargetOptions } from '@modelseal/core';
-import { loadPrivateKeyFile } from '@modelseal/core/keys';
-import { IN_TOTO_PAYLOAD_TYPE, serializeBundle } from '@modelseal/core/oms';
+import { loadPolicy, pullWithPolicy } from '@modelseal/core/policy';
+import type { OpenTargetOptions } from '@modelseal/core';
 import { pinnedReference, printJson } from '../output.js';
 import { trustedRootFromFlags } from './keyless-flags.js';
+import { writePolicyOutputs } from './policy-outputs.js';
 
 /** Add the policy flags to `pull`. */
 export function addPolicyPullFlags(cmd: Command): Command {
@@ -28,31 +25,6 @@ export function addPolicyPullFlags(cmd: Command): Command {
     );
 }
 
-async function writeOutputs(
-  result: PolicyResult,
-  flags: Record<string, unknown>,
-  resourceUri: string,
-  digests: string[],
-) {
-  if (typeof flags.result === 'string') {
-    await mkdir(path.dirname(path.resolve(flags.result)), { recursive: true });
-    await writeFile(flags.result, `${JSON.stringify(result, null, 2)}\n`);
-  }
-  if (typeof flags.vsa === 'string') {
-    const payload = Buffer.from(JSON.stringify(buildVsa(result, { resourceUri, digests })));
-    const out =
-      typeof flags.vsaKey === 'string'
-        ? serializeBundle(
-            await keySigner({ privateKey: await loadPrivateKeyFile(flags.vsaKey) }).signStatement(
-              payload,
-              IN_TOTO_PAYLOAD_TYPE,
-            ),
-          )
-        : payload;
-    await writeFile(flags.vsa, out);
-  }
-}
-
 /** Run `pull REF DEST --policy FILE`. */
 export async function pullWithPolicyCli(
   ref: string,
@@ -67,14 +39,17 @@ export async function pullWithPolicyCli(
     ...trusted,
     policy,
     // Written on success and on denial, so the reason is next to DEST; the VSA only for a pulled model.
-    onResult: (result) => writeOutputs(result, { result: flags.result }, ref, []),
+    onResult: (result) =>
+      writePolicyOutputs(result, { result: flags.result }, { resourceUri: ref, digests: [] }),
   });
   if (typeof flags.vsa === 'string') {
-    await writeOutputs(
+    await writePolicyOutputs(
       pulled.policy,
       { vsa: flags.vsa, vsaKey: flags.vsaKey },
-      pinnedReference(pulled.reference, pulled.digest),
-      [pulled.digest, ...(pulled.omsRoot ? [`sha256:${pulled.omsRoot}`] : [])],
+      {
+        resourceUri: pinnedReference(pulled.reference, pulled.digest),
+        digests: [pulled.digest, ...(pulled.omsRoot ? [`sha256:${pulled.omsRoot}`] : [])],
+      },
     );
   }
   if (flags.json === true) printJson({ ...pulled, policy: pulled.policy });

@@ -2,10 +2,9 @@
 // bundles with the policy's identities, evaluate the policy, and report every check (text, --json,
 // --result FILE), optionally writing a SLSA VSA (--vsa FILE, signed with --vsa-key).
 // Exit 0 allowed (or audit mode), 1 denied in enforce mode, 2 bad policy or input.
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
-  buildVsa,
   evaluatePolicy,
   gatherModelEvidence,
   gatherReferenceEvidence,
@@ -14,11 +13,9 @@ import {
   policyVerifier,
   type PolicyResult,
 } from '@modelseal/core/policy';
-import { keySigner } from '@modelseal/core';
-import { loadPrivateKeyFile } from '@modelseal/core/keys';
-import { IN_TOTO_PAYLOAD_TYPE, serializeBundle } from '@modelseal/core/oms';
 import { printJson } from '../output.js';
 import { trustedRootFromFlags } from './keyless-flags.js';
+import { writePolicyOutputs } from './policy-outputs.js';
 import { collect } from './repeatable-option.js';
 
 /** Add the policy flags to `verify`. */
@@ -90,21 +87,7 @@ export async function verifyWithPolicy(model: string, flags: Record<string, unkn
     resourceUri = `${model.replace(/@sha256:[a-f0-9]{64}$/, '')}@${r.digest}`;
   }
   const result = evaluatePolicy(loaded, evidence);
-  if (typeof flags.result === 'string') await writeFile(flags.result, `${JSON.stringify(result, null, 2)}\n`);
-  if (typeof flags.vsa === 'string') {
-    const vsa = buildVsa(result, { resourceUri, digests: evidence.subjectDigests });
-    const payload = Buffer.from(JSON.stringify(vsa));
-    const out =
-      typeof flags.vsaKey === 'string'
-        ? serializeBundle(
-            await keySigner({ privateKey: await loadPrivateKeyFile(flags.vsaKey) }).signStatement(
-              payload,
-              IN_TOTO_PAYLOAD_TYPE,
-            ),
-          )
-        : payload;
-    await writeFile(flags.vsa, out);
-  }
+  await writePolicyOutputs(result, flags, { resourceUri, digests: evidence.subjectDigests });
   if (flags.json === true) printJson(result);
   else printChecks(result);
   const failure = policyFailure(result);

@@ -33,11 +33,9 @@ export async function signerFromFlags(flags: Record<string, unknown>): Promise<B
   return certificateSigner({ privateKey, certificate: leaf, chain: intermediates });
 }
 
-export function registerSign(program: Command): void {
-  const cmd = program
-    .command('sign')
-    .description('Sign a model directory (or file): write an OMS signature (Sigstore bundle) next to it')
-    .argument('<model>', 'model directory or single file')
+/** --key, --certificate and --certificate-chain: key and certificate signing, as `sign` and `attest` take them. */
+export function addKeySignFlags(cmd: Command): Command {
+  return cmd
     .option(
       '--key <file>',
       'private key (PEM, or cosign encrypted key; password from COSIGN_PASSWORD or a prompt)',
@@ -48,7 +46,15 @@ export function registerSign(program: Command): void {
       'intermediate certificates to embed after the signing certificate; repeatable',
       collect,
       [],
-    )
+    );
+}
+
+export function registerSign(program: Command): void {
+  const cmd = program
+    .command('sign')
+    .description('Sign a model directory (or file): write an OMS signature (Sigstore bundle) next to it')
+    .argument('<model>', 'model directory or single file');
+  addKeySignFlags(cmd)
     .option(
       '--signature <path>',
       'where to write the signature (default MODEL/model.sig, or MODEL.sig for a file)',
