@@ -6,9 +6,16 @@ import { KEY_ALGORITHMS } from '@modelseal/core/keys';
 import { printJson, humanLine } from '../output.js';
 import { canPrompt, promptPassword } from './password-prompt.js';
 
+const EMPTY_PASSWORD =
+  'the password for the new key is empty; choose one, or pass --no-encrypt for a plain key';
+
 async function newPassword(): Promise<string> {
   const env = process.env.COSIGN_PASSWORD;
-  if (env !== undefined) return env;
+  if (env !== undefined) {
+    if (env === '')
+      throw new ModelsealError('BAD_PASSWORD', `${EMPTY_PASSWORD} (COSIGN_PASSWORD is set but empty)`);
+    return env;
+  }
   if (!canPrompt()) {
     throw new ModelsealError(
       'BAD_PASSWORD',
@@ -16,6 +23,7 @@ async function newPassword(): Promise<string> {
     );
   }
   const first = await promptPassword('Enter password for private key: ');
+  if (first === '') throw new ModelsealError('BAD_PASSWORD', EMPTY_PASSWORD);
   const again = await promptPassword('Enter password for private key again: ');
   if (first !== again) throw new ModelsealError('BAD_PASSWORD', 'the two passwords do not match');
   return first;
@@ -52,10 +60,16 @@ Examples:
         'USAGE',
         `--algorithm must be one of ${KEY_ALGORITHMS.join(', ')}, got '${algorithm}'`,
       );
+    const outputPrefix = String(flags.outputPrefix);
+    if (outputPrefix === '' || /[/\\]$/.test(outputPrefix))
+      throw new ModelsealError(
+        'USAGE',
+        `--output-prefix must name files (PREFIX.key and PREFIX.pub), got '${outputPrefix}'`,
+      );
     const encrypt = flags.encrypt !== false;
     const password = encrypt ? await newPassword() : undefined;
     const out = await generateKeyPair({
-      outputPrefix: String(flags.outputPrefix),
+      outputPrefix,
       password,
       encrypt,
       algorithm,

@@ -16,6 +16,7 @@ import {
 import { printJson } from '../output.js';
 import { trustedRootFromFlags } from './keyless-flags.js';
 import { writePolicyOutputs } from './policy-outputs.js';
+import { jobsFrom } from './hashing-flags.js';
 import { collect } from './repeatable-option.js';
 
 /** Add the policy flags to `verify`. */
@@ -63,6 +64,7 @@ function printChecks(result: PolicyResult): void {
 
 /** Run `verify MODEL --policy FILE`. Throws the first failed check's error when enforced. */
 export async function verifyWithPolicy(model: string, flags: Record<string, unknown>): Promise<void> {
+  const jobs = flags.jobs !== undefined ? jobsFrom(flags.jobs) : undefined;
   const loaded = await loadPolicy(String(flags.policy));
   const verifier = policyVerifier(
     loaded.policy,
@@ -76,7 +78,7 @@ export async function verifyWithPolicy(model: string, flags: Record<string, unkn
       verifier,
       signaturePath: flags.signature as string | undefined,
       attestationPaths: flags.attestation as string[],
-      jobs: flags.jobs !== undefined ? Number(flags.jobs) : undefined,
+      jobs,
       scan,
     });
   } else {

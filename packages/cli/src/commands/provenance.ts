@@ -2,8 +2,8 @@
 // buildType on GitHub Actions, else modelseal's ml-training buildType), to stdout or --output.
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { ModelsealError } from '@modelseal/core';
 import { modelProvenance, parseTime } from '@modelseal/core/attest';
+import { jobsFrom, maxJobs } from './hashing-flags.js';
 import { collect } from './repeatable-option.js';
 
 export function registerProvenance(program: Command): void {
@@ -48,7 +48,7 @@ export function registerProvenance(program: Command): void {
         .choices(['auto', 'github', 'ml-training'])
         .default('auto'),
     )
-    .option('--jobs <n>', 'parallel hashing threads')
+    .option('--jobs <n>', `parallel hashing threads (default: number of CPUs; at most ${maxJobs()})`)
     .addHelpText(
       'after',
       `
@@ -64,9 +64,7 @@ Examples:
 `,
     )
     .action(async (model: string, flags: Record<string, unknown>) => {
-      const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
-      if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1))
-        throw new ModelsealError('USAGE', `--jobs must be a positive integer, not '${String(flags.jobs)}'`);
+      const jobs = flags.jobs === undefined ? undefined : jobsFrom(flags.jobs);
       const statement = await modelProvenance(model, {
         datasets: flags.dataset as string[],
         baseModels: flags.baseModel as string[],

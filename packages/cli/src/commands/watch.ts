@@ -5,6 +5,7 @@ import { ModelsealError } from '@modelseal/core';
 import { checkModelDrift, runDriftCommand, watchModel, type DriftEvent } from '@modelseal/core/watch';
 import { EXIT_VERIFY_FAILED } from '../program.js';
 import { addKeylessVerifyFlags } from './keyless-flags.js';
+import { jobsFrom, maxJobs } from './hashing-flags.js';
 import { collect } from './repeatable-option.js';
 import { verifierFromFlags } from './verify.js';
 
@@ -38,7 +39,7 @@ export function registerWatch(program: Command): void {
       '--exec <command>',
       'run this shell command on drift (events on stdin as JSON lines and in $MODELSEAL_DRIFT)',
     )
-    .option('--jobs <n>', 'hashing threads', '1');
+    .option('--jobs <n>', `hashing threads (at most ${maxJobs()})`, '1');
   cmd.addHelpText(
     'after',
     `
@@ -57,9 +58,7 @@ Examples:
   addKeylessVerifyFlags(cmd);
   cmd.action(async (model: string, flags: Record<string, unknown>) => {
     const intervalMs = parseDuration(String(flags.interval), '--interval');
-    const jobs = Number(flags.jobs);
-    if (!Number.isSafeInteger(jobs) || jobs < 1 || jobs > 256)
-      throw new ModelsealError('USAGE', `--jobs must be a positive integer, got '${String(flags.jobs)}'`);
+    const jobs = jobsFrom(flags.jobs);
     const verifier = await verifierFromFlags(flags);
     const exec = flags.exec as string | undefined;
     const print = (e: DriftEvent): void => void process.stdout.write(`${JSON.stringify(e)}\n`);
