@@ -27,7 +27,8 @@ export function registerPush(program: Command): void {
     `
 Every file becomes one raw layer whose digest is the file's SHA-256 (the same digest the OMS
 signature covers); the media type follows the file's role (weight, weight.config, doc, code,
-dataset). The same directory always gives the same manifest digest.
+dataset). The same directory always gives the same manifest digest. A registry reference always
+names its host (docker.io/library/NAME for Docker Hub): a short name such as 'm:v1' is refused.
 
 Examples:
   $ modelseal push ./my-model oci:./layout:v1

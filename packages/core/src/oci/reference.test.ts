@@ -31,17 +31,34 @@ describe('parseReference', () => {
     });
   });
 
-  it('normalises Docker Hub short names', () => {
-    expect(parseReference('ns/model:v1')).toEqual({
+  it('refuses short names (no implicit Docker Hub) and suggests the full reference', () => {
+    const hub = 'no registry host (modelseal never assumes Docker Hub); write the full reference, e.g.';
+    expect(() => parseReference('ns/model:v1')).toThrow(
+      `invalid reference 'ns/model:v1': ${hub} docker.io/ns/model:v1 or localhost:5000/ns/model:v1`,
+    );
+    expect(() => parseReference('model')).toThrow(
+      `invalid reference 'model': ${hub} docker.io/library/model or localhost:5000/model`,
+    );
+    expect(() => parseReference(`x:v1@${D}`)).toThrow(
+      `invalid reference 'x:v1@${D}': ${hub} docker.io/library/x:v1@${D} or localhost:5000/x:v1@${D}`,
+    );
+    expect(() => parseReference('127.0.0.1:5055')).toThrow(
+      "invalid reference '127.0.0.1:5055': '127.0.0.1:5055' is a registry without a repository; write 127.0.0.1:5055/REPOSITORY[:TAG]",
+    );
+    expect(() => parseReference('localhost:5000')).toThrow(
+      "'localhost:5000' is a registry without a repository; write localhost:5000/REPOSITORY[:TAG]",
+    );
+    expect(() => parseReference('registry.example.com')).toThrow(
+      'write registry.example.com/REPOSITORY[:TAG]',
+    );
+  });
+
+  it('normalises explicit Docker Hub references', () => {
+    expect(parseReference('docker.io/ns/model:v1')).toEqual({
       kind: 'registry',
       registry: 'registry-1.docker.io',
       repository: 'ns/model',
       tag: 'v1',
-    });
-    expect(parseReference('model')).toEqual({
-      kind: 'registry',
-      registry: 'registry-1.docker.io',
-      repository: 'library/model',
     });
     expect(parseReference('docker.io/model:1')).toMatchObject({
       registry: 'registry-1.docker.io',

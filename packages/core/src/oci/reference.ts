@@ -1,5 +1,6 @@
 // Parse artifact references: `registry[:port]/ns/model[:tag][@sha256:...]` and `oci:PATH[:TAG|@sha256:...]`.
-// Docker Hub short names (`ns/model`, `model`) normalise to `registry-1.docker.io/[library/]...`.
+// The registry host is always explicit: short names (`ns/model`, `model:v1`) are refused with the full
+// reference suggested, never sent to Docker Hub. `docker.io/model` means `registry-1.docker.io/library/model`.
 import { ModelsealError } from '../errors.js';
 import { isSha256Digest } from './digest.js';
 
@@ -49,7 +50,23 @@ function splitDigest(ref: string, body: string): { rest: string; digest?: string
   return { rest: body.slice(0, at), digest };
 }
 
-/** Parse a reference string; throws 'BAD_REFERENCE' with the reason. */
+/** Short names are refused (no implicit Docker Hub), suggesting the reference the user likely meant. */
+function noRegistryHost(ref: string, name: string, rest: string): ModelsealError {
+  const first = name.split('/')[0];
+  if (!name.includes('/') && (first.includes('.') || first === 'localhost'))
+    return bad(ref, `'${rest}' is a registry without a repository; write ${rest}/REPOSITORY[:TAG]`);
+  const hub = `docker.io/${name.includes('/') ? '' : 'library/'}${ref}`;
+  return bad(
+    ref,
+    `no registry host (modelseal never assumes Docker Hub); write the full reference, e.g. ${hub} or localhost:5000/${ref}`,
+  );
+}
+
+/**
+ * Parse a reference string. The registry host must be explicit (`host[:port]/repository`, or
+ * `docker.io/...` for Docker Hub). Throws 'BAD_REFERENCE' with the reason and, for a short name,
+ * the likely intended full reference.
+ */
 export function parseReference(ref: string): ArtifactReference {
   if (typeof ref !== 'string' || ref.trim() === '') throw bad(String(ref), 'empty');
   if (/[\s\0]/.test(ref)) throw bad(ref, 'contains whitespace or NUL');
@@ -76,8 +93,7 @@ export function parseReference(ref: string): ArtifactReference {
     repository = name.slice(slash + 1);
     if (!HOST.test(registry)) throw bad(ref, `'${registry}' is not a valid registry host[:port]`);
   } else {
-    registry = DOCKER_HUB;
-    repository = name;
+    throw noRegistryHost(ref, name, rest);
   }
   if (registry === 'docker.io' || registry === 'index.docker.io') registry = DOCKER_HUB;
   if (registry === DOCKER_HUB && repository !== '' && !repository.includes('/'))
