@@ -18,6 +18,7 @@ import {
   verifierFromFlags,
 } from './attest-flags.js';
 import { collect } from './repeatable-option.js';
+import { attestReference, isArtifactReference, verifyAttestationReference } from './artifact-signatures.js';
 
 const TYPES_HELP =
   'custom | slsaprovenance | slsaprovenance1 | spdx | spdxjson | cyclonedx | link | vuln | openvex | a predicate URI';
@@ -51,7 +52,10 @@ export function registerAttest(program: Command): void {
   const cmd = program
     .command('attest')
     .description('Sign a predicate (provenance, SBOM, ...) about a model as a DSSE attestation bundle')
-    .argument('<model>', 'model directory or single file')
+    .argument(
+      '<model>',
+      'model directory or file, or an artifact reference (registry/repo:tag, oci:LAYOUT:tag)',
+    )
     .requiredOption('--predicate <file>', 'the predicate (JSON)')
     .option('--type <type>', `predicate type: ${TYPES_HELP}`, 'custom')
     .option(
@@ -83,6 +87,8 @@ Examples:
         ? customPredicate(text)
         : unwrapPredicate(parsePredicate(text, file), predicateType, file);
     const signer = await signerFromFlags(flags);
+    if (isArtifactReference(model))
+      return attestReference(model, signer, predicateType, predicate, flags.json === true);
     const bar = progressBar('hashing');
     let result;
     try {
@@ -145,6 +151,8 @@ signature, wrong identity), 2 bad usage or unreadable input.
     const predicateType = predicateTypeFor(String(flags.type));
     try {
       const verifier = await verifierFromFlags(flags);
+      if (isArtifactReference(model))
+        return await verifyAttestationReference(model, verifier, predicateType, json);
       const r = await verifyModelAttestation(model, {
         verifier,
         predicateType,

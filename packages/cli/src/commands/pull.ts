@@ -6,6 +6,8 @@ import { formatBytes, pinnedReference, printJson, progressBar, humanLine } from 
 import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
 import { addPolicyPullFlags, pullWithPolicyCli } from './policy-pull.js';
+import { pullVerification } from '@modelseal/core/attest';
+import { addVerifierFlags, verifierFromFlags } from './attest-flags.js';
 
 export function registerPull(program: Command): void {
   const cmd = program
@@ -26,9 +28,15 @@ export function registerPull(program: Command): void {
       'refuse an artifact that carries paths verify ignores (.git, .gitattributes, .github, .gitignore, model.sig) instead of skipping them',
       false,
     )
-    .option('--json', 'print {"reference","digest","format","files"} (and "skipped" paths) as JSON', false);
+    .option('--json', 'print {"reference","digest","format","files"} (and "skipped" paths) as JSON', false)
+    .option(
+      '--verify',
+      'verify the OMS signature (referrer) before any layer is fetched, and every file against it; needs --key, --certificate-chain or keyless identity flags',
+      false,
+    );
   addRegistryFlags(cmd);
   addPolicyPullFlags(cmd);
+  addVerifierFlags(cmd);
   cmd.addHelpText(
     'after',
     `
@@ -53,6 +61,8 @@ Examples:
     if (typeof flags.policy === 'string') {
       return pullWithPolicyCli(ref, dest, flags, { ...options, concurrency: concurrencyFrom(flags) });
     }
+    const verify =
+      flags.verify === true ? pullVerification({ verifier: await verifierFromFlags(flags) }) : undefined;
     const bar = progressBar('pulling');
     const t0 = performance.now();
     let result;
@@ -64,6 +74,7 @@ Examples:
             ...options,
             concurrency: concurrencyFrom(flags),
             include: flags.include as string[],
+            ...(verify ? { verify } : {}),
             onProgress: (p) => bar.update(p),
             ignoredPaths: flags.strict === true ? 'refuse' : 'skip',
             onWarning: (w) => process.stderr.write(humanLine(`modelseal: warning: ${w}`)),

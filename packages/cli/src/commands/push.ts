@@ -5,6 +5,8 @@ import { interruptible } from '../interrupt.js';
 import { formatBytes, printJson, progressBar, humanLine } from '../output.js';
 import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
+import { signArtifact } from '@modelseal/core/attest';
+import { addSignerFlags, signerFromFlags } from './attest-flags.js';
 
 export function registerPush(program: Command): void {
   const cmd = program
@@ -21,7 +23,13 @@ export function registerPush(program: Command): void {
       [] as string[],
     )
     .option('--json', 'print {"reference","digest","mediaType","size","layers"} as JSON', false);
+  cmd.option(
+    '--sign',
+    'sign right after the push (OMS + cosign signature referrers); takes the signer flags of sign',
+    false,
+  );
   addRegistryFlags(cmd);
+  addSignerFlags(cmd);
   cmd.addHelpText(
     'after',
     `
@@ -39,6 +47,7 @@ Examples:
   );
   cmd.action(async (model: string, ref: string, flags: Record<string, unknown>) => {
     const options = await registryOptionsFrom(flags);
+    const signer = flags.sign === true ? await signerFromFlags(flags) : undefined;
     const hashBar = progressBar('hashing');
     const pushBar = progressBar('pushing');
     const t0 = performance.now();
@@ -61,8 +70,16 @@ Examples:
       hashBar.stop();
       pushBar.stop();
     }
+    const signed = signer ? await signArtifact(result.reference, { ...options, signer }) : undefined;
+    if (signed && flags.json !== true)
+      process.stderr.write(
+        humanLine(
+          `signed ${signed.digest} (${signer?.kind}): OMS ${signed.oms.digest}, cosign ${signed.cosign.digest}`,
+        ),
+      );
     if (flags.json === true) {
       printJson({
+        ...(signed ? { signatures: { oms: signed.oms.digest, cosign: signed.cosign.digest } } : {}),
         reference: result.reference,
         digest: result.digest,
         mediaType: result.mediaType,

@@ -9,6 +9,7 @@ import { addHashingFlags, hashingOptionsFromFlags } from './hashing-flags.js';
 import { addKeylessSignFlags, keylessSignerFromFlags } from './keyless-flags.js';
 import { canPrompt, promptPassword } from './password-prompt.js';
 import { collect } from './repeatable-option.js';
+import { isArtifactReference, signReference } from './artifact-signatures.js';
 
 export async function signerFromFlags(flags: Record<string, unknown>): Promise<BundleSigner> {
   const key = flags.key as string | undefined;
@@ -84,6 +85,8 @@ Examples:
   );
   addKeylessSignFlags(cmd);
   cmd.action(async (model: string, flags: Record<string, unknown>) => {
+    if (isArtifactReference(model))
+      return signReference(model, await signerFromFlags(flags), flags.json === true);
     const hashing = hashingOptionsFromFlags(flags);
     const signer = await signerFromFlags(flags);
     const bar = progressBar('hashing');

@@ -18,6 +18,7 @@ import { hashingOptionsFromFlags, maxJobs } from './hashing-flags.js';
 import { KEYLESS_VERIFY_OPTIONS, addKeylessVerifyFlags, keylessVerifierFromFlags } from './keyless-flags.js';
 import { collect } from './repeatable-option.js';
 import { addPolicyVerifyFlags, verifyWithPolicy } from './policy-verify.js';
+import { isArtifactReference, verifyReference } from './artifact-signatures.js';
 
 /** The verifier --key, --certificate-chain or the keyless flags ask for (shared with `watch`). */
 export async function verifierFromFlags(flags: Record<string, unknown>): Promise<BundleVerifier> {
@@ -115,6 +116,7 @@ chain, bad signature), 2 bad usage or unreadable input.
   addPolicyVerifyFlags(cmd);
   cmd.action(async (model: string, flags: Record<string, unknown>) => {
     if (typeof flags.policy === 'string') return verifyWithPolicy(model, flags);
+    if (isArtifactReference(model)) return verifyReference(model, await verifierFromFlags(flags), flags);
     const json = flags.json === true;
     let signer: SignerIdentity | null = null;
     let manifest: SignedManifest | null = null;

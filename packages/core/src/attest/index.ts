@@ -78,3 +78,35 @@ export {
 } from './verify-attestation.js';
 export { verifyModelAttestation, type VerifyModelAttestationOptions } from './verify-model-attestation.js';
 export { modelProvenance, parseTime, type ModelProvenanceOptions } from './model-provenance.js';
+export { signArtifact, type SignArtifactOptions, type SignArtifactResult } from './sign-artifact.js';
+export {
+  verifyArtifact,
+  verifySignatures,
+  type VerifyArtifactOptions,
+  type VerifyArtifactResult,
+  type SignatureCheck,
+} from './verify-artifact.js';
+export { pullVerification, type PullVerificationOptions } from './pull-verification.js';
+export {
+  attestArtifact,
+  verifyArtifactAttestation,
+  artifactSubjects,
+  type AttestArtifactOptions,
+  type VerifyArtifactAttestationOptions,
+} from './attest-artifact.js';
+export { openArtifact, omsManifestOf, type OpenedArtifact } from './oci-artifact.js';
+export {
+  attachBundle,
+  bundleReferrers,
+  BUNDLE_CONTENT_ANNOTATION,
+  BUNDLE_PREDICATE_ANNOTATION,
+  type ReferrerBundle,
+} from './oci-referrers.js';
+export {
+  legacySignatures,
+  legacySignatureTag,
+  verifyLegacySignature,
+  SIMPLESIGNING_MEDIA_TYPE,
+  COSIGN_SIGNATURE_ANNOTATION,
+  type LegacySignature,
+} from './legacy-cosign.js';

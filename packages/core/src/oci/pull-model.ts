@@ -14,7 +14,7 @@ import { ModelPackAnnotations } from './modelpack/media-types.js';
 import { openSource, type OpenTargetOptions } from './open-target.js';
 import { checkDest, stageFor } from './pull/dest-commit.js';
 import { ignoredByVerify, type IgnoredPathPolicy } from './pull/ignored-paths.js';
-import { ignoredPathError, planPull } from './pull/pull-plan.js';
+import { ignoredPathError, planPull, type PullPlan } from './pull/pull-plan.js';
 import { StagingTarget, type PulledFile } from './pull/staging-target.js';
 import type { Descriptor, ReadOnlyTarget } from './target.js';
 
@@ -47,6 +47,18 @@ export interface PullModelOptions extends OpenTargetOptions {
    * signatures here. Throwing aborts the pull (DEST untouched, staging removed).
    */
   beforeCommit?: (staged: StagedModel) => Promise<void>;
+  /**
+   * Signature checks around the download (see `pullVerification` in @modelseal/core/attest):
+   * `beforeDownload` runs once the manifest is fetched and checked, before any layer byte;
+   * `beforeCommit` after every byte is verified, before DEST appears. Throwing aborts the pull.
+   */
+  verify?: PullVerification;
+}
+
+/** Checks a pull runs before downloading and before committing (signatures, signed file digests). */
+export interface PullVerification {
+  beforeDownload(artifact: { target: ReadOnlyTarget; shown: string; plan: PullPlan }): Promise<void>;
+  beforeCommit(staged: StagedModel): Promise<void>;
 }
 
 /** A pulled model still in its staging directory, before the atomic rename into DEST. */
@@ -115,6 +127,7 @@ export async function pullModel(
   };
   for (const layer of plan.skipped)
     warnSkipped(layer.path as string, `${shown} layer ${layer.descriptor.digest}`);
+  await opts.verify?.beforeDownload({ target, shown, plan });
 
   const staged = await stageFor(destPath);
   let omsRoot: string | undefined;
@@ -161,13 +174,15 @@ export async function pullModel(
         );
       }
     }
-    await opts.beforeCommit?.({
+    const stagedModel = {
       dir: staged.tree,
       digest: descriptor.digest,
       manifest: plan.manifest,
       files,
       ...(omsRoot ? { omsRoot } : {}),
-    });
+    };
+    await opts.verify?.beforeCommit(stagedModel);
+    await opts.beforeCommit?.(stagedModel);
     opts.signal?.throwIfAborted();
     await staged.commit({ reference: shown, digest: descriptor.digest, files: files.length });
   } catch (e) {

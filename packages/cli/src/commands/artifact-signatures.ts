@@ -1,0 +1,144 @@
+// The REF forms of sign, verify, attest and verify-attestation: a registry reference or `oci:LAYOUT`
+// instead of a model directory. Only parsing and printing here; the work is in @modelseal/core/attest.
+import { existsSync } from 'node:fs';
+import {
+  isModelsealError,
+  loadPublicKeyFile,
+  parseReference,
+  type BundleSigner,
+  type BundleVerifier,
+} from '@modelseal/core';
+import {
+  attestArtifact,
+  signArtifact,
+  verifyArtifact,
+  verifyArtifactAttestation,
+} from '@modelseal/core/attest';
+import { humanLine, printJson } from '../output.js';
+import { describeSigner } from './verify.js';
+
+/** True when `arg` names an artifact (oci:PATH, or a registry reference that is not a path on disk). */
+export function isArtifactReference(arg: string): boolean {
+  if (arg.startsWith('oci:')) return true;
+  if (existsSync(arg)) return false;
+  if (!/^[^/]+\.[^/]+\/|^[^/]+:\d+\/|^localhost\//.test(arg)) return false;
+  try {
+    parseReference(arg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function signReference(ref: string, signer: BundleSigner, json: boolean): Promise<void> {
+  const r = await signArtifact(ref, { signer });
+  if (json) {
+    printJson({
+      signed: true,
+      reference: r.reference,
+      digest: r.digest,
+      root: r.root,
+      method: signer.kind,
+      referrers: { oms: r.oms.digest, cosign: r.cosign.digest },
+    });
+    return;
+  }
+  process.stdout.write(humanLine(`${r.reference}@${r.digest}`));
+  process.stderr.write(
+    humanLine(
+      `signed ${r.reference} (${r.digest}, OMS root sha256:${r.root}, ${signer.kind}): OMS signature ${r.oms.digest}, cosign signature ${r.cosign.digest}`,
+    ),
+  );
+}
+
+export async function verifyReference(
+  ref: string,
+  verifier: BundleVerifier,
+  flags: Record<string, unknown>,
+): Promise<void> {
+  const json = flags.json === true;
+  const publicKey = typeof flags.key === 'string' ? await loadPublicKeyFile(flags.key) : undefined;
+  try {
+    const r = await verifyArtifact(ref, { verifier, ...(publicKey ? { publicKey } : {}) });
+    for (const w of r.warnings) process.stderr.write(`modelseal: warning: ${w}\n`);
+    if (json) {
+      printJson({
+        verified: true,
+        reference: r.reference,
+        digest: r.digest,
+        signer: r.signer,
+        root: r.signed?.root ?? null,
+        signatures: r.checks,
+      });
+      return;
+    }
+    process.stdout.write(
+      humanLine(
+        `verified ${r.reference}@${r.digest}: ${r.checks
+          .filter((c) => c.verified)
+          .map((c) => c.kind)
+          .join(' + ')} signature, signed by ${describeSigner(r.signer)}`,
+      ),
+    );
+  } catch (e) {
+    if (json) {
+      const error = isModelsealError(e)
+        ? { code: e.code, message: e.message }
+        : { code: 'INTERNAL', message: String(e) };
+      printJson({ verified: false, error, signatures: isModelsealError(e) ? (e.details?.checks ?? []) : [] });
+    }
+    throw e;
+  }
+}
+
+export async function attestReference(
+  ref: string,
+  signer: BundleSigner,
+  predicateType: string,
+  predicate: unknown,
+  json: boolean,
+): Promise<void> {
+  const r = await attestArtifact(ref, { signer, predicateType, predicate });
+  if (json) {
+    printJson({
+      attested: true,
+      reference: r.reference,
+      digest: r.digest,
+      predicateType,
+      referrer: r.referrer.digest,
+      subjects: r.subjects,
+      method: signer.kind,
+    });
+    return;
+  }
+  process.stdout.write(humanLine(r.referrer.digest));
+  process.stderr.write(
+    humanLine(
+      `attested ${predicateType} about ${r.reference}@${r.digest} (${signer.kind}) -> referrer ${r.referrer.digest}`,
+    ),
+  );
+}
+
+export async function verifyAttestationReference(
+  ref: string,
+  verifier: BundleVerifier,
+  predicateType: string,
+  json: boolean,
+): Promise<void> {
+  const r = await verifyArtifactAttestation(ref, { verifier, predicateType });
+  for (const w of r.warnings) process.stderr.write(`modelseal: warning: ${w}\n`);
+  if (json) {
+    printJson({
+      verified: true,
+      statement: r.statement,
+      signer: r.signer,
+      source: r.source,
+      checks: r.checks.map(({ statement: _s, ...c }) => c),
+    });
+    return;
+  }
+  process.stderr.write(
+    humanLine(`verified ${predicateType} about ${ref} (${r.digest}), signed by ${describeSigner(r.signer)}`),
+  );
+  printJson(r.statement.predicate);
+}

@@ -1,0 +1,58 @@
+// The `signArtifact` verb: sign a model artifact where it is stored (registry or OCI layout) without
+// downloading a layer. Two referrers go onto its manifest: the OMS model signature (resources = the
+// layers' paths and digests; the statement `sign DIR` makes for the pulled directory) and a
+// cosign-compatible signature (DSSE, subject = the manifest digest, predicateType cosign/sign/v1).
+import { buildStatement, OMS_PREDICATE_TYPE } from '../oms/statement.js';
+import { IN_TOTO_PAYLOAD_TYPE } from '../sign/dsse.js';
+import { serializeBundle } from '../sign/dsse-bundle.js';
+import type { BundleSigner } from '../sign/signer.js';
+import type { OpenTargetOptions } from '../oci/open-target.js';
+import type { Descriptor } from '../oci/target.js';
+import { buildInTotoStatement } from './in-toto.js';
+import { openArtifact, omsManifestOf } from './oci-artifact.js';
+import { attachBundle } from './oci-referrers.js';
+import { COSIGN_SIGN_V1 } from './predicate-types.js';
+
+export interface SignArtifactOptions extends OpenTargetOptions {
+  signer: BundleSigner;
+}
+
+export interface SignArtifactResult {
+  reference: string;
+  /** The signed manifest's digest. */
+  digest: string;
+  /** OMS root (hex) of the artifact's files. */
+  root: string;
+  /** The OMS signature referrer. */
+  oms: Descriptor;
+  /** The cosign-compatible signature referrer. */
+  cosign: Descriptor;
+}
+
+/**
+ * Signs `ref` (e.g. `127.0.0.1:5000/models/m:v1`, `oci:./layout:v1`) with any signer, reading only the
+ * manifest. Throws UNSUPPORTED_ARTIFACT for archive layers (no per-file digest in the manifest),
+ * EMPTY_MODEL, NOT_FOUND, registry errors, and whatever the signer throws. Nothing is attached unless
+ * both signatures were made.
+ */
+export async function signArtifact(ref: string, opts: SignArtifactOptions): Promise<SignArtifactResult> {
+  const artifact = await openArtifact(ref, opts);
+  const manifest = omsManifestOf(artifact);
+  const subject = artifact.plan.descriptor;
+  const oms = await opts.signer.signStatement(buildStatement(manifest), IN_TOTO_PAYLOAD_TYPE);
+  const cosignStatement = buildInTotoStatement(
+    [{ digest: { sha256: subject.digest.slice('sha256:'.length) } }],
+    COSIGN_SIGN_V1,
+    {},
+  );
+  const cosign = await opts.signer.signStatement(cosignStatement, IN_TOTO_PAYLOAD_TYPE);
+  const omsDesc = await attachBundle(artifact.target, subject, serializeBundle(oms), OMS_PREDICATE_TYPE);
+  const cosignDesc = await attachBundle(artifact.target, subject, serializeBundle(cosign), COSIGN_SIGN_V1);
+  return {
+    reference: artifact.shown,
+    digest: subject.digest,
+    root: manifest.root,
+    oms: omsDesc,
+    cosign: cosignDesc,
+  };
+}

@@ -1,0 +1,358 @@
+// Signatures and attestations on OCI artifacts through a real docker-registry (distribution 2.8: the
+// sha256-<hex> fallback index) behind a logging proxy, and through an OCI layout: sign REF without a
+// layer GET, verify REF, attest provenance and SBOM, pull --verify, and each tampering case failing
+// with DEST untouched. Signers: key, certificate chain (openssl), keyless (local Sigstore stack).
+import { generateKeyPairSync, sign as cryptoSign, createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  attestArtifact,
+  buildSbom,
+  modelProvenance,
+  pullVerification,
+  signArtifact,
+  verifyArtifact,
+  verifyArtifactAttestation,
+  legacySignatureTag,
+  SIMPLESIGNING_MEDIA_TYPE,
+  COSIGN_SIGNATURE_ANNOTATION,
+} from '../packages/core/src/attest/index.js';
+import { keySigner } from '../packages/core/src/sign/key-signer.js';
+import { certificateSigner } from '../packages/core/src/sign/certificate-signer.js';
+import { keyless } from '../packages/core/src/sign/keyless.js';
+import { keyVerifier } from '../packages/core/src/verify/key-verifier.js';
+import { certificateVerifier } from '../packages/core/src/verify/certificate-verifier.js';
+import { keylessVerifier } from '../packages/core/src/verify/sigstore-verifier.js';
+import { verifyModel } from '../packages/core/src/verify/verify-model.js';
+import { signModel } from '../packages/core/src/sign/sign-model.js';
+import { pushModel } from '../packages/core/src/oci/push-model.js';
+import { pullModel } from '../packages/core/src/oci/pull-model.js';
+import { openTarget } from '../packages/core/src/oci/open-target.js';
+import { canonicalJson } from '../packages/core/src/oci/manifest.js';
+import { MediaTypes } from '../packages/core/src/oci/target.js';
+import type { BundleSigner } from '../packages/core/src/sign/signer.js';
+import type { BundleVerifier } from '../packages/core/src/verify/verifier.js';
+import { rejectionOf } from './rejection.js';
+import { makePki, type Pki } from './oms-test-pki.js';
+import { startFaultProxy, type FaultProxy } from './registry/fault-proxy.js';
+import { startRegistry, type RunningRegistry } from './registry/harness.js';
+import { startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './sigstore/stack.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MODEL = path.join(repo, 'fixtures/models/hf-tiny-llama');
+const tmp = mkdtempSync(path.join(tmpdir(), 'ms-attest-oci-'));
+let registry: RunningRegistry;
+let proxy: FaultProxy;
+let stack: SigstoreStack;
+let pki: Pki;
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  proxy = await startFaultProxy(registry.host);
+  stack = await startSigstoreStack();
+  pki = makePki(path.join(tmp, 'pki'));
+}, 60_000);
+afterAll(async () => {
+  await proxy?.close();
+  await registry?.close();
+  await stack?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const modes: Record<
+  string,
+  {
+    signer: () => BundleSigner;
+    verifier: () => BundleVerifier;
+    wrong: () => BundleVerifier;
+    wrongCode: string;
+  }
+> = {
+  key: {
+    signer: () => keySigner({ privateKey: key.privateKey }),
+    verifier: () => keyVerifier({ publicKey: key.publicKey }),
+    wrong: () => keyVerifier({ publicKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey }),
+    wrongCode: 'WRONG_KEY',
+  },
+  certificate: {
+    signer: () =>
+      certificateSigner({
+        privateKey: pki.leaf.key,
+        certificate: pki.leaf.cert,
+        chain: [pki.intermediate.cert],
+      }),
+    verifier: () => certificateVerifier({ trustAnchors: [pki.root.cert] }),
+    wrong: () => certificateVerifier({ trustAnchors: [pki.otherRoot.cert] }),
+    wrongCode: 'UNTRUSTED_CHAIN',
+  },
+  keyless: {
+    signer: () => keyless({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
+    verifier: () =>
+      keylessVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath }),
+    wrong: () =>
+      keylessVerifier({
+        identity: 'eve@example.test',
+        issuer: TEST_ISSUER,
+        trustedRoot: stack.trustedRootPath,
+      }),
+    wrongCode: 'IDENTITY_MISMATCH',
+  },
+};
+
+const blobGets = () => proxy.log.filter((r) => r.method === 'GET' && /\/blobs\/sha256:/.test(r.path));
+const ls = (d: string) => (existsSync(d) ? readdirSync(d).sort() : null);
+
+describe.each([
+  ['registry', () => `${proxy.host}/models/tiny-${Math.random().toString(36).slice(2, 8)}:v1`],
+  ['layout', () => `oci:${mkdtempSync(path.join(tmp, 'layout-'))}:v1`],
+])('%s', (where, newRef) => {
+  describe.each(Object.keys(modes))('%s signer', (mode) => {
+    it('sign REF reads no layer; verify REF, attestations, pull --verify; verify DIR accepts the pull', async () => {
+      const m = modes[mode];
+      const ref = newRef();
+      const pushed = await pushModel(MODEL, ref, { jobs: 1 });
+      const layerDigests = new Set(pushed.layers.map((l) => l.digest));
+      proxy.log.length = 0;
+      const signed = await signArtifact(ref, { signer: m.signer() });
+      expect(signed.digest).toBe(pushed.digest);
+      if (where === 'registry')
+        expect(proxy.log.some((r) => r.method === 'GET' && /\/manifests\//.test(r.path))).toBe(true);
+      // No weight (or any file) layer was fetched; only the fallback index / referrer blobs might be.
+      expect(blobGets().filter((r) => [...layerDigests].some((d) => r.path.endsWith(d)))).toEqual([]);
+
+      const v = await verifyArtifact(ref, { verifier: m.verifier() });
+      expect(v.checks.map((c) => [c.kind, c.verified]).sort()).toEqual([
+        ['cosign', true],
+        ['oms', true],
+      ]);
+      expect(v.signed?.root).toBe(signed.root);
+      expect((await rejectionOf(verifyArtifact(ref, { verifier: m.wrong() }))).code).toBe(m.wrongCode);
+
+      proxy.log.length = 0;
+      const prov = await modelProvenance(
+        { subjects: [{ name: 'x', digest: { sha256: signed.root } }] },
+        { sourceDir: false, buildType: 'ml-training' },
+      );
+      await attestArtifact(ref, {
+        signer: m.signer(),
+        predicateType: prov.predicateType,
+        predicate: prov.predicate,
+      });
+      const bom = await buildSbom(MODEL, { jobs: 1 });
+      await attestArtifact(ref, {
+        signer: m.signer(),
+        predicateType: 'https://cyclonedx.org/bom',
+        predicate: bom,
+      });
+      expect(blobGets().filter((r) => [...layerDigests].some((d) => r.path.endsWith(d)))).toEqual([]);
+      const p = await verifyArtifactAttestation(ref, {
+        verifier: m.verifier(),
+        predicateType: 'https://slsa.dev/provenance/v1',
+      });
+      expect(p.statement.subject.map((s) => s.digest.sha256)).toEqual([pushed.digest.slice(7), signed.root]);
+      const s = await verifyArtifactAttestation(ref, {
+        verifier: m.verifier(),
+        predicateType: 'https://cyclonedx.org/bom',
+      });
+      expect(s.statement.predicate.serialNumber).toBe(bom.serialNumber);
+      expect(
+        (
+          await rejectionOf(
+            verifyArtifactAttestation(ref, {
+              verifier: m.wrong(),
+              predicateType: 'https://cyclonedx.org/bom',
+            }),
+          )
+        ).code,
+      ).toBe(m.wrongCode);
+
+      const dest = path.join(tmp, `pulled-${where}-${mode}`);
+      await pullModel(ref, dest, { verify: pullVerification({ verifier: m.verifier() }) });
+      // pull --verify left the verified OMS bundle as DEST/model.sig: verify DIR works as it is
+      const ok = await verifyModel(dest, { verifier: m.verifier() });
+      expect(ok.manifest.root).toBe(signed.root);
+      // and a wrong identity fails the pull before anything lands
+      const dest2 = path.join(tmp, `pulled-wrong-${where}-${mode}`);
+      expect(
+        (await rejectionOf(pullModel(ref, dest2, { verify: pullVerification({ verifier: m.wrong() }) })))
+          .code,
+      ).toBe(m.wrongCode);
+      expect(existsSync(dest2)).toBe(false);
+    }, 120_000);
+  });
+});
+
+describe('tampering (registry, key)', () => {
+  const m = modes.key;
+  it('tampered layer blob, swapped layer, altered referrer bundle, subject for another manifest: each fails, DEST untouched', async () => {
+    const ref = `${proxy.host}/models/tamper:v1`;
+    const pushed = await pushModel(MODEL, ref, { jobs: 1 });
+    await signArtifact(ref, { signer: m.signer() });
+    const weights = pushed.layers.find((l) => l.path === 'model.safetensors');
+    if (!weights) throw new Error('no weight layer');
+
+    // 1. a tampered blob on the wire: the signatures pass, the layer fails its signed digest while streaming
+    const dest = path.join(tmp, 'dest-tampered');
+    proxy.corruptBlob(weights.digest);
+    expect(
+      (await rejectionOf(pullModel(ref, dest, { verify: pullVerification({ verifier: m.verifier() }) })))
+        .code,
+    ).toBe('DIGEST_MISMATCH');
+    expect(ls(dest)).toBeNull();
+
+    // 2. a swapped layer: another model pushed under the tag, with the old OMS bundle copied onto it
+    const other = path.join(tmp, 'other-model');
+    cpSync(MODEL, other, { recursive: true });
+    writeFileSync(path.join(other, 'model.safetensors'), 'swapped weights!');
+    const swapped = await pushModel(other, ref, { jobs: 1 });
+    const noSig = await rejectionOf(
+      pullModel(ref, path.join(tmp, 'dest-swapped'), {
+        verify: pullVerification({ verifier: m.verifier() }),
+      }),
+    );
+    expect(noSig.code).toBe('SIGNATURE_MISSING');
+    const { target } = openTarget(ref);
+    const { bundleReferrers, attachBundle } = await import('../packages/core/src/attest/index.js');
+    const oldSigs = await bundleReferrers(target, {
+      mediaType: MediaTypes.ociManifest,
+      digest: pushed.digest,
+      size: 0,
+    });
+    const oms = oldSigs.find((b) => b.predicateType === 'https://model_signing/signature/v1.0');
+    if (!oms) throw new Error('no OMS bundle');
+    const swappedDesc = { mediaType: MediaTypes.ociManifest, digest: swapped.digest, size: swapped.size };
+    await attachBundle(target, swappedDesc, oms.bytes, 'https://model_signing/signature/v1.0');
+    const swap = await rejectionOf(
+      pullModel(ref, path.join(tmp, 'dest-swapped'), {
+        verify: pullVerification({ verifier: m.verifier() }),
+      }),
+    );
+    expect([swap.code, swap.message]).toEqual([
+      'TAMPERED_FILE',
+      expect.stringContaining("'model.safetensors'"),
+    ]);
+    expect(ls(path.join(tmp, 'dest-swapped'))).toBeNull();
+
+    // 3. an altered referrer bundle (payload changed, signature kept) and 4. a cosign signature made for another manifest
+    const cosign = oldSigs.find((b) => b.predicateType === 'https://sigstore.dev/cosign/sign/v1');
+    if (!cosign) throw new Error('no cosign bundle');
+    const altered = JSON.parse(oms.bytes.toString('utf8'));
+    const stmt = JSON.parse(Buffer.from(altered.dsseEnvelope.payload, 'base64').toString('utf8'));
+    stmt.predicate.resources.find((r: { name: string }) => r.name === 'model.safetensors').digest =
+      swapped.layers.find((l) => l.path === 'model.safetensors')?.digest.slice(7);
+    altered.dsseEnvelope.payload = Buffer.from(JSON.stringify(stmt)).toString('base64');
+    const ref2 = `${proxy.host}/models/tamper2:v1`;
+    const pushed2 = await pushModel(other, ref2, { jobs: 1 });
+    const { target: t2 } = openTarget(ref2);
+    const d2 = { mediaType: MediaTypes.ociManifest, digest: pushed2.digest, size: pushed2.size };
+    await attachBundle(t2, d2, Buffer.from(JSON.stringify(altered)), 'https://model_signing/signature/v1.0');
+    await attachBundle(t2, d2, cosign.bytes, 'https://sigstore.dev/cosign/sign/v1');
+    const e = await rejectionOf(verifyArtifact(ref2, { verifier: m.verifier() }));
+    const checks = (e as unknown as { details: { checks: { kind: string; error?: { code: string } }[] } })
+      .details.checks;
+    expect(checks.map((c) => [c.kind, c.error?.code]).sort()).toEqual([
+      ['cosign', 'SUBJECT_MISMATCH'],
+      ['oms', 'BAD_SIGNATURE'],
+    ]);
+    const dest4 = path.join(tmp, 'dest-altered');
+    expect(
+      (await rejectionOf(pullModel(ref2, dest4, { verify: pullVerification({ verifier: m.verifier() }) })))
+        .code,
+    ).toBe('BAD_SIGNATURE');
+    expect(ls(dest4)).toBeNull();
+  }, 120_000);
+});
+
+describe('legacy cosign .sig signatures', () => {
+  it('a simplesigning signature under sha256-<hex>.sig (cosign v2 layout) verifies with the key', async () => {
+    const ref = `oci:${mkdtempSync(path.join(tmp, 'legacy-'))}:v1`;
+    const pushed = await pushModel(MODEL, ref, { jobs: 1 });
+    const { target } = openTarget(ref);
+    const payload = Buffer.from(
+      JSON.stringify({
+        critical: {
+          identity: { 'docker-reference': 'registry.example/models/tiny' },
+          image: { 'docker-manifest-digest': pushed.digest },
+          type: 'cosign container image signature',
+        },
+        optional: null,
+      }),
+    );
+    const sig = cryptoSign('sha256', payload, key.privateKey).toString('base64');
+    const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+    const config = Buffer.from(
+      '{"architecture":"","config":{},"created":"0001-01-01T00:00:00Z","history":[{"created":"0001-01-01T00:00:00Z"}],"os":"","rootfs":{"type":"layers","diff_ids":["' +
+        sha(payload) +
+        '"]}}',
+    );
+    await target.push(
+      { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+      { kind: 'bytes', bytes: config },
+    );
+    await target.push(
+      { mediaType: SIMPLESIGNING_MEDIA_TYPE, digest: sha(payload), size: payload.length },
+      { kind: 'bytes', bytes: payload },
+    );
+    const manifest = canonicalJson({
+      schemaVersion: 2,
+      mediaType: MediaTypes.ociManifest,
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        size: config.length,
+        digest: sha(config),
+      },
+      layers: [
+        {
+          mediaType: SIMPLESIGNING_MEDIA_TYPE,
+          size: payload.length,
+          digest: sha(payload),
+          annotations: { [COSIGN_SIGNATURE_ANNOTATION]: sig },
+        },
+      ],
+    });
+    const desc = { mediaType: MediaTypes.ociManifest, digest: sha(manifest), size: manifest.length };
+    await target.push(desc, { kind: 'bytes', bytes: manifest });
+    await target.tag(desc, legacySignatureTag(pushed.digest));
+    const v = await verifyArtifact(ref, { verifier: modes.key.verifier(), publicKey: key.publicKey });
+    expect(v.checks).toEqual([
+      {
+        source: `${legacySignatureTag(pushed.digest)} layer 0`,
+        kind: 'cosign-legacy',
+        verified: true,
+        signer: { kind: 'key' },
+      },
+    ]);
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+    expect(
+      (
+        await rejectionOf(
+          verifyArtifact(ref, { verifier: keyVerifier({ publicKey: other }), publicKey: other }),
+        )
+      ).code,
+    ).toBe('WRONG_KEY');
+    // without a key for legacy signatures there is nothing to verify
+    expect((await rejectionOf(verifyArtifact(ref, { verifier: modes.key.verifier() }))).code).toBe(
+      'SIGNATURE_MISSING',
+    );
+  });
+});
+
+describe('the OMS referrer is the statement sign DIR makes', () => {
+  it('byte for byte, for the pulled directory named like the repository', async () => {
+    const ref = `${proxy.host}/models/same-bytes:v1`;
+    await pushModel(MODEL, ref, { jobs: 1 });
+    await signArtifact(ref, { signer: modes.key.signer() });
+    const dir = path.join(mkdtempSync(path.join(tmp, 'same-')), 'same-bytes');
+    await pullModel(ref, dir, { verify: pullVerification({ verifier: modes.key.verifier() }) });
+    const local = await signModel(dir, { signer: modes.key.signer(), jobs: 1, overwrite: true }); // DEST/model.sig
+    const { bundleReferrers, openArtifact } = await import('../packages/core/src/attest/index.js');
+    const a = await openArtifact(ref);
+    const [oms] = await bundleReferrers(a.target, a.plan.descriptor, 'https://model_signing/signature/v1.0');
+    const payload = (b: unknown) => (b as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload;
+    expect(payload(JSON.parse(oms.bytes.toString('utf8')))).toBe(payload(local.bundle));
+  });
+});
