@@ -22,7 +22,7 @@ import {
 } from '../packages/core/src/attest/index.js';
 import { keySigner } from '../packages/core/src/sign/key-signer.js';
 import { certificateSigner } from '../packages/core/src/sign/certificate-signer.js';
-import { keyless } from '../packages/core/src/sign/keyless.js';
+import { keylessSigner } from '../packages/core/src/sign/keyless.js';
 import { keyVerifier } from '../packages/core/src/verify/key-verifier.js';
 import { certificateVerifier } from '../packages/core/src/verify/certificate-verifier.js';
 import { keylessVerifier } from '../packages/core/src/verify/sigstore-verifier.js';
@@ -90,7 +90,7 @@ const modes: Record<
     wrongCode: 'UNTRUSTED_CHAIN',
   },
   keyless: {
-    signer: () => keyless({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
+    signer: () => keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
     verifier: () =>
       keylessVerifier({ identity: TEST_EMAIL, issuer: TEST_ISSUER, trustedRoot: stack.trustedRootPath }),
     wrong: () =>

@@ -143,7 +143,8 @@ export async function verifySignatures(
       cause: first,
       details: { ...first.details, checks },
     });
-  if (first) throw first;
+  if (first !== undefined)
+    throw first instanceof Error ? first : new Error('signature verification failed', { cause: first });
   throw new SignatureError(
     'SIGNATURE_MISSING',
     `${a.shown} (${a.descriptor.digest}) has no ${opts.requireOms ? 'OMS model ' : ''}signature`,

@@ -106,7 +106,7 @@ export async function verifyAttestations(
     const e = relevant.cause;
     throw new ModelsealError(e.code, e.message, { cause: e, details: { checks } });
   }
-  if (relevant) throw relevant.cause;
+  if (relevant) throw relevant.cause instanceof Error ? relevant.cause : new Error(String(relevant.cause));
   throw new ModelsealError(
     'ATTESTATION_MISSING',
     candidates.length === 0
