@@ -53,8 +53,7 @@ const UNTYPED_THROWS: Record<string, [number, string]> = {
 
 /** Where the CLI (or a JSON result) can say INTERNAL: only for errors that are not ModelsealErrors. */
 const INTERNAL_SITES = [
-  "packages/cli/src/commands/attest.ts: 'INTERNAL'",
-  "packages/cli/src/commands/verify.ts: 'INTERNAL'",
+  "packages/cli/src/output.ts: 'INTERNAL'",
   "packages/core/src/attest/verify-attestation.ts: 'INTERNAL'",
   'packages/cli/src/output.ts: error[INTERNAL]',
 ];

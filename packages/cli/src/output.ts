@@ -39,6 +39,13 @@ export function asTypedError(e: unknown): unknown {
   return isModelsealError(e) ? e : (typedFileSystemError(e) ?? e);
 }
 
+/** An error as the `error` member of a `--json` result: its code and message (INTERNAL when untyped). */
+export function jsonError(raw: unknown): { code: string; message: string } {
+  const e = asTypedError(raw);
+  if (isModelsealError(e)) return { code: e.code, message: e.message };
+  return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+}
+
 /** Print an error as one clear line: `modelseal: error[CODE]: message`. Never a stack trace. */
 export function printError(raw: unknown): void {
   const e = asTypedError(raw);

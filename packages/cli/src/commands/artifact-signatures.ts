@@ -1,20 +1,16 @@
 // The REF forms of sign, verify, attest and verify-attestation: a registry reference or `oci:LAYOUT`
 // instead of a model directory. Only parsing and printing here; the work is in @modelseal/core/attest.
 import { existsSync } from 'node:fs';
-import {
-  isModelsealError,
-  loadPublicKeyFile,
-  parseReference,
-  type BundleSigner,
-  type BundleVerifier,
-} from '@modelseal/core';
+import { isModelsealError, type BundleSigner, type BundleVerifier } from '@modelseal/core';
+import { loadPublicKeyFile } from '@modelseal/core/keys';
+import { parseReference } from '@modelseal/core/oci';
 import {
   attestArtifact,
   signArtifact,
   verifyArtifact,
   verifyArtifactAttestation,
 } from '@modelseal/core/attest';
-import { humanLine, printJson } from '../output.js';
+import { humanLine, jsonError, printJson } from '../output.js';
 import { describeSigner } from './verify.js';
 
 /** True when `arg` names an artifact (oci:PATH, or a registry reference that is not a path on disk). */
@@ -82,10 +78,11 @@ export async function verifyReference(
     );
   } catch (e) {
     if (json) {
-      const error = isModelsealError(e)
-        ? { code: e.code, message: e.message }
-        : { code: 'INTERNAL', message: String(e) };
-      printJson({ verified: false, error, signatures: isModelsealError(e) ? (e.details?.checks ?? []) : [] });
+      printJson({
+        verified: false,
+        error: jsonError(e),
+        signatures: isModelsealError(e) ? (e.details?.checks ?? []) : [],
+      });
     }
     throw e;
   }

@@ -9,7 +9,7 @@ import {
   unwrapPredicate,
   verifyModelAttestation,
 } from '@modelseal/core/attest';
-import { printJson, progressBar } from '../output.js';
+import { jsonError, printJson, progressBar } from '../output.js';
 import {
   addSignerFlags,
   addVerifierFlags,
@@ -175,9 +175,7 @@ signature, wrong identity), 2 bad usage or unreadable input.
       }
     } catch (e) {
       if (json) {
-        const error = isModelsealError(e)
-          ? { code: e.code, message: e.message }
-          : { code: 'INTERNAL', message: String(e) };
+        const error = jsonError(e);
         const checks = isModelsealError(e) ? (e.details?.checks ?? []) : [];
         printJson({ verified: false, error, checks });
       }

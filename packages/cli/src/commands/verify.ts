@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import {
   ModelsealError,
   certificateVerifier,
-  isModelsealError,
   keyVerifier,
   verifyModel,
   type BundleVerifier,
@@ -13,7 +12,7 @@ import {
 } from '@modelseal/core';
 import { loadCertificateFiles, loadPublicKeyFile } from '@modelseal/core/keys';
 import { manifestFiles } from '@modelseal/core/oms';
-import { asTypedError, printJson, progressBar, humanLine } from '../output.js';
+import { jsonError, printJson, progressBar, humanLine } from '../output.js';
 import { hashingOptionsFromFlags, maxJobs } from './hashing-flags.js';
 import { KEYLESS_VERIFY_OPTIONS, addKeylessVerifyFlags, keylessVerifierFromFlags } from './keyless-flags.js';
 import { collect } from './repeatable-option.js';
@@ -163,10 +162,7 @@ chain, bad signature), 2 bad usage or unreadable input.
     } catch (e) {
       bar.stop();
       if (json) {
-        const t = asTypedError(e);
-        const error = isModelsealError(t)
-          ? { code: t.code, message: t.message }
-          : { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+        const error = jsonError(e);
         const m = manifest as SignedManifest | null;
         printJson({
           verified: false,

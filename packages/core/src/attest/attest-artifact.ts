@@ -29,6 +29,7 @@ export function artifactSubjects(artifact: OpenedArtifact): StatementSubject[] {
   return subjects;
 }
 
+/** Options of attestArtifact: the signer and the predicate (with its type URI) to attach. */
 export interface AttestArtifactOptions extends OpenTargetOptions {
   signer: BundleSigner;
   predicateType: string;
@@ -55,6 +56,7 @@ export async function attestArtifact(
   return { reference: artifact.shown, digest: artifact.plan.descriptor.digest, referrer, subjects };
 }
 
+/** Options of verifyArtifactAttestation: who must have signed, and the exact predicateType wanted. */
 export interface VerifyArtifactAttestationOptions extends OpenTargetOptions {
   verifier: BundleVerifier;
   predicateType: string;

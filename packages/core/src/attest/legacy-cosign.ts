@@ -4,7 +4,7 @@
 // `dev.cosignproject.cosign/signature` is the base64 signature over the payload bytes. Key mode only.
 import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { ModelsealError, SignatureError } from '../errors.js';
+import { ModelsealError } from '../errors.js';
 import { isJsonObject } from '../json-object.js';
 import { signingAlgorithm } from '../keys/signing-algorithm.js';
 import { parseManifest } from '../oci/manifest.js';
@@ -12,7 +12,9 @@ import { fetchVerifiedManifest } from '../oci/manifest-fetch.js';
 import type { Descriptor, ReadOnlyTarget } from '../oci/target.js';
 import { VerifyingTap } from '../oci/verifying-stream.js';
 
+/** Media type of cosign's legacy simple-signing payload layer (in `sha256-<hex>.sig` manifests). */
 export const SIMPLESIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
+/** Layer annotation that holds a legacy cosign signature (base64). */
 export const COSIGN_SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 
 /** One legacy signature layer: where it is, its payload and base64 signature. */
@@ -73,7 +75,7 @@ function imageDigestOf(payload: Buffer, source: string): string {
   try {
     doc = JSON.parse(payload.toString('utf8'));
   } catch {
-    throw new SignatureError('MALFORMED_BUNDLE', `${source}: simplesigning payload is not JSON`);
+    throw new ModelsealError('MALFORMED_BUNDLE', `${source}: simplesigning payload is not JSON`);
   }
   const critical = isJsonObject(doc) ? doc.critical : undefined;
   const image = isJsonObject(critical) ? critical.image : undefined;
@@ -81,7 +83,7 @@ function imageDigestOf(payload: Buffer, source: string): string {
     for (const [k, v] of Object.entries(image))
       if (k.toLowerCase() === 'docker-manifest-digest' && typeof v === 'string') return v;
   }
-  throw new SignatureError(
+  throw new ModelsealError(
     'MALFORMED_BUNDLE',
     `${source}: simplesigning payload names no docker-manifest-digest`,
   );
@@ -94,13 +96,13 @@ function imageDigestOf(payload: Buffer, source: string): string {
 export function verifyLegacySignature(sig: LegacySignature, publicKey: KeyObject, digest: string): void {
   const raw = Buffer.from(sig.signature, 'base64');
   if (raw.length === 0)
-    throw new SignatureError('BAD_SIGNATURE', `${sig.source}: no ${COSIGN_SIGNATURE_ANNOTATION} annotation`);
+    throw new ModelsealError('BAD_SIGNATURE', `${sig.source}: no ${COSIGN_SIGNATURE_ANNOTATION} annotation`);
   const alg = signingAlgorithm(publicKey);
   if (!cryptoVerify(alg.hash, sig.payload, publicKey, raw))
-    throw new SignatureError('WRONG_KEY', `${sig.source}: the signature does not verify with the given key`);
+    throw new ModelsealError('WRONG_KEY', `${sig.source}: the signature does not verify with the given key`);
   const named = imageDigestOf(sig.payload, sig.source);
   if (named !== digest)
-    throw new SignatureError(
+    throw new ModelsealError(
       'SUBJECT_MISMATCH',
       `${sig.source}: the signature is for ${named}, not ${digest}`,
     );

@@ -14,6 +14,7 @@ import type { PullVerification } from '../oci/pull-model.js';
 import type { BundleVerifier } from '../verify/verifier.js';
 import { verifySignatures, type VerifyArtifactResult } from './verify-artifact.js';
 
+/** Options of pullVerification: the signer check, an optional key for legacy `.sig`, a callback. */
 export interface PullVerificationOptions {
   verifier: BundleVerifier;
   publicKey?: KeyObject;

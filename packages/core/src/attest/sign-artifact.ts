@@ -13,10 +13,12 @@ import { openArtifact, omsManifestOf } from './oci-artifact.js';
 import { attachBundle } from './oci-referrers.js';
 import { COSIGN_SIGN_V1 } from './predicate-types.js';
 
+/** Options of signArtifact: where the artifact is (credentials, plain HTTP, layout) and who signs. */
 export interface SignArtifactOptions extends OpenTargetOptions {
   signer: BundleSigner;
 }
 
+/** What signArtifact attached: the two referrers, and the manifest digest and OMS root they sign. */
 export interface SignArtifactResult {
   reference: string;
   /** The signed manifest's digest. */

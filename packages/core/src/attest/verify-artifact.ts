@@ -3,7 +3,7 @@
 // manifest digest) and, with a public key, the legacy `sha256-<hex>.sig` signatures. One signature
 // that passes is enough (cosign's rule); every signature is reported with why it passed or failed.
 import type { KeyObject } from 'node:crypto';
-import { ModelsealError, SignatureError } from '../errors.js';
+import { ModelsealError } from '../errors.js';
 import { compareManifest } from '../oms/compare-manifest.js';
 import {
   OMS_LEGACY_PREDICATE_TYPE,
@@ -21,6 +21,7 @@ import { legacySignatures, verifyLegacySignature } from './legacy-cosign.js';
 import { omsManifestOf, openArtifact, type OpenedArtifact } from './oci-artifact.js';
 import { bundleReferrers } from './oci-referrers.js';
 import { COSIGN_SIGN_V1 } from './predicate-types.js';
+import { errorOf } from './verify-attestation.js';
 
 /** How one signature fared. */
 export interface SignatureCheck {
@@ -32,6 +33,7 @@ export interface SignatureCheck {
   error?: { code: string; message: string };
 }
 
+/** Options of verifySignatures / verifyArtifact: who must have signed; legacy key; OMS-only. */
 export interface VerifyArtifactOptions extends OpenTargetOptions {
   verifier: BundleVerifier;
   /** Also check legacy `.sig` signatures with this key. */
@@ -40,6 +42,7 @@ export interface VerifyArtifactOptions extends OpenTargetOptions {
   requireOms?: boolean;
 }
 
+/** A verified artifact: its digest, the signer, the OMS manifest when one passed, every check made. */
 export interface VerifyArtifactResult {
   reference: string;
   digest: string;
@@ -51,11 +54,6 @@ export interface VerifyArtifactResult {
   checks: SignatureCheck[];
   warnings: string[];
 }
-
-const errorOf = (e: unknown) =>
-  e instanceof ModelsealError
-    ? { code: e.code, message: e.message }
-    : { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
 
 /** The artifact as the checks need it: where, which manifest, and its layers' OMS view (if raw). */
 export interface ArtifactUnderCheck {
@@ -95,7 +93,7 @@ export async function verifySignatures(
       const statement = parseInTotoStatement(verified.payload, source);
       if (statement.predicateType === COSIGN_SIGN_V1) {
         if (!hasSubjectDigest(statement, a.descriptor.digest))
-          throw new SignatureError(
+          throw new ModelsealError(
             'SUBJECT_MISMATCH',
             `${source}: the cosign signature is not about ${a.descriptor.digest}`,
           );
@@ -139,13 +137,13 @@ export async function verifySignatures(
   }
   const first = failures[0];
   if (first instanceof ModelsealError)
-    throw new SignatureError(first.code, first.message, {
+    throw new ModelsealError(first.code, first.message, {
       cause: first,
       details: { ...first.details, checks },
     });
   if (first !== undefined)
     throw first instanceof Error ? first : new Error('signature verification failed', { cause: first });
-  throw new SignatureError(
+  throw new ModelsealError(
     'SIGNATURE_MISSING',
     `${a.shown} (${a.descriptor.digest}) has no ${opts.requireOms ? 'OMS model ' : ''}signature`,
     { details: { checks } },

@@ -44,7 +44,8 @@ export interface VerifiedAttestation {
   checks: AttestationCheck[];
 }
 
-function errorOf(e: unknown): { code: string; message: string } {
+/** A check's error as JSON: its code and message; INTERNAL only for an error that is not typed. */
+export function errorOf(e: unknown): { code: string; message: string } {
   if (e instanceof ModelsealError) return { code: e.code, message: e.message };
   return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
 }
