@@ -6,6 +6,7 @@ export default defineConfig({
     include: [
       'packages/core/src/verify/**/*.test.ts',
       'packages/core/src/oms/**/*.test.ts',
+      'packages/core/src/oci/verifying-stream.test.ts',
       'test/oms-roundtrip.test.ts',
       'test/oms-python-vectors.test.ts',
     ],

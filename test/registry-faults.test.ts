@@ -1,8 +1,9 @@
 // RegistryTarget under injected faults (a proxy in front of a real docker-registry): dropped
 // connections are retried, wrong bytes and oversized manifests fail closed, 429/500 are retried.
 
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import { Readable } from 'node:stream';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -239,6 +240,93 @@ describe('retries', () => {
       message: `registry ${proxy.host} refused pull of manifest v1 from faults/down: 503 UNKNOWN (injected 503)`,
     });
     expect(requestsTo('/faults/down/manifests/v1')).toHaveLength(3);
+  });
+
+  describe('with zero backoff: which statuses are retried, and how often', () => {
+    const zeroBackoff = (repository: string): RegistryTarget => {
+      const t = new RegistryTarget({
+        registry: proxy.host,
+        repository,
+        credentials: {},
+        retry: { retries: 3, minDelayMs: 0, maxDelayMs: 0 },
+      });
+      targets.push(t);
+      return t;
+    };
+    const pushed = async (repository: string): Promise<{ t: RegistryTarget; desc: Descriptor }> => {
+      const t = zeroBackoff(repository);
+      const layer = randomBytes(100);
+      const desc = blobOf(layer);
+      await t.push(desc, { kind: 'bytes', bytes: layer });
+      return { t, desc };
+    };
+
+    for (const status of [408, 429, 500, 502, 503, 504]) {
+      it(`${status} is retried: 3 failures then 200 take exactly 4 requests; 4 failures give up after 4`, async () => {
+        const { t, desc } = await pushed(`retry/s${status}`);
+        const path = new RegExp(`/retry/s${status}/blobs/${desc.digest}$`);
+        const before = requestsTo(`/retry/s${status}/blobs/${desc.digest}`, 'HEAD').length;
+        proxy.failWith({ method: 'HEAD', path }, status, {}, 3);
+        expect(await t.exists(desc)).toBe(true);
+        const heads = () =>
+          requestsTo(`/retry/s${status}/blobs/${desc.digest}`, 'HEAD')
+            .slice(before)
+            .map((e) => e.status);
+        expect(heads()).toEqual([status, status, status, 200]);
+        expect(t.stats.retries).toBe(3);
+        proxy.failWith({ method: 'HEAD', path }, status, {}, 4);
+        await expect(t.exists(desc)).rejects.toMatchObject({
+          code: 'REGISTRY',
+          message: `registry ${proxy.host} refused check of blob ${desc.digest.slice(0, 19)}… in retry/s${status}: ${status} (${STATUS_CODES[status]})`,
+        });
+        expect(heads()).toEqual([status, status, status, 200, status, status, status, status]);
+        expect(t.stats.retries).toBe(6);
+      });
+    }
+
+    for (const status of [400, 403, 405, 409, 501, 505]) {
+      it(`${status} is not retried: one request, then the error`, async () => {
+        const { t, desc } = await pushed(`noretry/s${status}`);
+        const before = requestsTo(`/noretry/s${status}/blobs/${desc.digest}`, 'HEAD').length;
+        proxy.failWith(
+          { method: 'HEAD', path: new RegExp(`/noretry/s${status}/blobs/${desc.digest}$`) },
+          status,
+        );
+        await expect(t.exists(desc)).rejects.toMatchObject({
+          code: status === 403 ? 'REGISTRY_AUTH' : 'REGISTRY',
+          message: `registry ${proxy.host} refused check of blob ${desc.digest.slice(0, 19)}… in noretry/s${status}: ${status} (${STATUS_CODES[status]})`,
+        });
+        expect(
+          requestsTo(`/noretry/s${status}/blobs/${desc.digest}`, 'HEAD')
+            .slice(before)
+            .map((e) => e.status),
+        ).toEqual([status]);
+        expect(t.stats.retries).toBe(0);
+        expect(await t.exists(desc)).toBe(true); // the fault was used up: the next request goes through
+      });
+    }
+
+    it('a retried request waits the backoff: random 0.999 with 100 ms minimum sleeps 99 + 199 ms', async () => {
+      const t = new RegistryTarget({
+        registry: proxy.host,
+        repository: 'retry/waits',
+        credentials: {},
+        retry: { retries: 2, minDelayMs: 100, maxDelayMs: 1000 },
+      });
+      targets.push(t);
+      const layer = randomBytes(100);
+      const desc = blobOf(layer);
+      await t.push(desc, { kind: 'bytes', bytes: layer });
+      proxy.failWith({ method: 'HEAD', path: new RegExp(`/retry/waits/blobs/${desc.digest}$`) }, 503, {}, 2);
+      const random = vi.spyOn(Math, 'random').mockReturnValue(0.999);
+      try {
+        const started = performance.now();
+        expect(await t.exists(desc)).toBe(true);
+        expect(performance.now() - started).toBeGreaterThanOrEqual(295);
+      } finally {
+        random.mockRestore();
+      }
+    });
   });
 
   it('an upload cut mid-body restarts from scratch and succeeds', async () => {

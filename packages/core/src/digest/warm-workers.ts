@@ -32,14 +32,18 @@ export class WarmWorkers {
   private readonly gone = new WeakSet<Worker>();
   private started = false;
 
-  constructor(private readonly count: number) {}
+  /** `startWorker` starts one thread (default: a hashing worker; tests pass threads that crash). */
+  constructor(
+    private readonly count: number,
+    private readonly startWorker: () => Worker = startHashWorker,
+  ) {}
 
   /** Start the threads (only the first call does anything). */
   start(): void {
     if (this.started) return;
     this.started = true;
     for (let k = 0; k < this.count; k++) {
-      const w = startHashWorker();
+      const w = this.startWorker();
       // Until adopted nobody else listens: a boot failure must not crash the process, and a
       // thread that already ended is never handed out.
       w.on('error', () => this.gone.add(w));

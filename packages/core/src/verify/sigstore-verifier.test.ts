@@ -110,6 +110,36 @@ describe('keylessVerifier on the Python model_signing keyless vectors (public-go
     expect(res.signer.kind === 'keyless' && res.signer.timestamps.map((t) => t.kind)).toEqual(['tsa']);
   });
 
+  it('a tlog entry without an inclusion promise (proof only) proves no signing time: TIMESTAMP_INVALID, unless a TSA token does', async () => {
+    // The entry still verifies by its inclusion proof and checkpoint, so the tlog requirement is met;
+    // only the timestamp threshold (one signing time at least) refuses it.
+    const noPromise = clone(vector('v1.0.0'));
+    delete (noPromise.verificationMaterial as { tlogEntries: { inclusionPromise?: unknown }[] })
+      .tlogEntries[0].inclusionPromise;
+    const err = (await keylessVerifier(IBM)
+      .verify(parsed(noPromise))
+      .catch((e: unknown) => e)) as Error & { code: string };
+    expect(err.code).toBe('TIMESTAMP_INVALID');
+    expect(err.message).toBe(
+      'model.sig: no signing time: the bundle has neither an RFC 3161 timestamp nor a transparency-log entry with an inclusion promise',
+    );
+    const withTsa = clone(vector('v1.1.0'));
+    const tsaToken = (
+      withTsa.verificationMaterial as {
+        timestampVerificationData: { rfc3161Timestamps: unknown[] };
+      }
+    ).timestampVerificationData.rfc3161Timestamps;
+    expect(tsaToken).toHaveLength(1);
+    delete (withTsa.verificationMaterial as { tlogEntries: { inclusionPromise?: unknown }[] }).tlogEntries[0]
+      .inclusionPromise;
+    const res = await keylessVerifier(IBM).verify(parsed(withTsa));
+    expect(res.warnings).toEqual([]);
+    expect(res.signer.kind === 'keyless' && res.signer.timestamps.map((t) => t.kind)).toEqual(['tsa']);
+    // ...and without the TSA token as well: nothing is left to prove the time
+    tsaToken.length = 0;
+    expect(await codeOf(keylessVerifier(IBM).verify(parsed(withTsa)))).toBe('TIMESTAMP_INVALID');
+  });
+
   it('a certificate from outside the trusted root fails with UNTRUSTED_CHAIN', async () => {
     const otherRoot = `${VECTORS}cosign/trusted_root_pgi.json`;
     const root = JSON.parse(readFileSync(otherRoot, 'utf8'));

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +81,25 @@ describe('LayoutTarget', () => {
     expect(readdirSync(layout.root).sort()).toEqual(
       [`.blob-${process.ppid}-0123456789ab.tmp`, 'blobs', 'index.json', 'oci-layout'].sort(),
     );
+  });
+
+  it('a copy out of a layout whose blob was overwritten is refused by the destination layout: no blob, no manifest, no tag', async () => {
+    const src = freshLayout();
+    const mem = new MemoryTarget();
+    const a = putArtifact(mem, { 'w.bin': 'weights' }, { tag: 'v1' });
+    await copy(mem, 'v1', src);
+    // same length, other bytes, under the old name
+    writeFileSync(join(src.root, 'blobs/sha256', a.layers[0].digest.slice(7)), 'WEIGHTS');
+    const dst = freshLayout();
+    await expect(copy(new LayoutTarget(src.root), 'v1', dst)).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+      message: `refusing blob for oci:${dst.root}: content hashes to sha256:${createHash('sha256').update('WEIGHTS').digest('hex')} (7 bytes), expected ${a.layers[0].digest} (7 bytes)`,
+    });
+    expect(await dst.exists(a.layers[0])).toBe(false);
+    expect(await dst.exists(a.manifest)).toBe(false);
+    expect(readdirSync(join(dst.root, 'blobs/sha256')).includes(a.layers[0].digest.slice(7))).toBe(false);
+    expect(readdirSync(dst.root).sort()).toEqual(['blobs', 'index.json', 'oci-layout']);
+    expect(indexOf(dst).manifests).toEqual([]);
   });
 
   it('refuses a blob whose bytes do not match, leaving no temporary file', async () => {

@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { afterEach, describe, it, expect, vi } from 'vitest';
 import { ModelsealError } from '../../errors.js';
 import {
   backoffDelay,
@@ -10,6 +10,8 @@ import {
 } from './retry-policy.js';
 
 describe('retry policy', () => {
+  afterEach(() => vi.restoreAllMocks());
+
   it('classifies statuses and network errors; modelseal errors are never network errors', () => {
     expect([429, 500, 502, 503, 504, 408].every(isRetryableStatus)).toBe(true);
     expect([400, 401, 403, 404, 413, 501].some(isRetryableStatus)).toBe(false);
@@ -33,6 +35,16 @@ describe('retry policy', () => {
       expect(backoffDelay(p, 3)).toBeLessThan(800);
       expect(backoffDelay(p, 10)).toBeLessThan(1000);
     }
+  });
+
+  it('waits random * min(maxDelay, minDelay * 2^attempt), never a fixed zero', () => {
+    const p = retryPolicy({ minDelayMs: 100, maxDelayMs: 1000 });
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    expect([0, 1, 2, 3, 4, 10].map((a) => backoffDelay(p, a))).toEqual([50, 100, 200, 400, 500, 500]);
+    vi.spyOn(Math, 'random').mockReturnValue(0.999);
+    expect([0, 1, 3, 10].map((a) => backoffDelay(p, a))).toEqual([99, 199, 799, 999]);
+    expect(backoffDelay(retryPolicy(undefined), 0)).toBe(199); // default minimum 200 ms
+    expect(backoffDelay(retryPolicy(undefined), 9)).toBe(9990); // default cap 10 s
   });
 
   it('stops retrying after the count or the total time, whichever comes first', () => {
