@@ -9,11 +9,8 @@ import { pullModel } from '../packages/core/src/oci/pull-model.js';
 import { bytesOf, gzip, sha256, tarOf, writeArtifact, type HandLayer } from './oci/model-fixture.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ms-oci-hostile-'));
-const parent = join(tmp, 'models');
 const layouts = join(tmp, 'layouts');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-mkdirSync(parent);
-writeFileSync(join(parent, 'other-model.txt'), 'unrelated');
 
 const RAW = 'application/vnd.cncf.model.weight.v1.raw';
 const TAR = 'application/vnd.cncf.model.weight.v1.tar';
@@ -25,14 +22,20 @@ const file = (path: string, body = 'x'): HandLayer => ({
 });
 
 let n = 0;
-/** Build the artifact, pull it, and check code + message fragment + that nothing was left behind. */
+/**
+ * Build the artifact into its own layout, pull it into its own parent directory (which holds one
+ * unrelated file), and check code + message fragment + that nothing was left behind.
+ */
 async function expectRefused(
   layers: HandLayer[],
   code: string,
   message: RegExp,
   tamper?: (layout: string) => void,
 ): Promise<void> {
-  const layout = join(layouts, `case-${n++}`);
+  const layout = join(layouts, `case-${n}`);
+  const parent = join(tmp, `models-${n++}`);
+  mkdirSync(parent);
+  writeFileSync(join(parent, 'other-model.txt'), 'unrelated');
   await writeArtifact(layout, 'v1', layers, {
     artifactType: 'application/vnd.cncf.model.manifest.v1+json',
     configMediaType: 'application/vnd.cncf.model.config.v1+json',
@@ -47,6 +50,7 @@ async function expectRefused(
   expect(err?.code).toBe(code);
   expect(err?.message).toMatch(message);
   expect(readdirSync(parent).sort()).toEqual(before);
+  expect(before).toEqual(['other-model.txt']);
 }
 
 describe('pull fails closed on hostile artifacts', () => {

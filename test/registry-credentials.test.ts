@@ -235,8 +235,21 @@ describe('Docker config credentials against real registries', () => {
     closers.push(() => t.close());
     await roundTrip(t);
     const reqs = token.tokenServer!.requests;
-    expect(reqs.length).toBeGreaterThan(0);
-    expect(reqs.every((r) => r.via === 'refresh_token' && r.user === 'modelseal')).toBe(true);
+    // the HEAD before the upload asks for pull, the upload for pull,push; both by the refresh token
+    expect(reqs).toEqual([
+      {
+        user: 'modelseal',
+        via: 'refresh_token',
+        scopes: ['repository:creds/oauth:pull'],
+        service: 'modelseal-test-registry',
+      },
+      {
+        user: 'modelseal',
+        via: 'refresh_token',
+        scopes: ['repository:creds/oauth:pull,push'],
+        service: 'modelseal-test-registry',
+      },
+    ]);
   });
 
   it('token registry: a wrong identity token is REGISTRY_AUTH', async () => {

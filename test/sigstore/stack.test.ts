@@ -80,13 +80,24 @@ describe('local Sigstore stack: Fulcio + Rekor + TSA', () => {
       issuer: TEST_ISSUER,
       trustedRoot: stack.trustedRootPath,
     });
+    const before = stack.requests.fulcio ?? 0;
+    const logIndexes = new Set<string | undefined>();
     for (let i = 0; i < 8; i++) {
       const bundle = (await signer.signStatement(STATEMENT, PAYLOAD_TYPE)) as unknown as Record<
         string,
         unknown
       >;
-      await verifier.verify(toParsed(bundle));
+      const res = await verifier.verify(toParsed(bundle));
+      expect(res.payload.equals(STATEMENT)).toBe(true);
+      if (res.signer.kind !== 'keyless') throw new Error('expected a keyless signer');
+      expect(res.signer.identity).toBe(TEST_EMAIL);
+      const times = Object.fromEntries(res.signer.timestamps.map((t) => [t.kind, t.time]));
+      expect(Object.keys(times).sort()).toEqual(['tlog', 'tsa']);
+      expect(times.tsa).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/); // whole seconds
+      logIndexes.add(res.signer.tlogIndex);
     }
+    expect(logIndexes.size).toBe(8); // eight distinct Rekor entries
+    expect((stack.requests.fulcio ?? 0) - before).toBe(8);
   });
 
   it("a bundle checked against another stack's trusted root fails with UNTRUSTED_CHAIN", async () => {
