@@ -7,13 +7,13 @@ import type { Command } from 'commander';
 import {
   evaluatePolicy,
   gatherModelEvidence,
-  gatherReferenceEvidence,
+  evaluateReferencePolicy,
   loadPolicy,
   policyFailure,
   policyVerifier,
   type PolicyResult,
 } from '@modelseal/core/policy';
-import { printJson } from '../output.js';
+import { pinnedReference, printJson } from '../output.js';
 import { trustedRootFromFlags } from './keyless-flags.js';
 import { writePolicyOutputs } from './policy-outputs.js';
 import { jobsFrom } from './hashing-flags.js';
@@ -70,25 +70,25 @@ export async function verifyWithPolicy(model: string, flags: Record<string, unkn
     loaded.policy,
     hasTrustFlags(flags) ? { trustedRoot: trustedRootFromFlags(flags) } : {},
   );
-  const scan = loaded.policy.spec.require.weights !== undefined;
   let resourceUri = model;
   let evidence;
+  let result: PolicyResult;
   if (await isLocalPath(model)) {
     evidence = await gatherModelEvidence(model, {
       verifier,
       signaturePath: flags.signature as string | undefined,
       attestationPaths: flags.attestation as string[],
       jobs,
-      scan,
+      scan: loaded.policy.spec.require.weights !== undefined,
     });
+    result = evaluatePolicy(loaded, evidence);
   } else {
     // An OCI reference: signatures and attestations are its referrers; weights are not downloaded
     // unless the policy's weights block needs them scanned.
-    const r = await gatherReferenceEvidence(model, { verifier, scan });
-    evidence = r.evidence;
-    resourceUri = `${model.replace(/@sha256:[a-f0-9]{64}$/, '')}@${r.digest}`;
+    const r = await evaluateReferencePolicy(model, loaded, { verifier });
+    ({ evidence, result } = r);
+    resourceUri = pinnedReference(model, r.digest);
   }
-  const result = evaluatePolicy(loaded, evidence);
   await writePolicyOutputs(result, flags, { resourceUri, digests: evidence.subjectDigests });
   if (flags.json === true) printJson(result);
   else printChecks(result);

@@ -1,10 +1,15 @@
-// `modelseal watch DIR --signature SIG`: a sidecar that re-verifies a deployed model on file-system
-// events and at an interval, printing each drift as a JSON line; `--once` checks once (exit 1 on drift).
+// `modelseal watch DIR --signature SIG` (or `--ref REF`, or `--policy FILE --ref REF`): a sidecar that
+// re-verifies a deployed model on file-system events and at an interval, printing each drift as a
+// JSON line; `--once` checks once (exit 1 on drift).
 import type { Command } from 'commander';
-import { ModelsealError } from '@modelseal/core';
+import { ModelsealError, type BundleVerifier } from '@modelseal/core';
+import { evaluateReferencePolicy, loadPolicy, policyFailure, policyVerifier } from '@modelseal/core/policy';
+import type { OpenTargetOptions } from '@modelseal/core/transfer';
 import { checkModelDrift, runDriftCommand, watchModel, type DriftEvent } from '@modelseal/core/watch';
+import { pinnedReference } from '../output.js';
 import { EXIT_VERIFY_FAILED } from '../program.js';
-import { addKeylessVerifyFlags } from './keyless-flags.js';
+import { addKeylessVerifyFlags, trustedRootFromFlags } from './keyless-flags.js';
+import { addRegistryFlags, registryOptionsFrom } from './registry-flags.js';
 import { jobsFrom, maxJobs } from './hashing-flags.js';
 import { collect } from './repeatable-option.js';
 import { verifierFromFlags } from './verify.js';
@@ -23,6 +28,49 @@ export function parseDuration(text: string, flag: string): number {
   return ms;
 }
 
+/** Where the signed state comes from: a signature file, or an artifact (checked against a policy first). */
+async function signedStateFrom(flags: Record<string, unknown>): Promise<{
+  verifier: BundleVerifier;
+  signaturePath?: string;
+  reference?: string;
+  registry?: OpenTargetOptions;
+}> {
+  const ref = typeof flags.ref === 'string' ? flags.ref : undefined;
+  if (ref === undefined) {
+    if (typeof flags.policy === 'string')
+      throw new ModelsealError('USAGE', '--policy needs --ref REF: the artifact the policy is evaluated on');
+    const verifier = await verifierFromFlags(flags);
+    return { verifier, ...(typeof flags.signature === 'string' ? { signaturePath: flags.signature } : {}) };
+  }
+  if (typeof flags.signature === 'string')
+    throw new ModelsealError('USAGE', 'give either --signature FILE or --ref REF, not both');
+  const registry = await registryOptionsFrom(flags);
+  if (typeof flags.policy !== 'string')
+    return { verifier: await verifierFromFlags(flags), reference: ref, registry };
+  const identityFlags = ['key', 'certificateIdentity', 'certificateIdentityRegexp'].filter(
+    (f) => flags[f] !== undefined,
+  );
+  if (identityFlags.length > 0 || (flags.certificateChain as string[]).length > 0)
+    throw new ModelsealError(
+      'USAGE',
+      '--policy names who may sign: leave out --key, --certificate-chain and --certificate-identity',
+    );
+  const loaded = await loadPolicy(flags.policy);
+  const trust =
+    typeof flags.trustedRoot === 'string' || flags.tufRefresh === true || flags.staging === true
+      ? { trustedRoot: trustedRootFromFlags(flags) }
+      : {};
+  const verifier = policyVerifier(loaded.policy, trust);
+  const { result, digest, shown } = await evaluateReferencePolicy(ref, loaded, { ...registry, verifier });
+  const failure = policyFailure(result);
+  if (failure) throw failure;
+  if (!result.allowed)
+    process.stderr.write(
+      `modelseal: warning: policy ${result.policy.name} denies ${shown} (audit mode: watching anyway)\n`,
+    );
+  return { verifier, reference: pinnedReference(ref, digest), registry };
+}
+
 export function registerWatch(program: Command): void {
   const cmd = program
     .command('watch')
@@ -31,6 +79,14 @@ export function registerWatch(program: Command): void {
     )
     .argument('<model>', 'model directory (as deployed, e.g. the shared volume an inference server reads)')
     .option('--signature <path>', 'signature to check against (default MODEL/model.sig)')
+    .option(
+      '--ref <reference>',
+      "take the signed state from this artifact's OMS signature referrer (registry or oci:LAYOUT) instead of a file",
+    )
+    .option(
+      '--policy <file>',
+      'with --ref: evaluate this ModelPolicy on the artifact first (denied = exit 1), then watch with its identities',
+    )
     .option('--key <file>', 'public key (PEM) the model was signed with')
     .option('--certificate-chain <file>', 'trust anchor certificates (PEM); repeatable', collect, [])
     .option('--interval <duration>', 'full re-hash interval (e.g. 30s, 5m, 1h)', '5m')
@@ -43,7 +99,9 @@ export function registerWatch(program: Command): void {
   cmd.addHelpText(
     'after',
     `
-The signature is verified first (with --key, --certificate-chain or the keyless identity flags). Then
+The signature is verified first (with --key, --certificate-chain or the keyless identity flags; with
+--ref, the OMS signature attached to the artifact; with --policy, the policy's identities, after the
+whole policy passed on the artifact: the watch then follows the digest that was allowed). Then
 every write, added or removed file, mode or owner change is printed on stdout as one JSON line:
   {"time":"2026-01-01T00:00:00.000Z","path":"model.safetensors","change":"modified","detail":"..."}
 changes: modified, added, removed, mode, owner, restored, invalid. Between full re-hashes only files whose
@@ -53,20 +111,18 @@ Examples:
   $ modelseal watch /models/llama --key model.pub
   $ modelseal watch /models/llama --key model.pub --once            # cron / CI: exit 1 on drift
   $ modelseal watch /models/llama --key model.pub --exec 'curl -s -X POST --data-binary @- $HOOK'
+  $ modelseal watch /models/llama --policy policy.yaml --ref registry.example.com/models/llama:v1
 `,
   );
   addKeylessVerifyFlags(cmd);
+  addRegistryFlags(cmd);
   cmd.action(async (model: string, flags: Record<string, unknown>) => {
     const intervalMs = parseDuration(String(flags.interval), '--interval');
     const jobs = jobsFrom(flags.jobs);
-    const verifier = await verifierFromFlags(flags);
+    const source = await signedStateFrom(flags);
     const exec = flags.exec as string | undefined;
     const print = (e: DriftEvent): void => void process.stdout.write(`${JSON.stringify(e)}\n`);
-    const common = {
-      verifier,
-      jobs,
-      ...(typeof flags.signature === 'string' ? { signaturePath: flags.signature } : {}),
-    };
+    const common = { ...source, jobs };
     if (flags.once === true) {
       const events = await checkModelDrift(model, { ...common, onDrift: print });
       if (events.length > 0) {

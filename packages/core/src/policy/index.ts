@@ -30,3 +30,4 @@ export type { VerificationFailure } from './evidence.js';
 export { gatherReferrerEvidence, type ReferrerEvidence } from './oci-evidence.js';
 export { pullWithPolicy, type PullWithPolicyOptions, type PullWithPolicyResult } from './pull-with-policy.js';
 export { gatherReferenceEvidence, type ReferenceEvidenceOptions } from './reference-evidence.js';
+export { evaluateReferencePolicy, type ReferencePolicyResult } from './reference-policy.js';

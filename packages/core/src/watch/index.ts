@@ -3,4 +3,5 @@ export { watchModel, checkModelDrift, type WatchModelOptions } from './watch-mod
 export type { DriftEvent, DriftChange } from './drift-event.js';
 export { DriftTracker, type CheckSummary } from './drift-tracker.js';
 export { loadBaseline, type Baseline } from './model-baseline.js';
+export { loadReferenceBaseline } from './reference-baseline.js';
 export { runDriftCommand } from './drift-command.js';

@@ -64,9 +64,18 @@ export async function loadBaseline(
     );
   }
   const verified = await verifier.verify(parseBundle(bytes, sigPath));
-  const manifest = parseStatement(verified.payload, sigPath);
+  return baselineOf(root, sigPath, parseStatement(verified.payload, sigPath), verified.signer);
+}
+
+/** The baseline of `root` from a statement whose signature was already verified. */
+export function baselineOf(
+  root: string,
+  signaturePath: string,
+  manifest: SignedManifest,
+  signer: SignerIdentity,
+): Baseline {
   const expected = new Map<string, string>();
   for (const [file, list] of resourcesByFile(manifest, manifest.resources))
     expected.set(file, resourceKey(list));
-  return { root: path.resolve(root), signaturePath: sigPath, manifest, signer: verified.signer, expected };
+  return { root: path.resolve(root), signaturePath, manifest, signer, expected };
 }

@@ -8,6 +8,8 @@ import type { BundleVerifier } from '../verify/verifier.js';
 import type { DriftEvent } from './drift-event.js';
 import { DriftTracker, type CheckSummary } from './drift-tracker.js';
 import { loadBaseline, type Baseline } from './model-baseline.js';
+import { loadReferenceBaseline } from './reference-baseline.js';
+import type { OpenTargetOptions } from '../oci/open-target.js';
 
 /** Options of watchModel and checkModelDrift. */
 export interface WatchModelOptions {
@@ -15,6 +17,13 @@ export interface WatchModelOptions {
   verifier: BundleVerifier;
   /** default MODEL/model.sig */
   signaturePath?: string;
+  /**
+   * Take the signed state from this artifact's OMS signature referrer instead of a signature file
+   * (a registry reference or `oci:LAYOUT[:TAG|@DIGEST]`); `signaturePath` is then not read.
+   */
+  reference?: string;
+  /** how to reach `reference` (credentials, plain HTTP, timeouts) */
+  registry?: OpenTargetOptions;
   /** full re-hash interval in ms (default 300000 = 5 min) */
   intervalMs?: number;
   /** quiet time after a file-system event before the check runs (default 200 ms) */
@@ -35,6 +44,8 @@ async function baselineFor(dir: string, opts: WatchModelOptions): Promise<Baseli
   });
   if (!st.isDirectory())
     throw new ModelsealError('USAGE', `${dir} is not a directory (watch needs a model directory)`);
+  if (opts.reference !== undefined)
+    return loadReferenceBaseline(dir, opts.reference, opts.verifier, opts.registry);
   return loadBaseline(dir, opts.verifier, opts.signaturePath);
 }
 
