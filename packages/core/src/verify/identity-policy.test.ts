@@ -131,4 +131,88 @@ describe('identityPolicy', () => {
     expect(codeOf(() => policy({ ...repo, serverUrl: 'ghes.example.test' }))).toBe('USAGE');
     expect(codeOf(() => policy({ ...repo, serverUrl: 'https://ghes.example.test/path' }))).toBe('USAGE');
   });
+  it('a certificate without an identity or issuer never matches, not even a pattern matching "undefined"', () => {
+    const p = identityPolicy({ identityRegExp: 'undefined', issuerRegExp: 'undefined' });
+    expect(codeOf(() => p.check(signer('undefined', 'undefined')))).toBe('PASSED');
+    expect(() => p.check({ identity: undefined, issuer: 'undefined', extensions: {} })).toThrow(
+      'certificate identity "" does not match the expected /^(?:undefined)$/',
+    );
+    let err: unknown;
+    try {
+      p.check({ identity: 'undefined', issuer: undefined, extensions: {} });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({
+      code: 'ISSUER_MISMATCH',
+      message: 'certificate OIDC issuer "" does not match the expected /^(?:undefined)$/',
+      details: { expected: '/^(?:undefined)$/', actual: undefined },
+    });
+  });
+
+  it('names the expected and actual values in the error details and in its description', () => {
+    const p = identityPolicy({ identity: 'dev@example.test', issuerRegExp: 'https://issuer\\.test' });
+    expect(p.description).toBe('identity "dev@example.test", issuer /^(?:https:\\/\\/issuer\\.test)$/');
+    let err: unknown;
+    try {
+      p.check(signer('other@example.test'));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({
+      code: 'IDENTITY_MISMATCH',
+      details: { expected: '"dev@example.test"', actual: 'other@example.test' },
+    });
+    const gh = identityPolicy({
+      identity: 'dev@example.test',
+      issuer: 'https://issuer.test',
+      githubClaims: { workflowName: 'release' },
+    });
+    try {
+      gh.check(signer('dev@example.test', 'https://issuer.test', { githubWorkflowName: 'evil' }));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({
+      code: 'EXTENSION_MISMATCH',
+      message: '--certificate-github-workflow-name: certificate has "evil", expected "release"',
+      details: { claim: 'workflowName', expected: 'release', actual: ['evil'] },
+    });
+  });
+
+  it('an empty or absent GitHub server URL means https://github.com; anything but an https origin is USAGE', () => {
+    const policy = (serverUrl?: string) =>
+      identityPolicy({
+        identityRegExp: '.*',
+        issuer: 'https://token.actions.githubusercontent.com',
+        githubClaims: { workflowRepository: 'octo/model', serverUrl },
+      });
+    const on = signer('x', 'https://token.actions.githubusercontent.com', {
+      sourceRepositoryURI: 'https://github.com/octo/model',
+    });
+    expect(codeOf(() => policy('').check(on))).toBe('PASSED');
+    expect(codeOf(() => policy(undefined).check(on))).toBe('PASSED');
+    expect(codeOf(() => policy('https://github.com/').check(on))).toBe('PASSED');
+    for (const bad of ['not a url', 'http://github.com', 'https://github.com/x']) {
+      expect(() => policy(bad)).toThrow(
+        `GitHub server URL must be an https origin such as https://github.example.com, got ${JSON.stringify(bad)}`,
+      );
+    }
+  });
+
+  it('a workflow trigger is checked against .2 and .20', () => {
+    const p = identityPolicy({
+      identity: 'x',
+      issuer: 'https://issuer.test',
+      githubClaims: { workflowTrigger: 'push' },
+    });
+    const on = (extensions: FulcioIdentity['extensions']) => signer('x', 'https://issuer.test', extensions);
+    expect(codeOf(() => p.check(on({ githubWorkflowTrigger: 'push', buildTrigger: 'push' })))).toBe('PASSED');
+    expect(codeOf(() => p.check(on({ buildTrigger: 'push' })))).toBe('PASSED');
+    expect(codeOf(() => p.check(on({ buildTrigger: 'workflow_dispatch' })))).toBe('EXTENSION_MISMATCH');
+    expect(codeOf(() => p.check(on({ githubWorkflowTrigger: 'pull_request' })))).toBe('EXTENSION_MISMATCH');
+    expect(() => p.check(on({}))).toThrow(
+      '--certificate-github-workflow-trigger: certificate has no such extension, expected "push"',
+    );
+  });
 });

@@ -35,6 +35,7 @@ describe('keylessVerifier on the Python model_signing keyless vectors (public-go
       if (res.signer.kind !== 'keyless') return;
       expect(res.signer.identity).toBe(IBM.identity);
       expect(res.signer.issuer).toBe(IBM.issuer);
+      expect(res.signer.extensions).toEqual({ issuerV1: IBM.issuer, issuer: IBM.issuer });
       const tlog = (
         json.verificationMaterial as { tlogEntries: { logIndex: string; integratedTime: string }[] }
       ).tlogEntries[0];
@@ -150,7 +151,13 @@ describe('keylessVerifier on the Python model_signing keyless vectors (public-go
     expect(root.certificateAuthorities.length).toBe(1);
     const { TrustedRoot } = await import('@sigstore/protobuf-specs');
     const v = keylessVerifier({ ...IBM, trustedRoot: TrustedRoot.fromJSON(root) });
-    expect(await codeOf(v.verify(parsed(vector('v1.0.0'))))).toBe('UNTRUSTED_CHAIN');
+    const err = (await v.verify(parsed(vector('v1.0.0'))).catch((e: unknown) => e)) as Error & {
+      code: string;
+    };
+    expect(err.code).toBe('UNTRUSTED_CHAIN');
+    expect(err.message).toBe(
+      'model.sig: the signing certificate was not issued by any CA in the trusted root',
+    );
   });
 
   it('refuses bundles that are not keyless: a key-signed bundle -> USAGE, a broken one -> MALFORMED_BUNDLE', async () => {
