@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanModel } from './scan-model.js';
+import { duplicateTopLevelKeys } from './safetensors.js';
 
 let dir: string;
 beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'modelseal-st-'))));
@@ -113,6 +114,29 @@ describe('safetensors header validation', () => {
         'len.safetensors: named like a safetensors file but its content is not one (unknown)',
       ],
     ]);
+  });
+
+  it('a tensor named twice (even through a \\u escape) is flagged: loaders disagree on which counts', async () => {
+    const json =
+      '{"x":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},"__metadata__":{"x":"y"},' +
+      '"w":{"dtype":"U8","shape":[1],"data_offsets":[2,3]},"\\u0078":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}}';
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(json.length));
+    const f = await scanBytes('dup.safetensors', Buffer.concat([len, Buffer.from(json), Buffer.alloc(3)]));
+    expect(f.verdict).toBe('flagged');
+    expect(f.findings.map((x) => [x.kind, x.message])).toEqual([
+      [
+        'invalid-header',
+        'dup.safetensors: invalid safetensors header: "x" is named more than once in the header (loaders disagree on which one counts)',
+      ],
+    ]);
+  });
+
+  it('the same name inside nested objects or string values is not a duplicate', () => {
+    expect(duplicateTopLevelKeys('{"a":{"a":1,"b":[{"a":2}]},"b":"\\"a\\":","c":{"b":{}}, "d" : 1}')).toEqual(
+      [],
+    );
+    expect(duplicateTopLevelKeys('{"a":1,"b":{"c":2},"a":3,"b":4,"b":5}')).toEqual(['a', 'b']);
   });
 
   it('header JSON that is not an object', async () => {

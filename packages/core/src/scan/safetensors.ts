@@ -2,6 +2,8 @@
 // little-endian header length N, N bytes of a UTF-8 JSON object starting with `{`, then the data
 // section. Every tensor's dtype must be known, shape x dtype size must equal its offsets' span, and the
 // tensors must tile the data section exactly: no overlap, no hole, nothing past the end of the file.
+// A name given twice is refused too: JSON.parse keeps the last, another loader may keep the first,
+// and a header two parsers read differently can hide a tensor from a review.
 
 /** The safetensors library refuses headers larger than this. */
 export const SAFETENSORS_MAX_HEADER = 100_000_000;
@@ -44,6 +46,37 @@ export interface HeaderProblem {
   offset: number;
 }
 
+/**
+ * Names that occur more than once among the top-level keys of `text`, a JSON object JSON.parse has
+ * accepted (so only strings, nesting and key/value positions need tracking). Keys are compared after
+ * unescaping: `"a\u0062"` and `"ab"` are the same name.
+ */
+export function duplicateTopLevelKeys(text: string): string[] {
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (seen.has(key)) duplicates.add(key);
+        seen.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      expectKey = c === '{' && depth === 1;
+    } else if (c === '}' || c === ']') depth--;
+    else if (c === ',' && depth === 1) expectKey = true;
+  }
+  return [...duplicates];
+}
+
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /**
@@ -57,8 +90,10 @@ export function validateSafetensorsHeader(
   const problems: HeaderProblem[] = [];
   const at = (message: string, offset = 8): void => void problems.push({ message, offset });
   let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(header));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(header);
+    parsed = JSON.parse(text);
   } catch (e) {
     at(`header is not UTF-8 JSON: ${(e as Error).message.slice(0, 120)}`);
     return { problems, tensors: 0 };
@@ -67,6 +102,8 @@ export function validateSafetensorsHeader(
     at('header is not a JSON object');
     return { problems, tensors: 0 };
   }
+  for (const name of duplicateTopLevelKeys(text))
+    at(`"${name}" is named more than once in the header (loaders disagree on which one counts)`);
   const dataSize = fileSize - 8 - header.length;
   const spans: { name: string; begin: number; end: number }[] = [];
   for (const [name, info] of Object.entries(parsed as Record<string, unknown>)) {
