@@ -111,6 +111,26 @@ describe('shards mode: an empty file is signed as path:0:0 and checked like any 
   });
 });
 
+describe('shards mode: a signature that names no empty file (released model_signing <= 1.1 writes none)', () => {
+  // Released Python skips empty files in shards mode (`if path_size > 0` in _get_shards), so its
+  // signature of {w.bin, __init__.py ('')} is exactly our signature of {w.bin} alone.
+  it('the empty file is EXTRA_FILE; only --ignore-unsigned-files accepts it, and then it is unprotected', () => {
+    const dir = signed({ 'w.bin': '01234567' }, SHARDS);
+    expect(statementOf(dir).predicate.resources.map((r) => r.name)).toEqual(['w.bin:0:8']);
+    writeFileSync(path.join(dir, '__init__.py'), '');
+    const strict = verify(dir);
+    expect(strict.stderr).toBe(
+      "modelseal: error[EXTRA_FILE]: model file '__init__.py' is not in the signature (--ignore-unsigned-files allows unsigned files)\n",
+    );
+    expect(strict.code).toBe(1);
+    const lenient = verify(dir, ['--ignore-unsigned-files']);
+    expect(lenient.code, lenient.stderr).toBe(0);
+    // the residual risk PR #653 (and our path:0:0) closes: the unsigned file may now hold anything
+    writeFileSync(path.join(dir, '__init__.py'), 'import os\n');
+    expect(verify(dir, ['--ignore-unsigned-files']).code).toBe(0);
+  });
+});
+
 describe('git paths follow the signature, never a local default', () => {
   it('signed with --no-ignore-git-paths, a .gitattributes added afterwards: exit 1 EXTRA_FILE', () => {
     const dir = signed({ 'w.bin': 'weights' }, ['--no-ignore-git-paths']);
