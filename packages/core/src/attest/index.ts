@@ -110,3 +110,8 @@ export {
   COSIGN_SIGNATURE_ANNOTATION,
   type LegacySignature,
 } from './legacy-cosign.js';
+export {
+  storeGithubAttestation,
+  type StoreGithubAttestationOptions,
+  type StoredGithubAttestation,
+} from './github-attestations.js';

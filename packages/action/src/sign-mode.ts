@@ -1,0 +1,124 @@
+// `mode: sign`: sign the model directory (OMS signature), push it when `registry-ref` is given, attest
+// SLSA provenance and a CycloneDX ML-BOM about it, optionally store the provenance in GitHub's
+// attestation store, then set the outputs and write the job summary. All the work is core's.
+import { writeFile } from 'node:fs/promises';
+import * as core from '@actions/core';
+import { attest, pushModel, signModel, buildSbom, type SignModelResult } from '@modelseal/core';
+import {
+  CYCLONEDX_BOM,
+  SLSA_PROVENANCE_V1,
+  defaultAttestationPath,
+  modelProvenance,
+  onGithubActions,
+  storeGithubAttestation,
+  type StatementSubject,
+} from '@modelseal/core/attest';
+import { requireIdTokenPermission } from './id-token.js';
+import { readSignInputs, type SignInputs } from './inputs.js';
+import { signerFromInputs, type ActionSigner } from './signer.js';
+import { certificateIdentity, formatSize, rekorEntry, writeSummary, type SummaryRow } from './summary.js';
+
+type Bundle = SignModelResult['bundle'];
+
+/** Signs `statement` and writes the bundle beside the model (MODEL.<type>.sigstore.json). */
+async function attestTo(
+  modelPath: string,
+  subjects: StatementSubject[],
+  predicateType: string,
+  predicate: unknown,
+  signer: ActionSigner,
+): Promise<{ path: string; bundle: Bundle }> {
+  const bundle = await attest({ subject: subjects, predicateType, predicate }, signer.signer);
+  const file = defaultAttestationPath(modelPath, predicateType);
+  await writeFile(file, `${JSON.stringify(bundle)}\n`);
+  return { path: file, bundle };
+}
+
+/** `key <hint>`, or the keyless certificate's identity and the token's issuer. */
+function signerCell(signer: ActionSigner, bundle: Bundle): string {
+  const identity = certificateIdentity(bundle);
+  if (!identity) return signer.identity;
+  return `${identity}${signer.issuer ? ` (issuer ${signer.issuer})` : ''}`;
+}
+
+const credentials = (inputs: SignInputs) =>
+  inputs.registry.username ? { credentials: { ...inputs.registry } } : {};
+
+/** Runs `mode: sign`. Throws what core throws (typed ModelsealError codes). */
+export async function runSign(): Promise<void> {
+  const inputs = readSignInputs();
+  const signer = await signerFromInputs(inputs);
+  // Fail before any work when the job cannot get the OIDC token the provenance needs.
+  if (inputs.provenance && onGithubActions(process.env))
+    requireIdTokenPermission('GitHub provenance reads the workflow identity from the job OIDC token');
+  let totalBytes = 0;
+  const signed = await signModel(inputs.modelPath, {
+    signer: signer.signer,
+    signaturePath: inputs.signaturePath,
+    ignorePaths: inputs.ignorePaths,
+    protectedPaths: inputs.key && !inputs.key.includes('-----BEGIN ') ? [inputs.key] : [],
+    onProgress: (p) => {
+      totalBytes = p.bytesTotal;
+    },
+  });
+  const root = signed.manifest.root;
+  core.setOutput('oms-root', `sha256:${root}`);
+  core.setOutput('signature-path', signed.signaturePath);
+  core.info(`signed ${signed.manifest.subjectName} (sha256:${root}) -> ${signed.signaturePath}`);
+  const rows: SummaryRow[] = [
+    ['Model', `\`${inputs.modelPath}\``],
+    ['Files', String(signed.manifest.resources.length)],
+    ['Total size', formatSize(totalBytes)],
+    ['OMS root', `\`sha256:${root}\``],
+    ['Signature', `\`${signed.signaturePath}\``],
+    ['Signer', signerCell(signer, signed.bundle)],
+  ];
+  const rekor = rekorEntry(signed.bundle, signer.publicGood);
+  if (rekor) rows.push(['Rekor entry', rekor]);
+
+  const subjects: StatementSubject[] = [{ name: signed.manifest.subjectName, digest: { sha256: root } }];
+  let pushedRef: string | undefined;
+  if (inputs.registryRef) {
+    const pushed = await pushModel(inputs.modelPath, inputs.registryRef, {
+      ...credentials(inputs),
+      walk: { signaturePath: signed.signaturePath, ignorePaths: inputs.ignorePaths },
+    });
+    pushedRef = pushed.reference;
+    core.setOutput('digest', pushed.digest);
+    core.info(`pushed ${pushed.reference}`);
+    rows.push(['Pushed', `\`${pushed.reference}\``], ['Manifest digest', `\`${pushed.digest}\``]);
+    subjects.push({
+      name: inputs.registryRef.replace(/[:@][^:@/]*$/, ''),
+      digest: { sha256: pushed.digest.slice('sha256:'.length) },
+    });
+  }
+
+  if (inputs.provenance) {
+    const statement = await modelProvenance(
+      { subjects },
+      {
+        datasets: inputs.datasets,
+        baseModels: inputs.baseModels,
+        sourceDir: false,
+      },
+    );
+    const prov = await attestTo(inputs.modelPath, subjects, SLSA_PROVENANCE_V1, statement.predicate, signer);
+    core.setOutput('provenance-bundle', prov.path);
+    rows.push(['Provenance', `\`${prov.path}\` (${statement.predicate.buildDefinition.buildType})`]);
+    if (inputs.githubAttestations) {
+      const stored = await storeGithubAttestation(prov.bundle, {
+        repository: process.env.GITHUB_REPOSITORY ?? '',
+        token: inputs.githubToken as string,
+      });
+      core.setOutput('attestation-id', stored.id);
+      rows.push(['GitHub attestation', `id ${stored.id} (\`gh attestation verify oci://${pushedRef}\`)`]);
+    }
+  }
+  if (inputs.sbom) {
+    const bom = await buildSbom(inputs.modelPath);
+    const sbom = await attestTo(inputs.modelPath, subjects, CYCLONEDX_BOM, bom, signer);
+    core.setOutput('sbom-bundle', sbom.path);
+    rows.push(['SBOM', `\`${sbom.path}\` (CycloneDX 1.6, ${bom.serialNumber})`]);
+  }
+  await writeSummary('modelseal: signed', rows);
+}

@@ -1,0 +1,140 @@
+// `mode: verify`: check a model directory, or an artifact in a registry (optionally pulling it into
+// `dest`), against a policy file or a signer (public key, or keyless identity and issuer). Any failure
+// fails the job. Sets the outputs and writes the job summary; all checks are core's.
+import * as core from '@actions/core';
+import {
+  ModelsealError,
+  keyVerifier,
+  keylessVerifier,
+  verifyModel,
+  type BundleVerifier,
+  type SignerIdentity,
+} from '@modelseal/core';
+import { loadPublicKey, loadPublicKeyFile } from '@modelseal/core/keys';
+import {
+  evaluatePolicy,
+  gatherModelEvidence,
+  gatherReferenceEvidence,
+  loadPolicy,
+  policyFailure,
+  policyVerifier,
+  pullWithPolicy,
+  type PolicyResult,
+} from '@modelseal/core/policy';
+import { readVerifyInputs, type VerifyInputs } from './inputs.js';
+import { isPemText } from './signer.js';
+import { formatSize, writeSummary, type SummaryRow } from './summary.js';
+
+/** `key <hint>`, `certificate <subject>` or the keyless identity and issuer. */
+export function describeSigner(s: SignerIdentity): string {
+  if (s.kind === 'key') return `key ${s.keyHint ?? ''}`.trim();
+  if (s.kind === 'certificate') return `certificate ${s.subject} (issuer ${s.issuer})`;
+  return `${s.identity} (issuer ${s.issuer})`;
+}
+
+const trustedRoot = (inputs: VerifyInputs) =>
+  inputs.trustedRoot ? { kind: 'file' as const, path: inputs.trustedRoot } : undefined;
+
+async function verifierFromInputs(inputs: VerifyInputs): Promise<BundleVerifier> {
+  if (inputs.publicKey) {
+    const publicKey = isPemText(inputs.publicKey)
+      ? loadPublicKey(inputs.publicKey, "input 'public-key'")
+      : await loadPublicKeyFile(inputs.publicKey);
+    return keyVerifier({ publicKey });
+  }
+  return keylessVerifier({
+    identity: inputs.certificateIdentity,
+    identityRegExp: inputs.certificateIdentityRegexp,
+    issuer: inputs.certificateOidcIssuer,
+    issuerRegExp: inputs.certificateOidcIssuerRegexp,
+    ...(inputs.trustedRoot ? { trustedRoot: trustedRoot(inputs) } : {}),
+  });
+}
+
+const credentials = (inputs: VerifyInputs) =>
+  inputs.registry.username ? { credentials: { ...inputs.registry } } : {};
+
+function policyRows(result: PolicyResult): SummaryRow[] {
+  return [
+    ['Policy', `${result.policy.name} (\`${result.policy.digest}\`, ${result.policy.mode})`],
+    ['SLSA build level', String(result.slsaBuildLevel)],
+    ...result.checks.map((c): SummaryRow => [c.name, `${c.passed ? 'pass' : 'FAIL'}: ${c.reason}`]),
+  ];
+}
+
+async function verifyWithPolicy(inputs: VerifyInputs, rows: SummaryRow[]): Promise<void> {
+  const loaded = await loadPolicy(inputs.policy as string);
+  const trust = inputs.trustedRoot ? { trustedRoot: trustedRoot(inputs) } : {};
+  let result: PolicyResult;
+  if (inputs.modelPath) {
+    const verifier = policyVerifier(loaded.policy, trust);
+    const evidence = await gatherModelEvidence(inputs.modelPath, {
+      verifier,
+      signaturePath: inputs.signaturePath,
+      scan: loaded.policy.spec.require.weights !== undefined,
+    });
+    result = evaluatePolicy(loaded, evidence);
+  } else if (inputs.dest) {
+    const pulled = await pullWithPolicy(inputs.registryRef as string, inputs.dest, {
+      ...credentials(inputs),
+      ...trust,
+      policy: loaded,
+    });
+    core.setOutput('digest', pulled.digest);
+    rows.push(['Manifest digest', `\`${pulled.digest}\``], ['Pulled to', `\`${inputs.dest}\``]);
+    result = pulled.policy;
+  } else {
+    const verifier = policyVerifier(loaded.policy, trust);
+    const r = await gatherReferenceEvidence(inputs.registryRef as string, {
+      ...credentials(inputs),
+      verifier,
+      scan: loaded.policy.spec.require.weights !== undefined,
+    });
+    core.setOutput('digest', r.digest);
+    rows.push(['Manifest digest', `\`${r.digest}\``]);
+    result = evaluatePolicy(loaded, r.evidence);
+  }
+  rows.push(...policyRows(result));
+  const failure = policyFailure(result);
+  if (failure) {
+    await writeSummary('modelseal: policy denied', rows);
+    throw failure;
+  }
+  core.setOutput('verified', 'true');
+  await writeSummary(result.allowed ? 'modelseal: verified' : 'modelseal: denied (audit mode)', rows);
+}
+
+/** Runs `mode: verify`. Throws the verification error (its code) on any failure. */
+export async function runVerify(): Promise<void> {
+  const inputs = readVerifyInputs();
+  const rows: SummaryRow[] = [
+    inputs.modelPath ? ['Model', `\`${inputs.modelPath}\``] : ['Reference', `\`${inputs.registryRef}\``],
+  ];
+  if (inputs.policy) return verifyWithPolicy(inputs, rows);
+  const verifier = await verifierFromInputs(inputs);
+  if (!inputs.modelPath)
+    throw new ModelsealError('USAGE', "mode 'verify' with 'registry-ref' needs 'policy'");
+  let totalBytes = 0;
+  const result = await verifyModel(inputs.modelPath, {
+    verifier,
+    signaturePath: inputs.signaturePath,
+    onProgress: (p) => {
+      totalBytes = p.bytesTotal;
+    },
+  });
+  for (const w of result.warnings) core.warning(w);
+  const signer = describeSigner(result.signer);
+  core.setOutput('verified', 'true');
+  core.setOutput('oms-root', `sha256:${result.manifest.root}`);
+  core.setOutput('signer', signer);
+  core.info(
+    `verified ${inputs.modelPath}: sha256:${result.manifest.root}, ${result.files} files, signed by ${signer}`,
+  );
+  rows.push(
+    ['Files', String(result.files)],
+    ['Total size', formatSize(totalBytes)],
+    ['OMS root', `\`sha256:${result.manifest.root}\``],
+    ['Signer', signer],
+  );
+  await writeSummary('modelseal: verified', rows);
+}

@@ -1,0 +1,175 @@
+// The GitHub Action's `mode: sign` with `registry-ref`: pushes to a real docker-registry (htpasswd
+// auth, credentials from the Docker config a docker/login-action step writes), attests about the
+// pushed manifest digest, and with `github-attestations: true` stores the provenance bundle through a
+// local endpoint speaking GitHub's attestation API. An unreachable registry fails the step.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RECORDED_RUN, errorLines, omsRootOf, runAction, startAttestationApi } from './action-process.js';
+import { bundleJson, statementOf } from './bundle-json.js';
+import { REPO } from './cli-process.js';
+import { startRegistry, type RunningRegistry } from './registry/harness.js';
+import { startSigstoreStack, type SigstoreStack } from './sigstore/stack.js';
+
+const execFileAsync = promisify(execFile);
+const KEY = path.join(REPO, 'fixtures/keys/test.key');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'ms-action-push-'));
+const GITHUB_TOKEN = 'ghs_modelsealTestToken0123456789abcdef';
+
+let stack: SigstoreStack;
+let reg: RunningRegistry;
+let api: Awaited<ReturnType<typeof startAttestationApi>>;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  [stack, reg, api] = await Promise.all([
+    startSigstoreStack(),
+    startRegistry({ auth: 'htpasswd' }),
+    startAttestationApi(),
+  ]);
+  // what docker/login-action leaves behind: DOCKER_CONFIG/config.json with a basic-auth entry
+  const dockerConfig = path.join(tmp, 'docker');
+  mkdirSync(dockerConfig);
+  const auth = Buffer.from(`${reg.username}:${reg.password}`).toString('base64');
+  writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth } } }));
+  env = {
+    ...RECORDED_RUN,
+    ACTIONS_ID_TOKEN_REQUEST_URL: `${stack.ghaTokenURL}?api-version=2.0`,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: stack.ghaRequestToken,
+    DOCKER_CONFIG: dockerConfig,
+    GITHUB_API_URL: api.url,
+  };
+});
+afterAll(async () => {
+  await Promise.all([stack?.close(), reg?.close(), api?.close()]);
+});
+
+function model(name: string): string {
+  const dir = path.join(tmp, name);
+  cpSync(path.join(REPO, 'fixtures/models/sample-model'), dir, { recursive: true });
+  return dir;
+}
+
+async function manifestDigest(ref: string): Promise<string> {
+  const { stdout } = await execFileAsync(
+    'skopeo',
+    [
+      '--insecure-policy',
+      'inspect',
+      '--raw',
+      '--tls-verify=false',
+      '--creds',
+      `${reg.username}:${reg.password}`,
+      `docker://${ref}`,
+    ],
+    { env: { ...process.env, HOME: tmp }, encoding: 'buffer', timeout: 60_000 },
+  );
+  return `sha256:${createHash('sha256').update(stdout).digest('hex')}`;
+}
+
+describe('mode: sign with registry-ref', () => {
+  it('pushes with the Docker config credentials, attests the manifest digest, stores the provenance on GitHub', async () => {
+    const dir = model('pushed');
+    const expected = omsRootOf(dir);
+    const ref = `${reg.host}/models/sample:v1`;
+    const r = await runAction(
+      {
+        'model-path': dir,
+        'registry-ref': ref,
+        key: KEY,
+        'key-password': 'modelseal-test',
+        'github-attestations': 'true',
+        'github-token': GITHUB_TOKEN,
+      },
+      env,
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const digest = await manifestDigest(ref);
+    expect(r.outputs).toEqual({
+      'oms-root': `sha256:${expected.root}`,
+      'signature-path': path.join(dir, 'model.sig'),
+      digest,
+      'provenance-bundle': `${dir}.slsaprovenance1.sigstore.json`,
+      'sbom-bundle': `${dir}.cyclonedx.sigstore.json`,
+      'attestation-id': '4243',
+    });
+    expect(r.summary).toContain(`| Manifest digest | \`${digest}\` |`);
+    expect(r.summary).toContain(`| Pushed | \`${ref}@${digest}\` |`);
+    expect(r.summary).toContain(
+      `| GitHub attestation | id 4243 (\`gh attestation verify oci://${ref}@${digest}\`) |`,
+    );
+    // both attestations name the model's OMS root and the pushed manifest
+    const subjects = [
+      { name: path.basename(dir), digest: { sha256: expected.root } },
+      { name: `${reg.host}/models/sample`, digest: { sha256: digest.slice(7) } },
+    ];
+    const provText = readFileSync(`${dir}.slsaprovenance1.sigstore.json`, 'utf8');
+    expect(statementOf(bundleJson(provText)).subject).toEqual(subjects);
+    expect(statementOf(bundleJson(readFileSync(`${dir}.cyclonedx.sigstore.json`, 'utf8'))).subject).toEqual(
+      subjects,
+    );
+
+    // GitHub's attestation API got exactly the provenance bundle, with the token, for the run's repository
+    expect(api.requests).toHaveLength(1);
+    const [req] = api.requests;
+    expect(req.method).toBe('POST');
+    expect(req.url).toBe('/repos/octo/model/attestations');
+    expect(req.headers.authorization).toBe(`Bearer ${GITHUB_TOKEN}`);
+    expect(req.headers['x-github-api-version']).toBe('2022-11-28');
+    expect(JSON.parse(req.body)).toEqual({ bundle: JSON.parse(provText) });
+    // the token is masked, never printed
+    expect(r.stdout).toContain(`::add-mask::${GITHUB_TOKEN}\n`);
+    expect(
+      r.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n'),
+    ).not.toContain(GITHUB_TOKEN);
+  });
+
+  it('github-attestations without registry-ref is a usage error before any work', async () => {
+    const dir = model('no-ref');
+    const r = await runAction(
+      { 'model-path': dir, key: KEY, 'key-password': 'modelseal-test', 'github-attestations': 'true' },
+      env,
+    );
+    expect(r.code).toBe(1);
+    expect(errorLines(r)).toEqual([
+      "::error title=modelseal USAGE::error[USAGE]: input 'github-attestations: true' needs 'registry-ref': GitHub's attestation store indexes the pushed manifest digest (gh attestation verify oci://REF)",
+    ]);
+  });
+
+  it('an unreachable registry fails the step with one REGISTRY annotation', async () => {
+    // a port nobody listens on: bind one, then close it
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const dir = model('unreachable');
+    const r = await runAction(
+      {
+        'model-path': dir,
+        'registry-ref': `127.0.0.1:${port}/models/sample:v1`,
+        key: KEY,
+        'key-password': 'modelseal-test',
+      },
+      env,
+    );
+    expect(r.code).toBe(1);
+    const lines = errorLines(r);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^::error title=modelseal REGISTRY::error\\[REGISTRY\\]: .*127\\.0\\.0\\.1:${port}.*ECONNREFUSED`,
+      ),
+    );
+    expect(r.outputs.digest).toBeUndefined();
+  });
+});
