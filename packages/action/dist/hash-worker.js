@@ -1469,10 +1469,17 @@ var BatchClaims = class {
       return -1;
     return Atomics.compareExchange(this.ctrl, FLAGS + b, 0, 1) === 0 ? b : -1;
   }
-  /** The next batch from the back; only one thread may take from the back. */
-  fromBack() {
+  /**
+   * The next batch from the back; only one thread may take from the back. When `accept` refuses
+   * the next one, the back stops there (-1 from now on) and the front gets the rest.
+   */
+  fromBack(accept) {
     if (this.back < 0 || Atomics.load(this.ctrl, ABORT) !== 0)
       return -1;
+    if (accept && !accept(this.back)) {
+      this.back = -1;
+      return -1;
+    }
     const b = this.back--;
     if (Atomics.compareExchange(this.ctrl, FLAGS + b, 0, 1) === 0)
       return b;

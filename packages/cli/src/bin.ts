@@ -10,5 +10,12 @@ try {
   /* no cache */
 }
 
-const { run } = await import('./program.js');
-process.exitCode = await run(process.argv);
+const [{ run }, { INTERRUPTED_EXIT_CODES }] = await Promise.all([
+  import('./program.js'),
+  import('./interrupt.js'),
+]);
+const code = await run(process.argv);
+process.exitCode = code;
+// After Ctrl-C or SIGTERM nothing may keep the process alive (a keyless sign-in still waiting on a
+// browser or the network, whose late answer is dropped): leave now.
+if (INTERRUPTED_EXIT_CODES.includes(code)) process.exit(code);

@@ -5,6 +5,9 @@
 const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
 type Caught = keyof typeof SIGNALS;
 
+/** The exit codes of an interrupted command: 130 (SIGINT) and 143 (SIGTERM). */
+export const INTERRUPTED_EXIT_CODES: readonly number[] = Object.values(SIGNALS).map((n) => 128 + n);
+
 /** The command stopped because of a signal; `exitCode` is 128 + its number. */
 export class Interrupted extends Error {
   readonly exitCode: number;

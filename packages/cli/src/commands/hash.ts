@@ -1,6 +1,7 @@
 // `modelseal hash`: print the OMS root digest of a model (and, with --json, every resource digest).
 import type { Command } from 'commander';
 import { hashModel, type ModelManifest } from '@modelseal/core/hashing';
+import { interruptible } from '../interrupt.js';
 import { printJsonWithList, progressBar, humanLine } from '../output.js';
 import { addHashingFlags, hashingOptionsFromFlags } from './hashing-flags.js';
 
@@ -44,13 +45,16 @@ Examples:
     const t0 = performance.now();
     let manifest: ModelManifest;
     try {
-      manifest = await hashModel(model, {
-        ...options,
-        onProgress: (p) => {
-          bytes = p.bytesTotal;
-          bar.update(p);
-        },
-      });
+      manifest = await interruptible(`hash of ${model} stopped`, (signal) =>
+        hashModel(model, {
+          ...options,
+          onProgress: (p) => {
+            bytes = p.bytesTotal;
+            bar.update(p);
+          },
+          signal,
+        }),
+      );
     } finally {
       bar.stop();
     }

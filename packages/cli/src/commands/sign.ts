@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { ModelsealError, certificateSigner, keySigner, signModel, type BundleSigner } from '@modelseal/core';
 import { loadCertificateFiles, loadPrivateKeyFile } from '@modelseal/core/keys';
 import { manifestFiles } from '@modelseal/core/oms';
+import { interruptible } from '../interrupt.js';
 import { printJson, progressBar, humanLine } from '../output.js';
 import { addHashingFlags, hashingOptionsFromFlags } from './hashing-flags.js';
 import { addKeylessSignFlags, keylessSignerFromFlags } from './keyless-flags.js';
@@ -92,18 +93,21 @@ Examples:
     const bar = progressBar('hashing');
     let result;
     try {
-      result = await signModel(model, {
-        ...hashing,
-        signer,
-        signaturePath: flags.signature as string | undefined,
-        overwrite: flags.overwrite === true,
-        protectedPaths: [
-          flags.key,
-          flags.certificate,
-          ...((flags.certificateChain as string[]) ?? []),
-        ].filter((p): p is string => typeof p === 'string'),
-        onProgress: (p) => bar.update(p),
-      });
+      result = await interruptible(`sign of ${model} stopped; no signature written`, (signal) =>
+        signModel(model, {
+          ...hashing,
+          signer,
+          signaturePath: flags.signature as string | undefined,
+          overwrite: flags.overwrite === true,
+          protectedPaths: [
+            flags.key,
+            flags.certificate,
+            ...((flags.certificateChain as string[]) ?? []),
+          ].filter((p): p is string => typeof p === 'string'),
+          onProgress: (p) => bar.update(p),
+          signal,
+        }),
+      );
     } finally {
       bar.stop();
     }

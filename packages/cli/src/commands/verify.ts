@@ -12,6 +12,7 @@ import {
 } from '@modelseal/core';
 import { loadCertificateFiles, loadPublicKeyFile } from '@modelseal/core/keys';
 import { manifestFiles } from '@modelseal/core/oms';
+import { Interrupted, interruptible } from '../interrupt.js';
 import { jsonError, printJson, progressBar, humanLine } from '../output.js';
 import { hashingOptionsFromFlags, maxJobs } from './hashing-flags.js';
 import { KEYLESS_VERIFY_OPTIONS, addKeylessVerifyFlags, keylessVerifierFromFlags } from './keyless-flags.js';
@@ -127,20 +128,23 @@ chain, bad signature), 2 bad usage or unreadable input.
         jobs: flags.jobs,
       });
       const verifier = await verifierFromFlags(flags);
-      const result = await verifyModel(model, {
-        verifier,
-        signaturePath: flags.signature as string | undefined,
-        ignoreUnsignedFiles: flags.ignoreUnsignedFiles === true,
-        strict: flags.strict === true,
-        ignorePaths: hashing.ignorePaths,
-        ignoreGitPaths: hashing.ignoreGitPaths,
-        jobs: hashing.jobs,
-        onProgress: (p) => bar.update(p),
-        onSignatureVerified: (info) => {
-          signer = info.signer;
-          manifest = info.manifest;
-        },
-      });
+      const result = await interruptible(`verify of ${model} stopped`, (signal) =>
+        verifyModel(model, {
+          verifier,
+          signaturePath: flags.signature as string | undefined,
+          ignoreUnsignedFiles: flags.ignoreUnsignedFiles === true,
+          strict: flags.strict === true,
+          ignorePaths: hashing.ignorePaths,
+          ignoreGitPaths: hashing.ignoreGitPaths,
+          jobs: hashing.jobs,
+          onProgress: (p) => bar.update(p),
+          onSignatureVerified: (info) => {
+            signer = info.signer;
+            manifest = info.manifest;
+          },
+          signal,
+        }),
+      );
       bar.stop();
       for (const w of result.warnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
       if (json) {
@@ -161,6 +165,7 @@ chain, bad signature), 2 bad usage or unreadable input.
       }
     } catch (e) {
       bar.stop();
+      if (e instanceof Interrupted) throw e; // no verdict to print: the check did not finish
       if (json) {
         const error = jsonError(e);
         const m = manifest as SignedManifest | null;

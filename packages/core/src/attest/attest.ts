@@ -2,6 +2,7 @@
 // `attestModel`: attest a predicate about a model directory (subject = its OMS root) into a file beside it.
 import path from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
+import { untilAborted } from '../abort-race.js';
 import { ModelsealError } from '../errors.js';
 import { hashModel, type HashModelOptions } from '../digest/hash-model.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../sign/dsse.js';
@@ -68,7 +69,8 @@ function isInside(file: string, dir: string): boolean {
 
 /**
  * Hashes a model as `sign` does (leaving out its model.sig), attests `predicate` about its OMS root and
- * writes the bundle atomically. Throws USAGE when the output would land inside the model directory.
+ * writes the bundle atomically. Throws USAGE when the output would land inside the model directory;
+ * rejects with `opts.signal`'s reason, writing nothing, when it aborts.
  */
 export async function attestModel(modelPath: string, opts: AttestModelOptions): Promise<AttestModelResult> {
   const { signer, predicateType, predicate, output: given, ...hashing } = opts;
@@ -83,13 +85,16 @@ export async function attestModel(modelPath: string, opts: AttestModelOptions): 
     ...hashing,
     signaturePath: await defaultSignaturePath(modelPath),
   });
-  const bundle = await attest(
-    {
-      subject: [{ name: manifest.subjectName, digest: { sha256: manifest.root } }],
-      predicateType,
-      predicate,
-    },
-    signer,
+  const bundle = await untilAborted(
+    attest(
+      {
+        subject: [{ name: manifest.subjectName, digest: { sha256: manifest.root } }],
+        predicateType,
+        predicate,
+      },
+      signer,
+    ),
+    hashing.signal,
   );
   await writeFileAtomic(output, serializeBundle(bundle));
   return { root: manifest.root, bundle, output };

@@ -21,6 +21,8 @@ export interface HashFilesOptions {
   inlineMaxBytes?: number;
   /** hashing workers already started (see `WarmWorkers`); the caller disposes of the ones left */
   warm?: WarmWorkers;
+  /** stops hashing (workers terminated, no more progress) and rejects with `signal.reason` */
+  signal?: AbortSignal;
 }
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -110,6 +112,7 @@ function isSorted(files: ModelFile[]): boolean {
 export async function hashFiles(tree: ModelTree, opts: HashFilesOptions): Promise<Resource[]> {
   const { config } = opts;
   assertHashingConfig(config);
+  opts.signal?.throwIfAborted();
   const jobs = opts.jobs ?? defaultJobs();
   if (!Number.isSafeInteger(jobs) || jobs < 1) {
     throw new ModelsealError('USAGE', `jobs must be a positive integer, got ${String(opts.jobs)}`);
@@ -139,6 +142,7 @@ export async function hashFiles(tree: ModelTree, opts: HashFilesOptions): Promis
     onBytes,
     inlineMaxBytes: opts.inlineMaxBytes,
     warm: opts.warm,
+    signal: opts.signal,
   });
   listener?.({ bytesDone: bytesTotal, bytesTotal });
   const algorithm = resourceAlgorithm(config);

@@ -28,6 +28,12 @@ export interface HashModelOptions extends WalkOptions {
   shardSize?: number;
   jobs?: number;
   onProgress?: ProgressListener;
+  /**
+   * Aborts the hash: checked before the walk and after it, and while hashing (the calling thread
+   * stops after its current read, hashing workers are terminated, progress stops). The promise then
+   * rejects with `signal.reason` (a DOMException named AbortError unless the caller gave a reason).
+   */
+  signal?: AbortSignal;
 }
 
 /** Build a hashing config from options, with the OMS defaults (files, sha256, 1 GB shards). */
@@ -43,9 +49,13 @@ export function hashingConfigFrom(
   return config;
 }
 
-/** Hash a model directory or file into the manifest that gets signed or verified. */
+/**
+ * Hash a model directory or file into the manifest that gets signed or verified. Throws USAGE (bad
+ * hashing options), NOT_FOUND, UNREADABLE, SYMLINK, EMPTY_MODEL, or `opts.signal`'s reason.
+ */
 export async function hashModel(modelPath: string, opts: HashModelOptions = {}): Promise<ModelManifest> {
   const config = hashingConfigFrom(opts);
+  opts.signal?.throwIfAborted();
   // As soon as the walk shows the model is too big to hash inline, the workers start booting on
   // the other cores while the walk goes on.
   const warm = new WarmWorkers((opts.jobs ?? defaultJobs()) - 1); // the calling thread is one of the jobs
@@ -59,7 +69,13 @@ export async function hashModel(modelPath: string, opts: HashModelOptions = {}):
   let tree: ModelTree;
   try {
     tree = await walkModel(modelPath, { ...opts, onFile });
-    resources = await hashFiles(tree, { config, jobs: opts.jobs, onProgress: opts.onProgress, warm });
+    resources = await hashFiles(tree, {
+      config,
+      jobs: opts.jobs,
+      onProgress: opts.onProgress,
+      warm,
+      signal: opts.signal,
+    });
   } finally {
     await warm.dispose();
   }

@@ -19,11 +19,20 @@ function workerEntry(): { spec: URL | string; eval: boolean } {
 }
 
 let entry: { spec: URL | string; eval: boolean } | undefined;
+let live = 0;
 
 /** Start one hashing worker thread. */
 export function startHashWorker(): Worker {
   entry ??= workerEntry();
-  return new Worker(entry.spec, { eval: entry.eval });
+  const w = new Worker(entry.spec, { eval: entry.eval });
+  live++;
+  w.once('exit', () => live--);
+  return w;
+}
+
+/** Hashing threads started and not yet exited: 0 whenever no hash is running (tests check it). */
+export function liveHashWorkers(): number {
+  return live;
 }
 
 /** Up to `count` workers booting before the work is known; `take` hands them out, `dispose` ends the rest. */

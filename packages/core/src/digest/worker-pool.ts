@@ -18,6 +18,11 @@ const BATCH_ITEMS = 128;
 /** Jobs at most this big (bytes and items) skip the workers: starting a thread costs more. */
 export const INLINE_MAX_BYTES = 4 * 1024 * 1024;
 export const INLINE_MAX_ITEMS = 256;
+/**
+ * With an AbortSignal, the calling thread hashes no batch bigger than this (about 20-40 ms of
+ * SHA-256), so an abort from outside the hash (signal handler, timer) is seen that soon.
+ */
+const MAIN_TURN_BYTES = 32 * 1024 * 1024;
 
 export interface RunOptions {
   /** hashing threads at most, the calling thread included (it starts jobs-1 workers) */
@@ -31,6 +36,11 @@ export interface RunOptions {
   inlineMaxBytes?: number;
   /** workers started ahead of time (during the walk): used before starting new ones */
   warm?: WarmWorkers;
+  /**
+   * Stops the job: the calling thread stops after its current read, every worker is terminated, and
+   * the promise rejects with `signal.reason` (an AbortError) once they are gone.
+   */
+  signal?: AbortSignal;
 }
 
 function itemSize(it: HashItem): number {
@@ -61,23 +71,33 @@ export function planBatches(items: HashItem[]): Batch[] {
 
 let mainBuffer: Buffer | undefined;
 
-/** Hash items on the calling thread, storing digests into `out`. */
+/**
+ * Hash items on the calling thread, storing digests into `out`. Checks `signal` before each item
+ * and after each read, and then throws its reason.
+ */
 function hashHere(
   items: HashItem[],
   idx: ArrayLike<number>,
   out: ItemDigests,
   onBytes?: (bytes: number, item: string) => void,
+  signal?: AbortSignal,
 ): void {
   mainBuffer ??= Buffer.allocUnsafe(READ_SIZE);
   for (let k = 0; k < idx.length; k++) {
+    signal?.throwIfAborted();
     const i = idx[k];
     const it = items[i];
+    const afterRead =
+      onBytes || signal
+        ? (n: number) => {
+            signal?.throwIfAborted(); // hashRangeSync wraps it: rethrown below
+            onBytes?.(n, it.name);
+          }
+        : undefined;
     try {
-      out.bytes.set(
-        hashRangeSync(it, mainBuffer, onBytes ? (n) => onBytes(n, it.name) : undefined),
-        i * out.stride,
-      );
+      out.bytes.set(hashRangeSync(it, mainBuffer, afterRead), i * out.stride);
     } catch (e) {
+      signal?.throwIfAborted();
       const f = e instanceof HashRangeError ? e.failure : describeReadError(it.name, e);
       throw new ModelsealError(f.code, f.message, { cause: e });
     }
@@ -104,8 +124,14 @@ export class ItemDigests {
   }
 }
 
-/** Hash every item; the result holds each item's raw digest at the item's index. */
+/**
+ * Hash every item; the result holds each item's raw digest at the item's index. The workers it
+ * starts (or adopts from `opts.warm`) are all terminated before the promise settles, whether it
+ * resolves, fails or is aborted; nothing outlives the call.
+ */
 export async function runHashItems(items: HashItem[], opts: RunOptions): Promise<ItemDigests> {
+  const { signal } = opts;
+  signal?.throwIfAborted();
   const total = items.reduce((s, it) => s + itemSize(it), 0);
   const inlineMax = opts.inlineMaxBytes ?? INLINE_MAX_BYTES;
   if (
@@ -118,15 +144,22 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
       items.map((_, i) => i),
       results,
       opts.onBytes,
+      signal,
     );
     return results;
   }
 
   const batches = planBatches(items);
-  // The calling thread is one of the `jobs` hashing threads, unless told to keep off (0).
-  const mainHelps = inlineMax > 0;
+  // With a signal the calling thread must get back to its event loop often (a SIGINT handler or a
+  // timer may abort), so it takes no batch above MAIN_TURN_BYTES: workers hash those. Batches run
+  // largest first, so the ones it may take are the tail.
+  const mainLimit = signal ? MAIN_TURN_BYTES : Infinity;
+  const big = batches.filter((b) => b.bytes > mainLimit).length;
+  // The calling thread is one of the `jobs` hashing threads, unless told to keep off (0), or it may
+  // take only small batches: then `jobs` workers hash the big ones (one worker for --jobs 1).
+  const mainHelps = inlineMax > 0 && big < batches.length && (big === 0 || opts.jobs > 1);
   const nWorkers = Math.min(
-    mainHelps ? opts.jobs - 1 : Math.max(1, opts.jobs),
+    mainHelps && big === 0 ? opts.jobs - 1 : Math.max(1, opts.jobs),
     batches.length - (mainHelps ? 1 : 0),
   );
   const claims = new BatchClaims(BatchClaims.allocate(batches.length), batches.length);
@@ -137,9 +170,11 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
     let running = nWorkers + (mainHelps ? 1 : 0); // threads still claiming
     let settled = false;
 
+    const onAbort = () => finish({ err: signal?.reason });
     const finish = (failed?: { err: unknown }) => {
       if (settled) return;
       settled = true;
+      signal?.removeEventListener('abort', onAbort);
       if (failed) claims.abort();
       const stopped = Promise.all(workers.map((w) => w.terminate().catch(() => 0)));
       void stopped.then(() => (failed ? reject(failed.err) : resolve(results)));
@@ -152,10 +187,10 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
     /** The calling thread's share: one batch from the back per turn of the event loop. */
     const helpHere = () => {
       if (settled) return;
-      const b = claims.fromBack();
+      const b = claims.fromBack((k) => batches[k].bytes <= mainLimit);
       if (b < 0) return threadDone();
       try {
-        hashHere(items, batches[b].idx, results, opts.onBytes);
+        hashHere(items, batches[b].idx, results, opts.onBytes, signal);
       } catch (e) {
         finish({ err: e });
         return;
@@ -198,6 +233,7 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
       });
       w.postMessage(job);
     }
+    signal?.addEventListener('abort', onAbort, { once: true });
     if (mainHelps) helpHere(); // start at once, while the workers boot
   });
 }

@@ -100,6 +100,7 @@ export async function pushModel(
     config: { method: 'files', hashType: 'sha256', shardSize: 0 },
     ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
     ...(opts.onHashProgress ? { onProgress: opts.onHashProgress } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
   opts.signal?.throwIfAborted();
   const packed = await packModel(tree, resources, {

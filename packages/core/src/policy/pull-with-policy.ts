@@ -72,7 +72,7 @@ export async function pullWithPolicy(
         try {
           const sigPath = path.join(tmp, 'model.sig');
           await writeFile(sigPath, omsBundle);
-          await verifyModel(staged.dir, { verifier, signaturePath: sigPath });
+          await verifyModel(staged.dir, { verifier, signaturePath: sigPath, signal: opts.signal });
         } catch (e) {
           final.signatures = final.signatures.filter((s) => s.kind !== 'oms');
           if (!(e instanceof ModelsealError) || e.kind !== 'verification') throw e;

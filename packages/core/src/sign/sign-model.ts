@@ -5,6 +5,7 @@ import type { SerializedBundle } from '@sigstore/bundle';
 import { hashModel, type HashModelOptions } from '../digest/hash-model.js';
 import { buildStatement } from '../oms/statement.js';
 import type { ModelManifest } from '../types.js';
+import { untilAborted } from '../abort-race.js';
 import { serializeBundle } from './dsse-bundle.js';
 import { IN_TOTO_PAYLOAD_TYPE } from './dsse.js';
 import { checkSignatureDestination, writeFileAtomic } from './signature-destination.js';
@@ -36,15 +37,19 @@ export interface SignModelResult {
 /**
  * Hash `modelPath`, sign its OMS statement with `opts.signer` and write the bundle. Never replaces
  * a file that is not a signature, nor a protected path; an existing signature only with
- * `overwrite` (else DEST_EXISTS).
+ * `overwrite` (else DEST_EXISTS). When `opts.signal` aborts before the write (while hashing or
+ * while the signer works), it rejects at once with the signal's reason and writes nothing: the
+ * signature file appears whole or not at all.
  */
 export async function signModel(modelPath: string, opts: SignModelOptions): Promise<SignModelResult> {
   const { signer, signaturePath: given, overwrite = false, protectedPaths, ...hashing } = opts;
+  hashing.signal?.throwIfAborted();
   const signaturePath = path.resolve(given ?? (await defaultSignaturePath(modelPath)));
   await checkSignatureDestination(signaturePath, { overwrite, protectedPaths });
   const manifest = await hashModel(modelPath, { ...hashing, signaturePath });
   const statement = buildStatement(manifest);
-  const bundle = await signer.signStatement(statement, IN_TOTO_PAYLOAD_TYPE);
+  // A keyless signer may wait on the network or a browser sign-in: an abort does not wait for it.
+  const bundle = await untilAborted(signer.signStatement(statement, IN_TOTO_PAYLOAD_TYPE), hashing.signal);
   await writeFileAtomic(signaturePath, serializeBundle(bundle), overwrite);
   return { manifest, bundle, signaturePath };
 }

@@ -46,6 +46,11 @@ export interface VerifyModelSettings {
   onSignatureVerified?: (info: { signer: SignerIdentity; manifest: SignedManifest }) => void;
   /** fail with IGNORED_PATH when paths verify ignores (.git, .github, ...) exist in the model (default false: a warning) */
   strict?: boolean;
+  /**
+   * Aborts the verification: checked before reading the signature, after checking it and while
+   * re-hashing (hashing workers are terminated, progress stops); rejects with `signal.reason`.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -105,13 +110,15 @@ function signedPaths(files: string[]): { file: (rel: string) => boolean; dir: (r
  * `verifier` (or, without one, keylessly against `identity`/`issuer`), then re-hash the model with
  * the settings the signature records and compare every file. Rejects with MALFORMED_BUNDLE,
  * NOT_FOUND, UNREADABLE, EMPTY_MODEL, TAMPERED_FILE, MISSING_FILE, EXTRA_FILE or the verifier's
- * code.
+ * code, or with `opts.signal`'s reason when it aborts.
  */
 export async function verifyModel(modelPath: string, opts: VerifyModelOptions): Promise<VerifyModelResult> {
+  opts.signal?.throwIfAborted();
   const signaturePath = path.resolve(opts.signaturePath ?? (await defaultSignaturePath(modelPath)));
   const bundle = parseBundle(await readBundleFile(signaturePath), signaturePath);
   const verifier = opts.verifier ?? keylessVerifier(opts);
   const verified = await verifier.verify(bundle);
+  opts.signal?.throwIfAborted();
   const manifest = parseStatement(verified.payload, signaturePath);
   opts.onSignatureVerified?.({ signer: verified.signer, manifest });
   const warnings = [...verified.warnings];
@@ -147,6 +154,7 @@ export async function verifyModel(modelPath: string, opts: VerifyModelOptions): 
     jobs: opts.jobs,
     onProgress: opts.onProgress,
     filter: opts.ignoreUnsignedFiles ? (name) => wanted.has(name) : undefined,
+    signal: opts.signal,
   });
   compareManifest(expected, actual, { ignoreUnsignedFiles: opts.ignoreUnsignedFiles });
   const files = manifestFiles({ config: manifest.config, resources: actual }).length;
