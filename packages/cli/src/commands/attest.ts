@@ -9,6 +9,7 @@ import {
   unwrapPredicate,
   verifyModelAttestation,
 } from '@modelseal/core/attest';
+import { interruptible } from '../interrupt.js';
 import { jsonError, printJson, progressBar } from '../output.js';
 import {
   addSignerFlags,
@@ -92,13 +93,16 @@ Examples:
     const bar = progressBar('hashing');
     let result;
     try {
-      result = await attestModel(model, {
-        signer,
-        predicateType,
-        predicate,
-        output: flags.output as string | undefined,
-        onProgress: (p) => bar.update(p),
-      });
+      result = await interruptible(`attestation of ${model} stopped; nothing written`, (signal) =>
+        attestModel(model, {
+          signer,
+          predicateType,
+          predicate,
+          output: flags.output as string | undefined,
+          onProgress: (p) => bar.update(p),
+          signal,
+        }),
+      );
     } finally {
       bar.stop();
     }
