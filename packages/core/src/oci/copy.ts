@@ -45,7 +45,7 @@ export interface CopyResult {
 
 /** A stream that opens `source` lazily; errors of either side destroy it. */
 function deferredStream(source: () => Promise<Readable>, signal?: AbortSignal): Readable {
-  const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const out = new PassThrough({ highWaterMark: 64 * 1024 });
   if (signal) addAbortSignal(signal, out);
   source().then(
     (s) => pipeline(s, out).catch((e: unknown) => out.destroy(e as Error)),

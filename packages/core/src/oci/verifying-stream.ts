@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback, type TransformOptions } from 'node:stream';
 import { ModelsealError } from '../errors.js';
 import { isSha256Digest } from './digest.js';
+import { paceScavenges } from './scavenge-pacer.js';
 import type { Descriptor } from './target.js';
 
 /** What went wrong: more bytes than declared (seen early), or the finished content's size or digest. */
@@ -46,6 +47,7 @@ export class DigestingTransform extends Transform {
     }
     this.onBytes?.(chunk.length);
     this.hash.update(chunk);
+    paceScavenges(chunk.length);
     const previous = this.held;
     this.held = chunk;
     cb(null, previous);
@@ -94,7 +96,7 @@ export class VerifyingTap extends DigestingTransform {
     onBytes?: (n: number) => void,
   ) {
     super({ mediaType: 'application/octet-stream', ...expected }, 'blob', {
-      highWaterMark: 1024 * 1024,
+      highWaterMark: 64 * 1024,
       ...(onBytes ? { onBytes } : {}),
     });
   }

@@ -38,7 +38,7 @@ export class PackedModelSource implements ReadOnlyTarget {
         new ModelsealError('NOT_FOUND', `${desc.digest} is not part of ${this.location}`),
       );
     this.layersRead.add(desc.digest);
-    return Promise.resolve(createReadStream(layer.file.path, { highWaterMark: 1024 * 1024 }));
+    return Promise.resolve(createReadStream(layer.file.path, { highWaterMark: 64 * 1024 }));
   }
 
   exists(desc: Descriptor): Promise<boolean> {

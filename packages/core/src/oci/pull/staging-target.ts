@@ -40,7 +40,7 @@ function layerMode(layer: ArtifactLayer): number {
   return layer.mode !== undefined && (layer.mode & 0o111) !== 0 ? 0o755 : 0o644;
 }
 
-const CHUNK = 1024 * 1024;
+const CHUNK = 64 * 1024;
 
 export class StagingTarget implements Target {
   readonly location: string;
