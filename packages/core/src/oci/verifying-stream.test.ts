@@ -40,7 +40,16 @@ describe('verifyingStream', () => {
     });
     await expect(
       drain(verifyingStream(Readable.from([bytes, Buffer.from('!')]), desc)),
-    ).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    ).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+      message: `blob ${desc.digest} does not match its descriptor: more than the expected ${bytes.length} bytes`,
+      details: { expected: desc.digest, size: bytes.length },
+    });
+    await expect(drain(verifyingStream(Readable.from([changed]), desc, 'config of m'))).rejects.toMatchObject(
+      {
+        message: `config of m ${desc.digest} does not match its descriptor: content hashes to ${sha256Digest(changed)}`,
+      },
+    );
   });
   it('holds the last chunk back until the digest is checked: a consumer never gets all of a bad blob', async () => {
     const changed = Buffer.from(bytes);
@@ -72,7 +81,10 @@ describe('verifyingStream', () => {
   });
   it('refuses non-sha256 digests', () => {
     expect(() => verifyingStream(Readable.from([bytes]), { ...desc, digest: 'md5:abc' })).toThrow(
-      /only sha256/,
+      expect.objectContaining({
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'unsupported or malformed digest "md5:abc" (only sha256 is supported)',
+      }),
     );
   });
 });

@@ -178,7 +178,11 @@ describe('parseStatement: shard layout', () => {
   };
 
   it('accepts shards tiling each file from 0, and an empty file as the lone shard path:0:0', () => {
-    expect(parseStatement(statement(['w:8:12', 'w:0:8', 'e:0:0', 'x:0:8']), 's').resources).toHaveLength(4);
+    expect(
+      parseStatement(statement(['w:8:12', 'w:0:8', 'e:0:0', 'x:0:8', 'a:1:2:0:3']), 's').resources.map(
+        (r) => r.name,
+      ),
+    ).toEqual(['w:8:12', 'w:0:8', 'e:0:0', 'x:0:8', 'a:1:2:0:3']);
   });
 
   it.each([
@@ -188,6 +192,7 @@ describe('parseStatement: shard layout', () => {
     [['w:0:4', 'w:4:8'], "shard 'w:0:4' of file 'w' is 4 bytes where shard_size is 8"],
     [['w:0:9'], "shard 'w:0:9' of file 'w' is 9 bytes where shard_size is 8"],
     [['w:0:0', 'w:0:8'], "shard 'w:0:0' of file 'w' is 0 bytes where shard_size is 8"],
+    [['w:0:8', 'w:8:8'], "shard 'w:8:8' of file 'w' is 0 bytes where shard_size is 8"],
   ])('rejects %j with MANIFEST_INCONSISTENT', (names, message) => {
     let err: unknown;
     try {
