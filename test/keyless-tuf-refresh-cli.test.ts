@@ -31,7 +31,7 @@ function modelseal(args: string[], env: Record<string, string> = {}) {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(
       ([k]) =>
-        !/^(SIGSTORE_ID_TOKEN|ACTIONS_ID_TOKEN_REQUEST_|MODELSEAL_DEBUG|https?_proxy|HTTPS?_PROXY|NODE_EXTRA_CA_CERTS)$/.test(
+        !/^(SIGSTORE_ID_TOKEN|ACTIONS_ID_TOKEN_REQUEST_\w+|MODELSEAL_DEBUG|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY|proxy|NODE_EXTRA_CA_CERTS)$/.test(
           k,
         ),
     ),
