@@ -50,10 +50,10 @@ export async function signReference(ref: string, signer: BundleSigner, json: boo
 export async function verifyReference(
   ref: string,
   verifier: BundleVerifier,
-  flags: Record<string, unknown>,
+  flags: { key?: string; json: boolean },
 ): Promise<void> {
-  const json = flags.json === true;
-  const publicKey = typeof flags.key === 'string' ? await loadPublicKeyFile(flags.key) : undefined;
+  const { json } = flags;
+  const publicKey = flags.key !== undefined ? await loadPublicKeyFile(flags.key) : undefined;
   try {
     const r = await verifyArtifact(ref, { verifier, ...(publicKey ? { publicKey } : {}) });
     for (const w of r.warnings) process.stderr.write(`modelseal: warning: ${w}\n`);

@@ -5,8 +5,8 @@ import { addKeylessSignFlags, addKeylessVerifyFlags } from './keyless-flags.js';
 import { collect } from './repeatable-option.js';
 import { addKeySignFlags } from './sign.js';
 
-export { signerFromFlags } from './sign.js';
-export { verifierFromFlags, describeSigner } from './verify.js';
+export { signerFromFlags, type SignerFlags } from './sign.js';
+export { verifierFromFlags, describeSigner, type VerifierFlags } from './verify.js';
 
 /** --key, --certificate, --certificate-chain and the keyless signing flags, as `sign` has them. */
 export function addSignerFlags(cmd: Command): Command {

@@ -17,6 +17,8 @@ import {
   describeSigner,
   signerFromFlags,
   verifierFromFlags,
+  type SignerFlags,
+  type VerifierFlags,
 } from './attest-flags.js';
 import { collect } from './repeatable-option.js';
 import { attestReference, isArtifactReference, verifyAttestationReference } from './artifact-signatures.js';
@@ -49,6 +51,21 @@ function customPredicate(text: string): Record<string, string> {
   return { Data: text, Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
 }
 
+/** The parsed flags of `attest`. */
+interface AttestFlags extends SignerFlags {
+  predicate: string;
+  type: string;
+  output?: string;
+  json: boolean;
+}
+
+/** The parsed flags of `verify-attestation`. */
+interface VerifyAttestationFlags extends VerifierFlags {
+  type: string;
+  bundle: string[];
+  json: boolean;
+}
+
 export function registerAttest(program: Command): void {
   const cmd = program
     .command('attest')
@@ -78,10 +95,9 @@ Examples:
   $ modelseal attest ./my-model --predicate bom.json --type cyclonedx --key mykey.key
 `,
   );
-  cmd.action(async (model: string, flags: Record<string, unknown>) => {
-    const type = String(flags.type);
+  cmd.action(async (model: string, flags: AttestFlags) => {
+    const { type, predicate: file } = flags;
     const predicateType = predicateTypeFor(type);
-    const file = String(flags.predicate);
     const text = await readPredicateText(file);
     const predicate =
       type === 'custom'
@@ -89,7 +105,7 @@ Examples:
         : unwrapPredicate(parsePredicate(text, file), predicateType, file);
     const signer = await signerFromFlags(flags);
     if (isArtifactReference(model))
-      return attestReference(model, signer, predicateType, predicate, flags.json === true);
+      return attestReference(model, signer, predicateType, predicate, flags.json);
     const bar = progressBar('hashing');
     let result;
     try {
@@ -98,7 +114,7 @@ Examples:
           signer,
           predicateType,
           predicate,
-          output: flags.output as string | undefined,
+          output: flags.output,
           onProgress: (p) => bar.update(p),
           signal,
         }),
@@ -106,7 +122,7 @@ Examples:
     } finally {
       bar.stop();
     }
-    if (flags.json === true) {
+    if (flags.json) {
       printJson({
         attested: true,
         output: result.output,
@@ -150,9 +166,9 @@ Exit status: 0 verified, 1 verification failed (no attestation of the type, wron
 signature, wrong identity), 2 bad usage or unreadable input.
 `,
   );
-  vcmd.action(async (model: string, flags: Record<string, unknown>) => {
-    const json = flags.json === true;
-    const predicateType = predicateTypeFor(String(flags.type));
+  vcmd.action(async (model: string, flags: VerifyAttestationFlags) => {
+    const json = flags.json;
+    const predicateType = predicateTypeFor(flags.type);
     try {
       const verifier = await verifierFromFlags(flags);
       if (isArtifactReference(model))
@@ -160,7 +176,7 @@ signature, wrong identity), 2 bad usage or unreadable input.
       const r = await verifyModelAttestation(model, {
         verifier,
         predicateType,
-        bundlePaths: flags.bundle as string[],
+        bundlePaths: flags.bundle,
       });
       for (const w of r.warnings) process.stderr.write(`modelseal: warning: ${w}\n`);
       if (json) {

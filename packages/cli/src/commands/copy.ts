@@ -3,7 +3,18 @@ import type { Command } from 'commander';
 import { copyArtifact } from '@modelseal/core/transfer';
 import { interruptible } from '../interrupt.js';
 import { formatBytes, printJson, progressBar, humanLine } from '../output.js';
-import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';
+import {
+  addRegistryFlags,
+  concurrencyFrom,
+  registryOptionsFrom,
+  type RegistryFlags,
+} from './registry-flags.js';
+
+/** The parsed flags of `copy`. */
+interface CopyFlags extends RegistryFlags {
+  referrers: boolean;
+  json: boolean;
+}
 
 export function registerCopy(program: Command): void {
   const cmd = program
@@ -31,7 +42,7 @@ Examples:
   $ modelseal copy registry.a/models/m:v1 registry.b/models/m --no-referrers
 `,
   );
-  cmd.action(async (src: string, dst: string, flags: Record<string, unknown>) => {
+  cmd.action(async (src: string, dst: string, flags: CopyFlags) => {
     const options = await registryOptionsFrom(flags);
     const bar = progressBar('copying');
     let result;
@@ -39,7 +50,7 @@ Examples:
       result = await interruptible(`copy of ${src} to ${dst} stopped`, (signal) =>
         copyArtifact(src, dst, {
           ...options,
-          referrers: flags.referrers !== false,
+          referrers: flags.referrers,
           concurrency: concurrencyFrom(flags),
           onProgress: (p) => bar.update(p),
           signal,
@@ -49,7 +60,7 @@ Examples:
       bar.stop();
     }
     const { reference } = result;
-    if (flags.json === true) {
+    if (flags.json) {
       printJson({
         reference,
         digest: result.descriptor.digest,

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { hashModel, type ModelManifest } from '@modelseal/core/hashing';
 import { interruptible } from '../interrupt.js';
 import { printJsonWithList, progressBar, humanLine } from '../output.js';
-import { addHashingFlags, hashingOptionsFromFlags } from './hashing-flags.js';
+import { addHashingFlags, hashingOptionsFromFlags, type HashingFlags } from './hashing-flags.js';
 
 function summary(m: ModelManifest, bytes: number, ms: number): string {
   const mib = (bytes / 1048576).toFixed(1);
@@ -38,7 +38,7 @@ Examples:
   $ modelseal hash ~/.cache/huggingface/hub/models--org--m/snapshots/abc --allow-symlinks
 `,
   );
-  cmd.action(async (model: string, flags: Record<string, unknown>) => {
+  cmd.action(async (model: string, flags: HashingFlags & { json: boolean }) => {
     const options = hashingOptionsFromFlags(flags);
     const bar = progressBar('hashing');
     let bytes = 0;
@@ -59,7 +59,7 @@ Examples:
       bar.stop();
     }
     const ms = performance.now() - t0;
-    if (flags.json === true) {
+    if (flags.json) {
       const head = {
         root: manifest.root,
         name: manifest.subjectName,

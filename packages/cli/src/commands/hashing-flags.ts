@@ -4,6 +4,17 @@ import type { Command } from 'commander';
 import { ModelsealError, isHashAlgorithm, type HashModelOptions } from '@modelseal/core/hashing';
 import { collect } from './repeatable-option.js';
 
+/** The parsed hashing flags (commander attribute names; see addHashingFlags). */
+export interface HashingFlags {
+  method: string;
+  shardSize?: string;
+  hash: string;
+  jobs?: string;
+  ignorePaths: string[];
+  allowSymlinks: boolean;
+  ignoreGitPaths: boolean;
+}
+
 /** Add --method, --shard-size, --hash, --jobs, --ignore-paths, --allow-symlinks, --no-ignore-git-paths. */
 export function addHashingFlags(cmd: Command): Command {
   return cmd
@@ -38,7 +49,7 @@ export function maxJobs(): number {
 }
 
 /** --jobs N, a positive integer up to maxJobs(). */
-export function jobsFrom(raw: unknown): number {
+export function jobsFrom(raw: string): number {
   const n = positiveInt('--jobs', raw);
   if (n > maxJobs())
     throw new ModelsealError(
@@ -48,8 +59,7 @@ export function jobsFrom(raw: unknown): number {
   return n;
 }
 
-function positiveInt(flag: string, raw: unknown): number {
-  const s = String(raw);
+function positiveInt(flag: string, s: string): number {
   const n = /^[0-9]+$/.test(s) ? Number(s) : NaN;
   if (!Number.isSafeInteger(n) || n < 1) {
     throw new ModelsealError('USAGE', `${flag} must be a positive integer, got '${s}'`);
@@ -57,20 +67,20 @@ function positiveInt(flag: string, raw: unknown): number {
   return n;
 }
 
-/** Validate the parsed flags (commander's `opts()`) and build the hashing options. */
-export function hashingOptionsFromFlags(opts: Record<string, unknown>): HashModelOptions {
-  const method = typeof opts.method === 'string' ? opts.method : 'files';
+/** Validate the parsed flags (any subset: verify has no --method) and build the hashing options. */
+export function hashingOptionsFromFlags(opts: Partial<HashingFlags>): HashModelOptions {
+  const method = opts.method ?? 'files';
   if (method !== 'files' && method !== 'shards') {
     throw new ModelsealError('USAGE', `--method must be 'files' or 'shards', got '${method}'`);
   }
-  const hashType = typeof opts.hash === 'string' ? opts.hash : 'sha256';
+  const hashType = opts.hash ?? 'sha256';
   if (!isHashAlgorithm(hashType)) {
     throw new ModelsealError('USAGE', `--hash must be sha256, blake2b or blake3, got '${hashType}'`);
   }
   const out: HashModelOptions = {
     method,
     hashType,
-    ignorePaths: Array.isArray(opts.ignorePaths) ? opts.ignorePaths.map(String) : [],
+    ignorePaths: opts.ignorePaths ?? [],
     allowSymlinks: opts.allowSymlinks === true,
     ignoreGitPaths: opts.ignoreGitPaths !== false,
   };

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { inspectArtifact, type InspectResult, type ReferrerNode } from '@modelseal/core/transfer';
 import { formatBytes, humanLine, pinnedReference, printJson } from '../output.js';
-import { addRegistryFlags, registryOptionsFrom } from './registry-flags.js';
+import { addRegistryFlags, registryOptionsFrom, type RegistryFlags } from './registry-flags.js';
 
 function referrerLines(nodes: ReferrerNode[], indent: string): string[] {
   const out: string[] = [];
@@ -57,9 +57,9 @@ Examples:
   $ modelseal inspect oci:./layout:v1 --json | jq '.layers[].path'
 `,
   );
-  cmd.action(async (ref: string, flags: Record<string, unknown>) => {
+  cmd.action(async (ref: string, flags: RegistryFlags & { json: boolean }) => {
     const result = await inspectArtifact(ref, await registryOptionsFrom(flags));
-    if (flags.json === true) printJson(result);
+    if (flags.json) printJson(result);
     else process.stdout.write(renderInspect(result));
   });
 }

@@ -1,7 +1,7 @@
 // `modelseal keygen`: create a cosign-compatible key pair (PREFIX.key encrypted with
 // COSIGN_PASSWORD or a prompted password, PREFIX.pub) for `sign --key` / `verify --key`.
 import type { Command } from 'commander';
-import { ModelsealError, generateKeyPair, type KeyAlgorithm } from '@modelseal/core';
+import { ModelsealError, generateKeyPair } from '@modelseal/core';
 import { KEY_ALGORITHMS } from '@modelseal/core/keys';
 import { printJson, humanLine } from '../output.js';
 import { canPrompt, promptPassword } from './password-prompt.js';
@@ -29,6 +29,14 @@ async function newPassword(): Promise<string> {
   return first;
 }
 
+/** The parsed flags of `keygen`. */
+interface KeygenFlags {
+  outputPrefix: string;
+  algorithm: string;
+  encrypt: boolean;
+  json: boolean;
+}
+
 export function registerKeygen(program: Command): void {
   const cmd = program
     .command('keygen')
@@ -53,20 +61,20 @@ Examples:
   $ modelseal sign ./my-model --key release.key && modelseal verify ./my-model --key release.pub
 `,
   );
-  cmd.action(async (flags: Record<string, unknown>) => {
-    const algorithm = String(flags.algorithm) as KeyAlgorithm;
-    if (!KEY_ALGORITHMS.includes(algorithm))
+  cmd.action(async (flags: KeygenFlags) => {
+    const algorithm = KEY_ALGORITHMS.find((a) => a === flags.algorithm);
+    if (!algorithm)
       throw new ModelsealError(
         'USAGE',
-        `--algorithm must be one of ${KEY_ALGORITHMS.join(', ')}, got '${algorithm}'`,
+        `--algorithm must be one of ${KEY_ALGORITHMS.join(', ')}, got '${flags.algorithm}'`,
       );
-    const outputPrefix = String(flags.outputPrefix);
+    const { outputPrefix } = flags;
     if (outputPrefix === '' || /[/\\]$/.test(outputPrefix))
       throw new ModelsealError(
         'USAGE',
         `--output-prefix must name files (PREFIX.key and PREFIX.pub), got '${outputPrefix}'`,
       );
-    const encrypt = flags.encrypt !== false;
+    const { encrypt } = flags;
     const password = encrypt ? await newPassword() : undefined;
     const out = await generateKeyPair({
       outputPrefix,
@@ -74,7 +82,7 @@ Examples:
       encrypt,
       algorithm,
     });
-    if (flags.json === true)
+    if (flags.json)
       printJson({
         privateKey: out.privateKeyPath,
         publicKey: out.publicKeyPath,

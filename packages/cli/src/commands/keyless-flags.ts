@@ -11,8 +11,38 @@ import {
 } from '@modelseal/core';
 import { canPrompt } from './password-prompt.js';
 
-type Opts = Record<string, unknown>;
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** The parsed keyless signing flags (commander attribute names; see addKeylessSignFlags). */
+export interface KeylessSignFlags {
+  identityToken?: string;
+  staging?: boolean;
+  signingConfig?: string;
+  trustedRoot?: string;
+  oidcIssuer?: string;
+  oidcClientId?: string;
+}
+
+/** The parsed keyless verification flags (commander attribute names; see addKeylessVerifyFlags). */
+export interface KeylessVerifyFlags {
+  certificateIdentity?: string;
+  certificateIdentityRegexp?: string;
+  certificateOidcIssuer?: string;
+  certificateOidcIssuerRegexp?: string;
+  certificateGithubWorkflowRepository?: string;
+  certificateGithubWorkflowRef?: string;
+  certificateGithubWorkflowTrigger?: string;
+  certificateGithubWorkflowSha?: string;
+  certificateGithubWorkflowName?: string;
+  certificateGithubServerUrl?: string;
+  trustedRoot?: string;
+  staging?: boolean;
+  tufRefresh?: boolean;
+  tufCacheDir?: string;
+  insecureIgnoreTlog?: boolean;
+  insecureIgnoreSct?: boolean;
+}
+
+/** An empty value means the flag was not given. */
+const str = (v: string | undefined): string | undefined => (v !== '' ? v : undefined);
 
 /** Help text for `sign` and `verify`, added by the add*Flags functions. */
 export const KEYLESS_SIGN_EXAMPLES = `
@@ -78,7 +108,7 @@ export function addKeylessSignFlags(cmd: Command): Command {
     .addHelpText('after', KEYLESS_SIGN_EXAMPLES);
 }
 
-export async function keylessSignerFromFlags(opts: Opts): Promise<BundleSigner> {
+export async function keylessSignerFromFlags(opts: KeylessSignFlags): Promise<BundleSigner> {
   return keylessSigner({
     identityToken: str(opts.identityToken),
     staging: opts.staging === true,
@@ -97,7 +127,7 @@ export async function keylessSignerFromFlags(opts: Opts): Promise<BundleSigner> 
 }
 
 /** Every keyless-only `verify` option (commander attribute names): none may stand next to --key or --certificate-chain. */
-export const KEYLESS_VERIFY_OPTIONS: Record<string, string> = {
+const KEYLESS_VERIFY_OPTIONS: Record<keyof KeylessVerifyFlags, string> = {
   certificateIdentity: '--certificate-identity',
   certificateIdentityRegexp: '--certificate-identity-regexp',
   certificateOidcIssuer: '--certificate-oidc-issuer',
@@ -115,6 +145,15 @@ export const KEYLESS_VERIFY_OPTIONS: Record<string, string> = {
   insecureIgnoreTlog: '--insecure-ignore-tlog',
   insecureIgnoreSct: '--insecure-ignore-sct',
 };
+
+/** The first keyless-only option `flags` holds (e.g. `--certificate-identity`), or undefined. */
+export function keylessOptionGiven(flags: KeylessVerifyFlags): string | undefined {
+  let attr: keyof KeylessVerifyFlags;
+  for (attr in KEYLESS_VERIFY_OPTIONS) {
+    if (flags[attr] !== undefined && flags[attr] !== false) return KEYLESS_VERIFY_OPTIONS[attr];
+  }
+  return undefined;
+}
 
 export function addKeylessVerifyFlags(cmd: Command): Command {
   return cmd
@@ -197,7 +236,9 @@ export function addKeylessVerifyFlags(cmd: Command): Command {
     .addHelpText('after', KEYLESS_VERIFY_EXAMPLES);
 }
 
-export function trustedRootFromFlags(opts: Opts): TrustedRootSource {
+export function trustedRootFromFlags(
+  opts: Pick<KeylessVerifyFlags, 'trustedRoot' | 'tufRefresh' | 'tufCacheDir' | 'staging'>,
+): TrustedRootSource {
   const file = str(opts.trustedRoot);
   if (file) {
     if (opts.tufRefresh === true)
@@ -216,14 +257,14 @@ export function trustedRootFromFlags(opts: Opts): TrustedRootSource {
   return { kind: 'public-good' };
 }
 
-export async function keylessVerifierFromFlags(opts: Opts): Promise<BundleVerifier> {
-  const policyFlags = [
+export async function keylessVerifierFromFlags(opts: KeylessVerifyFlags): Promise<BundleVerifier> {
+  const policyFlags: (keyof KeylessVerifyFlags)[] = [
     'certificateIdentity',
     'certificateIdentityRegexp',
     'certificateOidcIssuer',
     'certificateOidcIssuerRegexp',
   ];
-  if (!policyFlags.some((f) => str(opts[f]))) {
+  if (!policyFlags.some((f) => typeof opts[f] === 'string' && opts[f] !== '')) {
     throw new ModelsealError(
       'USAGE',
       'say whom to trust: --key FILE, --certificate-chain FILE, or (keyless) --certificate-identity and --certificate-oidc-issuer',

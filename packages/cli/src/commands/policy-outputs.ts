@@ -7,10 +7,17 @@ import { loadPrivateKeyFile } from '@modelseal/core/keys';
 import { IN_TOTO_PAYLOAD_TYPE, serializeBundle } from '@modelseal/core/oms';
 import { buildVsa, type PolicyResult } from '@modelseal/core/policy';
 
+/** The parsed --result, --vsa and --vsa-key flags. */
+export interface PolicyOutputFlags {
+  result?: string;
+  vsa?: string;
+  vsaKey?: string;
+}
+
 /** Write `--result` and `--vsa` (signed when `--vsa-key` is given); parent folders are created. */
 export async function writePolicyOutputs(
   result: PolicyResult,
-  flags: Record<string, unknown>,
+  flags: PolicyOutputFlags,
   subject: { resourceUri: string; digests: string[] },
 ): Promise<void> {
   if (typeof flags.result === 'string') {

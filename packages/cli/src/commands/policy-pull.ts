@@ -7,7 +7,13 @@ import { loadPolicy, pullWithPolicy } from '@modelseal/core/policy';
 import type { OpenTargetOptions } from '@modelseal/core';
 import { pinnedReference, printJson } from '../output.js';
 import { trustedRootFromFlags } from './keyless-flags.js';
-import { writePolicyOutputs } from './policy-outputs.js';
+import { writePolicyOutputs, type PolicyOutputFlags } from './policy-outputs.js';
+
+/** The parsed policy flags of `pull` (see addPolicyPullFlags). */
+export interface PolicyPullFlags extends PolicyOutputFlags {
+  policy?: string;
+  trustedRoot?: string;
+}
 
 /** Add the policy flags to `pull`. */
 export function addPolicyPullFlags(cmd: Command): Command {
@@ -29,10 +35,11 @@ export function addPolicyPullFlags(cmd: Command): Command {
 export async function pullWithPolicyCli(
   ref: string,
   dest: string,
-  flags: Record<string, unknown>,
+  policyFile: string,
+  flags: PolicyPullFlags & { json: boolean },
   options: OpenTargetOptions & { concurrency?: number },
 ): Promise<void> {
-  const policy = await loadPolicy(String(flags.policy));
+  const policy = await loadPolicy(policyFile);
   const trusted = typeof flags.trustedRoot === 'string' ? { trustedRoot: trustedRootFromFlags(flags) } : {};
   const pulled = await pullWithPolicy(ref, dest, {
     ...options,
@@ -52,7 +59,7 @@ export async function pullWithPolicyCli(
       },
     );
   }
-  if (flags.json === true) printJson({ ...pulled, policy: pulled.policy });
+  if (flags.json) printJson({ ...pulled, policy: pulled.policy });
   else process.stdout.write(`${pinnedReference(ref, pulled.digest)}\n`);
   if (!pulled.policy.allowed) {
     const failed = pulled.policy.checks.filter((c) => !c.passed).map((c) => c.name);

@@ -14,10 +14,16 @@ import {
   type PolicyResult,
 } from '@modelseal/core/policy';
 import { pinnedReference, printJson } from '../output.js';
-import { trustedRootFromFlags } from './keyless-flags.js';
-import { writePolicyOutputs } from './policy-outputs.js';
+import { trustedRootFromFlags, type KeylessVerifyFlags } from './keyless-flags.js';
+import { writePolicyOutputs, type PolicyOutputFlags } from './policy-outputs.js';
 import { jobsFrom } from './hashing-flags.js';
 import { collect } from './repeatable-option.js';
+
+/** The parsed policy flags of `verify` (see addPolicyVerifyFlags). */
+export interface PolicyVerifyFlags extends PolicyOutputFlags {
+  policy?: string;
+  attestation: string[];
+}
 
 /** Add the policy flags to `verify`. */
 export function addPolicyVerifyFlags(cmd: Command): Command {
@@ -47,7 +53,9 @@ async function isLocalPath(p: string): Promise<boolean> {
   }
 }
 
-const hasTrustFlags = (f: Record<string, unknown>) =>
+type TrustFlags = Pick<KeylessVerifyFlags, 'trustedRoot' | 'tufRefresh' | 'tufCacheDir' | 'staging'>;
+
+const hasTrustFlags = (f: TrustFlags) =>
   typeof f.trustedRoot === 'string' || f.tufRefresh === true || f.staging === true;
 
 function printChecks(result: PolicyResult): void {
@@ -63,9 +71,13 @@ function printChecks(result: PolicyResult): void {
 }
 
 /** Run `verify MODEL --policy FILE`. Throws the first failed check's error when enforced. */
-export async function verifyWithPolicy(model: string, flags: Record<string, unknown>): Promise<void> {
+export async function verifyWithPolicy(
+  model: string,
+  policyFile: string,
+  flags: PolicyVerifyFlags & TrustFlags & { signature?: string; jobs?: string; json: boolean },
+): Promise<void> {
   const jobs = flags.jobs !== undefined ? jobsFrom(flags.jobs) : undefined;
-  const loaded = await loadPolicy(String(flags.policy));
+  const loaded = await loadPolicy(policyFile);
   const verifier = policyVerifier(
     loaded.policy,
     hasTrustFlags(flags) ? { trustedRoot: trustedRootFromFlags(flags) } : {},
@@ -76,8 +88,8 @@ export async function verifyWithPolicy(model: string, flags: Record<string, unkn
   if (await isLocalPath(model)) {
     evidence = await gatherModelEvidence(model, {
       verifier,
-      signaturePath: flags.signature as string | undefined,
-      attestationPaths: flags.attestation as string[],
+      signaturePath: flags.signature,
+      attestationPaths: flags.attestation,
       jobs,
       scan: loaded.policy.spec.require.weights !== undefined,
     });
@@ -90,7 +102,7 @@ export async function verifyWithPolicy(model: string, flags: Record<string, unkn
     resourceUri = pinnedReference(model, r.digest);
   }
   await writePolicyOutputs(result, flags, { resourceUri, digests: evidence.subjectDigests });
-  if (flags.json === true) printJson(result);
+  if (flags.json) printJson(result);
   else printChecks(result);
   const failure = policyFailure(result);
   if (failure) throw failure;

@@ -6,6 +6,25 @@ import { modelProvenance, parseTime } from '@modelseal/core/attest';
 import { jobsFrom, maxJobs } from './hashing-flags.js';
 import { collect } from './repeatable-option.js';
 
+/** The parsed flags of `provenance`. */
+interface ProvenanceFlags {
+  output?: string;
+  dataset: string[];
+  baseModel: string[];
+  parameter: string[];
+  parametersFile?: string;
+  byproduct: string[];
+  startedOn?: string;
+  finishedOn?: string;
+  builderId?: string;
+  invocationId?: string;
+  /** --source DIR, or false for --no-source */
+  source?: string | false;
+  /** one of the --build-type choices, which commander enforces */
+  buildType: 'auto' | 'github' | 'ml-training';
+  jobs?: string;
+}
+
 export function registerProvenance(program: Command): void {
   program
     .command('provenance')
@@ -63,24 +82,24 @@ Examples:
   $ modelseal attest ./my-model --predicate prov.json --type slsaprovenance1 --key mykey.key
 `,
     )
-    .action(async (model: string, flags: Record<string, unknown>) => {
+    .action(async (model: string, flags: ProvenanceFlags) => {
       const jobs = flags.jobs === undefined ? undefined : jobsFrom(flags.jobs);
       const statement = await modelProvenance(model, {
-        datasets: flags.dataset as string[],
-        baseModels: flags.baseModel as string[],
-        parameters: flags.parameter as string[],
-        parametersFile: flags.parametersFile as string | undefined,
-        byproducts: flags.byproduct as string[],
-        startedOn: flags.startedOn ? parseTime(flags.startedOn as string, '--started-on') : undefined,
-        finishedOn: flags.finishedOn ? parseTime(flags.finishedOn as string, '--finished-on') : undefined,
-        builderId: flags.builderId as string | undefined,
-        invocationId: flags.invocationId as string | undefined,
-        buildType: flags.buildType as 'auto' | 'github' | 'ml-training',
-        sourceDir: flags.source === false ? false : (flags.source as string | undefined),
+        datasets: flags.dataset,
+        baseModels: flags.baseModel,
+        parameters: flags.parameter,
+        parametersFile: flags.parametersFile,
+        byproducts: flags.byproduct,
+        startedOn: flags.startedOn ? parseTime(flags.startedOn, '--started-on') : undefined,
+        finishedOn: flags.finishedOn ? parseTime(flags.finishedOn, '--finished-on') : undefined,
+        builderId: flags.builderId,
+        invocationId: flags.invocationId,
+        buildType: flags.buildType,
+        sourceDir: flags.source,
         jobs,
       });
       const text = `${JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', ...statement }, null, 2)}\n`;
-      if (typeof flags.output === 'string') {
+      if (flags.output !== undefined) {
         await writeFile(flags.output, text);
         process.stderr.write(
           `wrote provenance for sha256:${statement.subject[0].digest.sha256} -> ${flags.output}\n`,

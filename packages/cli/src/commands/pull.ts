@@ -3,11 +3,24 @@ import type { Command } from 'commander';
 import { pullModel } from '@modelseal/core/transfer';
 import { interruptible } from '../interrupt.js';
 import { formatBytes, pinnedReference, printJson, progressBar, humanLine } from '../output.js';
-import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';
+import {
+  addRegistryFlags,
+  concurrencyFrom,
+  registryOptionsFrom,
+  type RegistryFlags,
+} from './registry-flags.js';
 import { collect } from './repeatable-option.js';
-import { addPolicyPullFlags, pullWithPolicyCli } from './policy-pull.js';
+import { addPolicyPullFlags, pullWithPolicyCli, type PolicyPullFlags } from './policy-pull.js';
 import { pullVerification } from '@modelseal/core/attest';
-import { addVerifierFlags, verifierFromFlags } from './attest-flags.js';
+import { addVerifierFlags, verifierFromFlags, type VerifierFlags } from './attest-flags.js';
+
+/** The parsed flags of `pull`. */
+interface PullFlags extends RegistryFlags, PolicyPullFlags, VerifierFlags {
+  include: string[];
+  strict: boolean;
+  json: boolean;
+  verify: boolean;
+}
 
 export function registerPull(program: Command): void {
   const cmd = program
@@ -21,7 +34,7 @@ export function registerPull(program: Command): void {
       '--include <glob>',
       'only pull matching files (repeatable; without "/" the glob matches file names)',
       collect,
-      [] as string[],
+      [],
     )
     .option(
       '--strict',
@@ -56,13 +69,15 @@ Examples:
   $ modelseal pull registry.local/ns/m:v1 ./tokenizer-only --include 'tokenizer*' --include '*.json'
 `,
   );
-  cmd.action(async (ref: string, dest: string, flags: Record<string, unknown>) => {
+  cmd.action(async (ref: string, dest: string, flags: PullFlags) => {
     const options = await registryOptionsFrom(flags);
-    if (typeof flags.policy === 'string') {
-      return pullWithPolicyCli(ref, dest, flags, { ...options, concurrency: concurrencyFrom(flags) });
+    if (flags.policy !== undefined) {
+      return pullWithPolicyCli(ref, dest, flags.policy, flags, {
+        ...options,
+        concurrency: concurrencyFrom(flags),
+      });
     }
-    const verify =
-      flags.verify === true ? pullVerification({ verifier: await verifierFromFlags(flags) }) : undefined;
+    const verify = flags.verify ? pullVerification({ verifier: await verifierFromFlags(flags) }) : undefined;
     const bar = progressBar('pulling');
     const t0 = performance.now();
     let result;
@@ -73,10 +88,10 @@ Examples:
           pullModel(ref, dest, {
             ...options,
             concurrency: concurrencyFrom(flags),
-            include: flags.include as string[],
+            include: flags.include,
             ...(verify ? { verify } : {}),
             onProgress: (p) => bar.update(p),
-            ignoredPaths: flags.strict === true ? 'refuse' : 'skip',
+            ignoredPaths: flags.strict ? 'refuse' : 'skip',
             onWarning: (w) => process.stderr.write(humanLine(`modelseal: warning: ${w}`)),
             signal,
           }),
@@ -84,7 +99,7 @@ Examples:
     } finally {
       bar.stop();
     }
-    if (flags.json === true) {
+    if (flags.json) {
       const { skipped, ...rest } = result;
       printJson({ ...rest, ...(skipped.length > 0 ? { skipped } : {}) });
       return;

@@ -3,10 +3,22 @@ import type { Command } from 'commander';
 import { pushModel } from '@modelseal/core/transfer';
 import { interruptible } from '../interrupt.js';
 import { formatBytes, printJson, progressBar, humanLine } from '../output.js';
-import { addRegistryFlags, concurrencyFrom, registryOptionsFrom } from './registry-flags.js';
+import {
+  addRegistryFlags,
+  concurrencyFrom,
+  registryOptionsFrom,
+  type RegistryFlags,
+} from './registry-flags.js';
 import { collect } from './repeatable-option.js';
 import { signArtifact } from '@modelseal/core/attest';
-import { addSignerFlags, signerFromFlags } from './attest-flags.js';
+import { addSignerFlags, signerFromFlags, type SignerFlags } from './attest-flags.js';
+
+/** The parsed flags of `push`. */
+interface PushFlags extends RegistryFlags, SignerFlags {
+  dataset: string[];
+  json: boolean;
+  sign: boolean;
+}
 
 export function registerPush(program: Command): void {
   const cmd = program
@@ -20,7 +32,7 @@ export function registerPush(program: Command): void {
       '--dataset <glob>',
       'pack matching files as datasets (repeatable; without "/" the glob matches file names)',
       collect,
-      [] as string[],
+      [],
     )
     .option('--json', 'print {"reference","digest","mediaType","size","layers"} as JSON', false);
   cmd.option(
@@ -45,9 +57,9 @@ Examples:
   $ modelseal push ./my-model registry.local/ns/m:v1 --dataset 'data/**' --json
 `,
   );
-  cmd.action(async (model: string, ref: string, flags: Record<string, unknown>) => {
+  cmd.action(async (model: string, ref: string, flags: PushFlags) => {
     const options = await registryOptionsFrom(flags);
-    const signer = flags.sign === true ? await signerFromFlags(flags) : undefined;
+    const signer = flags.sign ? await signerFromFlags(flags) : undefined;
     const hashBar = progressBar('hashing');
     const pushBar = progressBar('pushing');
     const t0 = performance.now();
@@ -57,7 +69,7 @@ Examples:
         pushModel(model, ref, {
           ...options,
           concurrency: concurrencyFrom(flags),
-          datasets: flags.dataset as string[],
+          datasets: flags.dataset,
           onHashProgress: (p) => hashBar.update(p),
           onProgress: (p) => {
             hashBar.stop();
@@ -71,13 +83,13 @@ Examples:
       pushBar.stop();
     }
     const signed = signer ? await signArtifact(result.reference, { ...options, signer }) : undefined;
-    if (signed && flags.json !== true)
+    if (signed && !flags.json)
       process.stderr.write(
         humanLine(
           `signed ${signed.digest} (${signer?.kind}): OMS ${signed.oms.digest}, cosign ${signed.cosign.digest}`,
         ),
       );
-    if (flags.json === true) {
+    if (flags.json) {
       printJson({
         ...(signed ? { signatures: { oms: signed.oms.digest, cosign: signed.cosign.digest } } : {}),
         reference: result.reference,

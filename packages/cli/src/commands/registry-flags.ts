@@ -3,6 +3,15 @@
 import type { Command } from 'commander';
 import { ModelsealError, readPasswordStdin, type OpenTargetOptions } from '@modelseal/core/transfer';
 
+/** The parsed registry flags (commander attribute names; see addRegistryFlags). */
+export interface RegistryFlags {
+  plainHttp: boolean;
+  username?: string;
+  passwordStdin: boolean;
+  concurrency: string;
+  timeout?: string;
+}
+
 export function addRegistryFlags(cmd: Command): Command {
   return cmd
     .option(
@@ -21,8 +30,7 @@ export function addRegistryFlags(cmd: Command): Command {
 }
 
 /** --timeout SECONDS as per-phase timeouts in ms (a positive number up to one hour). */
-function timeoutsFrom(raw: unknown): OpenTargetOptions['timeouts'] {
-  const s = String(raw);
+function timeoutsFrom(s: string): OpenTargetOptions['timeouts'] {
   const seconds = /^[0-9]+(\.[0-9]+)?$/.test(s) ? Number(s) : NaN;
   if (!(seconds > 0 && seconds <= 3600))
     throw new ModelsealError('USAGE', `--timeout must be a number of seconds from 0.001 to 3600, got '${s}'`);
@@ -30,26 +38,26 @@ function timeoutsFrom(raw: unknown): OpenTargetOptions['timeouts'] {
   return { connectMs: ms, headersMs: ms, idleMs: ms };
 }
 
-export function concurrencyFrom(flags: Record<string, unknown>): number {
+export function concurrencyFrom(flags: Pick<RegistryFlags, 'concurrency'>): number {
   const n = Number(flags.concurrency);
   if (!Number.isSafeInteger(n) || n < 1 || n > 64) {
     throw new ModelsealError(
       'USAGE',
-      `--concurrency must be an integer from 1 to 64, got '${String(flags.concurrency)}'`,
+      `--concurrency must be an integer from 1 to 64, got '${flags.concurrency}'`,
     );
   }
   return n;
 }
 
-export async function registryOptionsFrom(flags: Record<string, unknown>): Promise<OpenTargetOptions> {
+export async function registryOptionsFrom(flags: RegistryFlags): Promise<OpenTargetOptions> {
   const opts: OpenTargetOptions = {};
-  if (flags.plainHttp === true) opts.plainHttp = true;
+  if (flags.plainHttp) opts.plainHttp = true;
   if (flags.timeout !== undefined) opts.timeouts = timeoutsFrom(flags.timeout);
-  if (flags.passwordStdin === true && typeof flags.username !== 'string') {
+  if (flags.passwordStdin && flags.username === undefined) {
     throw new ModelsealError('USAGE', '--password-stdin needs --username');
   }
-  if (typeof flags.username === 'string') {
-    if (flags.passwordStdin !== true)
+  if (flags.username !== undefined) {
+    if (!flags.passwordStdin)
       throw new ModelsealError(
         'USAGE',
         '--username needs --password-stdin (passwords are never taken as arguments)',

@@ -23,10 +23,10 @@ Examples:
   $ modelseal attest ./my-model --predicate my-model.cdx.json --type cyclonedx --key mykey.key
 `,
     )
-    .action(async (model: string, flags: Record<string, unknown>) => {
+    .action(async (model: string, flags: { output?: string }) => {
       const bom = await buildSbom(model);
       const text = `${JSON.stringify(bom, null, 2)}\n`;
-      if (typeof flags.output === 'string') {
+      if (flags.output !== undefined) {
         await writeFile(flags.output, text);
         process.stderr.write(`wrote CycloneDX 1.6 BOM ${bom.serialNumber} -> ${flags.output}\n`);
       } else process.stdout.write(text);

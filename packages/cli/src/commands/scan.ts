@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { scanModel, type ScannedFile, type ScanReport } from '@modelseal/core';
 import { formatBytes, printJson } from '../output.js';
 import { EXIT_VERIFY_FAILED } from '../program.js';
-import { addRegistryFlags, registryOptionsFrom } from './registry-flags.js';
+import { addRegistryFlags, registryOptionsFrom, type RegistryFlags } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
 
 /** What the FLAGGED column says about one file. */
@@ -41,6 +41,13 @@ export function renderScan(r: ScanReport): string {
   const flagged = r.files.filter((f) => f.verdict === 'flagged').length;
   out.push(`${r.source}: ${r.files.length} files scanned, ${flagged} flagged, ${r.findings.length} findings`);
   return `${out.join('\n')}\n`;
+}
+
+/** The parsed flags of `scan`. */
+interface ScanFlags extends RegistryFlags {
+  allow: string[];
+  fetchAll: boolean;
+  json: boolean;
 }
 
 export function registerScan(program: Command): void {
@@ -84,13 +91,13 @@ Examples:
   $ modelseal scan ./checkpoint.pt --allow 'torch.nn.modules.linear.Linear'
 `,
   );
-  cmd.action(async (model: string, flags: Record<string, unknown>) => {
+  cmd.action(async (model: string, flags: ScanFlags) => {
     const report = await scanModel(model, {
       ...(await registryOptionsFrom(flags)),
-      allowGlobals: flags.allow as string[],
-      ...(flags.fetchAll === true ? { fetchAll: true } : {}),
+      allowGlobals: flags.allow,
+      ...(flags.fetchAll ? { fetchAll: true } : {}),
     });
-    if (flags.json === true) printJson(report.files);
+    if (flags.json) printJson(report.files);
     else process.stdout.write(renderScan(report));
     if (!report.clean) process.exitCode = EXIT_VERIFY_FAILED;
   });

@@ -6,16 +6,31 @@ import { loadCertificateFiles, loadPrivateKeyFile } from '@modelseal/core/keys';
 import { manifestFiles } from '@modelseal/core/oms';
 import { interruptible } from '../interrupt.js';
 import { printJson, progressBar, humanLine } from '../output.js';
-import { addHashingFlags, hashingOptionsFromFlags } from './hashing-flags.js';
-import { addKeylessSignFlags, keylessSignerFromFlags } from './keyless-flags.js';
+import { addHashingFlags, hashingOptionsFromFlags, type HashingFlags } from './hashing-flags.js';
+import { addKeylessSignFlags, keylessSignerFromFlags, type KeylessSignFlags } from './keyless-flags.js';
 import { canPrompt, promptPassword } from './password-prompt.js';
 import { collect } from './repeatable-option.js';
 import { isArtifactReference, signReference } from './artifact-signatures.js';
 
-export async function signerFromFlags(flags: Record<string, unknown>): Promise<BundleSigner> {
-  const key = flags.key as string | undefined;
-  const certificate = flags.certificate as string | undefined;
-  const chain = (flags.certificateChain as string[] | undefined) ?? [];
+/** The parsed key and certificate signing flags (see addKeySignFlags). */
+export interface KeySignFlags {
+  key?: string;
+  certificate?: string;
+  certificateChain: string[];
+}
+
+/** Every flag a signer comes from: key, certificate chain or keyless. */
+export type SignerFlags = KeySignFlags & KeylessSignFlags;
+
+/** The parsed flags of `sign`. */
+interface SignFlags extends SignerFlags, HashingFlags {
+  signature?: string;
+  overwrite: boolean;
+  json: boolean;
+}
+
+export async function signerFromFlags(flags: SignerFlags): Promise<BundleSigner> {
+  const { key, certificate, certificateChain: chain } = flags;
   if (!key) {
     if (certificate || chain.length)
       throw new ModelsealError(
@@ -85,9 +100,8 @@ Examples:
 `,
   );
   addKeylessSignFlags(cmd);
-  cmd.action(async (model: string, flags: Record<string, unknown>) => {
-    if (isArtifactReference(model))
-      return signReference(model, await signerFromFlags(flags), flags.json === true);
+  cmd.action(async (model: string, flags: SignFlags) => {
+    if (isArtifactReference(model)) return signReference(model, await signerFromFlags(flags), flags.json);
     const hashing = hashingOptionsFromFlags(flags);
     const signer = await signerFromFlags(flags);
     const bar = progressBar('hashing');
@@ -97,13 +111,11 @@ Examples:
         signModel(model, {
           ...hashing,
           signer,
-          signaturePath: flags.signature as string | undefined,
-          overwrite: flags.overwrite === true,
-          protectedPaths: [
-            flags.key,
-            flags.certificate,
-            ...((flags.certificateChain as string[]) ?? []),
-          ].filter((p): p is string => typeof p === 'string'),
+          signaturePath: flags.signature,
+          overwrite: flags.overwrite,
+          protectedPaths: [flags.key, flags.certificate, ...flags.certificateChain].filter(
+            (p): p is string => typeof p === 'string',
+          ),
           onProgress: (p) => bar.update(p),
           signal,
         }),
@@ -112,7 +124,7 @@ Examples:
       bar.stop();
     }
     const { manifest, signaturePath } = result;
-    if (flags.json === true) {
+    if (flags.json) {
       printJson({
         signed: true,
         signaturePath,

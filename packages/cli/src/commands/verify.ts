@@ -15,26 +15,48 @@ import { manifestFiles } from '@modelseal/core/oms';
 import { Interrupted, interruptible } from '../interrupt.js';
 import { jsonError, printJson, progressBar, humanLine } from '../output.js';
 import { hashingOptionsFromFlags, maxJobs } from './hashing-flags.js';
-import { KEYLESS_VERIFY_OPTIONS, addKeylessVerifyFlags, keylessVerifierFromFlags } from './keyless-flags.js';
+import {
+  addKeylessVerifyFlags,
+  keylessOptionGiven,
+  keylessVerifierFromFlags,
+  type KeylessVerifyFlags,
+} from './keyless-flags.js';
 import { collect } from './repeatable-option.js';
-import { addPolicyVerifyFlags, verifyWithPolicy } from './policy-verify.js';
+import { addPolicyVerifyFlags, verifyWithPolicy, type PolicyVerifyFlags } from './policy-verify.js';
 import { isArtifactReference, verifyReference } from './artifact-signatures.js';
 
 /** The verifier --key, --certificate-chain or the keyless flags ask for (shared with `watch`). */
-export async function verifierFromFlags(flags: Record<string, unknown>): Promise<BundleVerifier> {
-  const key = flags.key as string | undefined;
-  const anchors = (flags.certificateChain as string[] | undefined) ?? [];
+/** The parsed --key and --certificate-chain (trust anchors) of a verifying command. */
+export interface KeyVerifyFlags {
+  key?: string;
+  certificateChain: string[];
+}
+
+/** Every flag a verifier comes from: key, trust anchors or keyless. */
+export type VerifierFlags = KeyVerifyFlags & KeylessVerifyFlags;
+
+/** The parsed flags of `verify` (the --policy ones included). */
+interface VerifyFlags extends VerifierFlags, PolicyVerifyFlags {
+  signature?: string;
+  strict: boolean;
+  ignoreUnsignedFiles: boolean;
+  ignorePaths: string[];
+  ignoreGitPaths: boolean;
+  jobs?: string;
+  json: boolean;
+}
+
+export async function verifierFromFlags(flags: VerifierFlags): Promise<BundleVerifier> {
+  const { key, certificateChain: anchors } = flags;
   if (key && anchors.length)
     throw new ModelsealError('USAGE', 'give either --key or --certificate-chain, not both');
   if (key || anchors.length) {
     const mode = key ? '--key' : '--certificate-chain';
-    const keyless = Object.entries(KEYLESS_VERIFY_OPTIONS).find(
-      ([attr]) => flags[attr] !== undefined && flags[attr] !== false,
-    );
+    const keyless = keylessOptionGiven(flags);
     if (keyless)
       throw new ModelsealError(
         'USAGE',
-        `${keyless[1]} is a keyless option: it cannot be checked with ${mode}, give one mode only`,
+        `${keyless} is a keyless option: it cannot be checked with ${mode}, give one mode only`,
       );
   }
   if (key) return keyVerifier({ publicKey: await loadPublicKeyFile(key) });
@@ -114,12 +136,15 @@ chain, bad signature), 2 bad usage or unreadable input.
   );
   addKeylessVerifyFlags(cmd);
   addPolicyVerifyFlags(cmd);
-  cmd.action(async (model: string, flags: Record<string, unknown>) => {
-    if (typeof flags.policy === 'string') return verifyWithPolicy(model, flags);
+  cmd.action(async (model: string, flags: VerifyFlags) => {
+    if (flags.policy !== undefined) return verifyWithPolicy(model, flags.policy, flags);
     if (isArtifactReference(model)) return verifyReference(model, await verifierFromFlags(flags), flags);
-    const json = flags.json === true;
-    let signer: SignerIdentity | null = null;
-    let manifest: SignedManifest | null = null;
+    const json = flags.json;
+    // What the signature said, once it is trusted: reported by --json even when the hash fails.
+    const seen: { signer: SignerIdentity | null; manifest: SignedManifest | null } = {
+      signer: null,
+      manifest: null,
+    };
     const bar = progressBar('verifying');
     try {
       const hashing = hashingOptionsFromFlags({
@@ -131,16 +156,16 @@ chain, bad signature), 2 bad usage or unreadable input.
       const result = await interruptible(`verify of ${model} stopped`, (signal) =>
         verifyModel(model, {
           verifier,
-          signaturePath: flags.signature as string | undefined,
-          ignoreUnsignedFiles: flags.ignoreUnsignedFiles === true,
-          strict: flags.strict === true,
+          signaturePath: flags.signature,
+          ignoreUnsignedFiles: flags.ignoreUnsignedFiles,
+          strict: flags.strict,
           ignorePaths: hashing.ignorePaths,
           ignoreGitPaths: hashing.ignoreGitPaths,
           jobs: hashing.jobs,
           onProgress: (p) => bar.update(p),
           onSignatureVerified: (info) => {
-            signer = info.signer;
-            manifest = info.manifest;
+            seen.signer = info.signer;
+            seen.manifest = info.manifest;
           },
           signal,
         }),
@@ -168,11 +193,11 @@ chain, bad signature), 2 bad usage or unreadable input.
       if (e instanceof Interrupted) throw e; // no verdict to print: the check did not finish
       if (json) {
         const error = jsonError(e);
-        const m = manifest as SignedManifest | null;
+        const m = seen.manifest;
         printJson({
           verified: false,
           error,
-          signer,
+          signer: seen.signer,
           root: m ? m.root : null,
           files: m ? manifestFiles(m).length : null,
         });

@@ -9,17 +9,17 @@ import { checkModelDrift, runDriftCommand, watchModel, type DriftEvent } from '@
 import { pinnedReference } from '../output.js';
 import { EXIT_VERIFY_FAILED } from '../program.js';
 import { addKeylessVerifyFlags, trustedRootFromFlags } from './keyless-flags.js';
-import { addRegistryFlags, registryOptionsFrom } from './registry-flags.js';
+import { addRegistryFlags, registryOptionsFrom, type RegistryFlags } from './registry-flags.js';
 import { jobsFrom, maxJobs } from './hashing-flags.js';
 import { collect } from './repeatable-option.js';
-import { verifierFromFlags } from './verify.js';
+import { verifierFromFlags, type VerifierFlags } from './verify.js';
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** `300`, `300s`, `5m`, `1h`, `250ms` -> milliseconds. */
 export function parseDuration(text: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  const ms = m
-    ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h']
-    : NaN;
+  const ms = m ? Number(m[1]) * UNIT_MS[m[2] ?? 's'] : NaN;
   if (!(ms >= 100 && ms <= 7 * 24 * 3_600_000))
     throw new ModelsealError(
       'USAGE',
@@ -28,29 +28,40 @@ export function parseDuration(text: string, flag: string): number {
   return ms;
 }
 
+/** The parsed flags of `watch`. */
+interface WatchFlags extends VerifierFlags, RegistryFlags {
+  signature?: string;
+  ref?: string;
+  policy?: string;
+  interval: string;
+  once: boolean;
+  exec?: string;
+  jobs: string;
+}
+
 /** Where the signed state comes from: a signature file, or an artifact (checked against a policy first). */
-async function signedStateFrom(flags: Record<string, unknown>): Promise<{
+async function signedStateFrom(flags: WatchFlags): Promise<{
   verifier: BundleVerifier;
   signaturePath?: string;
   reference?: string;
   registry?: OpenTargetOptions;
 }> {
-  const ref = typeof flags.ref === 'string' ? flags.ref : undefined;
+  const { ref } = flags;
   if (ref === undefined) {
-    if (typeof flags.policy === 'string')
+    if (flags.policy !== undefined)
       throw new ModelsealError('USAGE', '--policy needs --ref REF: the artifact the policy is evaluated on');
     const verifier = await verifierFromFlags(flags);
-    return { verifier, ...(typeof flags.signature === 'string' ? { signaturePath: flags.signature } : {}) };
+    return { verifier, ...(flags.signature !== undefined ? { signaturePath: flags.signature } : {}) };
   }
-  if (typeof flags.signature === 'string')
+  if (flags.signature !== undefined)
     throw new ModelsealError('USAGE', 'give either --signature FILE or --ref REF, not both');
   const registry = await registryOptionsFrom(flags);
-  if (typeof flags.policy !== 'string')
+  if (flags.policy === undefined)
     return { verifier: await verifierFromFlags(flags), reference: ref, registry };
-  const identityFlags = ['key', 'certificateIdentity', 'certificateIdentityRegexp'].filter(
-    (f) => flags[f] !== undefined,
+  const identityFlags = [flags.key, flags.certificateIdentity, flags.certificateIdentityRegexp].filter(
+    (f) => f !== undefined,
   );
-  if (identityFlags.length > 0 || (flags.certificateChain as string[]).length > 0)
+  if (identityFlags.length > 0 || flags.certificateChain.length > 0)
     throw new ModelsealError(
       'USAGE',
       '--policy names who may sign: leave out --key, --certificate-chain and --certificate-identity',
@@ -116,14 +127,14 @@ Examples:
   );
   addKeylessVerifyFlags(cmd);
   addRegistryFlags(cmd);
-  cmd.action(async (model: string, flags: Record<string, unknown>) => {
-    const intervalMs = parseDuration(String(flags.interval), '--interval');
+  cmd.action(async (model: string, flags: WatchFlags) => {
+    const intervalMs = parseDuration(flags.interval, '--interval');
     const jobs = jobsFrom(flags.jobs);
     const source = await signedStateFrom(flags);
-    const exec = flags.exec as string | undefined;
+    const { exec } = flags;
     const print = (e: DriftEvent): void => void process.stdout.write(`${JSON.stringify(e)}\n`);
     const common = { ...source, jobs };
-    if (flags.once === true) {
+    if (flags.once) {
       const events = await checkModelDrift(model, { ...common, onDrift: print });
       if (events.length > 0) {
         if (exec) await runDriftCommand(exec, events);
