@@ -18,7 +18,8 @@ export interface KeylessSignFlags {
   signingConfig?: string;
   trustedRoot?: string;
   oidcIssuer?: string;
-  oidcClientId?: string;
+  /** default 'sigstore' */
+  oidcClientId: string;
 }
 
 /** The parsed keyless verification flags (commander attribute names; see addKeylessVerifyFlags). */
