@@ -71,13 +71,14 @@ describe.each(['none', 'htpasswd', 'token'] as RegistryAuthMode[])('registry wit
   beforeAll(async () => {
     reg = await startRegistry({ auth });
     creds = reg.username ? { username: reg.username, password: reg.password as string } : undefined;
+    // pushed once per registry; every test below only reads it (or pushes elsewhere)
+    pushed = await pushModel(model, `${reg.host}/models/tiny:v1`, {
+      ...(creds ? { credentials: creds } : {}),
+    });
   });
   afterAll(async () => reg?.close());
 
   it('pushes a model; skopeo returns our exact manifest bytes', async () => {
-    pushed = await pushModel(model, `${reg.host}/models/tiny:v1`, {
-      ...(creds ? { credentials: creds } : {}),
-    });
     expect(pushed.reference).toBe(`${reg.host}/models/tiny:v1@${pushed.digest}`);
     const raw = await skopeo(
       ['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/models/tiny:v1`],
@@ -134,7 +135,7 @@ describe.each(['none', 'htpasswd', 'token'] as RegistryAuthMode[])('registry wit
     });
   }
 
-  if (auth === 'token') {
+  if (auth !== 'none') {
     it('CLI: push with --username/--password-stdin and pull (exit 0)', async () => {
       const push = await run(
         [
@@ -155,7 +156,7 @@ describe.each(['none', 'htpasswd', 'token'] as RegistryAuthMode[])('registry wit
         digest: pushed.digest,
         size: pushed.size,
       });
-      const dest = path.join(tmp, 'cli-pulled');
+      const dest = path.join(tmp, `cli-pulled-${auth}`);
       const pull = await run(
         ['pull', `${reg.host}/models/cli:v1`, dest, '--username', reg.username as string, '--password-stdin'],
         reg.password,
@@ -163,7 +164,7 @@ describe.each(['none', 'htpasswd', 'token'] as RegistryAuthMode[])('registry wit
       expect(pull.status).toBe(0);
       expect(pull.stdout).toBe(`${reg.host}/models/cli:v1@${pushed.digest}\n`);
       expect(readTree(dest)).toEqual(readTree(model));
-      const denied = await run(['pull', `${reg.host}/models/cli:v1`, path.join(tmp, 'denied')]);
+      const denied = await run(['pull', `${reg.host}/models/cli:v1`, path.join(tmp, `denied-${auth}`)]);
       expect(denied.status).toBe(2);
       expect(denied.stderr).toMatch(/^modelseal: error\[REGISTRY_AUTH\]: .*\n$/);
     });

@@ -109,7 +109,8 @@ describe('RegistryTarget push and fetch through each auth setup', () => {
   for (const auth of ['none', 'htpasswd', 'token'] as const) {
     it(`${auth}: blobs + manifest round-trip with exact bytes and digests`, async () => {
       const reg = await registry(auth);
-      const t = target(reg, 'ns/model');
+      const statuses: number[] = [];
+      const t = target(reg, 'ns/model', { onResponse: (e) => statuses.push(e.status) });
       const layer = randomBytes(300_000);
       const { layerDesc, manifest } = await pushArtifact(t, layer);
       expect(t.stats.blobsUploaded).toBe(2);
@@ -131,6 +132,11 @@ describe('RegistryTarget push and fetch through each auth setup', () => {
       await t.push(layerDesc, { kind: 'stream', open: () => Readable.from([layer]) });
       expect(t.stats.blobsSkipped).toBe(1);
       expect(t.stats.blobsUploaded).toBe(2);
+      // the same request trace in every mode (HEAD 404, POST 202, PUT 201 per blob, manifest PUT, then
+      // the reads); with auth, exactly one 401 in front of it, after which credentials go along
+      const trace = [404, 202, 201, 404, 202, 201, 201, 200, 200, 200, 200, 200, 404, 200];
+      expect(statuses).toEqual(auth === 'none' ? trace : [401, ...trace]);
+      if (auth !== 'token') expect(reg.tokenServer).toBeUndefined();
       if (auth === 'token') {
         // Tokens are cached per scope set: one for pull, one for pull+push, for all of the above.
         expect(reg.tokenServer!.requests.map((r) => [r.user, r.via, r.service, r.scopes])).toEqual([
