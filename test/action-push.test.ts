@@ -3,14 +3,23 @@
 // pushed manifest digest, and with `github-attestations: true` stores the provenance bundle through a
 // local endpoint speaking GitHub's attestation API. An unreachable registry fails the step.
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RECORDED_RUN, errorLines, omsRootOf, runAction, startAttestationApi } from './action-process.js';
+import {
+  GITHUB_ISSUER,
+  RECORDED_RUN,
+  RUN_IDENTITY,
+  errorLines,
+  modelsealCli,
+  omsRootOf,
+  runAction,
+  startAttestationApi,
+} from './action-process.js';
 import { bundleJson, statementOf } from './bundle-json.js';
 import { REPO } from './cli-process.js';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
@@ -18,6 +27,8 @@ import { startSigstoreStack, type SigstoreStack } from './sigstore/stack.js';
 
 const execFileAsync = promisify(execFile);
 const KEY = path.join(REPO, 'fixtures/keys/test.key');
+const PUB = path.join(REPO, 'fixtures/keys/test.pub');
+const HINT = createHash('sha256').update(readFileSync(PUB)).digest('hex');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ms-action-push-'));
 const GITHUB_TOKEN = 'ghs_modelsealTestToken0123456789abcdef';
 
@@ -114,6 +125,28 @@ describe('mode: sign with registry-ref', () => {
       subjects,
     );
 
+    // the CLI accepts the artifact's signatures and attestations, which are the summary's referrers
+    const cliEnv = { DOCKER_CONFIG: env.DOCKER_CONFIG };
+    const v = await modelsealCli(['verify', ref, '--key', PUB, '--json'], cliEnv);
+    expect(v.code, v.stderr).toBe(0);
+    const verified = JSON.parse(v.stdout);
+    expect(verified.digest).toBe(digest);
+    expect(verified.root).toBe(expected.root);
+    const checks = verified.signatures;
+    const kinds = checks.map((c: { kind: string; verified: boolean }) => [c.kind, c.verified]);
+    expect(kinds.sort()).toEqual([
+      ['cosign', true],
+      ['oms', true],
+    ]);
+    for (const c of checks) expect(r.summary).toContain(`\`${c.source}\``);
+    for (const type of ['slsaprovenance1', 'cyclonedx']) {
+      const a = await modelsealCli(['verify-attestation', ref, '--type', type, '--key', PUB], cliEnv);
+      expect(a.code, `${type}: ${a.stderr}`).toBe(0);
+    }
+    expect(r.summary).toMatch(
+      /\| Referrers \| OMS signature `sha256:[0-9a-f]{64}`<br>cosign signature `sha256:[0-9a-f]{64}`<br>provenance `sha256:[0-9a-f]{64}`<br>SBOM `sha256:[0-9a-f]{64}` \|/,
+    );
+
     // GitHub's attestation API got exactly the provenance bundle, with the token, for the run's repository
     expect(api.requests).toHaveLength(1);
     const [req] = api.requests;
@@ -130,6 +163,58 @@ describe('mode: sign with registry-ref', () => {
         .filter((l) => !l.startsWith('::add-mask::'))
         .join('\n'),
     ).not.toContain(GITHUB_TOKEN);
+  });
+
+  it('keyless: verify REF and verify-attestation REF accept it with the identity the token carried', async () => {
+    const dir = model('pushed-keyless');
+    const ref = `${reg.host}/models/keyless:v1`;
+    const r = await runAction(
+      {
+        'model-path': dir,
+        'registry-ref': ref,
+        'signing-config': stack.signingConfigPath,
+        'trusted-root': stack.trustedRootPath,
+      },
+      env,
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const digest = await manifestDigest(ref);
+    expect(r.outputs.digest).toBe(digest);
+    const keyless = [
+      '--trusted-root',
+      stack.trustedRootPath,
+      '--certificate-identity',
+      RUN_IDENTITY,
+      '--certificate-oidc-issuer',
+      GITHUB_ISSUER,
+    ];
+    const cliEnv = { DOCKER_CONFIG: env.DOCKER_CONFIG };
+    const v = await modelsealCli(['verify', ref, ...keyless, '--json'], cliEnv);
+    expect(v.code, v.stderr).toBe(0);
+    expect(JSON.parse(v.stdout).signer).toMatchObject({
+      kind: 'keyless',
+      identity: RUN_IDENTITY,
+      issuer: GITHUB_ISSUER,
+    });
+    const a = await modelsealCli(
+      ['verify-attestation', ref, '--type', 'slsaprovenance1', ...keyless],
+      cliEnv,
+    );
+    expect(a.code, a.stderr).toBe(0);
+    expect(JSON.parse(a.stdout).runDetails.builder.id).toBe(RUN_IDENTITY);
+    const other = await modelsealCli(
+      [
+        'verify',
+        ref,
+        ...keyless.slice(0, 2),
+        '--certificate-identity',
+        `${RUN_IDENTITY}x`,
+        '--certificate-oidc-issuer',
+        GITHUB_ISSUER,
+      ],
+      cliEnv,
+    );
+    expect(other.code).toBe(1);
   });
 
   it('github-attestations without registry-ref is a usage error before any work', async () => {
@@ -171,5 +256,124 @@ describe('mode: sign with registry-ref', () => {
       ),
     );
     expect(r.outputs.digest).toBeUndefined();
+  });
+});
+
+describe('mode: verify with registry-ref', () => {
+  let ref: string;
+  let digest: string;
+  let root: string;
+  beforeAll(async () => {
+    const dir = model('deploy');
+    root = omsRootOf(dir).root;
+    ref = `${reg.host}/models/deploy:v1`;
+    const r = await runAction(
+      { 'model-path': dir, 'registry-ref': ref, key: KEY, 'key-password': 'modelseal-test' },
+      env,
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    digest = await manifestDigest(ref);
+  });
+
+  it('checks the signatures where the artifact is stored (no dest)', async () => {
+    const r = await runAction({ mode: 'verify', 'registry-ref': ref, 'public-key': PUB }, env);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.outputs).toEqual({
+      verified: 'true',
+      digest,
+      'oms-root': `sha256:${root}`,
+      signer: `key ${HINT}`,
+    });
+    expect(r.summary).toContain(`| Manifest digest | \`${digest}\` |`);
+    expect(r.summary).toMatch(
+      /\| Signatures \| (oms|cosign) `sha256:[0-9a-f]{64}`: verified<br>(oms|cosign) `sha256:[0-9a-f]{64}`: verified \|/,
+    );
+    // another key: WRONG_KEY, one annotation, the job fails
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const other = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const bad = await runAction({ mode: 'verify', 'registry-ref': ref, 'public-key': other }, env);
+    expect(bad.code).toBe(1);
+    expect(errorLines(bad)).toHaveLength(1);
+    expect(errorLines(bad)[0]).toMatch(/^::error title=modelseal WRONG_KEY::error\[WRONG_KEY\]: /);
+  });
+
+  it('pulls into dest only after the signatures verified; the pulled model verifies as a directory', async () => {
+    const dest = path.join(tmp, 'pulled');
+    const r = await runAction({ mode: 'verify', 'registry-ref': ref, 'public-key': PUB, dest }, env);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.outputs.digest).toBe(digest);
+    expect(omsRootOf(dest).root).toBe(root);
+    const v = await modelsealCli(['verify', dest, '--key', PUB]);
+    expect(v.code, v.stderr).toBe(0);
+    // a wrong key leaves no dest behind
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const other = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const dest2 = path.join(tmp, 'pulled-wrong-key');
+    const bad = await runAction(
+      { mode: 'verify', 'registry-ref': ref, 'public-key': other, dest: dest2 },
+      env,
+    );
+    expect(bad.code).toBe(1);
+    expect(existsSync(dest2)).toBe(false);
+  });
+
+  it('a policy: allowed pulls into dest; denied fails the job and leaves dest absent', async () => {
+    const pem = readFileSync(PUB, 'utf8').trim().split('\n').join('\n          ');
+    const policy = (name: string, builder: string) => {
+      const f = path.join(tmp, `${name}.yaml`);
+      writeFileSync(
+        f,
+        `apiVersion: modelseal.dev/v1alpha1
+kind: ModelPolicy
+metadata: {name: ${name}}
+spec:
+  mode: enforce
+  identities:
+    trainer:
+      key:
+        publicKey: |
+          ${pem}
+  require:
+    signatures:
+      oms: {signedBy: [trainer]}
+    provenance:
+      signedBy: [trainer]
+      builders: [{idRegExp: '${builder}', maxLevel: 2}]
+    sbom:
+      signedBy: [trainer]
+`,
+      );
+      return f;
+    };
+    const dest = path.join(tmp, 'policy-pulled');
+    const ok = await runAction(
+      {
+        mode: 'verify',
+        'registry-ref': ref,
+        policy: policy('release', 'https://github\\.com/octo/model/\\.github/workflows/release\\.yml@.*'),
+        dest,
+      },
+      env,
+    );
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.outputs).toEqual({ verified: 'true', digest });
+    expect(omsRootOf(dest, ['model.sig', '.modelseal-complete']).root).toBe(root);
+    expect(ok.summary).toContain('| SLSA build level | 2 |');
+    const dest2 = path.join(tmp, 'policy-denied');
+    const bad = await runAction(
+      {
+        mode: 'verify',
+        'registry-ref': ref,
+        policy: policy('other', 'https://github\\.com/octo/other/.*'),
+        dest: dest2,
+      },
+      env,
+    );
+    expect(bad.code).toBe(1);
+    expect(errorLines(bad)).toHaveLength(1);
+    expect(errorLines(bad)[0]).toMatch(
+      /^::error title=modelseal PROVENANCE_REJECTED::error\[PROVENANCE_REJECTED\]: /,
+    );
+    expect(existsSync(dest2)).toBe(false);
   });
 });

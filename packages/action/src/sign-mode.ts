@@ -1,18 +1,24 @@
-// `mode: sign`: sign the model directory (OMS signature), push it when `registry-ref` is given, attest
-// SLSA provenance and a CycloneDX ML-BOM about it, optionally store the provenance in GitHub's
-// attestation store, then set the outputs and write the job summary. All the work is core's.
+// `mode: sign`: sign the model directory (OMS signature), push it when `registry-ref` is given and sign
+// the artifact there (OMS + cosign signature referrers), attest SLSA provenance and a CycloneDX ML-BOM
+// about it (files beside the model, and referrers of the artifact), optionally store the provenance in
+// GitHub's attestation store, then set the outputs and write the job summary. All the work is core's.
 import { writeFile } from 'node:fs/promises';
 import * as core from '@actions/core';
 import { attest, pushModel, signModel, buildSbom, type SignModelResult } from '@modelseal/core';
 import {
   CYCLONEDX_BOM,
   SLSA_PROVENANCE_V1,
+  attachBundle,
   defaultAttestationPath,
   modelProvenance,
+  openArtifact,
+  signArtifact,
+  type OpenedArtifact,
   onGithubActions,
   storeGithubAttestation,
   type StatementSubject,
 } from '@modelseal/core/attest';
+import { serializeBundle } from '@modelseal/core/oms';
 import { requireIdTokenPermission } from './id-token.js';
 import { readSignInputs, type SignInputs } from './inputs.js';
 import { signerFromInputs, type ActionSigner } from './signer.js';
@@ -20,18 +26,25 @@ import { certificateIdentity, formatSize, rekorEntry, writeSummary, type Summary
 
 type Bundle = SignModelResult['bundle'];
 
-/** Signs `statement` and writes the bundle beside the model (MODEL.<type>.sigstore.json). */
+/**
+ * Signs the statement, writes the bundle beside the model (MODEL.<type>.sigstore.json) and, for a
+ * pushed model, attaches the same bundle to the artifact as a referrer.
+ */
 async function attestTo(
   modelPath: string,
   subjects: StatementSubject[],
   predicateType: string,
   predicate: unknown,
   signer: ActionSigner,
-): Promise<{ path: string; bundle: Bundle }> {
+  artifact: OpenedArtifact | undefined,
+): Promise<{ path: string; bundle: Bundle; referrer?: string }> {
   const bundle = await attest({ subject: subjects, predicateType, predicate }, signer.signer);
+  const bytes = serializeBundle(bundle);
   const file = defaultAttestationPath(modelPath, predicateType);
-  await writeFile(file, `${JSON.stringify(bundle)}\n`);
-  return { path: file, bundle };
+  await writeFile(file, bytes);
+  if (!artifact) return { path: file, bundle };
+  const referrer = await attachBundle(artifact.target, artifact.plan.descriptor, bytes, predicateType);
+  return { path: file, bundle, referrer: referrer.digest };
 }
 
 /** `key <hint>`, or the keyless certificate's identity and the token's issuer. */
@@ -78,6 +91,8 @@ export async function runSign(): Promise<void> {
 
   const subjects: StatementSubject[] = [{ name: signed.manifest.subjectName, digest: { sha256: root } }];
   let pushedRef: string | undefined;
+  let artifact: OpenedArtifact | undefined;
+  const referrers: string[] = [];
   if (inputs.registryRef) {
     const pushed = await pushModel(inputs.modelPath, inputs.registryRef, {
       ...credentials(inputs),
@@ -87,6 +102,15 @@ export async function runSign(): Promise<void> {
     core.setOutput('digest', pushed.digest);
     core.info(`pushed ${pushed.reference}`);
     rows.push(['Pushed', `\`${pushed.reference}\``], ['Manifest digest', `\`${pushed.digest}\``]);
+    const onArtifact = await signArtifact(pushed.reference, {
+      ...credentials(inputs),
+      signer: signer.signer,
+    });
+    referrers.push(
+      `OMS signature \`${onArtifact.oms.digest}\``,
+      `cosign signature \`${onArtifact.cosign.digest}\``,
+    );
+    artifact = await openArtifact(pushed.reference, credentials(inputs));
     subjects.push({
       name: inputs.registryRef.replace(/[:@][^:@/]*$/, ''),
       digest: { sha256: pushed.digest.slice('sha256:'.length) },
@@ -102,7 +126,15 @@ export async function runSign(): Promise<void> {
         sourceDir: false,
       },
     );
-    const prov = await attestTo(inputs.modelPath, subjects, SLSA_PROVENANCE_V1, statement.predicate, signer);
+    const prov = await attestTo(
+      inputs.modelPath,
+      subjects,
+      SLSA_PROVENANCE_V1,
+      statement.predicate,
+      signer,
+      artifact,
+    );
+    if (prov.referrer) referrers.push(`provenance \`${prov.referrer}\``);
     core.setOutput('provenance-bundle', prov.path);
     rows.push(['Provenance', `\`${prov.path}\` (${statement.predicate.buildDefinition.buildType})`]);
     if (inputs.githubAttestations) {
@@ -116,9 +148,11 @@ export async function runSign(): Promise<void> {
   }
   if (inputs.sbom) {
     const bom = await buildSbom(inputs.modelPath);
-    const sbom = await attestTo(inputs.modelPath, subjects, CYCLONEDX_BOM, bom, signer);
+    const sbom = await attestTo(inputs.modelPath, subjects, CYCLONEDX_BOM, bom, signer, artifact);
+    if (sbom.referrer) referrers.push(`SBOM \`${sbom.referrer}\``);
     core.setOutput('sbom-bundle', sbom.path);
     rows.push(['SBOM', `\`${sbom.path}\` (CycloneDX 1.6, ${bom.serialNumber})`]);
   }
+  if (referrers.length) rows.push(['Referrers', referrers.join('<br>')]);
   await writeSummary('modelseal: signed', rows);
 }

@@ -2,15 +2,17 @@
 // `dest`), against a policy file or a signer (public key, or keyless identity and issuer). Any failure
 // fails the job. Sets the outputs and writes the job summary; all checks are core's.
 import * as core from '@actions/core';
+import type { KeyObject } from 'node:crypto';
 import {
-  ModelsealError,
   keyVerifier,
+  pullModel,
   keylessVerifier,
   verifyModel,
   type BundleVerifier,
   type SignerIdentity,
 } from '@modelseal/core';
 import { loadPublicKey, loadPublicKeyFile } from '@modelseal/core/keys';
+import { pullVerification, verifyArtifact, type VerifyArtifactResult } from '@modelseal/core/attest';
 import {
   evaluatePolicy,
   gatherModelEvidence,
@@ -35,20 +37,24 @@ export function describeSigner(s: SignerIdentity): string {
 const trustedRoot = (inputs: VerifyInputs) =>
   inputs.trustedRoot ? { kind: 'file' as const, path: inputs.trustedRoot } : undefined;
 
-async function verifierFromInputs(inputs: VerifyInputs): Promise<BundleVerifier> {
+/** The verifier the trust inputs name, and the public key (which also checks legacy cosign `.sig` signatures). */
+async function verifierFromInputs(
+  inputs: VerifyInputs,
+): Promise<{ verifier: BundleVerifier; publicKey?: KeyObject }> {
   if (inputs.publicKey) {
     const publicKey = isPemText(inputs.publicKey)
       ? loadPublicKey(inputs.publicKey, "input 'public-key'")
       : await loadPublicKeyFile(inputs.publicKey);
-    return keyVerifier({ publicKey });
+    return { verifier: keyVerifier({ publicKey }), publicKey };
   }
-  return keylessVerifier({
+  const verifier = keylessVerifier({
     identity: inputs.certificateIdentity,
     identityRegExp: inputs.certificateIdentityRegexp,
     issuer: inputs.certificateOidcIssuer,
     issuerRegExp: inputs.certificateOidcIssuerRegexp,
     ...(inputs.trustedRoot ? { trustedRoot: trustedRoot(inputs) } : {}),
   });
+  return { verifier };
 }
 
 const credentials = (inputs: VerifyInputs) =>
@@ -104,6 +110,43 @@ async function verifyWithPolicy(inputs: VerifyInputs, rows: SummaryRow[]): Promi
   await writeSummary(result.allowed ? 'modelseal: verified' : 'modelseal: denied (audit mode)', rows);
 }
 
+/** `registry-ref` with a key or identity: the artifact's signatures where it is stored, or a verified pull into `dest`. */
+async function verifyReference(
+  inputs: VerifyInputs,
+  trust: { verifier: BundleVerifier; publicKey?: KeyObject },
+  rows: SummaryRow[],
+): Promise<void> {
+  const ref = inputs.registryRef as string;
+  let result: VerifyArtifactResult;
+  if (inputs.dest) {
+    const check = pullVerification(trust);
+    const pulled = await pullModel(ref, inputs.dest, { ...credentials(inputs), verify: check });
+    result = check.result as VerifyArtifactResult;
+    rows.push(['Pulled to', `\`${inputs.dest}\` (${pulled.files.length} files)`]);
+  } else {
+    result = await verifyArtifact(ref, { ...credentials(inputs), ...trust });
+  }
+  for (const w of result.warnings) core.warning(w);
+  const signer = describeSigner(result.signer);
+  core.setOutput('verified', 'true');
+  core.setOutput('digest', result.digest);
+  if (result.signed) core.setOutput('oms-root', `sha256:${result.signed.root}`);
+  core.setOutput('signer', signer);
+  core.info(`verified ${ref} (${result.digest}), signed by ${signer}`);
+  rows.push(['Manifest digest', `\`${result.digest}\``]);
+  if (result.signed) rows.push(['OMS root', `\`sha256:${result.signed.root}\``]);
+  rows.push(
+    ['Signer', signer],
+    [
+      'Signatures',
+      result.checks
+        .map((c) => `${c.kind} \`${c.source}\`: ${c.verified ? 'verified' : `FAIL ${c.error?.code ?? ''}`}`)
+        .join('<br>'),
+    ],
+  );
+  await writeSummary('modelseal: verified', rows);
+}
+
 /** Runs `mode: verify`. Throws the verification error (its code) on any failure. */
 export async function runVerify(): Promise<void> {
   const inputs = readVerifyInputs();
@@ -111,9 +154,9 @@ export async function runVerify(): Promise<void> {
     inputs.modelPath ? ['Model', `\`${inputs.modelPath}\``] : ['Reference', `\`${inputs.registryRef}\``],
   ];
   if (inputs.policy) return verifyWithPolicy(inputs, rows);
-  const verifier = await verifierFromInputs(inputs);
-  if (!inputs.modelPath)
-    throw new ModelsealError('USAGE', "mode 'verify' with 'registry-ref' needs 'policy'");
+  const trust = await verifierFromInputs(inputs);
+  if (!inputs.modelPath) return verifyReference(inputs, trust, rows);
+  const verifier = trust.verifier;
   let totalBytes = 0;
   const result = await verifyModel(inputs.modelPath, {
     verifier,
