@@ -83,7 +83,32 @@ describe('keylessVerifier on the Python model_signing keyless vectors (public-go
     const stmt = JSON.parse(Buffer.from(env.payload, 'base64').toString('utf8'));
     stmt.predicate.resources[0].digest = '0'.repeat(64);
     env.payload = Buffer.from(JSON.stringify(stmt)).toString('base64');
-    expect(await codeOf(keylessVerifier(IBM).verify(parsed(json)))).toBe('BAD_SIGNATURE');
+    const err = (await keylessVerifier(IBM)
+      .verify(parsed(json))
+      .catch((e: unknown) => e)) as Error & { code: string };
+    expect(err.code).toBe('BAD_SIGNATURE');
+    expect(err.message).toBe(
+      'model.sig: the DSSE signature does not match the signed payload and certificate',
+    );
+  });
+
+  it('a message-signature bundle (not DSSE) is MALFORMED_BUNDLE, and ignoreSct adds its warning', async () => {
+    const json = clone(vector('v1.0.0'));
+    delete json.dsseEnvelope;
+    json.messageSignature = {
+      messageDigest: { algorithm: 'SHA2_256', digest: Buffer.alloc(32).toString('base64') },
+      signature: Buffer.alloc(64).toString('base64'),
+    };
+    // the envelope part of ParsedBundle is irrelevant here: the verifier reads the bundle JSON
+    const err = (await keylessVerifier(IBM)
+      .verify({ ...parsed(vector('v1.0.0')), json })
+      .catch((e: unknown) => e)) as Error & { code: string };
+    expect(err).toMatchObject({
+      code: 'MALFORMED_BUNDLE',
+      message: 'model.sig: expected a DSSE envelope, found a messageSignature bundle',
+    });
+    const res = await keylessVerifier({ ...IBM, ignoreSct: true }).verify(parsed(vector('v1.0.0')));
+    expect(res.warnings).toEqual(['embedded SCT requirement disabled (--insecure-ignore-sct)']);
   });
 
   it('a tampered tlog entry fails with TLOG_INVALID', async () => {
@@ -97,7 +122,11 @@ describe('keylessVerifier on the Python model_signing keyless vectors (public-go
     for (const v of ['v1.0.0', 'v1.1.0']) {
       const json = clone(vector(v));
       (json.verificationMaterial as { tlogEntries: unknown[] }).tlogEntries = [];
-      expect(await codeOf(keylessVerifier(IBM).verify(parsed(json)))).toBe('TLOG_MISSING');
+      await expect(keylessVerifier(IBM).verify(parsed(json))).rejects.toMatchObject({
+        code: 'TLOG_MISSING',
+        message:
+          'model.sig: the bundle has no transparency-log entry (pass --insecure-ignore-tlog to accept that)',
+      });
     }
     const noTsa = clone(vector('v1.0.0'));
     (noTsa.verificationMaterial as { tlogEntries: unknown[] }).tlogEntries = [];
