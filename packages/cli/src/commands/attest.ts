@@ -14,12 +14,12 @@ import { jsonError, printJson, progressBar } from '../output.js';
 import {
   addSignerFlags,
   addVerifierFlags,
-  describeSigner,
   signerFromFlags,
   verifierFromFlags,
   type SignerFlags,
   type VerifierFlags,
 } from './attest-flags.js';
+import { describeSigner } from './verify.js';
 import { collect } from './repeatable-option.js';
 import { attestReference, isArtifactReference, verifyAttestationReference } from './artifact-signatures.js';
 

@@ -1,14 +1,10 @@
 // Keyless (Sigstore) flags shared by `sign` and `verify`, and their translation into core signers/verifiers.
 // `sign`/`verify` call these when neither --key nor --certificate-chain is given.
 import { Option, type Command } from 'commander';
-import {
-  keylessSigner,
-  keylessVerifier,
-  ModelsealError,
-  type BundleSigner,
-  type BundleVerifier,
-  type TrustedRootSource,
-} from '@modelseal/core';
+// The signing and verifying code is imported when a signer or verifier is built, so that commands
+// that only add these flags (push, pull) start without it.
+import { ModelsealError } from '@modelseal/core/hashing';
+import type { BundleSigner, BundleVerifier, TrustedRootSource } from '@modelseal/core';
 import { canPrompt } from './password-prompt.js';
 
 /** The parsed keyless signing flags (commander attribute names; see addKeylessSignFlags). */
@@ -110,6 +106,7 @@ export function addKeylessSignFlags(cmd: Command): Command {
 }
 
 export async function keylessSignerFromFlags(opts: KeylessSignFlags): Promise<BundleSigner> {
+  const { keylessSigner } = await import('@modelseal/core');
   return keylessSigner({
     identityToken: str(opts.identityToken),
     staging: opts.staging === true,
@@ -272,6 +269,7 @@ export async function keylessVerifierFromFlags(opts: KeylessVerifyFlags): Promis
     );
   }
   const trustedRoot = trustedRootFromFlags(opts);
+  const { keylessVerifier } = await import('@modelseal/core');
   const verifier = keylessVerifier({
     identity: str(opts.certificateIdentity),
     identityRegExp: str(opts.certificateIdentityRegexp),

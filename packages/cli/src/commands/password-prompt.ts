@@ -1,6 +1,6 @@
 // Reads a password from the terminal without echo (for encrypted cosign keys and keygen).
 // Only on a TTY; otherwise callers tell the user to set COSIGN_PASSWORD.
-import { ModelsealError } from '@modelseal/core';
+import { ModelsealError } from '@modelseal/core/hashing';
 
 export function canPrompt(): boolean {
   return process.stdin.isTTY === true && process.stderr.isTTY === true;

@@ -3,11 +3,10 @@
 // into staging, and lets DEST appear only when the whole policy passed. Writes --result (and --vsa)
 // for the inference container to read; on failure, one line naming the failed check, exit 1.
 import type { Command } from 'commander';
-import { loadPolicy, pullWithPolicy } from '@modelseal/core/policy';
 import type { OpenTargetOptions } from '@modelseal/core';
 import { pinnedReference, printJson } from '../output.js';
 import { trustedRootFromFlags } from './keyless-flags.js';
-import { writePolicyOutputs, type PolicyOutputFlags } from './policy-outputs.js';
+import type { PolicyOutputFlags } from './policy-outputs.js';
 
 /** The parsed policy flags of `pull` (see addPolicyPullFlags). */
 export interface PolicyPullFlags extends PolicyOutputFlags {
@@ -39,6 +38,9 @@ export async function pullWithPolicyCli(
   flags: PolicyPullFlags & { json: boolean },
   options: OpenTargetOptions & { concurrency?: number },
 ): Promise<void> {
+  // Loaded here, not at import: `pull` without --policy starts without the policy engine.
+  const { loadPolicy, pullWithPolicy } = await import('@modelseal/core/policy');
+  const { writePolicyOutputs } = await import('./policy-outputs.js');
   const policy = await loadPolicy(policyFile);
   const trusted = typeof flags.trustedRoot === 'string' ? { trustedRoot: trustedRootFromFlags(flags) } : {};
   const pulled = await pullWithPolicy(ref, dest, {

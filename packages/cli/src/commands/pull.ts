@@ -11,7 +11,6 @@ import {
 } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
 import { addPolicyPullFlags, pullWithPolicyCli, type PolicyPullFlags } from './policy-pull.js';
-import { pullVerification } from '@modelseal/core/attest';
 import { addVerifierFlags, verifierFromFlags, type VerifierFlags } from './attest-flags.js';
 
 /** The parsed flags of `pull`. */
@@ -77,7 +76,11 @@ Examples:
         concurrency: concurrencyFrom(flags),
       });
     }
-    const verify = flags.verify ? pullVerification({ verifier: await verifierFromFlags(flags) }) : undefined;
+    const verify = flags.verify
+      ? (await import('@modelseal/core/attest')).pullVerification({
+          verifier: await verifierFromFlags(flags),
+        })
+      : undefined;
     const bar = progressBar('pulling');
     const t0 = performance.now();
     let result;

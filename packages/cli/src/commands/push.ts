@@ -10,7 +10,6 @@ import {
   type RegistryFlags,
 } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
-import { signArtifact } from '@modelseal/core/attest';
 import { addSignerFlags, signerFromFlags, type SignerFlags } from './attest-flags.js';
 
 /** The parsed flags of `push`. */
@@ -82,7 +81,9 @@ Examples:
       hashBar.stop();
       pushBar.stop();
     }
-    const signed = signer ? await signArtifact(result.reference, { ...options, signer }) : undefined;
+    const signed = signer
+      ? await (await import('@modelseal/core/attest')).signArtifact(result.reference, { ...options, signer })
+      : undefined;
     if (signed && !flags.json)
       process.stderr.write(
         humanLine(

@@ -9,15 +9,8 @@ import { printJson, progressBar, humanLine } from '../output.js';
 import { addHashingFlags, hashingOptionsFromFlags, type HashingFlags } from './hashing-flags.js';
 import { addKeylessSignFlags, keylessSignerFromFlags, type KeylessSignFlags } from './keyless-flags.js';
 import { canPrompt, promptPassword } from './password-prompt.js';
-import { collect } from './repeatable-option.js';
+import { addKeySignFlags, type KeySignFlags } from './key-sign-flags.js';
 import { isArtifactReference, signReference } from './artifact-signatures.js';
-
-/** The parsed key and certificate signing flags (see addKeySignFlags). */
-export interface KeySignFlags {
-  key?: string;
-  certificate?: string;
-  certificateChain: string[];
-}
 
 /** Every flag a signer comes from: key, certificate chain or keyless. */
 export type SignerFlags = KeySignFlags & KeylessSignFlags;
@@ -48,22 +41,6 @@ export async function signerFromFlags(flags: SignerFlags): Promise<BundleSigner>
   const [leaf, ...extra] = await loadCertificateFiles([certificate]);
   const intermediates = [...extra, ...(await loadCertificateFiles(chain))];
   return certificateSigner({ privateKey, certificate: leaf, chain: intermediates });
-}
-
-/** --key, --certificate and --certificate-chain: key and certificate signing, as `sign` and `attest` take them. */
-export function addKeySignFlags(cmd: Command): Command {
-  return cmd
-    .option(
-      '--key <file>',
-      'private key (PEM, or cosign encrypted key; password from COSIGN_PASSWORD or a prompt)',
-    )
-    .option('--certificate <file>', 'signing certificate (PEM) for --key: certificate mode')
-    .option(
-      '--certificate-chain <file>',
-      'intermediate certificates to embed after the signing certificate; repeatable',
-      collect,
-      [],
-    );
 }
 
 export function registerSign(program: Command): void {
