@@ -1,8 +1,14 @@
-// `modelseal provenance MODEL`: write a SLSA v1 provenance statement for a model (GitHub's workflow
+// `modelseal provenance MODEL|REF`: write a SLSA v1 provenance statement for a model (GitHub's workflow
 // buildType on GitHub Actions, else modelseal's ml-training buildType), to stdout or --output.
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { modelProvenance, parseTime } from '@modelseal/core/attest';
+import {
+  artifactProvenance,
+  modelProvenance,
+  parseTime,
+  type ModelProvenanceOptions,
+} from '@modelseal/core/attest';
+import { isArtifactReference } from './artifact-signatures.js';
 import { jobsFrom, maxJobs } from './hashing-flags.js';
 import { collect } from './repeatable-option.js';
 
@@ -29,7 +35,10 @@ export function registerProvenance(program: Command): void {
   program
     .command('provenance')
     .description('Write SLSA v1 provenance (an in-toto statement) for a model')
-    .argument('<model>', 'model directory or single file')
+    .argument(
+      '<model>',
+      'model directory or single file, or an artifact reference (registry/repo:tag, oci:LAYOUT:tag)',
+    )
     .option('--output <file>', 'write the statement here instead of stdout')
     .option(
       '--dataset <spec>',
@@ -71,7 +80,8 @@ export function registerProvenance(program: Command): void {
     .addHelpText(
       'after',
       `
-The subject is the model's OMS root. On GitHub Actions (GITHUB_ACTIONS=true, permissions: id-token:
+The subject is the model's OMS root; for a reference, also its manifest digest (read from the
+manifest alone, no layer fetched). On GitHub Actions (GITHUB_ACTIONS=true, permissions: id-token:
 write) the predicate is filled from the job's OIDC claims as actions/attest-build-provenance does
 (buildType https://actions.github.io/buildtypes/workflow/v1). Elsewhere it uses
 https://modelseal.dev/buildtypes/ml-training/v1 (docs/buildtypes/ml-training-v1.md).
@@ -84,7 +94,7 @@ Examples:
     )
     .action(async (model: string, flags: ProvenanceFlags) => {
       const jobs = flags.jobs === undefined ? undefined : jobsFrom(flags.jobs);
-      const statement = await modelProvenance(model, {
+      const options: ModelProvenanceOptions = {
         datasets: flags.dataset,
         baseModels: flags.baseModel,
         parameters: flags.parameter,
@@ -97,7 +107,10 @@ Examples:
         buildType: flags.buildType,
         sourceDir: flags.source,
         jobs,
-      });
+      };
+      const statement = isArtifactReference(model)
+        ? await artifactProvenance(model, options)
+        : await modelProvenance(model, options);
       const text = `${JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', ...statement }, null, 2)}\n`;
       if (flags.output !== undefined) {
         await writeFile(flags.output, text);

@@ -1,7 +1,11 @@
-// `modelseal sbom MODEL`: write a CycloneDX 1.6 ML-BOM (validated against the 1.6 schema) for a model.
+// `modelseal sbom MODEL|REF`: write a CycloneDX 1.6 ML-BOM (validated against the 1.6 schema) for a
+// model directory, or for a stored artifact (digests from its manifest, no weight layer fetched).
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { buildSbom } from '@modelseal/core';
+import { artifactSbom } from '@modelseal/core/attest';
+import { humanLine } from '../output.js';
+import { isArtifactReference } from './artifact-signatures.js';
 
 export function registerSbom(program: Command): void {
   program
@@ -9,7 +13,10 @@ export function registerSbom(program: Command): void {
     .description(
       'Write a CycloneDX 1.6 ML-BOM for a model (files, SHA-256, model card, datasets, base models)',
     )
-    .argument('<model>', 'model directory or single file')
+    .argument(
+      '<model>',
+      'model directory or single file, or an artifact reference (registry/repo:tag, oci:LAYOUT:tag)',
+    )
     .option('--output <file>', 'write the BOM here instead of stdout')
     .addHelpText(
       'after',
@@ -17,14 +24,26 @@ export function registerSbom(program: Command): void {
 The model card comes from the model's own config.json, generation_config.json and README front
 matter (license, datasets, base_model, pipeline_tag, language, metrics). The BOM is validated
 against the CycloneDX 1.6 schema; an invalid BOM is an error, never a file.
+For a reference, file digests come from the manifest's layers and only config.json,
+generation_config.json and README.md (up to 1 MiB each, digest-checked) are fetched: never a weight.
 
 Examples:
   $ modelseal sbom ./my-model --output my-model.cdx.json
   $ modelseal attest ./my-model --predicate my-model.cdx.json --type cyclonedx --key mykey.key
+  $ modelseal sbom 127.0.0.1:5000/models/my-model:v1 --output bom.json
 `,
     )
     .action(async (model: string, flags: { output?: string }) => {
-      const bom = await buildSbom(model);
+      const bom = isArtifactReference(model)
+        ? await artifactSbom(model, {
+            onSkipped: (file, size) =>
+              process.stderr.write(
+                humanLine(
+                  `modelseal: warning: ${file} (${size} bytes) is over 1 MiB: not read for the model card`,
+                ),
+              ),
+          })
+        : await buildSbom(model);
       const text = `${JSON.stringify(bom, null, 2)}\n`;
       if (flags.output !== undefined) {
         await writeFile(flags.output, text);

@@ -94,6 +94,13 @@ export {
   type AttestArtifactOptions,
   type VerifyArtifactAttestationOptions,
 } from './attest-artifact.js';
+export {
+  artifactSbom,
+  artifactSbomSource,
+  MAX_CARD_FILE_BYTES,
+  type ArtifactSbomOptions,
+} from './artifact-sbom.js';
+export { artifactProvenance } from './artifact-provenance.js';
 export { openArtifact, omsManifestOf, type OpenedArtifact } from './oci-artifact.js';
 export {
   attachBundle,

@@ -1,0 +1,20 @@
+// SLSA v1 provenance about a stored artifact: the subjects are its OMS root (from the manifest's raw
+// layer digests) and its manifest digest; nothing but the manifest is read.
+import type { OpenTargetOptions } from '../oci/open-target.js';
+import { artifactSubjects } from './attest-artifact.js';
+import { modelProvenance, type ModelProvenanceOptions } from './model-provenance.js';
+import { openArtifact } from './oci-artifact.js';
+
+/**
+ * Provenance statement for `ref` (as modelProvenance, with subjects = OMS root and manifest digest;
+ * the OMS root is left out when files sit in archive layers). Throws BAD_REFERENCE, NOT_FOUND,
+ * UNSUPPORTED_ARTIFACT, and what modelProvenance throws.
+ */
+export async function artifactProvenance(
+  ref: string,
+  opts: ModelProvenanceOptions & OpenTargetOptions = {},
+): ReturnType<typeof modelProvenance> {
+  const artifact = await openArtifact(ref, opts);
+  const subjects = artifactSubjects(artifact);
+  return modelProvenance({ subjects: [...subjects.slice(1), subjects[0]] }, opts);
+}

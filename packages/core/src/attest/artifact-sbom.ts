@@ -1,0 +1,71 @@
+// SBOMs of stored artifacts (registry or OCI layout): every file's SHA-256 is its raw layer's digest
+// from the manifest, so no weight layer is fetched; only the model-card files (config.json,
+// generation_config.json, README.md) are, each under a size cap and checked against its digest
+// while it streams (a layer whose bytes do not match is refused, never read into the card).
+import { pipeline } from 'node:stream/promises';
+import type { OpenTargetOptions } from '../oci/open-target.js';
+import { VerifyingTap } from '../oci/verifying-stream.js';
+import type { CdxBomJson } from './cyclonedx-types.js';
+import { MODEL_CARD_FILES } from './model-card.js';
+import { omsManifestOf, openArtifact, type OpenedArtifact } from './oci-artifact.js';
+import { buildSbom, type SbomSource } from './sbom.js';
+
+/** Model-card layers larger than this are not fetched (their facts are left out of the card). */
+export const MAX_CARD_FILE_BYTES = 1024 * 1024;
+
+/** Options of artifactSbom: where the artifact is, the model-card size cap, and a skip report. */
+export interface ArtifactSbomOptions extends OpenTargetOptions {
+  /** Default MAX_CARD_FILE_BYTES (1 MiB). */
+  maxCardFileBytes?: number;
+  /** Told about a model-card layer left out because it is larger than the cap. */
+  onSkipped?: (file: string, size: number) => void;
+}
+
+/**
+ * An SbomSource for an opened artifact: files and OMS root from the manifest's raw layers; `read`
+ * fetches only the model-card files, verified while streaming (DIGEST_MISMATCH). Throws
+ * UNSUPPORTED_ARTIFACT when files sit in archive layers (no per-file digest in the manifest).
+ */
+export function artifactSbomSource(artifact: OpenedArtifact, opts: ArtifactSbomOptions = {}): SbomSource {
+  const manifest = omsManifestOf(artifact);
+  const cap = opts.maxCardFileBytes ?? MAX_CARD_FILE_BYTES;
+  const cardLayers = new Map(
+    artifact.plan.selected
+      .filter((l) => l.path !== undefined && (MODEL_CARD_FILES as readonly string[]).includes(l.path))
+      .map((l) => [l.path as string, l.descriptor]),
+  );
+  return {
+    name: manifest.subjectName,
+    root: manifest.root,
+    files: manifest.resources.map((r) => ({ name: r.name, sha256: r.digest })),
+    properties: { 'modelseal:oci-manifest-digest': artifact.plan.descriptor.digest },
+    read: async (name) => {
+      const desc = cardLayers.get(name);
+      if (!desc) return undefined;
+      if (desc.size > cap) {
+        opts.onSkipped?.(name, desc.size);
+        return undefined;
+      }
+      const chunks: Buffer[] = [];
+      await pipeline(
+        await artifact.target.fetch(desc),
+        new VerifyingTap(desc, `${artifact.shown} layer ${name}`),
+        async (s: AsyncIterable<Buffer>) => {
+          for await (const c of s) chunks.push(c);
+        },
+      );
+      return Buffer.concat(chunks);
+    },
+  };
+}
+
+/**
+ * Builds and validates a CycloneDX 1.6 ML-BOM for `ref` (e.g. `127.0.0.1:5000/models/m:v1`,
+ * `oci:./layout:v1`) without fetching a weight layer: file digests come from the manifest, the model
+ * card from the small config/README layers. Throws BAD_REFERENCE, NOT_FOUND, UNSUPPORTED_ARTIFACT,
+ * EMPTY_MODEL, DIGEST_MISMATCH (a model-card layer whose bytes do not match), INVALID_SBOM.
+ */
+export async function artifactSbom(ref: string, opts: ArtifactSbomOptions = {}): Promise<CdxBomJson> {
+  const artifact = await openArtifact(ref, opts);
+  return buildSbom(artifactSbomSource(artifact, opts));
+}
