@@ -2,7 +2,7 @@
 // sha256-<hex> fallback index) behind a logging proxy, and through an OCI layout: sign REF without a
 // layer GET, verify REF, attest provenance and SBOM, pull --verify, and each tampering case failing
 // with DEST untouched. Signers: key, certificate chain (openssl), keyless (local Sigstore stack).
-import { generateKeyPairSync, sign as cryptoSign, createHash } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,8 +17,6 @@ import {
   verifyArtifact,
   verifyArtifactAttestation,
   legacySignatureTag,
-  SIMPLESIGNING_MEDIA_TYPE,
-  COSIGN_SIGNATURE_ANNOTATION,
 } from '../packages/core/src/attest/index.js';
 import { keySigner } from '../packages/core/src/sign/key-signer.js';
 import { certificateSigner } from '../packages/core/src/sign/certificate-signer.js';
@@ -31,10 +29,10 @@ import { signModel } from '../packages/core/src/sign/sign-model.js';
 import { pushModel } from '../packages/core/src/oci/push-model.js';
 import { pullModel } from '../packages/core/src/oci/pull-model.js';
 import { openTarget } from '../packages/core/src/oci/open-target.js';
-import { canonicalJson } from '../packages/core/src/oci/manifest.js';
 import { MediaTypes } from '../packages/core/src/oci/target.js';
 import type { BundleSigner } from '../packages/core/src/sign/signer.js';
 import type { BundleVerifier } from '../packages/core/src/verify/verifier.js';
+import { writeLegacySignature } from './legacy-cosign-sig.js';
 import { rejectionOf } from './rejection.js';
 import { makePki, type Pki } from './oms-test-pki.js';
 import { startFaultProxy, type FaultProxy } from './registry/fault-proxy.js';
@@ -271,52 +269,7 @@ describe('legacy cosign .sig signatures', () => {
   it('a simplesigning signature under sha256-<hex>.sig (cosign v2 layout) verifies with the key', async () => {
     const ref = `oci:${mkdtempSync(path.join(tmp, 'legacy-'))}:v1`;
     const pushed = await pushModel(MODEL, ref, { jobs: 1 });
-    const { target } = openTarget(ref);
-    const payload = Buffer.from(
-      JSON.stringify({
-        critical: {
-          identity: { 'docker-reference': 'registry.example/models/tiny' },
-          image: { 'docker-manifest-digest': pushed.digest },
-          type: 'cosign container image signature',
-        },
-        optional: null,
-      }),
-    );
-    const sig = cryptoSign('sha256', payload, key.privateKey).toString('base64');
-    const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-    const config = Buffer.from(
-      '{"architecture":"","config":{},"created":"0001-01-01T00:00:00Z","history":[{"created":"0001-01-01T00:00:00Z"}],"os":"","rootfs":{"type":"layers","diff_ids":["' +
-        sha(payload) +
-        '"]}}',
-    );
-    await target.push(
-      { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-      { kind: 'bytes', bytes: config },
-    );
-    await target.push(
-      { mediaType: SIMPLESIGNING_MEDIA_TYPE, digest: sha(payload), size: payload.length },
-      { kind: 'bytes', bytes: payload },
-    );
-    const manifest = canonicalJson({
-      schemaVersion: 2,
-      mediaType: MediaTypes.ociManifest,
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        size: config.length,
-        digest: sha(config),
-      },
-      layers: [
-        {
-          mediaType: SIMPLESIGNING_MEDIA_TYPE,
-          size: payload.length,
-          digest: sha(payload),
-          annotations: { [COSIGN_SIGNATURE_ANNOTATION]: sig },
-        },
-      ],
-    });
-    const desc = { mediaType: MediaTypes.ociManifest, digest: sha(manifest), size: manifest.length };
-    await target.push(desc, { kind: 'bytes', bytes: manifest });
-    await target.tag(desc, legacySignatureTag(pushed.digest));
+    await writeLegacySignature(ref, pushed.digest, key.privateKey);
     const v = await verifyArtifact(ref, { verifier: modes.key.verifier(), publicKey: key.publicKey });
     expect(v.checks).toEqual([
       {

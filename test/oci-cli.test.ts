@@ -152,6 +152,8 @@ describe('modelseal push/pull/inspect/copy over OCI layouts', () => {
           'referrers:',
           '└── application/vnd.dev.sigstore.bundle.v0.3+json',
           `    └── ${sig.descriptor.digest}`,
+          // inspect reads each bundle referrer: this one is no Sigstore bundle
+          `        unreadable bundle: error[UNSUPPORTED_MEDIA_TYPE]: ${sig.descriptor.digest}: unsupported bundle mediaType 'undefined' (expected 'application/vnd.dev.sigstore.bundle.v0.3+json')`,
           '        └── application/vnd.cyclonedx+json',
           `            └── ${sbom.descriptor.digest}`,
           '',

@@ -100,6 +100,13 @@ export {
   MAX_CARD_FILE_BYTES,
   type ArtifactSbomOptions,
 } from './artifact-sbom.js';
+export {
+  inspectEvidence,
+  type ArtifactEvidence,
+  type EvidenceEntry,
+  type InspectEvidenceOptions,
+} from './artifact-evidence.js';
+export { claimedSigner } from './claimed-signer.js';
 export { artifactProvenance } from './artifact-provenance.js';
 export { openArtifact, omsManifestOf, type OpenedArtifact } from './oci-artifact.js';
 export {

@@ -1,0 +1,187 @@
+// `inspect REF` with evidence: the artifact's tree (inspectArtifact) plus, for each Sigstore bundle
+// referrer and legacy `sha256-<hex>.sig` layer, what it is (OMS / cosign signature, provenance, SBOM,
+// other attestation), who it says signed it, and, with a verifier, whether it verifies — checked by
+// the same code as `verify REF` (verifySignatures) and `verify-attestation REF` (verifyAttestations).
+import type { KeyObject } from 'node:crypto';
+import { ModelsealError } from '../errors.js';
+import { inspectArtifact, type InspectResult } from '../oci/inspect.js';
+import type { OpenTargetOptions } from '../oci/open-target.js';
+import { OMS_LEGACY_PREDICATE_TYPE, OMS_PREDICATE_TYPE } from '../oms/statement.js';
+import { parseBundle } from '../verify/parse-bundle.js';
+import type { BundleVerifier, ParsedBundle, SignerIdentity } from '../verify/verifier.js';
+import { claimedSigner } from './claimed-signer.js';
+import { legacySignatures } from './legacy-cosign.js';
+import { omsManifestOf, openArtifact, type OpenedArtifact } from './oci-artifact.js';
+import { bundleReferrers } from './oci-referrers.js';
+import { COSIGN_SIGN_V1 } from './predicate-types.js';
+import { errorOf, verifyAttestations } from './verify-attestation.js';
+import { verifySignatures, type SignatureCheck } from './verify-artifact.js';
+
+/** One signature or attestation found on an artifact. */
+export interface EvidenceEntry {
+  /** Referrer manifest digest, or `sha256-<hex>.sig layer N` for a legacy signature. */
+  source: string;
+  kind: 'oms' | 'cosign' | 'cosign-legacy' | 'attestation' | 'unreadable';
+  /** The statement's predicateType (annotation, else the payload's claim). */
+  predicateType?: string;
+  /** The verified signer when verified, else who the bundle's material claims (unverified). */
+  signer?: SignerIdentity;
+  /** Set only when a verifier was given (undefined: not checked). */
+  verified?: boolean;
+  error?: { code: string; message: string };
+}
+
+/** inspectArtifact's result plus every signature and attestation with its signer and verdict. */
+export interface ArtifactEvidence extends InspectResult {
+  evidence: EvidenceEntry[];
+}
+
+/** Options of inspectEvidence: where the artifact is and, to check each entry, who must have signed. */
+export interface InspectEvidenceOptions extends OpenTargetOptions {
+  verifier?: BundleVerifier;
+  /** Checks legacy `.sig` signatures (key only). */
+  publicKey?: KeyObject;
+}
+
+const SIGNATURE_TYPES: (string | undefined)[] = [
+  OMS_PREDICATE_TYPE,
+  OMS_LEGACY_PREDICATE_TYPE,
+  COSIGN_SIGN_V1,
+];
+
+function claimedType(bundle: ParsedBundle): string | undefined {
+  try {
+    const t = (JSON.parse(bundle.envelope.payload.toString('utf8')) as { predicateType?: unknown })
+      .predicateType;
+    return typeof t === 'string' ? t : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function kindOf(type: string | undefined): EvidenceEntry['kind'] {
+  if (type === COSIGN_SIGN_V1) return 'cosign';
+  return type === OMS_PREDICATE_TYPE || type === OMS_LEGACY_PREDICATE_TYPE ? 'oms' : 'attestation';
+}
+
+async function signatureChecks(
+  artifact: OpenedArtifact,
+  opts: InspectEvidenceOptions & { verifier: BundleVerifier },
+): Promise<Map<string, SignatureCheck>> {
+  let checks: SignatureCheck[];
+  try {
+    checks = (
+      await verifySignatures(
+        {
+          target: artifact.target,
+          shown: artifact.shown,
+          descriptor: artifact.plan.descriptor,
+          manifest: artifact.plan.manifest,
+          layerFiles: artifact,
+        },
+        opts,
+      )
+    ).checks;
+  } catch (e) {
+    if (!(e instanceof ModelsealError) || e.kind !== 'verification') throw e;
+    checks = (e.details?.checks as SignatureCheck[] | undefined) ?? [];
+  }
+  return new Map(checks.map((c) => [c.source, c]));
+}
+
+function subjectDigests(artifact: OpenedArtifact): string[] {
+  const digests = [artifact.plan.descriptor.digest.slice('sha256:'.length)];
+  try {
+    digests.push(omsManifestOf(artifact).root);
+  } catch (e) {
+    if (!(e instanceof ModelsealError && e.code === 'UNSUPPORTED_ARTIFACT')) throw e;
+  }
+  return digests;
+}
+
+/**
+ * Inspects `ref` (manifest, layers, referrers tree; no layer downloaded) and lists its signatures and
+ * attestations with their claimed signer; with `verifier` each is checked (`verified`, and the
+ * verified signer or the error). Throws as inspectArtifact and openArtifact (an index has no evidence).
+ */
+export async function inspectEvidence(
+  ref: string,
+  opts: InspectEvidenceOptions = {},
+): Promise<ArtifactEvidence> {
+  let artifact: OpenedArtifact;
+  try {
+    artifact = await openArtifact(ref, opts);
+  } catch (e) {
+    // an index, or a manifest whose layers are no model format: the plain tree, no evidence
+    if (!(e instanceof ModelsealError && e.code === 'UNSUPPORTED_ARTIFACT')) throw e;
+    return { ...(await inspectArtifact(ref, opts)), evidence: [] };
+  }
+  // the tree of the very manifest checked below (pinned by digest: a moved tag cannot mix two)
+  const inspected = {
+    ...(await inspectArtifact(artifact.target, { ...opts, reference: artifact.plan.descriptor.digest })),
+    reference: artifact.shown,
+  };
+  const verifier = opts.verifier;
+  const checked = verifier
+    ? await signatureChecks(artifact, { ...opts, verifier })
+    : new Map<string, SignatureCheck>();
+  const digests = subjectDigests(artifact);
+  const evidence: EvidenceEntry[] = [];
+  for (const b of await bundleReferrers(artifact.target, artifact.plan.descriptor)) {
+    const source = b.referrer.digest;
+    let parsed: ParsedBundle;
+    try {
+      parsed = parseBundle(b.bytes, source);
+    } catch (e) {
+      evidence.push({
+        source,
+        kind: 'unreadable',
+        ...(b.predicateType ? { predicateType: b.predicateType } : {}),
+        ...(verifier ? { verified: false } : {}),
+        error: errorOf(e),
+      });
+      continue;
+    }
+    const predicateType = b.predicateType ?? claimedType(parsed);
+    const kind = kindOf(predicateType);
+    const claimed = claimedSigner(parsed);
+    const entry: EvidenceEntry = {
+      source,
+      kind,
+      ...(predicateType ? { predicateType } : {}),
+      ...(claimed ? { signer: claimed } : {}),
+    };
+    if (verifier && SIGNATURE_TYPES.includes(predicateType)) {
+      const c = checked.get(source);
+      entry.verified = c?.verified ?? false;
+      if (c?.signer) entry.signer = c.signer;
+      if (c?.error) entry.error = c.error;
+    } else if (verifier && predicateType) {
+      try {
+        const v = await verifyAttestations([{ source, bytes: b.bytes }], {
+          verifier,
+          predicateType,
+          subjectDigests: digests,
+        });
+        entry.verified = true;
+        entry.signer = v.signer;
+      } catch (e) {
+        if (!(e instanceof ModelsealError) || e.kind !== 'verification') throw e;
+        entry.verified = false;
+        entry.error = errorOf(e);
+      }
+    }
+    evidence.push(entry);
+  }
+  for (const sig of await legacySignatures(artifact.target, artifact.plan.descriptor)) {
+    const c = checked.get(sig.source);
+    evidence.push({
+      source: sig.source,
+      kind: 'cosign-legacy',
+      signer: c?.signer ?? { kind: 'key' },
+      ...(c ? { verified: c.verified } : {}),
+      ...(c?.error ? { error: c.error } : {}),
+    });
+  }
+  return { ...inspected, evidence };
+}
