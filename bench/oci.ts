@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRegistry } from '../test/registry/harness.js';
 import { ensureSet } from './bench-data.js';
+import { pullVerifyCase } from './pull-verify.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
 
     const push = { modelseal: [] as Run[], skopeo: [] as Run[] };
     const pull = { modelseal: [] as Run[], skopeo: [] as Run[] };
+    const pullVerify = { verified: [] as Run[], plain: [] as Run[] };
     for (let i = 0; i < RUNS; i++) {
       const registry = await startRegistry({ auth: 'none' });
       const home = mkdtempSync(path.join(work, 'home-'));
@@ -113,6 +115,9 @@ async function main(): Promise<void> {
         );
         rmSync(msDest, { recursive: true, force: true });
         rmSync(skDest, { recursive: true, force: true });
+        const pv = await pullVerifyCase(timed, BIN, repo, msRepo, work, env, i);
+        pullVerify.verified.push(pv.verified);
+        pullVerify.plain.push(pv.plain);
       } finally {
         await registry.close();
         rmSync(home, { recursive: true, force: true });
@@ -127,6 +132,7 @@ async function main(): Promise<void> {
     const lines = [
       `push 2 GiB: modelseal ${fmt(bp.ms)} | skopeo copy oci:->docker:// ${fmt(bp.sk)} | ratio ${(bp.ms.ms / bp.sk.ms).toFixed(2)}x (target <= 1.0x)`,
       `pull 2 GiB: modelseal (verified, atomic) ${fmt(bl.ms)} | skopeo copy docker://->oci: ${fmt(bl.sk)} | ratio ${(bl.ms.ms / bl.sk.ms).toFixed(2)}x (target <= 1.0x)`,
+      `pull --verify 2 GiB: ${fmt(best(pullVerify.verified))} | plain pull of the same signed artifact ${fmt(best(pullVerify.plain))} | ratio ${(best(pullVerify.verified).ms / best(pullVerify.plain).ms).toFixed(2)}x (target <= 1.05x)`,
       `modelseal peak RSS: ${rss.toFixed(0)} MiB (target <= 200 MiB)`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
