@@ -15,7 +15,8 @@ import {
   OMS_PREDICATE_TYPE,
 } from '../packages/core/src/oms.js';
 import { cyclonedx, provenance, statement, type ProvenanceFacts } from './policy/signed-evidence.js';
-import { attachBundle } from './policy/attach-referrer.js';
+import { attachBundle } from '../packages/core/src/attest/index.js';
+import { openTarget } from '../packages/core/src/oci/open-target.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -29,6 +30,12 @@ const keyFile = (name: string, pair: typeof trainer) => {
 };
 let model: string;
 let root: string;
+
+/** Attaches a bundle to `ref` as a referrer with core's attachBundle (what sign REF / attest REF use). */
+async function attachReferrer(ref: string, bundle: Buffer, predicateType: string): Promise<void> {
+  const { target, selector } = openTarget(ref);
+  await attachBundle(target, await target.resolve(selector), bundle, predicateType);
+}
 
 const modelseal = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
 
@@ -343,29 +350,19 @@ describe('modelseal verify REF --policy (an OCI artifact, weights not downloaded
     const push = modelseal('push', model, ref, '--json');
     expect(push.status).toBe(0);
     const digest = JSON.parse(push.stdout).digest as string;
-    const bundleFile = async (predicateType: string, predicate: unknown) =>
-      readFileSync(
-        await attestation(`ref-${Math.random()}.json`, predicateType, predicate).then((f) => {
-          const st = statement(predicateType, predicate, digest);
-          return keySigner({ privateKey: trainer.privateKey })
-            .signStatement(Buffer.from(JSON.stringify(st)), IN_TOTO_PAYLOAD_TYPE)
-            .then((b) => {
-              writeFileSync(f, serializeBundle(b));
-              return f;
-            });
-        }),
-      );
-    await attachBundle(ref, readFileSync(path.join(model, 'model.sig')), OMS_PREDICATE_TYPE);
-    await attachBundle(
-      ref,
-      await bundleFile('https://slsa.dev/provenance/v1', provenance()),
-      'https://slsa.dev/provenance/v1',
-    );
-    await attachBundle(
-      ref,
-      await bundleFile('https://cyclonedx.org/bom', cyclonedx()),
-      'https://cyclonedx.org/bom',
-    );
+    const trainerKey = keyFile('trainer-ref.pem', trainer);
+    // attest REF: the real CLI signs each predicate about the manifest digest and OMS root
+    const attestRef = (type: string, predicate: unknown) => {
+      const f = path.join(tmp, `predicate-${type}.json`);
+      writeFileSync(f, JSON.stringify(predicate));
+      const a = modelseal('attest', ref, '--predicate', f, '--type', type, '--key', trainerKey, '--json');
+      expect(a.status, a.stderr).toBe(0);
+      expect(JSON.parse(a.stdout)).toMatchObject({ attested: true, digest });
+    };
+    // the trainer's `sign DIR` bundle attached as the OMS referrer (no cosign signature yet)
+    await attachReferrer(ref, readFileSync(path.join(model, 'model.sig')), OMS_PREDICATE_TYPE);
+    attestRef('slsaprovenance1', provenance());
+    attestRef('cyclonedx', cyclonedx());
     const r = modelseal('verify', ref, '--policy', policyFile('ref.yaml'), '--json');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -386,11 +383,9 @@ describe('modelseal verify REF --policy (an OCI artifact, weights not downloaded
     expect(unsignedCosign.stderr).toBe(
       'modelseal: error[SIGNATURE_MISSING]: policy cosign: signatures.cosign: no verified cosign signature\n',
     );
-    await attachBundle(
-      ref,
-      await bundleFile('https://sigstore.dev/cosign/sign/v1', {}),
-      'https://sigstore.dev/cosign/sign/v1',
-    );
+    const signed = modelseal('sign', ref, '--key', trainerKey, '--json');
+    expect(signed.status, signed.stderr).toBe(0);
+    expect(JSON.parse(signed.stdout)).toMatchObject({ signed: true, digest });
     const cosigned = modelseal('verify', ref, '--policy', cosignPolicy, '--json');
     expect(cosigned.status).toBe(0);
     expect(JSON.parse(cosigned.stdout).checks[1]).toMatchObject({ name: 'signatures.cosign', passed: true });
@@ -403,7 +398,7 @@ describe('modelseal verify REF --policy (an OCI artifact, weights not downloaded
     const push2 = modelseal('push', other, ref2, '--json');
     expect(push2.status).toBe(0);
     expect(JSON.parse(push2.stdout).digest).not.toBe(digest);
-    await attachBundle(ref2, readFileSync(path.join(model, 'model.sig')), OMS_PREDICATE_TYPE);
+    await attachReferrer(ref2, readFileSync(path.join(model, 'model.sig')), OMS_PREDICATE_TYPE);
     const bad = modelseal('verify', ref2, '--policy', policyFile('ref.yaml'));
     expect(bad.status).toBe(1);
     expect(bad.stderr).toBe(

@@ -19,9 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { runInPod, type PodRun } from './pod-sandbox.js';
-import { attachBundle } from './policy/attach-referrer.js';
-import { cyclonedx, provenance, statement, type ProvenanceFacts } from './policy/signed-evidence.js';
-import { IN_TOTO_PAYLOAD_TYPE, OMS_PREDICATE_TYPE, serializeBundle } from '../packages/core/src/oms.js';
+import { cyclonedx, provenance, type ProvenanceFacts } from './policy/signed-evidence.js';
+import { attestArtifact, signArtifact } from '../packages/core/src/attest/index.js';
 import { keySigner } from '../packages/core/src/index.js';
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
 
@@ -34,11 +33,6 @@ let dockerConfig: string;
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-init-'));
 const trainer = newKeyPair();
 const stranger = newKeyPair();
-const pemFile = (name: string, pair: typeof trainer) => {
-  const f = path.join(tmp, name);
-  writeFileSync(f, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  return f;
-};
 
 const POLICY = `apiVersion: modelseal.dev/v1alpha1
 kind: ModelPolicy
@@ -81,19 +75,17 @@ async function publish(name: string, o: Publish = {}): Promise<{ ref: string; di
   }
   const ref = `${registry.host}/models/${name}:v1`;
   const signer = o.signer === undefined ? trainer : o.signer;
-  if (signer) {
-    const s = cli(['sign', dir, '--key', pemFile(`${name}.pem`, signer)]);
-    if (s.status !== 0) throw new Error(s.stderr);
-  }
   const digest = push(ref, dir);
-  const creds = { username: registry.username ?? '', password: registry.password ?? '' };
-  if (signer) await attachBundle(ref, readFileSync(path.join(dir, 'model.sig')), OMS_PREDICATE_TYPE, creds);
+  const credentials = { username: registry.username ?? '', password: registry.password ?? '' };
+  // sign REF / attest REF as the library does them: referrers on the manifest, no layer read
+  if (signer) await signArtifact(ref, { signer: keySigner({ privateKey: signer.privateKey }), credentials });
   const attest = async (predicateType: string, predicate: unknown) => {
-    const bundle = await keySigner({ privateKey: trainer.privateKey }).signStatement(
-      Buffer.from(JSON.stringify(statement(predicateType, predicate, digest))),
-      IN_TOTO_PAYLOAD_TYPE,
-    );
-    await attachBundle(ref, serializeBundle(bundle), predicateType, creds);
+    await attestArtifact(ref, {
+      signer: keySigner({ privateKey: trainer.privateKey }),
+      predicateType,
+      predicate,
+      credentials,
+    });
   };
   await attest('https://slsa.dev/provenance/v1', provenance(o.prov));
   await attest('https://cyclonedx.org/bom', cyclonedx(o.bom));

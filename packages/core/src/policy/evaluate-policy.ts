@@ -8,7 +8,8 @@ import type { PolicyEvidence } from './evidence.js';
 import type { LoadedPolicy } from './load-policy.js';
 import { describeSigner, identityMatcher, type IdentityMatcher } from './match-identity.js';
 import type { PolicyCheck, PolicyResult } from './result.js';
-import { CYCLONEDX_BOM, selectAttestations, SLSA_PROVENANCE_V1 } from './select-attestations.js';
+import { CYCLONEDX_BOM, SLSA_PROVENANCE_V1 } from '../attest/predicate-types.js';
+import { selectAttestations } from './select-attestations.js';
 
 const isCycloneDx = (t: string) => t === CYCLONEDX_BOM || /^https:\/\/cyclonedx\.org\/bom\/v1\.\d+$/.test(t);
 

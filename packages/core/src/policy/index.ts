@@ -20,7 +20,7 @@ export type { PolicyCheck, PolicyResult } from './result.js';
 export { identityMatcher, describeSigner, type IdentityMatcher } from './match-identity.js';
 export { anchorPattern } from './anchored-pattern.js';
 export { licenseViolation } from './spdx-licenses.js';
-export { SLSA_PROVENANCE_V1, CYCLONEDX_BOM } from './select-attestations.js';
+export { SLSA_PROVENANCE_V1, CYCLONEDX_BOM } from '../attest/predicate-types.js';
 export { EXAMPLE_POLICY } from './example-policy.js';
 export { evidenceFromScan, type ScanReportLike } from './scan-evidence.js';
 export { policyVerifier, type PolicyVerifierOptions } from './policy-verifier.js';

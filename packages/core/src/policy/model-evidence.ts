@@ -21,7 +21,7 @@ import type {
   VerifiedStatement,
 } from './evidence.js';
 import { evidenceFromScan } from './scan-evidence.js';
-import { CYCLONEDX_BOM, SLSA_PROVENANCE_V1 } from './select-attestations.js';
+import { CYCLONEDX_BOM, SLSA_PROVENANCE_V1 } from '../attest/predicate-types.js';
 
 /** Options of gatherModelEvidence. */
 export interface ModelEvidenceOptions extends Pick<

@@ -1,18 +1,18 @@
 // Evidence from an OCI artifact's referrers, before any layer is fetched: every Sigstore bundle
-// referrer (artifactType application/vnd.dev.sigstore.bundle.v0.3+json, one layer holding the
-// bundle) is verified with the policy's verifier. An OMS signature statement becomes the model
+// referrer (listed and fetched by attest's bundleReferrers, the one reader `verify REF` uses too)
+// is verified with the policy's verifier. An OMS signature statement becomes the model
 // signature (its bundle is kept to check the pulled files against); any other statement is an
 // attestation. Bundles that fail verification are recorded as failures of the check they serve.
 import { ModelsealError } from '../errors.js';
-import { fetchVerifiedManifest } from '../oci/manifest-fetch.js';
-import { parseManifest } from '../oci/manifest.js';
-import { MediaTypes, type Descriptor, type ReadOnlyTarget } from '../oci/target.js';
+import { bundleReferrers } from '../attest/oci-referrers.js';
+import { COSIGN_SIGN_V1 } from '../attest/predicate-types.js';
+import type { Descriptor, ReadOnlyTarget } from '../oci/target.js';
 import { OMS_LEGACY_PREDICATE_TYPE, OMS_PREDICATE_TYPE } from '../oms/statement.js';
 import { parseBundle } from '../verify/parse-bundle.js';
 import type { BundleVerifier } from '../verify/verifier.js';
 import type { PolicyEvidence, VerificationFailure } from './evidence.js';
 import { parseStatementJson } from './model-evidence.js';
-import { CYCLONEDX_BOM, SLSA_PROVENANCE_V1 } from './select-attestations.js';
+import { CYCLONEDX_BOM, SLSA_PROVENANCE_V1 } from '../attest/predicate-types.js';
 
 /** Referrer evidence, plus the verified OMS signature bundle (to check the pulled files against). */
 export interface ReferrerEvidence {
@@ -22,9 +22,6 @@ export interface ReferrerEvidence {
   /** Its verified payload (the OMS in-toto statement). */
   omsPayload?: Buffer;
 }
-
-/** cosign's signature statement (`cosign sign` with new bundles): a DSSE statement about the manifest digest. */
-const COSIGN_SIGN_V1 = 'https://sigstore.dev/cosign/sign/v1';
 
 const isOms = (t: unknown) => t === OMS_PREDICATE_TYPE || t === OMS_LEGACY_PREDICATE_TYPE;
 
@@ -54,13 +51,8 @@ export async function gatherReferrerEvidence(
   };
   let omsBundle: Buffer | undefined;
   let omsPayload: Buffer | undefined;
-  for (const ref of await target.referrers(subject, MediaTypes.sigstoreBundleV03)) {
-    const where = `${target.location}@${ref.digest}`;
-    const parsed = parseManifest(await fetchVerifiedManifest(target, ref), ref.mediaType, where);
-    if (parsed.kind !== 'manifest' || parsed.manifest.layers.length !== 1) {
-      throw new ModelsealError('MALFORMED_BUNDLE', `${where}: a bundle referrer must have exactly one layer`);
-    }
-    const bytes = await fetchVerifiedManifest(target, parsed.manifest.layers[0]);
+  for (const { referrer, bytes } of await bundleReferrers(target, subject)) {
+    const where = `${target.location}@${referrer.digest}`;
     const bundle = parseBundle(bytes, where);
     let claimed: unknown;
     try {

@@ -4,11 +4,6 @@ import type { AttestationEvidence, PolicyEvidence } from './evidence.js';
 import { describeSigner, type IdentityMatcher } from './match-identity.js';
 import type { PolicyCheck } from './result.js';
 
-/** The SLSA provenance v1 predicate type (all 1.x minor versions). */
-export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
-/** The CycloneDX BOM predicate type (cosign `--type cyclonedx`, actions/attest); `.../bom/v1.N` is accepted too. */
-export const CYCLONEDX_BOM = 'https://cyclonedx.org/bom';
-
 /** `alg:hex` forms of a statement subject's digests. */
 function subjectDigests(a: AttestationEvidence): string[] {
   return a.statement.subject.flatMap((s) =>
