@@ -6,8 +6,9 @@ import { inspectEvidence, type ArtifactEvidence, type EvidenceEntry } from '@mod
 import { loadPublicKeyFile } from '@modelseal/core/keys';
 import type { ReferrerNode } from '@modelseal/core/transfer';
 import { formatBytes, humanLine, pinnedReference, printJson } from '../output.js';
-import { addVerifierFlags, describeSigner, verifierFromFlags, type VerifierFlags } from './attest-flags.js';
+import { addVerifierFlags, verifierFromFlags, type VerifierFlags } from './attest-flags.js';
 import { keylessOptionGiven } from './keyless-flags.js';
+import { describeSigner } from './verify.js';
 import { addRegistryFlags, registryOptionsFrom, type RegistryFlags } from './registry-flags.js';
 
 /** The parsed flags of `inspect`: registry access and, to check the evidence, verify's identity flags. */
