@@ -12,7 +12,6 @@ export const EXIT_USAGE = 2;
 
 type Register = (program: Command) => void;
 
-const loadOci = async (): Promise<Register> => (await import('./commands/oci.js')).registerOci;
 const loadAttest = async (): Promise<Register> => (await import('./commands/attest.js')).registerAttest;
 
 /** Each top-level command's module, loaded on demand; in help order. */
@@ -21,10 +20,10 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   sign: async () => (await import('./commands/sign.js')).registerSign,
   verify: async () => (await import('./commands/verify.js')).registerVerify,
   keygen: async () => (await import('./commands/keygen.js')).registerKeygen,
-  push: loadOci,
-  pull: loadOci,
-  inspect: loadOci,
-  copy: loadOci,
+  push: async () => (await import('./commands/push.js')).registerPush,
+  pull: async () => (await import('./commands/pull.js')).registerPull,
+  inspect: async () => (await import('./commands/inspect.js')).registerInspect,
+  copy: async () => (await import('./commands/copy.js')).registerCopy,
   policy: async () => (await import('./commands/policy.js')).registerPolicy,
   scan: async () => (await import('./commands/scan.js')).registerScan,
   watch: async () => (await import('./commands/watch.js')).registerWatch,
