@@ -59,6 +59,7 @@ describe('modelseal hash', () => {
       hashType: 'sha256',
       allowSymlinks: false,
       ignorePaths: ['.git', '.gitattributes', '.github', '.gitignore'],
+      warnings: [],
       resources: names.map((n) => ({
         name: n,
         algorithm: 'sha256',
@@ -72,7 +73,7 @@ describe('modelseal hash', () => {
       'hash',
       VECTOR,
       '--ignore-paths',
-      'ignore-me',
+      path.join(VECTOR, 'ignore-me'),
       '--ignore-paths',
       path.join(VECTOR, 'model.sig'),
     );

@@ -4,6 +4,7 @@ export * from './errors.js';
 export { typedFileSystemError } from './fs-error-code.js';
 export type * from './types.js';
 export { walkModel, type WalkOptions } from './model/walk-model.js';
+export { unmatchedIgnorePaths, type UnmatchedIgnorePath } from './model/unmatched-ignore-paths.js';
 export {
   createHasher,
   isHashAlgorithm,

@@ -3,7 +3,12 @@ import type { Command } from 'commander';
 import { hashModel, type ModelManifest } from '@modelseal/core/hashing';
 import { interruptible } from '../interrupt.js';
 import { printJsonWithList, progressBar, humanLine } from '../output.js';
-import { addHashingFlags, hashingOptionsFromFlags, type HashingFlags } from './hashing-flags.js';
+import {
+  addHashingFlags,
+  hashingOptionsFromFlags,
+  ignorePathWarnings,
+  type HashingFlags,
+} from './hashing-flags.js';
 
 function summary(m: ModelManifest, bytes: number, ms: number): string {
   const mib = (bytes / 1048576).toFixed(1);
@@ -34,12 +39,14 @@ Examples:
   $ modelseal hash ./my-model
   $ modelseal hash ./my-model --json > digests.json
   $ modelseal hash ./llama --method shards --shard-size 1000000000 --jobs 8
-  $ modelseal hash ./my-model --ignore-paths README.md --ignore-paths .venv
+  $ modelseal hash ./my-model --ignore-paths ./my-model/README.md --ignore-paths ./my-model/.venv
   $ modelseal hash ~/.cache/huggingface/hub/models--org--m/snapshots/abc --allow-symlinks
 `,
   );
   cmd.action(async (model: string, flags: HashingFlags & { json: boolean }) => {
     const options = hashingOptionsFromFlags(flags);
+    const warnings = ignorePathWarnings(model, flags.ignorePaths);
+    for (const w of warnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
     const bar = progressBar('hashing');
     let bytes = 0;
     const t0 = performance.now();
@@ -68,6 +75,7 @@ Examples:
         ...(manifest.config.method === 'shards' ? { shardSize: manifest.config.shardSize } : {}),
         allowSymlinks: manifest.allowSymlinks,
         ignorePaths: manifest.ignorePaths,
+        warnings,
       };
       printJsonWithList(head, 'resources', manifest.resources, (r) => ({
         name: r.name,

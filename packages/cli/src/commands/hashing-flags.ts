@@ -1,7 +1,13 @@
 // Hashing flags shared by `hash`, `sign` and `verify`, and their translation into HashModelOptions.
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
-import { ModelsealError, isHashAlgorithm, type HashModelOptions } from '@modelseal/core/hashing';
+import {
+  ModelsealError,
+  isHashAlgorithm,
+  unmatchedIgnorePaths,
+  type HashModelOptions,
+} from '@modelseal/core/hashing';
 import { collect } from './repeatable-option.js';
 
 /** The parsed hashing flags (commander attribute names; see addHashingFlags). */
@@ -28,7 +34,7 @@ export function addHashingFlags(cmd: Command): Command {
     .option('--jobs <n>', `parallel hashing threads (default: number of CPUs; at most ${maxJobs()})`)
     .option(
       '--ignore-paths <path>',
-      'leave out a file or directory (relative to the model, or absolute); repeatable',
+      'leave out a file or directory (relative to the current directory, or absolute); repeatable',
       collect,
       [],
     )
@@ -80,7 +86,7 @@ export function hashingOptionsFromFlags(opts: Partial<HashingFlags>): HashModelO
   const out: HashModelOptions = {
     method,
     hashType,
-    ignorePaths: opts.ignorePaths ?? [],
+    ignorePaths: ignorePathsFrom(opts.ignorePaths),
     allowSymlinks: opts.allowSymlinks === true,
     ignoreGitPaths: opts.ignoreGitPaths !== false,
   };
@@ -91,4 +97,24 @@ export function hashingOptionsFromFlags(opts: Partial<HashingFlags>): HashModelO
   }
   if (opts.jobs !== undefined) out.jobs = jobsFrom(opts.jobs);
   return out;
+}
+
+/**
+ * --ignore-paths as a shell user means them: relative to the current directory (as the Python CLI
+ * resolves them), passed on absolute; the library takes them relative to the model.
+ */
+function ignorePathsFrom(raw: readonly string[] | undefined): string[] {
+  return (raw ?? []).map((p) => path.resolve(p));
+}
+
+/** One warning per --ignore-paths entry that matches nothing in `model`, naming it as typed. */
+export function ignorePathWarnings(model: string, raw: readonly string[] | undefined): string[] {
+  const typed = raw ?? [];
+  const resolved = ignorePathsFrom(typed);
+  return unmatchedIgnorePaths(model, resolved).map((u) => {
+    const given = typed[resolved.indexOf(u.path)];
+    return u.reason === 'outside-model'
+      ? `--ignore-paths '${given}' matches nothing: it is outside the model ${model} (paths are relative to the current directory)`
+      : `--ignore-paths '${given}' matches nothing in ${model}`;
+  });
 }

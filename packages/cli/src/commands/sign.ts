@@ -6,7 +6,12 @@ import { loadCertificateFiles, loadPrivateKeyFile } from '@modelseal/core/keys';
 import { manifestFiles } from '@modelseal/core/oms';
 import { interruptible } from '../interrupt.js';
 import { printJson, progressBar, humanLine } from '../output.js';
-import { addHashingFlags, hashingOptionsFromFlags, type HashingFlags } from './hashing-flags.js';
+import {
+  addHashingFlags,
+  hashingOptionsFromFlags,
+  ignorePathWarnings,
+  type HashingFlags,
+} from './hashing-flags.js';
 import { addKeylessSignFlags, keylessSignerFromFlags, type KeylessSignFlags } from './keyless-flags.js';
 import { canPrompt, promptPassword } from './password-prompt.js';
 import { addKeySignFlags, type KeySignFlags } from './key-sign-flags.js';
@@ -72,7 +77,7 @@ Examples:
   $ modelseal keygen --output-prefix mykey          # writes mykey.key (encrypted) + mykey.pub
   $ COSIGN_PASSWORD=... modelseal sign ./my-model --key mykey.key
   $ modelseal sign ./my-model --key leaf.key --certificate leaf.pem --certificate-chain intermediate.pem
-  $ modelseal sign ./my-model --key mykey.key --signature ./my-model.sig --ignore-paths notes/
+  $ modelseal sign ./my-model --key mykey.key --signature ./my-model.sig --ignore-paths ./my-model/notes
   $ modelseal sign ./model.safetensors --key mykey.key      # writes ./model.safetensors.sig
 `,
   );
@@ -80,6 +85,8 @@ Examples:
   cmd.action(async (model: string, flags: SignFlags) => {
     if (isArtifactReference(model)) return signReference(model, await signerFromFlags(flags), flags.json);
     const hashing = hashingOptionsFromFlags(flags);
+    const warnings = ignorePathWarnings(model, flags.ignorePaths);
+    for (const w of warnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
     const signer = await signerFromFlags(flags);
     const bar = progressBar('hashing');
     let result;
@@ -109,6 +116,7 @@ Examples:
         root: manifest.root,
         files: manifestFiles(manifest).length,
         ignorePaths: manifest.ignorePaths,
+        warnings,
       });
     } else {
       process.stdout.write(humanLine(signaturePath));
