@@ -8,6 +8,7 @@ import type { ImageManifest } from './manifest.js';
 import { compileGlobs } from './modelpack/media-types.js';
 import { copy } from './copy.js';
 import { PackedModelSource } from './modelpack/model-source.js';
+import { unsafePathReason } from './pull/safe-path.js';
 import { packModel } from './modelpack/pack-model.js';
 import { openTarget, type OpenTargetOptions } from './open-target.js';
 import { DEFAULT_TAG, formatReference, referenceLocation, type ArtifactReference } from './reference.js';
@@ -63,10 +64,24 @@ export interface PushModelResult {
   skipped: number;
 }
 
+/** A file name pull refuses (unsafePathReason: one rule for both) is refused before anything is uploaded. */
+function refuseNamesPullRefuses(modelPath: string, names: readonly string[]): void {
+  for (const name of names) {
+    const why = unsafePathReason(name);
+    if (why !== undefined)
+      throw new ModelsealError(
+        'UNPORTABLE_PATH',
+        `cannot push ${modelPath}: file ${JSON.stringify(name)} has a name pull refuses (${why}); rename it. Nothing was uploaded`,
+        { details: { path: name } },
+      );
+  }
+}
+
 /**
  * Hash `modelPath`, pack it as a CNCF ModelPack artifact and copy it to `ref` (a reference string or an
  * open Target). Tags it with `opts.tag`, else the reference's tag, else `latest`. Throws
- * MANIFEST_TOO_LARGE before uploading anything when the manifest would exceed 4 MiB, BAD_REFERENCE
+ * MANIFEST_TOO_LARGE before uploading anything when the manifest would exceed 4 MiB, UNPORTABLE_PATH
+ * before hashing for a file name pull would refuse (a backslash, `C:x`), BAD_REFERENCE
  * for a digest reference, and what walking, hashing and the target throw.
  */
 export async function pushModel(
@@ -96,6 +111,7 @@ export async function pushModel(
 
   opts.signal?.throwIfAborted();
   const tree = await walkModel(modelPath, opts.walk);
+  refuseNamesPullRefuses(modelPath, tree.isFile ? [tree.name] : tree.files.map((f) => f.name));
   const resources = await hashFiles(tree, {
     config: { method: 'files', hashType: 'sha256', shardSize: 0 },
     ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),

@@ -90,16 +90,14 @@ function bad(source: string, what: string): ModelsealError {
   return new ModelsealError('MALFORMED_BUNDLE', `${source}: statement ${what}`);
 }
 
-/** Rejects names a walker could never produce: absolute, `..`, empty components, NUL, backslash. */
+/**
+ * Rejects names a walker could never produce: absolute, `..`, empty components, NUL. A backslash is
+ * an ordinary POSIX file-name character, which the OMS spec and the Python CLI accept.
+ */
 function checkResourceName(name: string, path: string, source: string): void {
   if (path === '.') return;
   const parts = path.split('/');
-  if (
-    path.startsWith('/') ||
-    path.includes('\0') ||
-    path.includes('\\') ||
-    parts.some((p) => p === '' || p === '.' || p === '..')
-  ) {
+  if (path.startsWith('/') || path.includes('\0') || parts.some((p) => p === '' || p === '.' || p === '..')) {
     throw new ModelsealError('UNSAFE_PATH', `${source}: statement names an unsafe resource path '${name}'`);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkRelativePath, PathClaims } from './safe-path.js';
+import { checkRelativePath, PathClaims, unsafePathReason } from './safe-path.js';
 
 describe('checkRelativePath', () => {
   it('accepts plain relative POSIX paths', () => {
@@ -23,6 +23,15 @@ describe('checkRelativePath', () => {
     expect(() => checkRelativePath(p, 'layer 3')).toThrow(
       `layer 3: refusing path ${JSON.stringify(p)}: ${why}`,
     );
+  });
+});
+
+describe('unsafePathReason (the one rule pull and push share)', () => {
+  it('names the reason, or undefined for a path pull writes', () => {
+    expect(unsafePathReason('a/b.bin')).toBeUndefined();
+    expect(unsafePathReason('a\\b')).toBe('contains a backslash');
+    expect(unsafePathReason('c:x')).toBe('absolute path');
+    expect(unsafePathReason('x'.repeat(4097))).toBe('longer than 4096 characters');
   });
 });
 

@@ -11,18 +11,29 @@ function unsafe(path: string, where: string, why: string): ModelsealError {
   );
 }
 
+/**
+ * Why `path` is not a model-relative POSIX path `pull` would write (empty, NUL, backslash, absolute
+ * or drive-letter, longer than 4096 characters, '..', empty or '.' components), or undefined if it
+ * is. The one rule for both ends: pull refuses such a layer, push refuses such a file before uploading.
+ */
+export function unsafePathReason(path: string): string | undefined {
+  if (path === '') return 'empty path';
+  if (path.includes('\0')) return 'contains NUL';
+  if (path.includes('\\')) return 'contains a backslash';
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return 'absolute path';
+  if (path.length > 4096) return 'longer than 4096 characters';
+  for (const part of path.split('/')) {
+    if (part === '..') return "contains '..'";
+    if (part === '' || part === '.') return "has an empty or '.' component";
+  }
+  return undefined;
+}
+
 /** Return `path` if it is a safe model-relative POSIX path, else throw 'UNSAFE_PATH'. */
 export function checkRelativePath(path: unknown, where: string): string {
-  if (typeof path !== 'string' || path === '')
-    throw unsafe(typeof path === 'string' ? path : '', where, 'empty path');
-  if (path.includes('\0')) throw unsafe(path, where, 'contains NUL');
-  if (path.includes('\\')) throw unsafe(path, where, 'contains a backslash');
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) throw unsafe(path, where, 'absolute path');
-  if (path.length > 4096) throw unsafe(path, where, 'longer than 4096 characters');
-  for (const part of path.split('/')) {
-    if (part === '..') throw unsafe(path, where, "contains '..'");
-    if (part === '' || part === '.') throw unsafe(path, where, "has an empty or '.' component");
-  }
+  if (typeof path !== 'string') throw unsafe('', where, 'empty path');
+  const why = unsafePathReason(path);
+  if (why !== undefined) throw unsafe(path, where, why);
   return path;
 }
 
