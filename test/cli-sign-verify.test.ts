@@ -330,7 +330,14 @@ describe('Python model_signing vectors through the CLI', () => {
     const pub = path.join(VECTORS, 'keys/certificate/signing-key-pub.pem');
     const v110 = path.join(tmp, 'v1.1.0-certificate');
     cpSync(path.join(VECTORS, 'v1.1.0-certificate'), v110, { recursive: true });
-    const a = modelseal(['verify', v110, '--certificate-chain', ca, '--ignore-paths', 'ignore-me']);
+    const a = modelseal([
+      'verify',
+      v110,
+      '--certificate-chain',
+      ca,
+      '--ignore-paths',
+      path.join(v110, 'ignore-me'),
+    ]);
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(
       `verified ${v110}: sha256:61d4849d9d90076d6215f4d525f13d6574af8e3f67aef3e6f36fc40a14fdd226, 2 files, signed by certificate CN=intermediate-ca (issuer CN=intermediate-ca)\n`,

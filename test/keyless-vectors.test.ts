@@ -82,7 +82,7 @@ describe('Python model_signing keyless vectors, offline', () => {
       '--certificate-oidc-issuer',
       ISSUER,
       '--ignore-paths',
-      'ignore-me',
+      path.join(model, 'ignore-me'),
     ]);
     expect(ok.stderr).toBe(
       `modelseal: warning: 'ignore-me' exists in ${model} but no signature covers it (verify ignores it)\n`,
@@ -99,7 +99,7 @@ describe('Python model_signing keyless vectors, offline', () => {
       '--certificate-oidc-issuer',
       ISSUER,
       '--ignore-paths',
-      'ignore-me',
+      path.join(model, 'ignore-me'),
     ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(

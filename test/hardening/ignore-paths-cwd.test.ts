@@ -3,11 +3,11 @@
 // the library keeps model-relative paths. An ignore path that matches nothing is a warning, on
 // stderr and in --json.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashModel } from '@modelseal/core/hashing';
-import { cliSandbox, ensureBuilt, PASSWORD_ENV, signArgs } from './cli-process.js';
+import { cliSandbox, ensureBuilt, PASSWORD_ENV, signArgs, TEST_PUB } from './cli-process.js';
 
 const box = cliSandbox('ms-hard-ignore-');
 const model = path.join(box.dir, 'model');
@@ -99,6 +99,45 @@ describe('--ignore-paths is relative to the current directory (issue 14 #14)', (
       "--ignore-paths 'gone' matches nothing: it is outside the model model (paths are relative to the current directory)",
     ]);
     expect(r.stderr).toContain("modelseal: warning: --ignore-paths 'gone' matches nothing");
+  });
+
+  // uses the signature the test above wrote
+  it('verify resolves --ignore-paths against the current directory too, and warns in --json', () => {
+    writeFileSync(path.join(model, 'added-later.txt'), 'not signed');
+    try {
+      const ok = box.run(['verify', 'model', '--key', TEST_PUB, '--ignore-paths', 'model/added-later.txt']);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/^verified model: sha256:[0-9a-f]{64}, 2 files, signed by key /);
+      const bad = box.run([
+        'verify',
+        'model',
+        '--key',
+        TEST_PUB,
+        '--json',
+        '--ignore-paths',
+        'added-later.txt',
+      ]);
+      expect(bad.code).toBe(1);
+      expect(JSON.parse(bad.stdout)).toMatchObject({ verified: false, error: { code: 'EXTRA_FILE' } });
+      expect(bad.stderr.split('\n')[0]).toBe(
+        "modelseal: warning: --ignore-paths 'added-later.txt' matches nothing: it is outside the model model (paths are relative to the current directory)",
+      );
+    } finally {
+      rmSync(path.join(model, 'added-later.txt'));
+    }
+    const warned = box.run([
+      'verify',
+      'model',
+      '--key',
+      TEST_PUB,
+      '--json',
+      '--ignore-paths',
+      'model/nothing',
+    ]);
+    expect(warned.code).toBe(0);
+    expect(JSON.parse(warned.stdout).warnings).toContain(
+      "--ignore-paths 'model/nothing' matches nothing in model",
+    );
   });
 
   it('the library keeps model-relative paths', async () => {

@@ -14,7 +14,7 @@ import { loadCertificateFiles, loadPublicKeyFile } from '@modelseal/core/keys';
 import { manifestFiles } from '@modelseal/core/oms';
 import { Interrupted, interruptible } from '../interrupt.js';
 import { jsonError, printJson, progressBar, humanLine } from '../output.js';
-import { hashingOptionsFromFlags, maxJobs } from './hashing-flags.js';
+import { hashingOptionsFromFlags, ignorePathWarnings, maxJobs } from './hashing-flags.js';
 import {
   addKeylessVerifyFlags,
   keylessOptionGiven,
@@ -95,7 +95,7 @@ export function registerVerify(program: Command): void {
     )
     .option(
       '--ignore-paths <path>',
-      'also leave out this path (relative to the model, or absolute); repeatable',
+      'also leave out this path (relative to the current directory, or absolute); repeatable',
       collect,
       [],
     )
@@ -152,6 +152,8 @@ chain, bad signature), 2 bad usage or unreadable input.
         ignoreGitPaths: flags.ignoreGitPaths,
         jobs: flags.jobs,
       });
+      const ignoreWarnings = ignorePathWarnings(model, flags.ignorePaths);
+      for (const w of ignoreWarnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
       const verifier = await verifierFromFlags(flags);
       const result = await interruptible(`verify of ${model} stopped`, (signal) =>
         verifyModel(model, {
@@ -178,7 +180,7 @@ chain, bad signature), 2 bad usage or unreadable input.
           signer: result.signer,
           root: result.manifest.root,
           files: result.files,
-          warnings: result.warnings,
+          warnings: [...ignoreWarnings, ...result.warnings],
           ...(result.ignored.length > 0 ? { ignored: result.ignored } : {}),
         });
       } else {
