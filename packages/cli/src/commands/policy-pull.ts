@@ -4,7 +4,7 @@
 // for the inference container to read; on failure, one line naming the failed check, exit 1.
 import type { Command } from 'commander';
 import type { OpenTargetOptions } from '@modelseal/core';
-import { pinnedReference, printJson } from '../output.js';
+import { humanLine, pinnedReference, printJson } from '../output.js';
 import { trustedRootFromFlags } from './keyless-flags.js';
 import type { PolicyOutputFlags } from './policy-outputs.js';
 
@@ -36,7 +36,7 @@ export async function pullWithPolicyCli(
   dest: string,
   policyFile: string,
   flags: PolicyPullFlags & { json: boolean },
-  options: OpenTargetOptions & { concurrency?: number },
+  options: OpenTargetOptions & { concurrency?: number; ignoredPaths: 'skip' | 'refuse' },
 ): Promise<void> {
   // Loaded here, not at import: `pull` without --policy starts without the policy engine.
   const { loadPolicy, pullWithPolicy } = await import('@modelseal/core/policy');
@@ -47,6 +47,7 @@ export async function pullWithPolicyCli(
     ...options,
     ...trusted,
     policy,
+    onWarning: (w) => process.stderr.write(humanLine(`modelseal: warning: ${w}`)),
     // Written on success and on denial, so the reason is next to DEST; the VSA only for a pulled model.
     onResult: (result) =>
       writePolicyOutputs(result, { result: flags.result }, { resourceUri: ref, digests: [] }),

@@ -74,7 +74,8 @@ function printChecks(result: PolicyResult): void {
 export async function verifyWithPolicy(
   model: string,
   policyFile: string,
-  flags: PolicyVerifyFlags & TrustFlags & { signature?: string; jobs?: string; json: boolean },
+  flags: PolicyVerifyFlags &
+    TrustFlags & { signature?: string; jobs?: string; strict?: boolean; json: boolean },
 ): Promise<void> {
   const jobs = flags.jobs !== undefined ? jobsFrom(flags.jobs) : undefined;
   const loaded = await loadPolicy(policyFile);
@@ -91,6 +92,7 @@ export async function verifyWithPolicy(
       signaturePath: flags.signature,
       attestationPaths: flags.attestation,
       jobs,
+      strict: flags.strict !== false,
       scan: loaded.policy.spec.require.weights !== undefined,
     });
     result = evaluatePolicy(loaded, evidence);

@@ -16,7 +16,8 @@ import { addVerifierFlags, verifierFromFlags, type VerifierFlags } from './attes
 /** The parsed flags of `pull`. */
 interface PullFlags extends RegistryFlags, PolicyPullFlags, VerifierFlags {
   include: string[];
-  strict: boolean;
+  /** --strict true, --no-strict false, neither: strict only with --verify or --policy */
+  strict?: boolean;
   json: boolean;
   verify: boolean;
 }
@@ -37,9 +38,9 @@ export function registerPull(program: Command): void {
     )
     .option(
       '--strict',
-      'refuse an artifact that carries paths verify ignores (.git, .gitattributes, .github, .gitignore, model.sig) instead of skipping them',
-      false,
+      'refuse an artifact that carries paths verify ignores (.git, .gitattributes, .github, .gitignore, model.sig) instead of skipping them (the default with --verify or --policy)',
     )
+    .option('--no-strict', 'with --verify or --policy: skip such paths with a warning instead')
     .option('--json', 'print {"reference","digest","format","files"} (and "skipped" paths) as JSON', false)
     .option(
       '--verify',
@@ -55,8 +56,8 @@ export function registerPull(program: Command): void {
 Reads CNCF ModelPack (and legacy vnd.cnai), KitOps ModelKits, Docker model artifacts and ORAS file
 artifacts. Unsafe paths (absolute, '..', duplicates, links out of the tree) are refused before
 anything is written. Paths that verify ignores (top-level .git, .gitattributes, .github, .gitignore,
-model.sig) are never written: each is skipped with a warning, or with --strict the whole artifact is
-refused (IGNORED_PATH, exit 1). A new DEST appears in one rename once every digest matched; into an
+model.sig) are never written: each is skipped with a warning, or with --strict (the default with
+--verify and --policy; --no-strict skips them) the whole artifact is refused (IGNORED_PATH, exit 1). A new DEST appears in one rename once every digest matched; into an
 existing empty directory (a mount point such as a Kubernetes emptyDir) the files are moved once
 verified, and .modelseal-complete is written last: wait for that file before loading the model.
 Ctrl-C or SIGTERM removes the staging directory and leaves DEST as it was (exit 130 / 143).
@@ -74,6 +75,7 @@ Examples:
       return pullWithPolicyCli(ref, dest, flags.policy, flags, {
         ...options,
         concurrency: concurrencyFrom(flags),
+        ignoredPaths: flags.strict === false ? 'skip' : 'refuse',
       });
     }
     const verify = flags.verify
@@ -94,7 +96,8 @@ Examples:
             include: flags.include,
             ...(verify ? { verify } : {}),
             onProgress: (p) => bar.update(p),
-            ignoredPaths: flags.strict ? 'refuse' : 'skip',
+            ignoredPaths:
+              flags.strict === true || (verify !== undefined && flags.strict !== false) ? 'refuse' : 'skip',
             onWarning: (w) => process.stderr.write(humanLine(`modelseal: warning: ${w}`)),
             signal,
           }),

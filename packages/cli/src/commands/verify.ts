@@ -38,7 +38,8 @@ export type VerifierFlags = KeyVerifyFlags & KeylessVerifyFlags;
 /** The parsed flags of `verify` (the --policy ones included). */
 interface VerifyFlags extends VerifierFlags, PolicyVerifyFlags {
   signature?: string;
-  strict: boolean;
+  /** --strict true, --no-strict false, neither: strict only with --policy */
+  strict?: boolean;
   ignoreUnsignedFiles: boolean;
   ignorePaths: string[];
   ignoreGitPaths: boolean;
@@ -85,9 +86,9 @@ export function registerVerify(program: Command): void {
     .option('--signature <path>', 'signature to check (default MODEL/model.sig, or MODEL.sig for a file)')
     .option(
       '--strict',
-      'fail (IGNORED_PATH) when paths verify leaves out (.git, .gitattributes, .github, .gitignore, signed ignore_paths) exist in the model',
-      false,
+      'fail (IGNORED_PATH) when paths verify leaves out (.git, .gitattributes, .github, .gitignore, signed ignore_paths) exist in the model (the default with --policy)',
     )
+    .option('--no-strict', 'with --policy: only warn about such paths')
     .option(
       '--ignore-unsigned-files',
       'allow files that the signature does not list (only signed files are hashed)',
@@ -160,7 +161,7 @@ chain, bad signature), 2 bad usage or unreadable input.
           verifier,
           signaturePath: flags.signature,
           ignoreUnsignedFiles: flags.ignoreUnsignedFiles,
-          strict: flags.strict,
+          strict: flags.strict === true,
           ignorePaths: hashing.ignorePaths,
           ignoreGitPaths: hashing.ignoreGitPaths,
           jobs: hashing.jobs,

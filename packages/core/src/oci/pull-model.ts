@@ -36,8 +36,9 @@ export interface PullModelOptions extends OpenTargetOptions {
   signal?: AbortSignal;
   /**
    * Files at paths `verify DIR` ignores (top-level `.git*`, `.github`, `model.sig`, the completion
-   * marker) are never written: 'skip' leaves them out with a warning each (default), 'refuse' fails
-   * the pull with IGNORED_PATH before anything is written.
+   * marker) are never written: 'skip' leaves them out with a warning each, 'refuse' fails the pull
+   * with IGNORED_PATH before anything is written. Default 'refuse' with `verify` (a verified pull is
+   * strict), else 'skip'.
    */
   ignoredPaths?: IgnoredPathPolicy;
   /** one human-readable line per warning (skipped paths) */
@@ -117,7 +118,7 @@ export async function pullModel(
   await checkDest(destPath); // fail before any network traffic; checked again when staging
 
   opts.signal?.throwIfAborted();
-  const policy = opts.ignoredPaths ?? 'skip';
+  const policy = opts.ignoredPaths ?? (opts.verify ? 'refuse' : 'skip');
   const plan = await planPull(target, selector, shown, opts.include, policy);
   const { descriptor } = plan;
   const skipped: string[] = [];

@@ -28,6 +28,11 @@ export interface ModelEvidenceOptions extends Pick<
   VerifyModelSettings,
   'signaturePath' | 'jobs' | 'onProgress'
 > {
+  /**
+   * Default true: paths verify leaves out (.git, .gitattributes, .github, .gitignore, signed
+   * ignore_paths) that exist fail the OMS signature check with IGNORED_PATH.
+   */
+  strict?: boolean;
   /** Checks every bundle; usually policyVerifier(policy). */
   verifier: BundleVerifier;
   /**
@@ -82,7 +87,12 @@ export async function gatherModelEvidence(
   const failures = evidence.failures as VerificationFailure[];
   const signaturePath = opts.signaturePath ?? (await defaultSignaturePath(modelPath));
   try {
-    const r = await verifyModel(modelPath, { ...opts, signaturePath, verifier: opts.verifier });
+    const r = await verifyModel(modelPath, {
+      ...opts,
+      strict: opts.strict ?? true,
+      signaturePath,
+      verifier: opts.verifier,
+    });
     evidence.signatures.push({ kind: 'oms', signer: r.signer });
     evidence.subjectDigests.push(`sha256:${r.manifest.root}`);
   } catch (e) {

@@ -36,7 +36,8 @@ export interface PullWithPolicyResult extends PullModelResult {
  * (SIGNATURE_MISSING, IDENTITY_MISMATCH, PROVENANCE_REJECTED, LICENSE_DENIED, SCAN_FAILED, ...)
  * in enforce mode, before download when the signatures and attestations already fail; the errors
  * of pullModel (DIGEST_MISMATCH, UNSAFE_PATH, ...); TAMPERED_FILE etc. when the files do not match
- * the OMS signature. DEST is absent whenever it throws.
+ * the OMS signature; IGNORED_PATH for an artifact carrying paths verify ignores (.git, model.sig...)
+ * unless `ignoredPaths: 'skip'`. DEST is absent whenever it throws.
  */
 export async function pullWithPolicy(
   ref: string,
@@ -63,6 +64,7 @@ export async function pullWithPolicy(
   let result: PolicyResult = early;
   const pulled = await pullModel(target, dest, {
     ...opts,
+    ignoredPaths: opts.ignoredPaths ?? 'refuse', // the policy path is strict unless told otherwise
     reference: desc.digest,
     beforeCommit: async (staged) => {
       const final = { ...evidence, failures: [...(evidence.failures ?? [])] };

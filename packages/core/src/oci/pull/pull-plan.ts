@@ -26,7 +26,7 @@ export interface PullPlan {
 export function ignoredPathError(shown: string, path: string, where: string): ModelsealError {
   return new ModelsealError(
     'IGNORED_PATH',
-    `${shown}: ${where} writes '${path}', a path verify ignores, so no signature covers it; refusing the artifact (--strict)`,
+    `${shown}: ${where} writes '${path}', a path verify ignores, so no signature covers it; refusing the artifact (strict, the default with --verify and --policy)`,
     { details: { path } },
   );
 }
