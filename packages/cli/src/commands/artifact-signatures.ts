@@ -56,7 +56,7 @@ export async function verifyReference(
   const publicKey = flags.key !== undefined ? await loadPublicKeyFile(flags.key) : undefined;
   try {
     const r = await verifyArtifact(ref, { verifier, ...(publicKey ? { publicKey } : {}) });
-    for (const w of r.warnings) process.stderr.write(`modelseal: warning: ${w}\n`);
+    for (const w of r.warnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
     if (json) {
       printJson({
         verified: true,
@@ -123,7 +123,7 @@ export async function verifyAttestationReference(
   json: boolean,
 ): Promise<void> {
   const r = await verifyArtifactAttestation(ref, { verifier, predicateType });
-  for (const w of r.warnings) process.stderr.write(`modelseal: warning: ${w}\n`);
+  for (const w of r.warnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
   if (json) {
     printJson({
       verified: true,

@@ -10,7 +10,7 @@ import {
   verifyModelAttestation,
 } from '@modelseal/core/attest';
 import { interruptible } from '../interrupt.js';
-import { jsonError, printJson, progressBar } from '../output.js';
+import { humanLine, jsonError, printJson, progressBar } from '../output.js';
 import {
   addSignerFlags,
   addVerifierFlags,
@@ -131,9 +131,11 @@ Examples:
         method: signer.kind,
       });
     } else {
-      process.stdout.write(`${result.output}\n`);
+      process.stdout.write(humanLine(result.output));
       process.stderr.write(
-        `attested ${predicateType} about sha256:${result.root} (${signer.kind}) -> ${result.output}\n`,
+        humanLine(
+          `attested ${predicateType} about sha256:${result.root} (${signer.kind}) -> ${result.output}`,
+        ),
       );
     }
   });
@@ -178,7 +180,7 @@ signature, wrong identity), 2 bad usage or unreadable input.
         predicateType,
         bundlePaths: flags.bundle,
       });
-      for (const w of r.warnings) process.stderr.write(`modelseal: warning: ${w}\n`);
+      for (const w of r.warnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
       if (json) {
         printJson({
           verified: true,
@@ -189,7 +191,9 @@ signature, wrong identity), 2 bad usage or unreadable input.
         });
       } else {
         process.stderr.write(
-          `verified ${predicateType} about sha256:${r.root}, signed by ${describeSigner(r.signer)} (${r.source})\n`,
+          humanLine(
+            `verified ${predicateType} about sha256:${r.root}, signed by ${describeSigner(r.signer)} (${r.source})`,
+          ),
         );
         printJson(r.statement.predicate);
       }

@@ -6,6 +6,7 @@ import { Option, type Command } from 'commander';
 import { ModelsealError } from '@modelseal/core/hashing';
 import type { BundleSigner, BundleVerifier, TrustedRootSource } from '@modelseal/core';
 import { canPrompt } from './password-prompt.js';
+import { humanLine } from '../output.js';
 
 /** The parsed keyless signing flags (commander attribute names; see addKeylessSignFlags). */
 export interface KeylessSignFlags {
@@ -116,7 +117,9 @@ export async function keylessSignerFromFlags(opts: KeylessSignFlags): Promise<Bu
     interactive: canPrompt(),
     onIdentity: (who) => {
       process.stderr.write(
-        `modelseal: signing keylessly as ${who.subject}${who.issuer ? ` (issuer ${who.issuer})` : ''}, token from ${who.source}\n`,
+        humanLine(
+          `modelseal: signing keylessly as ${who.subject}${who.issuer ? ` (issuer ${who.issuer})` : ''}, token from ${who.source}`,
+        ),
       );
     },
     // Checks what was just produced against the instance's trust root, as cosign does after signing.

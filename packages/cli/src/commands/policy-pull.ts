@@ -63,11 +63,13 @@ export async function pullWithPolicyCli(
     );
   }
   if (flags.json) printJson({ ...pulled, policy: pulled.policy });
-  else process.stdout.write(`${pinnedReference(ref, pulled.digest)}\n`);
+  else process.stdout.write(humanLine(pinnedReference(ref, pulled.digest)));
   if (!pulled.policy.allowed) {
     const failed = pulled.policy.checks.filter((c) => !c.passed).map((c) => c.name);
     process.stderr.write(
-      `modelseal: warning: policy ${pulled.policy.policy.name} (audit mode) failed: ${failed.join(', ')}\n`,
+      humanLine(
+        `modelseal: warning: policy ${pulled.policy.policy.name} (audit mode) failed: ${failed.join(', ')}`,
+      ),
     );
   }
 }

@@ -13,7 +13,7 @@ import {
   policyVerifier,
   type PolicyResult,
 } from '@modelseal/core/policy';
-import { pinnedReference, printJson } from '../output.js';
+import { humanLine, pinnedReference, printJson } from '../output.js';
 import { trustedRootFromFlags, type KeylessVerifyFlags } from './keyless-flags.js';
 import { writePolicyOutputs, type PolicyOutputFlags } from './policy-outputs.js';
 import { jobsFrom } from './hashing-flags.js';
@@ -65,9 +65,8 @@ function printChecks(result: PolicyResult): void {
     : result.enforced
       ? 'denied'
       : 'denied (audit mode: not enforced)';
-  process.stdout.write(
-    `${lines.join('\n')}\npolicy ${result.policy.name} (${result.policy.digest}): ${verdict}\n`,
-  );
+  for (const line of lines) process.stdout.write(humanLine(line));
+  process.stdout.write(humanLine(`policy ${result.policy.name} (${result.policy.digest}): ${verdict}`));
 }
 
 /** Run `verify MODEL --policy FILE`. Throws the first failed check's error when enforced. */

@@ -11,6 +11,7 @@ import {
 import { isArtifactReference } from './artifact-signatures.js';
 import { jobsFrom, maxJobs } from './hashing-flags.js';
 import { collect } from './repeatable-option.js';
+import { humanLine } from '../output.js';
 
 /** The parsed flags of `provenance`. */
 interface ProvenanceFlags {
@@ -115,7 +116,7 @@ Examples:
       if (flags.output !== undefined) {
         await writeFile(flags.output, text);
         process.stderr.write(
-          `wrote provenance for sha256:${statement.subject[0].digest.sha256} -> ${flags.output}\n`,
+          humanLine(`wrote provenance for sha256:${statement.subject[0].digest.sha256} -> ${flags.output}`),
         );
       } else process.stdout.write(text);
     });

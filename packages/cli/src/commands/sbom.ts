@@ -47,7 +47,7 @@ Examples:
       const text = `${JSON.stringify(bom, null, 2)}\n`;
       if (flags.output !== undefined) {
         await writeFile(flags.output, text);
-        process.stderr.write(`wrote CycloneDX 1.6 BOM ${bom.serialNumber} -> ${flags.output}\n`);
+        process.stderr.write(humanLine(`wrote CycloneDX 1.6 BOM ${bom.serialNumber} -> ${flags.output}`));
       } else process.stdout.write(text);
     });
 }

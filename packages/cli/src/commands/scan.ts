@@ -2,7 +2,7 @@
 // safetensors headers. Exit 0 clean, 1 on any finding, 2 on bad input.
 import type { Command } from 'commander';
 import { scanModel, type ScannedFile, type ScanReport } from '@modelseal/core';
-import { formatBytes, printJson } from '../output.js';
+import { escapeControl, formatBytes, printJson } from '../output.js';
 import { EXIT_VERIFY_FAILED } from '../program.js';
 import { addRegistryFlags, registryOptionsFrom, type RegistryFlags } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
@@ -19,13 +19,12 @@ function flaggedText(f: ScannedFile): string {
 
 /** The report as a table: FILE, FORMAT, SIZE, VERDICT, FLAGGED; then one line per finding. */
 export function renderScan(r: ScanReport): string {
-  const rows = r.files.map((f) => [
-    f.path,
-    f.format,
-    formatBytes(f.size),
-    f.verdict + (f.verified ? '' : '*'),
-    flaggedText(f),
-  ]);
+  // Paths, pickle import names and messages come from the model: escaped before widths are measured.
+  const rows = r.files.map((f) =>
+    [f.path, f.format, formatBytes(f.size), f.verdict + (f.verified ? '' : '*'), flaggedText(f)].map(
+      escapeControl,
+    ),
+  );
   const head = ['FILE', 'FORMAT', 'SIZE', 'VERDICT', 'FLAGGED'];
   const width = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]): string =>
@@ -37,9 +36,13 @@ export function renderScan(r: ScanReport): string {
   if (r.files.some((f) => !f.verified))
     out.push('* judged from the first bytes of the layer (not digest-checked)');
   out.push('');
-  for (const x of r.findings) out.push(`finding: ${x.message}`);
+  for (const x of r.findings) out.push(escapeControl(`finding: ${x.message}`));
   const flagged = r.files.filter((f) => f.verdict === 'flagged').length;
-  out.push(`${r.source}: ${r.files.length} files scanned, ${flagged} flagged, ${r.findings.length} findings`);
+  out.push(
+    escapeControl(
+      `${r.source}: ${r.files.length} files scanned, ${flagged} flagged, ${r.findings.length} findings`,
+    ),
+  );
   return `${out.join('\n')}\n`;
 }
 

@@ -6,7 +6,7 @@ import { ModelsealError, type BundleVerifier } from '@modelseal/core';
 import { evaluateReferencePolicy, loadPolicy, policyFailure, policyVerifier } from '@modelseal/core/policy';
 import type { OpenTargetOptions } from '@modelseal/core/transfer';
 import { checkModelDrift, runDriftCommand, watchModel, type DriftEvent } from '@modelseal/core/watch';
-import { pinnedReference } from '../output.js';
+import { humanLine, pinnedReference } from '../output.js';
 import { EXIT_VERIFY_FAILED } from '../program.js';
 import { addKeylessVerifyFlags, trustedRootFromFlags } from './keyless-flags.js';
 import { addRegistryFlags, registryOptionsFrom, type RegistryFlags } from './registry-flags.js';
@@ -152,7 +152,8 @@ Examples:
       signal: controller.signal,
       onDrift: print,
       onCheck: (kind, s) => {
-        if (kind === 'initial') process.stderr.write(`modelseal: watching ${s.files} files of ${model}\n`);
+        if (kind === 'initial')
+          process.stderr.write(humanLine(`modelseal: watching ${s.files} files of ${model}`));
         if (exec && s.events.length > 0)
           hook = hook.then(() => runDriftCommand(exec, s.events).then(() => undefined));
       },
