@@ -77,7 +77,9 @@ async function signedStateFrom(flags: WatchFlags): Promise<{
   if (failure) throw failure;
   if (!result.allowed)
     process.stderr.write(
-      `modelseal: warning: policy ${result.policy.name} denies ${shown} (audit mode: watching anyway)\n`,
+      humanLine(
+        `modelseal: warning: policy ${result.policy.name} denies ${shown} (audit mode: watching anyway)`,
+      ),
     );
   return { verifier, reference: pinnedReference(ref, digest), registry };
 }
