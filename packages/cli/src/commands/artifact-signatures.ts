@@ -5,6 +5,7 @@ import { isModelsealError, type BundleSigner, type BundleVerifier } from '@model
 import { loadPublicKeyFile } from '@modelseal/core/keys';
 import { parseReference } from '@modelseal/core/oci';
 import {
+  type VerifiedAttestation,
   attestArtifact,
   signArtifact,
   verifyArtifact,
@@ -123,6 +124,18 @@ export async function verifyAttestationReference(
   json: boolean,
 ): Promise<void> {
   const r = await verifyArtifactAttestation(ref, { verifier, predicateType });
+  printVerifiedAttestation(
+    r,
+    json,
+    `verified ${predicateType} about ${ref} (${r.digest}), signed by ${describeSigner(r.signer)}`,
+  );
+}
+
+/**
+ * Print a verified attestation: its warnings; with `json` the whole verified statement and every
+ * check; otherwise `line` on stderr and the predicate on stdout.
+ */
+export function printVerifiedAttestation(r: VerifiedAttestation, json: boolean, line: string): void {
   for (const w of r.warnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
   if (json) {
     printJson({
@@ -134,8 +147,6 @@ export async function verifyAttestationReference(
     });
     return;
   }
-  process.stderr.write(
-    humanLine(`verified ${predicateType} about ${ref} (${r.digest}), signed by ${describeSigner(r.signer)}`),
-  );
+  process.stderr.write(humanLine(line));
   printJson(r.statement.predicate);
 }

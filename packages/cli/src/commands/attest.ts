@@ -21,7 +21,12 @@ import {
 } from './attest-flags.js';
 import { describeSigner } from './verify.js';
 import { collect } from './repeatable-option.js';
-import { attestReference, isArtifactReference, verifyAttestationReference } from './artifact-signatures.js';
+import {
+  attestReference,
+  isArtifactReference,
+  printVerifiedAttestation,
+  verifyAttestationReference,
+} from './artifact-signatures.js';
 
 const TYPES_HELP =
   'custom | slsaprovenance | slsaprovenance1 | spdx | spdxjson | cyclonedx | link | vuln | openvex | a predicate URI';
@@ -180,23 +185,11 @@ signature, wrong identity), 2 bad usage or unreadable input.
         predicateType,
         bundlePaths: flags.bundle,
       });
-      for (const w of r.warnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
-      if (json) {
-        printJson({
-          verified: true,
-          statement: r.statement,
-          signer: r.signer,
-          source: r.source,
-          checks: r.checks.map(({ statement: _s, ...c }) => c),
-        });
-      } else {
-        process.stderr.write(
-          humanLine(
-            `verified ${predicateType} about sha256:${r.root}, signed by ${describeSigner(r.signer)} (${r.source})`,
-          ),
-        );
-        printJson(r.statement.predicate);
-      }
+      printVerifiedAttestation(
+        r,
+        json,
+        `verified ${predicateType} about sha256:${r.root}, signed by ${describeSigner(r.signer)} (${r.source})`,
+      );
     } catch (e) {
       if (json) {
         const error = jsonError(e);

@@ -15,7 +15,7 @@ import { omsManifestOf, openArtifact, type OpenedArtifact } from './oci-artifact
 import { bundleReferrers } from './oci-referrers.js';
 import { COSIGN_SIGN_V1 } from './predicate-types.js';
 import { errorOf, verifyAttestations } from './verify-attestation.js';
-import { verifySignatures, type SignatureCheck } from './verify-artifact.js';
+import { underCheck, verifySignatures, type SignatureCheck } from './verify-artifact.js';
 
 /** One signature or attestation found on an artifact. */
 export interface EvidenceEntry {
@@ -70,18 +70,7 @@ async function signatureChecks(
 ): Promise<Map<string, SignatureCheck>> {
   let checks: SignatureCheck[];
   try {
-    checks = (
-      await verifySignatures(
-        {
-          target: artifact.target,
-          shown: artifact.shown,
-          descriptor: artifact.plan.descriptor,
-          manifest: artifact.plan.manifest,
-          layerFiles: artifact,
-        },
-        opts,
-      )
-    ).checks;
+    checks = (await verifySignatures(underCheck(artifact), opts)).checks;
   } catch (e) {
     if (!(e instanceof ModelsealError) || e.kind !== 'verification') throw e;
     checks = (e.details?.checks as SignatureCheck[] | undefined) ?? [];

@@ -159,15 +159,16 @@ export async function verifyArtifact(
   ref: string,
   opts: VerifyArtifactOptions,
 ): Promise<VerifyArtifactResult> {
-  const artifact = await openArtifact(ref, opts);
-  return verifySignatures(
-    {
-      target: artifact.target,
-      shown: artifact.shown,
-      descriptor: artifact.plan.descriptor,
-      manifest: artifact.plan.manifest,
-      layerFiles: artifact,
-    },
-    opts,
-  );
+  return verifySignatures(underCheck(await openArtifact(ref, opts)), opts);
+}
+
+/** An opened artifact as verifySignatures takes it. */
+export function underCheck(artifact: OpenedArtifact): ArtifactUnderCheck {
+  return {
+    target: artifact.target,
+    shown: artifact.shown,
+    descriptor: artifact.plan.descriptor,
+    manifest: artifact.plan.manifest,
+    layerFiles: artifact,
+  };
 }
