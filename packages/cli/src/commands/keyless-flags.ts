@@ -258,6 +258,17 @@ export function trustedRootFromFlags(
   return { kind: 'public-good' };
 }
 
+/**
+ * The trusted root a policy verifier gets: the one the trust flags name, or none (its default, the
+ * shipped public-good root) when no trust flag was given.
+ */
+export function policyTrustFromFlags(
+  opts: Pick<KeylessVerifyFlags, 'trustedRoot' | 'tufRefresh' | 'tufCacheDir' | 'staging'>,
+): { trustedRoot?: TrustedRootSource } {
+  const given = typeof opts.trustedRoot === 'string' || opts.tufRefresh === true || opts.staging === true;
+  return given ? { trustedRoot: trustedRootFromFlags(opts) } : {};
+}
+
 export async function keylessVerifierFromFlags(opts: KeylessVerifyFlags): Promise<BundleVerifier> {
   const policyFlags: (keyof KeylessVerifyFlags)[] = [
     'certificateIdentity',

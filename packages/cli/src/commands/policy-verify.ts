@@ -14,7 +14,7 @@ import {
   type PolicyResult,
 } from '@modelseal/core/policy';
 import { humanLine, pinnedReference, printJson } from '../output.js';
-import { trustedRootFromFlags, type KeylessVerifyFlags } from './keyless-flags.js';
+import { policyTrustFromFlags, type KeylessVerifyFlags } from './keyless-flags.js';
 import { writePolicyOutputs, type PolicyOutputFlags } from './policy-outputs.js';
 import { jobsFrom } from './hashing-flags.js';
 import { collect } from './repeatable-option.js';
@@ -53,11 +53,6 @@ async function isLocalPath(p: string): Promise<boolean> {
   }
 }
 
-type TrustFlags = Pick<KeylessVerifyFlags, 'trustedRoot' | 'tufRefresh' | 'tufCacheDir' | 'staging'>;
-
-const hasTrustFlags = (f: TrustFlags) =>
-  typeof f.trustedRoot === 'string' || f.tufRefresh === true || f.staging === true;
-
 function printChecks(result: PolicyResult): void {
   const lines = result.checks.map((c) => `${c.passed ? 'PASS' : 'FAIL'} ${c.name}: ${c.reason}`);
   const verdict = result.allowed
@@ -74,14 +69,16 @@ export async function verifyWithPolicy(
   model: string,
   policyFile: string,
   flags: PolicyVerifyFlags &
-    TrustFlags & { signature?: string; jobs?: string; strict?: boolean; json: boolean },
+    Pick<KeylessVerifyFlags, 'trustedRoot' | 'tufRefresh' | 'tufCacheDir' | 'staging'> & {
+      signature?: string;
+      jobs?: string;
+      strict?: boolean;
+      json: boolean;
+    },
 ): Promise<void> {
   const jobs = flags.jobs !== undefined ? jobsFrom(flags.jobs) : undefined;
   const loaded = await loadPolicy(policyFile);
-  const verifier = policyVerifier(
-    loaded.policy,
-    hasTrustFlags(flags) ? { trustedRoot: trustedRootFromFlags(flags) } : {},
-  );
+  const verifier = policyVerifier(loaded.policy, policyTrustFromFlags(flags));
   let resourceUri = model;
   let evidence;
   let result: PolicyResult;

@@ -8,7 +8,7 @@ import type { OpenTargetOptions } from '@modelseal/core/transfer';
 import { checkModelDrift, runDriftCommand, watchModel, type DriftEvent } from '@modelseal/core/watch';
 import { humanLine, pinnedReference } from '../output.js';
 import { EXIT_VERIFY_FAILED } from '../program.js';
-import { addKeylessVerifyFlags, trustedRootFromFlags } from './keyless-flags.js';
+import { addKeylessVerifyFlags, policyTrustFromFlags } from './keyless-flags.js';
 import { addRegistryFlags, registryOptionsFrom, type RegistryFlags } from './registry-flags.js';
 import { jobsFrom, maxJobs } from './hashing-flags.js';
 import { collect } from './repeatable-option.js';
@@ -67,11 +67,7 @@ async function signedStateFrom(flags: WatchFlags): Promise<{
       '--policy names who may sign: leave out --key, --certificate-chain and --certificate-identity',
     );
   const loaded = await loadPolicy(flags.policy);
-  const trust =
-    typeof flags.trustedRoot === 'string' || flags.tufRefresh === true || flags.staging === true
-      ? { trustedRoot: trustedRootFromFlags(flags) }
-      : {};
-  const verifier = policyVerifier(loaded.policy, trust);
+  const verifier = policyVerifier(loaded.policy, policyTrustFromFlags(flags));
   const { result, digest, shown } = await evaluateReferencePolicy(ref, loaded, { ...registry, verifier });
   const failure = policyFailure(result);
   if (failure) throw failure;
