@@ -88,23 +88,54 @@ describe('hashModel with a signal', () => {
     expect(events).toEqual([0, 2 * MiB]); // one 2 MiB read of the 3 MiB file, then the abort
   });
 
-  it('an abort from outside (a timer) while one big file hashes, --jobs 1: seen within the first read', async () => {
-    // One 1 GiB file in one batch: the calling thread must not hash it (it would not see the timer
-    // until the end), a worker does, and the abort that the timer fires stops it.
+  it('an abort from outside (a timer) while one big file hashes, --jobs 1: the calling thread sees it', async () => {
+    // One 1 GiB file in one batch, hashed by the calling thread alone (no worker thread at all): it
+    // hashes in slices with a turn of the event loop between them, so the timer the abort waits on
+    // runs within a slice, and the hash stops there.
     const big = path.join(tmp, 'big');
     mkdirSync(big);
     writeFileSync(path.join(big, 'sparse.bin'), '');
     truncateSync(path.join(big, 'sparse.bin'), 1 << 30);
     const ac = new AbortController();
     const events: number[] = [];
+    let maxWorkers = 0;
     const onProgress: ProgressListener = (e) => {
       events.push(e.bytesDone);
-      if (e.bytesDone > 0 && events.length === 2) setImmediate(() => ac.abort());
+      maxWorkers = Math.max(maxWorkers, liveHashWorkers());
+      if (e.bytesDone > 0 && events.length === 2) setTimeout(() => ac.abort(), 1);
     };
     await expect(hashModel(big, { jobs: 1, signal: ac.signal, onProgress })).rejects.toMatchObject({
       name: 'AbortError',
     });
-    expect(events.at(-1)).toBeLessThan(1 << 29); // stopped in the first half (a worker reports every 64 MiB)
+    expect(maxWorkers).toBe(0);
+    expect(events.at(-1)).toBeLessThan(1 << 27); // stopped within the first few 32 MiB slices
+    expect(liveHashWorkers()).toBe(0);
+  }, 60_000);
+
+  it('with a signal, the calling thread still hashes big files: --jobs 2 starts one worker, not two', async () => {
+    // 3 sparse files of 48 MiB (more than a slice), each its own batch. The calling thread takes
+    // batches from the back while one worker takes them from the front: a second worker (RSS
+    // +10 MiB) would mean the calling thread kept off the big files.
+    const three = path.join(tmp, 'three');
+    mkdirSync(three);
+    const names = ['a.bin', 'b.bin', 'c.bin'];
+    for (const name of names) {
+      writeFileSync(path.join(three, name), '');
+      truncateSync(path.join(three, name), 48 * MiB);
+    }
+    const zeros = createHash('sha256')
+      .update(Buffer.alloc(48 * MiB))
+      .digest('hex');
+    let maxWorkers = 0;
+    const timer = setInterval(() => (maxWorkers = Math.max(maxWorkers, liveHashWorkers())), 1);
+    const m = await hashModel(three, {
+      jobs: 2,
+      signal: new AbortController().signal,
+      onProgress: () => (maxWorkers = Math.max(maxWorkers, liveHashWorkers())),
+    });
+    clearInterval(timer);
+    expect(m.resources).toEqual(names.map((name) => ({ name, digest: zeros, algorithm: 'sha256' })));
+    expect(maxWorkers).toBe(1);
     expect(liveHashWorkers()).toBe(0);
   }, 60_000);
 

@@ -1469,17 +1469,10 @@ var BatchClaims = class {
       return -1;
     return Atomics.compareExchange(this.ctrl, FLAGS + b, 0, 1) === 0 ? b : -1;
   }
-  /**
-   * The next batch from the back; only one thread may take from the back. When `accept` refuses
-   * the next one, the back stops there (-1 from now on) and the front gets the rest.
-   */
-  fromBack(accept) {
+  /** The next batch from the back; only one thread may take from the back. */
+  fromBack() {
     if (this.back < 0 || Atomics.load(this.ctrl, ABORT) !== 0)
       return -1;
-    if (accept && !accept(this.back)) {
-      this.back = -1;
-      return -1;
-    }
     const b = this.back--;
     if (Atomics.compareExchange(this.ctrl, FLAGS + b, 0, 1) === 0)
       return b;
@@ -1739,6 +1732,22 @@ var HashRangeError = class extends Error {
   }
 };
 function hashRangeSync(item, buf2, onBytes2) {
+  const { fd, before } = openListed(item);
+  try {
+    const steps = rangeSteps(fd, item, buf2, onBytes2, Infinity);
+    let step = steps.next();
+    while (!step.done)
+      step = steps.next();
+    checkUnchanged(fd, before, item);
+    return step.value;
+  } catch (e) {
+    throw asRangeError(item, e);
+  } finally {
+    closeSync(fd);
+  }
+}
+var SLICE_BYTES = 32 * 1024 * 1024;
+function openListed(item) {
   let fd;
   try {
     fd = openSync(item.path, OPEN_FLAGS);
@@ -1761,18 +1770,19 @@ function hashRangeSync(item, buf2, onBytes2) {
       });
     if (listed)
       throw changed(item.name, listed, "since it was listed");
-    const digest = hashOpenRange(fd, item, buf2, onBytes2);
-    const during = stampChange(before, stampOf(fstatSync(fd)));
-    if (during)
-      throw changed(item.name, during, "while hashing");
-    return digest;
+    return { fd, before };
   } catch (e) {
-    if (e instanceof HashRangeError)
-      throw e;
-    throw new HashRangeError(describeReadError(item.name, e));
-  } finally {
     closeSync(fd);
+    throw asRangeError(item, e);
   }
+}
+function checkUnchanged(fd, before, item) {
+  const during = stampChange(before, stampOf(fstatSync(fd)));
+  if (during)
+    throw changed(item.name, during, "while hashing");
+}
+function asRangeError(item, e) {
+  return e instanceof HashRangeError ? e : new HashRangeError(describeReadError(item.name, e));
 }
 var FIELD = {
   dev: "device",
@@ -1787,12 +1797,32 @@ function changed(name, field, when) {
     message: `file '${name}' changed ${when} (its ${FIELD[field]} changed); hash again once nothing writes to it`
   });
 }
-function hashOpenRange(fd, item, buf2, onBytes2) {
-  const probe = item.expectSize !== void 0 && item.end === item.expectSize;
-  const limit = probe ? item.end + 1 : item.end;
+function readLimit(item) {
+  return item.expectSize !== void 0 && item.end === item.expectSize ? item.end + 1 : item.end;
+}
+function atEnd(item, pos, n, want) {
+  if (n > item.end - pos) {
+    throw new HashRangeError({
+      code: "UNREADABLE",
+      message: `file '${item.name}' changed while hashing: it grew beyond ${item.end} bytes`
+    });
+  }
+  if (n === 0) {
+    if (pos === item.end)
+      return true;
+    throw new HashRangeError({
+      code: "UNREADABLE",
+      message: `file '${item.name}' changed while hashing: it ended at byte ${pos}, expected ${item.end}`
+    });
+  }
+  return n < want && pos + n === item.end;
+}
+function* rangeSteps(fd, item, buf2, onBytes2, slice) {
+  const limit = readLimit(item);
   const single = limit - item.start <= buf2.length;
   const h = single ? void 0 : createHasher(item.alg);
   let pos = item.start;
+  let sinceTurn = 0;
   while (pos < limit) {
     const off = single ? pos - item.start : 0;
     const want = single ? limit - pos : Math.min(buf2.length, limit - pos);
@@ -1802,25 +1832,19 @@ function hashOpenRange(fd, item, buf2, onBytes2) {
     } catch (e) {
       throw new HashRangeError(describeReadError(item.name, e));
     }
-    if (n > item.end - pos) {
-      throw new HashRangeError({
-        code: "UNREADABLE",
-        message: `file '${item.name}' changed while hashing: it grew beyond ${item.end} bytes`
-      });
-    }
-    if (n === 0) {
-      if (pos === item.end)
-        break;
-      throw new HashRangeError({
-        code: "UNREADABLE",
-        message: `file '${item.name}' changed while hashing: it ended at byte ${pos}, expected ${item.end}`
-      });
-    }
+    const end = atEnd(item, pos, n, want);
+    if (n === 0)
+      break;
     h?.update(n === buf2.length ? buf2 : buf2.subarray(0, n));
     pos += n;
     onBytes2?.(n);
-    if (n < want && pos === item.end)
+    if (end)
       break;
+    sinceTurn += n;
+    if (sinceTurn >= slice) {
+      sinceTurn = 0;
+      yield;
+    }
   }
   if (h)
     return h.digest();

@@ -28,16 +28,6 @@ describe('BatchClaims', () => {
     }
   });
 
-  it('fromBack(accept): the back stops at the first batch it refuses, and the front takes the rest', () => {
-    const shared = BatchClaims.allocate(5);
-    const worker = new BatchClaims(shared, 5);
-    const main = new BatchClaims(shared, 5);
-    const small = (b: number) => b >= 3; // batches 3 and 4 are small enough for the back
-    expect([main.fromBack(small), main.fromBack(small), main.fromBack(small)]).toEqual([4, 3, -1]);
-    expect(main.fromBack()).toBe(-1); // stopped for good
-    expect([worker.front(), worker.front(), worker.front(), worker.front()]).toEqual([0, 1, 2, -1]);
-  });
-
   it('stops every claimer after abort', () => {
     const shared = BatchClaims.allocate(4);
     const a = new BatchClaims(shared, 4);

@@ -31,16 +31,9 @@ export class BatchClaims {
     return Atomics.compareExchange(this.ctrl, FLAGS + b, 0, 1) === 0 ? b : -1;
   }
 
-  /**
-   * The next batch from the back; only one thread may take from the back. When `accept` refuses
-   * the next one, the back stops there (-1 from now on) and the front gets the rest.
-   */
-  fromBack(accept?: (batch: number) => boolean): number {
+  /** The next batch from the back; only one thread may take from the back. */
+  fromBack(): number {
     if (this.back < 0 || Atomics.load(this.ctrl, ABORT) !== 0) return -1;
-    if (accept && !accept(this.back)) {
-      this.back = -1;
-      return -1;
-    }
     const b = this.back--;
     if (Atomics.compareExchange(this.ctrl, FLAGS + b, 0, 1) === 0) return b;
     this.back = -1; // the front got here first: everything before is the front's

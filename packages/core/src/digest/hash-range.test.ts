@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stampOf } from './file-stamp.js';
-import { HashRangeError, hashRangeSync, type HashItem } from './hash-range.js';
+import { HashRangeError, SLICE_BYTES, hashRange, hashRangeSync, type HashItem } from './hash-range.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ms-range-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,5 +115,63 @@ describe('hashRangeSync', () => {
     expect(() => hashRangeSync(item, Buffer.alloc(64))).toThrow(
       /^file 'r\.bin' changed since it was listed \(its (inode|modification time|change time) changed\)/,
     );
+  });
+});
+
+describe('hashRange (sliced, for the calling thread)', () => {
+  const MiB = 1024 * 1024;
+  const size = 3 * SLICE_BYTES + 12345; // four slices, the last one short
+  const big = file(size);
+  const whole: HashItem = {
+    path: big.p,
+    name: 'big.bin',
+    start: 0,
+    end: size,
+    alg: 'sha256',
+    expectSize: size,
+  };
+
+  it('gives the same digest as one pass, and the event loop turns between slices', async () => {
+    let turns = 0;
+    let stop = false;
+    const tick = () => {
+      if (stop) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    let seen = 0;
+    const digest = await hashRange(whole, Buffer.alloc(2 * MiB), (n) => (seen += n));
+    stop = true;
+    expect(digest.toString('hex')).toBe(sha(big.data));
+    expect(seen).toBe(size);
+    // one turn after each of the first three full slices (none after the last one)
+    expect(turns).toBe(3);
+  });
+
+  it('fails closed when the file changes between two slices, naming the file', async () => {
+    const { p } = file(2 * SLICE_BYTES + 1);
+    const item: HashItem = { path: p, name: 'w.bin', start: 0, end: 2 * SLICE_BYTES + 1, alg: 'sha256' };
+    item.expectSize = item.end;
+    let written = false;
+    setImmediate(() => {
+      // runs in the first pause: the file grows by one byte past what was listed
+      writeFileSync(p, Buffer.alloc(1), { flag: 'a' });
+      written = true;
+    });
+    await expect(hashRange(item, Buffer.alloc(4 * MiB))).rejects.toThrow(
+      "file 'w.bin' changed while hashing: it grew beyond 67108865 bytes",
+    );
+    expect(written).toBe(true);
+  });
+
+  it('a throw from the progress callback stops it after that read', async () => {
+    let reads = 0;
+    await expect(
+      hashRange(whole, Buffer.alloc(2 * MiB), () => {
+        if (++reads === 3) throw new Error('stop');
+      }),
+    ).rejects.toThrow(HashRangeError);
+    expect(reads).toBe(3);
   });
 });

@@ -1,5 +1,7 @@
-// Hash one byte range of one file with synchronous big reads into a caller-owned buffer.
-// Runs inside the hashing workers (and on the main thread for tiny jobs); never buffers a file.
+// Hash one byte range of one file with big synchronous reads into a caller-owned buffer: straight
+// through in the hashing workers, or in slices with a turn of the event loop between them on the
+// calling thread (so that it hashes big files too and still sees a signal, a timer or a worker's
+// message). Never buffers a file.
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import type { HashAlgorithm } from '../types.js';
 import { stampChange, stampOf, type FileStamp } from './file-stamp.js';
@@ -59,6 +61,48 @@ export class HashRangeError extends Error {
  * `onBytes` is told how many bytes each read hashed (for progress).
  */
 export function hashRangeSync(item: HashItem, buf: Buffer, onBytes?: (n: number) => void): Buffer {
+  const { fd, before } = openListed(item);
+  try {
+    const steps = rangeSteps(fd, item, buf, onBytes, Infinity);
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    checkUnchanged(fd, before, item);
+    return step.value;
+  } catch (e) {
+    throw asRangeError(item, e);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Bytes `hashRange` hashes between two turns of the event loop: about 20 ms of SHA-256. */
+export const SLICE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * `hashRangeSync` in slices of `SLICE_BYTES`, with a turn of the event loop between them (where a
+ * signal handler or a timer can run). A throw from `onBytes` (after a read) stops the hash, as in
+ * `hashRangeSync`: it rejects with a HashRangeError, and the caller checks its own signal.
+ */
+export async function hashRange(item: HashItem, buf: Buffer, onBytes?: (n: number) => void): Promise<Buffer> {
+  const { fd, before } = openListed(item);
+  try {
+    const steps = rangeSteps(fd, item, buf, onBytes, SLICE_BYTES);
+    let step = steps.next();
+    while (!step.done) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      step = steps.next();
+    }
+    checkUnchanged(fd, before, item);
+    return step.value;
+  } catch (e) {
+    throw asRangeError(item, e);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Open `item.path` and check it is still the file the walk listed; the caller closes `fd`. */
+function openListed(item: HashItem): { fd: number; before: FileStamp } {
   let fd: number;
   try {
     fd = openSync(item.path, OPEN_FLAGS);
@@ -80,16 +124,21 @@ export function hashRangeSync(item: HashItem, buf: Buffer, onBytes?: (n: number)
         message: `file '${item.name}' changed since it was listed: it is ${before.size} bytes, it was ${item.stamp?.size}`,
       });
     if (listed) throw changed(item.name, listed, 'since it was listed');
-    const digest = hashOpenRange(fd, item, buf, onBytes);
-    const during = stampChange(before, stampOf(fstatSync(fd)));
-    if (during) throw changed(item.name, during, 'while hashing');
-    return digest;
+    return { fd, before };
   } catch (e) {
-    if (e instanceof HashRangeError) throw e;
-    throw new HashRangeError(describeReadError(item.name, e));
-  } finally {
     closeSync(fd);
+    throw asRangeError(item, e);
   }
+}
+
+/** The file must be as it was when opened, once its bytes are hashed. */
+function checkUnchanged(fd: number, before: FileStamp, item: HashItem): void {
+  const during = stampChange(before, stampOf(fstatSync(fd)));
+  if (during) throw changed(item.name, during, 'while hashing');
+}
+
+function asRangeError(item: HashItem, e: unknown): HashRangeError {
+  return e instanceof HashRangeError ? e : new HashRangeError(describeReadError(item.name, e));
 }
 
 const FIELD: Record<keyof FileStamp, string> = {
@@ -107,15 +156,50 @@ function changed(name: string, field: keyof FileStamp, when: string): HashRangeE
   });
 }
 
-function hashOpenRange(fd: number, item: HashItem, buf: Buffer, onBytes?: (n: number) => void): Buffer {
+/** Where reading `[item.start, item.end)` stops: one byte past the end when that proves EOF. */
+function readLimit(item: HashItem): number {
   // When the range ends at the file's expected end, ask for one byte more: a short read then
   // proves EOF (no fstat), and getting that extra byte proves the file grew.
-  const probe = item.expectSize !== undefined && item.end === item.expectSize;
-  const limit = probe ? item.end + 1 : item.end;
-  // Small ranges that fit the buffer take one read and a one-shot digest (most small files).
+  return item.expectSize !== undefined && item.end === item.expectSize ? item.end + 1 : item.end;
+}
+
+/**
+ * Judge a read of `n` bytes (of `want` asked) at `pos`: throws when the file grew or ended early,
+ * returns true when the read reached the range's end (a short read there is EOF).
+ */
+function atEnd(item: HashItem, pos: number, n: number, want: number): boolean {
+  if (n > item.end - pos) {
+    throw new HashRangeError({
+      code: 'UNREADABLE',
+      message: `file '${item.name}' changed while hashing: it grew beyond ${item.end} bytes`,
+    });
+  }
+  if (n === 0) {
+    if (pos === item.end) return true; // EOF exactly where expected
+    throw new HashRangeError({
+      code: 'UNREADABLE',
+      message: `file '${item.name}' changed while hashing: it ended at byte ${pos}, expected ${item.end}`,
+    });
+  }
+  return n < want && pos + n === item.end;
+}
+
+/**
+ * Read and hash the range, pausing (a `yield`) after every `slice` bytes; returns the digest.
+ * Small ranges that fit the buffer take one read and a one-shot digest (most small files).
+ */
+function* rangeSteps(
+  fd: number,
+  item: HashItem,
+  buf: Buffer,
+  onBytes: ((n: number) => void) | undefined,
+  slice: number,
+): Generator<void, Buffer> {
+  const limit = readLimit(item);
   const single = limit - item.start <= buf.length;
   const h = single ? undefined : createHasher(item.alg);
   let pos = item.start;
+  let sinceTurn = 0;
   while (pos < limit) {
     const off = single ? pos - item.start : 0;
     const want = single ? limit - pos : Math.min(buf.length, limit - pos);
@@ -125,23 +209,17 @@ function hashOpenRange(fd: number, item: HashItem, buf: Buffer, onBytes?: (n: nu
     } catch (e) {
       throw new HashRangeError(describeReadError(item.name, e));
     }
-    if (n > item.end - pos) {
-      throw new HashRangeError({
-        code: 'UNREADABLE',
-        message: `file '${item.name}' changed while hashing: it grew beyond ${item.end} bytes`,
-      });
-    }
-    if (n === 0) {
-      if (pos === item.end) break; // EOF exactly where expected
-      throw new HashRangeError({
-        code: 'UNREADABLE',
-        message: `file '${item.name}' changed while hashing: it ended at byte ${pos}, expected ${item.end}`,
-      });
-    }
+    const end = atEnd(item, pos, n, want);
+    if (n === 0) break;
     h?.update(n === buf.length ? buf : buf.subarray(0, n));
     pos += n;
     onBytes?.(n);
-    if (n < want && pos === item.end) break; // a short read at the expected end is EOF
+    if (end) break;
+    sinceTurn += n;
+    if (sinceTurn >= slice) {
+      sinceTurn = 0;
+      yield;
+    }
   }
   if (h) return h.digest();
   return digestOnce(item.alg, buf.subarray(0, item.end - item.start));

@@ -1,10 +1,19 @@
 // Runs hash items on the calling thread plus jobs-1 worker threads. Items are grouped into
 // batches that the threads claim through shared memory (no message per batch): workers take the
 // largest first, the calling thread the smallest first (it starts at once, while workers boot).
-// Tiny jobs never start a worker at all.
+// The calling thread hashes big files in slices with a turn of the event loop between them, so it
+// stays responsive (signals, timers, worker messages) while it hashes. Tiny jobs never start a worker at all.
 import type { Worker } from 'node:worker_threads';
 import { ModelsealError } from '../errors.js';
-import { HashRangeError, READ_SIZE, describeReadError, hashRangeSync, type HashItem } from './hash-range.js';
+import {
+  HashRangeError,
+  READ_SIZE,
+  describeReadError,
+  SLICE_BYTES,
+  hashRange,
+  hashRangeSync,
+  type HashItem,
+} from './hash-range.js';
 import type { JobMessage, WorkerMessage } from './hash-protocol.js';
 import { BatchClaims } from './batch-claims.js';
 import { packJob } from './hash-job.js';
@@ -18,11 +27,6 @@ const BATCH_ITEMS = 128;
 /** Jobs at most this big (bytes and items) skip the workers: starting a thread costs more. */
 export const INLINE_MAX_BYTES = 4 * 1024 * 1024;
 export const INLINE_MAX_ITEMS = 256;
-/**
- * With an AbortSignal, the calling thread hashes no batch bigger than this (about 20-40 ms of
- * SHA-256), so an abort from outside the hash (signal handler, timer) is seen that soon.
- */
-const MAIN_TURN_BYTES = 32 * 1024 * 1024;
 
 export interface RunOptions {
   /** hashing threads at most, the calling thread included (it starts jobs-1 workers) */
@@ -69,20 +73,20 @@ export function planBatches(items: HashItem[]): Batch[] {
   return batches;
 }
 
-let mainBuffer: Buffer | undefined;
-
 /**
- * Hash items on the calling thread, storing digests into `out`. Checks `signal` before each item
- * and after each read, and then throws its reason.
+ * Hash items on the calling thread, storing digests into `out`. An item bigger than a slice is
+ * hashed in slices, with a turn of the event loop between them. Checks `signal` before each item
+ * and after each read, and then throws its reason. `buf` is this call's own: two hashes may run
+ * on the calling thread at once.
  */
-function hashHere(
+async function hashHere(
   items: HashItem[],
   idx: ArrayLike<number>,
   out: ItemDigests,
+  buf: Buffer,
   onBytes?: (bytes: number, item: string) => void,
   signal?: AbortSignal,
-): void {
-  mainBuffer ??= Buffer.allocUnsafe(READ_SIZE);
+): Promise<void> {
   for (let k = 0; k < idx.length; k++) {
     signal?.throwIfAborted();
     const i = idx[k];
@@ -90,12 +94,14 @@ function hashHere(
     const afterRead =
       onBytes || signal
         ? (n: number) => {
-            signal?.throwIfAborted(); // hashRangeSync wraps it: rethrown below
+            signal?.throwIfAborted(); // the range hash wraps it: rethrown below
             onBytes?.(n, it.name);
           }
         : undefined;
     try {
-      out.bytes.set(hashRangeSync(it, mainBuffer, afterRead), i * out.stride);
+      const digest =
+        itemSize(it) > SLICE_BYTES ? await hashRange(it, buf, afterRead) : hashRangeSync(it, buf, afterRead);
+      out.bytes.set(digest, i * out.stride);
     } catch (e) {
       signal?.throwIfAborted();
       const f = e instanceof HashRangeError ? e.failure : describeReadError(it.name, e);
@@ -139,10 +145,11 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
     (total <= inlineMax && (items.length <= INLINE_MAX_ITEMS || inlineMax === Infinity))
   ) {
     const results = new ItemDigests(items, false);
-    hashHere(
+    await hashHere(
       items,
       items.map((_, i) => i),
       results,
+      Buffer.allocUnsafeSlow(READ_SIZE),
       opts.onBytes,
       signal,
     );
@@ -150,16 +157,10 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
   }
 
   const batches = planBatches(items);
-  // With a signal the calling thread must get back to its event loop often (a SIGINT handler or a
-  // timer may abort), so it takes no batch above MAIN_TURN_BYTES: workers hash those. Batches run
-  // largest first, so the ones it may take are the tail.
-  const mainLimit = signal ? MAIN_TURN_BYTES : Infinity;
-  const big = batches.filter((b) => b.bytes > mainLimit).length;
-  // The calling thread is one of the `jobs` hashing threads, unless told to keep off (0), or it may
-  // take only small batches: then `jobs` workers hash the big ones (one worker for --jobs 1).
-  const mainHelps = inlineMax > 0 && big < batches.length && (big === 0 || opts.jobs > 1);
+  // The calling thread is one of the `jobs` hashing threads, unless told to keep off (0).
+  const mainHelps = inlineMax > 0;
   const nWorkers = Math.min(
-    mainHelps && big === 0 ? opts.jobs - 1 : Math.max(1, opts.jobs),
+    mainHelps ? opts.jobs - 1 : Math.max(1, opts.jobs),
     batches.length - (mainHelps ? 1 : 0),
   );
   const claims = new BatchClaims(BatchClaims.allocate(batches.length), batches.length);
@@ -169,14 +170,22 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
     const workers: Worker[] = [];
     let running = nWorkers + (mainHelps ? 1 : 0); // threads still claiming
     let settled = false;
+    // Stops the calling thread's share after its current read when the job ends early.
+    const stop = new AbortController();
+    const mainSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    let mainShare: Promise<void> = Promise.resolve();
 
     const onAbort = () => finish({ err: signal?.reason });
     const finish = (failed?: { err: unknown }) => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
-      if (failed) claims.abort();
-      const stopped = Promise.all(workers.map((w) => w.terminate().catch(() => 0)));
+      if (failed) {
+        claims.abort();
+        stop.abort();
+      }
+      // Settle only once no thread, the calling one included, still hashes.
+      const stopped = Promise.all([...workers.map((w) => w.terminate().catch(() => 0)), mainShare]);
       void stopped.then(() => (failed ? reject(failed.err) : resolve(results)));
     };
 
@@ -184,18 +193,20 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
       if (--running === 0) finish();
     };
 
-    /** The calling thread's share: one batch from the back per turn of the event loop. */
-    const helpHere = () => {
-      if (settled) return;
-      const b = claims.fromBack((k) => batches[k].bytes <= mainLimit);
-      if (b < 0) return threadDone();
-      try {
-        hashHere(items, batches[b].idx, results, opts.onBytes, signal);
-      } catch (e) {
-        finish({ err: e });
-        return;
+    /** The calling thread's share: batches from the back, a turn of the event loop between them. */
+    const helpHere = async (buf: Buffer) => {
+      for (;;) {
+        if (settled) return;
+        const b = claims.fromBack();
+        if (b < 0) return threadDone();
+        try {
+          await hashHere(items, batches[b].idx, results, buf, opts.onBytes, mainSignal);
+        } catch (e) {
+          return finish({ err: e });
+        }
+        // let worker messages and timers run between batches of small files (read synchronously)
+        await new Promise<void>((r) => setImmediate(r));
       }
-      setImmediate(helpHere); // let worker messages and timers run between batches
     };
 
     const job: JobMessage = {
@@ -234,6 +245,6 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
       w.postMessage(job);
     }
     signal?.addEventListener('abort', onAbort, { once: true });
-    if (mainHelps) helpHere(); // start at once, while the workers boot
+    if (mainHelps) mainShare = helpHere(Buffer.allocUnsafeSlow(READ_SIZE)); // start at once, while the workers boot
   });
 }
