@@ -3,7 +3,7 @@
 // into place; tags and referrer manifests live in index.json (referrers without a ref name, like oras).
 // index.json updates are serialised within this process; concurrent writers in other processes may lose
 // an index entry (never corrupt the file: it is replaced by rename).
-import { constants, createWriteStream } from 'node:fs';
+import { constants } from 'node:fs';
 import {
   mkdir,
   open,
@@ -30,6 +30,7 @@ import {
   type Descriptor,
   type Target,
 } from '../target.js';
+import { CoalescingWriteStream } from '../coalescing-write-stream.js';
 import { VerifyingTap } from '../verifying-stream.js';
 import { ownedName, removeStale } from '../stale-files.js';
 import { emptyIndex, INDEX_TMP, readLayoutIndex, REF_NAME, updateLayoutIndex } from './layout-index.js';
@@ -259,7 +260,7 @@ export class LayoutTarget implements Target {
       await pipeline(
         source,
         new VerifyingTap(desc, `refusing blob for ${this.location}`),
-        createWriteStream(tmp),
+        new CoalescingWriteStream(tmp, { expectedBytes: desc.size }),
       );
       await rename(tmp, this.blobPath(desc.digest));
     } catch (e) {

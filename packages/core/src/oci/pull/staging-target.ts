@@ -3,13 +3,14 @@
 // are verified in full, then extracted), and reports every other blob as present so that `copy`
 // never downloads it. `commit()` moves the verified tree onto DEST (see dest-commit.ts).
 import { mkdir, rm } from 'node:fs/promises';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ModelsealError } from '../../errors.js';
 import type { ArtifactLayer } from '../modelpack/artifact-layers.js';
 import type { BlobSource, Descriptor, Target } from '../target.js';
+import { CoalescingWriteStream } from '../coalescing-write-stream.js';
 import { VerifyingTap } from '../verifying-stream.js';
 import { checkSymlinks, extractTar } from './extract-tar.js';
 import type { PathClaims } from './safe-path.js';
@@ -107,7 +108,11 @@ export class StagingTarget implements Target {
     const archive = join(this.archives, `${this.archiveCount++}-${desc.digest.slice('sha256:'.length)}`);
     await mkdir(this.archives, { recursive: true, mode: 0o700 });
     // Archives are downloaded and verified first, then extracted: never parse unverified bytes.
-    await pipeline(source, tap, createWriteStream(archive, { flags: 'wx', highWaterMark: CHUNK }));
+    await pipeline(
+      source,
+      tap,
+      new CoalescingWriteStream(archive, { flags: 'wx', expectedBytes: desc.size }),
+    );
     for (const layer of layers) {
       if (layer.encoding === 'raw') await this.copyRaw(archive, layer);
       else await this.extract(layer, archive, where(layer));
@@ -139,7 +144,11 @@ export class StagingTarget implements Target {
     await pipeline(
       source,
       tap,
-      createWriteStream(file, { flags: 'wx', mode: layerMode(layer), highWaterMark: CHUNK }),
+      new CoalescingWriteStream(file, {
+        flags: 'wx',
+        mode: layerMode(layer),
+        expectedBytes: layer.descriptor.size,
+      }),
     );
     this.record(layer);
     return file;
@@ -151,7 +160,11 @@ export class StagingTarget implements Target {
     await mkdir(dirname(file), { recursive: true });
     await pipeline(
       createReadStream(from, { highWaterMark: CHUNK }),
-      createWriteStream(file, { flags: 'wx', mode: layerMode(layer), highWaterMark: CHUNK }),
+      new CoalescingWriteStream(file, {
+        flags: 'wx',
+        mode: layerMode(layer),
+        expectedBytes: layer.descriptor.size,
+      }),
     );
     this.record(layer);
   }
