@@ -98,7 +98,8 @@ const cases: Case[] = [
       return { modelseal: modelseal(set), 'openssl xargs -P': opensslParallel(set) };
     },
     reference: 'openssl xargs -P',
-    target: { ratio: 1.5 },
+    // The number: 0.29 s at filing (0.20x Python model_signing's 1.48 s), "keep".
+    target: { ms: 300 },
   },
   {
     id: 'c',
