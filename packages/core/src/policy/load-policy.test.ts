@@ -50,6 +50,14 @@ describe('parsePolicy', () => {
     expect(p.policy.spec.require.signatures.cosign?.signedBy).toEqual(['k']);
   });
 
+  it('an empty file, or one with only comments, says the policy is empty (no line to point at)', () => {
+    for (const text of ['', '\n\n', '# a comment only\n']) {
+      expect(() => parsePolicy(text, 'p.yaml')).toThrow(
+        'p.yaml: the policy is empty (no YAML or JSON document); `modelseal policy init` prints a commented example',
+      );
+    }
+  });
+
   it('an unknown field is an error naming its line, column and path', () => {
     const e = rejected(base('    signatures:\n      oms: {signedBy: [k]}\n    provenence: {}\n'));
     expect(e.code).toBe('POLICY_INVALID');

@@ -93,6 +93,13 @@ export function parsePolicy(text: string | Buffer, source = '<text>'): LoadedPol
     const msg = yamlError.message.split('\n')[0];
     throw new ModelsealError('POLICY_INVALID', `${source}: line ${pos.line}, column ${pos.col}: ${msg}`);
   }
+  if (doc.contents === null) {
+    // No document at all (an empty file, only comments): there is no line to point at.
+    throw new ModelsealError(
+      'POLICY_INVALID',
+      `${source}: the policy is empty (no YAML or JSON document); \`modelseal policy init\` prints a commented example`,
+    );
+  }
   const parsed = modelPolicySchema.safeParse(doc.toJS({ maxAliasCount: 50 }));
   if (!parsed.success) {
     const issues = parsed.error.issues;
