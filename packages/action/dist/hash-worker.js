@@ -1708,7 +1708,7 @@ function stampChange(a, b) {
 }
 
 // ../core/dist/digest/hash-range.js
-var READ_SIZE = 1 << 21;
+var READ_SIZE = 1 << 20;
 var OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0);
 function describeReadError(name, e) {
   const err = e;

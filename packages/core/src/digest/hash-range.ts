@@ -7,8 +7,12 @@ import type { HashAlgorithm } from '../types.js';
 import { stampChange, stampOf, type FileStamp } from './file-stamp.js';
 import { createHasher, digestOnce } from './hasher.js';
 
-/** Bytes per read. Large sequential reads keep syscall overhead negligible next to hashing. */
-export const READ_SIZE = 1 << 21;
+/**
+ * Bytes per read. Large sequential reads keep syscall overhead negligible next to hashing; 1 MiB
+ * hashed 2 GiB as fast as 2 MiB (0.93 s median of 6, cpu 1.72 s) with 1.8 MiB less peak RSS
+ * (two threads, one buffer each); 512 KiB saved nothing more.
+ */
+export const READ_SIZE = 1 << 20;
 
 /** One unit of hashing work: the bytes `[start, end)` of the file at `path`. */
 export interface HashItem {
