@@ -1732,21 +1732,26 @@ var HashRangeError = class extends Error {
   }
 };
 function hashRangeSync(item, buf2, onBytes2) {
+  const steps = fileSteps(item, buf2, onBytes2, Infinity);
+  for (; ; ) {
+    const step = steps.next();
+    if (step.done)
+      return step.value;
+  }
+}
+var SLICE_BYTES = 32 * 1024 * 1024;
+function* fileSteps(item, buf2, onBytes2, slice) {
   const { fd, before } = openListed(item);
   try {
-    const steps = rangeSteps(fd, item, buf2, onBytes2, Infinity);
-    let step = steps.next();
-    while (!step.done)
-      step = steps.next();
+    const digest = yield* rangeSteps(fd, item, buf2, onBytes2, slice);
     checkUnchanged(fd, before, item);
-    return step.value;
+    return digest;
   } catch (e) {
     throw asRangeError(item, e);
   } finally {
     closeSync(fd);
   }
 }
-var SLICE_BYTES = 32 * 1024 * 1024;
 function openListed(item) {
   let fd;
   try {

@@ -65,17 +65,10 @@ export class HashRangeError extends Error {
  * `onBytes` is told how many bytes each read hashed (for progress).
  */
 export function hashRangeSync(item: HashItem, buf: Buffer, onBytes?: (n: number) => void): Buffer {
-  const { fd, before } = openListed(item);
-  try {
-    const steps = rangeSteps(fd, item, buf, onBytes, Infinity);
-    let step = steps.next();
-    while (!step.done) step = steps.next();
-    checkUnchanged(fd, before, item);
-    return step.value;
-  } catch (e) {
-    throw asRangeError(item, e);
-  } finally {
-    closeSync(fd);
+  const steps = fileSteps(item, buf, onBytes, Infinity);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
   }
 }
 
@@ -88,16 +81,29 @@ export const SLICE_BYTES = 32 * 1024 * 1024;
  * `hashRangeSync`: it rejects with a HashRangeError, and the caller checks its own signal.
  */
 export async function hashRange(item: HashItem, buf: Buffer, onBytes?: (n: number) => void): Promise<Buffer> {
+  const steps = fileSteps(item, buf, onBytes, SLICE_BYTES);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * Open the file, check it is the one listed, hash the range (pausing after every `slice` bytes),
+ * check it did not change, close it. Every failure is a HashRangeError.
+ */
+function* fileSteps(
+  item: HashItem,
+  buf: Buffer,
+  onBytes: ((n: number) => void) | undefined,
+  slice: number,
+): Generator<void, Buffer> {
   const { fd, before } = openListed(item);
   try {
-    const steps = rangeSteps(fd, item, buf, onBytes, SLICE_BYTES);
-    let step = steps.next();
-    while (!step.done) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      step = steps.next();
-    }
+    const digest = yield* rangeSteps(fd, item, buf, onBytes, slice);
     checkUnchanged(fd, before, item);
-    return step.value;
+    return digest;
   } catch (e) {
     throw asRangeError(item, e);
   } finally {
