@@ -52,7 +52,7 @@ afterAll(async () => {
 });
 
 describe('transfer memory does not grow with the artifact (issue 13)', () => {
-  it('pull of 512 MiB peaks within 12 MiB of 128 MiB (push within 20), and pull within 40 MiB of `pull --help`', () => {
+  it('pull and push of 512 MiB peak within 20 MiB of 128 MiB, and pull within 40 MiB of `pull --help`', () => {
     const small = model('small', 4, 32);
     const big = model('big', 4, 128);
     const peaks: Record<string, number> = {};
@@ -74,10 +74,11 @@ describe('transfer memory does not grow with the artifact (issue 13)', () => {
     const help = measured(['pull', '--help']);
     expect(help.code).toBe(0);
     console.log(`peak RSS MiB: ${JSON.stringify(peaks)}, pull --help ${help.peakMiB.toFixed(1)}`);
-    expect(peaks['pull-big'] - peaks['pull-small']).toBeLessThan(12);
-    // Push hashes first (one worker thread), then uploads. Node 20 measured +8 MiB here, Node 24.21
-    // +11.8 to +12.6 MiB (cause not yet measured; a buffered 128 MiB weight file would add 96 MiB
-    // or more, which this bound still catches), so the bound is 20 MiB.
+    // Measured growth from 4 x 32 to 4 x 128 MiB, alone / with the rest of the suite running:
+    // Node 20 pull +3 / +3, push +7 / +8; Node 24.21 pull +4 / +11, push +6 / +7 (V8's young
+    // generation and the pieces in flight grow with load, not with size). A pipeline that buffered a
+    // weight file would add 96 MiB or more, which 20 MiB still catches (before issue 13: +30).
+    expect(peaks['pull-big'] - peaks['pull-small']).toBeLessThan(20);
     expect(peaks['push-big'] - peaks['push-small']).toBeLessThan(20);
     expect(peaks['pull-big'] - help.peakMiB).toBeLessThan(40);
   }, 240_000);
