@@ -3,8 +3,9 @@
 // request: connecting, waiting for the response headers once the request is sent, and silence on
 // the socket at any time (a stalled upload or a body that stops mid-way).
 
-import http from 'node:http';
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { http } from '../../node-http.js';
 import type { Readable } from 'node:stream';
 
 export type RequestBody = Buffer | Readable | undefined;
@@ -54,7 +55,7 @@ export interface TransportOptions {
 
 /** One pair of keep-alive agents per client; enough sockets for parallel layers. */
 export class HttpTransport {
-  private readonly httpAgent: http.Agent;
+  private readonly httpAgent: HttpAgent;
   private readonly httpsAgent: https.Agent;
   readonly timeouts: NetworkTimeouts;
 
@@ -65,7 +66,7 @@ export class HttpTransport {
   }
 
   /** Send a request; resolves with the response head, whose body the caller must consume or destroy. */
-  send(req: RawRequest): Promise<http.IncomingMessage> {
+  send(req: RawRequest): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const isHttps = req.url.protocol === 'https:';
       const mod = isHttps ? https : http;
@@ -86,7 +87,7 @@ export class HttpTransport {
       });
       const t = this.timeouts;
       let settled = false;
-      let response: http.IncomingMessage | undefined;
+      let response: IncomingMessage | undefined;
       const timers = new Map<TimeoutPhase, NodeJS.Timeout>();
       const stop = (phase: TimeoutPhase): void => {
         clearTimeout(timers.get(phase));
@@ -170,7 +171,7 @@ export async function readBody(res: Readable, limit: number): Promise<Buffer> {
 }
 
 /** Drain and discard a response body so the socket can be reused. */
-export async function discardBody(res: http.IncomingMessage): Promise<void> {
+export async function discardBody(res: IncomingMessage): Promise<void> {
   try {
     await readBody(res, 1024 * 1024);
   } catch {

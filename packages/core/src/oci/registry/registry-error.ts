@@ -1,7 +1,8 @@
 // Turns registry answers (JSON `{"errors":[...]}`, plain text, HTML) and transport failures into one
 // clear RegistryError line: registry, what we were doing, HTTP status, registry code and message.
 
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { http } from '../../node-http.js';
 import { RegistryError, type ErrorCode } from '../../errors.js';
 import { readBody, TransportTimeoutError, type TimeoutPhase } from './http-transport.js';
 
@@ -71,7 +72,7 @@ export async function errorFromResponse(res: IncomingMessage, ctx: RequestContex
   const status = res.statusCode ?? 0;
   const parsed = parseErrorBody(body, res.headers['content-type']);
   // HEAD answers carry no body: say at least what the status means.
-  const message = parsed.message || parsed.code ? parsed.message : (STATUS_CODES[status] ?? '');
+  const message = parsed.message || parsed.code ? parsed.message : (http.STATUS_CODES[status] ?? '');
   return errorFromStatus(status, parsed.code, message, ctx);
 }
 

@@ -2,7 +2,8 @@
 // one-shot redirect listener on the loopback interface, as Sigstore's own clients do.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { http } from '../../node-http.js';
 import type { AddressInfo } from 'node:net';
 import { ModelsealError } from '../../errors.js';
 import { readJwtClaims } from './jwt-claims.js';
@@ -110,13 +111,13 @@ export async function browserOidcToken(opts: BrowserOidcOptions): Promise<string
   const state = randomBytes(16).toString('base64url');
   const nonce = randomBytes(16).toString('base64url');
   // `localhost` is what OIDC providers accept for loopback redirects; it may resolve to 127.0.0.1 or ::1.
-  const server = createServer();
+  const server = http.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const server6 = createServer();
+  const server6 = http.createServer();
   await new Promise<void>((resolve) => {
     server6.once('error', () => resolve()); // no IPv6 loopback: IPv4 only
     server6.listen(port, '::1', () => resolve());
