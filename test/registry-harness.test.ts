@@ -1,5 +1,9 @@
-// Checks the real-registry test harness itself: the three auth setups answer the way distribution 2.8 does.
+// Checks the real-registry test harness itself: the three auth setups answer the way distribution 2.8 does,
+// and the registry keeps answering while the test process is blocked in spawnSync (most CLI tests run
+// the CLI that way). The registry logs every 404; when its output went to a pipe nobody drained during
+// spawnSync, it blocked once 64 KiB were written (a run of pushes hung at the 9th, on a blob HEAD).
 
+import { spawnSync } from 'node:child_process';
 import { describe, it, expect } from 'vitest';
 import { startRegistry } from './registry/harness.js';
 
@@ -74,6 +78,31 @@ describe('registry harness', () => {
       await reg.close();
     }
   });
+
+  it('answers 400 blob HEADs (well over 64 KiB of its 404 log lines) while this process waits in spawnSync', async () => {
+    const reg = await startRegistry({ auth: 'none' });
+    try {
+      const script = `
+        const http = require('node:http');
+        const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+        let left = 400;
+        const codes = new Set();
+        const next = () => {
+          if (left-- === 0) { console.log([...codes].join(',')); agent.destroy(); return; }
+          const digest = 'sha256:' + String(left).padStart(64, '0');
+          http.request({ host: '127.0.0.1', port: ${reg.port}, method: 'HEAD', agent,
+            path: '/v2/harness/check/blobs/' + digest }, (res) => { codes.add(res.statusCode); res.resume(); res.on('end', next); }).end();
+        };
+        next();`;
+      const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.signal, 'the registry stopped answering').toBeNull();
+      expect(r.stdout.trim()).toBe('404');
+      expect(reg.logs()).toContain('blob unknown to registry');
+      expect(reg.logs().length).toBeGreaterThan(64 * 1024);
+    } finally {
+      await reg.close();
+    }
+  }, 60_000);
 });
 
 const REG_USER = 'modelseal';

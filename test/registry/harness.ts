@@ -2,7 +2,7 @@
 // with no auth, htpasswd auth, or token auth backed by an in-test token server.
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -176,18 +176,28 @@ async function startOnce(opts: StartRegistryOptions): Promise<RunningRegistry> {
   const configPath = join(dir, 'config.yml');
   writeFileSync(configPath, lines.join('\n') + '\n');
 
-  const child = spawn(opts.binary ?? '/usr/bin/docker-registry', ['serve', configPath], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
-  });
-  let output = '';
-  const append = (chunk: Buffer): void => {
-    output += chunk.toString('utf8');
-    if (output.length > 200_000) output = output.slice(-100_000);
+  // The registry logs every 404 (each blob HEAD before an upload: ~10 KB per push). Its output goes
+  // to a file, not a pipe: a test that runs the CLI with spawnSync cannot drain a pipe, and once its
+  // 64 KiB filled up the registry blocked on the write and stopped answering (the 9th push).
+  const logPath = join(dir, 'registry.log');
+  const logFd = openSync(logPath, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(opts.binary ?? '/usr/bin/docker-registry', ['serve', configPath], {
+      stdio: ['ignore', logFd, logFd],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
+    });
+  } finally {
+    closeSync(logFd);
+  }
+  const logs = (): string => {
+    try {
+      const text = readFileSync(logPath, 'utf8');
+      return text.length > 100_000 ? text.slice(-100_000) : text;
+    } catch {
+      return '';
+    }
   };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  const logs = (): string => output;
 
   let closed = false;
   const close = async (): Promise<void> => {
