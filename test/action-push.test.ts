@@ -24,6 +24,7 @@ import { bundleJson, statementOf } from './bundle-json.js';
 import { REPO } from './cli-process.js';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { startSigstoreStack, type SigstoreStack } from './sigstore/stack.js';
+import { keyPolicyYaml } from './policy/key-policy.js';
 
 const execFileAsync = promisify(execFile);
 const KEY = path.join(REPO, 'fixtures/keys/test.key');
@@ -318,30 +319,16 @@ describe('mode: verify with registry-ref', () => {
   });
 
   it('a policy: allowed pulls into dest; denied fails the job and leaves dest absent', async () => {
-    const pem = readFileSync(PUB, 'utf8').trim().split('\n').join('\n          ');
     const policy = (name: string, builder: string) => {
       const f = path.join(tmp, `${name}.yaml`);
       writeFileSync(
         f,
-        `apiVersion: modelseal.dev/v1alpha1
-kind: ModelPolicy
-metadata: {name: ${name}}
-spec:
-  mode: enforce
-  identities:
-    trainer:
-      key:
-        publicKey: |
-          ${pem}
-  require:
-    signatures:
-      oms: {signedBy: [trainer]}
-    provenance:
-      signedBy: [trainer]
-      builders: [{idRegExp: '${builder}', maxLevel: 2}]
-    sbom:
-      signedBy: [trainer]
-`,
+        keyPolicyYaml({
+          name,
+          publicKeyPem: readFileSync(PUB, 'utf8'),
+          provenance: { builderRegExp: builder, maxLevel: 2 },
+          sbom: {},
+        }),
       );
       return f;
     };

@@ -16,6 +16,7 @@ import {
 } from './action-process.js';
 import { REPO } from './cli-process.js';
 import { startSigstoreStack, type SigstoreStack } from './sigstore/stack.js';
+import { keyPolicyYaml } from './policy/key-policy.js';
 
 const KEY = path.join(REPO, 'fixtures/keys/test.key');
 const PUB = path.join(REPO, 'fixtures/keys/test.pub');
@@ -120,30 +121,19 @@ describe('mode: verify a model directory', () => {
 
 describe('mode: verify against a policy', () => {
   const policy = (name: string, builderRegExp: string) => {
-    const pem = readFileSync(PUB, 'utf8').trim().split('\n').join('\n          ');
     const f = path.join(tmp, `${name}.yaml`);
     writeFileSync(
       f,
-      `apiVersion: modelseal.dev/v1alpha1
-kind: ModelPolicy
-metadata: {name: ${name}}
-spec:
-  mode: enforce
-  identities:
-    trainer:
-      key:
-        publicKey: |
-          ${pem}
-  require:
-    signatures:
-      oms: {signedBy: [trainer]}
-    provenance:
-      signedBy: [trainer]
-      builders: [{idRegExp: '${builderRegExp}', maxLevel: 2}]
-      buildTypes: [https://actions.github.io/buildtypes/workflow/v1]
-    sbom:
-      signedBy: [trainer]
-`,
+      keyPolicyYaml({
+        name,
+        publicKeyPem: readFileSync(PUB, 'utf8'),
+        provenance: {
+          builderRegExp,
+          maxLevel: 2,
+          buildTypes: ['https://actions.github.io/buildtypes/workflow/v1'],
+        },
+        sbom: {},
+      }),
     );
     return f;
   };

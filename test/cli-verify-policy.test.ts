@@ -17,6 +17,7 @@ import {
 import { cyclonedx, provenance, statement, type ProvenanceFacts } from './policy/signed-evidence.js';
 import { attachBundle } from '../packages/core/src/attest/index.js';
 import { openTarget } from '../packages/core/src/oci/open-target.js';
+import { keyPolicyYaml } from './policy/key-policy.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -40,30 +41,16 @@ async function attachReferrer(ref: string, bundle: Buffer, predicateType: string
 const modelseal = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
 
 const policyFile = (name: string, opts: { mode?: string; weights?: string; cosign?: boolean } = {}) => {
-  const pem = publicKeyPem(trainer.publicKey).trim().split('\n').join('\n          ');
   const f = path.join(tmp, name);
   writeFileSync(
     f,
-    `apiVersion: modelseal.dev/v1alpha1
-kind: ModelPolicy
-metadata: {name: ${name.replace('.yaml', '')}}
-spec:
-  mode: ${opts.mode ?? 'enforce'}
-  identities:
-    trainer:
-      key:
-        publicKey: |
-          ${pem}
-  require:
-    signatures:
-      oms: {signedBy: [trainer]}
-${opts.cosign ? '      cosign: {signedBy: [trainer]}\n' : ''}    provenance:
-      signedBy: [trainer]
-      builders: [{idRegExp: 'https://github\\.com/acme/ml-platform/.*', maxLevel: 3}]
-    sbom:
-      signedBy: [trainer]
-      licenses: {deny: [AGPL-3.0-only]}
-${opts.weights ? `    weights: ${opts.weights}\n` : ''}`,
+    keyPolicyYaml({
+      name: name.replace('.yaml', ''),
+      publicKeyPem: publicKeyPem(trainer.publicKey),
+      ...opts,
+      provenance: { builderRegExp: 'https://github\\.com/acme/ml-platform/.*', maxLevel: 3 },
+      sbom: { licensesDeny: ['AGPL-3.0-only'] },
+    }),
   );
   return f;
 };

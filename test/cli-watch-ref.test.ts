@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
+import { keyPolicyYaml } from './policy/key-policy.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -30,25 +31,8 @@ function modelseal(args: string[]) {
 }
 
 function policy(name: string, publicKeyFile: string, mode = 'enforce'): string {
-  const pem = readFileSync(publicKeyFile, 'utf8').trim().split('\n').join('\n          ');
   const f = path.join(tmp, `${name}.yaml`);
-  writeFileSync(
-    f,
-    `apiVersion: modelseal.dev/v1alpha1
-kind: ModelPolicy
-metadata: {name: ${name}}
-spec:
-  mode: ${mode}
-  identities:
-    trainer:
-      key:
-        publicKey: |
-          ${pem}
-  require:
-    signatures:
-      oms: {signedBy: [trainer]}
-`,
-  );
+  writeFileSync(f, keyPolicyYaml({ name, publicKeyPem: readFileSync(publicKeyFile, 'utf8'), mode }));
   return f;
 }
 
