@@ -17,8 +17,8 @@ function sources(dir: string): string[] {
 
 describe('node:http through require', () => {
   it('is the node:http module', () => {
-    expect(http).toBe(createRequire(import.meta.url)('node:http'));
-    expect(typeof http.request).toBe('function');
+    expect(http()).toBe(createRequire(import.meta.url)('node:http'));
+    expect(typeof http().request).toBe('function');
   });
 
   it('no library file imports values from node:http as an ES module (Node 24: +12 MiB at start-up)', () => {

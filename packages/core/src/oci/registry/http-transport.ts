@@ -61,7 +61,7 @@ export class HttpTransport {
 
   constructor(opts: TransportOptions) {
     this.timeouts = { ...DEFAULT_NETWORK_TIMEOUTS, ...opts.timeouts };
-    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
+    this.httpAgent = new (http().Agent)({ keepAlive: true, maxSockets: opts.maxSockets });
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
   }
 
@@ -69,7 +69,7 @@ export class HttpTransport {
   send(req: RawRequest): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const isHttps = req.url.protocol === 'https:';
-      const mod = isHttps ? https : http;
+      const mod = isHttps ? https : http();
       const headers: Record<string, string> = { ...req.headers };
       if (Buffer.isBuffer(req.body)) headers['content-length'] = String(req.body.length);
       else if (

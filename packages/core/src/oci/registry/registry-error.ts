@@ -72,7 +72,7 @@ export async function errorFromResponse(res: IncomingMessage, ctx: RequestContex
   const status = res.statusCode ?? 0;
   const parsed = parseErrorBody(body, res.headers['content-type']);
   // HEAD answers carry no body: say at least what the status means.
-  const message = parsed.message || parsed.code ? parsed.message : (http.STATUS_CODES[status] ?? '');
+  const message = parsed.message || parsed.code ? parsed.message : (http().STATUS_CODES[status] ?? '');
   return errorFromStatus(status, parsed.code, message, ctx);
 }
 

@@ -111,13 +111,13 @@ export async function browserOidcToken(opts: BrowserOidcOptions): Promise<string
   const state = randomBytes(16).toString('base64url');
   const nonce = randomBytes(16).toString('base64url');
   // `localhost` is what OIDC providers accept for loopback redirects; it may resolve to 127.0.0.1 or ::1.
-  const server = http.createServer();
+  const server = http().createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const server6 = http.createServer();
+  const server6 = http().createServer();
   await new Promise<void>((resolve) => {
     server6.once('error', () => resolve()); // no IPv6 loopback: IPv4 only
     server6.listen(port, '::1', () => resolve());
