@@ -1,5 +1,5 @@
 // RFC 5280 path validation in certificate mode, end to end through the CLI process: chains a
-// red-team pass got accepted with `verify --certificate-chain ANCHOR` (own anchor, serverAuth-only
+// red-team pass got accepted with `verify --certificate-chain ANCHOR` (an unpinned self-signed leaf, serverAuth-only
 // EKUs, unknown critical extensions, name constraints, a same-name forged root) now exit 1; expired
 // certificates are named one by one; an empty-subject leaf is handled, not a crash. The bundles
 // are made with openssl certificates: one signed by the CLI, the rest re-signed by each test leaf.
@@ -51,6 +51,10 @@ subjectAltName = DNS:signer.models.example.test
 [leaf_self_ext]
 basicConstraints = critical, CA:TRUE
 keyUsage = critical, digitalSignature, keyCertSign
+[leaf_self_serverauth_ext]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, digitalSignature, keyCertSign
+extendedKeyUsage = serverAuth
 [ca_noaki_ext]
 basicConstraints = critical, CA:TRUE
 keyUsage = critical, keyCertSign, cRLSign
@@ -126,13 +130,30 @@ describe('certificate mode: RFC 5280 path validation (exit 1)', () => {
     expect(r.code).toBe(0);
   });
 
-  it('a self-signed leaf given as its own trust anchor', () => {
+  it('a self-signed leaf the verifier names as its trust anchor verifies, pinned (model_signing, OpenSSL)', () => {
     const self = issue('self-leaf', 'p256', 'leaf_self_ext', null);
+    const r = verify(bundleFrom([self]), self);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('a self-signed leaf that is not among the anchors: exit 1 UNTRUSTED_CHAIN', () => {
+    const self = issue('self-leaf-unpinned', 'p256', 'leaf_self_ext', null);
+    const sig = bundleFrom([self]);
+    expectError(
+      verify(sig),
+      'UNTRUSTED_CHAIN',
+      `${sig}: certificate 'self-leaf-unpinned' (issuer 'CN=self-leaf-unpinned') does not chain to any trust anchor`,
+    );
+  });
+
+  it('a pinned self-signed leaf is still checked for EKU: serverAuth only is KEY_USAGE', () => {
+    const self = issue('self-serverauth', 'p256', 'leaf_self_serverauth_ext', null);
     const sig = bundleFrom([self]);
     expectError(
       verify(sig, self),
-      'UNTRUSTED_CHAIN',
-      `${sig}: certificate 'self-leaf' is itself a trust anchor; it must be issued by a separate CA`,
+      'KEY_USAGE',
+      `${sig}: certificate 'self-serverauth' restricts its ExtendedKeyUsage to 1.3.6.1.5.5.7.3.1, without codeSigning`,
     );
   });
 

@@ -1,14 +1,18 @@
 // Interop: every key and certificate signature made by the Python model_signing CLI verifies, and
 // each one fails with the right code after tampering (byte flip, added file, removed file), with
-// the wrong key and with the wrong trust anchor. Vectors are copied to a temp dir first.
+// the wrong key and with the wrong trust anchor; a leaf the verifier pins as its anchor is accepted
+// in both directions, as model_signing does. Vectors are copied to a temp dir first.
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  certificateSigner,
   certificateVerifier,
   keyVerifier,
+  signModel,
   verifyModel,
   type BundleVerifier,
   type ModelsealError,
@@ -215,5 +219,65 @@ describe.each(vectors)('$dir', (v) => {
         `certificate 'intermediate-ca' (issuer 'CN=intermediate-ca') does not chain to any trust anchor`,
       );
     }
+  });
+});
+
+describe('a pinned signing certificate: the verifier names the leaf itself as its trust anchor', () => {
+  const leafPem = () => loadCertificates(readFileSync(path.join(KEYS, 'signing-key-cert.pem')));
+  const v = vectors.find((x) => x.dir === 'v1.1.0-certificate') as Vector;
+
+  it('model_signing -> modelseal: the v1.1.0 bundle verifies with signing-key-cert.pem as the only anchor', async () => {
+    const { model, sig } = copy(v);
+    const r = await verifyModel(model, {
+      verifier: certificateVerifier({ trustAnchors: leafPem() }),
+      signaturePath: sig,
+      ignorePaths: v.ignorePaths,
+      jobs: 1,
+    });
+    expect(r.manifest.root).toBe(ROOT_TWO);
+    expect(r.signer).toMatchObject({
+      kind: 'certificate',
+      fingerprint:
+        'DA:36:62:B6:30:EB:0F:58:5C:33:F1:14:A0:76:B8:DA:2C:ED:A0:F2:75:CB:57:8E:6D:1D:9C:AB:84:C0:4D:3B',
+      anchor:
+        'DA:36:62:B6:30:EB:0F:58:5C:33:F1:14:A0:76:B8:DA:2C:ED:A0:F2:75:CB:57:8E:6D:1D:9C:AB:84:C0:4D:3B',
+    });
+  });
+
+  it('modelseal -> model_signing: a self-signed certificate signs; the bundle carries it alone, and it verifies pinned (and by openssl -partial_chain)', async () => {
+    const key = readFileSync(path.join(KEYS, 'signing-key.pem'));
+    const { model, sig } = copy(v);
+    const { bundle } = await signModel(model, {
+      signer: certificateSigner({ privateKey: createPrivateKey(key), certificate: leafPem()[0] }),
+      signaturePath: sig,
+      overwrite: true,
+      ignorePaths: v.ignorePaths,
+      jobs: 1,
+    });
+    const chain = (bundle.verificationMaterial as { x509CertificateChain: { certificates: unknown[] } })
+      .x509CertificateChain.certificates;
+    expect(chain).toEqual([{ rawBytes: leafPem()[0].raw.toString('base64') }]);
+    const r = await verifyModel(model, {
+      verifier: certificateVerifier({ trustAnchors: leafPem() }),
+      signaturePath: sig,
+      ignorePaths: v.ignorePaths,
+      jobs: 1,
+    });
+    expect(r.manifest.root).toBe(ROOT_TWO);
+    const pem = path.join(KEYS, 'signing-key-cert.pem');
+    const out = execFileSync('openssl', ['verify', '-partial_chain', '-trusted', pem, pem], {
+      encoding: 'utf8',
+    });
+    expect(out).toBe(`${pem}: OK\n`);
+    // The root CA alone is not enough for this certificate: it is self-issued, not issued by root-ca.
+    const e = await failure(
+      verifyModel(model, {
+        verifier: certificateVerifier({ trustAnchors: [pki.otherRoot.cert] }),
+        signaturePath: sig,
+        ignorePaths: v.ignorePaths,
+        jobs: 1,
+      }),
+    );
+    expect(e.code).toBe('UNTRUSTED_CHAIN');
   });
 });

@@ -121,8 +121,9 @@ model_signing CLI (v0.2 to v1.1) verify too.
 
 Certificate chains are checked at the leaf certificate's notBefore (the signing time
 model_signing assumes; these bundles carry no trusted timestamp), with RFC 5280 path validation:
-the leaf is never its own anchor, unknown critical extensions and name-constraint violations
-fail, and every ExtendedKeyUsage on the path must allow codeSigning. Each certificate on the
+a leaf passed itself in --certificate-chain is trusted as pinned (like model_signing and
+OpenSSL) and any other self-signed leaf fails, unknown critical extensions and name-constraint
+violations fail, and every ExtendedKeyUsage on the path must allow codeSigning. Each certificate on the
 path that is expired now is named in a warning.
 
 Examples:

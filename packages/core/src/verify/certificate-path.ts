@@ -2,7 +2,9 @@
 // the bundle's intermediates to a trust anchor (each issuer's signature verified, CA and
 // keyCertSign required, pathLen honoured), then check every certificate on it: no unknown critical
 // extension, name constraints from every CA above, EKU codeSigning wherever an EKU is present,
-// and validity at the given time. A leaf is never its own trust anchor.
+// and validity at the given time. A leaf byte-identical to one of the anchors is trusted as pinned
+// (model_signing and OpenSSL do the same): its path is the leaf alone, still checked for critical
+// extensions, EKU and validity; any other self-signed leaf must chain to a separate anchor.
 import type { X509Certificate } from 'node:crypto';
 import { ModelsealError } from '../errors.js';
 import {
@@ -79,9 +81,9 @@ function validAt(cert: X509Certificate, t: Date): boolean {
 }
 
 /**
- * Validates the leaf's certification path and returns it (leaf first, anchor last). Throws
- * UNTRUSTED_CHAIN (no path, the leaf is an anchor, an unknown critical extension, a name outside
- * the constraints), KEY_USAGE (an EKU without codeSigning) or CERTIFICATE_EXPIRED (a certificate
+ * Validates the leaf's certification path and returns it (leaf first, anchor last; the leaf alone
+ * when it is byte-identical to one of `anchors`). Throws UNTRUSTED_CHAIN (no path, an unknown
+ * critical or repeated extension below the anchor, a name outside the constraints), KEY_USAGE (an EKU without codeSigning) or CERTIFICATE_EXPIRED (a certificate
  * not valid at `at`). `source` prefixes messages.
  */
 export function validatePath(
@@ -92,12 +94,8 @@ export function validatePath(
   source: string,
 ): X509Certificate[] {
   const leafName = `certificate '${certificateName(leaf)}'`;
-  if (anchors.some((a) => a.fingerprint256 === leaf.fingerprint256))
-    fail(
-      'UNTRUSTED_CHAIN',
-      `${source}: ${leafName} is itself a trust anchor; it must be issued by a separate CA`,
-    );
-  const path = buildPath(leaf, intermediates, anchors);
+  const pinned = anchors.some((a) => a.raw.equals(leaf.raw));
+  const path = pinned ? [leaf] : buildPath(leaf, intermediates, anchors);
   if (!path)
     fail(
       'UNTRUSTED_CHAIN',
@@ -106,9 +104,8 @@ export function validatePath(
   const ders = path.map((c) => c.raw);
   path.forEach((cert, i) => {
     const name = `certificate '${certificateName(cert)}'`;
-    const isAnchor = i === path.length - 1;
     const exts = rawExtensions(cert.raw);
-    if (!isAnchor) {
+    if (i === 0 || i < path.length - 1) {
       const unknown = exts.find((e) => e.critical && !UNDERSTOOD_CRITICAL.has(e.oid));
       if (unknown)
         fail(
