@@ -34,9 +34,11 @@ async function timed(args: string[]): Promise<CliResult & { seconds: number }> {
   return { ...r, seconds: (performance.now() - t0) / 1000 };
 }
 
+// Issue 22 changed the bounds: one 1 s deadline per manifest/token operation across its retries,
+// and a host that timed out is tried at most twice; the line now says what was read and how long.
 const LINE = (registry: string, phases: string) =>
   new RegExp(
-    `^modelseal: error\\[TIMEOUT\\]: registry ${registry.replace(/\./g, '\\.')} did not (${phases}) within 1 s during [^\\n]+?( \\(5 attempts\\))?; check the registry or raise --timeout\\n$`,
+    `^modelseal: error\\[TIMEOUT\\]: registry ${registry.replace(/\./g, '\\.')} did not (${phases}) within 1 s during [^\\n]+?( \\(2 attempts\\))?; (nothing read|read \\d+ bytes of the response( headers)?) in [0-9.]+ m?s; check the registry or raise the timeouts \\(--timeout SECONDS or MODELSEAL_TIMEOUT\\)\\n$`,
   );
 
 let copies = 0;
@@ -50,9 +52,9 @@ function commands(host: string): Record<string, string[]> {
 }
 
 describe.each<[StallMode, string]>([
-  ['silent', 'answer'],
-  ['trickle', 'answer'],
-  ['stall-body', 'answer|send or receive anything'],
+  ['silent', 'finish|answer'],
+  ['trickle', 'finish'],
+  ['stall-body', 'finish|answer|send or receive anything'],
 ])('a registry that is %s (issue 14 #5)', (mode, phases) => {
   let server: StallingServer;
   beforeAll(async () => {
@@ -70,14 +72,17 @@ describe.each<[StallMode, string]>([
         code: 2,
         stderr: expect.stringMatching(LINE(server.host, phases)),
       });
-      // 5 attempts of 1 s plus at most 0.2+0.4+0.8+1.6 s of backoff, plus start-up on a busy machine
+      // bounded attempts of 1 s plus backoff (push restarts a stalled upload), start-up on a busy machine
       expect(r.seconds).toBeLessThan(30);
     });
-    // requests that can be replayed are retried up to 5 attempts in all
-    for (const i of [0, 1, 3]) expect(results[i].stderr).toContain(' (5 attempts); check');
-    if (mode === 'stall-body') {
+    if (mode !== 'stall-body') {
+      // a manifest request gets one deadline of 1 s for all its attempts
+      for (const i of [0, 1, 3])
+        expect(results[i].stderr).toContain('did not finish within 1 s during pull of manifest');
+    } else {
+      // a stalled blob body is resumed once, then TIMEOUT
       expect(results[0].stderr).toContain('did not send or receive anything within 1 s during pull of blob');
-      expect(results[1].stderr).toContain('did not send or receive anything within 1 s during');
+      expect(results[0].stderr).toContain('(2 attempts)');
     }
   }, 120_000);
 });

@@ -50,7 +50,8 @@ export function jsonError(raw: unknown): { code: string; message: string } {
 export function printError(raw: unknown): void {
   const e = asTypedError(raw);
   if (isModelsealError(e)) {
-    process.stderr.write(humanLine(`modelseal: error[${e.code}]: ${e.message}`));
+    const hint = e.code === 'TIMEOUT' ? ' (--timeout SECONDS or MODELSEAL_TIMEOUT)' : '';
+    process.stderr.write(humanLine(`modelseal: error[${e.code}]: ${e.message}${hint}`));
     if (process.env.MODELSEAL_DEBUG && e.cause)
       process.stderr.write(humanLine(`  cause: ${inspect(e.cause)}`));
     return;

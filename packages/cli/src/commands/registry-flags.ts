@@ -1,5 +1,5 @@
 // Flags shared by the OCI commands: --plain-http, --username + --password-stdin, --concurrency,
-// --timeout.
+// --timeout (or MODELSEAL_TIMEOUT).
 import type { Command } from 'commander';
 import { ModelsealError, readPasswordStdin, type OpenTargetOptions } from '@modelseal/core/transfer';
 
@@ -24,18 +24,23 @@ export function addRegistryFlags(cmd: Command): Command {
     .option('--concurrency <n>', 'blobs transferred at once', '4')
     .option(
       '--timeout <seconds>',
-      'registry network timeout for each phase: connecting, waiting for an answer, and silence mid-transfer ' +
-        '(default 30 s to connect, 60 s otherwise; failed requests are retried at most 4 times within 5 min)',
+      'registry network timeout: the whole of a manifest, token or referrers request (all retries ' +
+        'included), and each phase of a blob transfer (connecting, waiting for an answer, silence ' +
+        'mid-transfer); default 60 s (30 s to connect), or MODELSEAL_TIMEOUT. A timed-out host is ' +
+        'retried once; a blob body slower than 10 KiB/s over 30 s is cut off',
     );
 }
 
-/** --timeout SECONDS as per-phase timeouts in ms (a positive number up to one hour). */
-function timeoutsFrom(s: string): OpenTargetOptions['timeouts'] {
+/** The environment variable that sets --timeout when the flag is absent. */
+const TIMEOUT_ENV = 'MODELSEAL_TIMEOUT';
+
+/** --timeout SECONDS as network limits in ms (a positive number up to one hour). */
+function timeoutsFrom(s: string, from: string): OpenTargetOptions['timeouts'] {
   const seconds = /^[0-9]+(\.[0-9]+)?$/.test(s) ? Number(s) : NaN;
   if (!(seconds > 0 && seconds <= 3600))
-    throw new ModelsealError('USAGE', `--timeout must be a number of seconds from 0.001 to 3600, got '${s}'`);
+    throw new ModelsealError('USAGE', `${from} must be a number of seconds from 0.001 to 3600, got '${s}'`);
   const ms = Math.max(1, Math.round(seconds * 1000));
-  return { connectMs: ms, headersMs: ms, idleMs: ms };
+  return { connectMs: ms, headersMs: ms, idleMs: ms, operationMs: ms };
 }
 
 export function concurrencyFrom(flags: Pick<RegistryFlags, 'concurrency'>): number {
@@ -52,7 +57,10 @@ export function concurrencyFrom(flags: Pick<RegistryFlags, 'concurrency'>): numb
 export async function registryOptionsFrom(flags: RegistryFlags): Promise<OpenTargetOptions> {
   const opts: OpenTargetOptions = {};
   if (flags.plainHttp) opts.plainHttp = true;
-  if (flags.timeout !== undefined) opts.timeouts = timeoutsFrom(flags.timeout);
+  const envTimeout = process.env[TIMEOUT_ENV];
+  if (flags.timeout !== undefined) opts.timeouts = timeoutsFrom(flags.timeout, '--timeout');
+  else if (envTimeout !== undefined && envTimeout !== '')
+    opts.timeouts = timeoutsFrom(envTimeout, TIMEOUT_ENV);
   if (flags.passwordStdin && flags.username === undefined) {
     throw new ModelsealError('USAGE', '--password-stdin needs --username');
   }

@@ -25,8 +25,10 @@ export interface OpenTargetOptions {
   credentials?: RegistryCredentials;
   /** blobs in flight at once inside the registry client */
   concurrency?: number;
-  /** registry network timeouts in ms (connect, response headers, idle socket); see RegistryTargetOptions */
+  /** registry network limits in ms (connect, headers, idle, per-operation deadline, blob rate); see RegistryTargetOptions */
   timeouts?: Partial<NetworkTimeouts>;
+  /** aborts every registry request of the opened target at once (sockets destroyed) */
+  signal?: AbortSignal;
 }
 
 /** A target with the parsed reference it was opened from. */
@@ -53,6 +55,7 @@ export function openTarget(ref: string | ArtifactReference, opts: OpenTargetOpti
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
     ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
   return { target, reference, selector };
 }

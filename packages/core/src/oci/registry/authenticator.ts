@@ -4,7 +4,9 @@
 import { RegistryError } from '../../errors.js';
 import { mergeScopes, parseChallenge } from './auth-challenge.js';
 import type { CredentialSource, RegistryCredentials } from './credentials.js';
-import { HttpTransport, readBody } from './http-transport.js';
+import type { IncomingMessage } from 'node:http';
+import { HttpTransport, readBody, TransportTimeoutError } from './http-transport.js';
+import { networkError } from './registry-error.js';
 
 interface CachedToken {
   token: string;
@@ -38,7 +40,7 @@ export class RegistryAuthenticator {
   }
 
   /** The Authorization header to send for a request needing `scopes`, if any is known yet. */
-  async authorization(scopes: readonly string[]): Promise<string | undefined> {
+  async authorization(scopes: readonly string[], limits: TokenLimits = {}): Promise<string | undefined> {
     const known = this.known;
     if (known.scheme === 'none') return undefined;
     if (known.scheme === 'basic') {
@@ -50,7 +52,7 @@ export class RegistryAuthenticator {
     const key = mergeScopes(scopes).join(' ');
     const cached = this.tokens.get(key);
     if (cached && cached.expiresAt > Date.now() + 10_000) return `Bearer ${cached.token}`;
-    return `Bearer ${await this.fetchToken(known.realm, known.service, key, mergeScopes(scopes))}`;
+    return `Bearer ${await this.fetchToken(known.realm, known.service, key, mergeScopes(scopes), limits)}`;
   }
 
   /**
@@ -61,6 +63,7 @@ export class RegistryAuthenticator {
     header: string | undefined,
     scopes: readonly string[],
     sentAuthorization: string | undefined,
+    limits: TokenLimits = {},
   ): Promise<boolean> {
     const challenge = parseChallenge(header);
     if (!challenge) return false;
@@ -76,7 +79,7 @@ export class RegistryAuthenticator {
       const key = mergeScopes(scopes).join(' ');
       const wanted = mergeScopes([...scopes, ...(challenge.params.scope ? [challenge.params.scope] : [])]);
       this.tokens.delete(key);
-      await this.fetchToken(realm, challenge.params.service, key, wanted);
+      await this.fetchToken(realm, challenge.params.service, key, wanted, limits);
       return true;
     }
     return false;
@@ -87,10 +90,11 @@ export class RegistryAuthenticator {
     service: string | undefined,
     key: string,
     scopes: string[],
+    limits: TokenLimits,
   ): Promise<string> {
     const inflight = this.pending.get(key);
     if (inflight) return inflight;
-    const p = this.requestToken(realm, service, scopes)
+    const p = this.requestToken(realm, service, scopes, limits)
       .then((t) => {
         this.tokens.set(key, t);
         return t.token;
@@ -104,6 +108,7 @@ export class RegistryAuthenticator {
     realm: string,
     service: string | undefined,
     scopes: string[],
+    limits: TokenLimits,
   ): Promise<CachedToken> {
     const creds = await this.credentials();
     if (creds?.registryToken) return { token: creds.registryToken, expiresAt: Date.now() + 3600_000 };
@@ -150,21 +155,39 @@ export class RegistryAuthenticator {
         url.searchParams.set('account', creds.username);
       }
     }
-    let res;
-    try {
-      res = await this.transport.send({ method, url, headers, body });
-    } catch (e) {
+    // The caller's deadline covers the token request; a token request made outside an operation
+    // (a challenge) gets a budget of its own.
+    const budget = this.transport.timeouts.operationMs;
+    const deadline = limits.deadline ?? { at: Date.now() + budget, ms: budget };
+    const ctx = { registry: this.registry, action: `token request to ${url.origin}` };
+    const failed = (e: unknown): never => {
+      if (limits.signal?.aborted) throw limits.signal.reason;
+      if (e instanceof TransportTimeoutError) throw networkError(e, ctx);
       throw new RegistryError(
         'REGISTRY_AUTH',
         `token service ${url.origin} for registry ${this.registry} unreachable: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
         { cause: e },
       );
+    };
+    let res;
+    try {
+      res = await this.transport.send({
+        method,
+        url,
+        headers,
+        body,
+        deadline,
+        ...(limits.signal ? { signal: limits.signal } : {}),
+      });
+    } catch (e) {
+      failed(e);
     }
-    const status = res.statusCode ?? 0;
+    const status = res?.statusCode ?? 0;
     let raw: Buffer;
     try {
-      raw = await readBody(res, 1024 * 1024);
-    } catch {
+      raw = await readBody(res as IncomingMessage, 1024 * 1024);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'BODY_TOO_LARGE') failed(e);
       throw new RegistryError(
         'REGISTRY_AUTH',
         `token service ${url.origin} for registry ${this.registry} sent an oversized answer`,
@@ -209,6 +232,12 @@ export class RegistryAuthenticator {
     const expiresIn = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 60;
     return { token, expiresAt: Date.now() + expiresIn * 1000 };
   }
+}
+
+/** The deadline and abort signal of the operation a token is fetched for. */
+export interface TokenLimits {
+  deadline?: { at: number; ms: number };
+  signal?: AbortSignal;
 }
 
 function basicHeader(username: string, password: string): string {

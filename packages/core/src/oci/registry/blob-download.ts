@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { isModelsealError, ModelsealError } from '../../errors.js';
 import type { Descriptor } from '../target.js';
 import { repositoryScope } from './auth-challenge.js';
+import { TransportTimeoutError } from './http-transport.js';
 import { networkError, shortDigest, type RequestContext } from './registry-error.js';
 import { header, type RegistrySession } from './registry-session.js';
 import { backoffDelay, isNetworkError, mayRetry, sleep } from './retry-policy.js';
@@ -24,6 +25,7 @@ async function getBlob(
     scopes: [repositoryScope(repository, ['pull'])],
     ctx,
     ok: from > 0 ? [200, 206] : [200],
+    streamsAnswer: true,
   });
 }
 
@@ -47,6 +49,7 @@ export async function openBlobStream(
     let received = 0;
     let skip = 0;
     let attempt = 0;
+    let timedOut = false;
     const startedAt = Date.now();
     try {
       for (;;) {
@@ -72,9 +75,13 @@ export async function openBlobStream(
         } catch (err) {
           res.destroy();
           if (isModelsealError(err) || released) throw err;
-          if (!isNetworkError(err) || !mayRetry(policy, attempt, startedAt))
+          if (session.opts.signal?.aborted) throw session.opts.signal.reason;
+          // A body that stalled or crawled is resumed once; a second time it is a TIMEOUT.
+          const stalled = err instanceof TransportTimeoutError;
+          if (!isNetworkError(err) || !mayRetry(policy, attempt, startedAt) || (stalled && timedOut))
             throw networkError(err, ctx, attempt + 1);
-          await sleep(backoffDelay(policy, attempt));
+          timedOut ||= stalled;
+          await sleep(backoffDelay(policy, attempt), session.opts.signal);
           attempt++;
           session.retries++;
           res = await getBlob(session, repository, desc, ctx, received);

@@ -5,8 +5,8 @@ import { ModelsealError, RegistryError } from '../../errors.js';
 import { sha256Digest } from '../digest.js';
 import { MANIFEST_MEDIA_TYPES, MAX_MANIFEST_BYTES, type Descriptor } from '../target.js';
 import { repositoryScope } from './auth-challenge.js';
-import { discardBody, readBody } from './http-transport.js';
-import { shortDigest, type RequestContext } from './registry-error.js';
+import { discardBody, readBody, TransportTimeoutError } from './http-transport.js';
+import { networkError, shortDigest, type RequestContext } from './registry-error.js';
 import { header, type RegistrySession } from './registry-session.js';
 
 const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
@@ -67,6 +67,8 @@ export async function getManifest(
   } catch (e) {
     if ((e as { code?: string }).code === 'BODY_TOO_LARGE')
       throw tooLarge(registry, repository, reference, `more than ${MAX_MANIFEST_BYTES}`);
+    if (e instanceof TransportTimeoutError) throw networkError(e, ctx);
+    if (session.opts.signal?.aborted) throw session.opts.signal.reason;
     throw new RegistryError(
       'REGISTRY',
       `registry ${registry} broke off ${ctx.action}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,

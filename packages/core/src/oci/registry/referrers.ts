@@ -7,8 +7,8 @@ import { sha256Digest } from '../digest.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { MediaTypes, type Descriptor } from '../target.js';
 import { repositoryScope } from './auth-challenge.js';
-import { readBody } from './http-transport.js';
-import { parseErrorBody, shortDigest, type RequestContext } from './registry-error.js';
+import { readBody, TransportTimeoutError } from './http-transport.js';
+import { networkError, parseErrorBody, shortDigest, type RequestContext } from './registry-error.js';
 import { header, type RegistrySession } from './registry-session.js';
 import { getManifest, putManifest } from './manifest-io.js';
 
@@ -73,13 +73,16 @@ export async function nativeReferrers(
         ok: [200, 400, 404, 405, 406],
       });
     } catch (e) {
-      if (isModelsealError(e) && e.code === 'REGISTRY_AUTH') throw e;
+      // Auth failures, timeouts and aborts are not "no referrers API": they end the listing.
+      if (!isModelsealError(e) || e.code === 'REGISTRY_AUTH' || e.code === 'TIMEOUT') throw e;
       return 'unsupported';
     }
     let body: Buffer;
     try {
       body = await readBody(res, 4 * 1024 * 1024);
-    } catch {
+    } catch (e) {
+      if (e instanceof TransportTimeoutError) throw networkError(e, ctx);
+      if (session.opts.signal?.aborted) throw session.opts.signal.reason;
       return 'unsupported';
     }
     const contentType = (header(res, 'content-type') ?? '').split(';')[0].trim();

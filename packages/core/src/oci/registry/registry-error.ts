@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { http } from '../../node-http.js';
 import { RegistryError, type ErrorCode } from '../../errors.js';
-import { readBody, TransportTimeoutError, type TimeoutPhase } from './http-transport.js';
+import { readBody, TransportTimeoutError } from './http-transport.js';
 
 /** What a request was doing, for messages: e.g. "push of blob sha256:ab12… to ns/model". */
 export interface RequestContext {
@@ -94,20 +94,48 @@ export function errorFromStatus(
   );
 }
 
-const PHASE_TEXT: Record<TimeoutPhase, string> = {
-  connect: 'accept a connection',
-  headers: 'answer',
-  idle: 'send or receive anything',
-};
+function seconds(ms: number): string {
+  return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`;
+}
 
-/** A transport failure (after `attempts` attempts) as a RegistryError; timeouts are TIMEOUT. */
+/** What a host failed to do within the limit, per timed-out phase. */
+function missed(err: TransportTimeoutError): string {
+  const limit = seconds(err.ms);
+  switch (err.phase) {
+    case 'connect':
+      return `did not accept a connection within ${limit}`;
+    case 'headers':
+      return `did not answer within ${limit}`;
+    case 'idle':
+      return `did not send or receive anything within ${limit}`;
+    case 'deadline':
+      return `did not finish within ${limit}`;
+    case 'rate':
+      return `sent less than ${err.facts?.minBytesPerSecond ?? 0} bytes/s over ${limit}`;
+  }
+}
+
+/** "read 12 bytes of the response headers in 61.2 s", "nothing read in 30 s". */
+function whatWasRead(err: TransportTimeoutError): string {
+  const f = err.facts;
+  if (!f) return '';
+  const part = f.headersDone ? 'of the response' : 'of the response headers';
+  const read = f.bytesRead === 0 ? 'nothing read' : `read ${f.bytesRead} bytes ${part}`;
+  return `; ${read} in ${seconds(f.waitedMs)}`;
+}
+
+/**
+ * A transport failure (after `attempts` attempts) as a RegistryError; timeouts are TIMEOUT, naming
+ * the host, the phase, what had been read and how long it waited.
+ */
 export function networkError(err: unknown, ctx: RequestContext, attempts = 1): RegistryError {
   if (err instanceof TransportTimeoutError) {
-    const s = err.ms >= 1000 ? `${+(err.ms / 1000).toFixed(1)} s` : `${err.ms} ms`;
     const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+    const host = err.facts?.host ?? ctx.registry;
+    const who = host === ctx.registry ? `registry ${host}` : `host ${host} (for registry ${ctx.registry})`;
     return new RegistryError(
       'TIMEOUT',
-      `registry ${ctx.registry} did not ${PHASE_TEXT[err.phase]} within ${s} during ${ctx.action}${tries}; check the registry or raise --timeout`,
+      `${who} ${missed(err)} during ${ctx.action}${tries}${whatWasRead(err)}; check the registry or raise the timeouts`,
       { cause: err },
     );
   }

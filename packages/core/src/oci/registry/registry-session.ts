@@ -6,7 +6,13 @@ import type { Readable } from 'node:stream';
 import { isModelsealError, RegistryError } from '../../errors.js';
 import { RegistryAuthenticator } from './authenticator.js';
 import type { CredentialSource, RegistryCredentials } from './credentials.js';
-import { discardBody, HttpTransport, type NetworkTimeouts } from './http-transport.js';
+import {
+  discardBody,
+  HttpTransport,
+  TransportTimeoutError,
+  type MinimumRate,
+  type NetworkTimeouts,
+} from './http-transport.js';
 import { errorFromResponse, networkError, type RequestContext } from './registry-error.js';
 import {
   backoffDelay,
@@ -36,6 +42,8 @@ export interface SessionOptions {
   /** per-phase network timeouts (default DEFAULT_NETWORK_TIMEOUTS) */
   timeouts?: Partial<NetworkTimeouts>;
   onResponse?: (event: ResponseEvent) => void;
+  /** aborts every request of this session at once (sockets destroyed, backoff sleeps cut short) */
+  signal?: AbortSignal;
 }
 
 export interface SessionRequest {
@@ -49,6 +57,12 @@ export interface SessionRequest {
   ctx: RequestContext;
   /** Statuses returned to the caller; anything else becomes a RegistryError. */
   ok: readonly number[];
+  /**
+   * The answer is a blob body of any size: no operation deadline on it, a minimum body rate
+   * instead. Otherwise a request without a streamed body (and reading its answer) must finish
+   * within `operationMs`, all retries included.
+   */
+  streamsAnswer?: boolean;
 }
 
 export class RegistrySession {
@@ -76,20 +90,39 @@ export class RegistrySession {
   async request(req: SessionRequest): Promise<IncomingMessage> {
     const replayable = req.body === undefined || Buffer.isBuffer(req.body);
     const policy = this.opts.retry;
+    const limits = this.transport.timeouts;
+    const signal = this.opts.signal;
     let authRetried = false;
     const startedAt = Date.now();
+    const deadline =
+      replayable && !req.streamsAnswer
+        ? { at: startedAt + limits.operationMs, ms: limits.operationMs }
+        : undefined;
+    const pace: Limits = {
+      ...(deadline ? { deadline } : {}),
+      ...(req.streamsAnswer
+        ? { minRate: { bytesPerSecond: limits.minBytesPerSecond, windowMs: limits.rateWindowMs } }
+        : {}),
+      ...(signal ? { signal } : {}),
+    };
+    // A host that let a request time out gets one more chance within this operation, not four.
+    const timedOut = new Set<string>();
     for (let attempt = 0; ; attempt++) {
-      const canRetry = replayable && mayRetry(policy, attempt, startedAt);
-      const authorization = await this.auth.authorization(req.scopes);
+      signal?.throwIfAborted();
+      const inTime = deadline === undefined || Date.now() < deadline.at;
+      const canRetry = replayable && inTime && mayRetry(policy, attempt, startedAt);
+      const authorization = await this.auth.authorization(req.scopes, pace);
       let res: IncomingMessage;
       try {
-        res = await this.sendFollowingRedirects(req, authorization);
+        res = await this.sendFollowingRedirects(req, authorization, pace);
       } catch (e) {
         if (!replayable) (req.body as Readable).destroy();
         if (isModelsealError(e)) throw e;
-        if (isNetworkError(e) && canRetry) {
+        if (signal?.aborted) throw signal.reason;
+        const again = e instanceof TransportTimeoutError ? retriesAfterTimeout(e, timedOut) : true;
+        if (isNetworkError(e) && canRetry && again) {
           this.retries++;
-          await sleep(backoffDelay(policy, attempt));
+          await this.pause(backoffDelay(policy, attempt), deadline?.at);
           continue;
         }
         throw networkError(e, req.ctx, attempt + 1);
@@ -106,6 +139,7 @@ export class RegistrySession {
           header(res, 'www-authenticate'),
           req.scopes,
           authorization,
+          pace,
         );
         if (retry && replayable) {
           await discardBody(res);
@@ -117,16 +151,23 @@ export class RegistrySession {
         const wait = parseRetryAfter(header(res, 'retry-after')) ?? backoffDelay(policy, attempt);
         await discardBody(res);
         this.retries++;
-        await sleep(wait);
+        await this.pause(wait, deadline?.at);
         continue;
       }
       throw await errorFromResponse(res, req.ctx);
     }
   }
 
+  /** Sleep `ms` (never past `until`), cut short by the session's signal. */
+  private async pause(ms: number, until: number | undefined): Promise<void> {
+    const wait = until === undefined ? ms : Math.max(0, Math.min(ms, until - Date.now()));
+    await sleep(wait, this.opts.signal);
+  }
+
   private async sendFollowingRedirects(
     req: SessionRequest,
     authorization: string | undefined,
+    pace: Limits,
   ): Promise<IncomingMessage> {
     let url = this.resolveUrl(req.url);
     // Credentials go only to the registry itself, never to another origin (upload hosts, blob storage redirects).
@@ -134,7 +175,7 @@ export class RegistrySession {
     for (let hop = 0; hop < 6; hop++) {
       const headers: Record<string, string> = { 'user-agent': this.opts.userAgent, ...req.headers };
       if (authorization && url.origin === origin) headers.authorization = authorization;
-      const res = await this.transport.send({ method: req.method, url, headers, body: req.body });
+      const res = await this.transport.send({ method: req.method, url, headers, body: req.body, ...pace });
       const status = res.statusCode ?? 0;
       const location = header(res, 'location');
       if (
@@ -163,6 +204,25 @@ export class RegistrySession {
   close(): void {
     this.transport.close();
   }
+}
+
+/** The limits one operation passes to each of its requests. */
+export interface Limits {
+  deadline?: { at: number; ms: number };
+  minRate?: MinimumRate;
+  signal?: AbortSignal;
+}
+
+/**
+ * Whether a request that timed out may be tried again: never after the operation's deadline, and
+ * only once per host (a host that stalled twice is not given three more minutes).
+ */
+function retriesAfterTimeout(err: TransportTimeoutError, timedOut: Set<string>): boolean {
+  if (err.phase === 'deadline') return false;
+  const host = err.facts?.host ?? '';
+  if (timedOut.has(host)) return false;
+  timedOut.add(host);
+  return true;
 }
 
 export function header(res: IncomingMessage, name: string): string | undefined {

@@ -30,8 +30,14 @@ export interface RegistryTargetOptions {
   plainHttp?: boolean; // default: true for localhost/127.0.0.1/[::1], else false
   credentials?: RegistryCredentials | CredentialSource; // default: Docker config, then podman auth.json
   retry?: RetryOptions;
-  /** per-phase network timeouts in ms (default: connect 30 s, headers 60 s, idle 60 s) */
+  /**
+   * network limits in ms (default DEFAULT_NETWORK_TIMEOUTS: connect 30 s, headers 60 s, idle 60 s,
+   * 60 s per manifest/token/referrers operation across its retries, blob bodies at least 10 KiB/s
+   * over 30 s)
+   */
   timeouts?: Partial<NetworkTimeouts>;
+  /** aborts every request of this target at once: sockets destroyed, retries and backoff stopped */
+  signal?: AbortSignal;
   chunkSize?: number; // PATCH chunk size for big blobs (default 4 MiB)
   /** Blobs above this many bytes are pushed in PATCH chunks (default 10 GiB; 0 = always chunked). */
   chunkedThreshold?: number;
@@ -99,6 +105,7 @@ export class RegistryTarget implements Target, Mounter {
       maxSockets: concurrency * 2 + 2,
       userAgent: opts.userAgent ?? 'modelseal/0.1',
       onResponse: opts.onResponse,
+      ...(opts.signal ? { signal: opts.signal } : {}),
     });
   }
 
