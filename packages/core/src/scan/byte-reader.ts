@@ -19,6 +19,11 @@ export interface ByteReader {
   fill(n: number): Promise<void>;
   /** The next up to `n` already-buffered bytes (a view; no I/O). */
   takeSync(n: number): Buffer;
+  /**
+   * Already-buffered bytes up to and including the first `byte`, or all that is buffered when `byte` is
+   * not among them (a view; no I/O). Line-based pickle arguments are read with it.
+   */
+  takeUntilSync(byte: number): Buffer;
 }
 
 const CHUNK = 64 * 1024;
@@ -51,6 +56,12 @@ export class FileByteReader implements ByteReader {
     const piece = this.buf.subarray(from, from + Math.min(n, this.available));
     this.pos += piece.length;
     return piece;
+  }
+
+  takeUntilSync(byte: number): Buffer {
+    const from = this.pos - this.bufStart;
+    const hit = this.buf.indexOf(byte, from);
+    return this.takeSync(hit < 0 ? this.available : hit - from + 1);
   }
 
   async fill(n: number): Promise<void> {
@@ -140,6 +151,13 @@ export class StreamByteReader implements ByteReader {
     this.buffered = rest.length;
     this.pos += piece.length;
     return piece;
+  }
+
+  takeUntilSync(byte: number): Buffer {
+    if (this.chunks.length === 0) return Buffer.alloc(0);
+    const head = this.chunks[0];
+    const hit = head.indexOf(byte);
+    return this.takeSync(hit < 0 ? head.length : hit + 1);
   }
 
   async skip(n: number): Promise<number> {

@@ -16,6 +16,12 @@ export interface CheckResult {
   findings: ScanFinding[];
   /** set by the ZIP check when the archive is a torch checkpoint */
   torch?: boolean;
+  /**
+   * set by the pickle check: `complete` when the first pickle ends in STOP, `loadable` when pickle.load
+   * would do something with the file (complete, or it imported before stopping, or the scanner's limits
+   * stopped it, which is not a verdict).
+   */
+  pickle?: { complete: boolean; loadable: boolean };
 }
 
 /** Where the bytes are and which globals are allowed on top of the safe list. */
@@ -28,15 +34,38 @@ export interface CheckContext {
 const where = (ctx: CheckContext, offset: number): string =>
   `${ctx.file}${ctx.member ? `:${ctx.member}` : ''} at byte ${offset}`;
 
+/** The first pickle torch.save's legacy format writes: protocol 2, LONG1 of torch's MAGIC_NUMBER, STOP. */
+const TORCH_LEGACY_MAGIC = Buffer.from('80028a0a6cfc9c46f9206aa850192e', 'hex');
+/** torch's _legacy_load unpickles five pickles (magic, protocol, sys info, objects, storage keys), then raw storages. */
+const TORCH_LEGACY_PICKLES = 5;
+
+/** Whether `prefix` (a file's first bytes) starts like torch's legacy (non-zip) format. */
+export function isTorchLegacy(prefix: Buffer): boolean {
+  return prefix.subarray(0, TORCH_LEGACY_MAGIC.length).equals(TORCH_LEGACY_MAGIC);
+}
+
+/** How the pickles of a file are read. */
+export interface PickleReading {
+  /** the file is in torch's legacy format: exactly five pickles are read, the rest is raw storage */
+  torchLegacy?: boolean;
+}
+
 /**
- * Parse the pickle at the reader's position and any further pickles that follow it (legacy torch files
- * hold five in a row, then raw storage bytes). A later "pickle" that fails before importing anything is
- * taken for trailing data; a first one that fails is a finding.
+ * Parse the pickle at the reader's position and every pickle that follows it, whatever its first opcode
+ * (legacy torch files hold five in a row, some writers more). Reading goes on while each pickle ends in
+ * STOP and bytes remain. A later "pickle" that fails before importing anything is trailing data (the
+ * loader that would read it stops there too, having imported nothing); one that imported something, the
+ * first one failing, or any stop caused by the scanner's own limits is a finding.
  */
-export async function checkPickles(reader: ByteReader, ctx: CheckContext): Promise<CheckResult> {
+export async function checkPickles(
+  reader: ByteReader,
+  ctx: CheckContext,
+  reading: PickleReading = {},
+): Promise<CheckResult> {
   const out: CheckResult = { imports: [], findings: [] };
   for (let index = 0; ; index++) {
-    const parsed = await parsePickle(reader);
+    // persistent ids are accepted (torch's unpicklers have a persistent_load): a superset of what loads
+    const parsed = await parsePickle(reader, { persistentLoad: true });
     for (const imp of parsed.imports) {
       const qualified = `${imp.module}.${imp.name}`;
       const cls = imp.resolved ? classifyImport(imp.module, imp.name, ctx.allowGlobals) : 'dangerous';
@@ -59,8 +88,20 @@ export async function checkPickles(reader: ByteReader, ctx: CheckContext): Promi
           : `${where(ctx, imp.offset)}: pickle ${imp.opcode} imports a global whose name is computed (${imp.name === '?' ? 'not constant strings' : imp.name})`,
       });
     }
+    if (index === 0) {
+      // what plain pickle.load (no persistent_load) makes of the file: it stops at a persistent id
+      const pid = parsed.firstPersistentId;
+      const complete = parsed.error === undefined && pid === undefined;
+      out.pickle = {
+        complete,
+        loadable:
+          pid === undefined
+            ? complete || parsed.imports.length > 0 || parsed.error?.kind === 'limit'
+            : parsed.imports.some((i) => i.offset < pid),
+      };
+    }
     if (parsed.error) {
-      if (index === 0 || parsed.imports.length > 0) {
+      if (index === 0 || parsed.imports.length > 0 || parsed.error.kind === 'limit') {
         out.findings.push({
           file: ctx.file,
           kind: 'malformed',
@@ -71,7 +112,8 @@ export async function checkPickles(reader: ByteReader, ctx: CheckContext): Promi
       }
       return out;
     }
-    if ((await reader.peek()) !== 0x80) return out;
+    if (reading.torchLegacy === true && index + 1 >= TORCH_LEGACY_PICKLES) return out;
+    if ((await reader.peek()) === undefined) return out;
   }
 }
 

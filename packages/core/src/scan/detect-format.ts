@@ -16,6 +16,7 @@ export type WeightFormat =
   | 'zip'
   | 'json'
   | 'text'
+  | 'polyglot'
   | 'unknown';
 
 /** Bytes of a file `detectFormat` needs to see (more only for safetensors headers). */
@@ -40,6 +41,8 @@ const WEIGHT_FORMATS: ReadonlySet<WeightFormat> = new Set([
   'numpy',
   'hdf5',
   'tflite',
+  'pytorch-zip',
+  'polyglot',
 ]);
 
 /** Opcodes a protocol 0/1 pickle can start with. */
@@ -82,6 +85,44 @@ function looksText(p: Buffer): boolean {
   }
 }
 
+/** A FlatBuffer with the TFLite identifier at bytes 4-7 and a root table offset inside the file. */
+function looksTflite(p: Buffer, size: number): boolean {
+  if (p.length < 8 || p.toString('latin1', 4, 8) !== 'TFL3') return false;
+  const root = p.readUInt32LE(0);
+  return root >= 8 && root < size;
+}
+
+/**
+ * Every format whose loader accepts `prefix` (a file's first bytes; `size` its length) by its magic
+ * number or structure, pickle aside (a pickle has no magic: the scanner parses it to know). More than
+ * one means a polyglot.
+ */
+export function magicFormats(prefix: Buffer, size: number): WeightFormat[] {
+  const ascii = (from: number, to: number): string => prefix.subarray(from, to).toString('latin1');
+  const found: WeightFormat[] = [];
+  if (safetensorsHeaderLength(prefix, size) !== undefined) found.push('safetensors');
+  if (ascii(0, 4) === 'GGUF') found.push('gguf');
+  if (['lmgg', 'fmgg', 'tjgg', 'algg'].includes(ascii(0, 4))) found.push('ggml');
+  if (ascii(0, 4) === 'PK\x03\x04' || ascii(0, 4) === 'PK\x05\x06') found.push('zip');
+  if (ascii(0, 6) === '\x93NUMPY') found.push('numpy');
+  if (ascii(0, 8) === '\x89HDF\r\n\x1a\n') found.push('hdf5');
+  if (looksTflite(prefix, size)) found.push('tflite');
+  if (looksOnnx(prefix)) found.push('onnx');
+  return found;
+}
+
+/** What content that no weight loader accepts is: JSON, other text, or unknown bytes. */
+export function plainFormat(prefix: Buffer): 'json' | 'text' | 'unknown' {
+  if (!looksText(prefix)) return 'unknown';
+  const firstChar = prefix.toString('latin1').trimStart()[0];
+  return firstChar === '{' || firstChar === '[' ? 'json' : 'text';
+}
+
+/** Whether `name` or `format` makes a file a weight file (a weight format, or a name weights use). */
+export function isWeight(name: string, format: WeightFormat): boolean {
+  return PICKLE_NAME.test(name) || WEIGHT_NAME.test(name) || WEIGHT_FORMATS.has(format);
+}
+
 /** Identify a file from `prefix` (its first up to DETECT_PREFIX_BYTES bytes), `name` and `size`. */
 export function detectFormat(prefix: Buffer, name: string, size: number): Detection {
   const pickleName = PICKLE_NAME.test(name);
@@ -99,7 +140,7 @@ export function detectFormat(prefix: Buffer, name: string, size: number): Detect
   if (ascii(0, 4) === 'PK\x03\x04' || ascii(0, 4) === 'PK\x05\x06') return result('zip', 'all');
   if (ascii(0, 6) === '\x93NUMPY') return result('numpy', 'all');
   if (ascii(0, 8) === '\x89HDF\r\n\x1a\n') return result('hdf5');
-  if (ascii(4, 8) === 'TFL3') return result('tflite');
+  if (looksTflite(prefix, size)) return result('tflite');
   if (prefix[0] === 0x80 && prefix.length > 1 && prefix[1] >= 2 && prefix[1] <= 5)
     return result('pickle', 'all');
   if (pickleName && prefix.length > 0 && PICKLE_V0_FIRST.has(prefix[0])) return result('pickle', 'all');

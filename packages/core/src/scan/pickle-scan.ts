@@ -4,6 +4,13 @@
 // everything else opaque). An import whose operands are not plain strings is reported as unresolved;
 // EXT1/2/4 (imports through copyreg's extension registry) likewise. Large payloads are skipped, not read.
 import type { ByteReader } from './byte-reader.js';
+import {
+  decodeEscapedBytes,
+  decodeRawUnicodeEscape,
+  pyIntBase10,
+  strictAscii,
+  strictUtf8,
+} from './pickle-arguments.js';
 
 /** One global a pickle imports, with the absolute byte offset of the opcode that imports it. */
 export interface PickleImport {
@@ -20,42 +27,71 @@ export interface PickleImport {
 export interface PickleParse {
   imports: PickleImport[];
   /** Set when the stream is not a well-formed pickle: what and where (the unpickler would stop there). */
-  error?: { message: string; offset: number };
+  error?: { message: string; offset: number; kind: PickleErrorKind };
   /** Offset just past STOP (or where parsing stopped). */
   end: number;
   protocol: number;
+  /** Offset of the first PERSID/BINPERSID: a loader without persistent_load (plain pickle.load) stops there. */
+  firstPersistentId?: number;
 }
 
 type Value = { t: 'str'; v: string } | { t: 'mark' } | { t: 'other' };
 
 const OTHER: Value = { t: 'other' };
 const MARK: Value = { t: 'mark' };
-/** Strings longer than this are skipped (no module or attribute name is this long). */
+/** Strings longer than this are not kept (no module or attribute name is this long): they are opaque. */
 const MAX_KEPT_STRING = 64 * 1024;
 /** A pickle needing more memo entries or stack depth than this is refused (memory bound). */
 const MAX_ENTRIES = 4_000_000;
+
+/** Why parsing stopped: the loader would stop there too (`format`), or only the scanner does (`limit`). */
+export type PickleErrorKind = 'format' | 'limit';
 
 class PickleFormatError extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    readonly kind: PickleErrorKind,
   ) {
     super(message);
   }
 }
 
-const latin1 = (b: Buffer): string => b.toString('latin1');
+/** How the loader that reads this pickle is set up. */
+export interface ParsePickleOptions {
+  /**
+   * The unpickler has a persistent_load (torch.load's main pickle, torch zip data.pkl): PERSID and
+   * BINPERSID are accepted. Plain pickle.load has none and stops there. Default true.
+   */
+  persistentLoad?: boolean;
+}
 
-/** Parse one pickle starting at the reader's offset, up to and including its STOP opcode. */
-export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
+const str = (v: string | undefined): Value => (v === undefined ? OTHER : { t: 'str', v });
+
+/**
+ * Parse one pickle starting at the reader's offset, up to and including its STOP opcode, the way
+ * CPython's C unpickler reads it: any opcode may come first (PROTO is optional), the stream ends at
+ * STOP, memo keys of GET/PUT are read with int() semantics, a GET of a key never PUT stops the load.
+ * Never throws for bad input: `error` says where and why it stopped.
+ */
+export async function parsePickle(
+  reader: ByteReader,
+  options: ParsePickleOptions = {},
+): Promise<PickleParse> {
+  const persistentLoad = options.persistentLoad ?? true;
   const imports: PickleImport[] = [];
   const stack: Value[] = [];
-  const memo = new Map<number, Value>();
+  const memo = new Map<bigint | number, Value>();
   let protocol = 0;
   let at = reader.offset;
+  let firstPersistentId: number | undefined;
+  const persistentId = (): void => {
+    if (!persistentLoad) fail('A load persistent id instruction was encountered, but no persistent_load');
+    firstPersistentId ??= at;
+  };
 
-  const fail = (message: string): never => {
-    throw new PickleFormatError(message, at);
+  const fail = (message: string, kind: PickleErrorKind = 'format'): never => {
+    throw new PickleFormatError(message, at, kind);
   };
   // Fast path: the loop keeps 9 bytes buffered (opcode + the longest fixed argument), so fixed-size
   // arguments and short strings are read without awaiting; only longer pieces go through I/O.
@@ -68,52 +104,79 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
     if (reader.available < n) await reader.fill(n);
     return fixed(n);
   };
-  const line = async (): Promise<string> => {
-    const parts: number[] = [];
+  /**
+   * A newline-terminated argument (newline included), like _Unpickler_Readline: any length. Bytes past
+   * `keep` are passed over, not kept; the result is then undefined (an opaque value).
+   */
+  const line = async (keep = MAX_KEPT_STRING): Promise<Buffer | undefined> => {
+    const parts: Buffer[] = [];
+    let kept = 0;
     for (;;) {
-      const b = await reader.take(1);
-      if (b.length === 0) fail('truncated: no newline ending the argument');
-      if (b[0] === 0x0a) return Buffer.from(parts).toString('utf8');
-      if (parts.length >= MAX_KEPT_STRING) fail('line argument longer than 64 KiB');
-      parts.push(b[0]);
+      if (reader.available === 0) await reader.fill(1);
+      const piece = reader.takeUntilSync(0x0a);
+      if (piece.length === 0) fail('truncated: no newline ending the argument');
+      if (kept <= keep) {
+        parts.push(Buffer.from(piece));
+        kept += piece.length;
+      }
+      if (piece[piece.length - 1] === 0x0a) return kept <= keep + 1 ? Buffer.concat(parts) : undefined;
     }
   };
+  /** A line argument without its newline, kept whole (undefined when longer than the scanner keeps). */
+  const lineBody = async (): Promise<Buffer | undefined> => (await line())?.subarray(0, -1);
   const push = (v: Value): void => {
-    if (stack.length >= MAX_ENTRIES) fail('stack deeper than the scanner allows');
+    if (stack.length >= MAX_ENTRIES) fail('stack deeper than the scanner allows', 'limit');
     stack.push(v);
   };
   // Like CPython, MARKs are not values: popping one as an operand is an underflow of the current frame.
   const pop = (): Value => popN(1)[0];
   const popN = (n: number): Value[] => {
-    if (stack.length < n || stack.slice(stack.length - n).some((v) => v.t === 'mark'))
-      fail('stack underflow');
+    if (stack.length < n) fail('unpickling stack underflow');
+    for (let i = stack.length - n; i < stack.length; i++)
+      if (stack[i] === MARK) fail('unpickling stack underflow');
     return stack.splice(stack.length - n, n);
   };
   const popMark = (): Value[] => {
     for (let i = stack.length - 1; i >= 0; i--) {
-      if (stack[i].t === 'mark') {
+      if (stack[i] === MARK) {
         const items = stack.splice(i);
         return items.slice(1);
       }
     }
-    return fail('no MARK on the stack');
+    return fail('could not find MARK');
   };
-  const top = (): Value => (stack.length > 0 ? stack[stack.length - 1] : fail('memoize with an empty stack'));
-  const put = (key: number): void => {
-    if (memo.size >= MAX_ENTRIES && !memo.has(key)) fail('more memo entries than the scanner allows');
-    memo.set(key, top());
+  /** The top value; as in CPython, a MARK (or nothing) there is an underflow. */
+  const top = (): Value => {
+    const v = stack[stack.length - 1];
+    return v === undefined || v === MARK ? fail('unpickling stack underflow') : v;
   };
-  const get = (key: number): void => push(memo.get(key) ?? OTHER);
-  const str = async (n: number): Promise<Value> => {
+  const put = (key: bigint | number): void => {
+    const value = top();
+    if (memo.size >= MAX_ENTRIES && !memo.has(key))
+      fail('more memo entries than the scanner allows', 'limit');
+    memo.set(key, value);
+  };
+  const get = (key: bigint | number): void =>
+    push(memo.get(key) ?? fail(`Memo value not found at index ${key}`));
+  /** A memo key from a GET/PUT line, read as C's PyLong_FromString(line, NULL, 10); BINGET keys are numbers. */
+  const lineKey = async (op: string): Promise<bigint | number> => {
+    const text = await line();
+    if (text === undefined) fail(`${op} argument longer than the scanner reads`, 'limit');
+    const key = pyIntBase10(text as Buffer);
+    if (key === undefined) return fail(`invalid literal for int() in ${op}`);
+    // keys that fit a double are stored as numbers, so BINPUT 5 and PUT 5 name the same entry
+    return key >= -(2n ** 53n) && key <= 2n ** 53n ? Number(key) : key;
+  };
+  const strFromBytes = async (n: number, decode: (b: Buffer) => string | undefined): Promise<Value> => {
     if (n > MAX_KEPT_STRING) {
       if ((await reader.skip(n)) < n) fail('truncated string');
       return OTHER;
     }
-    return { t: 'str', v: (await bytes(n)).toString('utf8') };
+    return str(decode(n <= reader.available ? fixed(n) : await bytes(n)));
   };
   /** A string argument of `n` bytes: synchronously when buffered. */
-  const strNow = (n: number): Value | Promise<Value> =>
-    n <= reader.available ? { t: 'str', v: fixed(n).toString('utf8') } : str(n);
+  const strNow = (n: number, decode: (b: Buffer) => string | undefined): Value | Promise<Value> =>
+    n <= reader.available ? str(decode(fixed(n))) : strFromBytes(n, decode);
   /** Pass over a payload: synchronously when buffered, else a promise to await. */
   const skipPayload = (n: number | bigint): Promise<void> | undefined => {
     const len = Number(n);
@@ -129,6 +192,17 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
   const addImport = (module: string, name: string, opcode: PickleImport['opcode'], resolved = true): void => {
     imports.push({ module, name, offset: at, opcode, resolved });
   };
+  /** GLOBAL/INST: two UTF-8 lines (strict: CPython stops on bad UTF-8). */
+  const globalLines = async (opcode: 'GLOBAL' | 'INST'): Promise<void> => {
+    const moduleBytes = await lineBody();
+    const nameBytes = await lineBody();
+    const module = moduleBytes && strictUtf8(moduleBytes);
+    const name = nameBytes && strictUtf8(nameBytes);
+    if ((moduleBytes && module === undefined) || (nameBytes && name === undefined))
+      fail(`${opcode} names are not UTF-8`);
+    if (module === undefined || name === undefined) addImport('?', '?', opcode, false);
+    else addImport(module, name, opcode);
+  };
 
   try {
     for (;;) {
@@ -138,21 +212,26 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
       if (head.length === 0) fail('truncated: no STOP opcode');
       const op = head[0];
       switch (op) {
-        case 0x80: // PROTO
+        case 0x80: // PROTO (anywhere, any number of times; at most HIGHEST_PROTOCOL)
           protocol = fixed(1)[0];
-          if (protocol > 5) fail(`unsupported pickle protocol ${protocol}`);
+          if (protocol > 5) fail(`unsupported pickle protocol: ${protocol}`);
           break;
         case 0x95: // FRAME: a length hint, the opcodes follow inline
-          fixed(8);
+          if (fixed(8).readBigUInt64LE(0) > 0x7fffffffffffffffn) fail('FRAME length exceeds the maximum');
           break;
         case 0x2e: // STOP
           pop();
-          return { imports, end: reader.offset, protocol };
+          return {
+            imports,
+            end: reader.offset,
+            protocol,
+            ...(firstPersistentId === undefined ? {} : { firstPersistentId }),
+          };
         case 0x28: // MARK
           push(MARK);
           break;
         case 0x30: // POP (an empty frame pops the MARK instead, as CPython does)
-          if (stack.length > 0 && stack[stack.length - 1].t === 'mark') stack.pop();
+          if (stack.length > 0 && stack[stack.length - 1] === MARK) stack.pop();
           else pop();
           break;
         case 0x31: // POP_MARK
@@ -163,8 +242,8 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
           break;
         case 0x46: // FLOAT
         case 0x49: // INT
-        case 0x4c: // LONG
-          await line();
+        case 0x4c: // LONG: the value never names an import, so any line is taken (over-approximation)
+          await line(0);
           push(OTHER);
           break;
         case 0x4a: // BININT
@@ -192,7 +271,9 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
           break;
         case 0x8b: // LONG4
           {
-            const pending = skipPayload(fixed(4).readInt32LE(0));
+            const n = fixed(4).readInt32LE(0);
+            if (n < 0) fail('LONG pickle has negative byte count');
+            const pending = skipPayload(n);
             if (pending) await pending;
           }
           push(OTHER);
@@ -208,10 +289,15 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
           push(OTHER);
           break;
         case 0x50: // PERSID
-          await line();
+          persistentId();
+          await line(0);
           push(OTHER);
           break;
         case 0x51: // BINPERSID
+          persistentId();
+          pop();
+          push(OTHER);
+          break;
         case 0x98: // READONLY_BUFFER
           pop();
           push(OTHER);
@@ -225,36 +311,53 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
           popN(3);
           push(OTHER);
           break;
-        case 0x53: // STRING: a quoted Python 2 str literal
-          push(pyStringLiteral(await line()) ?? fail('STRING argument is not a quoted literal'));
+        case 0x53: // STRING: a quoted Python 2 str literal, escape-decoded, then ASCII
+          {
+            const body = await lineBody();
+            if (body === undefined) push(OTHER);
+            else {
+              const q = body[0];
+              if (body.length < 2 || (q !== 0x22 && q !== 0x27) || body[body.length - 1] !== q)
+                fail('the STRING opcode argument must be quoted');
+              const raw = decodeEscapedBytes(body.subarray(1, -1));
+              if (raw === undefined) fail('invalid escape in STRING');
+              push(str(strictAscii(raw as Buffer)));
+            }
+          }
           break;
         case 0x54: // BINSTRING (signed length)
           {
             const n = fixed(4).readInt32LE(0);
-            if (n < 0) fail('negative BINSTRING length');
-            push(
-              n > MAX_KEPT_STRING ? (await skipPayload(n), OTHER) : { t: 'str', v: latin1(await bytes(n)) },
-            );
+            if (n < 0) fail('BINSTRING pickle has negative byte count');
+            push(await strFromBytes(n, strictAscii));
           }
           break;
         case 0x55: // SHORT_BINSTRING
           {
-            const n = fixed(1)[0];
-            push({ t: 'str', v: latin1(n <= reader.available ? fixed(n) : await bytes(n)) });
+            const v = strNow(fixed(1)[0], strictAscii);
+            push(v instanceof Promise ? await v : v);
           }
           break;
         case 0x56: // UNICODE (raw-unicode-escape, newline-terminated)
-          push({ t: 'str', v: rawUnicodeEscape(await line()) });
+          {
+            const body = await lineBody();
+            if (body === undefined) push(OTHER);
+            else {
+              const v = decodeRawUnicodeEscape(body);
+              if (v === undefined) fail('invalid raw-unicode-escape in UNICODE');
+              push(str(v));
+            }
+          }
           break;
         case 0x58: // BINUNICODE
           {
-            const v = strNow(fixed(4).readUInt32LE(0));
+            const v = strNow(fixed(4).readUInt32LE(0), strictUtf8);
             push(v instanceof Promise ? await v : v);
           }
           break;
         case 0x8c: // SHORT_BINUNICODE
           {
-            const v = strNow(fixed(1)[0]);
+            const v = strNow(fixed(1)[0], strictUtf8);
             push(v instanceof Promise ? await v : v);
           }
           break;
@@ -262,7 +365,7 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
           {
             const n = Number(fixed(8).readBigUInt64LE(0));
             if (!Number.isSafeInteger(n)) fail('huge BINUNICODE8 length');
-            push(await str(n));
+            push(await strFromBytes(n, strictUtf8));
           }
           break;
         case 0x42: // BINBYTES
@@ -316,22 +419,16 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
           push(OTHER);
           break;
         case 0x63: // GLOBAL "module\nname\n"
-          {
-            const module = await line();
-            addImport(module, await line(), 'GLOBAL');
-            push(OTHER);
-          }
+          await globalLines('GLOBAL');
+          push(OTHER);
           break;
         case 0x69: // INST "module\nname\n", then the arguments since MARK
-          {
-            const module = await line();
-            addImport(module, await line(), 'INST');
-            popMark();
-            push(OTHER);
-          }
+          await globalLines('INST');
+          popMark();
+          push(OTHER);
           break;
         case 0x6f: // OBJ: class and arguments since MARK (the class was imported earlier)
-          if (popMark().length === 0) fail('OBJ without a class');
+          if (popMark().length === 0) fail('unpickling stack underflow');
           push(OTHER);
           break;
         case 0x93: // STACK_GLOBAL
@@ -358,7 +455,7 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
           }
           break;
         case 0x67: // GET
-          get(Number.parseInt(await line(), 10));
+          get(await lineKey('GET'));
           break;
         case 0x68: // BINGET
           get(fixed(1)[0]);
@@ -367,7 +464,11 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
           get(fixed(4).readUInt32LE(0));
           break;
         case 0x70: // PUT
-          put(Number.parseInt(await line(), 10));
+          {
+            const key = await lineKey('PUT');
+            if (key < 0) fail('negative PUT argument');
+            put(key);
+          }
           break;
         case 0x71: // BINPUT
           put(fixed(1)[0]);
@@ -379,33 +480,17 @@ export async function parsePickle(reader: ByteReader): Promise<PickleParse> {
           put(memo.size);
           break;
         default:
-          fail(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`);
+          fail(`invalid load key, 0x${op.toString(16).padStart(2, '0')}`);
       }
     }
   } catch (e) {
     if (!(e instanceof PickleFormatError)) throw e;
-    return { imports, error: { message: e.message, offset: e.offset }, end: reader.offset, protocol };
+    return {
+      imports,
+      error: { message: e.message, offset: e.offset, kind: e.kind },
+      end: reader.offset,
+      protocol,
+      ...(firstPersistentId === undefined ? {} : { firstPersistentId }),
+    };
   }
-}
-
-/** The value of a Python 2 `repr(str)` literal ('...' or "..."), with the common escapes; else undefined. */
-function pyStringLiteral(text: string): Value | undefined {
-  const q = text[0];
-  if (text.length < 2 || (q !== "'" && q !== '"') || text[text.length - 1] !== q) return undefined;
-  const body = text.slice(1, -1);
-  if (!body.includes('\\')) return { t: 'str', v: body };
-  // Escapes other than these make the value opaque (an import from it is then unresolved: fail closed).
-  const simple = body.replace(/\\(x[0-9a-fA-F]{2}|[\\'"nrt])/g, (_m, e: string) =>
-    e[0] === 'x'
-      ? String.fromCharCode(Number.parseInt(e.slice(1), 16))
-      : ({ n: '\n', r: '\r', t: '\t' }[e] ?? e),
-  );
-  return simple.includes('\\') ? OTHER : { t: 'str', v: simple };
-}
-
-/** Decode Python's raw-unicode-escape (only \uXXXX and \UXXXXXXXX are escapes). */
-function rawUnicodeEscape(text: string): string {
-  return text.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_m, u?: string, U?: string) =>
-    String.fromCodePoint(Number.parseInt(u ?? U ?? '0', 16)),
-  );
 }

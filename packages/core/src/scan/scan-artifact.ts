@@ -1,17 +1,16 @@
 // Scans a model artifact in a registry or OCI layout without pulling it: the manifest is fetched and
-// checked; every raw file layer is opened once and identified from its first bytes. Layers that need
-// their whole content (pickles, ZIPs, NumPy) are read to the end through a SHA-256 check against the
-// layer digest, so their verdict rests on verified bytes; the others (safetensors headers, GGUF, ONNX...)
-// are judged from their first bytes, then the download is abandoned (the GET is closed, no Range request
-// is needed, so it works the same whether or not a registry honours Range) and reported `verified: false`.
-// Layers named like pickles (.bin .pt ...) are always read whole: an unverified prefix must not decide
-// that a pickle needs no scan.
+// checked; every raw file layer is opened once and identified from its first bytes. A layer whose first
+// bytes settle it (a safetensors header, GGUF, ONNX... that no pickle parse of the prefix could load) is
+// judged from them, then the download is abandoned (the GET is closed, no Range request is needed) and
+// reported `verified: false`. Every other layer (pickles, ZIPs, NumPy, polyglots, pickle-style names,
+// anything a pickle parse of the prefix cannot rule out) is read whole through a SHA-256 check against
+// the layer digest into a private temp file and scanned exactly as a local file is.
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { ModelsealError } from '../errors.js';
 import { fetchVerifiedManifest } from '../oci/manifest-fetch.js';
 import { parseManifest } from '../oci/manifest.js';
@@ -19,15 +18,18 @@ import { artifactLayers, type ArtifactLayer } from '../oci/modelpack/artifact-la
 import { MAX_MANIFEST_BYTES, type ReadOnlyTarget } from '../oci/target.js';
 import { DigestingTransform } from '../oci/verifying-stream.js';
 import { StreamByteReader } from './byte-reader.js';
+import { checkNameMatches, checkSafetensors, type CheckResult } from './content-checks.js';
 import {
-  checkNameMatches,
-  checkNumpy,
-  checkPickles,
-  checkSafetensors,
-  checkZip,
-  type CheckResult,
-} from './content-checks.js';
-import { detectFormat, DETECT_PREFIX_BYTES, isPickleName } from './detect-format.js';
+  DETECT_PREFIX_BYTES,
+  isPickleName,
+  isWeight,
+  magicFormats,
+  plainFormat,
+  type WeightFormat,
+} from './detect-format.js';
+import { parsePickle } from './pickle-scan.js';
+import { safetensorsHeaderLength } from './safetensors.js';
+import { scanFile } from './scan-file.js';
 import type { ScannedFile } from './scan-report.js';
 
 /** How to scan the layers of an artifact. */
@@ -89,6 +91,27 @@ function archiveLayer(layer: ArtifactLayer, name: string): ScannedFile {
   };
 }
 
+/** Formats judged from their first bytes (and a safetensors header): nothing further is read. */
+const PREFIX_FORMATS: ReadonlySet<WeightFormat> = new Set([
+  'safetensors',
+  'gguf',
+  'ggml',
+  'hdf5',
+  'tflite',
+  'onnx',
+]);
+
+/**
+ * Whether pickle.load could do something with a file starting with `prefix` (of `size` bytes): false
+ * only when a parse of the prefix stops at a malformed opcode before the prefix ends, importing nothing.
+ */
+async function pickleMayLoad(prefix: Buffer, size: number): Promise<boolean> {
+  const reader = new StreamByteReader(Readable.from([prefix]));
+  const parsed = await parsePickle(reader, { persistentLoad: false });
+  const decided = prefix.length === size || reader.offset < prefix.length;
+  return !(parsed.error?.kind === 'format' && parsed.imports.length === 0 && decided);
+}
+
 async function scanLayer(
   target: ReadOnlyTarget,
   layer: ArtifactLayer,
@@ -104,30 +127,32 @@ async function scanLayer(
   const ctx = { file: name, allowGlobals: opts.allowGlobals };
   try {
     const prefix = await reader.peekBytes(Math.min(desc.size, DETECT_PREFIX_BYTES));
-    const detected = detectFormat(prefix, name, desc.size);
-    let format = detected.format;
+    const loaders = magicFormats(prefix, desc.size);
+    // A pickle-style name, or anything a pickle parse of the prefix cannot rule out, is read whole
+    // (to a private temp file, through the digest check) and scanned as a local file is.
+    const fromPrefix =
+      opts.fetchAll !== true &&
+      !isPickleName(name) &&
+      loaders.length <= 1 &&
+      loaders.every((f) => PREFIX_FORMATS.has(f)) &&
+      !(await pickleMayLoad(prefix, desc.size));
+    if (!fromPrefix) return { ...(await scanWholeLayer(reader, name, opts)), size: desc.size };
+    const format: WeightFormat = loaders[0] ?? plainFormat(prefix);
     let result: CheckResult = { imports: [], findings: [] };
-    // A pickle-style name is read whole whatever its first bytes say: they are not verified yet.
-    const whole = detected.needs === 'all' || opts.fetchAll === true || isPickleName(name);
-    if (format === 'pickle') result = await checkPickles(reader, ctx);
-    else if (format === 'numpy') result = await checkNumpy(reader, ctx);
-    else if (format === 'zip') {
-      result = await scanZipLayer(reader, desc.size, name, opts);
-      if (result.torch) format = 'pytorch-zip';
-    } else if (format === 'safetensors' && typeof detected.needs === 'number') {
-      const header = (await reader.take(detected.needs)).subarray(8);
+    if (format === 'safetensors') {
+      const needs = 8 + (safetensorsHeaderLength(prefix, desc.size) ?? 0);
+      const header = (await reader.take(needs)).subarray(8);
       result = checkSafetensors(header, desc.size, ctx);
     }
-    if (whole) await reader.drain();
     // The check holds back a blob's last chunk until its digest matched: a reader that got to the end
     // has seen only verified bytes (small layers usually arrive as one chunk).
-    const verifiedAll = whole || reader.offset + reader.available >= desc.size;
+    const verifiedAll = reader.offset + reader.available >= desc.size;
     result.findings.push(...checkNameMatches(name, format));
     return {
       path: name,
       size: desc.size,
       format,
-      weight: detected.weight || format === 'pytorch-zip',
+      weight: isWeight(name, format),
       verdict: result.findings.length > 0 ? 'flagged' : 'clean',
       imports: result.imports,
       findings: result.findings,
@@ -140,15 +165,14 @@ async function scanLayer(
   }
 }
 
-/** ZIP needs random access: the verified bytes go to a private temp file, removed afterwards. */
-async function scanZipLayer(
+/** The rest of the layer (all of it: nothing was consumed) to a private temp file, scanned as a local file. */
+async function scanWholeLayer(
   reader: StreamByteReader,
-  size: number,
   name: string,
   opts: ArtifactScanOptions,
-): Promise<CheckResult> {
+): Promise<ScannedFile> {
   const dir = await mkdtemp(join(tmpdir(), 'modelseal-scan-'));
-  const file = join(dir, 'layer.zip');
+  const file = join(dir, 'layer');
   try {
     async function* rest(): AsyncGenerator<Buffer> {
       for (;;) {
@@ -158,12 +182,7 @@ async function scanZipLayer(
       }
     }
     await pipeline(rest(), createWriteStream(file, { mode: 0o600 }));
-    const handle = await open(file, 'r');
-    try {
-      return await checkZip(handle, file, size, { file: name, allowGlobals: opts.allowGlobals });
-    } finally {
-      await handle.close();
-    }
+    return await scanFile(file, name, opts.allowGlobals);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -18,7 +18,7 @@ export interface ReportedImport {
 export interface ScanFinding {
   /** model-relative POSIX path */
   file: string;
-  kind: 'unsafe-import' | 'unresolved-import' | 'malformed' | 'invalid-header' | 'unsupported';
+  kind: 'unsafe-import' | 'unresolved-import' | 'malformed' | 'invalid-header' | 'unsupported' | 'polyglot';
   /** `module.name` for import findings */
   import?: string;
   /** byte offset in the file (or in `member`) */
