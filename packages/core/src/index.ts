@@ -18,6 +18,19 @@ export type { Target, ReadOnlyTarget, Mounter, Descriptor, BlobSource } from './
 export { hashModel, type HashModelOptions } from './digest/hash-model.js';
 export { signModel, type SignModelOptions, type SignModelResult } from './sign/sign-model.js';
 export {
+  createModelWriter,
+  type ModelWriter,
+  type ModelWriterOptions,
+  type ModelWriterFinishOptions,
+} from './writer/model-writer.js';
+export {
+  signModelFollowing,
+  type SignFollowingOptions,
+  type SignFollowingResult,
+} from './follow/sign-following.js';
+export type { SealModelResult } from './follow/seal-model.js';
+export type { FollowModelOptions, FollowCompletion } from './follow/follow-model.js';
+export {
   verifyModel,
   type VerifyModelOptions,
   type VerifyModelSettings,

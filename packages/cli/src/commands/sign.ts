@@ -1,7 +1,14 @@
 // `modelseal sign`: hash a model and write an OMS signature (Sigstore bundle v0.3) signed with a
 // private key, a key + certificate chain, or keylessly with Sigstore.
 import type { Command } from 'commander';
-import { ModelsealError, certificateSigner, keySigner, signModel, type BundleSigner } from '@modelseal/core';
+import {
+  ModelsealError,
+  certificateSigner,
+  keySigner,
+  signModel,
+  signModelFollowing,
+  type BundleSigner,
+} from '@modelseal/core';
 import { loadCertificateFiles, loadPrivateKeyFile } from '@modelseal/core/keys';
 import { manifestFiles } from '@modelseal/core/oms';
 import { interruptible } from '../interrupt.js';
@@ -16,12 +23,13 @@ import { addKeylessSignFlags, keylessSignerFromFlags, type KeylessSignFlags } fr
 import { canPrompt, promptPassword } from './password-prompt.js';
 import { addKeySignFlags, type KeySignFlags } from './key-sign-flags.js';
 import { isArtifactReference, signReference } from './artifact-signatures.js';
+import { addFollowFlags, followSettingsFrom, type FollowFlags } from './follow-flags.js';
 
 /** Every flag a signer comes from: key, certificate chain or keyless. */
 export type SignerFlags = KeySignFlags & KeylessSignFlags;
 
 /** The parsed flags of `sign`. */
-interface SignFlags extends SignerFlags, HashingFlags {
+interface SignFlags extends SignerFlags, HashingFlags, FollowFlags {
   signature?: string;
   overwrite: boolean;
   json: boolean;
@@ -65,6 +73,7 @@ export function registerSign(program: Command): void {
     )
     .option('--json', 'print the result as JSON', false);
   addHashingFlags(cmd);
+  addFollowFlags(cmd);
   cmd.addHelpText(
     'after',
     `
@@ -79,12 +88,26 @@ Examples:
   $ modelseal sign ./my-model --key leaf.key --certificate leaf.pem --certificate-chain intermediate.pem
   $ modelseal sign ./my-model --key mykey.key --signature ./my-model.sig --ignore-paths ./my-model/notes
   $ modelseal sign ./model.safetensors --key mykey.key      # writes ./model.safetensors.sig
+
+Signing while a training job writes the checkpoint (--follow): each file is hashed as soon as it
+is closed (from the page cache), again if it is written again, and the signature is written once
+the marker file appears (--until-file), the writer exits (--until-pid) or nothing changed for
+--quiet-period (default 30s when neither is given). It covers exactly the files present then; a
+file still open for writing (seen in /proc) is waited for, a file changed after it was hashed is
+hashed again. See docs/training.md.
+  $ modelseal sign ./ckpt --key mykey.key --follow --until-file COMPLETE
+  $ modelseal sign ./ckpt --key mykey.key --follow --until-pid "$TRAINER_PID" --json
 `,
   );
   addKeylessSignFlags(cmd);
   cmd.action(async (model: string, flags: SignFlags) => {
-    if (isArtifactReference(model)) return signReference(model, await signerFromFlags(flags), flags.json);
+    const follow = followSettingsFrom(flags);
+    if (isArtifactReference(model)) {
+      if (follow) throw new ModelsealError('USAGE', '--follow signs a directory, not an artifact reference');
+      return signReference(model, await signerFromFlags(flags), flags.json);
+    }
     const hashing = hashingOptionsFromFlags(flags);
+    if (follow) return signFollowing(model, flags, hashing, follow);
     const warnings = ignorePathWarnings(model, flags.ignorePaths);
     for (const w of warnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
     const signer = await signerFromFlags(flags);
@@ -127,4 +150,52 @@ Examples:
       );
     }
   });
+}
+
+/** `sign DIR --follow`: follow the directory, print each hashed file, then the signature. */
+async function signFollowing(
+  model: string,
+  flags: SignFlags,
+  hashing: ReturnType<typeof hashingOptionsFromFlags>,
+  follow: NonNullable<ReturnType<typeof followSettingsFrom>>,
+): Promise<void> {
+  const signer = await signerFromFlags(flags);
+  const result = await interruptible(`sign --follow of ${model} stopped; no signature written`, (signal) =>
+    signModelFollowing(model, {
+      ...hashing,
+      ...follow,
+      signer,
+      signaturePath: flags.signature,
+      overwrite: flags.overwrite,
+      protectedPaths: [flags.key, flags.certificate, ...flags.certificateChain].filter(
+        (p): p is string => typeof p === 'string',
+      ),
+      onStart: flags.json ? undefined : () => process.stderr.write(humanLine(`following ${model}`)),
+      onHashed: flags.json
+        ? undefined
+        : (f) => process.stderr.write(humanLine(`hashed ${f.name} (${f.size} bytes)`)),
+      signal,
+    }),
+  );
+  const { manifest, signaturePath } = result;
+  if (flags.json) {
+    printJson({
+      signed: true,
+      signaturePath,
+      method: signer.kind,
+      root: manifest.root,
+      files: manifestFiles(manifest).length,
+      ignorePaths: manifest.ignorePaths,
+      completion: result.completion,
+      hashedAtSigning: result.hashed,
+      warnings: [],
+    });
+    return;
+  }
+  process.stdout.write(humanLine(signaturePath));
+  process.stderr.write(
+    humanLine(
+      `signed ${manifest.subjectName} (sha256:${manifest.root}, ${manifest.resources.length} resources, ${signer.kind}) on ${result.completion}, ${result.hashed.length} files hashed at signing -> ${signaturePath}`,
+    ),
+  );
 }
