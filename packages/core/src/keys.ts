@@ -4,7 +4,13 @@
  * certificates, generating key pairs, and the signing algorithm a key implies.
  */
 export { loadPrivateKey, loadPrivateKeyFile, type LoadPrivateKeyOptions } from './keys/load-private-key.js';
-export { loadPublicKey, loadPublicKeyFile, publicKeyHint, publicKeyPem } from './keys/load-public-key.js';
+export {
+  loadPublicKey,
+  loadPublicKeyFile,
+  publicKeyHint,
+  publicKeyPem,
+  sigstoreKeyHint,
+} from './keys/load-public-key.js';
 export {
   generateKeyPair,
   newKeyPair,

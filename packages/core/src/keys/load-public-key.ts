@@ -1,5 +1,6 @@
 // Loads a verification key from PEM text (SPKI `PUBLIC KEY`, tolerating text preambles) and computes
-// the OMS key hint: lowercase hex SHA-256 of the key's SPKI PEM text.
+// the key hints: OMS (lowercase hex SHA-256 of the SPKI PEM text) and Sigstore's (base64 SHA-256 of
+// the SPKI DER, written by cosign v3 and sigstore-go).
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { ModelsealError } from '../errors.js';
 import { readInputFile } from '../read-input-file.js';
@@ -36,4 +37,15 @@ export function publicKeyPem(key: KeyObject): string {
 /** OMS / model_signing key hint: hex SHA-256 of the SPKI PEM text. */
 export function publicKeyHint(key: KeyObject): string {
   return createHash('sha256').update(publicKeyPem(key), 'utf8').digest('hex');
+}
+
+/**
+ * The Sigstore key hint that cosign v3 and sigstore-go write: standard base64 of SHA-256 over the
+ * key's SPKI DER.
+ */
+export function sigstoreKeyHint(key: KeyObject): string {
+  const pub = key.type === 'private' ? createPublicKey(key) : key;
+  return createHash('sha256')
+    .update(pub.export({ type: 'spki', format: 'der' }))
+    .digest('base64');
 }

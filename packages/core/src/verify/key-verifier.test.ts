@@ -50,13 +50,45 @@ describe('keyVerifier', () => {
     }
   });
 
-  it('another key named by hint: WRONG_KEY naming both hints, before any signature check', async () => {
-    expect(await failure(verifier.verify(bundle({ publicKey: { hint: OTHER_HINT } }, signed())))).toEqual(
+  it("cosign v3 / sigstore-go's hint (base64 SHA-256 of the SPKI DER) names the key too", async () => {
+    const der = mine.publicKey.export({ type: 'spki', format: 'der' });
+    const b64 = createHash('sha256').update(der).digest('base64');
+    const res = await verifier.verify(bundle({ publicKey: { hint: b64 } }, signed()));
+    expect(res.warnings).toEqual([]);
+    expect(res.signer).toEqual({ kind: 'key', keyHint: HINT });
+    const changed = Buffer.from(
+      JSON.stringify({ predicateType: 'https://model_signing/signature/v1.0', x: 2 }),
+    );
+    expect(
+      await failure(verifier.verify(bundle({ publicKey: { hint: b64 } }, signed(), changed))),
+    ).toMatchObject({
+      code: 'BAD_SIGNATURE',
+      message: 'model.sig: the signature does not verify with the signing key; the bundle was modified',
+    });
+  });
+
+  it('another key named by hint, and the signature fails: WRONG_KEY naming both hints', async () => {
+    expect(
+      await failure(
+        verifier.verify(bundle({ publicKey: { hint: OTHER_HINT } }, signed(V1, other.privateKey))),
+      ),
+    ).toEqual(
       expect.objectContaining({
         code: 'WRONG_KEY',
         message: `model.sig: signed by a different key (bundle key hint ${OTHER_HINT}, given key ${HINT})`,
       }),
     );
+  });
+
+  it('the hint is advisory: a hint naming another key still verifies with the given key, with a warning', async () => {
+    const der = mine.publicKey.export({ type: 'spki', format: 'der' });
+    const b64 = createHash('sha256').update(der).digest('base64');
+    for (const hint of [OTHER_HINT, 'SHA256:not-a-hint-we-know']) {
+      const res = await verifier.verify(bundle({ publicKey: { hint } }, signed()));
+      expect(res.warnings).toEqual([
+        `publicKey.hint ${hint} does not name the given key (${HINT}, or ${b64} in Sigstore's form); the signature verifies with the given key, and the hint is advisory`,
+      ]);
+    }
   });
 
   it('the older rawBytes shape: the right key verifies with a warning, another key or garbage is WRONG_KEY', async () => {

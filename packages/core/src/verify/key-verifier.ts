@@ -1,11 +1,13 @@
-// BundleVerifier for key-signed bundles (model_signing `verify key`). Accepts `publicKey.hint`
-// (hex SHA-256 of the SPKI PEM text) and the pre-1.1 `rawBytes` + `keyDetails` shape.
-// Error policy: WRONG_KEY when the bundle names a different key than the one given (hint or
-// rawBytes mismatch, or the bundle carries a certificate); BAD_SIGNATURE when the signature fails
-// with the key the bundle names, or when the bundle names no key at all.
+// BundleVerifier for key-signed bundles (model_signing `verify key`, cosign v3 `--key` bundles). The
+// `publicKey.hint` is advisory (Sigstore spec): the given key is always tried, whatever the hint
+// says. A hint naming the given key (model_signing's hex SHA-256 of the SPKI PEM, or cosign v3 /
+// sigstore-go's base64 SHA-256 of the SPKI DER) makes a failed signature BAD_SIGNATURE (modified);
+// a hint naming another key makes it WRONG_KEY. The pre-1.1 `rawBytes` + `keyDetails` shape must
+// embed the given key (else WRONG_KEY). A certificate bundle is WRONG_KEY; a bundle naming no key
+// that fails is BAD_SIGNATURE (wrong key or modified).
 import type { KeyObject } from 'node:crypto';
 import { ModelsealError } from '../errors.js';
-import { loadPublicKey, publicKeyHint } from '../keys/load-public-key.js';
+import { loadPublicKey, publicKeyHint, sigstoreKeyHint } from '../keys/load-public-key.js';
 import { LEGACY_PAE_WARNING, verifyDsseSignature } from './dsse-signature.js';
 import type { BundleVerifier, ParsedBundle, VerifiedBundle } from './verifier.js';
 
@@ -15,12 +17,14 @@ export interface KeyVerifierOptions {
 }
 
 /**
- * A BundleVerifier for key-signed bundles: verify() rejects with WRONG_KEY when the bundle names
- * another key, BAD_SIGNATURE when the signature does not verify.
+ * A BundleVerifier for key-signed bundles: verify() checks the signature with `publicKey` whatever
+ * `publicKey.hint` says, and rejects with WRONG_KEY when it fails and the bundle names another key
+ * (hint or rawBytes), BAD_SIGNATURE when it fails otherwise.
  */
 export function keyVerifier(opts: KeyVerifierOptions): BundleVerifier {
   const key = opts.publicKey;
   const hint = publicKeyHint(key);
+  const sigstoreHint = sigstoreKeyHint(key);
   const spki = key.export({ type: 'spki', format: 'der' });
   return {
     kind: 'key',
@@ -36,14 +40,10 @@ export function keyVerifier(opts: KeyVerifierOptions): BundleVerifier {
         );
       }
       let named = false;
+      let otherHint: string | undefined;
       if (typeof pk.hint === 'string' && pk.hint !== '') {
-        if (pk.hint.toLowerCase() !== hint) {
-          throw new ModelsealError(
-            'WRONG_KEY',
-            `${source}: signed by a different key (bundle key hint ${pk.hint}, given key ${hint})`,
-          );
-        }
-        named = true;
+        if (pk.hint.toLowerCase() === hint || pk.hint === sigstoreHint) named = true;
+        else otherHint = pk.hint;
       } else if (typeof pk.rawBytes === 'string') {
         let embedded: Buffer;
         try {
@@ -66,6 +66,12 @@ export function keyVerifier(opts: KeyVerifierOptions): BundleVerifier {
       }
       const { payload, payloadType, signatures } = bundle.envelope;
       const how = verifyDsseSignature(key, payloadType, payload, signatures[0].sig);
+      if (!how && otherHint !== undefined) {
+        throw new ModelsealError(
+          'WRONG_KEY',
+          `${source}: signed by a different key (bundle key hint ${otherHint}, given key ${hint})`,
+        );
+      }
       if (!how) {
         throw new ModelsealError(
           'BAD_SIGNATURE',
@@ -74,6 +80,10 @@ export function keyVerifier(opts: KeyVerifierOptions): BundleVerifier {
             : `${source}: the signature does not verify with the given key (wrong key or modified bundle)`,
         );
       }
+      if (otherHint !== undefined)
+        warnings.push(
+          `publicKey.hint ${otherHint} does not name the given key (${hint}, or ${sigstoreHint} in Sigstore's form); the signature verifies with the given key, and the hint is advisory`,
+        );
       if (how === 'legacy') warnings.push(LEGACY_PAE_WARNING);
       return { payload, payloadType, signer: { kind: 'key', keyHint: hint }, warnings };
     },

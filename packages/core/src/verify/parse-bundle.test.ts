@@ -40,6 +40,20 @@ describe('parseBundle', () => {
     expect(err?.message).toBe('s: not valid JSON, the file may be truncated (20 bytes)');
   });
 
+  it('a publicKey with no hint is accepted (cosign v3 may omit it); a hint or rawBytes that is not a string is not', () => {
+    const vm = (publicKey: unknown) => bundle({ verificationMaterial: { publicKey } });
+    expect(parseBundle(vm({}), 's').json.verificationMaterial).toEqual({ publicKey: {} });
+    expect(() => parseBundle(vm({ hint: 7 }), 's')).toThrow(
+      expect.objectContaining({
+        code: 'MALFORMED_BUNDLE',
+        message: 's: verificationMaterial.publicKey.hint must be a string',
+      }),
+    );
+    expect(() => parseBundle(vm({ rawBytes: {} }), 's')).toThrow(
+      's: verificationMaterial.publicKey.rawBytes must be a string',
+    );
+  });
+
   it('accepts keyid null, the older v0.3 media type spelling and a missing tlogEntries in key mode', () => {
     const b = parseBundle(
       bundle({

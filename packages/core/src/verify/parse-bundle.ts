@@ -37,11 +37,13 @@ function checkVerificationMaterial(vm: unknown, source: string): void {
     );
   }
   if (isJsonObject(vm.publicKey)) {
-    if (typeof vm.publicKey.hint !== 'string' && typeof vm.publicKey.rawBytes !== 'string') {
-      throw new ModelsealError(
-        'MALFORMED_BUNDLE',
-        `${source}: verificationMaterial.publicKey has neither hint nor rawBytes`,
-      );
+    // cosign v3 may write no hint at all: the hint is advisory, the verifier's key decides.
+    for (const field of ['hint', 'rawBytes'] as const) {
+      if (vm.publicKey[field] !== undefined && typeof vm.publicKey[field] !== 'string')
+        throw new ModelsealError(
+          'MALFORMED_BUNDLE',
+          `${source}: verificationMaterial.publicKey.${field} must be a string`,
+        );
     }
     return;
   }
