@@ -296,6 +296,7 @@ describe('mode: verify with registry-ref', () => {
     expect(bad.code).toBe(1);
     expect(errorLines(bad)).toHaveLength(1);
     expect(errorLines(bad)[0]).toMatch(/^::error title=modelseal WRONG_KEY::error\[WRONG_KEY\]: /);
+    expect(bad.outputs).toEqual({ verified: 'false' });
   });
 
   it('pulls into dest only after the signatures verified; the pulled model verifies as a directory', async () => {
@@ -343,7 +344,8 @@ describe('mode: verify with registry-ref', () => {
       env,
     );
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.outputs).toEqual({ verified: 'true', digest });
+    expect(ok.outputs).toEqual({ verified: 'true', digest, 'oms-root': `sha256:${root}` });
+    expect(ok.stdout).toContain(`policy release: allowed for ${ref}, pulled into ${dest}\n`);
     expect(omsRootOf(dest, ['model.sig', '.modelseal-complete']).root).toBe(root);
     expect(ok.summary).toContain('| SLSA build level | 2 |');
     const dest2 = path.join(tmp, 'policy-denied');
@@ -361,6 +363,7 @@ describe('mode: verify with registry-ref', () => {
     expect(errorLines(bad)[0]).toMatch(
       /^::error title=modelseal PROVENANCE_REJECTED::error\[PROVENANCE_REJECTED\]: /,
     );
+    expect(bad.outputs).toEqual({ verified: 'false' });
     expect(existsSync(dest2)).toBe(false);
   });
 });

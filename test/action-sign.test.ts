@@ -77,6 +77,8 @@ describe('mode: sign with a key', () => {
       tokenEnv,
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
+    // no warning at all: in particular no DEP0040 for the built-in punycode (CycloneDX validation)
+    expect(r.stderr).toBe('');
     expect(r.outputs).toEqual({
       'oms-root': `sha256:${expected.root}`,
       'signature-path': path.join(dir, 'model.sig'),
@@ -153,6 +155,42 @@ describe('mode: sign with a key', () => {
     const v = await modelsealCli(['verify', dir, '--key', pub, '--signature', `${dir}.sig`]);
     expect(v.code, v.stderr).toBe(0);
     expect(existsSync(`${dir}.slsaprovenance1.sigstore.json`)).toBe(false);
+  });
+
+  it('a key with the default inputs and no id-token permission: one message naming both ways out, nothing written', async () => {
+    const dir = model();
+    const r = await runAction({ 'model-path': dir, key: KEY, 'key-password': PASSWORD }, RECORDED_RUN);
+    expect(r.code).toBe(1);
+    expect(errorLines(r)).toEqual([
+      "::error title=modelseal MISSING_IDENTITY_TOKEN::error[MISSING_IDENTITY_TOKEN]: the key signs the model, but the provenance (input 'provenance', on by default) reads the workflow identity from the job OIDC token, which this job cannot get (ACTIONS_ID_TOKEN_REQUEST_URL is not set): set 'provenance: false', or add the line 'id-token: write' under 'permissions:'",
+    ]);
+    expect(existsSync(path.join(dir, 'model.sig'))).toBe(false);
+  });
+
+  it("signing again: DEST_EXISTS names the 'overwrite' input (not a CLI flag); overwrite: true replaces it", async () => {
+    const dir = model();
+    const inputs = {
+      'model-path': dir,
+      key: KEY,
+      'key-password': PASSWORD,
+      provenance: 'false',
+      sbom: 'false',
+    };
+    const first = await runAction(inputs, RECORDED_RUN);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const sig = path.join(dir, 'model.sig');
+    const before = readFileSync(sig);
+    const again = await runAction(inputs, RECORDED_RUN);
+    expect(again.code).toBe(1);
+    expect(errorLines(again)).toEqual([
+      `::error title=modelseal DEST_EXISTS::error[DEST_EXISTS]: signature '${sig}' already exists; set the input 'overwrite: true' to replace it`,
+    ]);
+    expect(readFileSync(sig)).toEqual(before);
+    const replaced = await runAction({ ...inputs, overwrite: 'true' }, RECORDED_RUN);
+    expect(replaced.code, replaced.stdout + replaced.stderr).toBe(0);
+    expect(readFileSync(sig).equals(before)).toBe(false); // a fresh signature (ECDSA signatures differ)
+    const v = await modelsealCli(['verify', dir, '--key', PUB]);
+    expect(v.code, v.stderr).toBe(0);
   });
 
   it('an encrypted key without key-password fails with one annotation naming the input', async () => {
@@ -233,13 +271,7 @@ describe('mode: sign keyless', () => {
     ]);
     expect(r.summary).toContain('<h3>modelseal: failed</h3>');
     expect(existsSync(path.join(dir, 'model.sig'))).toBe(false);
-    // with a key, the GitHub provenance still needs the token: the same line, before any work
-    const k = await runAction({ 'model-path': dir, key: KEY, 'key-password': PASSWORD }, RECORDED_RUN);
-    expect(k.code).toBe(1);
-    expect(errorLines(k)).toEqual([
-      `::error title=modelseal MISSING_IDENTITY_TOKEN::error[MISSING_IDENTITY_TOKEN]: GitHub provenance reads the workflow identity from the job OIDC token: ${PERMISSION_LINE}`,
-    ]);
-    expect(existsSync(path.join(dir, 'model.sig'))).toBe(false);
+    // with a key: see 'a key with the default inputs and no id-token permission' above
   });
 
   it('a missing model path fails with one annotation on that path', async () => {

@@ -1,7 +1,7 @@
 // The GitHub Action's `mode: verify`, run as the runner runs dist/index.js: a public key (path and PEM
 // text), a keyless identity, and a policy file, against models the Action itself signed. Every
 // failure (tampered file, wrong identity, policy denial) fails the job with one `::error` annotation.
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,7 +87,7 @@ describe('mode: verify a model directory', () => {
     expect(errorLines(r)).toEqual([
       `::error title=modelseal TAMPERED_FILE,file=tampered/d0/f00::error[TAMPERED_FILE]: model file 'd0/f00' does not match the signature (expected sha256:${before}, got sha256:${after})`,
     ]);
-    expect(r.outputs).toEqual({});
+    expect(r.outputs).toEqual({ verified: 'false' });
     expect(r.summary).toContain('<h3>modelseal: failed</h3>');
   });
 
@@ -105,9 +105,36 @@ describe('mode: verify a model directory', () => {
     const bad = await runAction({ ...inputs, 'certificate-identity': other }, RECORDED_RUN);
     expect(bad.code).toBe(1);
     expect(errorLines(bad)).toHaveLength(1);
+    // a signature failure is annotated on the signature file, not on the model directory
     expect(errorLines(bad)[0]).toMatch(
-      /^::error title=modelseal IDENTITY_MISMATCH,file=[^:]*keyless-model::error\[IDENTITY_MISMATCH\]: /,
+      /^::error title=modelseal IDENTITY_MISMATCH,file=[^:]*keyless-model\/model\.sig::error\[IDENTITY_MISMATCH\]: /,
     );
+    expect(bad.outputs).toEqual({ verified: 'false' });
+  });
+
+  it('another key: WRONG_KEY annotated on model.sig; an issuer without identity names Action inputs', async () => {
+    const other = path.join(tmp, 'other.pub');
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(other, publicKey.export({ type: 'spki', format: 'pem' }));
+    const r = await runAction(
+      { mode: 'verify', 'model-path': keyModel, 'public-key': other },
+      RECORDED_RUN,
+      tmp,
+    );
+    expect(r.code).toBe(1);
+    expect(errorLines(r)).toHaveLength(1);
+    expect(errorLines(r)[0]).toMatch(
+      /^::error title=modelseal WRONG_KEY,file=key-model\/model\.sig::error\[WRONG_KEY\]: /,
+    );
+    expect(r.outputs).toEqual({ verified: 'false' });
+    const onlyIssuer = await runAction(
+      { mode: 'verify', 'model-path': keylessModel, 'certificate-oidc-issuer': GITHUB_ISSUER },
+      RECORDED_RUN,
+    );
+    expect(onlyIssuer.code).toBe(1);
+    expect(errorLines(onlyIssuer)).toEqual([
+      "::error title=modelseal USAGE::error[USAGE]: keyless verification needs the expected certificate identity (option identity or identityRegExp); accepting any signer is not allowed; set the input 'certificate-identity' (or 'certificate-identity-regexp')",
+    ]);
   });
 
   it('no trust input, or two, is one usage error', async () => {
@@ -145,7 +172,12 @@ describe('mode: verify against a policy', () => {
     );
     const r = await runAction({ mode: 'verify', 'model-path': keyModel, policy: f }, RECORDED_RUN);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.outputs).toEqual({ verified: 'true' });
+    expect(r.outputs).toEqual({
+      verified: 'true',
+      'oms-root': `sha256:${omsRootOf(keyModel).root}`,
+      signer: `key ${HINT}`,
+    });
+    expect(r.stdout).toContain(`policy octo-release: allowed for ${keyModel}, signed by key ${HINT}\n`);
     expect(r.summary).toContain('<h3>modelseal: verified</h3>');
     expect(r.summary).toMatch(/\| Policy \| octo-release \(`sha256:[0-9a-f]{64}`, enforce\) \|/);
     expect(r.summary).toContain('| SLSA build level | 2 |');
@@ -164,6 +196,6 @@ describe('mode: verify against a policy', () => {
     );
     expect(r.summary).toContain('<h3>modelseal: policy denied</h3>');
     expect(r.summary).toMatch(/\| provenance\.builder \| FAIL: /);
-    expect(r.outputs).toEqual({});
+    expect(r.outputs).toEqual({ verified: 'false' });
   });
 });

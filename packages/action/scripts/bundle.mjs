@@ -3,7 +3,8 @@
 // installed at run time, so what core loads by name at run time is made static here:
 //   - core's lazyModule('id') calls (createRequire at run time) become a table of require('id') calls;
 //   - core's tool version is read from its package.json now, not from a path next to the code;
-//   - CycloneDX's JSON schemas (read from files beside the library) are embedded.
+//   - CycloneDX's JSON schemas (read from files beside the library) are embedded;
+//   - `punycode` is the userland package, not Node's deprecated built-in.
 // The output is deterministic (no timestamps, paths relative to this package): `pnpm test` rebuilds it
 // into a temp dir and fails when the committed dist/ differs (test/action-dist.test.ts).
 // Usage: node scripts/bundle.mjs [OUTDIR]   (default dist)
@@ -112,6 +113,12 @@ export function lazyModule(id) {
         return { contents: text, loader: 'js', resolveDir: path.dirname(args.path) };
       },
     );
+    // `require('punycode')` (ajv-formats-draft2019's idn-hostname format) names Node's own module,
+    // deprecated (DEP0040: a warning on every run on Node >= 21): bundle the userland package the
+    // library depends on instead, resolved from the requiring file as Node would resolve 'punycode/'.
+    build.onResolve({ filter: /^punycode$/ }, (args) => ({
+      path: createRequire(path.join(args.resolveDir, 'x.js')).resolve('punycode/'),
+    }));
     // CycloneDX's optional XML plug-ins (not installed, never used): a module that fails to load,
     // which the library reports as a missing optional dependency.
     build.onResolve({ filter: /^(xmlbuilder2|libxmljs2)$/ }, (args) => ({

@@ -17,6 +17,8 @@ export interface SignInputs {
   modelPath: string;
   registryRef?: string;
   signaturePath?: string;
+  /** Replace an existing signature (else DEST_EXISTS). Default false. */
+  overwrite: boolean;
   /** A private key: a path, or the PEM text itself. Absent: keyless with the job's OIDC token. */
   key?: string;
   keyPassword?: string;
@@ -95,6 +97,7 @@ export function readSignInputs(): SignInputs {
     modelPath,
     registryRef: optional('registry-ref'),
     signaturePath: optional('signature-path'),
+    overwrite: bool('overwrite', false),
     key,
     keyPassword,
     provenance: bool('provenance', true),

@@ -11,5 +11,8 @@ try {
   if (readMode() === 'sign') await runSign();
   else await runVerify();
 } catch (e) {
-  await reportFailure(e, core.getInput('model-path') || undefined);
+  await reportFailure(e, {
+    modelPath: core.getInput('model-path') || undefined,
+    signaturePath: core.getInput('signature-path') || undefined,
+  });
 }

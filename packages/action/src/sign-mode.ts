@@ -4,7 +4,14 @@
 // GitHub's attestation store, then set the outputs and write the job summary. All the work is core's.
 import { writeFile } from 'node:fs/promises';
 import * as core from '@actions/core';
-import { attest, pushModel, signModel, buildSbom, type SignModelResult } from '@modelseal/core';
+import {
+  ModelsealError,
+  attest,
+  pushModel,
+  signModel,
+  buildSbom,
+  type SignModelResult,
+} from '@modelseal/core';
 import {
   CYCLONEDX_BOM,
   SLSA_PROVENANCE_V1,
@@ -19,7 +26,7 @@ import {
   type StatementSubject,
 } from '@modelseal/core/attest';
 import { serializeBundle } from '@modelseal/core/oms';
-import { requireIdTokenPermission } from './id-token.js';
+import { hasIdTokenPermission, requireIdTokenPermission } from './id-token.js';
 import { readSignInputs, type SignInputs } from './inputs.js';
 import { signerFromInputs, type ActionSigner } from './signer.js';
 import { certificateIdentity, formatSize, rekorEntry, writeSummary, type SummaryRow } from './summary.js';
@@ -61,13 +68,21 @@ const credentials = (inputs: SignInputs) =>
 export async function runSign(): Promise<void> {
   const inputs = readSignInputs();
   const signer = await signerFromInputs(inputs);
-  // Fail before any work when the job cannot get the OIDC token the provenance needs.
-  if (inputs.provenance && onGithubActions(process.env))
+  // Fail before any work when the job cannot get the OIDC token the provenance needs. With a key the
+  // signature needs no token, so say both ways out: no provenance, or the permission.
+  if (inputs.provenance && onGithubActions(process.env)) {
+    if (inputs.key && !hasIdTokenPermission())
+      throw new ModelsealError(
+        'MISSING_IDENTITY_TOKEN',
+        "the key signs the model, but the provenance (input 'provenance', on by default) reads the workflow identity from the job OIDC token, which this job cannot get (ACTIONS_ID_TOKEN_REQUEST_URL is not set): set 'provenance: false', or add the line 'id-token: write' under 'permissions:'",
+      );
     requireIdTokenPermission('GitHub provenance reads the workflow identity from the job OIDC token');
+  }
   let totalBytes = 0;
   const signed = await signModel(inputs.modelPath, {
     signer: signer.signer,
     signaturePath: inputs.signaturePath,
+    overwrite: inputs.overwrite,
     ignorePaths: inputs.ignorePaths,
     protectedPaths: inputs.key && !inputs.key.includes('-----BEGIN ') ? [inputs.key] : [],
     onProgress: (p) => {

@@ -43,10 +43,14 @@ export function certificateIdentity(bundle: SignModelResult['bundle']): string |
 /** Escapes `|` and newlines so a value stays in its table cell. */
 const cell = (v: string): string => v.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
-/** Writes a heading and the table to the job summary (nothing when not on a runner). */
+/**
+ * Writes a heading and the table to the job summary (nothing when not on a runner). A blank line
+ * separates the `<h3>` from the table: under CommonMark/GFM an HTML block runs until a blank line,
+ * and without one GitHub shows the table's raw pipes.
+ */
 export async function writeSummary(heading: string, rows: SummaryRow[]): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   const header = '| | |\n| --- | --- |';
   const body = rows.map(([k, v]) => `| ${cell(k)} | ${cell(v)} |`).join('\n');
-  await core.summary.addHeading(heading, 3).addRaw(`${header}\n${body}\n`, true).write();
+  await core.summary.addHeading(heading, 3).addRaw(`\n${header}\n${body}\n`, true).write();
 }

@@ -21,6 +21,7 @@ import {
   policyFailure,
   policyVerifier,
   pullWithPolicy,
+  type PolicyEvidence,
   type PolicyResult,
 } from '@modelseal/core/policy';
 import { readVerifyInputs, type VerifyInputs } from './inputs.js';
@@ -68,10 +69,21 @@ function policyRows(result: PolicyResult): SummaryRow[] {
   ];
 }
 
+/** The OMS root (`sha256:HEX`, the subject digest that is not the manifest's) and the OMS signer. */
+function evidenceFacts(
+  evidence: PolicyEvidence,
+  manifestDigest?: string,
+): { root?: string; signer?: string } {
+  const oms = evidence.signatures.find((sig) => sig.kind === 'oms');
+  const root = evidence.subjectDigests.find((d) => d !== manifestDigest);
+  return { root, signer: oms ? describeSigner(oms.signer) : undefined };
+}
+
 async function verifyWithPolicy(inputs: VerifyInputs, rows: SummaryRow[]): Promise<void> {
   const loaded = await loadPolicy(inputs.policy as string);
   const trust = inputs.trustedRoot ? { trustedRoot: trustedRoot(inputs) } : {};
   let result: PolicyResult;
+  const facts: { root?: string; signer?: string } = {};
   if (inputs.modelPath) {
     const verifier = policyVerifier(loaded.policy, trust);
     const evidence = await gatherModelEvidence(inputs.modelPath, {
@@ -79,6 +91,7 @@ async function verifyWithPolicy(inputs: VerifyInputs, rows: SummaryRow[]): Promi
       signaturePath: inputs.signaturePath,
       scan: loaded.policy.spec.require.weights !== undefined,
     });
+    Object.assign(facts, evidenceFacts(evidence));
     result = evaluatePolicy(loaded, evidence);
   } else if (inputs.dest) {
     const pulled = await pullWithPolicy(inputs.registryRef as string, inputs.dest, {
@@ -88,6 +101,7 @@ async function verifyWithPolicy(inputs: VerifyInputs, rows: SummaryRow[]): Promi
     });
     core.setOutput('digest', pulled.digest);
     rows.push(['Manifest digest', `\`${pulled.digest}\``], ['Pulled to', `\`${inputs.dest}\``]);
+    if (pulled.omsRoot) facts.root = `sha256:${pulled.omsRoot}`;
     result = pulled.policy;
   } else {
     const verifier = policyVerifier(loaded.policy, trust);
@@ -98,6 +112,7 @@ async function verifyWithPolicy(inputs: VerifyInputs, rows: SummaryRow[]): Promi
     });
     core.setOutput('digest', r.digest);
     rows.push(['Manifest digest', `\`${r.digest}\``]);
+    Object.assign(facts, evidenceFacts(r.evidence, r.digest));
     result = evaluatePolicy(loaded, r.evidence);
   }
   rows.push(...policyRows(result));
@@ -106,7 +121,15 @@ async function verifyWithPolicy(inputs: VerifyInputs, rows: SummaryRow[]): Promi
     await writeSummary('modelseal: policy denied', rows);
     throw failure;
   }
-  core.setOutput('verified', 'true');
+  const verdict = result.allowed ? 'allowed' : 'denied (audit mode: not enforced)';
+  core.setOutput('verified', String(result.allowed));
+  if (facts.root) core.setOutput('oms-root', facts.root);
+  if (facts.signer) core.setOutput('signer', facts.signer);
+  core.info(
+    `policy ${result.policy.name}: ${verdict} for ${inputs.modelPath ?? inputs.registryRef}` +
+      (facts.signer ? `, signed by ${facts.signer}` : '') +
+      (inputs.dest ? `, pulled into ${inputs.dest}` : ''),
+  );
   await writeSummary(result.allowed ? 'modelseal: verified' : 'modelseal: denied (audit mode)', rows);
 }
 
@@ -147,8 +170,17 @@ async function verifyReference(
   await writeSummary('modelseal: verified', rows);
 }
 
-/** Runs `mode: verify`. Throws the verification error (its code) on any failure. */
+/** Runs `mode: verify`. Throws the verification error (its code) on any failure, after setting `verified=false`. */
 export async function runVerify(): Promise<void> {
+  try {
+    await verifyFromInputs();
+  } catch (e) {
+    core.setOutput('verified', 'false');
+    throw e;
+  }
+}
+
+async function verifyFromInputs(): Promise<void> {
   const inputs = readVerifyInputs();
   const rows: SummaryRow[] = [
     inputs.modelPath ? ['Model', `\`${inputs.modelPath}\``] : ['Reference', `\`${inputs.registryRef}\``],

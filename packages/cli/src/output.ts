@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import { isModelsealError, typedFileSystemError, type Progress } from '@modelseal/core/hashing';
+import { messageWithHint } from './error-hint.js';
 
 type CliProgress = typeof import('cli-progress');
 /** Loaded only when a bar is shown (a TTY): most runs, and every scripted one, never need it. */
@@ -42,7 +43,7 @@ export function asTypedError(e: unknown): unknown {
 /** An error as the `error` member of a `--json` result: its code and message (INTERNAL when untyped). */
 export function jsonError(raw: unknown): { code: string; message: string } {
   const e = asTypedError(raw);
-  if (isModelsealError(e)) return { code: e.code, message: e.message };
+  if (isModelsealError(e)) return { code: e.code, message: messageWithHint(e) };
   return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
 }
 
@@ -51,7 +52,7 @@ export function printError(raw: unknown): void {
   const e = asTypedError(raw);
   if (isModelsealError(e)) {
     const hint = e.code === 'TIMEOUT' ? ' (--timeout SECONDS or MODELSEAL_TIMEOUT)' : '';
-    process.stderr.write(humanLine(`modelseal: error[${e.code}]: ${e.message}${hint}`));
+    process.stderr.write(humanLine(`modelseal: error[${e.code}]: ${messageWithHint(e)}${hint}`));
     if (process.env.MODELSEAL_DEBUG && e.cause)
       process.stderr.write(humanLine(`  cause: ${inspect(e.cause)}`));
     return;

@@ -79,20 +79,35 @@ export const ErrorCodes = Object.fromEntries([...INPUT_CODES, ...VERIFICATION_CO
 
 const IS_VERIFICATION: ReadonlySet<string> = new Set(VERIFICATION_CODES);
 
+/**
+ * The option of the call that gets past an error, by its core name (`overwrite`, `signaturePath`):
+ * `set` it (a boolean switched on) `to` do something, or `change` it to another value. Core messages
+ * state facts only; each front end turns this into its own hint (a CLI flag, an Action input).
+ */
+export interface ErrorRemedy {
+  option: string;
+  action: 'set' | 'change';
+  /** What setting the option does, e.g. `replace it`. */
+  to?: string;
+}
+
 /** Base class of every error modelseal raises on purpose. `message` is one line saying what and where. */
 export class ModelsealError extends Error {
   readonly code: ErrorCode;
   /** Extra machine-readable facts (file names, digests, status codes). Never secrets. */
   readonly details?: Record<string, unknown>;
+  /** The option that gets past this error, when one does (see ErrorRemedy). */
+  readonly remedy?: ErrorRemedy;
   constructor(
     code: ErrorCode,
     message: string,
-    options?: { cause?: unknown; details?: Record<string, unknown> },
+    options?: { cause?: unknown; details?: Record<string, unknown>; remedy?: ErrorRemedy },
   ) {
     super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'ModelsealError';
     this.code = code;
     this.details = options?.details;
+    if (options?.remedy) this.remedy = options.remedy;
   }
   get kind(): ErrorKind {
     return IS_VERIFICATION.has(this.code) ? 'verification' : 'input';

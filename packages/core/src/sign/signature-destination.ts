@@ -10,6 +10,8 @@ import { fsErrorCode, writeErrorCode } from '../fs-error-code.js';
 
 /** Files at most this big are read to tell whether an existing file is a Sigstore bundle. */
 const BUNDLE_SNIFF_BYTES = 4096;
+/** What gets past an existing signature: the `overwrite` option. */
+const OVERWRITE = { option: 'overwrite', action: 'set', to: 'replace it' } as const;
 
 export interface SignatureDestinationOptions {
   /** replace an existing Sigstore bundle at the path (default false: refuse) */
@@ -55,7 +57,8 @@ export async function checkSignatureDestination(
     if (other && other.ino === st.ino && other.dev === st.dev) {
       throw new ModelsealError(
         'DEST_EXISTS',
-        `refusing to write the signature over '${p}', a key or certificate used to sign; choose another --signature`,
+        `refusing to write the signature over '${p}', a key or certificate used to sign`,
+        { remedy: { option: 'signaturePath', action: 'change' } },
       );
     }
   }
@@ -68,14 +71,14 @@ export async function checkSignatureDestination(
   if (!(await looksLikeBundle(signaturePath))) {
     throw new ModelsealError(
       'DEST_EXISTS',
-      `refusing to replace '${signaturePath}': it exists and is not a signature (Sigstore bundle); choose another --signature`,
+      `refusing to replace '${signaturePath}': it exists and is not a signature (Sigstore bundle)`,
+      { remedy: { option: 'signaturePath', action: 'change' } },
     );
   }
   if (!opts.overwrite) {
-    throw new ModelsealError(
-      'DEST_EXISTS',
-      `signature '${signaturePath}' already exists; pass --overwrite to replace it`,
-    );
+    throw new ModelsealError('DEST_EXISTS', `signature '${signaturePath}' already exists`, {
+      remedy: OVERWRITE,
+    });
   }
 }
 
@@ -97,10 +100,7 @@ export async function writeFileAtomic(file: string, data: Buffer, overwrite = tr
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'EEXIST' && !overwrite)
-      throw new ModelsealError(
-        'DEST_EXISTS',
-        `signature '${file}' already exists; pass --overwrite to replace it`,
-      );
+      throw new ModelsealError('DEST_EXISTS', `signature '${file}' already exists`, { remedy: OVERWRITE });
     throw new ModelsealError(writeErrorCode(e), `cannot write signature '${file}' (${code ?? 'error'})`, {
       cause: e,
     });

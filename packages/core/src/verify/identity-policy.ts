@@ -70,7 +70,7 @@ function matcher(
   exact: string | undefined,
   pattern: string | undefined,
   what: string,
-  flag: string,
+  option: 'identity' | 'issuer',
 ): Matcher {
   if (exact !== undefined && pattern !== undefined) {
     throw new ModelsealError(
@@ -85,7 +85,8 @@ function matcher(
   }
   throw new ModelsealError(
     'USAGE',
-    `keyless verification needs the expected ${what}: pass ${flag} (or ${flag}-regexp); accepting any signer is not allowed`,
+    `keyless verification needs the expected ${what} (option ${option} or ${option}RegExp); accepting any signer is not allowed`,
+    { remedy: { option, action: 'set' } },
   );
 }
 
@@ -144,13 +145,8 @@ function githubServer(url: string | undefined): string {
 
 /** Build the policy; throws USAGE when identity or issuer is missing or a pattern is invalid. */
 export function identityPolicy(opts: IdentityPolicyOptions): IdentityPolicy {
-  const identity = matcher(
-    opts.identity,
-    opts.identityRegExp,
-    'certificate identity',
-    '--certificate-identity',
-  );
-  const issuer = matcher(opts.issuer, opts.issuerRegExp, 'OIDC issuer', '--certificate-oidc-issuer');
+  const identity = matcher(opts.identity, opts.identityRegExp, 'certificate identity', 'identity');
+  const issuer = matcher(opts.issuer, opts.issuerRegExp, 'OIDC issuer', 'issuer');
   const { serverUrl, ...given } = opts.githubClaims ?? {};
   const server = githubServer(serverUrl);
   const claims = Object.entries(given).filter(([, v]) => v !== undefined && v !== '') as [

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { keylessVerifier } from './sigstore-verifier.js';
+import type { ModelsealError } from '../errors.js';
 import { parsedBundle as parsed } from '../../../../test/sigstore/parsed-bundle.js';
 import { VECTORS_DIR } from '../../../../test/shared-vectors.js';
 
@@ -195,17 +196,36 @@ describe('keylessVerifier on the Python model_signing keyless vectors (public-go
       .verify(parsed(keyBundle))
       .catch((e: unknown) => e)) as Error & { code: string };
     expect(err.code).toBe('USAGE');
-    expect(err.message).toBe(
-      'model.sig: the bundle is signed with a public key, not a Sigstore certificate; verify it with --key',
-    );
+    expect(err.message).toBe('model.sig: the bundle is signed with a public key, not a Sigstore certificate');
+    expect((err as unknown as ModelsealError).remedy).toEqual({
+      option: 'publicKey',
+      action: 'set',
+      to: 'verify it with the key',
+    });
     const broken = clone(vector('v1.0.0'));
     (broken.verificationMaterial as Record<string, unknown>).certificate = { rawBytes: 'AAAA' };
     expect(await codeOf(keylessVerifier(IBM).verify(parsed(broken)))).toBe('MALFORMED_BUNDLE');
   });
 
   it('refuses a policy without identity or issuer (no "accept anyone")', () => {
-    expect(() => keylessVerifier({ issuer: IBM.issuer })).toThrow(/--certificate-identity/);
-    expect(() => keylessVerifier({ identity: IBM.identity })).toThrow(/--certificate-oidc-issuer/);
+    const remedyOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as ModelsealError).remedy;
+      }
+    };
+    expect(() => keylessVerifier({ issuer: IBM.issuer })).toThrow(
+      'keyless verification needs the expected certificate identity (option identity or identityRegExp); accepting any signer is not allowed',
+    );
+    expect(remedyOf(() => keylessVerifier({ issuer: IBM.issuer }))).toEqual({
+      option: 'identity',
+      action: 'set',
+    });
+    expect(remedyOf(() => keylessVerifier({ identity: IBM.identity }))).toEqual({
+      option: 'issuer',
+      action: 'set',
+    });
     expect(() => keylessVerifier({ identity: '', issuer: '' })).toThrow(
       /accepting any signer is not allowed/,
     );

@@ -47,7 +47,8 @@ function leafCertificateDer(bundle: Bundle, source: string): Buffer {
     case 'publicKey':
       throw new ModelsealError(
         'USAGE',
-        `${source}: the bundle is signed with a public key, not a Sigstore certificate; verify it with --key`,
+        `${source}: the bundle is signed with a public key, not a Sigstore certificate`,
+        { remedy: { option: 'publicKey', action: 'set', to: 'verify it with the key' } },
       );
   }
 }

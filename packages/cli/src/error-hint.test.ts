@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { ModelsealError } from '@modelseal/core/hashing';
+import { messageWithHint } from './error-hint.js';
+
+describe('the CLI hint for an error with a remedy', () => {
+  it('names the flag of the option core says gets past the error', () => {
+    const set = new ModelsealError('DEST_EXISTS', "signature 'm/model.sig' already exists", {
+      remedy: { option: 'overwrite', action: 'set', to: 'replace it' },
+    });
+    expect(messageWithHint(set)).toBe(
+      "signature 'm/model.sig' already exists; pass --overwrite to replace it",
+    );
+    const change = new ModelsealError('DEST_EXISTS', "refusing to replace 'k'", {
+      remedy: { option: 'signaturePath', action: 'change' },
+    });
+    expect(messageWithHint(change)).toBe("refusing to replace 'k'; choose another --signature");
+    const issuer = new ModelsealError('USAGE', 'needs the issuer', {
+      remedy: { option: 'issuer', action: 'set' },
+    });
+    expect(messageWithHint(issuer)).toBe(
+      'needs the issuer; pass --certificate-oidc-issuer (or --certificate-oidc-issuer-regexp)',
+    );
+  });
+
+  it('leaves the message alone without a remedy, or for an option the CLI has no flag for', () => {
+    expect(messageWithHint(new ModelsealError('USAGE', 'plain'))).toBe('plain');
+    const unknown = new ModelsealError('USAGE', 'x', { remedy: { option: 'jobs', action: 'set' } });
+    expect(messageWithHint(unknown)).toBe('x');
+  });
+});
