@@ -31,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   sbom: async () => (await import('./commands/sbom.js')).registerSbom,
   attest: loadAttest,
   'verify-attestation': loadAttest,
+  admission: async () => (await import('./commands/admission.js')).registerAdmission,
 };
 
 /** The command named on the command line (the first argument that is not an option), if known. */
