@@ -8,8 +8,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_BIN, REPO, runCli } from './cli-process.js';
+import { startRegistry, type RunningRegistry } from './registry/harness.js';
 
 const WRITER = path.join(REPO, 'fixtures/training/write_checkpoint.py');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-follow-'));
@@ -229,4 +230,51 @@ describe('sign --follow beside a writing process', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/does not exist/);
   });
+});
+
+describe('push --sign --follow beside a writing process', () => {
+  let registry: RunningRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry();
+  }, 60_000);
+  afterAll(async () => {
+    await registry?.close();
+  });
+
+  it('uploads each shard once it is closed, then pushes and signs the artifact the job completed', async () => {
+    const dir = freshDir();
+    const ref = `${registry.host}/training/ckpt:v1`;
+    const pushing = start(process.execPath, [
+      CLI_BIN,
+      'push',
+      dir,
+      ref,
+      '--follow',
+      '--until-file',
+      'COMPLETE',
+      '--sign',
+      '--key',
+      KEY,
+    ]);
+    await pushing.stderrLine(/^following /m);
+    const job = writer(dir, '--rate', String(4 << 20), '--rewrite-first');
+    const firstUploaded = await pushing.stderrLine(
+      /^uploaded model-00001-of-00003\.safetensors \(sha256:[0-9a-f]{64}\)$/m,
+    );
+    const written = await job.done;
+    expect(firstUploaded).toBeLessThan(Date.now() - 500); // two more shards were still to be written
+    const out = await pushing.done;
+    expect(written.code).toBe(0);
+    expect(out.code).toBe(0);
+    expect(out.stderr).toMatch(/^signed sha256:[0-9a-f]{64} \(key\)/m);
+    const verified = runCli(['verify', out.stdout.trim(), '--key', PUB, '--json']);
+    expect(verified.code).toBe(0);
+    // the artifact is the directory as the job left it: the rewritten shard's final bytes included
+    const python = (JSON.parse(written.stdout) as { files: Record<string, string> }).files;
+    const layers = runCli(['inspect', out.stdout.trim(), '--json']);
+    expect(layers.code).toBe(0);
+    for (const digest of Object.values(python)) expect(layers.stdout).toContain(`sha256:${digest}`);
+    const root = (JSON.parse(runCli(['hash', dir, '--json']).stdout) as { root: string }).root;
+    expect(verified.stdout).toContain(root);
+  }, 90_000);
 });

@@ -6,6 +6,11 @@ export * from './errors.js';
 export type * from './types.js';
 export { pushModel, type PushModelOptions, type PushModelResult } from './oci/push-model.js';
 export {
+  pushModelFollowing,
+  type PushFollowingOptions,
+  type PushFollowingResult,
+} from './follow/push-following.js';
+export {
   pullModel,
   type PullModelOptions,
   type PullModelResult,

@@ -1,6 +1,7 @@
 // `modelseal push MODEL REF`: package a model directory as a CNCF ModelPack artifact and push it.
 import type { Command } from 'commander';
-import { pushModel } from '@modelseal/core/transfer';
+import type { Progress } from '@modelseal/core/transfer';
+import { pushModel, pushModelFollowing } from '@modelseal/core/transfer';
 import { interruptible } from '../interrupt.js';
 import { formatBytes, printJson, progressBar, humanLine } from '../output.js';
 import {
@@ -11,9 +12,10 @@ import {
 } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
 import { addSignerFlags, signerFromFlags, type SignerFlags } from './attest-flags.js';
+import { addFollowFlags, followSettingsFrom, type FollowFlags } from './follow-flags.js';
 
 /** The parsed flags of `push`. */
-interface PushFlags extends RegistryFlags, SignerFlags {
+interface PushFlags extends RegistryFlags, SignerFlags, FollowFlags {
   dataset: string[];
   json: boolean;
   sign: boolean;
@@ -41,6 +43,7 @@ export function registerPush(program: Command): void {
   );
   addRegistryFlags(cmd);
   addSignerFlags(cmd);
+  addFollowFlags(cmd);
   cmd.addHelpText(
     'after',
     `
@@ -54,9 +57,15 @@ Examples:
   $ modelseal push ./my-model 127.0.0.1:5000/models/my-model:v1
   $ echo "$TOKEN" | modelseal push ./my-model ghcr.io/acme/my-model:v1 --username acme --password-stdin
   $ modelseal push ./my-model registry.local/ns/m:v1 --dataset 'data/**' --json
+
+While a training job writes the directory (--follow, see sign --help and docs/training.md), each
+file's blob is uploaded as soon as the file is closed and hashed; the manifest (and with --sign
+the signatures) follow once the job completes:
+  $ modelseal push ./ckpt registry.local/ns/m:v1 --follow --until-file COMPLETE --sign --key k.key
 `,
   );
   cmd.action(async (model: string, ref: string, flags: PushFlags) => {
+    const follow = followSettingsFrom(flags);
     const options = await registryOptionsFrom(flags);
     const signer = flags.sign ? await signerFromFlags(flags) : undefined;
     const hashBar = progressBar('hashing');
@@ -64,19 +73,28 @@ Examples:
     const t0 = performance.now();
     let result;
     try {
-      result = await interruptible(`push of ${model} to ${ref} stopped; no manifest was pushed`, (signal) =>
-        pushModel(model, ref, {
+      result = await interruptible(`push of ${model} to ${ref} stopped; no manifest was pushed`, (signal) => {
+        const pushOptions = {
           ...options,
           concurrency: concurrencyFrom(flags),
           datasets: flags.dataset,
-          onHashProgress: (p) => hashBar.update(p),
-          onProgress: (p) => {
+          onHashProgress: (p: Progress) => hashBar.update(p),
+          onProgress: (p: Progress) => {
             hashBar.stop();
             pushBar.update(p);
           },
           signal,
-        }),
-      );
+        };
+        if (!follow) return pushModel(model, ref, pushOptions);
+        return pushModelFollowing(model, ref, {
+          ...pushOptions,
+          ...follow,
+          onStart: flags.json ? undefined : () => process.stderr.write(humanLine(`following ${model}`)),
+          onUploaded: flags.json
+            ? undefined
+            : (f, digest) => process.stderr.write(humanLine(`uploaded ${f.name} (${digest})`)),
+        });
+      });
     } finally {
       hashBar.stop();
       pushBar.stop();

@@ -36,16 +36,16 @@ describe('filesOpenForWriting', () => {
     writeFileSync(file, 'x');
     writeFileSync(other, 'y');
     const h = await holder(file, mode);
-    expect(filesOpenForWriting(new Set([file, other]))).toEqual(new Set([file]));
+    expect(filesOpenForWriting(new Set([file, other]))?.open).toEqual(new Set([file]));
     await h.release();
-    expect(filesOpenForWriting(new Set([file, other]))).toEqual(new Set());
+    expect(filesOpenForWriting(new Set([file, other]))?.open).toEqual(new Set());
   });
 
   it('does not count a file held open only for reading', async () => {
     const file = path.join(tmp, 'r.bin');
     writeFileSync(file, 'x');
     const h = await holder(file, 'rb');
-    expect(filesOpenForWriting(new Set([file]))).toEqual(new Set());
+    expect(filesOpenForWriting(new Set([file]))?.open).toEqual(new Set());
     await h.release();
   });
 });

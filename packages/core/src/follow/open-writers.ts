@@ -6,19 +6,27 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 const O_ACCMODE = 0o3;
 
+/** What /proc showed: the files open for writing, and whether every process could be inspected. */
+export interface OpenWriters {
+  open: Set<string>;
+  /** false when some process's descriptors could not be read (another user's): it may write too */
+  complete: boolean;
+}
+
 /**
  * The subset of `paths` (absolute, as the kernel reports them: real paths) that a process holds
  * open for writing; `undefined` when /proc cannot tell (not Linux, or /proc/self/fd unreadable).
  * Our own process counts too: a stream this process still writes is open for writing.
  */
-export function filesOpenForWriting(paths: ReadonlySet<string>): Set<string> | undefined {
+export function filesOpenForWriting(paths: ReadonlySet<string>): OpenWriters | undefined {
   try {
     readdirSync('/proc/self/fd');
   } catch {
     return undefined;
   }
   const open = new Set<string>();
-  if (paths.size === 0) return open;
+  let complete = true;
+  if (paths.size === 0) return { open, complete };
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
@@ -29,8 +37,9 @@ export function filesOpenForWriting(paths: ReadonlySet<string>): Set<string> | u
     let fds: string[];
     try {
       fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue; // gone, or not ours to inspect
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ENOENT') complete = false; // not ours to inspect
+      continue;
     }
     for (const fd of fds) {
       let target: string;
@@ -43,7 +52,7 @@ export function filesOpenForWriting(paths: ReadonlySet<string>): Set<string> | u
       if (writable(pid, fd)) open.add(target);
     }
   }
-  return open;
+  return { open, complete };
 }
 
 /** True when fd `fd` of `pid` was opened for writing (or cannot be read: assume the worst). */

@@ -1,6 +1,7 @@
 // The "nobody writes these files" gate used before hashing a followed file and before signing:
-// /proc says which files a process holds open for writing; where /proc cannot tell, the files
-// must keep the same stamps through a quiet period instead.
+// /proc says which files a process holds open for writing; where /proc cannot tell (no /proc, or
+// processes of another user we may not inspect), the files must keep the same stamps through a
+// quiet period instead.
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,15 +33,20 @@ export function realPathMapper(dir: string): (f: ModelFile) => string {
   return (f) => (f.path.startsWith(given + path.sep) ? real + f.path.slice(given.length) : f.path);
 }
 
-/** Which of `files` a process holds open for writing, or undefined when /proc cannot tell. */
+/**
+ * Which of `files` a process holds open for writing, or undefined when /proc cannot tell all of it
+ * (no /proc, or a process we may not inspect): then only a quiet period can say.
+ */
 export function openForWriting(
   files: readonly ModelFile[],
   real: (f: ModelFile) => string,
 ): ModelFile[] | undefined {
   const byPath = new Map(files.map((f) => [real(f), f]));
-  const open = filesOpenForWriting(new Set(byPath.keys()));
-  if (!open) return undefined;
-  return [...open].map((p) => byPath.get(p) as ModelFile);
+  const seen = filesOpenForWriting(new Set(byPath.keys()));
+  if (!seen) return undefined;
+  const open = [...seen.open].map((p) => byPath.get(p) as ModelFile);
+  // A file we see open is open; when nothing visible holds them, an unseen process still might.
+  return open.length > 0 || seen.complete ? open : undefined;
 }
 
 /**

@@ -3,7 +3,7 @@
 import { ModelsealError } from '../errors.js';
 import { hashFiles } from '../digest/hash-files.js';
 import { walkModel, type WalkOptions } from '../model/walk-model.js';
-import type { ProgressListener, Resource } from '../types.js';
+import type { ModelTree, ProgressListener, Resource } from '../types.js';
 import type { ImageManifest } from './manifest.js';
 import { compileGlobs } from './modelpack/media-types.js';
 import { copy } from './copy.js';
@@ -36,6 +36,11 @@ export interface PushModelOptions extends OpenTargetOptions {
   onProgress?: ProgressListener;
   /** aborts hashing checks and the transfer (rejects with the signal's AbortError) */
   signal?: AbortSignal;
+  /**
+   * The walk and its `files`/`sha256` resources when the caller already hashed the model (see
+   * pushModelFollowing): nothing is walked or hashed again. The caller vouches they are current.
+   */
+  prehashed?: { tree: ModelTree; resources: Resource[] };
 }
 
 export interface PushedLayer {
@@ -110,14 +115,16 @@ export async function pushModel(
   }
 
   opts.signal?.throwIfAborted();
-  const tree = await walkModel(modelPath, opts.walk);
+  const tree = opts.prehashed?.tree ?? (await walkModel(modelPath, opts.walk));
   refuseNamesPullRefuses(modelPath, tree.isFile ? [tree.name] : tree.files.map((f) => f.name));
-  const resources = await hashFiles(tree, {
-    config: { method: 'files', hashType: 'sha256', shardSize: 0 },
-    ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
-    ...(opts.onHashProgress ? { onProgress: opts.onHashProgress } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
+  const resources =
+    opts.prehashed?.resources ??
+    (await hashFiles(tree, {
+      config: { method: 'files', hashType: 'sha256', shardSize: 0 },
+      ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+      ...(opts.onHashProgress ? { onProgress: opts.onHashProgress } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    }));
   opts.signal?.throwIfAborted();
   const packed = await packModel(tree, resources, {
     ...(opts.datasets?.length ? { isDataset: compileGlobs(opts.datasets) } : {}),
