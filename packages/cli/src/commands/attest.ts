@@ -1,6 +1,5 @@
 // `modelseal attest MODEL` and `modelseal verify-attestation MODEL`: sign any predicate as a DSSE
 // bundle about a model's OMS root (cosign's --type names), and check such bundles.
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ModelsealError, isModelsealError } from '@modelseal/core';
 import {
@@ -8,6 +7,7 @@ import {
   predicateTypeFor,
   unwrapPredicate,
   verifyModelAttestation,
+  readInputFile,
 } from '@modelseal/core/attest';
 import { interruptible } from '../interrupt.js';
 import { humanLine, jsonError, printJson, progressBar } from '../output.js';
@@ -32,15 +32,7 @@ const TYPES_HELP =
   'custom | slsaprovenance | slsaprovenance1 | spdx | spdxjson | cyclonedx | link | vuln | openvex | a predicate URI';
 
 async function readPredicateText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new ModelsealError(
-      code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE',
-      `predicate ${file}: cannot read (${code ?? 'error'})`,
-    );
-  }
+  return (await readInputFile(file, 'predicate')).toString('utf8');
 }
 
 function parsePredicate(text: string, file: string): unknown {

@@ -129,3 +129,4 @@ export {
   type StoreGithubAttestationOptions,
   type StoredGithubAttestation,
 } from './github-attestations.js';
+export { readInputFile, type InputFileOptions } from '../read-input-file.js';

@@ -26,6 +26,33 @@ const rejected = (text: string) => {
 };
 
 describe('parsePolicy', () => {
+  it('refuses a YAML alias bomb as POLICY_INVALID at the line of the first nested alias, without expanding it', () => {
+    const lol = (n: number, name: string, of: string) =>
+      `${name}: &${name} [${Array(9).fill(of).join(', ')}]\n`;
+    const bomb =
+      base('    signatures:\n      oms: {signedBy: [k]}\n') +
+      `x-bomb:\n` +
+      [
+        '  ' + lol(0, 'a', '"lol"'),
+        '  ' + lol(1, 'b', '*a'),
+        '  ' + lol(2, 'c', '*b'),
+        '  ' + lol(3, 'd', '*c'),
+      ].join('');
+    const t0 = performance.now();
+    const err = rejected(bomb);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(err.code).toBe('POLICY_INVALID');
+    const line = bomb.split('\n').findIndex((l) => l.includes('c: &c')) + 1;
+    expect(err.message).toBe(
+      `p.yaml: line ${line}, column 10: aliases expand to more than 50 nodes (an alias bomb); write the values out instead`,
+    );
+  });
+
+  it('a few plain aliases are still fine (no false alarm)', () => {
+    const text = base('    signatures:\n      oms: {signedBy: &ids [k]}\n      cosign: {signedBy: *ids}\n');
+    expect(parsePolicy(text, 'p.yaml').policy.spec.require.signatures.cosign?.signedBy).toEqual(['k']);
+  });
+
   it('loads the commented example with defaults filled and the sha256 of its bytes', () => {
     const p = parsePolicy(EXAMPLE_POLICY, 'example.yaml');
     expect(p.policy.spec.mode).toBe('enforce');

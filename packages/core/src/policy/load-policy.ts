@@ -1,7 +1,7 @@
 // Reads a ModelPolicy from YAML or JSON text (JSON is parsed as YAML 1.2, of which it is a subset),
 // validates it with the zod schema and reports the first problems with line, column and field path.
 import { createHash } from 'node:crypto';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ModelsealError } from '../errors.js';
 import { readInputFile } from '../read-input-file.js';
@@ -69,6 +69,44 @@ function locate(
   return { where: pos ? `line ${pos.line}, column ${pos.col}` : 'line ?', field: formatPath(field), message };
 }
 
+/** Most alias uses a policy may expand to; YAML's "billion laughs" needs far more. */
+const MAX_ALIAS_COUNT = 50;
+
+/**
+ * The document as plain data. An alias bomb (anchors whose aliases expand exponentially) is
+ * POLICY_INVALID at the first alias that points at a node holding aliases itself, never expanded.
+ */
+function toPlain(doc: Document, lines: LineCounter, source: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    if (!(e instanceof ReferenceError) || !/alias/i.test(e.message)) throw e;
+    let first: Node | undefined;
+    let nested: Node | undefined;
+    visit(doc, {
+      Alias(_key, alias) {
+        first ??= alias;
+        const target = alias.resolve(doc);
+        let inner = false;
+        if (target) visit(target, { Alias: () => ((inner = true), visit.BREAK) });
+        if (inner) {
+          nested = alias;
+          return visit.BREAK;
+        }
+        return undefined;
+      },
+    });
+    const at = nested ?? first;
+    const offset = at && isAlias(at) ? at.range?.[0] : undefined;
+    const pos = offset !== undefined ? lines.linePos(offset) : undefined;
+    const where = pos ? `line ${pos.line}, column ${pos.col}` : 'line ?';
+    throw new ModelsealError(
+      'POLICY_INVALID',
+      `${source}: ${where}: aliases expand to more than ${MAX_ALIAS_COUNT} nodes (an alias bomb); write the values out instead`,
+    );
+  }
+}
+
 /**
  * Parse and validate a policy from its text. Throws POLICY_INVALID naming the line, column and
  * field of the first problem (and how many more there are); never returns a partial policy.
@@ -100,7 +138,7 @@ export function parsePolicy(text: string | Buffer, source = '<text>'): LoadedPol
       `${source}: the policy is empty (no YAML or JSON document); \`modelseal policy init\` prints a commented example`,
     );
   }
-  const parsed = modelPolicySchema.safeParse(doc.toJS({ maxAliasCount: 50 }));
+  const parsed = modelPolicySchema.safeParse(toPlain(doc, lines, source));
   if (!parsed.success) {
     const issues = parsed.error.issues;
     const first = issues[0];

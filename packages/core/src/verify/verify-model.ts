@@ -1,7 +1,7 @@
 // The `verifyModel` verb: read and parse the bundle, check its signature and trust with any
 // BundleVerifier, parse the signed statement, re-hash the model with the SIGNED settings
 // (ignore_paths, allow_symlinks, method, hash type, shard size) and compare file by file.
-import { readFile, stat } from 'node:fs/promises';
+import { readInputFile } from '../read-input-file.js';
 import path from 'node:path';
 import { ignoredPathsError, presentIgnoredPaths } from './ignored-present.js';
 import { ModelsealError } from '../errors.js';
@@ -75,25 +75,19 @@ export interface VerifyModelResult {
  */
 export const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
 
-async function readBundleFile(file: string): Promise<Buffer> {
-  try {
-    const st = await stat(file);
-    if (st.isFile() && st.size > MAX_BUNDLE_BYTES) {
-      throw new ModelsealError(
+/** The signature file: a regular file only (no FIFO, no /dev/zero behind a symlink), at most MAX_BUNDLE_BYTES. */
+function readBundleFile(file: string): Promise<Buffer> {
+  return readInputFile(file, 'signature', {
+    maxBytes: MAX_BUNDLE_BYTES,
+    notFound: () => new ModelsealError('NOT_FOUND', `signature '${file}' does not exist`),
+    tooLarge: (size) =>
+      new ModelsealError(
         'MALFORMED_BUNDLE',
-        `signature '${file}' is ${st.size} bytes, more than the ${MAX_BUNDLE_BYTES} a bundle may have`,
-      );
-    }
-    return await readFile(file);
-  } catch (e) {
-    if (e instanceof ModelsealError) throw e;
-    const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') throw new ModelsealError('NOT_FOUND', `signature '${file}' does not exist`);
-    if (code === 'EISDIR') throw new ModelsealError('UNREADABLE', `signature '${file}' is a directory`);
-    throw new ModelsealError('UNREADABLE', `signature '${file}' cannot be read (${code ?? 'error'})`, {
-      cause: e,
-    });
-  }
+        size === undefined
+          ? `signature '${file}' grew past the ${MAX_BUNDLE_BYTES} bytes a bundle may have`
+          : `signature '${file}' is ${size} bytes, more than the ${MAX_BUNDLE_BYTES} a bundle may have`,
+      ),
+  });
 }
 
 /** The signed files and every directory above them: all a walk needs to see with --ignore-unsigned-files. */

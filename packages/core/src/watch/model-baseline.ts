@@ -1,12 +1,13 @@
 // The signed state a watch compares against: the signature is verified once (any BundleVerifier),
 // its statement parsed, and the signed resources grouped per file (one digest, or a file's shards).
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelsealError } from '../errors.js';
 import { splitShardName } from '../oms/shard-layout.js';
 import { parseStatement, type SignedManifest } from '../oms/statement.js';
 import { defaultSignaturePath } from '../sign/signature-path.js';
+import { readInputFile } from '../read-input-file.js';
 import { parseBundle } from '../verify/parse-bundle.js';
+import { MAX_BUNDLE_BYTES } from '../verify/verify-model.js';
 import type { BundleVerifier, SignerIdentity } from '../verify/verifier.js';
 import type { Resource } from '../types.js';
 
@@ -52,17 +53,10 @@ export async function loadBaseline(
   signaturePath?: string,
 ): Promise<Baseline> {
   const sigPath = path.resolve(signaturePath ?? (await defaultSignaturePath(root)));
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(sigPath);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ModelsealError(
-      code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE',
-      `signature '${sigPath}' cannot be read (${code ?? 'error'})`,
-      { cause: e },
-    );
-  }
+  const bytes = await readInputFile(sigPath, 'signature', {
+    maxBytes: MAX_BUNDLE_BYTES,
+    notFound: () => new ModelsealError('NOT_FOUND', `signature '${sigPath}' cannot be read (ENOENT)`),
+  });
   const verified = await verifier.verify(parseBundle(bytes, sigPath));
   return baselineOf(root, sigPath, parseStatement(verified.payload, sigPath), verified.signer);
 }
