@@ -8,7 +8,7 @@
 // Usage: pnpm bench:save-time   (env SHARDS=4 SHARD_MIB=1024 RATE_MBS=500 RUNS=1)
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,9 +51,8 @@ function run(cmd: string, args: string[], onStderr?: (all: string) => void): Pro
       onStderr?.(stderr);
     });
     child.on('error', reject);
-    child.on('close', async (code) => {
+    child.on('close', (code) => {
       const wallMs = performance.now() - t0;
-      const { readFileSync } = await import('node:fs');
       const [u, s] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
       if (code !== 0)
         return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-1000)}`));
