@@ -85,7 +85,7 @@ async function manifestDigest(ref: string): Promise<string> {
 }
 
 describe('mode: sign with registry-ref', () => {
-  it('pushes with the Docker config credentials, attests the manifest digest, stores the provenance on GitHub', async () => {
+  it('pushes with the Docker config credentials and attests the manifest digest (subject 0) and the OMS root', async () => {
     const dir = model('pushed');
     const expected = omsRootOf(dir);
     const ref = `${reg.host}/models/sample:v1`;
@@ -95,8 +95,6 @@ describe('mode: sign with registry-ref', () => {
         'registry-ref': ref,
         key: KEY,
         'key-password': 'modelseal-test',
-        'github-attestations': 'true',
-        'github-token': GITHUB_TOKEN,
       },
       env,
     );
@@ -108,17 +106,13 @@ describe('mode: sign with registry-ref', () => {
       digest,
       'provenance-bundle': `${dir}.slsaprovenance1.sigstore.json`,
       'sbom-bundle': `${dir}.cyclonedx.sigstore.json`,
-      'attestation-id': '4243',
     });
     expect(r.summary).toContain(`| Manifest digest | \`${digest}\` |`);
     expect(r.summary).toContain(`| Pushed | \`${ref}@${digest}\` |`);
-    expect(r.summary).toContain(
-      `| GitHub attestation | id 4243 (\`gh attestation verify oci://${ref}@${digest}\`) |`,
-    );
-    // both attestations name the model's OMS root and the pushed manifest
+    // both attestations name the pushed manifest first (cosign prints Subject[0]), then the OMS root
     const subjects = [
-      { name: path.basename(dir), digest: { sha256: expected.root } },
       { name: `${reg.host}/models/sample`, digest: { sha256: digest.slice(7) } },
+      { name: path.basename(dir), digest: { sha256: expected.root } },
     ];
     const provText = readFileSync(`${dir}.slsaprovenance1.sigstore.json`, 'utf8');
     expect(statementOf(bundleJson(provText)).subject).toEqual(subjects);
@@ -148,7 +142,32 @@ describe('mode: sign with registry-ref', () => {
       /\| Referrers \| OMS signature `sha256:[0-9a-f]{64}`<br>cosign signature `sha256:[0-9a-f]{64}`<br>provenance `sha256:[0-9a-f]{64}`<br>SBOM `sha256:[0-9a-f]{64}` \|/,
     );
 
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('keyless: stores the provenance on GitHub; verify REF and verify-attestation REF accept it with the identity the token carried', async () => {
+    const dir = model('pushed-keyless');
+    const ref = `${reg.host}/models/keyless:v1`;
+    const r = await runAction(
+      {
+        'model-path': dir,
+        'registry-ref': ref,
+        'signing-config': stack.signingConfigPath,
+        'trusted-root': stack.trustedRootPath,
+        'github-attestations': 'true',
+        'github-token': GITHUB_TOKEN,
+      },
+      env,
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const digest = await manifestDigest(ref);
+    expect(r.outputs.digest).toBe(digest);
+    expect(r.outputs['attestation-id']).toBe('4243');
+    expect(r.summary).toContain(
+      `| GitHub attestation | id 4243 (\`gh attestation verify oci://${ref}@${digest}\`) |`,
+    );
     // GitHub's attestation API got exactly the provenance bundle, with the token, for the run's repository
+    const provText = readFileSync(`${dir}.slsaprovenance1.sigstore.json`, 'utf8');
     expect(api.requests).toHaveLength(1);
     const [req] = api.requests;
     expect(req.method).toBe('POST');
@@ -164,23 +183,6 @@ describe('mode: sign with registry-ref', () => {
         .filter((l) => !l.startsWith('::add-mask::'))
         .join('\n'),
     ).not.toContain(GITHUB_TOKEN);
-  });
-
-  it('keyless: verify REF and verify-attestation REF accept it with the identity the token carried', async () => {
-    const dir = model('pushed-keyless');
-    const ref = `${reg.host}/models/keyless:v1`;
-    const r = await runAction(
-      {
-        'model-path': dir,
-        'registry-ref': ref,
-        'signing-config': stack.signingConfigPath,
-        'trusted-root': stack.trustedRootPath,
-      },
-      env,
-    );
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    const digest = await manifestDigest(ref);
-    expect(r.outputs.digest).toBe(digest);
     const keyless = [
       '--trusted-root',
       stack.trustedRootPath,
@@ -228,6 +230,29 @@ describe('mode: sign with registry-ref', () => {
     expect(errorLines(r)).toEqual([
       "::error title=modelseal USAGE::error[USAGE]: input 'github-attestations: true' needs 'registry-ref': GitHub's attestation store indexes the pushed manifest digest (gh attestation verify oci://REF)",
     ]);
+  });
+
+  it('github-attestations with a key is a usage error before any work: gh attestation verify would never accept it', async () => {
+    const dir = model('key-to-github');
+    const ref = `${reg.host}/models/key-to-github:v1`;
+    const before = api.requests.length;
+    const r = await runAction(
+      {
+        'model-path': dir,
+        'registry-ref': ref,
+        key: KEY,
+        'key-password': 'modelseal-test',
+        'github-attestations': 'true',
+        'github-token': GITHUB_TOKEN,
+      },
+      env,
+    );
+    expect(r.code).toBe(1);
+    expect(errorLines(r)).toEqual([
+      "::error title=modelseal USAGE::error[USAGE]: input 'github-attestations: true' cannot store a signature made with 'key': `gh attestation verify` accepts only certificates issued by Fulcio (public-good Sigstore or GitHub's), so a key-signed bundle in GitHub's attestation store would never verify. Sign keyless (drop 'key') or set 'github-attestations: false'; the provenance is still attached to the artifact as a referrer",
+    ]);
+    expect(existsSync(path.join(dir, 'model.sig'))).toBe(false);
+    expect(api.requests.length).toBe(before);
   });
 
   it('an unreachable registry fails the step with one REGISTRY annotation', async () => {

@@ -121,6 +121,11 @@ export function readSignInputs(): SignInputs {
       'USAGE',
       "input 'github-attestations: true' needs 'registry-ref': GitHub's attestation store indexes the pushed manifest digest (gh attestation verify oci://REF)",
     );
+  if (inputs.githubAttestations && inputs.key)
+    throw new ModelsealError(
+      'USAGE',
+      "input 'github-attestations: true' cannot store a signature made with 'key': `gh attestation verify` accepts only certificates issued by Fulcio (public-good Sigstore or GitHub's), so a key-signed bundle in GitHub's attestation store would never verify. Sign keyless (drop 'key') or set 'github-attestations: false'; the provenance is still attached to the artifact as a referrer",
+    );
   if (inputs.githubAttestations && !inputs.githubToken)
     throw new ModelsealError(
       'USAGE',

@@ -126,7 +126,8 @@ export async function runSign(): Promise<void> {
       `cosign signature \`${onArtifact.cosign.digest}\``,
     );
     artifact = await openArtifact(pushed.reference, credentials(inputs));
-    subjects.push({
+    // The manifest digest first: cosign prints Subject[0], and `gh attestation verify oci://` matches it.
+    subjects.unshift({
       name: inputs.registryRef.replace(/[:@][^:@/]*$/, ''),
       digest: { sha256: pushed.digest.slice('sha256:'.length) },
     });

@@ -22,7 +22,19 @@ const REQUIRED = [
   'run_attempt',
 ] as const;
 
-const ISSUER = /^https:\/\/token\.actions\.(?:githubusercontent\.com|[a-z0-9-]+\.ghe\.com)$/;
+/**
+ * The issuers of GitHub Actions tokens: github.com's, a GitHub Enterprise Cloud enterprise's
+ * (`https://token.actions.githubusercontent.com/<enterprise slug>`, the form actions/toolkit's
+ * attest accepts as a prefix match) and a GHE.com tenant's. Nothing else: no other path, no
+ * trailing slash, no query.
+ */
+const ISSUER =
+  /^https:\/\/token\.actions\.(?:githubusercontent\.com(?:\/[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)?|[a-z0-9-]+\.ghe\.com)$/;
+
+/** True when `iss` is a GitHub Actions token issuer (github.com, an Enterprise Cloud enterprise, or a GHE.com tenant). */
+export function isGithubActionsIssuer(iss: string): boolean {
+  return ISSUER.test(iss);
+}
 
 /** The runner environment this reads. */
 export interface GithubProvenanceEnv extends GithubActionsEnv {
@@ -56,7 +68,7 @@ export async function githubBuildClaims(env: GithubProvenanceEnv): Promise<Githu
       throw new ModelsealError('INVALID_PROVENANCE', `the GitHub Actions token has no '${name}' claim`);
     out[name] = v;
   }
-  if (!ISSUER.test(out.iss))
+  if (!isGithubActionsIssuer(out.iss))
     throw new ModelsealError(
       'INVALID_PROVENANCE',
       `the GitHub Actions token has a foreign issuer '${out.iss}'`,
