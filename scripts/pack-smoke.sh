@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installable packages, checked the way a user gets them: publint --strict on both packages,
 # arethetypeswrong on @modelseal/core (the CLI is a bin with no library entry), then `pnpm pack` both, `npm install` the two tarballs into an empty temporary directory,
-# and run the installed `modelseal`: --version, keygen -> sign -> verify -> a tampered file fails
+# and run the installed `modelseal` (and `npx modelseal`): --version, blake3, sbom, keygen -> sign -> verify -> a tampered file fails
 # (exit 1, TAMPERED_FILE). Also imports @modelseal/core and a subpath export from the install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +35,9 @@ expected="$(node -p "require('$ROOT/packages/cli/package.json').version")"
 got="$("$BIN" --version)"
 [ "$got" = "$expected" ] || { echo "modelseal --version printed '$got', expected '$expected'"; exit 1; }
 echo "== modelseal --version: $got"
+got="$(cd "$WORK/app" && npx --no-install modelseal --version)"
+[ "$got" = "$expected" ] || { echo "npx modelseal --version printed '$got', expected '$expected'"; exit 1; }
+echo "== npx modelseal --version: $got"
 
 node --input-type=module -e "
   const core = await import('@modelseal/core');
@@ -48,6 +51,13 @@ export COSIGN_PASSWORD=pack-smoke
 "$BIN" keygen --output-prefix "$WORK/key" >/dev/null
 "$BIN" sign "$WORK/model" --key "$WORK/key.key" >/dev/null
 "$BIN" verify "$WORK/model" --key "$WORK/key.pub"
+# The bundle's lazy parts from the installed package: the native BLAKE3 (its one dependency), and
+# the CycloneDX bundle in dist/lazy/ with the schemas in dist/data/.
+b3="$("$BIN" hash "$WORK/model" --hash blake3)"
+[ "$b3" = "$(node "$ROOT/packages/cli/dist/bin.js" hash "$WORK/model" --hash blake3)" ] || { echo "blake3 digest differs: $b3"; exit 1; }
+"$BIN" sbom "$WORK/model" --output "$WORK/bom.json"
+node -e "const b = require('$WORK/bom.json'); if (b.bomFormat !== 'CycloneDX' || b.specVersion !== '1.6') process.exit(1)"
+echo "== blake3 $b3 and a validated CycloneDX BOM from the installed package"
 printf 'tampered' >> "$WORK/model/f0"
 set +e
 out="$("$BIN" verify "$WORK/model" --key "$WORK/key.pub" 2>&1)"

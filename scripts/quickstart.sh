@@ -4,7 +4,12 @@
 # verified, and show a tampered copy failing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-modelseal() { node packages/cli/dist/bin.js "$@"; }
+# MODELSEAL_BIN runs another build (the single executable: .ci/run runs it on a PATH without node).
+if [ -n "${MODELSEAL_BIN:-}" ]; then
+  modelseal() { "$MODELSEAL_BIN" "$@"; }
+else
+  modelseal() { node packages/cli/dist/bin.js "$@"; }
+fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/modelseal-quickstart.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }

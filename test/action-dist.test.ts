@@ -1,4 +1,4 @@
-// The committed Action bundle: packages/action/dist/ must be exactly what scripts/bundle.mjs builds
+// The committed Action bundle: packages/action/dist/ must be exactly what scripts/bundle/build.mjs builds
 // from the current sources (a stale dist/ fails `pnpm test`), and action.yml must declare every
 // input the code reads and every output it sets, with the runtime the design names.
 import { execFileSync } from 'node:child_process';
@@ -22,7 +22,9 @@ function sources(): string {
 describe('the Action bundle', () => {
   it('dist/ is byte-identical to a fresh build (else run: pnpm --filter @modelseal/action bundle)', () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'ms-action-dist-'));
-    execFileSync(process.execPath, [path.join(ACTION, 'scripts/bundle.mjs'), out], { stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(REPO, 'scripts/bundle/build.mjs'), 'action', out], {
+      stdio: 'pipe',
+    });
     const committed = readdirSync(path.join(ACTION, 'dist')).sort();
     expect(committed).toEqual(['hash-worker.js', 'index.js']);
     expect(readdirSync(out).sort()).toEqual(committed);

@@ -22,7 +22,7 @@ function safetensors(): Buffer {
 }
 
 beforeAll(() => {
-  if (!existsSync(path.join(repo, 'packages/cli/dist/commands/scan.js')))
+  if (!existsSync(path.join(repo, 'packages/cli/dist/bin.js')))
     spawnSync('pnpm', ['-r', 'run', 'build'], { cwd: repo, encoding: 'utf8' });
   mkdirSync(pickles);
   execFileSync('python3', [path.join(repo, 'fixtures/scan/make-pickles.py'), pickles]);

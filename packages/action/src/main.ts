@@ -1,5 +1,5 @@
 // Entry point of the modelseal GitHub Action (action.yml runs dist/index.js, bundled from this file
-// by scripts/bundle.mjs): `mode: sign` (default) or `mode: verify`. Any failure fails the step with
+// by scripts/bundle/build.mjs): `mode: sign` (default) or `mode: verify`. Any failure fails the step with
 // one `::error` annotation carrying the error code, and exit code 1.
 import * as core from '@actions/core';
 import { readMode } from './inputs.js';

@@ -1,21 +1,28 @@
 #!/usr/bin/env node
-// Entry point of the `modelseal` command.
+// Entry point of the `modelseal` command (no top-level await: the single executable runs it as
+// CommonJS).
 import module from 'node:module';
+import { isSea } from 'node:sea';
 
 // Node >= 22.1 can keep compiled code between runs; a cache that cannot be written (read-only
-// file system) just stays off. Enabled before the program's modules load.
+// file system) just stays off. Enabled before the program's modules load. The single executable
+// carries its code cache inside (and would leave a cache directory in $TMPDIR): not there.
 try {
-  (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+  if (!isSea()) (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 } catch {
   /* no cache */
 }
 
-const [{ run }, { INTERRUPTED_EXIT_CODES }] = await Promise.all([
-  import('./program.js'),
-  import('./interrupt.js'),
-]);
-const code = await run(process.argv);
-process.exitCode = code;
-// After Ctrl-C or SIGTERM nothing may keep the process alive (a keyless sign-in still waiting on a
-// browser or the network, whose late answer is dropped): leave now.
-if (INTERRUPTED_EXIT_CODES.includes(code)) process.exit(code);
+async function main(): Promise<void> {
+  const [{ run }, { INTERRUPTED_EXIT_CODES }] = await Promise.all([
+    import('./program.js'),
+    import('./interrupt.js'),
+  ]);
+  const code = await run(process.argv);
+  process.exitCode = code;
+  // After Ctrl-C or SIGTERM nothing may keep the process alive (a keyless sign-in still waiting on a
+  // browser or the network, whose late answer is dropped): leave now.
+  if (INTERRUPTED_EXIT_CODES.includes(code)) process.exit(code);
+}
+
+void main();
