@@ -33,6 +33,9 @@ let dockerConfig: string;
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-init-'));
 const trainer = newKeyPair();
 const stranger = newKeyPair();
+/** The trainer's public key as a file, for `watch DEST --key` and `verify DEST --key`. */
+const keyFile = path.join(tmp, 'trainer.pub');
+writeFileSync(keyFile, publicKeyPem(trainer.publicKey));
 
 const POLICY = `apiVersion: modelseal.dev/v1alpha1
 kind: ModelPolicy
@@ -177,12 +180,33 @@ describe('init container: modelseal pull --policy in a hardened pod sandbox', ()
   it('a signed, attested, clean model lands, and its result JSON says so', async () => {
     const { ref, digest } = await publish('allowed');
     const run = pullWithPolicy(ref);
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toBe(`${ref}@${digest}\n`);
     expectSandboxHeld(run);
     expect(readdirSync(path.join(run.outDir, 'models')).sort()).toEqual(['model', 'result.json']);
     const result = JSON.parse(readFileSync(path.join(run.outDir, 'models/result.json'), 'utf8'));
+    // the verdict and what landed, on stderr (stdout stays the pinned reference for scripts)
+    const dest = path.join(run.outDir, 'models/model');
+    const hint = createHash('sha256').update(publicKeyPem(trainer.publicKey)).digest('hex');
+    const files = (readdirSync(dest, { recursive: true }) as string[]).filter(
+      (f) => f !== 'model.sig' && statSync(path.join(dest, f)).isFile(),
+    ).length;
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^policy sentiment-prod \\(${result.policy.digest}\\): allowed\npulled ${files} files \\([0-9.]+ (B|KiB), [a-z-]+\\) into \\S+/models/model with model\\.sig, signed by key ${hint}\n$`,
+      ),
+    );
+    // the OMS signature the policy bound is in DEST: watch DEST --key works without --ref
+    expect(readdirSync(dest)).toContain('model.sig');
+    const watched = spawnSync(process.execPath, [BIN, 'watch', dest, '--key', keyFile, '--once'], {
+      encoding: 'utf8',
+    });
+    expect(watched.stderr).toBe('');
+    expect(watched.status).toBe(0);
+    const verified = spawnSync(process.execPath, [BIN, 'verify', dest, '--key', keyFile], {
+      encoding: 'utf8',
+    });
+    expect(verified.status, verified.stderr).toBe(0);
     expect(result).toMatchObject({
       allowed: true,
       enforced: true,
@@ -250,6 +274,22 @@ describe('init container: modelseal pull --policy in a hardened pod sandbox', ()
       /sbom\.licenses: sentiment \(machine-learning-model\): "AGPL-3\.0-only" needs AGPL-3\.0-only, which the policy denies/,
       true,
     ));
+
+  it('a layer that fails its digest after the policy passed: DIGEST_MISMATCH, DEST absent, the result says why', async () => {
+    const { ref, digest } = await publish('corrupt-layer');
+    corruptOwnLayer(digest);
+    const run = pullWithPolicy(ref);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^modelseal: error\[DIGEST_MISMATCH\]: .*\n$/);
+    expectSandboxHeld(run);
+    expect(readdirSync(path.join(run.outDir, 'models'))).toEqual(['result.json']);
+    const result = JSON.parse(readFileSync(path.join(run.outDir, 'models/result.json'), 'utf8'));
+    expect(result.allowed).toBe(false);
+    const failed = result.checks.filter((c: { passed: boolean }) => !c.passed);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ name: 'pull.artifact', code: 'DIGEST_MISMATCH' });
+    expect(run.stderr).toContain(failed[0].reason);
+  });
 
   it('a pickle that imports os.system: SCAN_FAILED after the verified download, DEST absent', () =>
     denied('pickle', { hostilePickle: true }, 'SCAN_FAILED', /weights\.scan: .*model\.pkl.*system.*/, false));

@@ -102,6 +102,7 @@ async function verifyWithPolicy(inputs: VerifyInputs, rows: SummaryRow[]): Promi
     core.setOutput('digest', pulled.digest);
     rows.push(['Manifest digest', `\`${pulled.digest}\``], ['Pulled to', `\`${inputs.dest}\``]);
     if (pulled.omsRoot) facts.root = `sha256:${pulled.omsRoot}`;
+    if (pulled.signer) facts.signer = describeSigner(pulled.signer);
     result = pulled.policy;
   } else {
     const verifier = policyVerifier(loaded.policy, trust);

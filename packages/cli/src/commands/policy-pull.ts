@@ -4,7 +4,7 @@
 // for the inference container to read; on failure, one line naming the failed check, exit 1.
 import type { Command } from 'commander';
 import type { OpenTargetOptions } from '@modelseal/core';
-import { humanLine, pinnedReference, printJson } from '../output.js';
+import { formatBytes, humanLine, pinnedReference, printJson } from '../output.js';
 import { trustedRootFromFlags } from './keyless-flags.js';
 import type { PolicyOutputFlags } from './policy-outputs.js';
 
@@ -41,6 +41,7 @@ export async function pullWithPolicyCli(
   // Loaded here, not at import: `pull` without --policy starts without the policy engine.
   const { loadPolicy, pullWithPolicy } = await import('@modelseal/core/policy');
   const { writePolicyOutputs } = await import('./policy-outputs.js');
+  const { describeSigner } = await import('./verify.js');
   const policy = await loadPolicy(policyFile);
   const trusted = typeof flags.trustedRoot === 'string' ? { trustedRoot: trustedRootFromFlags(flags) } : {};
   const pulled = await pullWithPolicy(ref, dest, {
@@ -48,7 +49,8 @@ export async function pullWithPolicyCli(
     ...trusted,
     policy,
     onWarning: (w) => process.stderr.write(humanLine(`modelseal: warning: ${w}`)),
-    // Written on success and on denial, so the reason is next to DEST; the VSA only for a pulled model.
+    // Written on every verdict (allowed, denied, a layer failing its digest), so the reason is next
+    // to DEST; the VSA only for a pulled model.
     onResult: (result) =>
       writePolicyOutputs(result, { result: flags.result }, { resourceUri: ref, digests: [] }),
   });
@@ -63,7 +65,19 @@ export async function pullWithPolicyCli(
     );
   }
   if (flags.json) printJson({ ...pulled, policy: pulled.policy });
-  else process.stdout.write(humanLine(pinnedReference(ref, pulled.digest)));
+  else {
+    process.stdout.write(humanLine(pinnedReference(ref, pulled.digest)));
+    const result = pulled.policy;
+    const verdict = result.allowed ? 'allowed' : 'denied (audit mode: not enforced)';
+    const bytes = pulled.files.reduce((n, f) => n + f.size, 0);
+    process.stderr.write(humanLine(`policy ${result.policy.name} (${result.policy.digest}): ${verdict}`));
+    process.stderr.write(
+      humanLine(
+        `pulled ${pulled.files.length} files (${formatBytes(bytes)}, ${pulled.format}) into ${dest}` +
+          (pulled.signer ? ` with model.sig, signed by ${describeSigner(pulled.signer)}` : ''),
+      ),
+    );
+  }
   if (!pulled.policy.allowed) {
     const failed = pulled.policy.checks.filter((c) => !c.passed).map((c) => c.name);
     process.stderr.write(

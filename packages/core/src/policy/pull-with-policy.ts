@@ -10,6 +10,8 @@ import { ModelsealError } from '../errors.js';
 import { openSource } from '../oci/open-target.js';
 import { pullModel, type PullModelOptions, type PullModelResult } from '../oci/pull-model.js';
 import { scanModel } from '../scan/scan-model.js';
+import { DEFAULT_SIGNATURE_NAME } from '../sign/signature-path.js';
+import type { SignerIdentity } from '../verify/verifier.js';
 import { verifyModel } from '../verify/verify-model.js';
 import { evaluatePolicy, policyFailure } from './evaluate-policy.js';
 import type { LoadedPolicy } from './load-policy.js';
@@ -29,6 +31,25 @@ export interface PullWithPolicyOptions
 /** The pull's result with the policy result and the pinned reference. */
 export interface PullWithPolicyResult extends PullModelResult {
   policy: PolicyResult;
+  /**
+   * Who signed the OMS signature the policy bound, when one verified against the pulled files. That
+   * signature is then in DEST as model.sig (unless the artifact has a file of that name), so
+   * `verify DEST` and `watch DEST` work on DEST as it is.
+   */
+  signer?: SignerIdentity;
+}
+
+/**
+ * The policy result for a pull that failed after the policy passed on the signatures: a layer that
+ * does not match its digest (DIGEST_MISMATCH), an unsafe path... The verdict is a denial, with the
+ * failure as its last check (`pull.artifact`), so --result says why DEST is absent.
+ */
+function deniedByPull(result: PolicyResult, e: ModelsealError): PolicyResult {
+  return {
+    ...result,
+    allowed: false,
+    checks: [...result.checks, { name: 'pull.artifact', passed: false, reason: e.message, code: e.code }],
+  };
 }
 
 /**
@@ -62,6 +83,8 @@ export async function pullWithPolicy(
   }
 
   let result: PolicyResult = early;
+  let decided = false;
+  let signer: SignerIdentity | undefined;
   const pulled = await pullModel(target, dest, {
     ...opts,
     ignoredPaths: opts.ignoredPaths ?? 'refuse', // the policy path is strict unless told otherwise
@@ -74,7 +97,12 @@ export async function pullWithPolicy(
         try {
           const sigPath = path.join(tmp, 'model.sig');
           await writeFile(sigPath, omsBundle);
-          await verifyModel(staged.dir, { verifier, signaturePath: sigPath, signal: opts.signal });
+          const verified = await verifyModel(staged.dir, {
+            verifier,
+            signaturePath: sigPath,
+            signal: opts.signal,
+          });
+          signer = verified.signer;
         } catch (e) {
           final.signatures = final.signatures.filter((s) => s.kind !== 'oms');
           if (!(e instanceof ModelsealError) || e.kind !== 'verification') throw e;
@@ -86,13 +114,26 @@ export async function pullWithPolicy(
       if (staged.omsRoot) final.subjectDigests = [...final.subjectDigests, `sha256:${staged.omsRoot}`];
       if (weights) Object.assign(final, evidenceFromScan(await scanModel(staged.dir)));
       result = evaluatePolicy(opts.policy, final);
+      decided = true;
       const failure = policyFailure(result);
       if (failure) {
         await opts.onResult?.(result);
         throw failure;
       }
+      // The bound OMS signature, verified against these files, goes beside them (as pull --verify
+      // does); never over a file of the artifact.
+      if (omsBundle && signer && !staged.files.some((f) => f.path === DEFAULT_SIGNATURE_NAME))
+        await writeFile(path.join(staged.dir, DEFAULT_SIGNATURE_NAME), omsBundle, {
+          flag: 'wx',
+          mode: 0o644,
+        });
     },
+  }).catch(async (e: unknown) => {
+    // A verification failure of the pull itself (DIGEST_MISMATCH...) is a verdict too: say it in --result.
+    if (!decided && e instanceof ModelsealError && e.kind === 'verification')
+      await opts.onResult?.(deniedByPull(result, e));
+    throw e;
   });
   await opts.onResult?.(result);
-  return { ...pulled, policy: result };
+  return { ...pulled, policy: result, ...(signer ? { signer } : {}) };
 }
