@@ -369,8 +369,18 @@ describe('mode: verify with registry-ref', () => {
       env,
     );
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.outputs).toEqual({ verified: 'true', digest, 'oms-root': `sha256:${root}` });
-    expect(ok.stdout).toContain(`policy release: allowed for ${ref}, pulled into ${dest}\n`);
+    expect(ok.outputs).toEqual({
+      verified: 'true',
+      digest,
+      'oms-root': `sha256:${root}`,
+      signer: `key ${HINT}`,
+    });
+    expect(ok.stdout).toContain(
+      `policy release: allowed for ${ref}, signed by key ${HINT}, pulled into ${dest}\n`,
+    );
+    // the OMS signature the policy bound is beside the files: the model verifies as a directory
+    const v = await modelsealCli(['verify', dest, '--key', PUB]);
+    expect(v.code, v.stderr).toBe(0);
     expect(omsRootOf(dest, ['model.sig', '.modelseal-complete']).root).toBe(root);
     expect(ok.summary).toContain('| SLSA build level | 2 |');
     const dest2 = path.join(tmp, 'policy-denied');

@@ -325,7 +325,7 @@ describe('modelseal verify --policy', () => {
     const r = modelseal('verify', model, '--policy', bad);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
-      `modelseal: error[POLICY_INVALID]: ${bad}: line 1, column 1: metadata: required field is missing (and 1 more problem)\n`,
+      `modelseal: error[POLICY_INVALID]: ${bad} (2 problems): line 1, column 1: metadata: required field is missing; line 1, column 1: spec: required field is missing\n`,
     );
   });
 });

@@ -140,7 +140,7 @@ Examples:
   const vcmd = program
     .command('verify-attestation')
     .description('Verify a model attestation: signature, predicate type, and that its subject is this model')
-    .argument('<model>', 'model directory or single file')
+    .argument('<model>', 'model directory, file, or artifact reference')
     .option('--type <type>', `predicate type: ${TYPES_HELP}`, 'custom')
     .option(
       '--bundle <file>',

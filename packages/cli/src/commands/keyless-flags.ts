@@ -53,14 +53,15 @@ Token sources, in order: --identity-token, SIGSTORE_ID_TOKEN, GitHub Actions OID
 id-token: write), then a browser login when run on a terminal. Tokens are never printed.
 `;
 
-export const KEYLESS_VERIFY_EXAMPLES = `
+/** The keyless verification examples, written for `command` (verify, watch, verify-attestation). */
+const keylessVerifyExamples = (command: string): string => `
 Keyless (Sigstore) verification: identity and issuer are both required; regexps are anchored:
-  $ modelseal verify ./model --certificate-identity dev@example.com \\
+  $ modelseal ${command} ./model --certificate-identity dev@example.com \\
       --certificate-oidc-issuer https://accounts.google.com
-  $ modelseal verify ./model --certificate-identity-regexp 'https://github\\.com/octo/model/\\.github/workflows/.*' \\
+  $ modelseal ${command} ./model --certificate-identity-regexp 'https://github\\.com/octo/model/\\.github/workflows/.*' \\
       --certificate-oidc-issuer https://token.actions.githubusercontent.com \\
       --certificate-github-workflow-repository octo/model --certificate-github-workflow-ref refs/heads/main
-  $ modelseal verify ./model --trusted-root trusted_root.json --certificate-identity dev@example.com \\
+  $ modelseal ${command} ./model --trusted-root trusted_root.json --certificate-identity dev@example.com \\
       --certificate-oidc-issuer https://issuer.example.com          # private Sigstore instance
 Trust comes from --trusted-root, else the public-good root shipped with modelseal (--tuf-refresh
 fetches the current one). A transparency-log entry and an SCT are required unless
@@ -234,7 +235,7 @@ export function addKeylessVerifyFlags(cmd: Command): Command {
         'keyless: accept certificates without an embedded SCT (not recommended)',
       ),
     )
-    .addHelpText('after', KEYLESS_VERIFY_EXAMPLES);
+    .addHelpText('after', keylessVerifyExamples(cmd.name()));
 }
 
 export function trustedRootFromFlags(

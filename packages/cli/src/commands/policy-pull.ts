@@ -26,7 +26,7 @@ export function addPolicyPullFlags(cmd: Command): Command {
     .option('--vsa-key <file>', 'sign the VSA with this private key (password from COSIGN_PASSWORD)')
     .option(
       '--trusted-root <file>',
-      'with --policy: Sigstore trusted_root.json for keyless identities (default: public-good)',
+      'keyless, with --verify or --policy: Sigstore trusted_root.json (default: the public-good root shipped with modelseal)',
     );
 }
 

@@ -67,6 +67,10 @@ Examples:
   $ modelseal pull 127.0.0.1:5000/models/my-model:v1 ./my-model
   $ modelseal pull oci:./layout@sha256:4f0c... ./my-model
   $ modelseal pull registry.local/ns/m:v1 ./tokenizer-only --include 'tokenizer*' --include '*.json'
+  $ modelseal pull 127.0.0.1:5000/models/my-model:v1 ./my-model --verify --key model.pub
+  $ modelseal pull 127.0.0.1:5000/models/my-model:v1 /models/m --policy policy.yaml --result /models/result.json
+With --policy the verdict and what landed go to stderr, --result is written on every verdict, and the
+OMS signature the policy bound lands as DEST/model.sig (so modelseal watch DEST --key works).
 `,
   );
   cmd.action(async (ref: string, dest: string, flags: PullFlags) => {

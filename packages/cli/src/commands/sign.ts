@@ -60,7 +60,7 @@ export function registerSign(program: Command): void {
   const cmd = program
     .command('sign')
     .description('Sign a model directory (or file): write an OMS signature (Sigstore bundle) next to it')
-    .argument('<model>', 'model directory or single file');
+    .argument('<model>', 'model directory, file, or artifact reference');
   addKeySignFlags(cmd)
     .option(
       '--signature <path>',

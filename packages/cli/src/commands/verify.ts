@@ -75,7 +75,7 @@ export function registerVerify(program: Command): void {
   const cmd = program
     .command('verify')
     .description('Verify a model directory (or file) against its OMS signature')
-    .argument('<model>', 'model directory or single file')
+    .argument('<model>', 'model directory, file, or artifact reference')
     .option('--key <file>', 'public key (PEM) the model was signed with')
     .option(
       '--certificate-chain <file>',

@@ -141,14 +141,12 @@ export function parsePolicy(text: string | Buffer, source = '<text>'): LoadedPol
   const parsed = modelPolicySchema.safeParse(toPlain(doc, lines, source));
   if (!parsed.success) {
     const issues = parsed.error.issues;
-    const first = issues[0];
-    const { where, field, message } = locate(doc, lines, first);
-    const more =
-      issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-    throw new ModelsealError('POLICY_INVALID', `${source}: ${where}: ${field}: ${message}${more}`, {
-      details: {
-        issues: issues.map((i) => locate(doc, lines, i)),
-      },
+    // Every problem, in one line: fixing them one run at a time is what a new user gave up on.
+    const located = issues.map((i) => locate(doc, lines, i));
+    const all = located.map(({ where, field, message }) => `${where}: ${field}: ${message}`);
+    const count = located.length > 1 ? ` (${located.length} problems)` : '';
+    throw new ModelsealError('POLICY_INVALID', `${source}${count}: ${all.join('; ')}`, {
+      details: { issues: located },
     });
   }
   return {
