@@ -1,6 +1,6 @@
 // Sigstore bundles as OCI referrers, the way cosign v3 attaches them (specs/BUNDLE_SPEC.md): a
 // manifest with artifactType and one layer `application/vnd.dev.sigstore.bundle.v0.3+json`, the empty
-// config, `subject` = the model manifest, and the content / predicateType annotations. Reading lists
+// config (its descriptor carrying the artifactType too), `subject` = the model manifest, and the content / predicateType annotations. Reading lists
 // the subject's referrers (native API or the `sha256-<hex>` fallback index) and fetches each bundle.
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
@@ -38,7 +38,8 @@ export async function attachBundle(
     schemaVersion: 2,
     mediaType: MediaTypes.ociManifest,
     artifactType: MediaTypes.sigstoreBundleV03,
-    config,
+    // cosign sets artifactType in the config descriptor too; `cosign clean --type` selects on it.
+    config: { ...config, artifactType: MediaTypes.sigstoreBundleV03 },
     layers: [layer],
     subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
     annotations: {
