@@ -134,7 +134,9 @@ afterAll(async () => {
 });
 
 /** A webhook server for the policy `o` (key identity `trainer` = the fixture key by default). */
-async function webhook(o: Partial<KeyPolicyOptions> & { timeoutMs?: number } = {}): Promise<string> {
+async function webhook(
+  o: Partial<KeyPolicyOptions> & { timeoutMs?: number; resolveTtlMs?: number } = {},
+): Promise<string> {
   const loaded = parsePolicy(keyPolicyYaml({ name: 'models', publicKeyPem: PUB, ...o }), 'policy.yaml');
   const server = createAdmissionServer({
     tls: { cert: pki.cert, key: pki.key },
@@ -142,6 +144,7 @@ async function webhook(o: Partial<KeyPolicyOptions> & { timeoutMs?: number } = {
     verifier: policyVerifier(loaded.policy),
     image: IMAGE,
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    ...(o.resolveTtlMs !== undefined ? { resolveTtlMs: o.resolveTtlMs } : {}),
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -395,7 +398,7 @@ describe('admission webhook: bounded, cached, robust', () => {
     expect(single.length).toBeGreaterThan(0);
     expect(single.some((l) => l.includes('/blobs/'))).toBe(true);
 
-    const fresh = await webhook();
+    const fresh = await webhook({ resolveTtlMs: 120_000 });
     before = proxy.log.length;
     const all = await Promise.all(Array.from({ length: 200 }, () => validate(fresh, pod)));
     expect(all.every((r) => r.allowed === true)).toBe(true);
@@ -405,7 +408,7 @@ describe('admission webhook: bounded, cached, robust', () => {
     expect((await validate(fresh, pod)).allowed).toBe(true);
     expect(proxy.log.length).toBe(before);
 
-    // 200 concurrent mutations of one tag: one resolution
+    // 200 mutations of one tag within resolveTtlMs: one resolution, one digest for the whole rollout
     before = proxy.log.length;
     await Promise.all(Array.from({ length: 200 }, () => mutated(fresh, review(ref))));
     expect(proxy.log.slice(before).map((e) => `${e.method} ${e.path}`)).toEqual([

@@ -46,6 +46,8 @@ export interface AdmissionServerOptions extends InitContainerOptions, OpenTarget
   timeoutMs?: number;
   /** How long a digest's verdict is reused, in ms; default 300 000. */
   cacheTtlMs?: number;
+  /** How long a tag's digest is reused, in ms; default 10 000. */
+  resolveTtlMs?: number;
   /** Called after each review is answered. */
   onReview?: (entry: ReviewLogEntry) => void;
 }
@@ -104,6 +106,7 @@ export function createAdmissionServer(opts: AdmissionServerOptions): Server {
     policy,
     verifier: opts.verifier ?? policyVerifier(policy.policy),
     ...(cacheTtlMs !== undefined ? { cacheTtlMs } : {}),
+    ...(opts.resolveTtlMs !== undefined ? { resolveTtlMs: opts.resolveTtlMs } : {}),
     ...(plainHttp !== undefined ? { plainHttp } : {}),
     ...(credentials !== undefined ? { credentials } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),

@@ -20,6 +20,11 @@ export interface ModelVerdictsOptions extends OpenTargetOptions {
   verifier: BundleVerifier;
   /** How long a verdict is reused for a digest, in ms. Default 300 000 (5 min). */
   cacheTtlMs?: number;
+  /**
+   * How long a tag's resolution is reused, in ms, so that the Pods of one rollout get one digest
+   * (and one registry request). Default 10 000; 0 resolves every time.
+   */
+  resolveTtlMs?: number;
   /** Clock for the cache (tests). Default Date.now. */
   now?: () => number;
 }
@@ -54,26 +59,32 @@ function withoutWeights(loaded: LoadedPolicy): LoadedPolicy {
 /**
  * Verdicts for the webhook. A digest's evaluation runs once: concurrent callers share it, and its
  * result (allowed or denied) is kept `cacheTtlMs`; an evaluation that threw is not kept. A
- * reference by tag is resolved on every call (tags move), concurrent calls for one tag sharing one
- * registry request. Waits end with TIMEOUT at the caller's deadline.
+ * reference by tag is resolved again after `resolveTtlMs` (tags move); calls within it, concurrent
+ * ones included, share one registry request. Waits end with TIMEOUT at the caller's deadline.
  */
 export function modelVerdicts(opts: ModelVerdictsOptions): ModelVerdicts {
-  const { policy, verifier, cacheTtlMs = 300_000, now = Date.now, ...registry } = opts;
+  const { policy, verifier, cacheTtlMs = 300_000, resolveTtlMs = 10_000, now = Date.now, ...registry } = opts;
   const admissionPolicy = withoutWeights(policy);
-  const resolving = new Map<string, Promise<string>>();
+  const resolving = new Map<string, { digest: Promise<string>; expires: number }>();
   const verdicts = new Map<string, { result: Promise<PolicyResult>; expires: number }>();
   return {
     resolve(ref, deadline) {
       if (ref.digest !== undefined) return Promise.resolve(ref.digest);
       const key = formatReference(ref);
-      let pending = resolving.get(key);
+      const cached = resolving.get(key);
+      let pending = cached && cached.expires > now() ? cached.digest : undefined;
       if (!pending) {
         const { target, selector } = openTarget(ref, registry);
-        pending = target
-          .resolve(selector)
-          .then((d) => d.digest)
-          .finally(() => resolving.delete(key));
-        resolving.set(key, pending);
+        pending = target.resolve(selector).then((d) => d.digest);
+        const entry = { digest: pending, expires: Number.POSITIVE_INFINITY };
+        resolving.set(key, entry);
+        if (resolving.size > MAX_VERDICTS) resolving.delete(resolving.keys().next().value as string);
+        pending.then(
+          () => (entry.expires = now() + resolveTtlMs),
+          () => {
+            if (resolving.get(key) === entry) resolving.delete(key);
+          },
+        );
       }
       return beforeDeadline(pending, deadline, `resolving ${key}`);
     },
