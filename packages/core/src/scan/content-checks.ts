@@ -4,6 +4,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { ByteReader } from './byte-reader.js';
 import { StreamByteReader } from './byte-reader.js';
+import { readNpyHeader } from './numpy-header.js';
 import { parsePickle } from './pickle-scan.js';
 import { classifyImport } from './safe-globals.js';
 import { validateSafetensorsHeader } from './safetensors.js';
@@ -117,35 +118,26 @@ export async function checkPickles(
   }
 }
 
-/** A NumPy .npy file: its header says the dtype; an object dtype ('O') is followed by a pickle. */
+/**
+ * A NumPy .npy file, its header read as numpy.lib.format does (readNpyHeader): a dtype that can hold
+ * objects, in any spelling, means the data is a pickle numpy.load(allow_pickle=True) loads.
+ */
 export async function checkNumpy(reader: ByteReader, ctx: CheckContext): Promise<CheckResult> {
-  const head = await reader.take(10);
-  const major = head[6];
-  let headerLen = head.length >= 10 ? head.readUInt16LE(8) : -1;
-  if (major >= 2 && head.length >= 10) {
-    const more = await reader.take(2);
-    headerLen = more.length === 2 ? Buffer.concat([head.subarray(8, 10), more]).readUInt32LE(0) : -1;
-  }
-  const malformed = (message: string): CheckResult => ({
-    imports: [],
-    findings: [
-      {
-        file: ctx.file,
-        kind: 'invalid-header',
-        offset: 0,
-        ...(ctx.member ? { member: ctx.member } : {}),
-        message: `${where(ctx, 0)}: ${message}`,
-      },
-    ],
-  });
-  if (headerLen < 0 || headerLen > 1 << 20 || ![1, 2, 3].includes(major))
-    return malformed('not a NumPy .npy header');
-  const dict = (await reader.take(headerLen)).toString('latin1');
-  const descr = /['"]descr['"]\s*:\s*(['"][^'"]*['"]|\[)/.exec(dict)?.[1];
-  if (descr === undefined) return malformed('NumPy header has no descr');
-  // structured dtypes (a list) may contain object fields; plain ones are objects only when 'O'
-  if (descr === '[' ? !/['"][|<>=]?O/.test(dict) : !/^['"][|<>=]?O/.test(descr))
-    return { imports: [], findings: [] };
+  const header = await readNpyHeader((n) => reader.take(n));
+  if (!header.ok)
+    return {
+      imports: [],
+      findings: [
+        {
+          file: ctx.file,
+          kind: 'invalid-header',
+          offset: 0,
+          ...(ctx.member ? { member: ctx.member } : {}),
+          message: `${where(ctx, 0)}: not a NumPy .npy header numpy.load reads: ${header.message}`,
+        },
+      ],
+    };
+  if (!header.objects) return { imports: [], findings: [] };
   return checkPickles(reader, ctx);
 }
 
@@ -175,13 +167,15 @@ export async function checkZip(
     const entries = await listZipEntries(handle, size);
     out.torch = entries.some((e) => /(^|\/)data\.pkl$/.test(e.name));
     for (const entry of entries) {
-      const isPickle = /\.pkl$/i.test(entry.name);
-      const isNumpy = /\.npy$/i.test(entry.name);
-      if (!isPickle && !isNumpy) continue;
       const stream = await openZipEntry(handle, path, entry);
       const reader = new StreamByteReader(stream);
       const memberCtx = { ...ctx, member: entry.name };
       try {
+        // numpy.load reads a member as an array when it starts with the .npy magic, whatever its name;
+        // torch.load unpickles data.pkl (every *.pkl is read here)
+        const isNumpy = (await reader.peekBytes(6)).toString('latin1') === '\x93NUMPY';
+        const isPickle = /\.pkl$/i.test(entry.name);
+        if (!isPickle && !isNumpy) continue;
         const r = isPickle ? await checkPickles(reader, memberCtx) : await checkNumpy(reader, memberCtx);
         out.imports.push(...r.imports);
         out.findings.push(...r.findings);

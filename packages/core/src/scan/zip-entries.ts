@@ -1,6 +1,7 @@
 // Reads a ZIP archive's central directory (with ZIP64) and opens entries as streams: what torch.load
 // and numpy.load read (they go through the central directory, so this does too, never the local headers
-// alone). Only stored (0) and deflated (8) entries can be opened.
+// alone), and a local header that names another file is refused as zipfile refuses it.
+// Only stored (0) and deflated (8) entries can be opened.
 import { createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -9,6 +10,8 @@ import { createInflateRaw } from 'node:zlib';
 /** One entry of the central directory. */
 export interface ZipEntry {
   name: string;
+  /** the name's bytes as the central directory stores them (the local header must repeat them) */
+  rawName: Buffer;
   method: number;
   compressedSize: number;
   uncompressedSize: number;
@@ -50,40 +53,53 @@ export async function listZipEntries(handle: FileHandle, size: number): Promise<
     }
   }
   if (eocd < 0) throw new ZipFormatError('no end-of-central-directory record', size);
-  let count = tail.readUInt16LE(eocd + 10);
   let cdSize = tail.readUInt32LE(eocd + 12);
   let cdOffset = tail.readUInt32LE(eocd + 16);
   const eocdAbs = size - tailLen + eocd;
-  if ((count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) && eocdAbs >= 20) {
-    const locator = await readAt(handle, eocdAbs - 20, 20);
-    if (locator.readUInt32LE(0) !== 0x07064b50)
-      throw new ZipFormatError('ZIP64 locator missing', eocdAbs - 20);
-    const z64At = u64(locator, 8);
+  // Like zipfile, a ZIP64 locator right before the end record means the ZIP64 end record (read right
+  // before the locator) counts, whatever the 32-bit fields say.
+  const locator = eocdAbs >= 76 ? await readAt(handle, eocdAbs - 20, 20) : undefined;
+  const zip64 = locator?.readUInt32LE(0) === 0x07064b50;
+  if (zip64) {
+    const z64At = eocdAbs - 20 - 56;
     const z64 = await readAt(handle, z64At, 56);
     if (z64.readUInt32LE(0) !== 0x06064b50) throw new ZipFormatError('ZIP64 end record missing', z64At);
-    count = u64(z64, 32);
     cdSize = u64(z64, 40);
     cdOffset = u64(z64, 48);
   }
+  // zipfile's "concat": bytes before the archive (the directory ends right before the end records)
+  // shift every offset the archive records
+  const concat = eocdAbs - (zip64 ? 76 : 0) - cdSize - cdOffset;
+  cdOffset += concat;
+  if (cdOffset < 0) throw new ZipFormatError('bad offset for the central directory', eocdAbs);
   if (cdOffset + cdSize > size)
     throw new ZipFormatError('central directory lies past the end of the file', cdOffset);
-  const cd = await readAt(handle, cdOffset, cdSize);
+  // zipfile reads entries while they start inside the directory's size (the entry count is not used),
+  // each with its name, extra field and comment, which may run past that size
+  const cd = await readAt(handle, cdOffset, Math.min(size - cdOffset, cdSize + 46 + 3 * 0xffff));
   const entries: ZipEntry[] = [];
   let at = 0;
-  for (let i = 0; i < count; i++) {
+  while (at < cdSize) {
     if (at + 46 > cd.length || cd.readUInt32LE(at) !== 0x02014b50)
       throw new ZipFormatError('bad central directory entry', cdOffset + at);
     const nameLen = cd.readUInt16LE(at + 28);
     const extraLen = cd.readUInt16LE(at + 30);
     const commentLen = cd.readUInt16LE(at + 32);
+    // (zipfile does not check that name, extra field and comment are all there: short reads are taken)
+    const rawName = Buffer.from(cd.subarray(at + 46, at + 46 + nameLen));
     const entry: ZipEntry = {
-      name: cd.subarray(at + 46, at + 46 + nameLen).toString('utf8'),
+      // zipfile: UTF-8 when flag bit 11 is set, else cp437 (shown as Latin-1 here: only for messages)
+      name: rawName.toString(cd.readUInt16LE(at + 8) & 0x800 ? 'utf8' : 'latin1'),
+      rawName,
       method: cd.readUInt16LE(at + 10),
       compressedSize: cd.readUInt32LE(at + 20),
       uncompressedSize: cd.readUInt32LE(at + 24),
       localHeaderOffset: cd.readUInt32LE(at + 42),
     };
     applyZip64Extra(entry, cd.subarray(at + 46 + nameLen, at + 46 + nameLen + extraLen));
+    entry.localHeaderOffset += concat;
+    if (entry.localHeaderOffset < 0)
+      throw new ZipFormatError(`entry ${entry.name}: bad local header offset`, cdOffset + at);
     entries.push(entry);
     at += 46 + nameLen + extraLen + commentLen;
   }
@@ -116,6 +132,14 @@ export async function openZipEntry(handle: FileHandle, path: string, entry: ZipE
   const local = await readAt(handle, entry.localHeaderOffset, 30);
   if (local.readUInt32LE(0) !== 0x04034b50)
     throw new ZipFormatError(`entry ${entry.name}: no local header`, entry.localHeaderOffset);
+  // zipfile refuses a member whose local header names another file (it takes the method and sizes
+  // from the central directory, as this does)
+  const localName = await readAt(handle, entry.localHeaderOffset + 30, local.readUInt16LE(26));
+  if (!localName.equals(entry.rawName))
+    throw new ZipFormatError(
+      `entry ${entry.name}: the local header names ${JSON.stringify(localName.toString('latin1'))}, the central directory ${JSON.stringify(entry.name)}`,
+      entry.localHeaderOffset,
+    );
   const start = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
   if (entry.method !== 0 && entry.method !== 8)
     throw new ZipFormatError(
