@@ -7,12 +7,17 @@
 //   the marker. DEST itself (its mode, owner, inode) is never replaced.
 // - DEST is anything else (a non-empty directory, a file, a symlink): refused with DEST_EXISTS.
 // Staging directories carry the pulling process's pid, so a later pull removes what a killed one left.
+// Before moving entries into an existing DEST, the pull writes a journal (`.modelseal-committing-
+// <pid>-<rand>`, the names it is about to move) into DEST; a pull killed mid-commit leaves it, and
+// the next pull removes exactly those names when their owner is dead. Anything else in DEST stays
+// DEST_EXISTS.
 import { lstat, mkdir, readdir, readlink, rename, rm, writeFile } from 'node:fs/promises';
+import { readInputFile } from '../../read-input-file.js';
 import { basename, dirname, join } from 'node:path';
 import { ModelsealError } from '../../errors.js';
 import { fsErrorCode } from '../../fs-error-code.js';
 import { PULL_MARKER } from '../../model/ignore-rules.js';
-import { ownedName, removeStale } from '../stale-files.js';
+import { ownedName, processAlive, removeStale } from '../stale-files.js';
 
 /** A staging area for one pull. */
 export interface StagedDest {
@@ -30,6 +35,37 @@ export interface StagedDest {
 
 /** Prefix of staging directories inside an existing DEST. */
 const INSIDE_PREFIX = '.modelseal-staging-';
+
+/** Prefix of the journal of an in-place commit: the names being moved into DEST. */
+const JOURNAL_PREFIX = '.modelseal-committing-';
+
+/**
+ * Undo what a pull killed mid-commit left in `dest`: if the only journal belongs to a dead process
+ * and every other entry is a name it lists, remove them (and the journal). When the completion
+ * marker is there the commit had finished: only the journal goes. Otherwise nothing is touched.
+ */
+async function recoverUnfinishedCommit(dest: string): Promise<void> {
+  const names = await readdir(dest);
+  const journals = names.filter((n) => n.startsWith(JOURNAL_PREFIX));
+  if (journals.length !== 1) return;
+  const journal = journals[0];
+  const pid = Number(/^\.modelseal-committing-(\d+)-/.exec(journal)?.[1]);
+  if (!Number.isSafeInteger(pid) || processAlive(pid)) return;
+  if (names.includes(PULL_MARKER)) return void (await rm(join(dest, journal), { force: true }));
+  let listed: unknown;
+  try {
+    listed = (JSON.parse((await readInputFile(join(dest, journal))).toString('utf8')) as { names?: unknown })
+      .names;
+  } catch {
+    return;
+  }
+  if (!Array.isArray(listed) || !listed.every((n) => typeof n === 'string')) return;
+  const ours = new Set<string>(listed);
+  const others = names.filter((n) => n !== journal);
+  if (!others.every((n) => ours.has(n))) return; // foreign content: stays DEST_EXISTS
+  for (const n of others) await rm(join(dest, n), { recursive: true, force: true });
+  await rm(join(dest, journal), { force: true });
+}
 
 /** Prefix of staging directories beside DEST (the name is cut so the whole stays under NAME_MAX). */
 function besidePrefix(destPath: string): string {
@@ -63,6 +99,7 @@ export async function checkDest(dest: string): Promise<'absent' | 'empty'> {
   }
   if (!s.isDirectory()) throw destExists(dest, 'already exists and is not a directory');
   await removeStale(dest, INSIDE_PREFIX);
+  await recoverUnfinishedCommit(dest);
   const entries = await readdir(dest);
   if (entries.length > 0) throw destExists(dest, 'already exists and is not an empty directory');
   return 'empty';
@@ -124,13 +161,19 @@ async function stageInside(destPath: string): Promise<StagedDest> {
           `changed while pulling (found '${others.sort()[0]}'); nothing was moved into it`,
         );
       const moved: string[] = [];
+      const names = await readdir(tree);
+      // The journal reaches DEST whole (written in staging, renamed in) before the first entry moves.
+      const journal = ownedName(JOURNAL_PREFIX);
+      await writeFile(join(work, journal), `${JSON.stringify({ names })}\n`, { mode: 0o644 });
+      await rename(join(work, journal), join(destPath, journal));
       try {
-        for (const name of await readdir(tree)) {
+        for (const name of names) {
           await rename(join(tree, name), join(destPath, name));
           moved.push(name);
         }
       } catch (e) {
         for (const name of moved) await rm(join(destPath, name), { recursive: true, force: true });
+        await rm(join(destPath, journal), { force: true });
         throw e;
       }
       await discard();
@@ -138,6 +181,7 @@ async function stageInside(destPath: string): Promise<StagedDest> {
         flag: 'wx',
         mode: 0o644,
       });
+      await rm(join(destPath, journal), { force: true });
     },
   };
 }
