@@ -174,6 +174,7 @@ describe('mode: verify against a policy', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.outputs).toEqual({
       verified: 'true',
+      policy: 'allowed',
       'oms-root': `sha256:${omsRootOf(keyModel).root}`,
       signer: `key ${HINT}`,
     });
@@ -197,5 +198,23 @@ describe('mode: verify against a policy', () => {
     expect(r.summary).toContain('<h3>modelseal: policy denied</h3>');
     expect(r.summary).toMatch(/\| provenance\.builder \| FAIL: /);
     expect(r.outputs).toEqual({ verified: 'false' });
+  });
+
+  it('audit mode: a waived denial passes the step but never says verified=true', async () => {
+    const f = path.join(tmp, 'audit.yaml');
+    writeFileSync(
+      f,
+      keyPolicyYaml({
+        name: 'audit',
+        mode: 'audit',
+        publicKeyPem: readFileSync(PUB, 'utf8'),
+        provenance: { builderRegExp: 'https://github\\.com/octo/other/.*', maxLevel: 2 },
+      }),
+    );
+    const r = await runAction({ mode: 'verify', 'model-path': keyModel, policy: f }, RECORDED_RUN, tmp);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.outputs).toMatchObject({ verified: 'false', policy: 'denied-audit' });
+    expect(r.summary).toContain('<h3>modelseal: denied (audit mode)</h3>');
+    expect(r.summary).toMatch(/\| provenance\.builder \| FAIL: /);
   });
 });

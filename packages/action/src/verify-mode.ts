@@ -123,7 +123,9 @@ async function verifyWithPolicy(inputs: VerifyInputs, rows: SummaryRow[]): Promi
     throw failure;
   }
   const verdict = result.allowed ? 'allowed' : 'denied (audit mode: not enforced)';
+  // Audit mode never reports a verified model: a waived denial is verified=false, policy=denied-audit.
   core.setOutput('verified', String(result.allowed));
+  core.setOutput('policy', result.allowed ? 'allowed' : 'denied-audit');
   if (facts.root) core.setOutput('oms-root', facts.root);
   if (facts.signer) core.setOutput('signer', facts.signer);
   core.info(

@@ -10,12 +10,13 @@ import { OMS_LEGACY_PREDICATE_TYPE, OMS_PREDICATE_TYPE } from '../oms/statement.
 import { parseBundle } from '../verify/parse-bundle.js';
 import type { BundleVerifier, ParsedBundle, SignerIdentity } from '../verify/verifier.js';
 import { claimedSigner } from './claimed-signer.js';
+import { claimedPredicateType, evidenceKind } from '../source/evidence-kind.js';
 import { legacySignatures } from './legacy-cosign.js';
-import { omsManifestOf, openArtifact, type OpenedArtifact } from './oci-artifact.js';
+import { openArtifact, type OpenedArtifact } from './oci-artifact.js';
 import { bundleReferrers } from './oci-referrers.js';
 import { COSIGN_SIGN_V1 } from './predicate-types.js';
 import { errorOf, verifyAttestations } from './verify-attestation.js';
-import { underCheck, verifySignatures, type SignatureCheck } from './verify-artifact.js';
+import { checkSignatures, underCheck, type SignatureCheck } from './verify-artifact.js';
 
 /** One signature or attestation found on an artifact. */
 export interface EvidenceEntry {
@@ -49,43 +50,20 @@ const SIGNATURE_TYPES: (string | undefined)[] = [
   COSIGN_SIGN_V1,
 ];
 
-function claimedType(bundle: ParsedBundle): string | undefined {
-  try {
-    const t = (JSON.parse(bundle.envelope.payload.toString('utf8')) as { predicateType?: unknown })
-      .predicateType;
-    return typeof t === 'string' ? t : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function kindOf(type: string | undefined): EvidenceEntry['kind'] {
-  if (type === COSIGN_SIGN_V1) return 'cosign';
-  return type === OMS_PREDICATE_TYPE || type === OMS_LEGACY_PREDICATE_TYPE ? 'oms' : 'attestation';
+  const kind = evidenceKind(type);
+  return kind === 'oms' || kind === 'cosign' ? kind : 'attestation';
 }
 
 async function signatureChecks(
   artifact: OpenedArtifact,
   opts: InspectEvidenceOptions & { verifier: BundleVerifier },
-): Promise<Map<string, SignatureCheck>> {
-  let checks: SignatureCheck[];
-  try {
-    checks = (await verifySignatures(underCheck(artifact), opts)).checks;
-  } catch (e) {
-    if (!(e instanceof ModelsealError) || e.kind !== 'verification') throw e;
-    checks = (e.details?.checks as SignatureCheck[] | undefined) ?? [];
-  }
-  return new Map(checks.map((c) => [c.source, c]));
-}
-
-function subjectDigests(artifact: OpenedArtifact): string[] {
-  const digests = [artifact.plan.descriptor.digest.slice('sha256:'.length)];
-  try {
-    digests.push(omsManifestOf(artifact).root);
-  } catch (e) {
-    if (!(e instanceof ModelsealError && e.code === 'UNSUPPORTED_ARTIFACT')) throw e;
-  }
-  return digests;
+): Promise<{ checks: Map<string, SignatureCheck>; roots: string[] }> {
+  const checked = await checkSignatures(underCheck(artifact), opts);
+  return {
+    checks: new Map(checked.checks.map((c) => [c.source, c])),
+    roots: checked.oms.map((s) => s.signed.root),
+  };
 }
 
 /**
@@ -111,10 +89,10 @@ export async function inspectEvidence(
     reference: artifact.shown,
   };
   const verifier = opts.verifier;
-  const checked = verifier
-    ? await signatureChecks(artifact, { ...opts, verifier })
-    : new Map<string, SignatureCheck>();
-  const digests = subjectDigests(artifact);
+  const signatures = verifier ? await signatureChecks(artifact, { ...opts, verifier }) : undefined;
+  const checked = signatures?.checks ?? new Map<string, SignatureCheck>();
+  // an attestation is about this artifact when it names the manifest digest or a bound OMS root
+  const digests = [artifact.plan.descriptor.digest.slice('sha256:'.length), ...(signatures?.roots ?? [])];
   const evidence: EvidenceEntry[] = [];
   for (const b of await bundleReferrers(artifact.target, artifact.plan.descriptor)) {
     const source = b.referrer.digest;
@@ -131,7 +109,7 @@ export async function inspectEvidence(
       });
       continue;
     }
-    const predicateType = b.predicateType ?? claimedType(parsed);
+    const predicateType = b.predicateType ?? claimedPredicateType(parsed.envelope.payload);
     const kind = kindOf(predicateType);
     const claimed = claimedSigner(parsed);
     const entry: EvidenceEntry = {

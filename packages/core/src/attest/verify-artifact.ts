@@ -4,21 +4,17 @@
 // that passes is enough (cosign's rule); every signature is reported with why it passed or failed.
 import type { KeyObject } from 'node:crypto';
 import { ModelsealError } from '../errors.js';
-import { compareManifest } from '../oms/compare-manifest.js';
-import {
-  OMS_LEGACY_PREDICATE_TYPE,
-  OMS_PREDICATE_TYPE,
-  parseStatement,
-  type SignedManifest,
-} from '../oms/statement.js';
+import { OMS_LEGACY_PREDICATE_TYPE, OMS_PREDICATE_TYPE, type SignedManifest } from '../oms/statement.js';
 import type { OpenTargetOptions } from '../oci/open-target.js';
 import type { ImageManifest } from '../oci/manifest.js';
 import type { Descriptor, ReadOnlyTarget } from '../oci/target.js';
 import { parseBundle } from '../verify/parse-bundle.js';
 import type { BundleVerifier, SignerIdentity } from '../verify/verifier.js';
-import { hasSubjectDigest, parseInTotoStatement } from './in-toto.js';
+import { bindEvidence, type BoundOmsSignature, type VerifiedEvidence } from '../source/bind-evidence.js';
+import { layerFileSet } from '../source/file-set.js';
+import { parseInTotoStatement } from './in-toto.js';
 import { legacySignatures, verifyLegacySignature } from './legacy-cosign.js';
-import { omsManifestOf, openArtifact, type OpenedArtifact } from './oci-artifact.js';
+import { openArtifact, type OpenedArtifact } from './oci-artifact.js';
 import { bundleReferrers } from './oci-referrers.js';
 import { COSIGN_SIGN_V1 } from './predicate-types.js';
 import { errorOf } from './verify-attestation.js';
@@ -47,7 +43,7 @@ export interface VerifyArtifactResult {
   reference: string;
   digest: string;
   signer: SignerIdentity;
-  /** The OMS manifest of the first passing OMS signature, when there is one. */
+  /** The OMS manifest of a bound OMS signature (the first by referrer digest), when there is one. */
   signed?: SignedManifest;
   /** The bytes of that OMS signature bundle. */
   bundle?: Buffer;
@@ -61,93 +57,154 @@ export interface ArtifactUnderCheck {
   shown: string;
   descriptor: Descriptor;
   manifest: ImageManifest;
-  /** Raw file layers as OMS resources; undefined when files sit in archive layers (checked after extraction). */
+  /** The artifact's layers (their file set); undefined when unknown (no OMS signature then binds). */
   layerFiles?: Pick<OpenedArtifact, 'shown' | 'name' | 'plan'>;
 }
 
-/** Verifies the signatures of an artifact already resolved (used by verifyArtifact and pull --verify). */
-export async function verifySignatures(
+/** The signatures of an artifact, checked and bound, before a verdict is drawn from them. */
+export interface CheckedSignatures {
+  checks: SignatureCheck[];
+  /** OMS signatures whose files are exactly the artifact's, sorted by source. */
+  oms: BoundOmsSignature[];
+  /** Cosign (and legacy `.sig`) signatures about the manifest digest. */
+  others: { signer: SignerIdentity; warnings: string[] }[];
+  /** OMS signatures that verified but whose files cannot be compared before download (archive layers). */
+  pending: VerifiedEvidence[];
+  /** Every OMS signature whose signature verified, bound or not (to bind again against staged files). */
+  verifiedOms: VerifiedEvidence[];
+  failures: unknown[];
+}
+
+const SIGNATURE_TYPES = [OMS_PREDICATE_TYPE, OMS_LEGACY_PREDICATE_TYPE, COSIGN_SIGN_V1];
+
+/**
+ * Verify every signature referrer of `a` with `opts.verifier` and bind it (source/bindEvidence): an
+ * OMS signature counts only when it lists exactly the artifact's files, a cosign signature only when
+ * its subject is the manifest digest. Referrer order does not matter. Throws input errors only.
+ */
+export async function checkSignatures(
   a: ArtifactUnderCheck,
-  opts: Pick<VerifyArtifactOptions, 'verifier' | 'publicKey' | 'requireOms'>,
-): Promise<VerifyArtifactResult> {
-  let layerResources: ReturnType<typeof omsManifestOf> | undefined;
-  try {
-    layerResources = a.layerFiles ? omsManifestOf(a.layerFiles) : undefined;
-  } catch (e) {
-    if (!(e instanceof ModelsealError && e.code === 'UNSUPPORTED_ARTIFACT')) throw e;
-  }
-  const checks: SignatureCheck[] = [];
-  const failures: unknown[] = [];
-  let pass:
-    { signer: SignerIdentity; signed?: SignedManifest; bundle?: Buffer; warnings: string[] } | undefined;
-  for (const b of await bundleReferrers(a.target, a.descriptor)) {
+  opts: Pick<VerifyArtifactOptions, 'verifier' | 'publicKey'>,
+): Promise<CheckedSignatures> {
+  const out: CheckedSignatures = {
+    checks: [],
+    oms: [],
+    others: [],
+    pending: [],
+    verifiedOms: [],
+    failures: [],
+  };
+  const verified: VerifiedEvidence[] = [];
+  const referrers = (await bundleReferrers(a.target, a.descriptor))
+    .filter((b) => b.predicateType === undefined || SIGNATURE_TYPES.includes(b.predicateType))
+    .sort((x, y) => (x.referrer.digest < y.referrer.digest ? -1 : 1));
+  for (const b of referrers) {
     const source = b.referrer.digest;
     const kindGuess = b.predicateType === COSIGN_SIGN_V1 ? 'cosign' : 'oms';
-    if (
-      b.predicateType &&
-      ![OMS_PREDICATE_TYPE, OMS_LEGACY_PREDICATE_TYPE, COSIGN_SIGN_V1].includes(b.predicateType)
-    )
-      continue;
     try {
-      const verified = await opts.verifier.verify(parseBundle(b.bytes, source));
-      const statement = parseInTotoStatement(verified.payload, source);
-      if (statement.predicateType === COSIGN_SIGN_V1) {
-        if (!hasSubjectDigest(statement, a.descriptor.digest))
-          throw new ModelsealError(
-            'SUBJECT_MISMATCH',
-            `${source}: the cosign signature is not about ${a.descriptor.digest}`,
-          );
-        checks.push({ source, kind: 'cosign', verified: true, signer: verified.signer });
-        if (!opts.requireOms) pass ??= { signer: verified.signer, warnings: verified.warnings };
-        continue;
-      }
-      const signed = parseStatement(verified.payload, source);
-      if (layerResources) compareManifest(signed, layerResources.resources);
-      checks.push({ source, kind: 'oms', verified: true, signer: verified.signer });
-      if (!pass?.signed)
-        pass = { signer: verified.signer, signed, bundle: b.bytes, warnings: verified.warnings };
+      const v = await opts.verifier.verify(parseBundle(b.bytes, source));
+      const statement = parseInTotoStatement(v.payload, source);
+      if (!SIGNATURE_TYPES.includes(statement.predicateType)) continue; // an attestation, not a signature
+      const evidence = { source, bytes: b.bytes, payload: v.payload, signer: v.signer, warnings: v.warnings };
+      verified.push(evidence);
+      if (statement.predicateType !== COSIGN_SIGN_V1) out.verifiedOms.push(evidence);
     } catch (e) {
-      failures.push(e);
-      checks.push({ source, kind: kindGuess, verified: false, error: errorOf(e) });
+      out.failures.push(e);
+      out.checks.push({ source, kind: kindGuess, verified: false, error: errorOf(e) });
     }
+  }
+  const files = a.layerFiles
+    ? layerFileSet(a.layerFiles.plan, a.shown)
+    : () => {
+        throw new ModelsealError('UNSUPPORTED_ARTIFACT', `${a.shown}: the artifact's files are not known`);
+      };
+  const bound = await bindEvidence(
+    { shown: a.shown, manifestDigest: a.descriptor.digest, files: async (c) => files(c) },
+    verified,
+  );
+  for (const s of bound.oms) {
+    out.oms.push(s);
+    out.checks.push({ source: s.source, kind: 'oms', verified: true, signer: s.signer });
+  }
+  for (const s of bound.cosign) {
+    out.others.push(s);
+    out.checks.push({ source: s.source, kind: 'cosign', verified: true, signer: s.signer });
+  }
+  for (const u of bound.unbound) {
+    const kind = u.kind === 'cosign' ? 'cosign' : 'oms';
+    const error = new ModelsealError(u.code, u.reason);
+    if (kind === 'oms' && u.code === 'UNSUPPORTED_ARTIFACT') {
+      const v = verified.find((x) => x.source === u.source);
+      if (v) out.pending.push(v);
+    }
+    out.failures.push(error);
+    out.checks.push({ source: u.source, kind, verified: false, signer: u.signer, error: errorOf(error) });
   }
   if (opts.publicKey) {
     for (const sig of await legacySignatures(a.target, a.descriptor)) {
       try {
         verifyLegacySignature(sig, opts.publicKey, a.descriptor.digest);
-        checks.push({ source: sig.source, kind: 'cosign-legacy', verified: true, signer: { kind: 'key' } });
-        if (!opts.requireOms)
-          pass ??= { signer: { kind: 'key' }, warnings: ['verified a legacy cosign .sig signature'] };
+        out.checks.push({
+          source: sig.source,
+          kind: 'cosign-legacy',
+          verified: true,
+          signer: { kind: 'key' },
+        });
+        out.others.push({ signer: { kind: 'key' }, warnings: ['verified a legacy cosign .sig signature'] });
       } catch (e) {
-        failures.push(e);
-        checks.push({ source: sig.source, kind: 'cosign-legacy', verified: false, error: errorOf(e) });
+        out.failures.push(e);
+        out.checks.push({ source: sig.source, kind: 'cosign-legacy', verified: false, error: errorOf(e) });
       }
     }
   }
-  if (pass) {
-    return {
-      reference: a.shown,
-      digest: a.descriptor.digest,
-      signer: pass.signer,
-      ...(pass.signed ? { signed: pass.signed } : {}),
-      ...(pass.bundle ? { bundle: pass.bundle } : {}),
-      checks,
-      warnings: pass.warnings,
-    };
-  }
-  const first = failures[0];
+  return out;
+}
+
+/** The error for checked signatures that hold no passing one: the first failure, or SIGNATURE_MISSING. */
+export function signatureFailure(
+  a: Pick<ArtifactUnderCheck, 'shown' | 'descriptor'>,
+  checked: Pick<CheckedSignatures, 'checks' | 'failures'>,
+  requireOms: boolean,
+): Error {
+  const { checks } = checked;
+  const first = checked.failures[0];
   if (first instanceof ModelsealError)
-    throw new ModelsealError(first.code, first.message, {
+    return new ModelsealError(first.code, first.message, {
       cause: first,
       details: { ...first.details, checks },
     });
   if (first !== undefined)
-    throw first instanceof Error ? first : new Error('signature verification failed', { cause: first });
-  throw new ModelsealError(
+    return first instanceof Error ? first : new Error('signature verification failed', { cause: first });
+  return new ModelsealError(
     'SIGNATURE_MISSING',
-    `${a.shown} (${a.descriptor.digest}) has no ${opts.requireOms ? 'OMS model ' : ''}signature`,
+    `${a.shown} (${a.descriptor.digest}) has no ${requireOms ? 'OMS model ' : ''}signature`,
     { details: { checks } },
   );
+}
+
+/**
+ * Verifies the signatures of an artifact already resolved (used by verifyArtifact and inspect): one
+ * bound signature is enough (cosign's rule). Throws signatureFailure's error when none passes: an
+ * OMS signature over other files (TAMPERED_FILE, MISSING_FILE, EXTRA_FILE), over files in archive
+ * layers (UNSUPPORTED_ARTIFACT: never skipped), a cosign signature about another manifest
+ * (SUBJECT_MISMATCH), BAD_SIGNATURE, IDENTITY_MISMATCH..., or SIGNATURE_MISSING.
+ */
+export async function verifySignatures(
+  a: ArtifactUnderCheck,
+  opts: Pick<VerifyArtifactOptions, 'verifier' | 'publicKey' | 'requireOms'>,
+): Promise<VerifyArtifactResult> {
+  const checked = await checkSignatures(a, opts);
+  const [oms] = checked.oms;
+  const other = opts.requireOms ? undefined : checked.others[0];
+  if (!oms && !other) throw signatureFailure(a, checked, opts.requireOms ?? false);
+  return {
+    reference: a.shown,
+    digest: a.descriptor.digest,
+    signer: oms ? oms.signer : (other as { signer: SignerIdentity }).signer,
+    ...(oms ? { signed: oms.signed, bundle: oms.bundle } : {}),
+    checks: checked.checks,
+    warnings: oms ? oms.warnings : (other?.warnings ?? []),
+  };
 }
 
 /**

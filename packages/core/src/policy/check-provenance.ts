@@ -1,6 +1,6 @@
 // SLSA provenance v1 rules: builder (and the level it vouches for), buildType, source repository
-// and ref, and resolved dependencies (datasets, base models) by URI and pinned digest. `git+` source
-// dependencies are governed by the source rule, not the dependency allow-list.
+// and ref, and resolved dependencies (datasets, base models) by URI and pinned digest. The dependency
+// allow-list covers every dependency, `git+` source URIs included (the source rule checks them too).
 import { isJsonObject } from '../json-object.js';
 import { valueMatcher, type ValueMatcher } from './anchored-pattern.js';
 import type { PolicyCheck } from './result.js';
@@ -111,24 +111,21 @@ export function checkProvenance(
             ),
     );
   }
-  if (rule.dependencies) checks.push(checkDependencies(rule.dependencies, deps, found));
+  if (rule.dependencies) checks.push(checkDependencies(rule.dependencies, deps));
   return { checks, level };
 }
 
 function checkDependencies(
   rule: NonNullable<ProvenanceRule['dependencies']>,
   deps: Dependency[],
-  found: { dep?: Dependency }[],
 ): PolicyCheck {
   const name = 'provenance.dependencies';
-  const sourceDeps = new Set(found.map((s) => s.dep).filter((d) => d !== undefined));
   const allow: { uri: ValueMatcher; digest?: Record<string, string> }[] = rule.allow.map((a) => ({
     uri: valueMatcher(a.uri, a.uriRegExp),
     digest: a.digest,
   }));
   let checked = 0;
   for (const dep of deps) {
-    if (sourceDeps.has(dep)) continue;
     const rules = allow.filter((a) => a.uri.test(dep.uri));
     if (rules.length === 0) {
       if (rule.denyUnlisted)

@@ -45,6 +45,7 @@ spec:
       sources: [{repository: https://github.com/acme/train, refRegExp: 'refs/tags/v[0-9]+'}]
       dependencies:
         allow:
+          - uriRegExp: 'git\\+https://github\\.com/acme/train@refs/tags/v[0-9]+'
           - uriRegExp: 's3://acme-data/.*'
           - {uri: 'hf://google-bert/bert-base-uncased', digest: {sha256: '${'ef'.repeat(32)}'}}
     sbom:
@@ -209,6 +210,32 @@ describe('evaluatePolicy', () => {
         'PROVENANCE_REJECTED',
         'source https://github.com/acme/train@refs/heads/main is not allowed',
       ],
+      // the git+ source is a dependency too: the allow-list covers it (issue 19)
+      [
+        'provenance.dependencies',
+        'PROVENANCE_REJECTED',
+        'dependency git+https://github.com/acme/train@refs/heads/main is not in the allow-list',
+      ],
+    ]);
+    const gitDep = evaluatePolicy(
+      policy,
+      await evidence({
+        prov: {
+          dependencies: [{ uri: 'git+https://github.com/evil/x@refs/tags/v1', digest: { gitCommit: 'aa' } }],
+        },
+      }),
+    );
+    expect(failed(gitDep)).toEqual([
+      [
+        'provenance.source',
+        'PROVENANCE_REJECTED',
+        'source https://github.com/evil/x@refs/tags/v1 is not allowed',
+      ],
+      [
+        'provenance.dependencies',
+        'PROVENANCE_REJECTED',
+        'dependency git+https://github.com/evil/x@refs/tags/v1 is not in the allow-list',
+      ],
     ]);
     const unlisted = evaluatePolicy(
       policy,
@@ -305,6 +332,45 @@ describe('evaluatePolicy', () => {
     expect(failed(dirty)).toEqual([['weights.scan', 'SCAN_FAILED', 'a.pkl: imports os.system']]);
     const none = evaluatePolicy(policy, { ...e, scan: undefined, files: undefined });
     expect(failed(none).map((f) => f[1])).toEqual(['WEIGHT_FORMAT_DENIED', 'SCAN_FAILED']);
+  });
+
+  it('checks that never ran are "not evaluated", never passed, and are no failure of their own', async () => {
+    const e = await evidence();
+    const early = evaluatePolicy(
+      policy,
+      { ...e, files: undefined, scan: undefined },
+      { notEvaluated: ['weights'] },
+    );
+    const weights = early.checks.filter((c) => c.name.startsWith('weights.'));
+    expect(weights).toEqual([
+      {
+        name: 'weights.formats',
+        passed: false,
+        status: 'not evaluated',
+        reason: 'not evaluated: the weight files are examined after download',
+      },
+      {
+        name: 'weights.scan',
+        passed: false,
+        status: 'not evaluated',
+        reason: 'not evaluated: the weight files are examined after download',
+      },
+    ]);
+    expect(early.allowed).toBe(false);
+    expect(policyFailure(early)).toBeUndefined(); // nothing has failed yet
+    const denied = evaluatePolicy(
+      policy,
+      {
+        ...(await evidence({ prov: { builderId: 'https://evil.test/ci' } })),
+        files: undefined,
+        scan: undefined,
+      },
+      { notEvaluated: ['weights'] },
+    );
+    expect(policyFailure(denied)?.code).toBe('PROVENANCE_REJECTED');
+    expect(policyFailure(denied)?.message).toMatch(
+      /^policy prod: provenance\.builder: .* \(1 more failed check\(s\)\)$/,
+    );
   });
 
   it('audit mode reports failures without enforcing them', async () => {

@@ -8,15 +8,18 @@ import type { PolicyEvidence } from './evidence.js';
 import type { LoadedPolicy } from './load-policy.js';
 import { describeSigner, identityMatcher, type IdentityMatcher } from './match-identity.js';
 import type { PolicyCheck, PolicyResult } from './result.js';
-import { CYCLONEDX_BOM, SLSA_PROVENANCE_V1 } from '../attest/predicate-types.js';
+import { evidenceKind } from '../source/evidence-kind.js';
 import { selectAttestations } from './select-attestations.js';
-
-const isCycloneDx = (t: string) => t === CYCLONEDX_BOM || /^https:\/\/cyclonedx\.org\/bom\/v1\.\d+$/.test(t);
 
 /** Options of evaluatePolicy. */
 export interface EvaluatePolicyOptions {
   /** The evaluation time recorded in the result; default now. */
   now?: Date;
+  /**
+   * Blocks whose checks cannot run yet (only `weights`, before download): their checks are listed
+   * with `status: 'not evaluated'` and `passed: false`. Default none.
+   */
+  notEvaluated?: 'weights'[];
 }
 
 /**
@@ -76,7 +79,7 @@ export function evaluatePolicy(
     const picked = selectAttestations(
       'provenance.signer',
       evidence,
-      (t) => t === SLSA_PROVENANCE_V1,
+      (t) => evidenceKind(t) === 'provenance',
       signers(rule.signedBy),
     );
     checks.push(picked.check);
@@ -91,12 +94,28 @@ export function evaluatePolicy(
 
   if (req.sbom) {
     const rule = req.sbom;
-    const picked = selectAttestations('sbom.signer', evidence, isCycloneDx, signers(rule.signedBy));
+    const picked = selectAttestations(
+      'sbom.signer',
+      evidence,
+      (t) => evidenceKind(t) === 'sbom',
+      signers(rule.signedBy),
+    );
     checks.push(picked.check);
     for (const a of picked.accepted) checks.push(...checkSbom(rule, a.statement.predicate));
   }
 
-  if (req.weights?.formats) {
+  const weightsPending = opts.notEvaluated?.includes('weights') ?? false;
+  if (req.weights && weightsPending) {
+    for (const name of [req.weights.formats ? 'weights.formats' : '', req.weights.scan ? 'weights.scan' : ''])
+      if (name)
+        checks.push({
+          name,
+          passed: false,
+          status: 'not evaluated',
+          reason: 'not evaluated: the weight files are examined after download',
+        });
+  }
+  if (req.weights?.formats && !weightsPending) {
     const allowed = req.weights.formats;
     const files = evidence.files;
     const bad = files?.find((f) => !allowed.includes(f.format));
@@ -122,7 +141,7 @@ export function evaluatePolicy(
             },
     );
   }
-  if (req.weights?.scan === 'clean') {
+  if (req.weights?.scan === 'clean' && !weightsPending) {
     const scan = evidence.scan;
     const first = scan?.findings[0];
     checks.push(
@@ -158,11 +177,13 @@ export function evaluatePolicy(
 
 /**
  * The error for a denied, enforced result: the first failed check's code, and a one-line message
- * naming that check. Undefined when the result is allowed or only audited.
+ * naming that check. Undefined when the result is allowed or only audited, and when the only checks
+ * that did not pass are 'not evaluated' (nothing has failed yet; such a result is still not allowed).
  */
 export function policyFailure(result: PolicyResult): ModelsealError | undefined {
   if (result.allowed || !result.enforced) return undefined;
-  const failed = result.checks.filter((c) => !c.passed);
+  const failed = result.checks.filter((c) => !c.passed && c.status !== 'not evaluated');
+  if (failed.length === 0) return undefined;
   const first = failed[0];
   const more = failed.length > 1 ? ` (${failed.length - 1} more failed check(s))` : '';
   return new ModelsealError(

@@ -60,6 +60,23 @@ export interface PolicyEvidence {
    * files do not match its signature. A failed check reports these instead of a bare "missing".
    */
   failures?: VerificationFailure[];
+  /**
+   * Verified signatures and attestations that are not about this model (another model's files or
+   * digest): listed so `--json` and inspect can show them; never used by a check.
+   */
+  unbound?: UnboundEvidence[];
+}
+
+/** Verified evidence that is not about the model (see bindEvidence): shown, never trusted. */
+export interface UnboundEvidence {
+  /** Referrer (`REF@sha256:...`) or file it came from. */
+  source: string;
+  kind: 'oms' | 'cosign' | 'provenance' | 'sbom' | 'attestation';
+  predicateType?: string;
+  signer: SignerIdentity;
+  /** Why it does not bind: SUBJECT_MISMATCH, TAMPERED_FILE / MISSING_FILE / EXTRA_FILE, UNSUPPORTED_ARTIFACT, ... */
+  code: ErrorCode;
+  reason: string;
 }
 
 /** A verification attempt that failed (see PolicyEvidence.failures). */

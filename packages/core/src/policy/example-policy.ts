@@ -51,8 +51,9 @@ spec:
       sources: # externalParameters.workflow and git+ dependencies
         - repository: https://github.com/acme/train
           refRegExp: 'refs/tags/v.*'
-      dependencies: # datasets and base models in resolvedDependencies
+      dependencies: # every resolvedDependency (datasets, base models, the git+ source) must be allowed
         allow:
+          - uriRegExp: 'git\\+https://github\\.com/acme/train@refs/tags/v.*'
           - uriRegExp: 's3://acme-data/.*'
           - uri: hf://google-bert/bert-base-uncased
             digest: {sha256: 0b3a2f8e4c1d5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b}

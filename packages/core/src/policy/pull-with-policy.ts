@@ -1,22 +1,24 @@
 // pullWithPolicy: the init container's job. Resolve the tag to a digest once; verify the bundle
-// referrers of that digest against the policy before any weight byte is fetched; pull the layers
-// into staging with digest checks; then, before the staged tree becomes DEST, check the files
-// against the verified OMS signature and scan them when the policy has a `weights` block. DEST
-// appears only when the whole policy passed (or in audit mode).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// referrers of that digest and bind them to the artifact (source/bindEvidence) before any weight
+// byte is fetched; pull the layers into staging with digest checks; then, before the staged tree
+// becomes DEST, bind the same verified bundles again against the staged files (entry by entry, so
+// archive layers are covered) and scan them when the policy has a `weights` block. DEST appears
+// only when the whole policy passed over bound evidence (or in audit mode).
 import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { ModelsealError } from '../errors.js';
 import { openSource } from '../oci/open-target.js';
+import { planPull } from '../oci/pull/pull-plan.js';
 import { pullModel, type PullModelOptions, type PullModelResult } from '../oci/pull-model.js';
 import { scanModel } from '../scan/scan-model.js';
 import { DEFAULT_SIGNATURE_NAME } from '../sign/signature-path.js';
-import type { SignerIdentity } from '../verify/verifier.js';
-import { verifyModel } from '../verify/verify-model.js';
+import { stagedFileSet } from '../source/file-set.js';
+import { gatherReferrerEvidence, rebindEvidence } from '../source/referrer-evidence.js';
 import { evaluatePolicy, policyFailure } from './evaluate-policy.js';
 import type { LoadedPolicy } from './load-policy.js';
-import { gatherReferrerEvidence } from './oci-evidence.js';
+import { identityMatcher } from './match-identity.js';
 import { policyVerifier, type PolicyVerifierOptions } from './policy-verifier.js';
+import type { SignerIdentity } from '../verify/verifier.js';
 import type { PolicyResult } from './result.js';
 import { evidenceFromScan } from './scan-evidence.js';
 
@@ -53,11 +55,13 @@ function deniedByPull(result: PolicyResult, e: ModelsealError): PolicyResult {
 }
 
 /**
- * Pull `ref` into `dest` only if `opts.policy` allows it. Throws the first failed check's error
- * (SIGNATURE_MISSING, IDENTITY_MISMATCH, PROVENANCE_REJECTED, LICENSE_DENIED, SCAN_FAILED, ...)
- * in enforce mode, before download when the signatures and attestations already fail; the errors
- * of pullModel (DIGEST_MISMATCH, UNSAFE_PATH, ...); TAMPERED_FILE etc. when the files do not match
- * the OMS signature; IGNORED_PATH for an artifact carrying paths verify ignores (.git, model.sig...)
+ * Pull `ref` into `dest` only if `opts.policy` allows it, over evidence bound to this artifact
+ * (another model's signatures or attestations never count; the order of referrers never matters).
+ * Throws the first failed check's error (SIGNATURE_MISSING, IDENTITY_MISMATCH, TAMPERED_FILE /
+ * EXTRA_FILE / MISSING_FILE when no OMS signature lists exactly these files, SUBJECT_MISMATCH,
+ * PROVENANCE_REJECTED, LICENSE_DENIED, SCAN_FAILED, ...) in enforce mode, before download when the
+ * bound signatures and attestations already fail; the errors of pullModel (DIGEST_MISMATCH,
+ * UNSAFE_PATH, ...); IGNORED_PATH for an artifact carrying paths verify ignores (.git, model.sig...)
  * unless `ignoredPaths: 'skip'`. DEST is absent whenever it throws.
  */
 export async function pullWithPolicy(
@@ -65,18 +69,18 @@ export async function pullWithPolicy(
   dest: string,
   opts: PullWithPolicyOptions,
 ): Promise<PullWithPolicyResult> {
-  const { target, selector } = openSource(ref, opts);
-  const desc = await target.resolve(selector);
+  const { target, selector, shown } = openSource(ref, opts);
+  const ignoredPaths = opts.ignoredPaths ?? 'refuse'; // the policy path is strict unless told otherwise
+  const plan = await planPull(target, selector, shown, opts.include, ignoredPaths);
   const verifier = policyVerifier(opts.policy.policy, opts);
-  const { evidence, omsBundle } = await gatherReferrerEvidence(target, desc, verifier);
+  const gathered = await gatherReferrerEvidence(target, plan, shown, verifier);
   const weights = opts.policy.policy.spec.require.weights !== undefined;
+  // Files inside archive layers are compared only once staged: nothing OMS-bound can be judged before.
+  const deferred = gathered.bound.unbound.some((u) => u.kind === 'oms' && u.code === 'UNSUPPORTED_ARTIFACT');
 
   // Before any weight byte: everything but the weight checks must already pass.
-  const early = evaluatePolicy(
-    opts.policy,
-    weights ? { ...evidence, files: [], scan: { clean: true, findings: [] } } : evidence,
-  );
-  const earlyFailure = policyFailure(early);
+  const early = evaluatePolicy(opts.policy, gathered.evidence, { notEvaluated: weights ? ['weights'] : [] });
+  const earlyFailure = deferred ? undefined : policyFailure(early);
   if (earlyFailure) {
     await opts.onResult?.(early);
     throw earlyFailure;
@@ -85,48 +89,40 @@ export async function pullWithPolicy(
   let result: PolicyResult = early;
   let decided = false;
   let signer: SignerIdentity | undefined;
+  const omsRule = opts.policy.policy.spec.require.signatures.oms;
+  const omsSigners = (omsRule?.signedBy ?? []).map((n) =>
+    identityMatcher(n, opts.policy.policy.spec.identities[n]),
+  );
   const pulled = await pullModel(target, dest, {
     ...opts,
-    ignoredPaths: opts.ignoredPaths ?? 'refuse', // the policy path is strict unless told otherwise
-    reference: desc.digest,
+    ignoredPaths,
+    reference: plan.descriptor.digest,
     beforeCommit: async (staged) => {
-      const final = { ...evidence, failures: [...(evidence.failures ?? [])] };
-      if (omsBundle) {
-        // The files on disk must be exactly the ones the verified OMS signature lists.
-        const tmp = await mkdtemp(path.join(tmpdir(), 'modelseal-sig-'));
-        try {
-          const sigPath = path.join(tmp, 'model.sig');
-          await writeFile(sigPath, omsBundle);
-          const verified = await verifyModel(staged.dir, {
-            verifier,
-            signaturePath: sigPath,
-            signal: opts.signal,
-          });
-          signer = verified.signer;
-        } catch (e) {
-          final.signatures = final.signatures.filter((s) => s.kind !== 'oms');
-          if (!(e instanceof ModelsealError) || e.kind !== 'verification') throw e;
-          final.failures.push({ check: 'signatures.oms', code: e.code, message: e.message });
-        } finally {
-          await rm(tmp, { recursive: true, force: true });
-        }
-      }
-      if (staged.omsRoot) final.subjectDigests = [...final.subjectDigests, `sha256:${staged.omsRoot}`];
-      if (weights) Object.assign(final, evidenceFromScan(await scanModel(staged.dir)));
-      result = evaluatePolicy(opts.policy, final);
+      // The files on disk, entry by entry, decide which OMS signatures (and so which roots) bind.
+      const { evidence, bound } = await rebindEvidence(gathered, {
+        shown,
+        manifestDigest: plan.descriptor.digest,
+        files: stagedFileSet(staged.dir, staged.files),
+      });
+      if (weights) Object.assign(evidence, evidenceFromScan(await scanModel(staged.dir)));
+      result = evaluatePolicy(opts.policy, evidence);
       decided = true;
       const failure = policyFailure(result);
       if (failure) {
         await opts.onResult?.(result);
         throw failure;
       }
-      // The bound OMS signature, verified against these files, goes beside them (as pull --verify
-      // does); never over a file of the artifact.
-      if (omsBundle && signer && !staged.files.some((f) => f.path === DEFAULT_SIGNATURE_NAME))
-        await writeFile(path.join(staged.dir, DEFAULT_SIGNATURE_NAME), omsBundle, {
-          flag: 'wx',
-          mode: 0o644,
-        });
+      // The bound OMS signature of an identity signatures.oms names goes beside the files (as pull
+      // --verify does); never over a file of the artifact.
+      const chosen = bound.oms.find((s) => omsSigners.some((m) => m.matches(s.signer)));
+      if (chosen) {
+        signer = chosen.signer;
+        if (!staged.files.some((f) => f.path === DEFAULT_SIGNATURE_NAME))
+          await writeFile(path.join(staged.dir, DEFAULT_SIGNATURE_NAME), chosen.bundle, {
+            flag: 'wx',
+            mode: 0o644,
+          });
+      }
     },
   }).catch(async (e: unknown) => {
     // A verification failure of the pull itself (DIGEST_MISMATCH...) is a verdict too: say it in --result.

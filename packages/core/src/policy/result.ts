@@ -9,6 +9,11 @@ export interface PolicyCheck {
   /** Why it passed or failed, one line. */
   reason: string;
   code?: ErrorCode;
+  /**
+   * 'not evaluated' for a check that never ran (e.g. the weight checks of a result made before
+   * download): `passed` is then false, and it is not a failure of its own.
+   */
+  status?: 'not evaluated';
 }
 
 /** The outcome of evaluating a policy over one model's evidence. */

@@ -1,0 +1,67 @@
+// The files a model source holds, as OMS resources under a signature's hashing config: the one
+// answer to "do the signed files match this artifact". An artifact's raw layers give `files/sha256`
+// resources straight from the manifest (a raw layer's digest is the file's SHA-256); files inside
+// an archive layer, or another hashing config, can only be compared after download (entry by entry,
+// from the staged files), so before that they are UNSUPPORTED_ARTIFACT — never skipped.
+import { ModelsealError } from '../errors.js';
+import { hashModel } from '../digest/hash-model.js';
+import { compareUtf8 } from '../digest/root-digest.js';
+import type { PullPlan } from '../oci/pull/pull-plan.js';
+import type { PulledFile } from '../oci/pull/staging-target.js';
+import type { HashingConfig, Resource } from '../types.js';
+
+/** A model's file set: its resources under `config`. Throws UNSUPPORTED_ARTIFACT when it cannot tell. */
+export type FileSet = (config: HashingConfig) => Promise<Resource[]>;
+
+const isPlainSha256 = (c: HashingConfig) => c.method === 'files' && c.hashType === 'sha256';
+
+const sorted = (resources: Resource[]) => resources.sort((a, b) => compareUtf8(a.name, b.name));
+
+/**
+ * The file set of an artifact as its manifest lists it (`plan.selected`: every layer a pull writes).
+ * Duplicate and unnamed layers were already refused by planPull (UNSAFE_PATH, UNSUPPORTED_ARTIFACT).
+ * Throws UNSUPPORTED_ARTIFACT for an archive layer or a config other than files/sha256.
+ */
+export function layerFileSet(plan: Pick<PullPlan, 'selected'>, shown: string): FileSet {
+  return async (config) => {
+    const resources: Resource[] = [];
+    for (const [i, layer] of plan.selected.entries()) {
+      if (layer.encoding !== 'raw' || layer.path === undefined)
+        throw new ModelsealError(
+          'UNSUPPORTED_ARTIFACT',
+          `${shown} layer ${i} is an archive (${layer.descriptor.mediaType}): its files can be compared with a signature only entry by entry, after download`,
+        );
+      resources.push({
+        name: layer.path,
+        algorithm: 'sha256',
+        digest: layer.descriptor.digest.slice('sha256:'.length),
+      });
+    }
+    if (!isPlainSha256(config))
+      throw new ModelsealError(
+        'UNSUPPORTED_ARTIFACT',
+        `${shown}: the signature hashes ${config.method}/${config.hashType}; only files/sha256 can be compared with layer digests before download`,
+      );
+    return sorted(resources);
+  };
+}
+
+/**
+ * The file set of a staged (downloaded, digest-checked) model: the pulled files as they are on disk,
+ * archive entries included; rehashed from `dir` for a config other than files/sha256.
+ */
+export function stagedFileSet(dir: string, files: readonly PulledFile[]): FileSet {
+  return async (config) => {
+    if (isPlainSha256(config))
+      return sorted(
+        files.map((f) => ({ name: f.path, algorithm: 'sha256', digest: f.digest.slice('sha256:'.length) })),
+      );
+    const m = await hashModel(dir, {
+      method: config.method,
+      hashType: config.hashType,
+      shardSize: config.shardSize,
+      ignoreGitPaths: false,
+    });
+    return m.resources;
+  };
+}

@@ -1,0 +1,47 @@
+// The evidence stored with an artifact (registry or OCI layout): every Sigstore bundle referrer of
+// its manifest, verified with one verifier, then bound to the artifact (bindEvidence) against the
+// file set its layers give. No layer is downloaded.
+import { bundleReferrers } from '../attest/oci-referrers.js';
+import type { PullPlan } from '../oci/pull/pull-plan.js';
+import type { ReadOnlyTarget } from '../oci/target.js';
+import type { PolicyEvidence } from '../policy/evidence.js';
+import type { BundleVerifier } from '../verify/verifier.js';
+import { bindEvidence, type BoundEvidence } from './bind-evidence.js';
+import { layerFileSet, type FileSet } from './file-set.js';
+import { policyEvidenceOf } from './policy-evidence.js';
+import { verifyBundles, type VerifiedBundles } from './verify-bundles.js';
+
+/** Evidence of an artifact: what verified, what bound, and the policy's view of it. */
+export interface ReferrerEvidence extends VerifiedBundles {
+  bound: BoundEvidence;
+  evidence: PolicyEvidence;
+}
+
+/**
+ * Verify and bind every bundle referrer of `plan.descriptor` in `target`. `files` defaults to the
+ * layers' file set (an archive layer leaves OMS signatures unbound with UNSUPPORTED_ARTIFACT until
+ * the files are compared after download: call rebindEvidence then). Throws input errors.
+ */
+export async function gatherReferrerEvidence(
+  target: ReadOnlyTarget,
+  plan: Pick<PullPlan, 'descriptor' | 'selected'>,
+  shown: string,
+  verifier: BundleVerifier,
+  files: FileSet = layerFileSet(plan, shown),
+): Promise<ReferrerEvidence> {
+  const listed = (await bundleReferrers(target, plan.descriptor)).map((b) => ({
+    source: `${shown}@${b.referrer.digest}`,
+    bytes: b.bytes,
+  }));
+  const checked = await verifyBundles(listed, verifier);
+  return rebindEvidence(checked, { shown, manifestDigest: plan.descriptor.digest, files });
+}
+
+/** Bind already verified bundles again against another file set (e.g. the staged files of a pull). */
+export async function rebindEvidence(
+  checked: VerifiedBundles,
+  subject: Parameters<typeof bindEvidence>[0],
+): Promise<ReferrerEvidence> {
+  const bound = await bindEvidence(subject, checked.verified);
+  return { ...checked, bound, evidence: policyEvidenceOf(bound, checked.failures) };
+}
