@@ -285,8 +285,12 @@ describe('init container: modelseal pull --policy in a hardened pod sandbox', ()
     expect(readdirSync(path.join(run.outDir, 'models'))).toEqual(['result.json']);
     const result = JSON.parse(readFileSync(path.join(run.outDir, 'models/result.json'), 'utf8'));
     expect(result.allowed).toBe(false);
-    const failed = result.checks.filter((c: { passed: boolean }) => !c.passed);
+    // the weight checks never ran (the pull failed first): 'not evaluated', not failed (issue 19)
+    const failed = result.checks.filter(
+      (c: { passed: boolean; status?: string }) => !c.passed && c.status !== 'not evaluated',
+    );
     expect(failed).toHaveLength(1);
+    expect(result.checks.filter((c: { status?: string }) => c.status === 'not evaluated').length).toBe(1);
     expect(failed[0]).toMatchObject({ name: 'pull.artifact', code: 'DIGEST_MISMATCH' });
     expect(run.stderr).toContain(failed[0].reason);
   });
