@@ -1518,7 +1518,8 @@ var INPUT_CODES = [
   "INVALID_SBOM",
   "INVALID_PROVENANCE",
   "ATTESTATION_STORE",
-  "UNPORTABLE_PATH"
+  "UNPORTABLE_PATH",
+  "MALFORMED_REVIEW"
 ];
 var VERIFICATION_CODES = [
   "TAMPERED_FILE",
@@ -1555,11 +1556,15 @@ var ModelsealError = class extends Error {
   code;
   /** Extra machine-readable facts (file names, digests, status codes). Never secrets. */
   details;
+  /** The option that gets past this error, when one does (see ErrorRemedy). */
+  remedy;
   constructor(code, message, options) {
     super(message, options?.cause !== void 0 ? { cause: options.cause } : void 0);
     this.name = "ModelsealError";
     this.code = code;
     this.details = options?.details;
+    if (options?.remedy)
+      this.remedy = options.remedy;
   }
   get kind() {
     return IS_VERIFICATION.has(this.code) ? "verification" : "input";
