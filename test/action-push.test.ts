@@ -371,6 +371,7 @@ describe('mode: verify with registry-ref', () => {
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.outputs).toEqual({
       verified: 'true',
+      policy: 'allowed',
       digest,
       'oms-root': `sha256:${root}`,
       signer: `key ${HINT}`,
