@@ -13,6 +13,16 @@ try {
   /* no cache */
 }
 
+// A reader that went away (`modelseal hash --help | head -1`) ends the process quietly, as SIGPIPE
+// ends cat: exit 141 (128 + SIGPIPE), never 0, since the output it was writing is lost. Any other
+// write error is still thrown.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(141);
+    throw e;
+  });
+}
+
 async function main(): Promise<void> {
   const [{ run }, { INTERRUPTED_EXIT_CODES }] = await Promise.all([
     import('./program.js'),
