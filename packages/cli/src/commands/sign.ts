@@ -10,7 +10,7 @@ import {
   type BundleSigner,
 } from '@modelseal/core';
 import { loadCertificateFiles, loadPrivateKeyFile } from '@modelseal/core/keys';
-import { manifestFiles } from '@modelseal/core/oms';
+import { manifestFiles, type SignedManifest } from '@modelseal/core/oms';
 import { interruptible } from '../interrupt.js';
 import { printJson, progressBar, humanLine } from '../output.js';
 import {
@@ -130,26 +130,40 @@ hashed again. See docs/training.md.
     } finally {
       bar.stop();
     }
-    const { manifest, signaturePath } = result;
-    if (flags.json) {
-      printJson({
-        signed: true,
-        signaturePath,
-        method: signer.kind,
-        root: manifest.root,
-        files: manifestFiles(manifest).length,
-        ignorePaths: manifest.ignorePaths,
-        warnings,
-      });
-    } else {
-      process.stdout.write(humanLine(signaturePath));
-      process.stderr.write(
-        humanLine(
-          `signed ${manifest.subjectName} (sha256:${manifest.root}, ${manifest.resources.length} resources, ${signer.kind}) -> ${signaturePath}`,
-        ),
-      );
-    }
+    printSigned(result, signer.kind, flags.json, { warnings }, '');
   });
+}
+
+/** What `sign` prints: the signature path on stdout and a summary on stderr, or one JSON object. */
+function printSigned(
+  result: {
+    manifest: Pick<SignedManifest, 'root' | 'subjectName' | 'resources' | 'ignorePaths' | 'config'>;
+    signaturePath: string;
+  },
+  method: string,
+  json: boolean | undefined,
+  extra: Record<string, unknown>,
+  how: string,
+): void {
+  const { manifest, signaturePath } = result;
+  if (json) {
+    printJson({
+      signed: true,
+      signaturePath,
+      method,
+      root: manifest.root,
+      files: manifestFiles(manifest).length,
+      ignorePaths: manifest.ignorePaths,
+      ...extra,
+    });
+    return;
+  }
+  process.stdout.write(humanLine(signaturePath));
+  process.stderr.write(
+    humanLine(
+      `signed ${manifest.subjectName} (sha256:${manifest.root}, ${manifest.resources.length} resources, ${method})${how} -> ${signaturePath}`,
+    ),
+  );
 }
 
 /** `sign DIR --follow`: follow the directory, print each hashed file, then the signature. */
@@ -177,25 +191,11 @@ async function signFollowing(
       signal,
     }),
   );
-  const { manifest, signaturePath } = result;
-  if (flags.json) {
-    printJson({
-      signed: true,
-      signaturePath,
-      method: signer.kind,
-      root: manifest.root,
-      files: manifestFiles(manifest).length,
-      ignorePaths: manifest.ignorePaths,
-      completion: result.completion,
-      hashedAtSigning: result.hashed,
-      warnings: [],
-    });
-    return;
-  }
-  process.stdout.write(humanLine(signaturePath));
-  process.stderr.write(
-    humanLine(
-      `signed ${manifest.subjectName} (sha256:${manifest.root}, ${manifest.resources.length} resources, ${signer.kind}) on ${result.completion}, ${result.hashed.length} files hashed at signing -> ${signaturePath}`,
-    ),
+  printSigned(
+    result,
+    signer.kind,
+    flags.json,
+    { completion: result.completion, hashedAtSigning: result.hashed, warnings: [] },
+    ` on ${result.completion}, ${result.hashed.length} files hashed at signing`,
   );
 }
