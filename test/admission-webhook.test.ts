@@ -347,6 +347,36 @@ describe('admission webhook: /validate denies, naming the failed check', () => {
     expect(await denial({}, unpinned)).toMatch(
       /does not run the verifying pull of a digest-pinned reference$/,
     );
+    // The init container is right, but its policy comes from the Pod author's own ConfigMap (one
+    // without the weights check the webhook leaves to the init container), or is remapped, or
+    // shadowed by another mount, or the entrypoint is replaced: each is refused.
+    const policyVolume = (p: Json): Json =>
+      (p.spec.volumes as Json[]).find((v) => v.name === 'modelseal-policy') as Json;
+    const ownPolicy = structuredClone(good);
+    policyVolume(ownPolicy).configMap.name = 'my-lax-policy';
+    expect(await denial({}, ownPolicy)).toMatch(
+      /^modelseal: pod-shape: volume modelseal-policy does not have the source the webhook gives it/,
+    );
+    const remapped = structuredClone(good);
+    policyVolume(remapped).configMap.items = [{ key: 'lax.yaml', path: 'policy.yaml' }];
+    expect(await denial({}, remapped)).toMatch(/^modelseal: pod-shape: volume modelseal-policy /);
+    const defaulted = structuredClone(good);
+    policyVolume(defaulted).configMap.defaultMode = 420; // what the API server adds: still allowed
+    expect((await validate(await webhook(), defaulted)).allowed).toBe(true);
+    const shadowed = structuredClone(good);
+    shadowed.spec.initContainers[0].volumeMounts.push({
+      name: 'modelseal-tmp',
+      mountPath: '/etc/modelseal/policy.yaml',
+      subPath: 'lax.yaml',
+    });
+    expect(await denial({}, shadowed)).toBe(
+      'modelseal: pod-shape: init container modelseal mounts other volumes than the webhook gives it',
+    );
+    const command = structuredClone(good);
+    command.spec.initContainers[0].command = ['/bin/sh', '-c', 'true'];
+    expect(await denial({}, command)).toBe(
+      'modelseal: pod-shape: init container modelseal overrides its command or environment',
+    );
     const other = structuredClone(good);
     other.metadata.annotations['modelseal.dev/model'] = `${proxy.host}/models/other:v1`;
     expect(await denial({}, other)).toMatch(

@@ -7,11 +7,13 @@ import { formatReference, parseReference, type RegistryReference } from '../oci/
 import type { AdmissionRequest, AdmissionVerdict, KubeObject } from './admission-review.js';
 import {
   annotationsOf,
+  initContainer,
   initContainerArgs,
   INIT_CONTAINER,
   MODEL_ANNOTATION,
   MODEL_VOLUME,
   modelReference,
+  modelVolumes,
   pinnedReference,
   specList,
   type InitContainerOptions,
@@ -38,6 +40,50 @@ function pulledReference(init: KubeObject): RegistryReference | undefined {
   }
 }
 
+const sourceKeys = (v: KubeObject): string[] =>
+  Object.keys(v)
+    .filter((k) => k !== 'name')
+    .sort();
+
+/**
+ * Whether a Pod volume has the source the webhook gives it: an emptyDir for the model and tmp, the
+ * policy ConfigMap and registry Secret by name with the same items (no key remapped onto
+ * policy.yaml). Fields the API server defaults (defaultMode, sizeLimit, medium) are not compared.
+ */
+function sameSource(got: KubeObject, want: KubeObject): boolean {
+  if (JSON.stringify(sourceKeys(got)) !== JSON.stringify(sourceKeys(want))) return false;
+  const g = (got.configMap ?? got.secret ?? got.emptyDir) as KubeObject | undefined;
+  const w = (want.configMap ?? want.secret ?? want.emptyDir) as KubeObject;
+  if (typeof g !== 'object' || g === null) return false;
+  return (
+    g.name === w.name && g.secretName === w.secretName && JSON.stringify(g.items) === JSON.stringify(w.items)
+  );
+}
+
+/** The mount fields that decide what the init container reads and where it writes. */
+const mountShape = (m: KubeObject): string =>
+  JSON.stringify([m.name, m.mountPath, m.readOnly === true, m.subPath, m.subPathExpr]);
+
+/** Why the init container or its volumes differ from what the webhook adds, or undefined. */
+function initProblem(init: KubeObject, pod: KubeObject, opts: InitContainerOptions): string | undefined {
+  const want = initContainer(String((init.args as string[])[1]), opts);
+  if (init.command !== undefined || init.envFrom !== undefined)
+    return `init container ${INIT_CONTAINER} overrides its command or environment`;
+  if (JSON.stringify(init.env ?? []) !== JSON.stringify(want.env))
+    return `init container ${INIT_CONTAINER} has another environment than the webhook gives it`;
+  const mounts = Array.isArray(init.volumeMounts) ? (init.volumeMounts as KubeObject[]) : [];
+  const wantMounts = want.volumeMounts as KubeObject[];
+  if (JSON.stringify(mounts.map(mountShape).sort()) !== JSON.stringify(wantMounts.map(mountShape).sort()))
+    return `init container ${INIT_CONTAINER} mounts other volumes than the webhook gives it`;
+  const volumes = specList(pod, 'volumes');
+  for (const w of modelVolumes(opts)) {
+    const got = volumes.filter((v) => v.name === w.name);
+    if (got.length !== 1 || !sameSource(got[0], w))
+      return `volume ${String(w.name)} does not have the source the webhook gives it (${sourceKeys(w).join(', ')} ${JSON.stringify(Object.values(w)[1])})`;
+  }
+  return undefined;
+}
+
 /** Why the Pod's shape lets unverified bytes reach a container, or undefined. */
 function shapeProblem(pod: KubeObject, opts: InitContainerOptions): string | undefined {
   const inits = specList(pod, 'initContainers');
@@ -48,6 +94,8 @@ function shapeProblem(pod: KubeObject, opts: InitContainerOptions): string | und
     return `init container ${INIT_CONTAINER} runs image ${String(init.image)}, not ${opts.image}`;
   if (!pulledReference(init))
     return `init container ${INIT_CONTAINER} does not run the verifying pull of a digest-pinned reference`;
+  const initShape = initProblem(init, pod, opts);
+  if (initShape) return initShape;
   const containers = [
     ...inits.filter((c) => c !== init),
     ...specList(pod, 'containers'),
