@@ -1,11 +1,13 @@
 // `modelseal policy init | check` run as a real process (the built CLI).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { makePki } from './oms-test-pki.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -18,7 +20,19 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const modelseal = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+const modelseal = (...args: string[]) =>
+  spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, COSIGN_PASSWORD: 'modelseal-test' },
+  });
+const KEYS = path.join(repo, 'fixtures/keys');
+
+/** A copy of the sample model fixture in tmp/NAME. */
+function modelCopy(name: string): string {
+  const dir = path.join(tmp, name);
+  cpSync(path.join(repo, 'fixtures/models/sample-model'), dir, { recursive: true });
+  return dir;
+}
 
 describe('modelseal policy', () => {
   it('init prints a commented example that check accepts', () => {
@@ -60,5 +74,95 @@ describe('modelseal policy', () => {
     expect(r.stderr).toBe(
       `modelseal: error[NOT_FOUND]: policy ${path.join(tmp, 'absent.yaml')}: no such file\n`,
     );
+  });
+
+  it('init --key pins that key: a model it signed passes verify --policy, one signed by another key fails', () => {
+    const init = modelseal('policy', 'init', '--key', path.join(KEYS, 'test.pub'));
+    expect(init.stderr).toBe('');
+    expect(init.status).toBe(0);
+    const file = path.join(tmp, 'key-policy.yaml');
+    writeFileSync(file, init.stdout);
+    const doc = parse(init.stdout) as {
+      spec: { identities: Record<string, { key: { publicKey: string } }> };
+    };
+    expect(doc.spec.identities['release-key'].key.publicKey).toBe(
+      readFileSync(path.join(KEYS, 'test.pub'), 'utf8'),
+    );
+    const check = modelseal('policy', 'check', file, '--json');
+    expect(JSON.parse(check.stdout)).toMatchObject({
+      valid: true,
+      name: 'model-release',
+      identities: ['release-key'],
+      requires: ['signatures.oms', 'weights'],
+    });
+
+    const model = modelCopy('key-signed');
+    expect(modelseal('sign', model, '--key', path.join(KEYS, 'test.key')).status).toBe(0);
+    const ok = modelseal('verify', model, '--policy', file);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+
+    const other = modelCopy('other-signed');
+    const prefix = path.join(tmp, 'other');
+    expect(modelseal('keygen', '--output-prefix', prefix, '--no-encrypt').status).toBe(0);
+    expect(modelseal('sign', other, '--key', `${prefix}.key`).status).toBe(0);
+    const denied = modelseal('verify', other, '--policy', file);
+    expect(denied.status).toBe(1);
+    expect(denied.stderr).toMatch(
+      /^modelseal: error\[WRONG_KEY\]: policy model-release: signatures\.oms: .*model\.sig: signed by a different key/m,
+    );
+  });
+
+  it('init --certificate-chain pins the root: a leaf under it passes, a chain to another root fails', () => {
+    const pki = makePki(path.join(tmp, 'pki'));
+    const init = modelseal('policy', 'init', '--certificate-chain', pki.root.certPath, '--name', 'corp');
+    expect(init.status).toBe(0);
+    const file = path.join(tmp, 'ca-policy.yaml');
+    writeFileSync(file, init.stdout);
+    const doc = parse(init.stdout) as {
+      metadata: { name: string };
+      spec: { identities: Record<string, { certificate: { roots: string[] } }> };
+    };
+    expect(doc.metadata.name).toBe('corp');
+    expect(doc.spec.identities['release-ca'].certificate.roots).toEqual([pki.root.cert.toString()]);
+
+    const sign = (dir: string, leaf: { certPath: string; keyPath: string }, chain: string) =>
+      modelseal(
+        'sign',
+        dir,
+        '--key',
+        leaf.keyPath,
+        '--certificate',
+        leaf.certPath,
+        '--certificate-chain',
+        chain,
+      );
+    const good = modelCopy('cert-signed');
+    expect(sign(good, pki.leaf, pki.intermediate.certPath).status).toBe(0);
+    const ok = modelseal('verify', good, '--policy', file);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+
+    const otherInit = modelseal('policy', 'init', '--certificate-chain', pki.otherRoot.certPath);
+    const otherFile = path.join(tmp, 'other-ca-policy.yaml');
+    writeFileSync(otherFile, otherInit.stdout);
+    const denied = modelseal('verify', good, '--policy', otherFile);
+    expect(denied.status).toBe(1);
+    expect(denied.stderr).toMatch(
+      /^modelseal: error\[UNTRUSTED_CHAIN\]: policy model-release: signatures\.oms: /m,
+    );
+  });
+
+  it('init --key with a private key or a missing file is a clear exit 2, and prints no policy', () => {
+    const priv = modelseal('policy', 'init', '--key', path.join(KEYS, 'test.key'));
+    expect(priv.status).toBe(2);
+    expect(priv.stdout).toBe('');
+    expect(priv.stderr).toMatch(
+      /^modelseal: error\[UNSUPPORTED_KEY\]: .*test\.key: no PEM public key \(BEGIN PUBLIC KEY\) found/,
+    );
+    const missing = modelseal('policy', 'init', '--certificate-chain', path.join(tmp, 'absent.pem'));
+    expect(missing.status).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toMatch(/^modelseal: error\[NOT_FOUND\]/);
   });
 });

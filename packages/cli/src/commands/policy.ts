@@ -1,7 +1,10 @@
-// `modelseal policy check FILE` lints a ModelPolicy; `modelseal policy init` prints a commented example.
+// `modelseal policy check FILE` lints a ModelPolicy; `modelseal policy init` prints a commented example,
+// or with --key / --certificate-chain a policy that pins that signer.
 import type { Command } from 'commander';
-import { EXAMPLE_POLICY, loadPolicy, type ModelPolicy } from '@modelseal/core/policy';
+import { loadCertificateFiles, loadPublicKeyFile } from '@modelseal/core/keys';
+import { EXAMPLE_POLICY, loadPolicy, signerPolicy, type ModelPolicy } from '@modelseal/core/policy';
 import { printJson } from '../output.js';
+import { collect } from './repeatable-option.js';
 
 /** The blocks a policy requires, as check-name prefixes (signatures.oms, provenance, ...). */
 function requiredBlocks(p: ModelPolicy): string[] {
@@ -21,6 +24,7 @@ export function registerPolicy(program: Command): void {
     `
 Examples:
   $ modelseal policy init > policy.yaml
+  $ modelseal policy init --key mykey.pub > policy.yaml
   $ modelseal policy check policy.yaml
   $ modelseal verify ./my-model --policy policy.yaml --json
 `,
@@ -58,10 +62,46 @@ Exit 0 when the policy is valid, 2 with one line naming the line, column and fie
     }
   });
 
-  policy
+  const init = policy
     .command('init')
-    .description('Print a commented example policy to start from')
-    .action(() => {
+    .description(
+      'Print a policy to start from: a commented example, or one that pins the signer of --key / --certificate-chain',
+    )
+    .option('--key <file>', 'public key (PEM) that must have made the OMS signature (identity release-key)')
+    .option(
+      '--certificate-chain <file>',
+      'root certificates (PEM) a signing certificate must chain to (identity release-ca; repeatable)',
+      collect,
+      [],
+    )
+    .option('--name <name>', 'metadata.name of the policy (a lowercase DNS label)', 'model-release');
+  init.addHelpText(
+    'after',
+    `
+Without --key or --certificate-chain, prints an example with every block (a keyless GitHub identity,
+provenance, SBOM and weight rules) to edit. With them, prints a policy that passes as it is when the
+model's OMS signature verifies with that key or chain and its weights scan clean; the key and the
+certificates are copied into the policy, so the policy file is all the verifier needs.
+
+Examples:
+  $ modelseal policy init --key mykey.pub > policy.yaml
+  $ modelseal policy init --certificate-chain root-ca.pem --name prod-models > policy.yaml
+  $ modelseal pull 127.0.0.1:5000/models/my-model:v1 ./deployed --policy policy.yaml
+`,
+  );
+  init.action(async (flags: { key?: string; certificateChain: string[]; name: string }) => {
+    if (flags.key === undefined && flags.certificateChain.length === 0) {
       process.stdout.write(EXAMPLE_POLICY);
-    });
+      return;
+    }
+    process.stdout.write(
+      signerPolicy({
+        name: flags.name,
+        ...(flags.key !== undefined ? { publicKey: await loadPublicKeyFile(flags.key) } : {}),
+        ...(flags.certificateChain.length
+          ? { roots: await loadCertificateFiles(flags.certificateChain) }
+          : {}),
+      }),
+    );
+  });
 }

@@ -22,6 +22,7 @@ export { anchorPattern } from './anchored-pattern.js';
 export { licenseViolation } from './spdx-licenses.js';
 export { SLSA_PROVENANCE_V1, CYCLONEDX_BOM } from '../attest/predicate-types.js';
 export { EXAMPLE_POLICY } from './example-policy.js';
+export { signerPolicy, SIGNER_POLICY_IDENTITIES, type SignerPolicyOptions } from './signer-policy.js';
 export { evidenceFromScan, type ScanReportLike } from './scan-evidence.js';
 export { policyVerifier, type PolicyVerifierOptions } from './policy-verifier.js';
 export { gatherModelEvidence, type ModelEvidenceOptions } from './model-evidence.js';
