@@ -171,8 +171,14 @@ describe('borrowed evidence: another model’s OMS signature and provenance appe
     const out = JSON.parse(v.stdout) as {
       allowed: boolean;
       checks: { name: string; passed: boolean; code?: string }[];
+      unbound: { kind: string; code: string }[];
     };
     expect(out.allowed).toBe(false);
+    expect(out.unbound.map((u) => [u.kind, u.code]).sort()).toEqual([
+      ['oms', 'TAMPERED_FILE'],
+      ['provenance', 'SUBJECT_MISMATCH'],
+      ['sbom', 'SUBJECT_MISMATCH'],
+    ]);
     expect(out.checks.map((c) => [c.name, c.passed, c.code ?? ''])).toEqual([
       ['signatures.oms', true, ''],
       ['provenance.signer', false, 'SUBJECT_MISMATCH'],

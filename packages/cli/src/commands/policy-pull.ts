@@ -60,7 +60,7 @@ export async function pullWithPolicyCli(
       { vsa: flags.vsa, vsaKey: flags.vsaKey },
       {
         resourceUri: pinnedReference(pulled.reference, pulled.digest),
-        digests: [pulled.digest, ...(pulled.omsRoot ? [`sha256:${pulled.omsRoot}`] : [])],
+        digests: pulled.subjectDigests, // bound evidence only: never the root of unsigned files
       },
     );
   }

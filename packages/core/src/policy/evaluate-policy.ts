@@ -172,6 +172,7 @@ export function evaluatePolicy(
     checks,
     slsaBuildLevel: allowed ? level : 0,
     evaluatedAt: (opts.now ?? new Date()).toISOString(),
+    ...(evidence.unbound && evidence.unbound.length > 0 ? { unbound: evidence.unbound } : {}),
   };
 }
 

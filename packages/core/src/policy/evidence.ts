@@ -62,18 +62,23 @@ export interface PolicyEvidence {
   failures?: VerificationFailure[];
   /**
    * Verified signatures and attestations that are not about this model (another model's files or
-   * digest): listed so `--json` and inspect can show them; never used by a check.
+   * digest), and bundles that do not parse: listed so `--json` and inspect can show them; never
+   * used by a check.
    */
   unbound?: UnboundEvidence[];
 }
 
-/** Verified evidence that is not about the model (see bindEvidence): shown, never trusted. */
+/**
+ * Evidence that is not about the model (see bindEvidence), or a bundle that could not be read
+ * (verifyBundles): shown, never trusted.
+ */
 export interface UnboundEvidence {
   /** Referrer (`REF@sha256:...`) or file it came from. */
   source: string;
   kind: 'oms' | 'cosign' | 'provenance' | 'sbom' | 'attestation';
   predicateType?: string;
-  signer: SignerIdentity;
+  /** The verified signer; absent for a bundle that could not be read (MALFORMED_BUNDLE...). */
+  signer?: SignerIdentity;
   /** Why it does not bind: SUBJECT_MISMATCH, TAMPERED_FILE / MISSING_FILE / EXTRA_FILE, UNSUPPORTED_ARTIFACT, ... */
   code: ErrorCode;
   reason: string;

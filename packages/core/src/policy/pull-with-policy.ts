@@ -39,6 +39,11 @@ export interface PullWithPolicyResult extends PullModelResult {
    * `verify DEST` and `watch DEST` work on DEST as it is.
    */
   signer?: SignerIdentity;
+  /**
+   * The digests the policy's evidence was bound to, as `sha256:<hex>`: the manifest digest and the
+   * root of every bound OMS signature (never a root no bound signature vouches for). What a VSA names.
+   */
+  subjectDigests: string[];
 }
 
 /**
@@ -89,6 +94,7 @@ export async function pullWithPolicy(
   let result: PolicyResult = early;
   let decided = false;
   let signer: SignerIdentity | undefined;
+  let subjectDigests = gathered.evidence.subjectDigests;
   const omsRule = opts.policy.policy.spec.require.signatures.oms;
   const omsSigners = (omsRule?.signedBy ?? []).map((n) =>
     identityMatcher(n, opts.policy.policy.spec.identities[n]),
@@ -106,6 +112,7 @@ export async function pullWithPolicy(
       });
       if (weights) Object.assign(evidence, evidenceFromScan(await scanModel(staged.dir)));
       result = evaluatePolicy(opts.policy, evidence);
+      subjectDigests = evidence.subjectDigests;
       decided = true;
       const failure = policyFailure(result);
       if (failure) {
@@ -131,5 +138,5 @@ export async function pullWithPolicy(
     throw e;
   });
   await opts.onResult?.(result);
-  return { ...pulled, policy: result, ...(signer ? { signer } : {}) };
+  return { ...pulled, policy: result, subjectDigests: [...subjectDigests], ...(signer ? { signer } : {}) };
 }

@@ -1,5 +1,6 @@
 // The policy result: every check with its outcome and reason, as printed by `--json` / `--result`.
 import type { ErrorCode } from '../errors.js';
+import type { UnboundEvidence } from './evidence.js';
 
 /** One evaluated check. `code` is the error code a failure maps to. */
 export interface PolicyCheck {
@@ -29,4 +30,9 @@ export interface PolicyResult {
   /** SLSA build level established from the provenance (0 when none was required or it failed). */
   slsaBuildLevel: number;
   evaluatedAt: string;
+  /**
+   * Evidence that was found but not used: signatures and attestations about another artifact, and
+   * bundles that do not parse, each with its code and reason. Absent when there is none.
+   */
+  unbound?: UnboundEvidence[];
 }

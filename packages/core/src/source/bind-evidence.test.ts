@@ -16,6 +16,7 @@ import { serializeBundle } from '../sign/dsse-bundle.js';
 import type { ModelManifest, Resource } from '../types.js';
 import { bindEvidence, type EvidenceSubject } from './bind-evidence.js';
 import { policyEvidenceOf } from './policy-evidence.js';
+import { rebindEvidence } from './referrer-evidence.js';
 import { verifyBundles, type ListedBundle } from './verify-bundles.js';
 
 const trainer = newKeyPair();
@@ -81,6 +82,17 @@ const COSIGN = 'https://sigstore.dev/cosign/sign/v1';
 const SLSA = 'https://slsa.dev/provenance/v1';
 const CDX = 'https://cyclonedx.org/bom';
 
+/** Referrers anyone with push access can add: bytes that are no Sigstore bundle at all. */
+const JUNK: ListedBundle[] = [
+  { source: 'junk-text@sha256:01', bytes: Buffer.from('not json'), predicateType: SLSA },
+  { source: 'junk-empty@sha256:02', bytes: Buffer.from('{}') },
+  {
+    source: 'junk-media@sha256:03',
+    bytes: json({ mediaType: 'application/vnd.dev.sigstore.bundle.v9+json' }),
+    predicateType: 'https://model_signing/signature/v1.0',
+  },
+];
+
 /** Bundles about A (bound) and about C (foreign); each foreign one would flip a check if it were used. */
 async function corpus(): Promise<{ bound: ListedBundle[]; foreign: ListedBundle[] }> {
   return {
@@ -91,6 +103,7 @@ async function corpus(): Promise<{ bound: ListedBundle[]; foreign: ListedBundle[
       await bundle('sbom-a', json(statement(CDX, cyclonedx(), ROOT_A))),
     ],
     foreign: [
+      ...JUNK,
       await bundle('oms-c', buildStatement(manifestOf(FILES_C))),
       await bundle(
         'oms-a-plus',
@@ -115,8 +128,9 @@ async function corpus(): Promise<{ bound: ListedBundle[]; foreign: ListedBundle[
 const verifier = keyVerifier({ publicKey: trainer.publicKey });
 async function verdict(listed: ListedBundle[]) {
   const checked = await verifyBundles(listed, verifier);
-  const bound = await bindEvidence(subject, checked.verified);
-  const result = evaluatePolicy(POLICY, policyEvidenceOf(bound, checked.failures), { now: new Date(0) });
+  const { bound, evidence } = await rebindEvidence(checked, subject);
+  expect(evidence).toEqual(policyEvidenceOf(bound, checked.failures));
+  const result = evaluatePolicy(POLICY, evidence, { now: new Date(0) });
   return { result, bound, verdict: [result.allowed, ...result.checks.map((c) => `${c.name}:${c.passed}`)] };
 }
 
@@ -150,6 +164,9 @@ describe('bindEvidence', () => {
     expect(b.attestations.map((s) => s.source?.split('@')[0])).toEqual(['prov-a', 'sbom-a']);
     expect(b.unbound.map((u) => [u.source.split('@')[0], u.kind, u.code])).toEqual([
       ['cosign-c', 'cosign', 'SUBJECT_MISMATCH'],
+      ['junk-empty', 'attestation', 'UNSUPPORTED_MEDIA_TYPE'],
+      ['junk-media', 'oms', 'UNSUPPORTED_MEDIA_TYPE'],
+      ['junk-text', 'provenance', 'MALFORMED_BUNDLE'],
       ['oms-a-plus', 'oms', 'MISSING_FILE'],
       ['oms-c', 'oms', 'TAMPERED_FILE'],
       ['prov-c-bad', 'provenance', 'SUBJECT_MISMATCH'],
@@ -179,6 +196,30 @@ describe('bindEvidence', () => {
       ['oms-a', 'UNSUPPORTED_ARTIFACT'],
       ['sbom-a', 'SUBJECT_MISMATCH'], // it names A's root, which no bound signature vouches for
     ]);
+  });
+
+  it('a bundle that does not parse is reported unbound (never thrown); alone, it is the reason a check fails', async () => {
+    const { bound } = await corpus();
+    const mixed = await verdict([...JUNK, ...bound]);
+    expect(mixed.result.allowed).toBe(true);
+    expect(mixed.result.unbound?.map((u) => [u.source, u.code, u.signer])).toEqual([
+      ['junk-empty@sha256:02', 'UNSUPPORTED_MEDIA_TYPE', undefined],
+      ['junk-media@sha256:03', 'UNSUPPORTED_MEDIA_TYPE', undefined],
+      ['junk-text@sha256:01', 'MALFORMED_BUNDLE', undefined],
+    ]);
+    expect(mixed.result.unbound?.[2].reason).toMatch(/^junk-text@sha256:01: /);
+    // only junk: nothing acceptable remains, and the failed checks say why
+    const alone = await verdict(JUNK);
+    expect(alone.result.allowed).toBe(false);
+    expect(alone.result.checks.find((c) => c.name === 'signatures.oms')).toMatchObject({
+      passed: false,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      reason: expect.stringMatching(/^junk-media@sha256:03: /) as unknown,
+    });
+    expect(alone.result.checks.find((c) => c.name === 'provenance.signer')).toMatchObject({
+      passed: false,
+      code: 'MALFORMED_BUNDLE',
+    });
   });
 
   it('property: for random bound/foreign/duplicated/reordered referrers the verdict equals the bound subset’s', async () => {

@@ -32,16 +32,24 @@ export async function gatherReferrerEvidence(
   const listed = (await bundleReferrers(target, plan.descriptor)).map((b) => ({
     source: `${shown}@${b.referrer.digest}`,
     bytes: b.bytes,
+    ...(b.predicateType !== undefined ? { predicateType: b.predicateType } : {}),
   }));
   const checked = await verifyBundles(listed, verifier);
   return rebindEvidence(checked, { shown, manifestDigest: plan.descriptor.digest, files });
 }
 
-/** Bind already verified bundles again against another file set (e.g. the staged files of a pull). */
+/**
+ * Bind verified bundles to `subject` (again, e.g. against the staged files of a pull); the bundles
+ * that could not be read join the unbound list. Throws what bindEvidence throws.
+ */
 export async function rebindEvidence(
   checked: VerifiedBundles,
   subject: Parameters<typeof bindEvidence>[0],
 ): Promise<ReferrerEvidence> {
-  const bound = await bindEvidence(subject, checked.verified);
+  const verified = await bindEvidence(subject, checked.verified);
+  const unbound = [...verified.unbound, ...checked.unreadable].sort((a, b) =>
+    a.source < b.source ? -1 : a.source > b.source ? 1 : 0,
+  );
+  const bound = { ...verified, unbound };
   return { ...checked, bound, evidence: policyEvidenceOf(bound, checked.failures) };
 }
