@@ -7,7 +7,7 @@ import type { HashItem } from './hash-range.js';
 import { isHashAlgorithm } from './hasher.js';
 import { compareUtf8 } from './root-digest.js';
 import type { WarmWorkers } from './warm-workers.js';
-import { runHashItems } from './worker-pool.js';
+import { runHashItems, type ItemDigests } from './worker-pool.js';
 
 /** Options of hashFiles(): algorithm, method, shard size, jobs and progress. */
 export interface HashFilesOptions {
@@ -23,6 +23,11 @@ export interface HashFilesOptions {
   warm?: WarmWorkers;
   /** stops hashing (workers terminated, no more progress) and rejects with `signal.reason` */
   signal?: AbortSignal;
+  /**
+   * Told each resource (with its file) as soon as its digest is known, in completion order, while
+   * the rest is still hashed: e.g. to upload a file whose digest names its blob. Must not throw.
+   */
+  onHashed?: (resource: Resource, file: ModelFile) => void;
 }
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -66,9 +71,13 @@ export function resourceAlgorithm(config: HashingConfig): string {
  * Unlike Python, blake3 is allowed with shards (`blake3-sharded-<N>`), since our shards already
  * run in parallel.
  */
-function planItems(files: ModelFile[], config: HashingConfig): { items: HashItem[]; names: string[] } {
+function planItems(
+  files: ModelFile[],
+  config: HashingConfig,
+): { items: HashItem[]; names: string[]; owners: ModelFile[] } {
   const items: HashItem[] = [];
   const names: string[] = [];
+  const owners: ModelFile[] = [];
   for (const f of files) {
     if (config.method === 'files') {
       items.push({
@@ -81,6 +90,7 @@ function planItems(files: ModelFile[], config: HashingConfig): { items: HashItem
         stamp: f.stamp,
       });
       names.push(f.name);
+      owners.push(f);
       continue;
     }
     for (let start = 0; start < f.size || (start === 0 && f.size === 0); start += config.shardSize) {
@@ -95,9 +105,10 @@ function planItems(files: ModelFile[], config: HashingConfig): { items: HashItem
         stamp: f.stamp,
       });
       names.push(`${f.name}:${start}:${end}`);
+      owners.push(f);
     }
   }
-  return { items, names };
+  return { items, names, owners };
 }
 
 function isSorted(files: ModelFile[]): boolean {
@@ -119,7 +130,9 @@ export async function hashFiles(tree: ModelTree, opts: HashFilesOptions): Promis
   }
   const files = tree.files.filter((f) => !opts.filter || opts.filter(f.name));
   if (!isSorted(files)) files.sort((a, b) => compareUtf8(a.name, b.name)); // walkModel already sorts
-  const { items, names } = planItems(files, config);
+  const { items, names, owners } = planItems(files, config);
+  const algorithm = resourceAlgorithm(config);
+  const onHashed = opts.onHashed;
 
   const bytesTotal = items.reduce((s, it) => s + (it.end - it.start), 0);
   let bytesDone = 0;
@@ -143,8 +156,13 @@ export async function hashFiles(tree: ModelTree, opts: HashFilesOptions): Promis
     inlineMaxBytes: opts.inlineMaxBytes,
     warm: opts.warm,
     signal: opts.signal,
+    ...(onHashed
+      ? {
+          onItem: (i: number, d: ItemDigests) =>
+            onHashed({ name: names[i], algorithm, digest: d.hex(i) }, owners[i]),
+        }
+      : {}),
   });
   listener?.({ bytesDone: bytesTotal, bytesTotal });
-  const algorithm = resourceAlgorithm(config);
   return names.map((name, i) => ({ name, algorithm, digest: digests.hex(i) }));
 }

@@ -13,10 +13,13 @@ export interface JobMessage {
   claims: SharedArrayBuffer;
   digests: SharedArrayBuffer;
   digestLength: number;
+  /** also answer `item` for each item once its digest is written */
+  reportItems?: boolean;
 }
 
 /** worker -> main */
 export type WorkerMessage =
   | { type: 'progress'; bytes: number; item: string }
+  | { type: 'item'; index: number }
   | { type: 'done'; bytes: number; item: string }
   | { type: 'error'; failure: HashFailure };

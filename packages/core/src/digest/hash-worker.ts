@@ -44,6 +44,7 @@ port.on('message', (job: JobMessage) => {
       current = item.name;
       try {
         out.set(hashRangeSync(item, buf, onBytes), i * job.digestLength);
+        if (job.reportItems) send({ type: 'item', index: i });
       } catch (e) {
         claims.abort();
         send({

@@ -33,6 +33,8 @@ export interface RunOptions {
   jobs: number;
   /** told about every hashed chunk (bytes since the last call, current item name) */
   onBytes?: (bytes: number, item: string) => void;
+  /** told each item's index once its digest is in the result (in completion order) */
+  onItem?: (index: number, digests: ItemDigests) => void;
   /**
    * Jobs up to this many bytes run on the calling thread only (default 4 MiB). 0 keeps all
    * hashing on workers; Infinity keeps it all on the calling thread.
@@ -86,6 +88,7 @@ async function hashHere(
   buf: Buffer,
   onBytes?: (bytes: number, item: string) => void,
   signal?: AbortSignal,
+  onItem?: (index: number, digests: ItemDigests) => void,
 ): Promise<void> {
   for (let k = 0; k < idx.length; k++) {
     signal?.throwIfAborted();
@@ -107,6 +110,7 @@ async function hashHere(
       const f = e instanceof HashRangeError ? e.failure : describeReadError(it.name, e);
       throw new ModelsealError(f.code, f.message, { cause: e });
     }
+    onItem?.(i, out);
   }
 }
 
@@ -152,6 +156,7 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
       Buffer.allocUnsafeSlow(READ_SIZE),
       opts.onBytes,
       signal,
+      opts.onItem,
     );
     return results;
   }
@@ -200,7 +205,7 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
         const b = claims.fromBack();
         if (b < 0) return threadDone();
         try {
-          await hashHere(items, batches[b].idx, results, buf, opts.onBytes, mainSignal);
+          await hashHere(items, batches[b].idx, results, buf, opts.onBytes, mainSignal, opts.onItem);
         } catch (e) {
           return finish({ err: e });
         }
@@ -218,6 +223,7 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
       claims: claims.shared,
       digests: results.bytes.buffer as SharedArrayBuffer,
       digestLength: results.stride,
+      ...(opts.onItem ? { reportItems: true } : {}),
     };
     for (let k = 0; k < nWorkers; k++) {
       const w = opts.warm?.take() ?? startHashWorker();
@@ -226,6 +232,8 @@ export async function runHashItems(items: HashItem[], opts: RunOptions): Promise
         if (settled) return;
         if (m.type === 'progress') {
           opts.onBytes?.(m.bytes, m.item);
+        } else if (m.type === 'item') {
+          opts.onItem?.(m.index, results);
         } else if (m.type === 'done') {
           if (m.bytes > 0) opts.onBytes?.(m.bytes, m.item);
           threadDone();

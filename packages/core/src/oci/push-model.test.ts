@@ -2,8 +2,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ModelsealError } from '../errors.js';
 import { sha256Digest } from './digest.js';
 import { MemoryTarget } from './memory-target.js';
+import type { BlobSource, Descriptor } from './target.js';
 import { pushModel } from './push-model.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ms-push-unit-'));
@@ -44,5 +46,57 @@ describe('pushModel into a Target', () => {
     ac.abort();
     await expect(pushModel(model, dst, { signal: ac.signal })).rejects.toMatchObject({ name: 'AbortError' });
     expect(dst.log).toEqual([]);
+  });
+
+  it('uploads each file as soon as its digest is known, while the files after it are still hashed', async () => {
+    // 3 files of 33 MiB (over one 32 MiB slice, so hashing yields between reads), hashed in turn on one thread
+    const big = join(tmp, 'big');
+    mkdirSync(big);
+    const MIB33 = 33 * 1024 * 1024;
+    for (const n of [1, 2, 3]) writeFileSync(join(big, `shard-${n}.bin`), Buffer.alloc(MIB33, n));
+    let hashed = 0;
+    const seen: string[] = [];
+    class Recording extends MemoryTarget {
+      override push(desc: Descriptor, content: BlobSource): Promise<void> {
+        seen.push(`${desc.digest} at ${hashed}`);
+        return super.push(desc, content);
+      }
+    }
+    const dst = new Recording();
+    const r = await pushModel(big, dst, {
+      tag: 'v1',
+      jobs: 1,
+      onHashProgress: (p) => (hashed = p.bytesDone),
+    });
+    expect(r.layers.map((l) => l.digest)).toEqual([1, 2, 3].map((n) => sha256Digest(Buffer.alloc(MIB33, n))));
+    // the first blob went up while hashing went on (the last progress, all bytes, comes after the last digest)
+    const layerPushes = seen.filter((l) => r.layers.some((layer) => l.startsWith(layer.digest)));
+    expect(layerPushes).toHaveLength(3);
+    const at = Number(layerPushes[0].split(' at ')[1]);
+    expect(at).toBeLessThan(3 * MIB33);
+    // each blob pushed once, with its own bytes; the manifest, then the tag, after them
+    for (const [i, l] of r.layers.entries()) {
+      expect(dst.log.filter((e) => e === `push ${l.digest}`)).toHaveLength(1);
+      expect(dst.blobs.get(l.digest)!.bytes.equals(Buffer.alloc(MIB33, i + 1))).toBe(true);
+    }
+    expect(dst.log.slice(-2)).toEqual([`push ${r.digest}`, 'tag v1']);
+    expect(r.skipped).toBe(0);
+  }, 120_000);
+
+  it('a failed early upload fails the push with its error and pushes no manifest', async () => {
+    class Refusing extends MemoryTarget {
+      override push(desc: Descriptor, content: BlobSource): Promise<void> {
+        if (desc.digest === sha256Digest(Buffer.alloc(3000, 1)))
+          return Promise.reject(new ModelsealError('REGISTRY', 'blob upload refused (HTTP 500)'));
+        return super.push(desc, content);
+      }
+    }
+    const dst = new Refusing();
+    await expect(pushModel(model, dst, { tag: 'v1' })).rejects.toMatchObject({
+      code: 'REGISTRY',
+      message: 'blob upload refused (HTTP 500)',
+    });
+    expect(dst.tags.size).toBe(0);
+    expect([...dst.blobs.values()].filter((b) => b.desc.mediaType.includes('manifest'))).toEqual([]);
   });
 });

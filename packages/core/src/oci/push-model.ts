@@ -1,5 +1,7 @@
-// pushModel: hash a model directory once (the OMS sha256 file digests are the layer digests), pack it
-// as a CNCF ModelPack artifact, then `copy` it from the packed directory into a registry or OCI layout.
+// pushModel: hash a model directory once (the OMS sha256 file digests are the layer digests), uploading
+// each file's blob as soon as its digest is known (overlapping the hashing of the rest), pack it as a
+// CNCF ModelPack artifact, then `copy` it from the packed directory into a registry or OCI layout
+// (which finds the early blobs present and uploads the rest, the config and the manifest).
 import { ModelsealError } from '../errors.js';
 import { hashFiles } from '../digest/hash-files.js';
 import { walkModel, type WalkOptions } from '../model/walk-model.js';
@@ -7,9 +9,11 @@ import type { ModelTree, ProgressListener, Resource } from '../types.js';
 import type { ImageManifest } from './manifest.js';
 import { compileGlobs } from './modelpack/media-types.js';
 import { copy } from './copy.js';
+import { EarlyUploads } from './early-uploads.js';
+import { ProgressMeter } from './progress-meter.js';
 import { PackedModelSource } from './modelpack/model-source.js';
 import { unsafePathReason } from './pull/safe-path.js';
-import { packModel } from './modelpack/pack-model.js';
+import { packModel, type PackedModel } from './modelpack/pack-model.js';
 import { openTarget, type OpenTargetOptions } from './open-target.js';
 import { DEFAULT_TAG, formatReference, referenceLocation, type ArtifactReference } from './reference.js';
 import { MAX_MANIFEST_BYTES, type Descriptor, type Target } from './target.js';
@@ -82,6 +86,17 @@ function refuseNamesPullRefuses(modelPath: string, names: readonly string[]): vo
   }
 }
 
+/** Throws MANIFEST_TOO_LARGE when `packed`'s manifest is over the limit registries accept. */
+function refuseLargeManifest(modelPath: string, packed: PackedModel): void {
+  if (packed.manifest.bytes.length > MAX_MANIFEST_BYTES) {
+    throw new ModelsealError(
+      'MANIFEST_TOO_LARGE',
+      `${modelPath}: the manifest for its ${packed.layers.length} files would be ${packed.manifest.bytes.length} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit registries accept; nothing was uploaded. Pack the many small files into a few archives (e.g. tar) inside the model, or push parts of the model as separate artifacts`,
+      { details: { files: packed.layers.length, manifestBytes: packed.manifest.bytes.length } },
+    );
+  }
+}
+
 /**
  * Hash `modelPath`, pack it as a CNCF ModelPack artifact and copy it to `ref` (a reference string or an
  * open Target). Tags it with `opts.tag`, else the reference's tag, else `latest`. Throws
@@ -117,39 +132,63 @@ export async function pushModel(
   opts.signal?.throwIfAborted();
   const tree = opts.prehashed?.tree ?? (await walkModel(modelPath, opts.walk));
   refuseNamesPullRefuses(modelPath, tree.isFile ? [tree.name] : tree.files.map((f) => f.name));
-  const resources =
-    opts.prehashed?.resources ??
-    (await hashFiles(tree, {
-      config: { method: 'files', hashType: 'sha256', shardSize: 0 },
-      ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
-      ...(opts.onHashProgress ? { onProgress: opts.onHashProgress } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    }));
-  opts.signal?.throwIfAborted();
-  const packed = await packModel(tree, resources, {
+  const packOptions = {
     ...(opts.datasets?.length ? { isDataset: compileGlobs(opts.datasets) } : {}),
     ...(opts.annotations ? { annotations: opts.annotations } : {}),
-  });
+  };
+  const concurrency = opts.concurrency ?? 4;
 
-  // A manifest the registry would refuse is found before any byte is uploaded.
-  if (packed.manifest.bytes.length > MAX_MANIFEST_BYTES) {
-    throw new ModelsealError(
-      'MANIFEST_TOO_LARGE',
-      `${modelPath}: the manifest for its ${packed.layers.length} files would be ${packed.manifest.bytes.length} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit registries accept; nothing was uploaded. Pack the many small files into a few archives (e.g. tar) inside the model, or push parts of the model as separate artifacts`,
-      { details: { files: packed.layers.length, manifestBytes: packed.manifest.bytes.length } },
-    );
+  let resources = opts.prehashed?.resources;
+  let early: EarlyUploads | undefined;
+  let earlyMeter: ProgressMeter | undefined;
+  if (!resources) {
+    // A manifest the registry would refuse is found before any byte is uploaded: digests are
+    // fixed-length, so packing with placeholder digests gives the manifest's exact size.
+    const zero = '0'.repeat(64);
+    const placeholders = tree.files.map((f) => ({ name: f.name, algorithm: 'sha256', digest: zero }));
+    refuseLargeManifest(modelPath, await packModel(tree, placeholders, packOptions));
+    const stop = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+    earlyMeter = new ProgressMeter(opts.onProgress);
+    earlyMeter.bytesTotal = tree.files.reduce((s, f) => s + f.size, 0);
+    const uploads = new EarlyUploads(target, concurrency, (e) => stop.abort(e), earlyMeter, signal);
+    early = uploads;
+    try {
+      resources = await hashFiles(tree, {
+        config: { method: 'files', hashType: 'sha256', shardSize: 0 },
+        ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+        ...(opts.onHashProgress ? { onProgress: opts.onHashProgress } : {}),
+        signal,
+        onHashed: (r, file) => uploads.add(file, r.digest),
+      });
+    } catch (e) {
+      stop.abort(e);
+      await uploads.settled().catch(() => undefined);
+      throw e;
+    }
+    await uploads.settled();
   }
+  opts.signal?.throwIfAborted();
+  const packed = await packModel(tree, resources, packOptions);
+  refuseLargeManifest(modelPath, packed);
 
   const source = new PackedModelSource(packed, modelPath);
   const manifestDesc = packed.manifest.descriptor;
+  const listener = opts.onProgress;
+  const uploadedEarly = earlyMeter?.bytesDone ?? 0;
   await copy(source, manifestDesc.digest, target, tag, {
     referrers: false,
-    concurrency: opts.concurrency ?? 4,
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    concurrency,
+    // the blobs uploaded early are found present: progress never goes back
+    ...(listener
+      ? { onProgress: (p) => listener({ ...p, bytesDone: Math.max(p.bytesDone, uploadedEarly) }) }
+      : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const layerDigests = new Set(packed.layers.map((l) => l.descriptor.digest));
-  const skipped = [...layerDigests].filter((d) => !source.layersRead.has(d)).length;
+  const skipped = [...layerDigests].filter(
+    (d) => !source.layersRead.has(d) && !early?.uploaded.has(d),
+  ).length;
 
   return {
     reference: parsed
