@@ -1,0 +1,92 @@
+// Models for the container tests, published to the real test registry (htpasswd auth) the way a
+// training pipeline does: pushed with the CLI, OMS-signed and SBOM-attested as referrers through the
+// library. The policy the init container runs names the trainer's key and denies AGPL.
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cyclonedx } from '../policy/signed-evidence.js';
+import { attestArtifact, signArtifact } from '../../packages/core/src/attest/index.js';
+import { keySigner } from '../../packages/core/src/index.js';
+import { newKeyPair, publicKeyPem } from '../../packages/core/src/keys.js';
+import type { RunningRegistry } from '../registry/harness.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = path.join(repo, 'packages/cli/dist/bin.js');
+export const SAMPLE = path.join(repo, 'fixtures/models/sample-model');
+
+export const trainer = newKeyPair();
+export const stranger = newKeyPair();
+
+/** The init container's policy: OMS signature by the trainer, no AGPL in the SBOM. */
+export const POLICY = `apiVersion: modelseal.dev/v1alpha1
+kind: ModelPolicy
+metadata: {name: sentiment-prod}
+spec:
+  identities:
+    trainer:
+      key:
+        publicKey: |
+          ${publicKeyPem(trainer.publicKey).trim().split('\n').join('\n          ')}
+  require:
+    signatures:
+      oms: {signedBy: [trainer]}
+    sbom:
+      signedBy: [trainer]
+      licenses: {deny: [AGPL-3.0-only]}
+`;
+
+export interface Published {
+  ref: string;
+  digest: string;
+  /** The model directory that was pushed. */
+  dir: string;
+}
+
+/** The registry's Docker config (`config.json` with its credentials). */
+export function dockerConfig(registry: RunningRegistry): string {
+  const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
+  return JSON.stringify({ auths: { [registry.host]: { auth } } });
+}
+
+/** Push the sample model (with an id.txt of its own), sign it by `signer`, attest an SBOM with `license`. */
+export async function publish(
+  registry: RunningRegistry,
+  workDir: string,
+  name: string,
+  o: { signer?: typeof trainer; license?: string } = {},
+): Promise<Published> {
+  const dir = path.join(workDir, name);
+  cpSync(SAMPLE, dir, { recursive: true });
+  writeFileSync(path.join(dir, 'id.txt'), `model ${name}\n`); // a layer no other model shares
+  const ref = `${registry.host}/models/${name}:v1`;
+  const r = spawnSync(
+    process.execPath,
+    [BIN, 'push', dir, ref, '--username', registry.username ?? '', '--password-stdin', '--json'],
+    { encoding: 'utf8', input: registry.password },
+  );
+  if (r.status !== 0) throw new Error(`push failed: ${r.stderr}`);
+  const digest = (JSON.parse(r.stdout) as { digest: string }).digest;
+  const credentials = { username: registry.username ?? '', password: registry.password ?? '' };
+  const signer = o.signer ?? trainer;
+  await signArtifact(ref, { signer: keySigner({ privateKey: signer.privateKey }), credentials });
+  await attestArtifact(ref, {
+    signer: keySigner({ privateKey: trainer.privateKey }),
+    predicateType: 'https://cyclonedx.org/bom',
+    predicate: cyclonedx({ modelLicenses: [{ license: { id: o.license ?? 'Apache-2.0' } }] }),
+    credentials,
+  });
+  return { ref, digest, dir };
+}
+
+/** Overwrite the model's own layer (id.txt) in the registry's storage with other bytes of the same size. */
+export function tamperOwnLayer(registry: RunningRegistry, digest: string): void {
+  const blob = (hex: string) =>
+    path.join(registry.storageDir, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+  const manifest = JSON.parse(readFileSync(blob(digest.slice(7)), 'utf8')) as {
+    layers: { digest: string; size: number; annotations?: Record<string, string> }[];
+  };
+  const own = manifest.layers.find((l) => l.annotations?.['org.cncf.model.filepath'] === 'id.txt');
+  if (!own) throw new Error('no id.txt layer');
+  writeFileSync(blob(own.digest.slice(7)), Buffer.alloc(own.size, 0x42));
+}
