@@ -64,10 +64,11 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
+trap 'echo "container-e2e.sh: failed at line $LINENO" >&2' ERR
 
 # The Debian mirror apt uses here (deb822 URIs: or a one-line deb entry), else deb.debian.org.
-MIRROR="$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
-  sed -n 's#^URIs: *\(http[^ ]*/debian\)/*$#\1#p; s#^deb \(\[[^]]*\] \)\?\(http[^ ]*/debian\)/* bookworm .*#\2#p' | head -1)"
+MIRROR="$({ cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null || true; } |
+  sed -n 's#^URIs: *\(http[^ ]*/debian\)/*$#\1#p; s#^deb \(\[[^]]*\] \)\?\(http[^ ]*/debian\)/* bookworm .*#\2#p' | awk 'NR == 1')"
 MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 
 t0=$(stamp)

@@ -60,14 +60,16 @@ export async function publish(
   cpSync(SAMPLE, dir, { recursive: true });
   writeFileSync(path.join(dir, 'id.txt'), `model ${name}\n`); // a layer no other model shares
   const ref = `${registry.host}/models/${name}:v1`;
-  const r = spawnSync(
-    process.execPath,
-    [BIN, 'push', dir, ref, '--username', registry.username ?? '', '--password-stdin', '--json'],
-    { encoding: 'utf8', input: registry.password },
-  );
+  const login = registry.username ? ['--username', registry.username, '--password-stdin'] : [];
+  const r = spawnSync(process.execPath, [BIN, 'push', dir, ref, ...login, '--json'], {
+    encoding: 'utf8',
+    input: registry.password,
+  });
   if (r.status !== 0) throw new Error(`push failed: ${r.stderr}`);
   const digest = (JSON.parse(r.stdout) as { digest: string }).digest;
-  const credentials = { username: registry.username ?? '', password: registry.password ?? '' };
+  const credentials = registry.username
+    ? { username: registry.username, password: registry.password ?? '' }
+    : undefined;
   const signer = o.signer ?? trainer;
   await signArtifact(ref, { signer: keySigner({ privateKey: signer.privateKey }), credentials });
   await attestArtifact(ref, {
