@@ -107,6 +107,12 @@ Examples:
         invocationId: flags.invocationId,
         buildType: flags.buildType,
         sourceDir: flags.source,
+        onWarning: (w) =>
+          process.stderr.write(
+            humanLine(
+              `modelseal: warning: ${w} (give --source DIR, or --no-source to record none on purpose)`,
+            ),
+          ),
         jobs,
       };
       const statement = isArtifactReference(model)

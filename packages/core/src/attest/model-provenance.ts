@@ -38,6 +38,11 @@ export interface ModelProvenanceOptions {
   buildType?: 'auto' | 'github' | 'ml-training';
   /** Git checkout of the training code (default: the current directory); false to record none. */
   sourceDir?: string | false;
+  /**
+   * Told (one line) when the statement records no training code because `sourceDir` (or the current
+   * directory) is not in a git work tree with a commit; not called when sourceDir is false.
+   */
+  onWarning?: (message: string) => void;
   /** Extra subjects (e.g. an OCI manifest digest) besides the model's OMS root. */
   extraSubjects?: StatementSubject[];
   /** Environment for GitHub detection and claims (default process.env). */
@@ -108,7 +113,12 @@ export async function modelProvenance(
     const [k, v] = parseParameter(p);
     parameters[k] = v;
   }
-  const source = opts.sourceDir === false ? undefined : await gitSource(opts.sourceDir ?? process.cwd());
+  const sourceDir = opts.sourceDir === false ? undefined : (opts.sourceDir ?? process.cwd());
+  const source = sourceDir === undefined ? undefined : await gitSource(sourceDir);
+  if (sourceDir !== undefined && source === undefined)
+    opts.onWarning?.(
+      `${sourceDir} is not in a git checkout with a commit: the provenance records no training code`,
+    );
   return buildProvenance({
     ...common,
     parameters,
