@@ -1,0 +1,153 @@
+// The shell blocks of docs/tutorial.md run, in order, in one bash (set -euo pipefail) with the built
+// CLI as `modelseal` on PATH, HOME in a temporary directory and a real docker-registry standing in for
+// localhost:5000. The ```text block after a shell block is what it prints: each of its lines must
+// appear, in order, in that block's output (`…` matches anything). A block preceded by
+// `<!-- docs-test: skip (why) -->` is not run; the skip must say why. Leading spaces and tree
+// drawing characters are ignored when lines are compared.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_BIN, REPO } from '../cli-process.js';
+import { startRegistry, type RunningRegistry } from '../registry/harness.js';
+
+interface ShellBlock {
+  line: number;
+  script: string;
+  skip?: string;
+  expected: string[];
+}
+
+/** The ```sh blocks of a markdown file, each with its skip reason and the ```text block after it. */
+export function shellBlocks(markdown: string): ShellBlock[] {
+  const lines = markdown.split('\n');
+  const out: ShellBlock[] = [];
+  const fence = (from: number) => {
+    let j = from + 1;
+    while (j < lines.length && lines[j] !== '```') j++;
+    return j;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] !== '```sh') continue;
+    const end = fence(i);
+    let back = i - 1;
+    while (back >= 0 && lines[back].trim() === '') back--;
+    const skip = /^<!-- docs-test: skip \((.+)\) -->$/.exec(lines[back] ?? '')?.[1];
+    let next = end + 1;
+    while (next < lines.length && lines[next].trim() === '') next++;
+    let expected: string[] = [];
+    if (lines[next] === '```text') {
+      const textEnd = fence(next);
+      expected = lines.slice(next + 1, textEnd).filter((l) => l.trim() !== '');
+    }
+    out.push({ line: i + 1, script: lines.slice(i + 1, end).join('\n'), skip, expected });
+    i = end;
+  }
+  return out;
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A line without its indentation and tree drawing (`├── `, `│   └── `) or trailing spaces. */
+const bare = (l: string) => l.replace(/^[\s│├└─]+/, '').trimEnd();
+/** An expected line as a whole-line pattern: `…` matches anything; see bare. */
+const linePattern = (l: string) => new RegExp(`^${bare(l).split('…').map(escape).join('.*')}$`);
+
+/** The expected lines not found, in order, among `output`'s lines. */
+export function missingLines(expected: string[], output: string): string[] {
+  const got = output.split('\n').map(bare);
+  let at = 0;
+  const missing: string[] = [];
+  for (const e of expected) {
+    const re = linePattern(e);
+    const k = got.findIndex((g, idx) => idx >= at && re.test(g));
+    if (k < 0) missing.push(e);
+    else at = k + 1;
+  }
+  return missing;
+}
+
+let registry: RunningRegistry;
+const tmp = mkdtempSync(path.join(tmpdir(), 'ms-docs-commands-'));
+beforeAll(async () => {
+  registry = await startRegistry();
+}, 60_000);
+afterAll(async () => {
+  await registry?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Runs the blocks of `file` in one bash; returns each run block's output, split at markers. */
+function runDoc(file: string, blocks: ShellBlock[]) {
+  const bin = path.join(tmp, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(path.join(bin, 'modelseal'), `#!/bin/sh\nexec "${process.execPath}" "${CLI_BIN}" "$@"\n`);
+  chmodSync(path.join(bin, 'modelseal'), 0o755);
+  const home = mkdtempSync(path.join(tmp, 'home-'));
+  const host = (s: string) => s.replaceAll('localhost:5000', registry.host);
+  const run = blocks.filter((b) => b.skip === undefined);
+  const script = ['exec 2>&1', ...run.map((b, k) => `echo '@@block ${k}@@'\n${host(b.script)}`)].join('\n');
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !/^(COSIGN_PASSWORD|MODELSEAL_|SIGSTORE_|GITHUB_)/.test(k)) env[k] = v;
+  const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 290_000,
+    env: { ...env, HOME: home, PATH: `${bin}:${env.PATH}`, TMPDIR: tmp },
+  });
+  const parts = r.stdout.split(/^@@block (\d+)@@$/m);
+  const outputs = new Map<number, string>();
+  for (let k = 1; k < parts.length; k += 2) outputs.set(Number(parts[k]), parts[k + 1]);
+  return { status: r.status, stdout: r.stdout, home, run, outputs, file, host };
+}
+
+describe('docs/tutorial.md', () => {
+  const doc = readFileSync(path.join(REPO, 'docs/tutorial.md'), 'utf8');
+  const blocks = shellBlocks(doc);
+
+  it('has shell blocks, and every block it skips says why', () => {
+    expect(blocks.filter((b) => b.skip === undefined).length).toBeGreaterThanOrEqual(10);
+    expect(blocks.filter((b) => b.skip !== undefined).map((b) => b.skip)).toEqual([
+      'the test runs the CLI it has just built, as `modelseal` on PATH',
+      'the test starts its own docker-registry on a random port',
+    ]);
+  });
+
+  it('every command runs against a real registry and prints what the tutorial shows', () => {
+    const res = runDoc('docs/tutorial.md', blocks);
+    const last = Math.max(...res.outputs.keys());
+    const failedAt = res.run[last];
+    expect(res.status, `docs/tutorial.md:${failedAt.line} failed:\n${res.outputs.get(last)}`).toBe(0);
+    expect(res.outputs.size).toBe(res.run.length);
+    for (const [k, b] of res.run.entries()) {
+      const expected = b.expected.map(res.host);
+      expect(
+        missingLines(expected, res.outputs.get(k) ?? ''),
+        `docs/tutorial.md:${b.line} printed:\n${res.outputs.get(k)}`,
+      ).toEqual([]);
+    }
+    // what the blocks leave behind: the policy's verdict file, the deployed model and its signature
+    const work = path.join(res.home, 'modelseal-tutorial');
+    const result = JSON.parse(readFileSync(path.join(work, 'result.json'), 'utf8')) as {
+      verdict?: string;
+      allowed?: boolean;
+    };
+    expect(JSON.stringify(result)).toMatch(/"allowed"/);
+    expect(readFileSync(path.join(work, 'deployed/model.sig'), 'utf8')).toMatch(
+      /^\{"mediaType":"application\/vnd\.dev\.sigstore\.bundle\.v0\.3\+json"/,
+    );
+  }, 300_000);
+});
+
+describe('missingLines (the output matcher)', () => {
+  it('matches whole lines in order, … as a wildcard, and reports what is missing', () => {
+    const out = 'a 1\nverified x: sha256:abc, 3 files\nexit code 1\n';
+    expect(missingLines(['verified x: sha256:…, 3 files', 'exit code 1'], out)).toEqual([]);
+    expect(missingLines(['exit code 1', 'verified x: …'], out)).toEqual(['verified x: …']);
+    expect(missingLines(['exit code 2'], out)).toEqual(['exit code 2']);
+    expect(missingLines(['verified'], out)).toEqual(['verified']);
+    const tree = '├── a\n│   └── sha256:12\n│       OMS signature\n';
+    expect(missingLines(['├── a', '    └── sha256:…', 'OMS signature'], tree)).toEqual([]);
+  });
+});
