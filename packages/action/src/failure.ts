@@ -3,26 +3,9 @@
 // core's errors never carry key bytes, passwords or tokens, and @actions/core masks what was set secret.
 import path from 'node:path';
 import * as core from '@actions/core';
-import { isModelsealError } from '@modelseal/core';
+import { isModelsealError, isSignatureFault } from '@modelseal/core';
 import { defaultSignaturePath } from '@modelseal/core/oms';
 import { messageWithInputHint } from './error-hint.js';
-
-/** Codes that fault the signature file, not the model's files: the annotation goes on model.sig. */
-const SIGNATURE_CODES: ReadonlySet<string> = new Set([
-  'BAD_SIGNATURE',
-  'WRONG_KEY',
-  'UNTRUSTED_CHAIN',
-  'CERTIFICATE_EXPIRED',
-  'KEY_USAGE',
-  'IDENTITY_MISMATCH',
-  'ISSUER_MISMATCH',
-  'EXTENSION_MISMATCH',
-  'TLOG_MISSING',
-  'TLOG_INVALID',
-  'SCT_INVALID',
-  'TIMESTAMP_INVALID',
-  'MALFORMED_BUNDLE',
-]);
 
 /** Where a failed step's model and signature are (the `model-path` and `signature-path` inputs). */
 export interface FailureSite {
@@ -46,7 +29,7 @@ async function faultyFile(e: unknown, site: FailureSite): Promise<string | undef
   )
     return undefined;
   let abs: string;
-  if (SIGNATURE_CODES.has(e.code)) {
+  if (isSignatureFault(e.code)) {
     abs = path.resolve(site.signaturePath ?? (await defaultSignaturePath(modelPath).catch(() => modelPath)));
   } else {
     const details = e.details;

@@ -37,10 +37,8 @@ const INPUT_CODES = [
   'MALFORMED_REVIEW',
 ] as const;
 
-const VERIFICATION_CODES = [
-  'TAMPERED_FILE',
-  'MISSING_FILE',
-  'EXTRA_FILE',
+/** Verification codes that fault the signature (the bundle, its signer or its log proofs), not the model. */
+const SIGNATURE_VERIFICATION_CODES = [
   'BAD_SIGNATURE',
   'WRONG_KEY',
   'UNTRUSTED_CHAIN',
@@ -53,6 +51,13 @@ const VERIFICATION_CODES = [
   'TLOG_INVALID',
   'SCT_INVALID',
   'TIMESTAMP_INVALID',
+] as const;
+
+const VERIFICATION_CODES = [
+  'TAMPERED_FILE',
+  'MISSING_FILE',
+  'EXTRA_FILE',
+  ...SIGNATURE_VERIFICATION_CODES,
   'MANIFEST_INCONSISTENT',
   'DIGEST_MISMATCH',
   'UNSAFE_PATH',
@@ -79,6 +84,20 @@ export const ErrorCodes = Object.fromEntries([...INPUT_CODES, ...VERIFICATION_CO
 };
 
 const IS_VERIFICATION: ReadonlySet<string> = new Set(VERIFICATION_CODES);
+const IS_SIGNATURE_FAULT: ReadonlySet<string> = new Set<string>([
+  ...SIGNATURE_VERIFICATION_CODES,
+  'MALFORMED_BUNDLE',
+]);
+
+/**
+ * True when an error code faults the signature file rather than the model's files: the signature
+ * does not verify, was made by a signer the caller did not trust, lacks or fails its log/timestamp
+ * proofs, or the bundle cannot be parsed (MALFORMED_BUNDLE). Front ends point at the signature file
+ * for these (the Action's annotation goes on model.sig). False for every other string.
+ */
+export function isSignatureFault(code: string): boolean {
+  return IS_SIGNATURE_FAULT.has(code);
+}
 
 /**
  * The option of the call that gets past an error, by its core name (`overwrite`, `signaturePath`):
