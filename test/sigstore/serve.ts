@@ -1,6 +1,9 @@
 // `pnpm sigstore:local`: run the local Sigstore stack by hand. Prints its URLs, the trusted-root and
-// signing-config paths and a ready test token, and stays up until Ctrl-C.
+// signing-config paths, a ready test token, the GitHub Actions token variables and commands that work
+// from any directory (serve-instructions.ts), and stays up until Ctrl-C.
 // Options: --no-tsa, --no-rekor (GitHub-style: Fulcio + TSA only), --email ADDRESS, --issuer URL.
+import { fileURLToPath } from 'node:url';
+import { serveInstructions } from './serve-instructions.js';
 import { startSigstoreStack, TEST_EMAIL, TEST_ISSUER } from './stack.js';
 
 function arg(name: string): string | undefined {
@@ -18,22 +21,12 @@ const issuer = arg('--issuer') ?? TEST_ISSUER;
 const token = stack.token({ email, sub: email, iss: issuer, exp: Math.floor(Date.now() / 1000) + 24 * 3600 });
 
 process.stdout.write(
-  [
-    'local Sigstore stack is up (Ctrl-C to stop)',
-    `  fulcio:          ${stack.fulcioURL}`,
-    `  rekor:           ${stack.rekorURL ?? '(none)'}`,
-    `  tsa:             ${stack.tsaURL ?? '(none)'}`,
-    `  trusted root:    ${stack.trustedRootPath}`,
-    `  signing config:  ${stack.signingConfigPath}`,
-    `  identity:        ${email} (issuer ${issuer})`,
-    '',
-    'sign and verify with it:',
-    `  export SIGSTORE_ID_TOKEN='${token}'`,
-    `  pnpm modelseal sign ./my-model --signing-config ${stack.signingConfigPath} --trusted-root ${stack.trustedRootPath}`,
-    `  pnpm modelseal verify ./my-model --trusted-root ${stack.trustedRootPath} \\`,
-    `      --certificate-identity ${email} --certificate-oidc-issuer ${issuer}${stack.rekorURL ? '' : ' --insecure-ignore-tlog'}`,
-    '',
-  ].join('\n'),
+  serveInstructions(stack, {
+    cli: fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url)),
+    token,
+    email,
+    issuer,
+  }),
 );
 
 const stop = () => {
