@@ -111,7 +111,7 @@ describe('modelseal policy', () => {
     expect(denied.stderr).toMatch(
       /^modelseal: error\[WRONG_KEY\]: policy model-release: signatures\.oms: .*model\.sig: signed by a different key/m,
     );
-  });
+  }, 240_000);
 
   it('init --certificate-chain pins the root: a leaf under it passes, a chain to another root fails', () => {
     const pki = makePki(path.join(tmp, 'pki'));
@@ -151,7 +151,7 @@ describe('modelseal policy', () => {
     expect(denied.stderr).toMatch(
       /^modelseal: error\[UNTRUSTED_CHAIN\]: policy model-release: signatures\.oms: /m,
     );
-  });
+  }, 240_000);
 
   it('init --key with a private key or a missing file is a clear exit 2, and prints no policy', () => {
     const priv = modelseal('policy', 'init', '--key', path.join(KEYS, 'test.key'));
