@@ -1521,10 +1521,7 @@ var INPUT_CODES = [
   "UNPORTABLE_PATH",
   "MALFORMED_REVIEW"
 ];
-var VERIFICATION_CODES = [
-  "TAMPERED_FILE",
-  "MISSING_FILE",
-  "EXTRA_FILE",
+var SIGNATURE_VERIFICATION_CODES = [
   "BAD_SIGNATURE",
   "WRONG_KEY",
   "UNTRUSTED_CHAIN",
@@ -1536,7 +1533,13 @@ var VERIFICATION_CODES = [
   "TLOG_MISSING",
   "TLOG_INVALID",
   "SCT_INVALID",
-  "TIMESTAMP_INVALID",
+  "TIMESTAMP_INVALID"
+];
+var VERIFICATION_CODES = [
+  "TAMPERED_FILE",
+  "MISSING_FILE",
+  "EXTRA_FILE",
+  ...SIGNATURE_VERIFICATION_CODES,
   "MANIFEST_INCONSISTENT",
   "DIGEST_MISMATCH",
   "UNSAFE_PATH",
@@ -1552,6 +1555,10 @@ var VERIFICATION_CODES = [
 ];
 var ErrorCodes = Object.fromEntries([...INPUT_CODES, ...VERIFICATION_CODES].map((c) => [c, c]));
 var IS_VERIFICATION = new Set(VERIFICATION_CODES);
+var IS_SIGNATURE_FAULT = /* @__PURE__ */ new Set([
+  ...SIGNATURE_VERIFICATION_CODES,
+  "MALFORMED_BUNDLE"
+]);
 var ModelsealError = class extends Error {
   code;
   /** Extra machine-readable facts (file names, digests, status codes). Never secrets. */
@@ -1896,6 +1903,8 @@ port.on("message", (job) => {
       current = item.name;
       try {
         out.set(hashRangeSync(item, buf, onBytes), i * job.digestLength);
+        if (job.reportItems)
+          send({ type: "item", index: i });
       } catch (e) {
         claims.abort();
         send({
