@@ -215,7 +215,7 @@ describe('tampering (registry, key)', () => {
     expect(noSig.code).toBe('SIGNATURE_MISSING');
     const { target } = openTarget(ref);
     const { bundleReferrers, attachBundle } = await import('../packages/core/src/attest/index.js');
-    const oldSigs = await bundleReferrers(target, {
+    const { bundles: oldSigs } = await bundleReferrers(target, {
       mediaType: MediaTypes.ociManifest,
       digest: pushed.digest,
       size: 0,
@@ -304,7 +304,9 @@ describe('the OMS referrer is the statement sign DIR makes', () => {
     const local = await signModel(dir, { signer: modes.key.signer(), jobs: 1, overwrite: true }); // DEST/model.sig
     const { bundleReferrers, openArtifact } = await import('../packages/core/src/attest/index.js');
     const a = await openArtifact(ref);
-    const [oms] = await bundleReferrers(a.target, a.plan.descriptor, 'https://model_signing/signature/v1.0');
+    const {
+      bundles: [oms],
+    } = await bundleReferrers(a.target, a.plan.descriptor, 'https://model_signing/signature/v1.0');
     const payload = (b: unknown) => (b as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload;
     expect(payload(JSON.parse(oms.bytes.toString('utf8')))).toBe(payload(local.bundle));
   });

@@ -107,7 +107,7 @@ async function borrowReferrers(from: string, to: string, only?: (predicateType?:
   const src = openTarget(from);
   const dst = openTarget(to);
   const subject = await dst.target.resolve(dst.selector);
-  for (const b of await bundleReferrers(src.target, await src.target.resolve(src.selector))) {
+  for (const b of (await bundleReferrers(src.target, await src.target.resolve(src.selector))).bundles) {
     if (only && !only(b.predicateType)) continue;
     await attachBundle(dst.target, subject, b.bytes, b.predicateType ?? OMS_PREDICATE_TYPE);
   }

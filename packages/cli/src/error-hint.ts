@@ -9,6 +9,7 @@ const FLAGS: Readonly<Record<string, string>> = {
   publicKey: '--key',
   identity: '--certificate-identity (or --certificate-identity-regexp)',
   issuer: '--certificate-oidc-issuer (or --certificate-oidc-issuer-regexp)',
+  maxReferrers: '--max-referrers (or MODELSEAL_MAX_REFERRERS)',
 };
 
 /** `e.message` with the CLI's hint appended when core named a remedy the CLI has a flag for. */

@@ -35,6 +35,7 @@ const INPUT_CODES = [
   'ATTESTATION_STORE',
   'UNPORTABLE_PATH',
   'MALFORMED_REVIEW',
+  'TOO_MANY_REFERRERS',
 ] as const;
 
 /** Verification codes that fault the signature (the bundle, its signer or its log proofs), not the model. */

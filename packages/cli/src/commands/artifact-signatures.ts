@@ -66,6 +66,7 @@ export async function verifyReference(
         signer: r.signer,
         root: r.signed?.root ?? null,
         signatures: r.checks,
+        warnings: r.warnings,
       });
       return;
     }

@@ -44,11 +44,15 @@ export async function pullWithPolicyCli(
   const { describeSigner } = await import('./verify.js');
   const policy = await loadPolicy(policyFile);
   const trusted = typeof flags.trustedRoot === 'string' ? { trustedRoot: trustedRootFromFlags(flags) } : {};
+  const warnings: string[] = [];
   const pulled = await pullWithPolicy(ref, dest, {
     ...options,
     ...trusted,
     policy,
-    onWarning: (w) => process.stderr.write(humanLine(`modelseal: warning: ${w}`)),
+    onWarning: (w) => {
+      warnings.push(w);
+      process.stderr.write(humanLine(`modelseal: warning: ${w}`));
+    },
     // Written on every verdict (allowed, denied, a layer failing its digest), so the reason is next
     // to DEST; the VSA only for a pulled model.
     onResult: (result) =>
@@ -64,7 +68,7 @@ export async function pullWithPolicyCli(
       },
     );
   }
-  if (flags.json) printJson({ ...pulled, policy: pulled.policy });
+  if (flags.json) printJson({ ...pulled, policy: pulled.policy, warnings });
   else {
     process.stdout.write(humanLine(pinnedReference(ref, pulled.digest)));
     const result = pulled.policy;

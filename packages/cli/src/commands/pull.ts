@@ -109,9 +109,12 @@ OMS signature the policy bound lands as DEST/model.sig (so modelseal watch DEST 
     } finally {
       bar.stop();
     }
+    // what the signature check left out (unreadable referrers) and its own warnings
+    const warnings = verify?.result?.warnings ?? [];
+    for (const w of warnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
     if (flags.json) {
       const { skipped, ...rest } = result;
-      printJson({ ...rest, ...(skipped.length > 0 ? { skipped } : {}) });
+      printJson({ ...rest, ...(skipped.length > 0 ? { skipped } : {}), ...(verify ? { warnings } : {}) });
       return;
     }
     const bytes = result.files.reduce((n, f) => n + f.size, 0);

@@ -1,5 +1,5 @@
 // Flags shared by the OCI commands: --plain-http, --username + --password-stdin, --concurrency,
-// --timeout (or MODELSEAL_TIMEOUT).
+// --timeout (or MODELSEAL_TIMEOUT), --max-referrers (or MODELSEAL_MAX_REFERRERS).
 import type { Command } from 'commander';
 import { ModelsealError, readPasswordStdin, type OpenTargetOptions } from '@modelseal/core/transfer';
 
@@ -10,6 +10,7 @@ export interface RegistryFlags {
   passwordStdin: boolean;
   concurrency: string;
   timeout?: string;
+  maxReferrers?: string;
 }
 
 export function addRegistryFlags(cmd: Command): Command {
@@ -28,7 +29,23 @@ export function addRegistryFlags(cmd: Command): Command {
         'included), and each phase of a blob transfer (connecting, waiting for an answer, silence ' +
         'mid-transfer); default 60 s (30 s to connect), or MODELSEAL_TIMEOUT. A timed-out host is ' +
         'retried once; a blob body slower than 10 KiB/s over 30 s is cut off',
+    )
+    .option(
+      '--max-referrers <n>',
+      'most distinct referrers (signatures, attestations) of one artifact to read; more is refused ' +
+        'with TOO_MANY_REFERRERS (default 256, or MODELSEAL_MAX_REFERRERS)',
     );
+}
+
+/** The environment variable that sets --max-referrers when the flag is absent. */
+const MAX_REFERRERS_ENV = 'MODELSEAL_MAX_REFERRERS';
+
+/** --max-referrers N: an integer from 1 to 100000. */
+function maxReferrersFrom(s: string, from: string): number {
+  const n = /^[0-9]{1,6}$/.test(s) ? Number(s) : NaN;
+  if (!(n >= 1 && n <= 100_000))
+    throw new ModelsealError('USAGE', `${from} must be an integer from 1 to 100000, got '${s}'`);
+  return n;
 }
 
 /** The environment variable that sets --timeout when the flag is absent. */
@@ -61,6 +78,11 @@ export async function registryOptionsFrom(flags: RegistryFlags): Promise<OpenTar
   if (flags.timeout !== undefined) opts.timeouts = timeoutsFrom(flags.timeout, '--timeout');
   else if (envTimeout !== undefined && envTimeout !== '')
     opts.timeouts = timeoutsFrom(envTimeout, TIMEOUT_ENV);
+  const envMax = process.env[MAX_REFERRERS_ENV];
+  if (flags.maxReferrers !== undefined)
+    opts.maxReferrers = maxReferrersFrom(flags.maxReferrers, '--max-referrers');
+  else if (envMax !== undefined && envMax !== '')
+    opts.maxReferrers = maxReferrersFrom(envMax, MAX_REFERRERS_ENV);
   if (flags.passwordStdin && flags.username === undefined) {
     throw new ModelsealError('USAGE', '--password-stdin needs --username');
   }

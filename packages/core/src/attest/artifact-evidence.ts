@@ -94,7 +94,16 @@ export async function inspectEvidence(
   // an attestation is about this artifact when it names the manifest digest or a bound OMS root
   const digests = [artifact.plan.descriptor.digest.slice('sha256:'.length), ...(signatures?.roots ?? [])];
   const evidence: EvidenceEntry[] = [];
-  for (const b of await bundleReferrers(artifact.target, artifact.plan.descriptor)) {
+  const referrers = await bundleReferrers(artifact.target, artifact.plan.descriptor);
+  // a referrer that could not be read is shown as such, with why
+  for (const s of referrers.skipped)
+    evidence.push({
+      source: s.digest,
+      kind: 'unreadable',
+      ...(verifier ? { verified: false } : {}),
+      error: { code: s.code, message: s.message },
+    });
+  for (const b of referrers.bundles) {
     const source = b.referrer.digest;
     let parsed: ParsedBundle;
     try {

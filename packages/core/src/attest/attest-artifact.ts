@@ -72,10 +72,18 @@ export async function verifyArtifactAttestation(
 ): Promise<VerifiedAttestation & { digest: string }> {
   const artifact = await openArtifact(ref, opts);
   const digests = artifactSubjects(artifact).map((s) => s.digest.sha256);
-  const bundles = await bundleReferrers(artifact.target, artifact.plan.descriptor, opts.predicateType);
+  const { bundles, skipped } = await bundleReferrers(
+    artifact.target,
+    artifact.plan.descriptor,
+    opts.predicateType,
+  );
   const result = await verifyAttestations(
     bundles.map((b) => ({ source: `${artifact.shown}@${b.referrer.digest}`, bytes: b.bytes })),
     { verifier: opts.verifier, predicateType: opts.predicateType, subjectDigests: digests },
   );
-  return { ...result, digest: artifact.plan.descriptor.digest };
+  return {
+    ...result,
+    warnings: [...skipped.map((x) => x.message), ...result.warnings],
+    digest: artifact.plan.descriptor.digest,
+  };
 }

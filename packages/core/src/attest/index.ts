@@ -114,7 +114,9 @@ export {
   bundleReferrers,
   BUNDLE_CONTENT_ANNOTATION,
   BUNDLE_PREDICATE_ANNOTATION,
+  type BundleReferrers,
   type ReferrerBundle,
+  type SkippedReferrer,
 } from './oci-referrers.js';
 export {
   legacySignatures,

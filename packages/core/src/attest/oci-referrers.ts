@@ -1,22 +1,27 @@
 // Sigstore bundles as OCI referrers, the way cosign v3 attaches them (specs/BUNDLE_SPEC.md): a
 // manifest with artifactType and one layer `application/vnd.dev.sigstore.bundle.v0.3+json`, the empty
 // config (its descriptor carrying the artifactType too), `subject` = the model manifest, and the content / predicateType annotations. Reading lists
-// the subject's referrers (native API or the `sha256-<hex>` fallback index) and fetches each bundle.
+// the subject's referrers (native API or the `sha256-<hex>` fallback index) and fetches each bundle;
+// one that cannot be read is skipped (a warning), never the end of the verdict.
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
-import { ModelsealError } from '../errors.js';
+import { ModelsealError, type ErrorCode } from '../errors.js';
 import { canonicalJson, parseManifest } from '../oci/manifest.js';
 import { fetchVerifiedManifest } from '../oci/manifest-fetch.js';
 import { MediaTypes, type Descriptor, type ReadOnlyTarget, type Target } from '../oci/target.js';
 import { VerifyingTap } from '../oci/verifying-stream.js';
+import { MAX_BUNDLE_BYTES } from '../verify/verify-model.js';
 
 /** Annotation naming the bundle content: `dsse-envelope` or `message-signature`. */
 export const BUNDLE_CONTENT_ANNOTATION = 'dev.sigstore.bundle.content';
 /** Annotation naming the DSSE statement's predicateType. */
 export const BUNDLE_PREDICATE_ANNOTATION = 'dev.sigstore.bundle.predicateType';
 const EMPTY = Buffer.from('{}');
-/** Bundles are small; anything larger is refused before reading. */
-const MAX_BUNDLE_BYTES = 16 * 1024 * 1024;
+/**
+ * The most bundle bytes read for one subject, all referrers together (the signature cap): memory stays
+ * bounded whatever the referrers list holds.
+ */
+export const MAX_REFERRER_BUNDLE_BYTES = MAX_BUNDLE_BYTES;
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -60,52 +65,125 @@ export interface ReferrerBundle {
   bytes: Buffer;
 }
 
+/** A referrer left out because it could not be read: its digest, why (an error code) and a message. */
+export interface SkippedReferrer {
+  digest: string;
+  code: ErrorCode;
+  message: string;
+  /** Its predicateType annotation, when the listing or its manifest had one (unverified). */
+  predicateType?: string;
+}
+
+/** bundleReferrers' result: the bundles read, and the referrers skipped (each one a warning). */
+export interface BundleReferrers {
+  bundles: ReferrerBundle[];
+  skipped: SkippedReferrer[];
+}
+
+/** Errors that are about the registry or the run, not about one referrer: they end the listing. */
+const FATAL_CODES: ReadonlySet<string> = new Set(['TIMEOUT', 'REGISTRY_AUTH']);
+
+function skippable(e: unknown): e is ModelsealError {
+  return e instanceof ModelsealError && !FATAL_CODES.has(e.code);
+}
+
+async function readBundle(target: ReadOnlyTarget, layer: Descriptor): Promise<Buffer> {
+  const bytes = Buffer.allocUnsafe(layer.size); // the VerifyingTap refuses a byte more or less
+  let at = 0;
+  await pipeline(
+    await target.fetch(layer),
+    new VerifyingTap(layer, `bundle ${layer.digest}`),
+    async (s: AsyncIterable<Buffer>) => {
+      for await (const c of s) at += c.copy(bytes, at);
+    },
+  );
+  return bytes;
+}
+
 /**
  * Every sigstore-bundle referrer of `subject` (optionally only those annotated with `predicateType`),
  * each bundle fetched and checked against its digest. A referrer that is not one manifest with exactly
- * one bundle layer is skipped, as cosign skips it.
+ * one bundle layer is left out, as cosign leaves it out. A referrer that cannot be read (missing,
+ * not matching its digest, not a manifest, a bundle above MAX_BUNDLE_BYTES, or beyond
+ * MAX_REFERRER_BUNDLE_BYTES for all bundles together, smallest first) is `skipped`, never thrown: the
+ * verdict rests on the others. Throws what the listing throws (TOO_MANY_REFERRERS, registry errors),
+ * and TIMEOUT, REGISTRY_AUTH or an abort while reading.
  */
 export async function bundleReferrers(
   target: ReadOnlyTarget,
   subject: Descriptor,
   predicateType?: string,
-): Promise<ReferrerBundle[]> {
+): Promise<BundleReferrers> {
   const listed = await target.referrers(subject, MediaTypes.sigstoreBundleV03);
-  const out: ReferrerBundle[] = [];
+  const skipped: SkippedReferrer[] = [];
+  const skip = (referrer: Descriptor, code: ErrorCode, message: string, type?: string) => {
+    const claimed = type ?? referrer.annotations?.[BUNDLE_PREDICATE_ANNOTATION];
+    skipped.push({
+      digest: referrer.digest,
+      code,
+      message: `referrer ${referrer.digest} skipped: ${message}`,
+      ...(claimed !== undefined ? { predicateType: claimed } : {}),
+    });
+  };
+  const wanted: { referrer: Descriptor; layer: Descriptor; type?: string }[] = [];
   for (const referrer of listed) {
     const annotated = referrer.annotations?.[BUNDLE_PREDICATE_ANNOTATION];
     if (predicateType && annotated !== undefined && annotated !== predicateType) continue;
-    const parsed = parseManifest(
-      await fetchVerifiedManifest(target, referrer),
-      referrer.mediaType,
-      `referrer ${referrer.digest}`,
-    );
+    let parsed;
+    try {
+      parsed = parseManifest(
+        await fetchVerifiedManifest(target, referrer),
+        referrer.mediaType,
+        `referrer ${referrer.digest}`,
+      );
+    } catch (e) {
+      if (!skippable(e)) throw e;
+      skip(referrer, e.code, e.message);
+      continue;
+    }
     if (parsed.kind !== 'manifest') continue;
     const layers = parsed.manifest.layers.filter((l) =>
       l.mediaType.startsWith('application/vnd.dev.sigstore.bundle'),
     );
     if (layers.length !== 1) continue;
     const [layer] = layers;
-    if (layer.size > MAX_BUNDLE_BYTES)
-      throw new ModelsealError(
-        'MALFORMED_BUNDLE',
-        `referrer ${referrer.digest}: bundle of ${layer.size} bytes is too large`,
-      );
-    const chunks: Buffer[] = [];
-    await pipeline(
-      await target.fetch(layer),
-      new VerifyingTap(layer, `bundle ${layer.digest}`),
-      async (s: AsyncIterable<Buffer>) => {
-        for await (const c of s) chunks.push(c);
-      },
-    );
     const type = parsed.manifest.annotations?.[BUNDLE_PREDICATE_ANNOTATION] ?? annotated;
     if (predicateType && type !== undefined && type !== predicateType) continue;
-    out.push({
-      referrer,
-      ...(type !== undefined ? { predicateType: type } : {}),
-      bytes: Buffer.concat(chunks),
-    });
+    if (!(Number.isSafeInteger(layer.size) && layer.size >= 0) || layer.size > MAX_BUNDLE_BYTES) {
+      skip(
+        referrer,
+        'BUNDLE_TOO_LARGE',
+        `its bundle of ${layer.size} bytes is above ${MAX_BUNDLE_BYTES} bytes`,
+        type,
+      );
+      continue;
+    }
+    wanted.push({ referrer, layer, ...(type !== undefined ? { type } : {}) });
   }
-  return out;
+  // Smallest first (then by digest): big junk cannot crowd out a signature of a few KiB.
+  wanted.sort((a, b) => a.layer.size - b.layer.size || (a.referrer.digest < b.referrer.digest ? -1 : 1));
+  const bundles: ReferrerBundle[] = [];
+  let held = 0;
+  for (const { referrer, layer, type } of wanted) {
+    if (held + layer.size > MAX_REFERRER_BUNDLE_BYTES) {
+      skip(
+        referrer,
+        'BUNDLE_TOO_LARGE',
+        `its bundle of ${layer.size} bytes would take the bundles read for ${subject.digest} above ${MAX_REFERRER_BUNDLE_BYTES} bytes`,
+        type,
+      );
+      continue;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readBundle(target, layer);
+    } catch (e) {
+      if (!skippable(e)) throw e;
+      skip(referrer, e.code, e.message, type);
+      continue;
+    }
+    held += layer.size;
+    bundles.push({ referrer, ...(type !== undefined ? { predicateType: type } : {}), bytes });
+  }
+  return { bundles, skipped };
 }

@@ -38,6 +38,7 @@ export function pullVerification(
 ): PullVerification & { result?: VerifyArtifactResult } {
   let candidates: VerifiedEvidence[] = [];
   let checks: SignatureCheck[] = [];
+  let skipped: string[] = [];
   let shownRef = '';
   const check: PullVerification & { result?: VerifyArtifactResult } = {
     async beforeDownload({ target, shown, plan }) {
@@ -52,6 +53,7 @@ export function pullVerification(
       if (checked.oms.length === 0 && checked.pending.length === 0) throw signatureFailure(a, checked, true);
       shownRef = shown;
       checks = checked.checks;
+      skipped = checked.skipped.map((x) => x.message);
       candidates = checked.verifiedOms;
       const [oms] = checked.oms;
       if (oms) {
@@ -62,7 +64,7 @@ export function pullVerification(
           signed: oms.signed,
           bundle: oms.bundle,
           checks,
-          warnings: oms.warnings,
+          warnings: [...skipped, ...oms.warnings],
         };
         opts.onVerified?.(check.result);
       }
@@ -90,7 +92,7 @@ export function pullVerification(
         signed: oms.signed,
         bundle: oms.bundle,
         checks,
-        warnings: oms.warnings,
+        warnings: [...skipped, ...oms.warnings],
       };
       // The verified signature goes beside the files as model.sig (left out by the signed ignore_paths),
       // so `modelseal verify DEST` works as it is; never over a file of the artifact.

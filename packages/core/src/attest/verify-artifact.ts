@@ -15,7 +15,7 @@ import { layerFileSet } from '../source/file-set.js';
 import { parseInTotoStatement } from './in-toto.js';
 import { legacySignatures, verifyLegacySignature } from './legacy-cosign.js';
 import { openArtifact, type OpenedArtifact } from './oci-artifact.js';
-import { bundleReferrers } from './oci-referrers.js';
+import { bundleReferrers, type SkippedReferrer } from './oci-referrers.js';
 import { COSIGN_SIGN_V1 } from './predicate-types.js';
 import { errorOf } from './verify-attestation.js';
 
@@ -73,6 +73,8 @@ export interface CheckedSignatures {
   /** Every OMS signature whose signature verified, bound or not (to bind again against staged files). */
   verifiedOms: VerifiedEvidence[];
   failures: unknown[];
+  /** Referrers that could not be read (warnings; the verdict rests on the others). */
+  skipped: SkippedReferrer[];
 }
 
 const SIGNATURE_TYPES = [OMS_PREDICATE_TYPE, OMS_LEGACY_PREDICATE_TYPE, COSIGN_SIGN_V1];
@@ -93,9 +95,12 @@ export async function checkSignatures(
     pending: [],
     verifiedOms: [],
     failures: [],
+    skipped: [],
   };
   const verified: VerifiedEvidence[] = [];
-  const referrers = (await bundleReferrers(a.target, a.descriptor))
+  const listing = await bundleReferrers(a.target, a.descriptor);
+  out.skipped = listing.skipped;
+  const referrers = listing.bundles
     .filter((b) => b.predicateType === undefined || SIGNATURE_TYPES.includes(b.predicateType))
     .sort((x, y) => (x.referrer.digest < y.referrer.digest ? -1 : 1));
   for (const b of referrers) {
@@ -163,7 +168,7 @@ export async function checkSignatures(
 /** The error for checked signatures that hold no passing one: the first failure, or SIGNATURE_MISSING. */
 export function signatureFailure(
   a: Pick<ArtifactUnderCheck, 'shown' | 'descriptor'>,
-  checked: Pick<CheckedSignatures, 'checks' | 'failures'>,
+  checked: Pick<CheckedSignatures, 'checks' | 'failures'> & Partial<Pick<CheckedSignatures, 'skipped'>>,
   requireOms: boolean,
 ): Error {
   const { checks } = checked;
@@ -175,10 +180,13 @@ export function signatureFailure(
     });
   if (first !== undefined)
     return first instanceof Error ? first : new Error('signature verification failed', { cause: first });
+  const skipped = checked.skipped ?? [];
+  const unread =
+    skipped.length > 0 ? ` (${skipped.length} referrer(s) could not be read: ${skipped[0].message})` : '';
   return new ModelsealError(
     'SIGNATURE_MISSING',
-    `${a.shown} (${a.descriptor.digest}) has no ${requireOms ? 'OMS model ' : ''}signature`,
-    { details: { checks } },
+    `${a.shown} (${a.descriptor.digest}) has no ${requireOms ? 'OMS model ' : ''}signature${unread}`,
+    { details: { checks, ...(skipped.length > 0 ? { skipped } : {}) } },
   );
 }
 
@@ -203,7 +211,7 @@ export async function verifySignatures(
     signer: oms ? oms.signer : (other as { signer: SignerIdentity }).signer,
     ...(oms ? { signed: oms.signed, bundle: oms.bundle } : {}),
     checks: checked.checks,
-    warnings: oms ? oms.warnings : (other?.warnings ?? []),
+    warnings: [...checked.skipped.map((x) => x.message), ...(oms ? oms.warnings : (other?.warnings ?? []))],
   };
 }
 

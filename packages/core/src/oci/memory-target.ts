@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { ModelsealError } from '../errors.js';
 import { isSha256Digest } from './digest.js';
 import { parseManifest, referrerDescriptor } from './manifest.js';
+import { limitReferrers } from './referrer-limit.js';
 import { MANIFEST_MEDIA_TYPES, type BlobSource, type Descriptor, type Target } from './target.js';
 import { VerifyingTap } from './verifying-stream.js';
 
@@ -68,6 +69,6 @@ export class MemoryTarget implements Target {
       const entry = referrerDescriptor(desc, doc);
       if (artifactType === undefined || entry.artifactType === artifactType) found.push(entry);
     }
-    return Promise.resolve(found);
+    return Promise.resolve(limitReferrers(found, { subject: subject.digest, location: this.location }));
   }
 }

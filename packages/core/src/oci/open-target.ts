@@ -29,6 +29,8 @@ export interface OpenTargetOptions {
   timeouts?: Partial<NetworkTimeouts>;
   /** aborts every registry request of the opened target at once (sockets destroyed) */
   signal?: AbortSignal;
+  /** distinct referrers of one subject read before TOO_MANY_REFERRERS (default 256) */
+  maxReferrers?: number;
 }
 
 /** A target with the parsed reference it was opened from. */
@@ -47,7 +49,9 @@ export interface OpenedTarget {
 export function openTarget(ref: string | ArtifactReference, opts: OpenTargetOptions = {}): OpenedTarget {
   const reference = typeof ref === 'string' ? parseReference(ref) : ref;
   const selector = referenceSelector(reference);
-  if (reference.kind === 'layout') return { target: new LayoutTarget(reference.path), reference, selector };
+  const limits = opts.maxReferrers !== undefined ? { maxReferrers: opts.maxReferrers } : {};
+  if (reference.kind === 'layout')
+    return { target: new LayoutTarget(reference.path, limits), reference, selector };
   const target = new RegistryTarget({
     registry: reference.registry,
     repository: reference.repository,
@@ -56,6 +60,7 @@ export function openTarget(ref: string | ArtifactReference, opts: OpenTargetOpti
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
     ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...limits,
   });
   return { target, reference, selector };
 }

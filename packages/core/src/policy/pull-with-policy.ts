@@ -79,6 +79,7 @@ export async function pullWithPolicy(
   const plan = await planPull(target, selector, shown, opts.include, ignoredPaths);
   const verifier = policyVerifier(opts.policy.policy, opts);
   const gathered = await gatherReferrerEvidence(target, plan, shown, verifier);
+  for (const s of gathered.skipped) opts.onWarning?.(s.message);
   const weights = opts.policy.policy.spec.require.weights !== undefined;
   // Files inside archive layers are compared only once staged: nothing OMS-bound can be judged before.
   const deferred = gathered.bound.unbound.some((u) => u.kind === 'oms' && u.code === 'UNSUPPORTED_ARTIFACT');

@@ -1,20 +1,23 @@
 // The evidence stored with an artifact (registry or OCI layout): every Sigstore bundle referrer of
 // its manifest, verified with one verifier, then bound to the artifact (bindEvidence) against the
 // file set its layers give. No layer is downloaded.
-import { bundleReferrers } from '../attest/oci-referrers.js';
+import { bundleReferrers, type SkippedReferrer } from '../attest/oci-referrers.js';
 import type { PullPlan } from '../oci/pull/pull-plan.js';
 import type { ReadOnlyTarget } from '../oci/target.js';
-import type { PolicyEvidence } from '../policy/evidence.js';
+import type { PolicyEvidence, UnboundEvidence } from '../policy/evidence.js';
 import type { BundleVerifier } from '../verify/verifier.js';
 import { bindEvidence, type BoundEvidence } from './bind-evidence.js';
+import { evidenceKind } from './evidence-kind.js';
 import { layerFileSet, type FileSet } from './file-set.js';
 import { policyEvidenceOf } from './policy-evidence.js';
 import { verifyBundles, type VerifiedBundles } from './verify-bundles.js';
 
-/** Evidence of an artifact: what verified, what bound, and the policy's view of it. */
+/** Evidence of an artifact: what verified, what bound, the policy's view of it, and what could not be read. */
 export interface ReferrerEvidence extends VerifiedBundles {
   bound: BoundEvidence;
   evidence: PolicyEvidence;
+  /** Referrers left out because they could not be read (warnings). */
+  skipped: SkippedReferrer[];
 }
 
 /**
@@ -29,13 +32,28 @@ export async function gatherReferrerEvidence(
   verifier: BundleVerifier,
   files: FileSet = layerFileSet(plan, shown),
 ): Promise<ReferrerEvidence> {
-  const listed = (await bundleReferrers(target, plan.descriptor)).map((b) => ({
+  const { bundles, skipped } = await bundleReferrers(target, plan.descriptor);
+  const listed = bundles.map((b) => ({
     source: `${shown}@${b.referrer.digest}`,
     bytes: b.bytes,
     ...(b.predicateType !== undefined ? { predicateType: b.predicateType } : {}),
   }));
   const checked = await verifyBundles(listed, verifier);
-  return rebindEvidence(checked, { shown, manifestDigest: plan.descriptor.digest, files });
+  // a referrer that could not even be fetched is unreadable evidence too (and a warning)
+  const unreadable = [
+    ...checked.unreadable,
+    ...skipped.map((x): UnboundEvidence => ({
+      source: `${shown}@${x.digest}`,
+      kind: evidenceKind(x.predicateType),
+      ...(x.predicateType !== undefined ? { predicateType: x.predicateType } : {}),
+      code: x.code,
+      reason: x.message,
+    })),
+  ];
+  return rebindEvidence(
+    { ...checked, unreadable, skipped },
+    { shown, manifestDigest: plan.descriptor.digest, files },
+  );
 }
 
 /**
@@ -43,7 +61,7 @@ export async function gatherReferrerEvidence(
  * that could not be read join the unbound list. Throws what bindEvidence throws.
  */
 export async function rebindEvidence(
-  checked: VerifiedBundles,
+  checked: VerifiedBundles & Partial<Pick<ReferrerEvidence, 'skipped'>>,
   subject: Parameters<typeof bindEvidence>[0],
 ): Promise<ReferrerEvidence> {
   const verified = await bindEvidence(subject, checked.verified);
@@ -51,5 +69,10 @@ export async function rebindEvidence(
     a.source < b.source ? -1 : a.source > b.source ? 1 : 0,
   );
   const bound = { ...verified, unbound };
-  return { ...checked, bound, evidence: policyEvidenceOf(bound, checked.failures) };
+  return {
+    ...checked,
+    skipped: checked.skipped ?? [],
+    bound,
+    evidence: policyEvidenceOf(bound, checked.failures),
+  };
 }

@@ -22,6 +22,7 @@ import { ModelsealError } from '../../errors.js';
 import { fileSystemError, fsErrorCode } from '../../fs-error-code.js';
 import { assertSha256Digest, digestHex, isSha256Digest, sha256Digest } from '../digest.js';
 import { parseManifest, referrerDescriptor } from '../manifest.js';
+import { limitReferrers } from '../referrer-limit.js';
 import { TAG } from '../reference.js';
 import {
   MANIFEST_MEDIA_TYPES,
@@ -69,7 +70,11 @@ export class LayoutTarget implements Target {
   readonly location: string;
   private ready?: Promise<void>;
 
-  constructor(readonly root: string) {
+  /** `maxReferrers`: distinct referrers of one subject read before TOO_MANY_REFERRERS (default 256). */
+  constructor(
+    readonly root: string,
+    private readonly limits: { maxReferrers?: number } = {},
+  ) {
     this.location = `oci:${root}`;
   }
 
@@ -300,6 +305,10 @@ export class LayoutTarget implements Target {
     });
   }
 
+  /**
+   * Manifests of index.json whose subject is `subject`, each digest once (a manifest that cannot be
+   * read or parsed is nobody's referrer); TOO_MANY_REFERRERS above the limit.
+   */
   async referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[]> {
     await this.checkLayout();
     const index = await readLayoutIndex(this.root);
@@ -308,15 +317,26 @@ export class LayoutTarget implements Target {
     for (const m of index.manifests) {
       if (seen.has(m.digest) || !MANIFEST_MEDIA_TYPES.includes(m.mediaType)) continue;
       seen.add(m.digest);
-      const { bytes } = await this.fetchManifest(plainDescriptor(m));
-      const parsed = parseManifest(bytes, m.mediaType, `${this.location}@${m.digest}`);
+      let parsed: ReturnType<typeof parseManifest>;
+      try {
+        const { bytes } = await this.fetchManifest(plainDescriptor(m));
+        parsed = parseManifest(bytes, m.mediaType, `${this.location}@${m.digest}`);
+      } catch (e) {
+        // a manifest that cannot be read says nothing about whose referrer it is: not one of these
+        if (e instanceof ModelsealError) continue;
+        throw e;
+      }
       const doc = parsed.kind === 'index' ? parsed.index : parsed.manifest;
       if (doc.subject?.digest !== subject.digest) continue;
       const entry = referrerDescriptor(m, doc);
       if (artifactType !== undefined && entry.artifactType !== artifactType) continue;
       found.push(entry);
     }
-    return found;
+    return limitReferrers(
+      found,
+      { subject: subject.digest, location: this.location },
+      this.limits.maxReferrers,
+    );
   }
 }
 

@@ -5,12 +5,22 @@
 import { isModelsealError, RegistryError } from '../../errors.js';
 import { sha256Digest } from '../digest.js';
 import { KeyedLock } from '../keyed-lock.js';
-import { MediaTypes, type Descriptor } from '../target.js';
+import { MAX_MANIFEST_BYTES, MediaTypes, type Descriptor } from '../target.js';
 import { repositoryScope } from './auth-challenge.js';
 import { readBody, TransportTimeoutError } from './http-transport.js';
 import { networkError, parseErrorBody, shortDigest, type RequestContext } from './registry-error.js';
 import { header, type RegistrySession } from './registry-session.js';
 import { getManifest, putManifest } from './manifest-io.js';
+
+/** The most bytes of referrers listing read for one subject: all pages of the API together, or the fallback index. */
+export const MAX_LISTING_BYTES = MAX_MANIFEST_BYTES;
+
+function listingTooLarge(session: RegistrySession, repository: string, subjectDigest: string): RegistryError {
+  return new RegistryError(
+    'MANIFEST_TOO_LARGE',
+    `the referrers of ${subjectDigest} in ${session.opts.registry}/${repository} take more than ${MAX_LISTING_BYTES} bytes to list; not reading them`,
+  );
+}
 
 /** A digest no manifest has: probing the referrers API with it tells support without side effects. */
 export const ZERO_DIGEST = `sha256:${'0'.repeat(64)}`;
@@ -61,6 +71,7 @@ export async function nativeReferrers(
   let url = session.resolveUrl(`/v2/${repository}/referrers/${subjectDigest}`);
   if (artifactType) url.searchParams.set('artifactType', artifactType);
   const all: Descriptor[] = [];
+  let budget = MAX_LISTING_BYTES; // all pages together
   for (let page = 0; page < 100; page++) {
     let res;
     try {
@@ -77,10 +88,17 @@ export async function nativeReferrers(
       if (!isModelsealError(e) || e.code === 'REGISTRY_AUTH' || e.code === 'TIMEOUT') throw e;
       return 'unsupported';
     }
+    const declared = Number(header(res, 'content-length') ?? '0');
+    if (res.statusCode === 200 && declared > budget) {
+      res.destroy();
+      throw listingTooLarge(session, repository, subjectDigest);
+    }
     let body: Buffer;
     try {
-      body = await readBody(res, 4 * 1024 * 1024);
+      body = await readBody(res, budget);
     } catch (e) {
+      if ((e as { code?: string }).code === 'BODY_TOO_LARGE' && res.statusCode === 200)
+        throw listingTooLarge(session, repository, subjectDigest);
       if (e instanceof TransportTimeoutError) throw networkError(e, ctx);
       if (session.opts.signal?.aborted) throw session.opts.signal.reason;
       return 'unsupported';
@@ -93,6 +111,7 @@ export async function nativeReferrers(
     if (res.statusCode !== 200 || contentType !== MediaTypes.ociIndex) return 'unsupported';
     const index = asIndex(body);
     if (!index) return 'unsupported';
+    budget -= body.length;
     all.push(...index.manifests);
     const link = header(res, 'link');
     const next = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1] : undefined;

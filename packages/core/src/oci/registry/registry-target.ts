@@ -19,6 +19,7 @@ import { blobExists, mountBlob, uploadBlob, type UploadOutcome } from './blob-up
 import { defaultCredentials, type CredentialSource, type RegistryCredentials } from './credentials.js';
 import { readBody, type NetworkTimeouts } from './http-transport.js';
 import { getManifest, isDigest, manifestExists, putManifest } from './manifest-io.js';
+import { limitReferrers } from '../referrer-limit.js';
 import { addToFallbackIndex, fallbackReferrers, nativeReferrers, ZERO_DIGEST } from './referrers.js';
 import { RegistrySession, type ResponseEvent } from './registry-session.js';
 import { retryPolicy, type RetryOptions } from './retry-policy.js';
@@ -45,6 +46,8 @@ export interface RegistryTargetOptions {
   userAgent?: string;
   /** Called for every HTTP response (method, path, status): progress, debugging, tests. */
   onResponse?: (event: ResponseEvent) => void;
+  /** distinct referrers of one subject read before TOO_MANY_REFERRERS (default DEFAULT_MAX_REFERRERS, 256) */
+  maxReferrers?: number;
 }
 
 /** What a target did so far; tests and progress output read it. */
@@ -75,6 +78,7 @@ export class RegistryTarget implements Target, Mounter {
   private readonly chunkSize: number;
   private readonly chunkedThreshold: number;
   private referrersSupport?: boolean;
+  private readonly maxReferrers?: number;
   private readonly counters = { blobsUploaded: 0, blobsSkipped: 0, blobsMounted: 0, bytesUploaded: 0 };
 
   constructor(opts: RegistryTargetOptions) {
@@ -89,6 +93,7 @@ export class RegistryTarget implements Target, Mounter {
     this.registry = opts.registry;
     this.repository = opts.repository;
     this.location = `${opts.registry}/${opts.repository}`;
+    this.maxReferrers = opts.maxReferrers;
     const plain = opts.plainHttp ?? isLoopbackRegistry(opts.registry);
     const apiHost = opts.registry === 'docker.io' ? 'registry-1.docker.io' : opts.registry;
     this.chunkSize = opts.chunkSize ?? 4 * 1024 * 1024;
@@ -228,7 +233,16 @@ export class RegistryTarget implements Target, Mounter {
     await putManifest(this.session, this.repository, tag, { ...desc, size: bytes.length }, bytes);
   }
 
+  /**
+   * The referrers of `subject` (native API, else the fallback index), each digest once. Throws
+   * TOO_MANY_REFERRERS above `maxReferrers`, MANIFEST_TOO_LARGE for a listing above 4 MiB.
+   */
   async referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[]> {
+    const listed = await this.listReferrers(subject, artifactType);
+    return limitReferrers(listed, { subject: subject.digest, location: this.location }, this.maxReferrers);
+  }
+
+  private async listReferrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[]> {
     if (this.referrersSupport !== false) {
       const native = await nativeReferrers(this.session, this.repository, subject.digest, artifactType);
       if (Array.isArray(native)) {
