@@ -3,6 +3,7 @@
 // clean}` refuses the signed artifact carrying it (exit 1, SCAN_FAILED / WEIGHT_FORMAT_DENIED, DEST
 // absent). Before issue 20 the safetensors/pickle polyglot passed this policy.
 import { spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import {
   ggufMagicPickle,
   memoUnderscorePickle,
   safetensorsPicklePolyglot,
+  systemCall,
   tfliteMagicPickle,
   torchLegacySecondPickle,
 } from './scan/attack-files.js';
@@ -27,10 +29,10 @@ function pickleLoad(file: string, loads: number): void {
   spawnSync('/usr/bin/python3', ['-c', py, file, String(loads)], { encoding: 'utf8' });
 }
 
-function policy(formats: string): string {
+function policy(formats: string, extra = ''): string {
   const pem = readFileSync(TEST_PUB, 'utf8').trim().split('\n').join('\n          ');
   writeFileSync(
-    at(`weights-${formats.replace(/\W+/g, '-')}.yaml`),
+    at(`weights-${(formats + extra).replace(/\W+/g, '-')}.yaml`),
     `apiVersion: modelseal.dev/v1alpha1
 kind: ModelPolicy
 metadata: {name: weights}
@@ -44,10 +46,10 @@ spec:
   require:
     signatures:
       oms: {signedBy: [release]}
-    weights: {formats: [${formats}], scan: clean}
+    weights: {formats: [${formats}], scan: clean${extra}}
 `,
   );
-  return `weights-${formats.replace(/\W+/g, '-')}.yaml`;
+  return `weights-${(formats + extra).replace(/\W+/g, '-')}.yaml`;
 }
 
 /** [what, file name, builder, pickle.load calls, policy formats, the refusal's first line] */
@@ -120,4 +122,52 @@ describe('pull --policy refuses every issue-20 attack', () => {
       expect(existsSync(at(dest))).toBe(false);
     });
   }
+});
+
+describe('scan: clean refuses a file of unknown format unless the policy names it', () => {
+  it('a gzip-compressed pickle (model.pkl.gz) runs a command under pickle.load(gzip.open(...)); pull --policy refuses it, scan shows it unknown', () => {
+    const marker = at('gzip-pickle.pwned');
+    const model = at('model-gzip');
+    mkdirSync(model);
+    const file = path.join(model, 'model.pkl.gz');
+    writeFileSync(file, gzipSync(systemCall(`touch ${marker}`)));
+    writeFileSync(path.join(model, 'config.json'), '{"model_type": "llama"}\n');
+    const py = 'import gzip, pickle, sys\npickle.load(gzip.open(sys.argv[1]))';
+    spawnSync('/usr/bin/python3', ['-c', py, file], { encoding: 'utf8' });
+    expect(existsSync(marker)).toBe(true); // the attack is real
+
+    // the scanner finds nothing in it (no loader it knows accepts gzip) and says so
+    const scanned = box.run(['scan', model]);
+    expect(scanned.code).toBe(0);
+    expect(scanned.stdout).toMatch(/^model\.pkl\.gz +unknown +/m);
+    expect(scanned.stdout).toContain(
+      '1 file(s) of unknown format: no loader modelseal knows accepts them; a policy with `scan: clean` refuses them unless `weights.allowUnknown` names them',
+    );
+    const json = JSON.parse(box.run(['scan', model, '--json']).stdout) as { path: string; format: string }[];
+    expect(json.map((f) => [f.path, f.format])).toEqual([
+      ['config.json', 'json'],
+      ['model.pkl.gz', 'unknown'],
+    ]);
+
+    const layout = 'oci:layout-gzip:v1';
+    expect(box.run(['push', model, layout]).code).toBe(0);
+    expect(box.run(signArgs(layout), PASSWORD_ENV).code).toBe(0);
+    const refused = box.run(['pull', layout, 'out-gzip', '--policy', policy('safetensors')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      'error[SCAN_FAILED]: policy weights: weights.scan: model.pkl.gz is of unknown format: no loader the scanner knows accepts it, so it cannot be shown safe; name it in weights.allowUnknown to let it through',
+    );
+    expect(existsSync(at('out-gzip'))).toBe(false);
+
+    // named by the policy (anchored: '*.gz' would not match a file in a subdirectory), it lands
+    const named = box.run([
+      'pull',
+      layout,
+      'out-gzip',
+      '--policy',
+      policy('safetensors', ", allowUnknown: ['*.gz']"),
+    ]);
+    expect([named.code, named.stderr]).toEqual([0, expect.any(String)]);
+    expect(readFileSync(at('out-gzip', 'model.pkl.gz'))).toEqual(readFileSync(file));
+  });
 });

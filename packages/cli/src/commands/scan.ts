@@ -35,6 +35,11 @@ export function renderScan(r: ScanReport): string {
   const out = [line(head), ...rows.map(line)];
   if (r.files.some((f) => !f.verified))
     out.push('* judged from the first bytes of the layer (not digest-checked)');
+  const unknown = r.files.filter((f) => f.format === 'unknown').length;
+  if (unknown > 0)
+    out.push(
+      `${unknown} file(s) of unknown format: no loader modelseal knows accepts them; a policy with \`scan: clean\` refuses them unless \`weights.allowUnknown\` names them`,
+    );
   out.push('');
   for (const x of r.findings) out.push(escapeControl(`finding: ${x.message}`));
   const flagged = r.files.filter((f) => f.verdict === 'flagged').length;
@@ -85,6 +90,8 @@ collections.OrderedDict, numpy arrays, ...) are flagged with file and byte offse
 (os, subprocess, builtins.eval, runpy, ...) stay flagged even with --allow.
 For a REF, pickles are downloaded whole and checked against their layer digest; other layers are judged
 from their first bytes (marked * in the table) unless --fetch-all.
+A file no loader modelseal knows accepts is listed as FORMAT unknown (exit 0: nothing was found in it);
+a policy with \`scan: clean\` refuses it unless \`weights.allowUnknown\` names it.
 
 Exit status: 0 clean, 1 findings, 2 usage or unreadable input.
 

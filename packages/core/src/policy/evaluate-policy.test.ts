@@ -334,6 +334,42 @@ describe('evaluatePolicy', () => {
     expect(failed(none).map((f) => f[1])).toEqual(['WEIGHT_FORMAT_DENIED', 'SCAN_FAILED']);
   });
 
+  it('scan: clean refuses a file of unknown format unless weights.allowUnknown names its whole path', async () => {
+    const e = await evidence();
+    const unknown = ['model.pkl.gz', 'tokenizer.model', 'sub/tokenizer.model'];
+    const scan = { clean: true, findings: [], unknown };
+    const strict = evaluatePolicy(policy, { ...e, scan });
+    expect(failed(strict)).toEqual([
+      [
+        'weights.scan',
+        'SCAN_FAILED',
+        'model.pkl.gz is of unknown format: no loader the scanner knows accepts it, so it cannot be shown safe; name it in weights.allowUnknown to let it through (2 more file(s) of unknown format)',
+      ],
+    ]);
+    const allowing = (globs: string) =>
+      parsePolicy(policyText().replace('scan: clean', `scan: clean\n      allowUnknown: ${globs}`));
+    // anchored: tokenizer.model names the top-level file only, not sub/tokenizer.model
+    const some = evaluatePolicy(allowing('[tokenizer.model, model.pkl.gz]'), { ...e, scan });
+    expect(failed(some)).toEqual([
+      [
+        'weights.scan',
+        'SCAN_FAILED',
+        'sub/tokenizer.model is of unknown format: no loader the scanner knows accepts it, so it cannot be shown safe; name it in weights.allowUnknown to let it through',
+      ],
+    ]);
+    const all = evaluatePolicy(allowing("['**/tokenizer.model', '*.gz']"), { ...e, scan });
+    expect(failed(all)).toEqual([]);
+    expect(all.checks.find((c) => c.name === 'weights.scan')?.reason).toBe(
+      'the scan found nothing dangerous (3 file(s) of unknown format allowed by weights.allowUnknown)',
+    );
+    // allowUnknown never hides a finding
+    const dirty = evaluatePolicy(allowing("['**']".replace('**', '*.gz')), {
+      ...e,
+      scan: { clean: false, findings: [{ path: 'a.pkl', message: 'imports os.system' }], unknown: [] },
+    });
+    expect(failed(dirty)).toEqual([['weights.scan', 'SCAN_FAILED', 'a.pkl: imports os.system']]);
+  });
+
   it('checks that never ran are "not evaluated", never passed, and are no failure of their own', async () => {
     const e = await evidence();
     const early = evaluatePolicy(

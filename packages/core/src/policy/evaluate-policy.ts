@@ -9,6 +9,7 @@ import type { LoadedPolicy } from './load-policy.js';
 import { describeSigner, identityMatcher, type IdentityMatcher } from './match-identity.js';
 import type { PolicyCheck, PolicyResult } from './result.js';
 import { evidenceKind } from '../source/evidence-kind.js';
+import { pathGlobMatcher } from './path-glob.js';
 import { selectAttestations } from './select-attestations.js';
 
 /** Options of evaluatePolicy. */
@@ -144,6 +145,9 @@ export function evaluatePolicy(
   if (req.weights?.scan === 'clean' && !weightsPending) {
     const scan = evidence.scan;
     const first = scan?.findings[0];
+    const allowUnknown = pathGlobMatcher(req.weights.allowUnknown ?? []);
+    const unknown = scan?.unknown ?? [];
+    const deniedUnknown = unknown.filter((p) => !allowUnknown(p));
     checks.push(
       scan === undefined
         ? {
@@ -159,7 +163,18 @@ export function evaluatePolicy(
               reason: first ? `${first.path}: ${first.message}` : 'the scan is not clean',
               code: 'SCAN_FAILED',
             }
-          : { name: 'weights.scan', passed: true, reason: 'the scan found nothing dangerous' },
+          : deniedUnknown.length > 0
+            ? {
+                name: 'weights.scan',
+                passed: false,
+                reason: `${deniedUnknown[0]} is of unknown format: no loader the scanner knows accepts it, so it cannot be shown safe; name it in weights.allowUnknown to let it through${deniedUnknown.length > 1 ? ` (${deniedUnknown.length - 1} more file(s) of unknown format)` : ''}`,
+                code: 'SCAN_FAILED',
+              }
+            : {
+                name: 'weights.scan',
+                passed: true,
+                reason: `the scan found nothing dangerous${unknown.length > 0 ? ` (${unknown.length} file(s) of unknown format allowed by weights.allowUnknown)` : ''}`,
+              },
     );
   }
 

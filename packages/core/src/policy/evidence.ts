@@ -37,6 +37,11 @@ export interface ScanEvidence {
   /** True when no finding is dangerous (e.g. no pickle imports outside the safe list). */
   clean: boolean;
   findings: { path: string; message: string; code?: string }[];
+  /**
+   * Files no loader the scanner knows accepts (format `unknown`), by model-relative path: `scan: clean`
+   * refuses each one that `weights.allowUnknown` does not name. Absent means none.
+   */
+  unknown?: string[];
 }
 
 /** Everything verification established about one model, as evaluatePolicy reads it. */

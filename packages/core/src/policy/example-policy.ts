@@ -72,4 +72,7 @@ spec:
     weights:
       formats: [safetensors, gguf, onnx]
       scan: clean
+      # Files of unknown format (no loader the scanner knows) are refused unless named here
+      # (globs over the whole model-relative path):
+      # allowUnknown: [tokenizer.model]
 `;

@@ -93,6 +93,42 @@ describe('parsePolicy', () => {
     );
   });
 
+  it('weights.allowUnknown: file globs anchored to the model-relative path; bad ones are POLICY_INVALID', () => {
+    const sig = '    signatures:\n      oms: {signedBy: [k]}\n';
+    const ok = parsePolicy(
+      base(
+        `${sig}    weights: {scan: clean, allowUnknown: [tokenizer.model, '**/*.model', 'images/*.png']}\n`,
+      ),
+      'p.yaml',
+    );
+    expect(ok.policy.spec.require.weights?.allowUnknown).toEqual([
+      'tokenizer.model',
+      '**/*.model',
+      'images/*.png',
+    ]);
+    const cases: [string, string][] = [
+      ["'*'", '"*" matches any file name; name the files (e.g. "tokenizer.model" or "*.model")'],
+      ["'**/*'", '"**/*" matches any file name; name the files (e.g. "tokenizer.model" or "*.model")'],
+      ['/etc/passwd', '"/etc/passwd" must be relative to the model directory (no leading /)'],
+      ['../x.model', '"../x.model" has an empty, "." or ".." path segment'],
+      ["'a\\b'", '"a\\\\b" uses / between path segments, not \\'],
+      ["''", 'must not be empty'],
+    ];
+    for (const [glob, why] of cases) {
+      const e = rejected(base(`${sig}    weights: {scan: clean, allowUnknown: [${glob}]}\n`));
+      expect(e.code).toBe('POLICY_INVALID');
+      expect(e.message).toContain(
+        `spec.require.weights.allowUnknown[0]: ${why.startsWith('"') ? `file glob ${why}` : why}`,
+      );
+    }
+    const noScan = rejected(
+      base(`${sig}    weights: {formats: [safetensors], allowUnknown: [tokenizer.model]}\n`),
+    );
+    expect(noScan.message).toContain(
+      'spec.require.weights.allowUnknown: allowUnknown only applies with scan: clean',
+    );
+  });
+
   it('a wrong type names the value position', () => {
     const e = rejected(base('    signatures:\n      oms: {signedBy: k}\n'));
     expect(e.message).toBe(

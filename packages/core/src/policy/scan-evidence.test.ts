@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { evidenceFromScan } from './scan-evidence.js';
 
 describe('evidenceFromScan', () => {
-  it('keeps weight files only and every finding', () => {
+  it('keeps weight files only, every finding, and every file of unknown format', () => {
     const e = evidenceFromScan({
       clean: false,
       files: [
         { path: 'config.json', format: 'json', weight: false },
         { path: 'model.safetensors', format: 'safetensors', weight: true },
         { path: 'pytorch_model.bin', format: 'pytorch-zip', weight: true },
+        { path: 'tokenizer.model', format: 'unknown', weight: false },
       ],
       findings: [
         {
@@ -32,6 +33,7 @@ describe('evidenceFromScan', () => {
             code: 'unsafe-import',
           },
         ],
+        unknown: ['tokenizer.model'],
       },
     });
   });

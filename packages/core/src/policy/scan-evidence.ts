@@ -1,5 +1,5 @@
 // Turns a weight-format scan report (scanModel's ScanReport) into policy evidence: the weight files
-// with their detected formats, and whether the scan was clean. Structural, so the policy module does
+// with their detected formats, whether the scan was clean, and the files of unknown format. Structural, so the policy module does
 // not depend on the scanner's code.
 import type { ScanEvidence, WeightFileEvidence } from './evidence.js';
 
@@ -12,7 +12,8 @@ export interface ScanReportLike {
 
 /**
  * Evidence from a scan report: `files` lists only weight files (a weight format, or a pickle-style
- * name), so config and docs never trip `weights.formats`; every finding is kept for `weights.scan`.
+ * name), so config and docs never trip `weights.formats`; every finding is kept for `weights.scan`, and
+ * so is every file of format `unknown` (weight or not: no loader the scanner knows accepts it).
  */
 export function evidenceFromScan(report: ScanReportLike): {
   files: WeightFileEvidence[];
@@ -23,6 +24,7 @@ export function evidenceFromScan(report: ScanReportLike): {
     scan: {
       clean: report.clean,
       findings: report.findings.map((f) => ({ path: f.file, message: f.message, code: f.kind })),
+      unknown: report.files.filter((f) => f.format === 'unknown').map((f) => f.path),
     },
   };
 }

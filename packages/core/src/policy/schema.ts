@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { loadPublicKey } from '../keys/load-public-key.js';
 import { FulcioExtensionOids, type FulcioExtensionName } from '../verify/fulcio-extensions.js';
 import { patternError } from './anchored-pattern.js';
+import { pathGlobError } from './path-glob.js';
 import { licenseIdError } from './spdx-licenses.js';
 
 /** The apiVersion this release reads. */
@@ -145,10 +146,26 @@ const sbomRule = z.strictObject({
   modelCard: z.strictObject({ require: z.array(nonEmpty).min(1) }).optional(),
 });
 
-const weightsRule = z.strictObject({
-  formats: z.array(nonEmpty).min(1).optional(),
-  scan: z.literal('clean').optional(),
+const pathGlob = nonEmpty.superRefine((g, ctx) => {
+  const why = pathGlobError(g);
+  if (why !== undefined) ctx.addIssue({ code: 'custom', message: `file glob ${JSON.stringify(g)} ${why}` });
 });
+
+const weightsRule = z
+  .strictObject({
+    formats: z.array(nonEmpty).min(1).optional(),
+    scan: z.literal('clean').optional(),
+    /** Files of unknown format `scan: clean` lets through, by model-relative path glob. */
+    allowUnknown: z.array(pathGlob).min(1).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.allowUnknown !== undefined && v.scan !== 'clean')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allowUnknown'],
+        message: 'allowUnknown only applies with scan: clean',
+      });
+  });
 
 const requireBlock = z.strictObject({
   signatures: z
