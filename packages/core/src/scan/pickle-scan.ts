@@ -41,6 +41,14 @@ const OTHER: Value = { t: 'other' };
 const MARK: Value = { t: 'mark' };
 /** Strings longer than this are not kept (no module or attribute name is this long): they are opaque. */
 const MAX_KEPT_STRING = 64 * 1024;
+/**
+ * A line argument (INT, FLOAT, PERSID, UNICODE, ...) running longer than this without a newline stops the
+ * parse as a scanner limit (the file is then flagged, never clean): pickle.load would read on to the next
+ * newline, however far, but the scanner does not read a whole multi-GB file for it. About 1 in 25 benign
+ * safetensors files starts with such an opcode (the header length's low byte) and has no newline in a
+ * zero-filled data section. Above the largest safetensors header (100 MB) so that no header alone trips it.
+ */
+export const MAX_LINE_BYTES = 128 * 1024 * 1024;
 /** A pickle needing more memo entries or stack depth than this is refused (memory bound). */
 const MAX_ENTRIES = 4_000_000;
 
@@ -111,10 +119,17 @@ export async function parsePickle(
   const line = async (keep = MAX_KEPT_STRING): Promise<Buffer | undefined> => {
     const parts: Buffer[] = [];
     let kept = 0;
+    let seen = 0;
     for (;;) {
       if (reader.available === 0) await reader.fill(1);
       const piece = reader.takeUntilSync(0x0a);
       if (piece.length === 0) fail('truncated: no newline ending the argument');
+      seen += piece.length;
+      if (seen > MAX_LINE_BYTES && piece[piece.length - 1] !== 0x0a)
+        fail(
+          `a line argument runs over ${MAX_LINE_BYTES} bytes without a newline; the scanner reads no further`,
+          'limit',
+        );
       if (kept <= keep) {
         parts.push(Buffer.from(piece));
         kept += piece.length;
