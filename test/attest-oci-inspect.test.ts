@@ -112,7 +112,7 @@ describe('inspect REF shows the signatures and attestations', () => {
     expect([r.code, r.stderr]).toEqual([0, '']);
     const ok = ': verified';
     const notKey = (referrer: string) =>
-      `: NOT verified: error[WRONG_KEY]: ${referrer}: the bundle is signed with a certificate, not a bare key; verify with --certificate-chain or keyless options`;
+      `: NOT verified: error[WRONG_KEY]: ${referrer}: the bundle is signed with a certificate, not a bare key; pass --certificate-chain to verify it against its CA`;
     const tail = tailOf(r.stdout);
     expect(tail).toEqual(
       expectedTail(

@@ -2,8 +2,10 @@
 // sha256-<hex> fallback index) behind a logging proxy, and through an OCI layout: sign REF without a
 // layer GET, verify REF, attest provenance and SBOM, pull --verify, and each tampering case failing
 // with DEST untouched. Signers: key, certificate chain (openssl), keyless (local Sigstore stack).
-import { generateKeyPairSync } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +31,8 @@ import { signModel } from '../packages/core/src/sign/sign-model.js';
 import { pushModel } from '../packages/core/src/oci/push-model.js';
 import { pullModel } from '../packages/core/src/oci/pull-model.js';
 import { openTarget } from '../packages/core/src/oci/open-target.js';
+import { bundleReferrers } from '../packages/core/src/attest/oci-referrers.js';
+import { openArtifact } from '../packages/core/src/attest/oci-artifact.js';
 import { MediaTypes } from '../packages/core/src/oci/target.js';
 import type { BundleSigner } from '../packages/core/src/sign/signer.js';
 import type { BundleVerifier } from '../packages/core/src/verify/verifier.js';
@@ -83,7 +87,9 @@ const modes: Record<
         certificate: pki.leaf.cert,
         chain: [pki.intermediate.cert],
       }),
-    verifier: () => certificateVerifier({ trustAnchors: [pki.root.cert] }),
+    // The chain file a verifier passes (intermediate + root), as `cosign verify --certificate-chain`
+    // needs it: the cosign-format referrers carry the leaf alone.
+    verifier: () => certificateVerifier({ trustAnchors: [pki.root.cert, pki.intermediate.cert] }),
     wrong: () => certificateVerifier({ trustAnchors: [pki.otherRoot.cert] }),
     wrongCode: 'UNTRUSTED_CHAIN',
   },
@@ -100,6 +106,106 @@ const modes: Record<
     wrongCode: 'IDENTITY_MISMATCH',
   },
 };
+
+// sigstore-js, resolved from packages/core (whose dependencies they are): the code cosign-compatible
+// consumers in JavaScript use, independent of modelseal's verifiers.
+const coreRequire = createRequire(path.join(repo, 'packages/core/package.json'));
+const sigstoreBundle = coreRequire('@sigstore/bundle') as typeof import('@sigstore/bundle');
+const sigstoreVerify = coreRequire('@sigstore/verify') as typeof import('@sigstore/verify');
+const specs = coreRequire('@sigstore/protobuf-specs') as typeof import('@sigstore/protobuf-specs');
+
+/**
+ * Every bundle referrer of `ref`, each checked the way cosign and sigstore-go read it:
+ * `bundleFromJSON` (bundle v0.3: no x509CertificateChain) for every cosign-format referrer, and
+ * an independent signature check with sigstore-js (@sigstore/verify): the Verifier with the key,
+ * or with the stack's trusted root for keyless; for a certificate, the DSSE signature with the
+ * leaf's key and `openssl verify` of the leaf against the chain. The OMS referrer in certificate
+ * mode is model_signing's format (pulled as DEST/model.sig): x509CertificateChain, structurally
+ * valid (assertBundle), not v0.3-valid. Returns [predicateType, material kind] per referrer.
+ */
+async function checkEveryReferrer(ref: string, mode: string): Promise<string[][]> {
+  const artifact = await openArtifact(ref);
+  const referrers = await bundleReferrers(artifact.target, artifact.plan.descriptor);
+  const seen: string[][] = [];
+  for (const r of referrers) {
+    const json = JSON.parse(r.bytes.toString('utf8')) as { verificationMaterial: Record<string, unknown> };
+    const material = Object.keys(json.verificationMaterial).filter(
+      (k) => k !== 'tlogEntries' && k !== 'timestampVerificationData',
+    )[0];
+    seen.push([r.predicateType ?? '', material]);
+    if (mode === 'certificate' && r.predicateType === 'https://model_signing/signature/v1.0') {
+      expect(material).toBe('x509CertificateChain');
+      const b = specs.Bundle.fromJSON(json);
+      sigstoreBundle.assertBundle(b);
+      expect(() => sigstoreBundle.bundleFromJSON(json)).toThrow('invalid bundle');
+      continue;
+    }
+    const bundle = sigstoreBundle.bundleFromJSON(json);
+    expect(bundle.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
+    const entity = sigstoreVerify.toSignedEntity(bundle);
+    if (mode === 'key') {
+      const none = specs.TrustedRoot.fromJSON({
+        mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+        tlogs: [],
+        certificateAuthorities: [],
+        ctlogs: [],
+        timestampAuthorities: [],
+      });
+      const finder = () => ({ publicKey: key.publicKey, validFor: () => true });
+      const v = new sigstoreVerify.Verifier(sigstoreVerify.toTrustMaterial(none, finder), {
+        tlogThreshold: 0,
+        ctlogThreshold: 0,
+        timestampThreshold: 0,
+      });
+      expect(() => v.verify(entity)).not.toThrow();
+      const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+      const wrong = new sigstoreVerify.Verifier(
+        sigstoreVerify.toTrustMaterial(none, () => ({ publicKey: other, validFor: () => true })),
+        { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 },
+      );
+      expect(() => wrong.verify(entity)).toThrow();
+    } else if (mode === 'certificate') {
+      expect(material).toBe('certificate');
+      const leaf = new X509Certificate(
+        Buffer.from((json.verificationMaterial.certificate as { rawBytes: string }).rawBytes, 'base64'),
+      );
+      expect(leaf.fingerprint256).toBe(pki.leaf.cert.fingerprint256);
+      expect(
+        entity.signature.verifySignature(
+          createPublicKey(leaf.publicKey.export({ type: 'spki', format: 'pem' })),
+        ),
+      ).toBe(true);
+      expect(entity.signature.verifySignature(pki.otherRoot.cert.publicKey)).toBe(false);
+      const leafPem = path.join(tmp, 'referrer-leaf.pem');
+      writeFileSync(leafPem, leaf.toString());
+      const out = execFileSync(
+        'openssl',
+        [
+          'verify',
+          '-CAfile',
+          pki.root.certPath,
+          '-untrusted',
+          pki.intermediate.certPath,
+          '-purpose',
+          'any',
+          leafPem,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(out.trim()).toBe(`${leafPem}: OK`);
+    } else {
+      const root = specs.TrustedRoot.fromJSON(JSON.parse(readFileSync(stack.trustedRootPath, 'utf8')));
+      const v = new sigstoreVerify.Verifier(sigstoreVerify.toTrustMaterial(root));
+      const signer = v.verify(entity, {
+        subjectAlternativeName: TEST_EMAIL,
+        extensions: { issuer: TEST_ISSUER },
+      });
+      expect(signer.identity?.subjectAlternativeName).toBe(TEST_EMAIL);
+      expect(() => v.verify(entity, { subjectAlternativeName: 'eve@example.test' })).toThrow();
+    }
+  }
+  return seen.sort();
+}
 
 const blobGets = () => proxy.log.filter((r) => r.method === 'GET' && /\/blobs\/sha256:/.test(r.path));
 const ls = (d: string) => (existsSync(d) ? readdirSync(d).sort() : null);
@@ -157,6 +263,19 @@ describe.each([
         predicateType: 'https://cyclonedx.org/bom',
       });
       expect(s.statement.predicate.serialNumber).toBe(bom.serialNumber);
+      // Every referrer just written passes @sigstore/bundle and verifies with sigstore-js.
+      const material = mode === 'key' ? 'publicKey' : 'certificate';
+      expect(await checkEveryReferrer(ref, mode)).toEqual(
+        [
+          ['https://cyclonedx.org/bom', material],
+          [
+            'https://model_signing/signature/v1.0',
+            mode === 'certificate' ? 'x509CertificateChain' : material,
+          ],
+          ['https://sigstore.dev/cosign/sign/v1', material],
+          ['https://slsa.dev/provenance/v1', material],
+        ].sort(),
+      );
       expect(
         (
           await rejectionOf(

@@ -7,13 +7,14 @@ const FLAGS: Readonly<Record<string, string>> = {
   overwrite: '--overwrite',
   signaturePath: '--signature',
   publicKey: '--key',
+  trustAnchors: '--certificate-chain',
   identity: '--certificate-identity (or --certificate-identity-regexp)',
   issuer: '--certificate-oidc-issuer (or --certificate-oidc-issuer-regexp)',
   maxReferrers: '--max-referrers (or MODELSEAL_MAX_REFERRERS)',
 };
 
 /** `e.message` with the CLI's hint appended when core named a remedy the CLI has a flag for. */
-export function messageWithHint(e: ModelsealError): string {
+export function messageWithHint(e: Pick<ModelsealError, 'message' | 'remedy'>): string {
   const remedy = e.remedy;
   const flag = remedy && FLAGS[remedy.option];
   if (!remedy || !flag) return e.message;

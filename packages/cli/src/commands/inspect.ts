@@ -6,6 +6,7 @@ import { inspectEvidence, type ArtifactEvidence, type EvidenceEntry } from '@mod
 import { loadPublicKeyFile } from '@modelseal/core/keys';
 import type { ReferrerNode } from '@modelseal/core/transfer';
 import { formatBytes, humanLine, pinnedReference, printJson } from '../output.js';
+import { messageWithHint } from '../error-hint.js';
 import { addVerifierFlags, verifierFromFlags, type VerifierFlags } from './attest-flags.js';
 import { keylessOptionGiven } from './keyless-flags.js';
 import { describeSigner } from './verify.js';
@@ -39,9 +40,9 @@ export function evidenceLine(e: EvidenceEntry): string {
     e.verified === true
       ? ': verified'
       : e.verified === false
-        ? `: NOT verified: error[${e.error?.code ?? 'UNKNOWN'}]: ${e.error?.message ?? ''}`
+        ? `: NOT verified: error[${e.error?.code ?? 'UNKNOWN'}]: ${e.error ? messageWithHint(e.error) : ''}`
         : e.error
-          ? `: error[${e.error.code}]: ${e.error.message}`
+          ? `: error[${e.error.code}]: ${messageWithHint(e.error)}`
           : '';
   return `${what}${who}${verdict}`;
 }

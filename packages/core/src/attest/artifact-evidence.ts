@@ -15,7 +15,7 @@ import { legacySignatures } from './legacy-cosign.js';
 import { openArtifact, type OpenedArtifact } from './oci-artifact.js';
 import { bundleReferrers } from './oci-referrers.js';
 import { COSIGN_SIGN_V1 } from './predicate-types.js';
-import { errorOf, verifyAttestations } from './verify-attestation.js';
+import { errorOf, verifyAttestations, type CheckError } from './verify-attestation.js';
 import { checkSignatures, underCheck, type SignatureCheck } from './verify-artifact.js';
 
 /** One signature or attestation found on an artifact. */
@@ -29,7 +29,7 @@ export interface EvidenceEntry {
   signer?: SignerIdentity;
   /** Set only when a verifier was given (undefined: not checked). */
   verified?: boolean;
-  error?: { code: string; message: string };
+  error?: CheckError;
 }
 
 /** inspectArtifact's result plus every signature and attestation with its signer and verdict. */

@@ -3,7 +3,7 @@
 // predicateType annotation; `verifyArtifactAttestation` reads those referrers back and checks them
 // with the same code as file attestations. No layer is downloaded either way.
 import { ModelsealError } from '../errors.js';
-import { serializeBundle } from '../sign/dsse-bundle.js';
+import { serializeBundle, singleCertificateBundle } from '../sign/dsse-bundle.js';
 import type { BundleSigner } from '../sign/signer.js';
 import type { OpenTargetOptions } from '../oci/open-target.js';
 import type { Descriptor } from '../oci/target.js';
@@ -36,7 +36,11 @@ export interface AttestArtifactOptions extends OpenTargetOptions {
   predicate: unknown;
 }
 
-/** Signs `predicate` about `ref` and attaches it as a referrer. Returns the referrer descriptor and subjects. */
+/**
+ * Signs `predicate` about `ref` and attaches it as a referrer (a certificate signer's leaf alone in
+ * `verificationMaterial.certificate`, the bundle v0.3 form cosign reads). Returns the referrer
+ * descriptor and subjects.
+ */
 export async function attestArtifact(
   ref: string,
   opts: AttestArtifactOptions,
@@ -50,7 +54,7 @@ export async function attestArtifact(
   const referrer = await attachBundle(
     artifact.target,
     artifact.plan.descriptor,
-    serializeBundle(bundle),
+    serializeBundle(singleCertificateBundle(bundle)),
     opts.predicateType,
   );
   return { reference: artifact.shown, digest: artifact.plan.descriptor.digest, referrer, subjects };

@@ -1,10 +1,11 @@
 // The `signArtifact` verb: sign a model artifact where it is stored (registry or OCI layout) without
 // downloading a layer. Two referrers go onto its manifest: the OMS model signature (resources = the
 // layers' paths and digests; the statement `sign DIR` makes for the pulled directory) and a
-// cosign-compatible signature (DSSE, subject = the manifest digest, predicateType cosign/sign/v1).
+// cosign-compatible signature (DSSE, subject = the manifest digest, predicateType cosign/sign/v1; a
+// certificate signer's leaf alone in `certificate`, as bundle v0.3 requires).
 import { buildStatement, OMS_PREDICATE_TYPE } from '../oms/statement.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../sign/dsse.js';
-import { serializeBundle } from '../sign/dsse-bundle.js';
+import { serializeBundle, singleCertificateBundle } from '../sign/dsse-bundle.js';
 import type { BundleSigner } from '../sign/signer.js';
 import type { OpenTargetOptions } from '../oci/open-target.js';
 import type { Descriptor } from '../oci/target.js';
@@ -49,7 +50,14 @@ export async function signArtifact(ref: string, opts: SignArtifactOptions): Prom
   );
   const cosign = await opts.signer.signStatement(cosignStatement, IN_TOTO_PAYLOAD_TYPE);
   const omsDesc = await attachBundle(artifact.target, subject, serializeBundle(oms), OMS_PREDICATE_TYPE);
-  const cosignDesc = await attachBundle(artifact.target, subject, serializeBundle(cosign), COSIGN_SIGN_V1);
+  // The OMS referrer is pulled as DEST/model.sig, so it keeps model_signing's format (a certificate
+  // chain, which model_signing reads); the cosign one is in the v0.3 form cosign and sigstore-go read.
+  const cosignDesc = await attachBundle(
+    artifact.target,
+    subject,
+    serializeBundle(singleCertificateBundle(cosign)),
+    COSIGN_SIGN_V1,
+  );
   return {
     reference: artifact.shown,
     digest: subject.digest,

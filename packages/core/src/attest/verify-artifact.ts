@@ -17,7 +17,7 @@ import { legacySignatures, verifyLegacySignature } from './legacy-cosign.js';
 import { openArtifact, type OpenedArtifact } from './oci-artifact.js';
 import { bundleReferrers, type SkippedReferrer } from './oci-referrers.js';
 import { COSIGN_SIGN_V1 } from './predicate-types.js';
-import { errorOf } from './verify-attestation.js';
+import { errorOf, type CheckError } from './verify-attestation.js';
 
 /** How one signature fared. */
 export interface SignatureCheck {
@@ -26,7 +26,7 @@ export interface SignatureCheck {
   kind: 'oms' | 'cosign' | 'cosign-legacy';
   verified: boolean;
   signer?: SignerIdentity;
-  error?: { code: string; message: string };
+  error?: CheckError;
 }
 
 /** Options of verifySignatures / verifyArtifact: who must have signed; legacy key; OMS-only. */

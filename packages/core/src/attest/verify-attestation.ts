@@ -1,7 +1,7 @@
 // Attestation verification: for every candidate bundle, check the signature with any BundleVerifier,
 // then the predicateType (exact, as cosign), then that a subject digest is this artifact's.
 // One bundle that passes is enough (cosign's rule); every outcome is reported.
-import { ModelsealError } from '../errors.js';
+import { ModelsealError, type ErrorRemedy } from '../errors.js';
 import { parseBundle } from '../verify/parse-bundle.js';
 import type { BundleVerifier, SignerIdentity } from '../verify/verifier.js';
 import { hasSubjectDigest, parseInTotoStatement, type InTotoStatement } from './in-toto.js';
@@ -18,7 +18,7 @@ export interface AttestationCheck {
   verified: boolean;
   predicateType?: string;
   signer?: SignerIdentity;
-  error?: { code: string; message: string };
+  error?: CheckError;
   statement?: InTotoStatement;
 }
 
@@ -44,9 +44,18 @@ export interface VerifiedAttestation {
   checks: AttestationCheck[];
 }
 
-/** A check's error as JSON: its code and message; INTERNAL only for an error that is not typed. */
-export function errorOf(e: unknown): { code: string; message: string } {
-  if (e instanceof ModelsealError) return { code: e.code, message: e.message };
+/** A failed check's error as JSON: its stable code, its message, and the option that gets past it. */
+export interface CheckError {
+  code: string;
+  message: string;
+  /** The core option that gets past the error, when one does (front ends name their own flag). */
+  remedy?: ErrorRemedy;
+}
+
+/** A check's error as JSON: its code, message and remedy; INTERNAL only for an error that is not typed. */
+export function errorOf(e: unknown): CheckError {
+  if (e instanceof ModelsealError)
+    return { code: e.code, message: e.message, ...(e.remedy ? { remedy: e.remedy } : {}) };
   return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
 }
 

@@ -27,6 +27,16 @@ function bundleKind(bundle: ParsedBundle): Kind {
 }
 
 /**
+ * The identity kinds that may prove a bundle: a single `certificate` is a Fulcio leaf or, in a
+ * cosign-format (v0.3) referrer, the leaf of one's own PKI, so both kinds are tried (each verifier
+ * refuses a leaf that does not chain to its own roots).
+ */
+function candidateKinds(bundle: ParsedBundle): Kind[] {
+  const kind = bundleKind(bundle);
+  return kind === 'keyless' ? ['keyless', 'certificate'] : [kind];
+}
+
+/**
  * A verifier that accepts a bundle when any identity of `policy` of the bundle's kind verifies it.
  * Throws, on verify, the first identity's error when none does (BAD_SIGNATURE, WRONG_KEY,
  * UNTRUSTED_CHAIN, IDENTITY_MISMATCH, ...), or IDENTITY_MISMATCH when the policy has no identity of
@@ -63,7 +73,7 @@ export function policyVerifier(policy: ModelPolicy, opts: PolicyVerifierOptions 
     kind: 'keyless',
     async verify(bundle: ParsedBundle): Promise<VerifiedBundle> {
       const kind = bundleKind(bundle);
-      const candidates = byKind[kind];
+      const candidates = candidateKinds(bundle).flatMap((k) => byKind[k]);
       if (candidates.length === 0) {
         throw new ModelsealError(
           'IDENTITY_MISMATCH',

@@ -35,6 +35,26 @@ export function dsseBundle(
   } as unknown as SerializedBundle;
 }
 
+/**
+ * The bundle as an OCI referrer carries it for cosign and sigstore-go: bundle v0.3 forbids
+ * `x509CertificateChain` (sigstore-go: "verification material cannot be X.509 certificate chain (for
+ * bundle v0.3)"; cosign then skips the referrer), so a certificate-chain bundle gets its leaf alone in
+ * `verificationMaterial.certificate`; the signature is unchanged (it covers the payload only). Key and
+ * keyless bundles are returned as they are. A verifier then finds the intermediates among its own
+ * trust anchors, as `cosign verify --certificate-chain` does.
+ */
+export function singleCertificateBundle(bundle: SerializedBundle): SerializedBundle {
+  const vm = bundle.verificationMaterial as unknown as Record<string, unknown>;
+  const chain = vm.x509CertificateChain as { certificates: { rawBytes: string }[] } | undefined;
+  if (chain === undefined) return bundle;
+  const { x509CertificateChain: _chain, ...rest } = vm;
+  void _chain;
+  return {
+    ...bundle,
+    verificationMaterial: { certificate: { rawBytes: chain.certificates[0].rawBytes }, ...rest },
+  } as unknown as SerializedBundle;
+}
+
 /** The bundle as file bytes: compact JSON, no trailing newline (like model_signing 1.1). */
 export function serializeBundle(bundle: SerializedBundle): Buffer {
   return Buffer.from(JSON.stringify(bundle), 'utf8');

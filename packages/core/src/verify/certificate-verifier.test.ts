@@ -66,7 +66,8 @@ describe('certificateVerifier', () => {
     expect(() => certificateVerifier({ trustAnchors: [] })).toThrow(
       expect.objectContaining({
         code: 'UNTRUSTED_CHAIN',
-        message: 'no trust anchors given (--certificate-chain)',
+        message: 'no trust anchors given',
+        remedy: { option: 'trustAnchors', action: 'set' },
       }),
     );
   });
@@ -183,19 +184,55 @@ describe('certificateVerifier', () => {
     });
   });
 
-  it('a key bundle or a keyless bundle is not a certificate chain', async () => {
+  it('a key bundle is not a certificate: UNTRUSTED_CHAIN naming the publicKey option', async () => {
     const v = certificateVerifier({ trustAnchors: [root.cert] });
     const base = bundle([leaf, inter]);
-    const withMaterial = (m: Record<string, unknown>) =>
-      parsedBundle({ ...base.json, verificationMaterial: m }, 'other.sig');
-    expect(await failure(v.verify(withMaterial({ publicKey: { hint: 'x' } })))).toEqual({
+    const e = await v
+      .verify(parsedBundle({ ...base.json, verificationMaterial: { publicKey: { hint: 'x' } } }, 'other.sig'))
+      .catch((err: unknown) => err);
+    expect(e).toMatchObject({
       code: 'UNTRUSTED_CHAIN',
-      message: 'other.sig: the bundle is signed with a bare key (verify with --key), not a certificate chain',
+      message: 'other.sig: the bundle is signed with a bare key, not a certificate',
+      remedy: { option: 'publicKey', action: 'set', to: 'verify it with the key' },
     });
-    expect(await failure(v.verify(withMaterial({ certificate: { rawBytes: 'AA==' } })))).toEqual({
+  });
+
+  it('the leaf alone in `certificate` (cosign v0.3 referrer): verifies when its issuer is an anchor', async () => {
+    const base = bundle([leaf, inter]);
+    const single = parsedBundle(
+      {
+        ...base.json,
+        verificationMaterial: {
+          certificate: { rawBytes: leaf.cert.raw.toString('base64') },
+          tlogEntries: [],
+        },
+      },
+      'cosign.sigstore.json',
+    );
+    const r = await certificateVerifier({ trustAnchors: [root.cert, inter.cert] }).verify(single);
+    expect(r.signer).toEqual({
+      kind: 'certificate',
+      subject: 'CN=leaf',
+      issuer: 'CN=inter',
+      fingerprint: leaf.cert.fingerprint256,
+      anchor: inter.cert.fingerprint256,
+    });
+    // Without the intermediate among the anchors there is no path: the bundle does not carry it.
+    expect(await failure(certificateVerifier({ trustAnchors: [root.cert] }).verify(single))).toEqual({
       code: 'UNTRUSTED_CHAIN',
-      message:
-        'other.sig: the bundle is signed with a Sigstore keyless certificate (verify with the keyless options), not a certificate chain',
+      message: `cosign.sigstore.json: certificate 'leaf' (issuer 'CN=inter') does not chain to any trust anchor`,
     });
+    // A leaf from another PKI (as a Fulcio one is) does not chain either.
+    const stranger = issue('stranger', 'p256', 'leaf_ext', issue('other-root', 'p256', 'ca_ext', null));
+    const foreign = parsedBundle(
+      {
+        ...base.json,
+        verificationMaterial: { certificate: { rawBytes: stranger.cert.raw.toString('base64') } },
+      },
+      'keyless.sig',
+    );
+    expect(
+      await failure(certificateVerifier({ trustAnchors: [root.cert, inter.cert] }).verify(foreign)),
+    ).toMatchObject({ code: 'UNTRUSTED_CHAIN' });
   });
 });

@@ -1,5 +1,6 @@
 // BundleVerifier for bring-your-own PKI bundles (model_signing `verify certificate`): validates the
-// path from the bundle's leaf through its intermediates to one of the given trust anchors (RFC 5280,
+// path from the bundle's leaf (in `x509CertificateChain` with its intermediates, or alone in `certificate`
+// as cosign's v0.3 referrers carry it) to one of the given trust anchors (RFC 5280,
 // see certificate-path.ts; RSA- or EC-signed), at the leaf's notBefore like model_signing (or now,
 // when asked), requires KeyUsage digitalSignature or EKU codeSigning, then checks the DSSE signature.
 import type { X509Certificate } from 'node:crypto';
@@ -31,24 +32,28 @@ export interface CertificateVerifierOptions {
  */
 export function certificateVerifier(opts: CertificateVerifierOptions): BundleVerifier {
   if (opts.trustAnchors.length === 0)
-    throw new ModelsealError('UNTRUSTED_CHAIN', 'no trust anchors given (--certificate-chain)');
+    throw new ModelsealError('UNTRUSTED_CHAIN', 'no trust anchors given', {
+      remedy: { option: 'trustAnchors', action: 'set' },
+    });
   return {
     kind: 'certificate',
     async verify(bundle: ParsedBundle): Promise<VerifiedBundle> {
       const { source } = bundle;
       const vm = bundle.json.verificationMaterial as Record<string, unknown>;
       const chain = vm.x509CertificateChain as { certificates: { rawBytes: string }[] } | undefined;
-      if (!chain) {
-        const what = vm.publicKey
-          ? 'a bare key (verify with --key)'
-          : 'a Sigstore keyless certificate (verify with the keyless options)';
+      // A cosign-format (bundle v0.3) referrer carries the leaf alone; its intermediates must then be
+      // among the trust anchors, as with `cosign verify --certificate-chain`.
+      const single = vm.certificate as { rawBytes: string } | undefined;
+      const raw = chain ? chain.certificates.map((c) => c.rawBytes) : single ? [single.rawBytes] : undefined;
+      if (!raw) {
         throw new ModelsealError(
           'UNTRUSTED_CHAIN',
-          `${source}: the bundle is signed with ${what}, not a certificate chain`,
+          `${source}: the bundle is signed with a bare key, not a certificate`,
+          { remedy: { option: 'publicKey', action: 'set', to: 'verify it with the key' } },
         );
       }
-      const certs = chain.certificates.map((c, i) =>
-        parseCertificateDer(Buffer.from(c.rawBytes, 'base64'), `${source} certificate #${i}`),
+      const certs = raw.map((b64, i) =>
+        parseCertificateDer(Buffer.from(b64, 'base64'), `${source} certificate #${i}`),
       );
       const leaf = certs[0];
       const leafName = `certificate '${certificateName(leaf)}'`;

@@ -137,13 +137,19 @@ describe('keyVerifier', () => {
     }
   });
 
-  it('a certificate bundle: WRONG_KEY pointing at the other modes', async () => {
+  it('a certificate bundle: WRONG_KEY naming the option of the other mode, never a CLI flag', async () => {
     expect(
       await failure(verifier.verify(bundle({ certificate: { rawBytes: 'AAAA' } }, signed()))),
     ).toMatchObject({
       code: 'WRONG_KEY',
-      message:
-        'model.sig: the bundle is signed with a certificate, not a bare key; verify with --certificate-chain or keyless options',
+      message: 'model.sig: the bundle is signed with a certificate, not a bare key',
+      remedy: { option: 'trustAnchors', action: 'set', to: 'verify it against its CA' },
+    });
+    const keyless = { certificate: { rawBytes: 'AAAA' }, tlogEntries: [{ logIndex: '1' }] };
+    expect(await failure(verifier.verify(bundle(keyless, signed())))).toMatchObject({
+      code: 'WRONG_KEY',
+      message: 'model.sig: the bundle is signed with a certificate, not a bare key',
+      remedy: { option: 'identity', action: 'set', to: 'verify it as a keyless signature' },
     });
   });
 

@@ -34,9 +34,16 @@ export function keyVerifier(opts: KeyVerifierOptions): BundleVerifier {
       const pk = vm.publicKey as { hint?: unknown; rawBytes?: unknown } | undefined;
       const warnings: string[] = [];
       if (!pk) {
+        // A Fulcio certificate comes with a transparency log entry; a certificate of one's own PKI does not.
+        const keyless = Array.isArray(vm.tlogEntries) && vm.tlogEntries.length > 0;
         throw new ModelsealError(
           'WRONG_KEY',
-          `${source}: the bundle is signed with a certificate, not a bare key; verify with --certificate-chain or keyless options`,
+          `${source}: the bundle is signed with a certificate, not a bare key`,
+          {
+            remedy: keyless
+              ? { option: 'identity', action: 'set', to: 'verify it as a keyless signature' }
+              : { option: 'trustAnchors', action: 'set', to: 'verify it against its CA' },
+          },
         );
       }
       let named = false;
