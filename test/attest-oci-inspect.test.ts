@@ -130,7 +130,14 @@ describe('inspect REF shows the signatures and attestations', () => {
   });
 
   it('--certificate-chain: the certificate-signed ones verify; --json carries each verdict', () => {
-    const r = runCli(['inspect', ref, '--certificate-chain', pki.root.certPath, '--json']);
+    // The intermediate as well as the root: the cosign-format referrers carry the leaf alone (v0.3).
+    const chain = [
+      '--certificate-chain',
+      pki.root.certPath,
+      '--certificate-chain',
+      pki.intermediate.certPath,
+    ];
+    const r = runCli(['inspect', ref, ...chain, '--json']);
     expect([r.code, r.stderr]).toEqual([0, '']);
     const j = JSON.parse(r.stdout) as {
       descriptor: { digest: string };
@@ -149,7 +156,8 @@ describe('inspect REF shows the signatures and attestations', () => {
       subject: 'CN=test-leaf',
       issuer: 'CN=test-intermediate',
       fingerprint: pki.leaf.cert.fingerprint256,
-      anchor: pki.root.cert.fingerprint256,
+      // the path ends at the first trust anchor it reaches: the intermediate given as one
+      anchor: pki.intermediate.cert.fingerprint256,
     };
     expect(by[d.cOms]).toEqual({
       source: d.cOms,

@@ -4,11 +4,13 @@
 // with DEST untouched. Signers: key, certificate chain (openssl), keyless (local Sigstore stack).
 import { execFileSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as sigstoreBundle from '@sigstore/bundle';
+import * as specs from '@sigstore/protobuf-specs';
+import * as sigstoreVerify from '@sigstore/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   attestArtifact,
@@ -107,13 +109,6 @@ const modes: Record<
   },
 };
 
-// sigstore-js, resolved from packages/core (whose dependencies they are): the code cosign-compatible
-// consumers in JavaScript use, independent of modelseal's verifiers.
-const coreRequire = createRequire(path.join(repo, 'packages/core/package.json'));
-const sigstoreBundle = coreRequire('@sigstore/bundle') as typeof import('@sigstore/bundle');
-const sigstoreVerify = coreRequire('@sigstore/verify') as typeof import('@sigstore/verify');
-const specs = coreRequire('@sigstore/protobuf-specs') as typeof import('@sigstore/protobuf-specs');
-
 /**
  * Every bundle referrer of `ref`, each checked the way cosign and sigstore-go read it:
  * `bundleFromJSON` (bundle v0.3: no x509CertificateChain) for every cosign-format referrer, and
@@ -136,7 +131,9 @@ async function checkEveryReferrer(ref: string, mode: string): Promise<string[][]
     if (mode === 'certificate' && r.predicateType === 'https://model_signing/signature/v1.0') {
       expect(material).toBe('x509CertificateChain');
       const b = specs.Bundle.fromJSON(json);
-      sigstoreBundle.assertBundle(b);
+      expect(() => {
+        sigstoreBundle.assertBundle(b);
+      }).not.toThrow();
       expect(() => sigstoreBundle.bundleFromJSON(json)).toThrow('invalid bundle');
       continue;
     }

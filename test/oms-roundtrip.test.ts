@@ -127,7 +127,8 @@ describe('bundle tampering', () => {
       verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) }),
     );
     expect(e.code).toBe('UNTRUSTED_CHAIN');
-    expect(e.message).toContain('signed with a bare key (verify with --key)');
+    expect(e.message).toContain('signed with a bare key, not a certificate');
+    expect(e.remedy).toEqual({ option: 'publicKey', action: 'set', to: 'verify it with the key' });
     const dir2 = model();
     await signModel(dir2, {
       signer: certificateSigner({

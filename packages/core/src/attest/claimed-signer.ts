@@ -1,6 +1,6 @@
 // Who a bundle says signed it, read from its verification material without checking anything: the
-// key hint, the leaf of a certificate chain (subject, issuer, fingerprint), or a Fulcio certificate
-// (SAN identity, OIDC issuer, extensions). For display (`inspect`) only; trust comes from a verifier.
+// key hint, the leaf of a certificate chain or a lone non-Fulcio leaf (subject, issuer, fingerprint),
+// or a Fulcio certificate (SAN identity, OIDC issuer, extensions). For display (`inspect`) only; trust comes from a verifier.
 import { X509Certificate } from 'node:crypto';
 import { isJsonObject } from '../json-object.js';
 import { oneLineName } from '../keys/certificates.js';
@@ -44,6 +44,8 @@ export function claimedSigner(bundle: ParsedBundle): SignerIdentity | undefined 
   if (!fulcio) return undefined;
   try {
     const id = readFulcioIdentity(fulcio);
+    // A leaf without Fulcio's issuer extension is one's own PKI (a cosign-format certificate referrer).
+    if (id.issuer === undefined) return certificateSigner(fulcio);
     return {
       kind: 'keyless',
       identity: id.identity ?? '',

@@ -114,7 +114,7 @@ export async function verifyAttestations(
   const relevant = results.find((r) => r.check.error?.code !== 'ATTESTATION_MISSING');
   if (relevant?.cause instanceof ModelsealError) {
     const e = relevant.cause;
-    throw new ModelsealError(e.code, e.message, { cause: e, details: { checks } });
+    throw new ModelsealError(e.code, e.message, { cause: e, details: { checks }, remedy: e.remedy });
   }
   if (relevant) throw relevant.cause instanceof Error ? relevant.cause : new Error(String(relevant.cause));
   throw new ModelsealError(
