@@ -2,7 +2,8 @@
 // digest, checked), its file layers, and the OMS manifest those layers imply (each raw layer's digest
 // is the file's SHA-256), which is what `sign DIR` would sign for the pulled directory.
 import { ModelsealError } from '../errors.js';
-import { rootDigest, compareUtf8 } from '../digest/root-digest.js';
+import { rootDigest } from '../digest/root-digest.js';
+import { layerResources } from '../source/file-set.js';
 import { GIT_PATHS } from '../model/ignore-rules.js';
 import { DEFAULT_SIGNATURE_NAME } from '../sign/signature-path.js';
 import type { ModelManifest } from '../types.js';
@@ -32,26 +33,12 @@ export async function openArtifact(ref: string, opts: OpenTargetOptions = {}): P
 }
 
 /**
- * The OMS manifest of an artifact's raw file layers: resources `{path, sha256, layer digest}` in UTF-8
- * order, default ignore paths (as `sign DIR` records them). Throws UNSUPPORTED_ARTIFACT when files
+ * The OMS manifest of an artifact's raw file layers (source/file-set layerResources: the one
+ * derivation of the layer file list), default ignore paths (as `sign DIR` records them). Throws UNSUPPORTED_ARTIFACT when files
  * are inside archive layers (their digests are not in the manifest) or two layers claim one path.
  */
 export function omsManifestOf(artifact: Pick<OpenedArtifact, 'shown' | 'name' | 'plan'>): ModelManifest {
-  const resources = [];
-  for (const [i, layer] of artifact.plan.selected.entries()) {
-    if (layer.encoding !== 'raw' || layer.path === undefined) {
-      throw new ModelsealError(
-        'UNSUPPORTED_ARTIFACT',
-        `${artifact.shown} layer ${i} is an archive (${layer.descriptor.mediaType}): its files have no digest in the manifest, so it cannot be signed without downloading it`,
-      );
-    }
-    resources.push({
-      name: layer.path,
-      algorithm: 'sha256',
-      digest: layer.descriptor.digest.slice('sha256:'.length),
-    });
-  }
-  resources.sort((a, b) => compareUtf8(a.name, b.name));
+  const resources = layerResources(artifact.plan, artifact.shown);
   if (resources.length === 0) throw new ModelsealError('EMPTY_MODEL', `${artifact.shown} has no file layers`);
   return {
     root: rootDigest(resources),

@@ -34,6 +34,11 @@ export interface EvidenceSubject {
   manifestDigest?: string;
   /** The model's files, as OMS resources under a signature's hashing config. */
   files: FileSet;
+  /**
+   * A model on disk: its own OMS root (`sha256:<hex>`, recomputed from its files), asked for only
+   * when no OMS signature bound; attestations may then name it. Undefined for an artifact.
+   */
+  ownRoot?: () => Promise<string>;
 }
 
 /** An OMS signature whose signed files are exactly the model's. */
@@ -113,7 +118,7 @@ export async function bindEvidence(
     }
     try {
       const signed = parseStatement(v.payload, v.source);
-      compareManifest(signed, await subject.files(signed.config));
+      compareManifest(signed, await subject.files(signed));
       out.oms.push({
         source: v.source,
         signer: v.signer,
@@ -136,6 +141,10 @@ export async function bindEvidence(
     }
   }
 
+  if (out.oms.length === 0 && subject.ownRoot) {
+    const root = (await subject.ownRoot()).toLowerCase();
+    if (!out.subjectDigests.includes(root)) out.subjectDigests.push(root);
+  }
   const known = new Set(out.subjectDigests);
   for (const { v, statement, kind } of rest) {
     const names = subjectDigestsOf(statement);

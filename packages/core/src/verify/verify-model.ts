@@ -5,12 +5,11 @@ import { readInputFile } from '../read-input-file.js';
 import path from 'node:path';
 import { ignoredPathsError, presentIgnoredPaths } from './ignored-present.js';
 import { ModelsealError } from '../errors.js';
-import { hashFiles } from '../digest/hash-files.js';
-import { walkModel } from '../model/walk-model.js';
 import { compareManifest } from '../oms/compare-manifest.js';
 import { manifestFiles, parseStatement, type SignedManifest } from '../oms/statement.js';
+import { hashAsSigned } from '../source/directory-file-set.js';
 import { defaultSignaturePath } from '../sign/signature-path.js';
-import type { ProgressListener, Resource } from '../types.js';
+import type { ProgressListener } from '../types.js';
 import { parseBundle } from './parse-bundle.js';
 import { keylessVerifier, type KeylessVerifierOptions } from './sigstore-verifier.js';
 import type { BundleVerifier, SignerIdentity } from './verifier.js';
@@ -76,7 +75,7 @@ export interface VerifyModelResult {
 export const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
 
 /** The signature file: a regular file only (no FIFO, no /dev/zero behind a symlink), at most MAX_BUNDLE_BYTES. */
-function readBundleFile(file: string): Promise<Buffer> {
+export function readBundleFile(file: string): Promise<Buffer> {
   return readInputFile(file, 'signature', {
     maxBytes: MAX_BUNDLE_BYTES,
     notFound: () => new ModelsealError('NOT_FOUND', `signature '${file}' does not exist`),
@@ -88,15 +87,6 @@ function readBundleFile(file: string): Promise<Buffer> {
           : `signature '${file}' is ${size} bytes, more than the ${MAX_BUNDLE_BYTES} a bundle may have`,
       ),
   });
-}
-
-/** The signed files and every directory above them: all a walk needs to see with --ignore-unsigned-files. */
-function signedPaths(files: string[]): { file: (rel: string) => boolean; dir: (rel: string) => boolean } {
-  const fileSet = new Set(files);
-  const dirSet = new Set<string>();
-  for (const f of files)
-    for (let i = f.indexOf('/'); i > 0; i = f.indexOf('/', i + 1)) dirSet.add(f.slice(0, i));
-  return { file: (rel) => fileSet.has(rel), dir: (rel) => dirSet.has(rel) };
 }
 
 /**
@@ -121,40 +111,18 @@ export async function verifyModel(modelPath: string, opts: VerifyModelOptions): 
       'signature uses the legacy Digests/v0.1 statement (model_signing 0.2); re-sign to record the full manifest',
     );
 
-  const tree = await walkModel(modelPath, {
-    ignorePaths: [...manifest.ignorePaths, ...(opts.ignorePaths ?? [])],
-    ignoreGitPaths: manifest.ignorePathsRecorded ? false : (opts.ignoreGitPaths ?? true),
-    allowSymlinks: manifest.allowSymlinks,
+  const { expected, actual, isFile } = await hashAsSigned(modelPath, manifest, {
     signaturePath,
-    ...(opts.ignoreUnsignedFiles ? { only: signedPaths(manifestFiles(manifest)) } : {}),
-  }).catch((e: unknown) => {
-    // A model whose files are all gone is a verification failure, not bad input.
-    if (e instanceof ModelsealError && e.code === 'EMPTY_MODEL') compareManifest(manifest, []);
-    throw e;
-  });
-  // A single-file model is named '.' by model_signing and by its basename by the spec: accept both.
-  let expected = manifest;
-  if (
-    tree.isFile &&
-    manifest.config.method === 'files' &&
-    manifest.resources.length === 1 &&
-    manifest.resources[0].name === tree.name
-  ) {
-    expected = { ...manifest, resources: [{ ...manifest.resources[0], name: '.' }] };
-  }
-  const wanted = new Set(manifestFiles(expected));
-  const actual: Resource[] = await hashFiles(tree, {
-    config: manifest.config,
+    ignorePaths: opts.ignorePaths,
+    ignoreGitPaths: opts.ignoreGitPaths,
+    ignoreUnsignedFiles: opts.ignoreUnsignedFiles,
     jobs: opts.jobs,
     onProgress: opts.onProgress,
-    filter: opts.ignoreUnsignedFiles ? (name) => wanted.has(name) : undefined,
     signal: opts.signal,
   });
   compareManifest(expected, actual, { ignoreUnsignedFiles: opts.ignoreUnsignedFiles });
   const files = manifestFiles({ config: manifest.config, resources: actual }).length;
-  const ignored = tree.isFile
-    ? []
-    : await presentIgnoredPaths(modelPath, manifest.ignorePaths, signaturePath);
+  const ignored = isFile ? [] : await presentIgnoredPaths(modelPath, manifest.ignorePaths, signaturePath);
   if (ignored.length > 0 && opts.strict) throw ignoredPathsError(modelPath, ignored);
   for (const p of ignored)
     warnings.push(`'${p}' exists in ${modelPath} but no signature covers it (verify ignores it)`);
