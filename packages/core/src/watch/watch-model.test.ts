@@ -142,3 +142,76 @@ describe('watchModel', () => {
     expect([hit.rehashed, brief(hit.events)]).toEqual([3, [['weights.bin', 'modified']]]);
   });
 });
+
+describe('watchModel debounce (issue 22 #5)', () => {
+  it('a writer touching an ignored file every 100 ms does not hold back a weight change past 2 s', async () => {
+    const dir = await signedModel('starved');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, '.git'));
+    const events: DriftEvent[] = [];
+    const controller = new AbortController();
+    let ready: () => void = () => undefined;
+    const initial = new Promise<void>((r) => (ready = r));
+    let drifted: (at: number) => void = () => undefined;
+    const seen = new Promise<number>((r) => (drifted = r));
+    const done = watchModel(dir, {
+      verifier,
+      debounceMs: 300, // longer than the writer's period: one shared timer would never fire
+      intervalMs: 3_600_000,
+      signal: controller.signal,
+      onDrift: (e) => {
+        events.push(e);
+        drifted(Date.now());
+      },
+      onCheck: (kind) => kind === 'initial' && ready(),
+    });
+    await initial;
+    let n = 0;
+    const writer = setInterval(() => writeFileSync(join(dir, '.git/index'), String(n++)), 100);
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const changedAt = Date.now();
+      appendFileSync(join(dir, 'weights.bin'), 'x');
+      const at = await Promise.race([seen, new Promise<number>((r) => setTimeout(() => r(-1), 6000))]);
+      expect(at, 'the weight change was never reported').toBeGreaterThan(0);
+      // 300 ms of quiet on weights.bin, well inside the 2 s maximum (slack for a loaded machine)
+      expect(at - changedAt).toBeLessThan(2500);
+      expect(brief(events)).toEqual([['weights.bin', 'modified']]);
+    } finally {
+      clearInterval(writer);
+      controller.abort();
+      await done;
+    }
+  });
+
+  it('a file written without pause is still checked within maxDelayMs', async () => {
+    const dir = await signedModel('busy');
+    const controller = new AbortController();
+    let ready: () => void = () => undefined;
+    const initial = new Promise<void>((r) => (ready = r));
+    let drifted: (at: number) => void = () => undefined;
+    const seen = new Promise<number>((r) => (drifted = r));
+    const done = watchModel(dir, {
+      verifier,
+      debounceMs: 300,
+      maxDelayMs: 1000,
+      intervalMs: 3_600_000,
+      signal: controller.signal,
+      onDrift: () => drifted(Date.now()),
+      onCheck: (kind) => kind === 'initial' && ready(),
+    });
+    await initial;
+    const changedAt = Date.now();
+    // the drifting file itself never goes quiet for 300 ms
+    const writer = setInterval(() => appendFileSync(join(dir, 'config.json'), ' '), 50);
+    try {
+      const at = await Promise.race([seen, new Promise<number>((r) => setTimeout(() => r(-1), 6000))]);
+      expect(at, 'the change was never reported').toBeGreaterThan(0);
+      expect(at - changedAt).toBeLessThan(2000);
+    } finally {
+      clearInterval(writer);
+      controller.abort();
+      await done;
+    }
+  });
+});

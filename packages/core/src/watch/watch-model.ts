@@ -1,5 +1,6 @@
 // The `watchModel` verb: verify a deployed model's signature once, then re-check the model on
-// file-system events (fs.watch, recursive where the platform supports it; debounced) and re-hash it all
+// file-system events (fs.watch, recursive where the platform supports it; debounced per path, checked
+// within maxDelayMs of an event) and re-hash it all
 // at an interval. Stat-only checks between full ones keep an idle watch nearly free.
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -26,8 +27,10 @@ export interface WatchModelOptions {
   registry?: OpenTargetOptions;
   /** full re-hash interval in ms (default 300000 = 5 min) */
   intervalMs?: number;
-  /** quiet time after a file-system event before the check runs (default 200 ms) */
+  /** quiet time on a path after its last file-system event before the check runs (default 200 ms) */
   debounceMs?: number;
+  /** the longest an event waits for its check, however busy the directory (default 2000 ms) */
+  maxDelayMs?: number;
   /** hashing threads (default 1: a sidecar should stay small) */
   jobs?: number;
   /** called for every drift event, in order */
@@ -99,16 +102,36 @@ export async function watchModel(dir: string, opts: WatchModelOptions): Promise<
     })();
   };
 
-  let debounce: NodeJS.Timeout | undefined;
-  const onEvent = (): void => {
-    clearTimeout(debounce);
-    debounce = setTimeout(() => run('event'), opts.debounceMs ?? 200);
+  // Debounced per path: events on one file (a writer touching it every 100 ms) do not hold back the
+  // check of another; and any event is checked within maxDelayMs of arriving, whatever follows it.
+  const quiet = new Map<string, NodeJS.Timeout>();
+  let deadline: NodeJS.Timeout | undefined;
+  const check = (): void => {
+    clearTimeout(deadline);
+    deadline = undefined;
+    run('event');
+  };
+  const onEvent = (_type?: string, filename?: string | Buffer | null): void => {
+    const key = filename == null ? '' : String(filename);
+    clearTimeout(quiet.get(key));
+    quiet.set(
+      key,
+      setTimeout(() => {
+        quiet.delete(key);
+        check();
+      }, opts.debounceMs ?? 200),
+    );
+    deadline ??= setTimeout(check, opts.maxDelayMs ?? 2000);
+  };
+  const clearTimers = (): void => {
+    for (const t of quiet.values()) clearTimeout(t);
+    clearTimeout(deadline);
   };
   const watchers: FSWatcher[] = [];
   let stop: () => void = () => undefined;
   const done = new Promise<void>((resolve) => {
     stop = () => {
-      clearTimeout(debounce);
+      clearTimers();
       clearInterval(interval);
       for (const w of watchers) w.close();
       resolve();
