@@ -116,7 +116,7 @@ describe('keygen -> sign -> verify -> tamper', () => {
       error: {
         code: 'EXTRA_FILE',
         message:
-          "model file 'extra.txt' is not in the signature (--ignore-unsigned-files allows unsigned files)",
+          "model file 'extra.txt' is not in the signature; pass --ignore-unsigned-files to allow unsigned files",
       },
       signer: out.signer,
       root: out.root,

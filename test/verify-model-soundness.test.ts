@@ -85,7 +85,7 @@ describe('shards mode: an empty file is signed as path:0:0 and checked like any 
     writeFileSync(path.join(dir, 'pkg/py.typed'), '');
     const v = verify(dir);
     expect(v.stderr).toBe(
-      "modelseal: error[EXTRA_FILE]: model file 'pkg/py.typed' is not in the signature (--ignore-unsigned-files allows unsigned files)\n",
+      "modelseal: error[EXTRA_FILE]: model file 'pkg/py.typed' is not in the signature; pass --ignore-unsigned-files to allow unsigned files\n",
     );
     expect(v.code).toBe(1);
   });
@@ -120,7 +120,7 @@ describe('shards mode: a signature that names no empty file (released model_sign
     writeFileSync(path.join(dir, '__init__.py'), '');
     const strict = verify(dir);
     expect(strict.stderr).toBe(
-      "modelseal: error[EXTRA_FILE]: model file '__init__.py' is not in the signature (--ignore-unsigned-files allows unsigned files)\n",
+      "modelseal: error[EXTRA_FILE]: model file '__init__.py' is not in the signature; pass --ignore-unsigned-files to allow unsigned files\n",
     );
     expect(strict.code).toBe(1);
     const lenient = verify(dir, ['--ignore-unsigned-files']);
@@ -137,7 +137,7 @@ describe('git paths follow the signature, never a local default', () => {
     writeFileSync(path.join(dir, '.gitattributes'), '*.bin filter=lfs\n');
     const v = verify(dir);
     expect(v.stderr).toBe(
-      "modelseal: error[EXTRA_FILE]: model file '.gitattributes' is not in the signature (--ignore-unsigned-files allows unsigned files)\n",
+      "modelseal: error[EXTRA_FILE]: model file '.gitattributes' is not in the signature; pass --ignore-unsigned-files to allow unsigned files\n",
     );
     expect(v.code).toBe(1);
   });

@@ -16,7 +16,7 @@ const raw = (p: string, body: string) => ({
   annotations: { 'org.cncf.model.filepath': p },
 });
 const REFUSED =
-  "modelseal: error[IGNORED_PATH]: oci:layout:v1: layer 1 writes '.git/config', a path verify ignores, so no signature covers it; refusing the artifact (strict, the default with --verify and --policy)\n";
+  "modelseal: error[IGNORED_PATH]: oci:layout:v1: layer 1 writes '.git/config', a path verify ignores, so no signature covers it; refusing the artifact (strict, the default when pulling verified or with a policy)\n";
 
 function policy(name: string, mode: 'enforce' | 'audit'): string {
   const pem = readFileSync(TEST_PUB, 'utf8').trim().split('\n').join('\n          ');

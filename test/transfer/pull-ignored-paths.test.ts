@@ -70,7 +70,7 @@ describe('pull and paths verify ignores', () => {
     const r = box.run(['pull', 'oci:layout:v1', 'strict-out', '--strict']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      `modelseal: error[IGNORED_PATH]: oci:layout:v1: layer 1 writes '.git/config', a path verify ignores, so no signature covers it; refusing the artifact (strict, the default with --verify and --policy)\n`,
+      `modelseal: error[IGNORED_PATH]: oci:layout:v1: layer 1 writes '.git/config', a path verify ignores, so no signature covers it; refusing the artifact (strict, the default when pulling verified or with a policy)\n`,
     );
     expect(existsSync(path.join(box.dir, 'strict-out'))).toBe(false);
     expect(readdirSync(box.dir).filter((n) => n.includes('staging'))).toEqual([]);

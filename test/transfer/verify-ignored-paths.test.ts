@@ -38,7 +38,7 @@ describe('verify DIR and ignored paths that exist', () => {
     const r = box.run(['verify', model, '--key', TEST_PUB, '--strict']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      `modelseal: error[IGNORED_PATH]: ${model}: '.git', '.gitattributes' exist but no signature covers them (verify ignores them); remove them or verify without --strict\n`,
+      `modelseal: error[IGNORED_PATH]: ${model}: '.git', '.gitattributes' exist but no signature covers them (verify ignores them); remove them or verify with strict off\n`,
     );
   });
 });

@@ -22,6 +22,21 @@ describe('the CLI hint for an error with a remedy', () => {
     );
   });
 
+  it('names the flags of the verify and hash options core errors suggest', () => {
+    const tlog = new ModelsealError('TLOG_MISSING', 'model.sig: the bundle has no transparency-log entry', {
+      remedy: { option: 'ignoreTlog', action: 'set', to: 'accept that' },
+    });
+    expect(messageWithHint(tlog)).toBe(
+      'model.sig: the bundle has no transparency-log entry; pass --insecure-ignore-tlog to accept that',
+    );
+    const link = new ModelsealError('SYMLINK', "cannot use 'l': it is a symlink", {
+      remedy: { option: 'allowSymlinks', action: 'set', to: 'hash the file it points to' },
+    });
+    expect(messageWithHint(link)).toBe(
+      "cannot use 'l': it is a symlink; pass --allow-symlinks to hash the file it points to",
+    );
+  });
+
   it('leaves the message alone without a remedy, or for an option the CLI has no flag for', () => {
     expect(messageWithHint(new ModelsealError('USAGE', 'plain'))).toBe('plain');
     const unknown = new ModelsealError('USAGE', 'x', { remedy: { option: 'jobs', action: 'set' } });

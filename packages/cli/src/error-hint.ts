@@ -11,6 +11,9 @@ const FLAGS: Readonly<Record<string, string>> = {
   identity: '--certificate-identity (or --certificate-identity-regexp)',
   issuer: '--certificate-oidc-issuer (or --certificate-oidc-issuer-regexp)',
   maxReferrers: '--max-referrers (or MODELSEAL_MAX_REFERRERS)',
+  allowSymlinks: '--allow-symlinks',
+  ignoreUnsignedFiles: '--ignore-unsigned-files',
+  ignoreTlog: '--insecure-ignore-tlog',
 };
 
 /** `e.message` with the CLI's hint appended when core named a remedy the CLI has a flag for. */

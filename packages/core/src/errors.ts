@@ -141,8 +141,9 @@ export class ModelMismatchError extends ModelsealError {
     code: 'TAMPERED_FILE' | 'MISSING_FILE' | 'EXTRA_FILE',
     message: string,
     readonly diff: { changed: string[]; missing: string[]; extra: string[] },
+    remedy?: ErrorRemedy,
   ) {
-    super(code, message, { details: diff });
+    super(code, message, { details: diff, ...(remedy ? { remedy } : {}) });
     this.name = 'ModelMismatchError';
   }
 }

@@ -70,7 +70,7 @@ export async function generateKeyPair(opts: GenerateKeyPairOptions = {}): Promis
   if (encrypt && opts.password === undefined) {
     throw new ModelsealError(
       'BAD_PASSWORD',
-      'a password is needed to encrypt the new key (set COSIGN_PASSWORD, or pass --no-encrypt)',
+      'a password is needed to encrypt the new key (give password, or set encrypt to false)',
     );
   }
   const { privateKey, publicKey } = newKeyPair(opts.algorithm);

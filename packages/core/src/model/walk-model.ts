@@ -144,10 +144,9 @@ class Walker {
 
   private link(abs: string, rel: string): void {
     if (!this.allowSymlinks) {
-      throw new ModelsealError(
-        'SYMLINK',
-        `cannot use '${rel}': it is a symlink; pass --allow-symlinks to hash the file it points to`,
-      );
+      throw new ModelsealError('SYMLINK', `cannot use '${rel}': it is a symlink`, {
+        remedy: { option: 'allowSymlinks', action: 'set', to: 'hash the file it points to' },
+      });
     }
     let target: string;
     try {
@@ -196,7 +195,8 @@ export async function walkModel(modelPath: string, opts: WalkOptions = {}): Prom
     if (!allowSymlinks) {
       throw new ModelsealError(
         'SYMLINK',
-        `cannot use model '${modelPath}': it is a symlink; pass --allow-symlinks or give the real path`,
+        `cannot use model '${modelPath}': it is a symlink (give the real path)`,
+        { remedy: { option: 'allowSymlinks', action: 'set', to: 'follow it' } },
       );
     }
     try {

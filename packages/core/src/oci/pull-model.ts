@@ -158,7 +158,7 @@ export async function pullModel(
       throw new ModelsealError(
         'NOT_FOUND',
         plan.include
-          ? `no file of ${shown} matches --include ${opts.include?.join(' ')}`
+          ? `no file of ${shown} matches include ${opts.include?.join(' ')}`
           : `${shown} holds no files`,
       );
     }

@@ -105,10 +105,10 @@ export function compareManifest(signed: ModelManifest, actual: Resource[], opts:
       extra.length === 1
         ? `model file ${list(extra)} is not in the signature`
         : `${extra.length} model files are not in the signature: ${list(extra)}`;
-    throw new ModelMismatchError(
-      'EXTRA_FILE',
-      `${what} (--ignore-unsigned-files allows unsigned files)`,
-      diff,
-    );
+    throw new ModelMismatchError('EXTRA_FILE', what, diff, {
+      option: 'ignoreUnsignedFiles',
+      action: 'set',
+      to: 'allow unsigned files',
+    });
   }
 }

@@ -39,7 +39,7 @@ export async function presentIgnoredPaths(
 export function ignoredPathsError(modelDir: string, paths: string[]): ModelsealError {
   return new ModelsealError(
     'IGNORED_PATH',
-    `${modelDir}: ${paths.map((p) => `'${p}'`).join(', ')} ${paths.length === 1 ? 'exists' : 'exist'} but no signature covers ${paths.length === 1 ? 'it' : 'them'} (verify ignores ${paths.length === 1 ? 'it' : 'them'}); remove ${paths.length === 1 ? 'it' : 'them'} or verify without --strict`,
+    `${modelDir}: ${paths.map((p) => `'${p}'`).join(', ')} ${paths.length === 1 ? 'exists' : 'exist'} but no signature covers ${paths.length === 1 ? 'it' : 'them'} (verify ignores ${paths.length === 1 ? 'it' : 'them'}); remove ${paths.length === 1 ? 'it' : 'them'} or verify with strict off`,
     { details: { paths } },
   );
 }

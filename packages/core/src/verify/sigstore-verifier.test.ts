@@ -125,8 +125,7 @@ describe('keylessVerifier on the Python model_signing keyless vectors (public-go
       (json.verificationMaterial as { tlogEntries: unknown[] }).tlogEntries = [];
       await expect(keylessVerifier(IBM).verify(parsed(json))).rejects.toMatchObject({
         code: 'TLOG_MISSING',
-        message:
-          'model.sig: the bundle has no transparency-log entry (pass --insecure-ignore-tlog to accept that)',
+        message: 'model.sig: the bundle has no transparency-log entry',
       });
     }
     const noTsa = clone(vector('v1.0.0'));

@@ -144,10 +144,9 @@ export function keylessVerifier(opts: KeylessVerifierOptions): BundleVerifier {
     }
     const tlogCount = bundle.verificationMaterial.tlogEntries.length;
     if (tlogCount < tlogThreshold) {
-      throw new ModelsealError(
-        'TLOG_MISSING',
-        `${source}: the bundle has no transparency-log entry (pass --insecure-ignore-tlog to accept that)`,
-      );
+      throw new ModelsealError('TLOG_MISSING', `${source}: the bundle has no transparency-log entry`, {
+        remedy: { option: 'ignoreTlog', action: 'set', to: 'accept that' },
+      });
     }
     // Only RFC 3161 tokens and tlog entries with an inclusion promise prove a signing time (Rekor v2 entries do not).
     const timeSources = entity.timestamps.filter(

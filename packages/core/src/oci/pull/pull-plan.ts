@@ -26,7 +26,7 @@ export interface PullPlan {
 export function ignoredPathError(shown: string, path: string, where: string): ModelsealError {
   return new ModelsealError(
     'IGNORED_PATH',
-    `${shown}: ${where} writes '${path}', a path verify ignores, so no signature covers it; refusing the artifact (strict, the default with --verify and --policy)`,
+    `${shown}: ${where} writes '${path}', a path verify ignores, so no signature covers it; refusing the artifact (strict, the default when pulling verified or with a policy)`,
     { details: { path } },
   );
 }
@@ -81,7 +81,7 @@ export async function planPull(
     (l) => !skipped.includes(l) && (l.encoding !== 'raw' || !include || include(l.path as string)),
   );
   if (selected.length === 0)
-    throw new ModelsealError('NOT_FOUND', `no file of ${shown} matches --include ${includeGlobs?.join(' ')}`);
+    throw new ModelsealError('NOT_FOUND', `no file of ${shown} matches include ${includeGlobs?.join(' ')}`);
   return {
     descriptor,
     bytes,
