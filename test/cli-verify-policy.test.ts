@@ -328,6 +328,18 @@ describe('modelseal verify --policy', () => {
       `modelseal: error[POLICY_INVALID]: ${bad} (2 problems): line 1, column 1: metadata: required field is missing; line 1, column 1: spec: required field is missing\n`,
     );
   });
+
+  it('a model path that does not exist is NOT_FOUND (exit 2), as for --key, never a registry lookup', () => {
+    const policy = policyFile('prod.yaml');
+    const expected =
+      'modelseal: error[NOT_FOUND]: ./no-such-model does not exist (and is not an artifact reference: write host[:port]/repository[:tag] or oci:PATH[:tag])\n';
+    const r = modelseal('verify', './no-such-model', '--policy', policy);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(expected);
+    const s = modelseal('scan', './no-such-model');
+    expect(s.status).toBe(2);
+    expect(s.stderr).toBe(expected);
+  });
 });
 
 describe('modelseal verify REF --policy (an OCI artifact, weights not downloaded)', () => {

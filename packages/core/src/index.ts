@@ -85,3 +85,9 @@ export { certificateVerifier, type CertificateVerifierOptions } from './verify/c
 export { keylessVerifier, type KeylessVerifierOptions } from './verify/sigstore-verifier.js';
 export type { TrustedRootSource } from './verify/trust-root.js';
 export type { IdentityPolicyOptions, GithubClaims } from './verify/identity-policy.js';
+export {
+  openModelSource,
+  type ModelSource,
+  type DirectorySource,
+  type ArtifactSource,
+} from './source/open-model-source.js';

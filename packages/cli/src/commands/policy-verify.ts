@@ -2,8 +2,8 @@
 // bundles with the policy's identities, evaluate the policy, and report every check (text, --json,
 // --result FILE), optionally writing a SLSA VSA (--vsa FILE, signed with --vsa-key).
 // Exit 0 allowed (or audit mode), 1 denied in enforce mode, 2 bad policy or input.
-import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { openModelSource } from '@modelseal/core';
 import {
   evaluatePolicy,
   gatherModelEvidence,
@@ -43,16 +43,6 @@ export function addPolicyVerifyFlags(cmd: Command): Command {
     .option('--vsa-key <file>', 'sign the VSA with this private key (password from COSIGN_PASSWORD)');
 }
 
-/** A path that exists is a model on disk; anything else is read as an OCI reference. */
-async function isLocalPath(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function printChecks(result: PolicyResult): void {
   const lines = result.checks.map((c) => `${c.passed ? 'PASS' : 'FAIL'} ${c.name}: ${c.reason}`);
   const verdict = result.allowed
@@ -82,7 +72,9 @@ export async function verifyWithPolicy(
   let resourceUri = model;
   let evidence;
   let result: PolicyResult;
-  if (await isLocalPath(model)) {
+  // one rule for every verb: a path that does not exist is NOT_FOUND unless it is a reference with
+  // an explicit registry host or oci: (a typo never contacts a registry)
+  if ((await openModelSource(model)).kind === 'directory') {
     evidence = await gatherModelEvidence(model, {
       verifier,
       signaturePath: flags.signature,

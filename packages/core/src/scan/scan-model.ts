@@ -1,6 +1,6 @@
 // The `scanModel` verb: scan a model directory, a single file, or an artifact (REF or opened Target)
 // for weight formats, pickle imports and malformed headers. Reads and parses; never loads or runs a file.
-import { stat } from 'node:fs/promises';
+import { openModelSource } from '../source/open-model-source.js';
 import { ModelsealError } from '../errors.js';
 import { walkModel } from '../model/walk-model.js';
 import { openSource, type OpenTargetOptions } from '../oci/open-target.js';
@@ -27,18 +27,9 @@ export interface ScanOptions extends OpenTargetOptions {
 
 const GLOBAL_PATTERN = /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*\.(\*|[A-Za-z_][\w]*)$/;
 
-async function isLocal(source: string): Promise<boolean> {
-  try {
-    await stat(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Scan `source`: a path (directory or file) that exists, else a reference (`registry/repo:tag`,
- * `oci:PATH[:tag|@digest]`), or an opened Target with `options.reference`. Recognises formats by
+ * Scan `source`: a path (directory or file) that exists, else a reference with an explicit registry
+ * host (`registry/repo:tag`) or `oci:PATH[:tag|@digest]` (source/openModelSource: a missing path is NOT_FOUND), or an opened Target with `options.reference`. Recognises formats by
  * content; lists every global a pickle imports (GLOBAL, INST, STACK_GLOBAL through stack and memo,
  * EXT*) and flags those outside the safe list with file and byte offset; validates safetensors headers.
  * Findings are returned in the report (`clean: false`), not thrown. Throws USAGE (bad allow pattern),
@@ -55,7 +46,7 @@ export async function scanModel(
   }
   let files: ScannedFile[];
   let shown: string;
-  if (typeof source === 'string' && (await isLocal(source))) {
+  if (typeof source === 'string' && (await openModelSource(source)).kind === 'directory') {
     shown = source;
     const tree = await walkModel(source, { ignorePaths: options.ignorePaths ?? [] });
     files = [];
