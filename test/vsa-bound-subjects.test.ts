@@ -111,7 +111,7 @@ async function borrow(from: string, to: string) {
   const src = openTarget(from);
   const dst = openTarget(to);
   const subject = await dst.target.resolve(dst.selector);
-  for (const b of await bundleReferrers(src.target, await src.target.resolve(src.selector)))
+  for (const b of (await bundleReferrers(src.target, await src.target.resolve(src.selector))).bundles)
     if (b.predicateType === OMS_PREDICATE_TYPE || b.predicateType === SLSA)
       await attachBundle(dst.target, subject, b.bytes, b.predicateType);
 }
