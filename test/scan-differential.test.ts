@@ -93,6 +93,36 @@ describe('scanner vs the loaders on the public corpora and the issue-20 attacks'
   }, 120_000);
 });
 
+describe("Python 2 names are mapped as CPython's find_class maps them (_compat_pickle, protocols 0-2)", () => {
+  it('the scanner reports the names the loader imports, and flags __builtin__.eval as builtins.eval', async () => {
+    const pickleOf = (proto: number, module: string, name: string): Buffer =>
+      Buffer.concat([
+        proto > 0 ? Buffer.from([0x80, proto]) : Buffer.alloc(0),
+        Buffer.from(`c${module}\n${name}\n(S'id'\ntR.`, 'latin1'),
+      ]);
+    const cases: [string, number, string, string, string, 'flagged' | 'clean'][] = [
+      ['eval-p0.pkl', 0, '__builtin__', 'eval', 'builtins.eval', 'flagged'],
+      ['eval-p2.pkl', 2, '__builtin__', 'eval', 'builtins.eval', 'flagged'],
+      ['eval-p3.pkl', 3, '__builtin__', 'eval', '__builtin__.eval', 'flagged'],
+      ['xrange-p2.pkl', 2, '__builtin__', 'xrange', 'builtins.range', 'flagged'],
+      ['reconstructor-p1.pkl', 1, 'copy_reg', '_reconstructor', 'copyreg._reconstructor', 'flagged'],
+      ['izip-p2.pkl', 2, 'itertools', 'izip', 'builtins.zip', 'flagged'],
+      ['ifilterfalse-p2.pkl', 2, 'itertools', 'ifilterfalse', 'itertools.filterfalse', 'flagged'],
+      ['set-p2.pkl', 2, '__builtin__', 'set', 'builtins.set', 'clean'],
+      ['commands-p0.pkl', 0, 'commands', 'getoutput', 'subprocess.getoutput', 'flagged'],
+    ];
+    const files = cases.map(([n, proto, m, name]) => {
+      const p = path.join(tmp, n);
+      writeFileSync(p, pickleOf(proto, m, name));
+      return p;
+    });
+    const results = await judge(files);
+    expect(
+      results.map((r) => [path.basename(r.file), r.view.imports, r.c.missed, r.c.extra, r.verdict]),
+    ).toEqual(cases.map(([n, , , , imported, verdict]) => [n, [imported], [], [], verdict]));
+  }, 60_000);
+});
+
 /** mulberry32: a small seeded PRNG so a failing mutant can be rebuilt from its seed. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;

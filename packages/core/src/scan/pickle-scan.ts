@@ -4,6 +4,7 @@
 // everything else opaque). An import whose operands are not plain strings is reported as unresolved;
 // EXT1/2/4 (imports through copyreg's extension registry) likewise. Large payloads are skipped, not read.
 import type { ByteReader } from './byte-reader.js';
+import { compatName } from './compat-pickle.js';
 import {
   decodeEscapedBytes,
   decodeRawUnicodeEscape,
@@ -14,7 +15,10 @@ import {
 
 /** One global a pickle imports, with the absolute byte offset of the opcode that imports it. */
 export interface PickleImport {
-  /** `module` and `name` as the unpickler would pass them to find_class; `?` when unresolved. */
+  /**
+   * `module` and `name` as find_class imports them (Python 2 names mapped under protocols 0-2, as
+   * CPython's fix_imports does); `?` when unresolved.
+   */
   module: string;
   name: string;
   offset: number;
@@ -205,7 +209,9 @@ export async function parsePickle(
     });
   };
   const addImport = (module: string, name: string, opcode: PickleImport['opcode'], resolved = true): void => {
-    imports.push({ module, name, offset: at, opcode, resolved });
+    // find_class maps Python 2 names under protocols 0-2 (fix_imports): __builtin__.eval is builtins.eval
+    const [m, n] = resolved ? compatName(module, name, protocol) : [module, name];
+    imports.push({ module: m, name: n, offset: at, opcode, resolved });
   };
   /** GLOBAL/INST: two UTF-8 lines (strict: CPython stops on bad UTF-8). */
   const globalLines = async (opcode: 'GLOBAL' | 'INST'): Promise<void> => {
