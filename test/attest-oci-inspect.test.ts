@@ -57,6 +57,8 @@ beforeAll(async () => {
     await attestArtifact(ref, { signer: byKey, predicateType: 'https://cyclonedx.org/bom', predicate: bom })
   ).referrer.digest;
   const prov = await artifactProvenance(ref, { buildType: 'ml-training', sourceDir: false });
+  // the manifest digest first (cosign prints Subject[0]), then the OMS root
+  expect(prov.subject.map((s) => s.digest.sha256)).toEqual([digest.slice(7), k.root]);
   d.prov = (
     await attestArtifact(ref, {
       signer: byCert,

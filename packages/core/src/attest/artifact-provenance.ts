@@ -1,12 +1,13 @@
-// SLSA v1 provenance about a stored artifact: the subjects are its OMS root (from the manifest's raw
-// layer digests) and its manifest digest; nothing but the manifest is read.
+// SLSA v1 provenance about a stored artifact: the subjects are its manifest digest, then its OMS root
+// (from the manifest's raw layer digests); nothing but the manifest is read.
 import type { OpenTargetOptions } from '../oci/open-target.js';
 import { artifactSubjects } from './attest-artifact.js';
 import { modelProvenance, type ModelProvenanceOptions } from './model-provenance.js';
 import { openArtifact } from './oci-artifact.js';
 
 /**
- * Provenance statement for `ref` (as modelProvenance, with subjects = OMS root and manifest digest;
+ * Provenance statement for `ref` (as modelProvenance, with subjects = the manifest digest first, as
+ * cosign prints `Subject[0]`, then the OMS root;
  * the OMS root is left out when files sit in archive layers). Throws BAD_REFERENCE, NOT_FOUND,
  * UNSUPPORTED_ARTIFACT, and what modelProvenance throws.
  */
@@ -15,6 +16,5 @@ export async function artifactProvenance(
   opts: ModelProvenanceOptions & OpenTargetOptions = {},
 ): ReturnType<typeof modelProvenance> {
   const artifact = await openArtifact(ref, opts);
-  const subjects = artifactSubjects(artifact);
-  return modelProvenance({ subjects: [...subjects.slice(1), subjects[0]] }, opts);
+  return modelProvenance({ subjects: artifactSubjects(artifact) }, opts);
 }
