@@ -131,8 +131,8 @@ describe('sbom REF / provenance REF on a registry', () => {
     expect(blobGets()).toEqual([]);
     const statement = JSON.parse(p.stdout) as { subject: unknown; predicateType: string; predicate: unknown };
     expect(statement.subject).toEqual([
-      { name: 'tiny', digest: { sha256: ROOT } },
       { name: `${proxy.host}/models/tiny`, digest: { sha256: pushed.digest.slice(7) } },
+      { name: 'tiny', digest: { sha256: ROOT } },
     ]);
     expect(statement.predicateType).toBe('https://slsa.dev/provenance/v1');
     expect(slsaProvenanceV1Schema.safeParse(statement.predicate).success).toBe(true);
