@@ -40,10 +40,11 @@ function pulledReference(init: KubeObject): RegistryReference | undefined {
   }
 }
 
-const sourceKeys = (v: KubeObject): string[] =>
-  Object.keys(v)
-    .filter((k) => k !== 'name')
-    .sort();
+/** A volume without its name: the source fields (configMap, secret, emptyDir, ...). */
+const sourceOf = (v: KubeObject): KubeObject =>
+  Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'name'));
+
+const sourceKeys = (v: KubeObject): string[] => Object.keys(sourceOf(v)).sort();
 
 /**
  * Whether a Pod volume has the source the webhook gives it: an emptyDir for the model and tmp, the
@@ -79,7 +80,7 @@ function initProblem(init: KubeObject, pod: KubeObject, opts: InitContainerOptio
   for (const w of modelVolumes(opts)) {
     const got = volumes.filter((v) => v.name === w.name);
     if (got.length !== 1 || !sameSource(got[0], w))
-      return `volume ${String(w.name)} does not have the source the webhook gives it (${sourceKeys(w).join(', ')} ${JSON.stringify(Object.values(w)[1])})`;
+      return `volume ${String(w.name)} does not have the source the webhook gives it (${JSON.stringify(sourceOf(w))})`;
   }
   return undefined;
 }
