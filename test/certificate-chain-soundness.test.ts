@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { preAuthEncoding } from '../packages/core/src/sign/dsse.js';
+import { preAuthEncoding } from '../packages/core/src/oms/dsse.js';
 import { runCli } from './cli-process.js';
 import { modelDirs } from './model-dirs.js';
 import { pkiIssuer, type IssueCert, type Issued } from './oms-test-pki.js';

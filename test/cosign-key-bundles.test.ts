@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keyVerifier } from '../packages/core/src/index.js';
 import { loadPublicKey, sigstoreKeyHint } from '../packages/core/src/keys.js';
-import { parseBundle } from '../packages/core/src/verify/parse-bundle.js';
+import { parseBundle } from '../packages/core/src/oms/parse-bundle.js';
 import { VECTORS_DIR } from './shared-vectors.js';
 
 const DIR = path.join(VECTORS_DIR, 'cosign/conformance-intoto-key');

@@ -1,6 +1,6 @@
 // Turn bundle JSON into the ParsedBundle a BundleVerifier takes, without parseBundle's structural
 // checks, so that verifier tests can feed it bundles that only the verifier should reject.
-import type { ParsedBundle } from '../../packages/core/src/verify/verifier.js';
+import type { ParsedBundle } from '../../packages/core/src/oms/parse-bundle.js';
 
 export function parsedBundle(json: Record<string, unknown>, source = 'model.sig'): ParsedBundle {
   const env = json.dsseEnvelope as {

@@ -11,7 +11,8 @@ export type * from './types.js';
 
 // contracts
 export type { BundleSigner, KeyMaterial } from './sign/signer.js';
-export type { BundleVerifier, ParsedBundle, VerifiedBundle, SignerIdentity } from './verify/verifier.js';
+export type { BundleVerifier, VerifiedBundle, SignerIdentity } from './verify/verifier.js';
+export type { ParsedBundle } from './oms/parse-bundle.js';
 export type { Target, ReadOnlyTarget, Mounter, Descriptor, BlobSource } from './oci/target.js';
 
 // verbs

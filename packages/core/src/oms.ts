@@ -15,7 +15,7 @@ export {
 } from './oms/statement.js';
 export { compareManifest, type CompareOptions } from './oms/compare-manifest.js';
 export { rootDigest } from './digest/root-digest.js';
-export { preAuthEncoding, IN_TOTO_PAYLOAD_TYPE } from './sign/dsse.js';
+export { preAuthEncoding, IN_TOTO_PAYLOAD_TYPE } from './oms/dsse.js';
 export { dsseBundle, serializeBundle, BUNDLE_V03_MEDIA_TYPE } from './sign/dsse-bundle.js';
-export { parseBundle, ACCEPTED_BUNDLE_MEDIA_TYPES } from './verify/parse-bundle.js';
-export { defaultSignaturePath, DEFAULT_SIGNATURE_NAME } from './sign/signature-path.js';
+export { parseBundle, ACCEPTED_BUNDLE_MEDIA_TYPES } from './oms/parse-bundle.js';
+export { defaultSignaturePath, DEFAULT_SIGNATURE_NAME } from './oms/signature-path.js';

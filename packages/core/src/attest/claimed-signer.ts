@@ -5,7 +5,8 @@ import { X509Certificate } from 'node:crypto';
 import { isJsonObject } from '../json-object.js';
 import { oneLineName } from '../keys/certificates.js';
 import { readFulcioIdentity } from '../verify/fulcio-extensions.js';
-import type { ParsedBundle, SignerIdentity } from '../verify/verifier.js';
+import type { SignerIdentity } from '../verify/verifier.js';
+import type { ParsedBundle } from '../oms/parse-bundle.js';
 
 function der(v: unknown): Buffer | undefined {
   return isJsonObject(v) && typeof v.rawBytes === 'string' ? Buffer.from(v.rawBytes, 'base64') : undefined;

@@ -3,7 +3,7 @@
 // GitHub's buildType on GitHub Actions (or when asked), else ml-training.
 import { ModelsealError } from '../errors.js';
 import { hashModel } from '../digest/hash-model.js';
-import { defaultSignaturePath } from '../sign/signature-path.js';
+import { defaultSignaturePath } from '../oms/signature-path.js';
 import { githubBuildClaims, onGithubActions, type GithubProvenanceEnv } from './github-claims.js';
 import type { StatementSubject } from './in-toto.js';
 import { buildProvenance, type BuildProvenanceOptions } from './provenance.js';

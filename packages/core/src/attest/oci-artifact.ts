@@ -5,7 +5,7 @@ import { ModelsealError } from '../errors.js';
 import { rootDigest } from '../digest/root-digest.js';
 import { layerResources } from '../source/file-set.js';
 import { GIT_PATHS } from '../model/ignore-rules.js';
-import { DEFAULT_SIGNATURE_NAME } from '../sign/signature-path.js';
+import { DEFAULT_SIGNATURE_NAME } from '../oms/signature-path.js';
 import type { ModelManifest } from '../types.js';
 import { openTarget, type OpenTargetOptions } from '../oci/open-target.js';
 import { formatReference } from '../oci/reference.js';

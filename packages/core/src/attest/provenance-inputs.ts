@@ -13,7 +13,7 @@ import { ModelsealError } from '../errors.js';
 import { isJsonObject } from '../json-object.js';
 import { hashModel } from '../digest/hash-model.js';
 import { readInputFile } from '../read-input-file.js';
-import { defaultSignaturePath } from '../sign/signature-path.js';
+import { defaultSignaturePath } from '../oms/signature-path.js';
 import type { DigestedInput } from './provenance.js';
 import type { ResourceDescriptor } from './provenance-schema.js';
 

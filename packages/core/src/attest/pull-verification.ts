@@ -7,7 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_SIGNATURE_NAME } from '../sign/signature-path.js';
+import { DEFAULT_SIGNATURE_NAME } from '../oms/signature-path.js';
 import { ModelsealError } from '../errors.js';
 import type { PullVerification } from '../oci/pull-model.js';
 import { bindEvidence, type VerifiedEvidence } from '../source/bind-evidence.js';

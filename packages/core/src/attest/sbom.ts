@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ModelsealError } from '../errors.js';
 import { hashModel } from '../digest/hash-model.js';
 import { lazyModule } from '../lazy-module.js';
-import { defaultSignaturePath } from '../sign/signature-path.js';
+import { defaultSignaturePath } from '../oms/signature-path.js';
 import type { CdxBomJson, CdxComponentJson } from './cyclonedx-types.js';
 import { readModelFacts, type ReadModelFile } from './model-card.js';
 import { TOOL_NAME, toolVersion } from './tool-version.js';

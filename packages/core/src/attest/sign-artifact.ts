@@ -4,7 +4,7 @@
 // cosign-compatible signature (DSSE, subject = the manifest digest, predicateType cosign/sign/v1; a
 // certificate signer's leaf alone in `certificate`, as bundle v0.3 requires).
 import { buildStatement, OMS_PREDICATE_TYPE } from '../oms/statement.js';
-import { IN_TOTO_PAYLOAD_TYPE } from '../sign/dsse.js';
+import { IN_TOTO_PAYLOAD_TYPE } from '../oms/dsse.js';
 import { serializeBundle, singleCertificateBundle } from '../sign/dsse-bundle.js';
 import type { BundleSigner } from '../sign/signer.js';
 import type { OpenTargetOptions } from '../oci/open-target.js';

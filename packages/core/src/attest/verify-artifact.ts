@@ -8,7 +8,7 @@ import { OMS_LEGACY_PREDICATE_TYPE, OMS_PREDICATE_TYPE, type SignedManifest } fr
 import type { OpenTargetOptions } from '../oci/open-target.js';
 import type { ImageManifest } from '../oci/manifest.js';
 import type { Descriptor, ReadOnlyTarget } from '../oci/target.js';
-import { parseBundle } from '../verify/parse-bundle.js';
+import { parseBundle } from '../oms/parse-bundle.js';
 import type { BundleVerifier, SignerIdentity } from '../verify/verifier.js';
 import { bindEvidence, type BoundOmsSignature, type VerifiedEvidence } from '../source/bind-evidence.js';
 import { layerFileSet } from '../source/file-set.js';

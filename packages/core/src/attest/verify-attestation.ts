@@ -2,7 +2,7 @@
 // then the predicateType (exact, as cosign), then that a subject digest is this artifact's.
 // One bundle that passes is enough (cosign's rule); every outcome is reported.
 import { ModelsealError, type ErrorRemedy } from '../errors.js';
-import { parseBundle } from '../verify/parse-bundle.js';
+import { parseBundle } from '../oms/parse-bundle.js';
 import type { BundleVerifier, SignerIdentity } from '../verify/verifier.js';
 import { hasSubjectDigest, parseInTotoStatement, type InTotoStatement } from './in-toto.js';
 

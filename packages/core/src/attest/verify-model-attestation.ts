@@ -2,7 +2,7 @@
 // as it is on disk now (hashed like `sign`, leaving out model.sig).
 import { hashModel, type HashModelOptions } from '../digest/hash-model.js';
 import { readInputFile } from '../read-input-file.js';
-import { defaultSignaturePath } from '../sign/signature-path.js';
+import { defaultSignaturePath } from '../oms/signature-path.js';
 import type { BundleVerifier } from '../verify/verifier.js';
 import { defaultAttestationPath } from './attest.js';
 import { verifyAttestations, type VerifiedAttestation } from './verify-attestation.js';

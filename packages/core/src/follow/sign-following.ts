@@ -3,7 +3,7 @@
 // condition holds, re-hashing whatever changed since and waiting for any file still open.
 import path from 'node:path';
 import { checkSignatureDestination } from '../sign/signature-destination.js';
-import { DEFAULT_SIGNATURE_NAME } from '../sign/signature-path.js';
+import { DEFAULT_SIGNATURE_NAME } from '../oms/signature-path.js';
 import type { BundleSigner } from '../sign/signer.js';
 import { followModel, type FollowCompletion, type FollowModelOptions } from './follow-model.js';
 import { sealModel, type SealModelResult } from './seal-model.js';

@@ -7,7 +7,7 @@ import { ModelsealError } from '../errors.js';
 import type { ModelFile, ModelTree } from '../types.js';
 import { compareUtf8 } from '../digest/root-digest.js';
 import { stampOf } from '../digest/file-stamp.js';
-import { DEFAULT_SIGNATURE_NAME } from '../sign/signature-path.js';
+import { DEFAULT_SIGNATURE_NAME } from '../oms/signature-path.js';
 import { GIT_PATHS, IgnoreRules, modelRelative, PULL_MARKER } from './ignore-rules.js';
 
 /**

@@ -10,7 +10,7 @@ import { stat } from 'node:fs/promises';
 import { defaultAttestationPath } from '../attest/attest.js';
 import { hashModel } from '../digest/hash-model.js';
 import { readInputFile } from '../read-input-file.js';
-import { defaultSignaturePath } from '../sign/signature-path.js';
+import { defaultSignaturePath } from '../oms/signature-path.js';
 import { scanModel } from '../scan/scan-model.js';
 import { directoryFileSet } from '../source/directory-file-set.js';
 import { rebindEvidence } from '../source/referrer-evidence.js';

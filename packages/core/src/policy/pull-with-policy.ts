@@ -11,7 +11,7 @@ import { openSource } from '../oci/open-target.js';
 import { planPull } from '../oci/pull/pull-plan.js';
 import { pullModel, type PullModelOptions, type PullModelResult } from '../oci/pull-model.js';
 import { scanModel } from '../scan/scan-model.js';
-import { DEFAULT_SIGNATURE_NAME } from '../sign/signature-path.js';
+import { DEFAULT_SIGNATURE_NAME } from '../oms/signature-path.js';
 import { stagedFileSet } from '../source/file-set.js';
 import { gatherReferrerEvidence, rebindEvidence } from '../source/referrer-evidence.js';
 import { evaluatePolicy, policyFailure } from './evaluate-policy.js';

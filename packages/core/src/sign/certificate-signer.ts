@@ -6,7 +6,7 @@ import { ModelsealError } from '../errors.js';
 import { certificateName, hasSigningUsage } from '../keys/certificates.js';
 import { signingAlgorithm } from '../keys/signing-algorithm.js';
 import { dsseBundle } from './dsse-bundle.js';
-import { signDsse } from './dsse.js';
+import { signDsse } from '../oms/dsse.js';
 import type { BundleSigner } from './signer.js';
 
 /**

@@ -1,7 +1,7 @@
 // Wraps a BundleSigner so that every bundle it produces is verified before anyone sees it, the way
 // cosign checks a fresh keyless signature against the instance's trusted root.
 import type { SerializedBundle } from '@sigstore/bundle';
-import { parseBundle } from '../verify/parse-bundle.js';
+import { parseBundle } from '../oms/parse-bundle.js';
 import type { BundleVerifier } from '../verify/verifier.js';
 import { serializeBundle } from './dsse-bundle.js';
 import type { BundleSigner } from './signer.js';

@@ -5,7 +5,7 @@ import type { SerializedBundle } from '@sigstore/bundle';
 import { publicKeyHint } from '../keys/load-public-key.js';
 import { signingAlgorithm } from '../keys/signing-algorithm.js';
 import { dsseBundle } from './dsse-bundle.js';
-import { signDsse } from './dsse.js';
+import { signDsse } from '../oms/dsse.js';
 import type { BundleSigner } from './signer.js';
 
 /** Options of keySigner(): the private key. */

@@ -7,9 +7,9 @@ import { buildStatement } from '../oms/statement.js';
 import type { ModelManifest } from '../types.js';
 import { untilAborted } from '../abort-race.js';
 import { serializeBundle } from './dsse-bundle.js';
-import { IN_TOTO_PAYLOAD_TYPE } from './dsse.js';
+import { IN_TOTO_PAYLOAD_TYPE } from '../oms/dsse.js';
 import { checkSignatureDestination, writeFileAtomic } from './signature-destination.js';
-import { defaultSignaturePath } from './signature-path.js';
+import { defaultSignaturePath } from '../oms/signature-path.js';
 import type { BundleSigner } from './signer.js';
 
 /**

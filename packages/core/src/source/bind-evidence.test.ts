@@ -11,7 +11,7 @@ import { newKeyPair, publicKeyPem } from '../keys.js';
 import { buildStatement } from '../oms/statement.js';
 import { evaluatePolicy } from '../policy/evaluate-policy.js';
 import { parsePolicy } from '../policy/load-policy.js';
-import { IN_TOTO_PAYLOAD_TYPE } from '../sign/dsse.js';
+import { IN_TOTO_PAYLOAD_TYPE } from '../oms/dsse.js';
 import { serializeBundle } from '../sign/dsse-bundle.js';
 import type { ModelManifest, Resource } from '../types.js';
 import { bindEvidence, type EvidenceSubject } from './bind-evidence.js';

@@ -5,8 +5,9 @@
 // never stop the verdict that rests on the evidence that does parse. Other errors are thrown.
 import { ModelsealError, type ErrorCode } from '../errors.js';
 import type { UnboundEvidence, VerificationFailure } from '../policy/evidence.js';
-import { parseBundle } from '../verify/parse-bundle.js';
-import type { BundleVerifier, ParsedBundle } from '../verify/verifier.js';
+import { parseBundle } from '../oms/parse-bundle.js';
+import type { BundleVerifier } from '../verify/verifier.js';
+import type { ParsedBundle } from '../oms/parse-bundle.js';
 import type { VerifiedEvidence } from './bind-evidence.js';
 import { claimedPredicateType, evidenceKind, policyCheckFor } from './evidence-kind.js';
 

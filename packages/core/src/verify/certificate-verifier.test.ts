@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parsedBundle } from '../../../../test/sigstore/parsed-bundle.js';
 import { pkiIssuer, type Issued } from '../../../../test/oms-test-pki.js';
-import { preAuthEncoding } from '../sign/dsse.js';
+import { preAuthEncoding } from '../oms/dsse.js';
 import { certificateVerifier } from './certificate-verifier.js';
 import { LEGACY_PAE_WARNING } from './dsse-signature.js';
 import { legacyPreAuthEncoding } from './legacy-pae.js';

@@ -9,7 +9,8 @@ import { certificateName, hasSigningUsage, oneLineName, parseCertificateDer } fr
 import { signingAlgorithm } from '../keys/signing-algorithm.js';
 import { LEGACY_PAE_WARNING, verifyDsseSignature } from './dsse-signature.js';
 import { invalidNow, validatePath } from './certificate-path.js';
-import type { BundleVerifier, ParsedBundle, VerifiedBundle } from './verifier.js';
+import type { BundleVerifier, VerifiedBundle } from './verifier.js';
+import type { ParsedBundle } from '../oms/parse-bundle.js';
 
 /**
  * Options of certificateVerifier(): the trust anchors, and when certificates must be valid (default

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { preAuthEncoding } from '../sign/dsse.js';
+import { preAuthEncoding } from '../oms/dsse.js';
 import { verifyDsseSignature } from './dsse-signature.js';
 import { legacyPreAuthEncoding } from './legacy-pae.js';
 

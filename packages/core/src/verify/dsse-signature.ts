@@ -2,7 +2,7 @@
 // a model_signing 0.2 `Digests/v0.1` statement only in that signer's compat form (legacy PAE,
 // SHA-256 on every curve), everything else only in the standard PAE with the curve's hash.
 import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { preAuthEncoding } from '../sign/dsse.js';
+import { preAuthEncoding } from '../oms/dsse.js';
 import { signingAlgorithm } from '../keys/signing-algorithm.js';
 import { OMS_LEGACY_PREDICATE_TYPE } from '../oms/statement.js';
 import { isJsonObject } from '../json-object.js';

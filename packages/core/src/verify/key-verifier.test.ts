@@ -2,7 +2,7 @@
 // a certificate bundle, a modified payload, and the v0.2 legacy encoding, each with its exact outcome.
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { preAuthEncoding } from '../sign/dsse.js';
+import { preAuthEncoding } from '../oms/dsse.js';
 import { keyVerifier } from './key-verifier.js';
 import { legacyPreAuthEncoding } from './legacy-pae.js';
 import { parsedBundle } from '../../../../test/sigstore/parsed-bundle.js';

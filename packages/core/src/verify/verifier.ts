@@ -2,19 +2,7 @@
 // Implementations: key (public key), certificate (trust anchors), sigstore (trusted root + identity policy).
 // Comparing the payload with the model on disk is done afterwards by verifyModel, for every kind alike.
 
-/** A bundle after structural parsing (see parseBundle), before any cryptographic check. */
-export interface ParsedBundle {
-  /** The bundle JSON exactly as read, for verifiers that hand it to sigstore-js. */
-  json: Record<string, unknown>;
-  mediaType: string;
-  envelope: {
-    payload: Buffer;
-    payloadType: string;
-    signatures: { sig: Buffer; keyid?: string }[];
-  };
-  /** Where the bundle came from, for error messages (a file path or an OCI reference). */
-  source: string;
-}
+import type { ParsedBundle } from '../oms/parse-bundle.js';
 
 /** Who signed, as established by the verifier. */
 export type SignerIdentity =

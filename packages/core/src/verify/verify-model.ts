@@ -8,9 +8,9 @@ import { ModelsealError } from '../errors.js';
 import { compareManifest } from '../oms/compare-manifest.js';
 import { manifestFiles, parseStatement, type SignedManifest } from '../oms/statement.js';
 import { hashAsSigned } from '../source/directory-file-set.js';
-import { defaultSignaturePath } from '../sign/signature-path.js';
+import { defaultSignaturePath } from '../oms/signature-path.js';
 import type { ProgressListener } from '../types.js';
-import { parseBundle } from './parse-bundle.js';
+import { parseBundle } from '../oms/parse-bundle.js';
 import { keylessVerifier, type KeylessVerifierOptions } from './sigstore-verifier.js';
 import type { BundleVerifier, SignerIdentity } from './verifier.js';
 

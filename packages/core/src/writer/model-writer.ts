@@ -9,7 +9,7 @@ import { hashingConfigFrom } from '../digest/hash-model.js';
 import { KnownDigests } from '../follow/known-digests.js';
 import { sealModel, type SealModelResult } from '../follow/seal-model.js';
 import { unsafePathReason } from '../oci/pull/safe-path.js';
-import { DEFAULT_SIGNATURE_NAME } from '../sign/signature-path.js';
+import { DEFAULT_SIGNATURE_NAME } from '../oms/signature-path.js';
 import type { BundleSigner } from '../sign/signer.js';
 import type { HashAlgorithm, SerializationMethod } from '../types.js';
 import { HashingFileStream, type WrittenFile } from './hashing-file-stream.js';

@@ -3,7 +3,7 @@
 // completion marker). No signature covers them, so writing them would put unsigned files that pass
 // verification next to the model (a `.git/config` with `core.fsmonitor` runs on the next `git status`).
 import { GIT_PATHS, PULL_MARKER } from '../../model/ignore-rules.js';
-import { DEFAULT_SIGNATURE_NAME } from '../../sign/signature-path.js';
+import { DEFAULT_SIGNATURE_NAME } from '../../oms/signature-path.js';
 
 const TOP_LEVEL: ReadonlySet<string> = new Set([...GIT_PATHS, DEFAULT_SIGNATURE_NAME, PULL_MARKER]);
 

@@ -4,8 +4,21 @@
 import { ModelsealError } from '../errors.js';
 import { jsonShapeProblem } from '../json-shape.js';
 import { isJsonObject } from '../json-object.js';
-import { IN_TOTO_PAYLOAD_TYPE } from '../sign/dsse.js';
-import type { ParsedBundle } from './verifier.js';
+import { IN_TOTO_PAYLOAD_TYPE } from './dsse.js';
+
+/** A bundle after structural parsing (see parseBundle), before any cryptographic check. */
+export interface ParsedBundle {
+  /** The bundle JSON exactly as read, for verifiers that hand it to sigstore-js. */
+  json: Record<string, unknown>;
+  mediaType: string;
+  envelope: {
+    payload: Buffer;
+    payloadType: string;
+    signatures: { sig: Buffer; keyid?: string }[];
+  };
+  /** Where the bundle came from, for error messages (a file path or an OCI reference). */
+  source: string;
+}
 
 /** Media types accepted: the v0.3 bundle (both spellings sigstore has used). */
 export const ACCEPTED_BUNDLE_MEDIA_TYPES: readonly string[] = [
