@@ -2,7 +2,9 @@
 // docker-registry behind a logging proxy and an OCI layout: the BOM's file digests come from the
 // manifest, only the three model-card layers are fetched (blob GETs counted; in the layout the weight
 // blobs are deleted first), the model card equals the directory's, the BOM validates; a card layer
-// whose bytes do not match its digest is refused; provenance subjects are the OMS root + manifest digest.
+// whose bytes do not match its digest is refused; the model is metadata.component with its exact purl
+// (pkg:oci, manifest digest, repository_url for a registry, none for a layout), version, hash and
+// dependsOn; provenance subjects are the manifest digest + OMS root.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -85,19 +87,38 @@ const blobGets = () =>
     .map((r) => r.path.replace(/^.*\/blobs\//, ''));
 const digestOf = (file: string) => `sha256:${SHA256SUM[file]}`;
 
-function checkBom(bom: CdxBomJson, manifestDigest: string, name: string): void {
-  const model = bom.components?.find((c) => c.type === 'machine-learning-model');
-  expect(model?.name).toBe(name);
-  expect(Object.fromEntries((model?.components ?? []).map((c) => [c.name, c.hashes]))).toEqual(
+const DEPENDS_ON = [
+  'base-model:acme/tiny-llama-base',
+  'dataset:roneneldan/TinyStories',
+  'file:config.json',
+  'file:generation_config.json',
+  'file:model.safetensors',
+  'file:README.md',
+  'file:tokenizer.json',
+];
+
+function checkBom(bom: CdxBomJson, manifestDigest: string, name: string, purl: string): void {
+  expect(bom.metadata?.component).toEqual({
+    type: 'machine-learning-model',
+    name,
+    'bom-ref': 'model',
+    version: manifestDigest,
+    purl,
+    hashes: [{ alg: 'SHA-256', content: manifestDigest.slice('sha256:'.length) }],
+    licenses: [{ expression: 'Apache-2.0' }],
+    properties: [
+      { name: 'modelseal:oci-manifest-digest', value: manifestDigest },
+      { name: 'modelseal:oms-root-sha256', value: ROOT },
+    ],
+    modelCard: MODEL_CARD,
+    pedigree: { ancestors: [{ type: 'machine-learning-model', name: 'acme/tiny-llama-base' }] },
+  });
+  const files = (bom.components ?? []).filter((c) => c.type === 'file');
+  expect(Object.fromEntries(files.map((c) => [c.name, c.hashes]))).toEqual(
     Object.fromEntries(Object.entries(SHA256SUM).map(([n, h]) => [n, [{ alg: 'SHA-256', content: h }]])),
   );
-  expect(model?.properties).toEqual([
-    { name: 'modelseal:oci-manifest-digest', value: manifestDigest },
-    { name: 'modelseal:oms-root-sha256', value: ROOT },
-  ]);
-  expect(model?.licenses).toEqual([{ expression: 'Apache-2.0' }]);
-  expect(model?.modelCard).toEqual(MODEL_CARD);
-  expect(model?.pedigree?.ancestors?.map((a) => a.name)).toEqual(['acme/tiny-llama-base']);
+  expect(bom.dependencies?.find((d) => d.ref === 'model')).toEqual({ ref: 'model', dependsOn: DEPENDS_ON });
+  expect(bom.components?.map((c) => c['bom-ref'])).toEqual(DEPENDS_ON);
 }
 
 describe('sbom REF / provenance REF on a registry', () => {
@@ -113,7 +134,12 @@ describe('sbom REF / provenance REF on a registry', () => {
     expect(blobGets().sort()).toEqual(CARD.map(digestOf).sort());
     const text = readFileSync(out, 'utf8');
     await validateSbom(text);
-    checkBom(JSON.parse(text) as CdxBomJson, pushed.digest, 'tiny');
+    checkBom(
+      JSON.parse(text) as CdxBomJson,
+      pushed.digest,
+      'tiny',
+      `pkg:oci/tiny@${pushed.digest}?repository_url=${encodeURIComponent(`${proxy.host}/models/tiny`)}&tag=v1`,
+    );
 
     proxy.log.length = 0;
     const p = await modelseal([
@@ -163,7 +189,13 @@ describe('sbom REF on an OCI layout', () => {
     const r = await modelseal(['sbom', `oci:${layout}:v1`]);
     expect(r.code, r.stderr).toBe(0);
     await validateSbom(r.stdout);
-    checkBom(JSON.parse(r.stdout) as CdxBomJson, pushed.digest, path.basename(layout));
+    const name = path.basename(layout);
+    checkBom(
+      JSON.parse(r.stdout) as CdxBomJson,
+      pushed.digest,
+      name,
+      `pkg:oci/${name.toLowerCase()}@${pushed.digest}?tag=v1`,
+    );
 
     const readme = path.join(layout, 'blobs/sha256', SHA256SUM['README.md']);
     const bytes = readFileSync(readme);

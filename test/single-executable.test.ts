@@ -126,6 +126,6 @@ describe.skipIf(!BINARY)('the single executable (MODELSEAL_BINARY)', () => {
     expect(r.code, r.stderr).toBe(0);
     const bom = JSON.parse(readFileSync(out, 'utf8'));
     expect(bom).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.6' });
-    expect(bom.components[0]).toMatchObject({ type: 'machine-learning-model' });
+    expect(bom.metadata.component).toMatchObject({ type: 'machine-learning-model', 'bom-ref': 'model' });
   });
 });

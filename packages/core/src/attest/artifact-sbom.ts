@@ -3,11 +3,13 @@
 // generation_config.json, README.md) are, each under a size cap and checked against its digest
 // while it streams (a layer whose bytes do not match is refused, never read into the card).
 import { pipeline } from 'node:stream/promises';
+import { digestHex } from '../oci/digest.js';
 import type { OpenTargetOptions } from '../oci/open-target.js';
 import { VerifyingTap } from '../oci/verifying-stream.js';
 import type { CdxBomJson } from './cyclonedx-types.js';
 import { MODEL_CARD_FILES } from './model-card.js';
 import { omsManifestOf, openArtifact, type OpenedArtifact } from './oci-artifact.js';
+import { ociPurl } from './oci-purl.js';
 import { buildSbom, type SbomSource } from './sbom.js';
 
 /** Model-card layers larger than this are not fetched (their facts are left out of the card). */
@@ -22,7 +24,8 @@ export interface ArtifactSbomOptions extends OpenTargetOptions {
 }
 
 /**
- * An SbomSource for an opened artifact: files and OMS root from the manifest's raw layers; `read`
+ * An SbomSource for an opened artifact: files and OMS root from the manifest's raw layers, the purl
+ * (`pkg:oci`, see ociPurl) and the manifest digest as version and hash; `read`
  * fetches only the model-card files, verified while streaming (DIGEST_MISMATCH). Throws
  * UNSUPPORTED_ARTIFACT when files sit in archive layers (no per-file digest in the manifest).
  */
@@ -34,11 +37,17 @@ export function artifactSbomSource(artifact: OpenedArtifact, opts: ArtifactSbomO
       .filter((l) => l.path !== undefined && (MODEL_CARD_FILES as readonly string[]).includes(l.path))
       .map((l) => [l.path as string, l.descriptor]),
   );
+  const digest = artifact.plan.descriptor.digest;
   return {
     name: manifest.subjectName,
     root: manifest.root,
     files: manifest.resources.map((r) => ({ name: r.name, sha256: r.digest })),
-    properties: { 'modelseal:oci-manifest-digest': artifact.plan.descriptor.digest },
+    properties: { 'modelseal:oci-manifest-digest': digest },
+    artifact: {
+      purl: ociPurl(artifact.reference, manifest.subjectName, digest),
+      version: digest,
+      sha256: digestHex(digest),
+    },
     read: async (name) => {
       const desc = cardLayers.get(name);
       if (!desc) return undefined;

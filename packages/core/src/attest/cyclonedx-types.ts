@@ -65,7 +65,9 @@ export interface CdxBomJson {
   specVersion: string;
   serialNumber?: string;
   version: number;
-  metadata?: Record<string, unknown>;
+  metadata?: { component?: CdxComponentJson; [key: string]: unknown };
   components?: CdxComponentJson[];
+  /** The dependency graph: each `ref` with the bom-refs it `dependsOn`. */
+  dependencies?: { ref: string; dependsOn?: string[] }[];
   [key: string]: unknown;
 }

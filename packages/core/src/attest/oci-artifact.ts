@@ -8,7 +8,7 @@ import { GIT_PATHS } from '../model/ignore-rules.js';
 import { DEFAULT_SIGNATURE_NAME } from '../oms/signature-path.js';
 import type { ModelManifest } from '../types.js';
 import { openTarget, type OpenTargetOptions } from '../oci/open-target.js';
-import { formatReference } from '../oci/reference.js';
+import { formatReference, type ArtifactReference } from '../oci/reference.js';
 import { planPull, type PullPlan } from '../oci/pull/pull-plan.js';
 import type { Target } from '../oci/target.js';
 
@@ -19,6 +19,8 @@ export interface OpenedArtifact {
   shown: string;
   /** Name used as the OMS subject: the repository's last component (or the layout directory's). */
   name: string;
+  /** The parsed reference (registry and repository, or layout path; tag or digest as written). */
+  reference: ArtifactReference;
   plan: PullPlan;
 }
 
@@ -29,7 +31,7 @@ export async function openArtifact(ref: string, opts: OpenTargetOptions = {}): P
   const plan = await planPull(opened.target, opened.selector, shown);
   const r = opened.reference;
   const name = (r.kind === 'layout' ? r.path : r.repository).split('/').filter(Boolean).pop() ?? 'model';
-  return { target: opened.target, shown, name, plan };
+  return { target: opened.target, shown, name, reference: r, plan };
 }
 
 /**

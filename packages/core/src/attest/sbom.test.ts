@@ -1,5 +1,6 @@
 // buildSbom on a fixture model with a real-looking Hugging Face config.json, generation_config.json
-// and README front matter: file hashes (from sha256sum), the model card, datasets, pedigree, licence,
+// and README front matter: the model as metadata.component (hash = OMS root, no purl for a directory),
+// file hashes (from sha256sum), the dependency graph, the model card, datasets, pedigree, licence,
 // serialNumber and tool; strict 1.6 validation; an invalid document is INVALID_SBOM.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ const SHA256SUM: Record<string, string> = {
 };
 
 describe('buildSbom on hf-tiny-llama', () => {
-  it('has every file with its SHA-256, the OMS root, the licence and the tool', async () => {
+  it('describes the model in metadata.component (OMS root as its hash) depending on every file, dataset and base model', async () => {
     const bom = await buildSbom(MODEL, { jobs: 1 });
     expect(bom.bomFormat).toBe('CycloneDX');
     expect(bom.specVersion).toBe('1.6');
@@ -35,12 +36,6 @@ describe('buildSbom on hf-tiny-llama', () => {
     expect(bom.metadata?.tools).toEqual({
       components: [{ type: 'application', name: 'modelseal', version: '0.1.0' }],
     });
-    const model = bom.components?.find((c) => c.type === 'machine-learning-model');
-    expect(model?.name).toBe('hf-tiny-llama');
-    const files = Object.fromEntries((model?.components ?? []).map((c) => [c.name, c.hashes]));
-    expect(files).toEqual(
-      Object.fromEntries(Object.entries(SHA256SUM).map(([n, h]) => [n, [{ alg: 'SHA-256', content: h }]])),
-    );
     // OMS root: SHA-256 over the raw file digests in UTF-8 byte order (computed here, not by the hasher)
     const root = createHash('sha256')
       .update(
@@ -51,13 +46,47 @@ describe('buildSbom on hf-tiny-llama', () => {
         ),
       )
       .digest('hex');
-    expect(model?.properties).toEqual([{ name: 'modelseal:oms-root-sha256', value: root }]);
-    expect(model?.licenses).toEqual([{ expression: 'Apache-2.0' }]);
+    const { modelCard, pedigree, ...model } = bom.metadata?.component ?? { type: '', name: '' };
+    expect(modelCard).toBeDefined();
+    expect(pedigree).toEqual({
+      ancestors: [{ type: 'machine-learning-model', name: 'acme/tiny-llama-base' }],
+    });
+    expect(model).toEqual({
+      type: 'machine-learning-model',
+      name: 'hf-tiny-llama',
+      'bom-ref': 'model',
+      hashes: [{ alg: 'SHA-256', content: root }],
+      licenses: [{ expression: 'Apache-2.0' }],
+      properties: [{ name: 'modelseal:oms-root-sha256', value: root }],
+    });
+    const files = bom.components?.filter((c) => c.type === 'file') ?? [];
+    expect(files).toEqual(
+      Object.entries(SHA256SUM)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, h]) => ({
+          type: 'file',
+          name,
+          'bom-ref': `file:${name}`,
+          hashes: [{ alg: 'SHA-256', content: h }],
+        })),
+    );
+    const refs = [
+      'base-model:acme/tiny-llama-base',
+      'dataset:roneneldan/TinyStories',
+      'file:config.json',
+      'file:generation_config.json',
+      'file:model.safetensors',
+      'file:README.md',
+      'file:tokenizer.json',
+    ];
+    expect(bom.components?.map((c) => c['bom-ref'])).toEqual(refs);
+    expect(bom.dependencies).toEqual([...refs.map((ref) => ({ ref })), { ref: 'model', dependsOn: refs }]);
+    await validateSbom(JSON.stringify(bom));
   });
 
   it('fills the model card from config.json, generation_config.json and the README front matter', async () => {
     const bom = await buildSbom(MODEL, { jobs: 1 });
-    const model = bom.components?.find((c) => c.type === 'machine-learning-model');
+    const model = bom.metadata?.component;
     expect(model?.modelCard).toEqual({
       modelParameters: {
         task: 'text-generation',
@@ -79,14 +108,10 @@ describe('buildSbom on hf-tiny-llama', () => {
         { name: 'huggingface:language', value: 'fr' },
       ],
     });
-    expect(model?.pedigree).toEqual({
-      ancestors: [
-        {
-          type: 'machine-learning-model',
-          name: 'acme/tiny-llama-base',
-          'bom-ref': 'base-model:acme/tiny-llama-base',
-        },
-      ],
+    expect(bom.components?.find((c) => c.type === 'machine-learning-model')).toEqual({
+      type: 'machine-learning-model',
+      name: 'acme/tiny-llama-base',
+      'bom-ref': 'base-model:acme/tiny-llama-base',
     });
     const data = bom.components?.find((c) => c.type === 'data');
     expect(data).toEqual({
@@ -104,10 +129,12 @@ describe('buildSbom on hf-tiny-llama', () => {
       read: async (n) => (n === 'README.md' ? Buffer.from('---\nlicense: llama2\n---\n# x\n') : undefined),
     };
     const bom = await buildSbom(src);
-    const model = bom.components?.[0];
+    const model = bom.metadata?.component;
     expect(model?.licenses).toEqual([{ license: { name: 'llama2' } }]);
     expect(model?.modelCard).toEqual({});
+    // one file and no OMS root given: the model's hash is the file's
     expect(model?.hashes).toEqual([{ alg: 'SHA-256', content: '00'.repeat(32) }]);
+    expect(bom.dependencies).toEqual([{ ref: 'file:w.bin' }, { ref: 'model', dependsOn: ['file:w.bin'] }]);
   });
 });
 
@@ -115,13 +142,13 @@ describe('validateSbom', () => {
   it('an unknown modelCard key or a bad hash is INVALID_SBOM', async () => {
     const bom = await buildSbom(MODEL, { jobs: 1 });
     await validateSbom(JSON.stringify(bom));
-    const model = bom.components?.find((c) => c.type === 'machine-learning-model');
+    const model = bom.metadata?.component;
     if (!model?.modelCard) throw new Error('no model card');
     (model.modelCard as Record<string, unknown>).accuracy = 0.9;
     const e = await rejectionOf(validateSbom(JSON.stringify(bom)));
     expect([e.code, e.message]).toEqual([
       'INVALID_SBOM',
-      'the CycloneDX 1.6 BOM is invalid: /components/1/modelCard must NOT have additional properties',
+      'the CycloneDX 1.6 BOM is invalid: /metadata/component/modelCard must NOT have additional properties',
     ]);
     delete (model.modelCard as Record<string, unknown>).accuracy;
     model.hashes = [{ alg: 'SHA-256', content: 'not-hex' }];

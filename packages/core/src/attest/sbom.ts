@@ -1,8 +1,11 @@
-// The `buildSbom` verb: a CycloneDX 1.6 ML-BOM made with @cyclonedx/cyclonedx-library. The model is a
-// `machine-learning-model` component with a nested `file` component (SHA-256) per file and its OMS
-// root as a property; datasets are `data` components; base models are pedigree ancestors. The model
-// card, `data` and `pedigree` (missing from the library's models) are added to the normalised JSON,
-// and the whole document is validated with the library's strict JSON validator before it is returned.
+// The `buildSbom` verb: a CycloneDX 1.6 ML-BOM made with @cyclonedx/cyclonedx-library. The model is
+// `metadata.component` (what the BOM describes): a `machine-learning-model` with its SHA-256 (the OCI
+// manifest digest for an artifact, the file's for a one-file model, else the OMS root), a `pkg:oci` purl
+// and version for an artifact, and the OMS root as a property. Each file is a `file` component (SHA-256),
+// datasets are `data` components, base models `machine-learning-model` components (and pedigree
+// ancestors); the model `dependsOn` all of them. The model card, `data` and `pedigree` (missing from
+// the library's models) are added to the normalised JSON, and the whole document is validated with
+// the library's strict JSON validator (the official 1.6 schema it ships) before it is returned.
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,6 +30,11 @@ export interface SbomSource {
   read: ReadModelFile;
   /** Extra properties for the model component (e.g. the OCI manifest digest). */
   properties?: Record<string, string>;
+  /**
+   * The model as a stored OCI artifact: its purl, the component version (the manifest digest, as in
+   * the purl) and the hex SHA-256 the purl names (the manifest's). Absent for a directory or file.
+   */
+  artifact?: { purl: string; version: string; sha256: string };
 }
 
 const MODEL_REF = 'model';
@@ -111,42 +119,53 @@ export async function buildSbom(
   );
   const component = new Models.Component(Enums.ComponentType.MachineLearningModel, source.name, {
     bomRef: MODEL_REF,
+    version: source.artifact?.version,
+    purl: source.artifact?.purl,
   });
   if (facts.license) component.licenses.add(licenseOf(facts.license));
   if (source.root) component.properties.add(new Models.Property('modelseal:oms-root-sha256', source.root));
   for (const [k, v] of Object.entries(source.properties ?? {}))
     component.properties.add(new Models.Property(k, v));
+  const modelSha256 =
+    source.artifact?.sha256 ?? (source.files.length === 1 ? source.files[0].sha256 : source.root);
+  if (modelSha256) component.hashes.set(Enums.HashAlgorithm['SHA-256'], modelSha256);
+  bom.metadata.component = component;
+  const dependency = (c: InstanceType<typeof Models.Component>) => {
+    bom.components.add(c);
+    component.dependencies.add(c.bomRef);
+  };
   for (const f of source.files) {
     const file = new Models.Component(Enums.ComponentType.File, f.name, { bomRef: `file:${f.name}` });
     file.hashes.set(Enums.HashAlgorithm['SHA-256'], f.sha256);
-    component.components.add(file);
+    dependency(file);
   }
-  if (source.files.length === 1) component.hashes.set(Enums.HashAlgorithm['SHA-256'], source.files[0].sha256);
-  bom.components.add(component);
   const datasetRefs = facts.datasets.map((d) => `dataset:${d}`);
   facts.datasets.forEach((d, i) =>
-    bom.components.add(new Models.Component(Enums.ComponentType.Data, d, { bomRef: datasetRefs[i] })),
+    dependency(new Models.Component(Enums.ComponentType.Data, d, { bomRef: datasetRefs[i] })),
   );
+  for (const b of facts.baseModels) {
+    dependency(
+      new Models.Component(Enums.ComponentType.MachineLearningModel, b, { bomRef: `base-model:${b}` }),
+    );
+  }
 
   const factory = new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6);
   const json = factory.makeForBom().normalize(bom, { sortLists: true }) as unknown as CdxBomJson;
-  const components = json.components ?? [];
-  const modelJson = components.find((c) => c['bom-ref'] === MODEL_REF);
-  if (!modelJson) throw new ModelsealError('INVALID_SBOM', 'the model component lost its bom-ref');
+  const modelJson = json.metadata?.component;
+  if (modelJson?.['bom-ref'] !== MODEL_REF)
+    throw new ModelsealError('INVALID_SBOM', 'the model component lost its bom-ref');
   const card = { ...facts.card };
   if (datasetRefs.length)
     card.modelParameters = { ...card.modelParameters, datasets: datasetRefs.map((ref) => ({ ref })) };
   modelJson.modelCard = card;
+  // The base models are components (with bom-refs, for dependsOn); the pedigree names them again as
+  // ancestors without a bom-ref, since a bom-ref must be unique in the document.
   if (facts.baseModels.length) {
     modelJson.pedigree = {
-      ancestors: facts.baseModels.map((b): CdxComponentJson => ({
-        type: 'machine-learning-model',
-        name: b,
-        'bom-ref': `base-model:${b}`,
-      })),
+      ancestors: facts.baseModels.map((b): CdxComponentJson => ({ type: 'machine-learning-model', name: b })),
     };
   }
-  for (const c of components) {
+  for (const c of json.components ?? []) {
     if (c.type === 'data') c.data = [{ type: 'dataset', name: c.name }];
   }
   await validateSbom(JSON.stringify(json));
