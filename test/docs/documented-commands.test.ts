@@ -11,61 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_BIN, REPO } from '../cli-process.js';
 import { startRegistry, type RunningRegistry } from '../registry/harness.js';
-
-interface ShellBlock {
-  line: number;
-  script: string;
-  skip?: string;
-  expected: string[];
-}
-
-/** The ```sh blocks of a markdown file, each with its skip reason and the ```text block after it. */
-export function shellBlocks(markdown: string): ShellBlock[] {
-  const lines = markdown.split('\n');
-  const out: ShellBlock[] = [];
-  const fence = (from: number) => {
-    let j = from + 1;
-    while (j < lines.length && lines[j] !== '```') j++;
-    return j;
-  };
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i] !== '```sh') continue;
-    const end = fence(i);
-    let back = i - 1;
-    while (back >= 0 && lines[back].trim() === '') back--;
-    const skip = /^<!-- docs-test: skip \((.+)\) -->$/.exec(lines[back] ?? '')?.[1];
-    let next = end + 1;
-    while (next < lines.length && lines[next].trim() === '') next++;
-    let expected: string[] = [];
-    if (lines[next] === '```text') {
-      const textEnd = fence(next);
-      expected = lines.slice(next + 1, textEnd).filter((l) => l.trim() !== '');
-    }
-    out.push({ line: i + 1, script: lines.slice(i + 1, end).join('\n'), skip, expected });
-    i = end;
-  }
-  return out;
-}
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** A line without its indentation and tree drawing (`├── `, `│   └── `) or trailing spaces. */
-const bare = (l: string) => l.replace(/^[\s│├└─]+/, '').trimEnd();
-/** An expected line as a whole-line pattern: `…` matches anything; see bare. */
-const linePattern = (l: string) => new RegExp(`^${bare(l).split('…').map(escape).join('.*')}$`);
-
-/** The expected lines not found, in order, among `output`'s lines. */
-export function missingLines(expected: string[], output: string): string[] {
-  const got = output.split('\n').map(bare);
-  let at = 0;
-  const missing: string[] = [];
-  for (const e of expected) {
-    const re = linePattern(e);
-    const k = got.findIndex((g, idx) => idx >= at && re.test(g));
-    if (k < 0) missing.push(e);
-    else at = k + 1;
-  }
-  return missing;
-}
+import { missingLines, shellBlocks, type ShellBlock } from './shell-blocks.js';
 
 let registry: RunningRegistry;
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-docs-commands-'));
