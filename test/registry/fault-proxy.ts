@@ -43,6 +43,14 @@ export interface FaultProxy {
   failWith(match: Matcher, status: number, headers?: Record<string, string>, count?: number): void;
   /** Next matching upload PUT: read part of the body, then cut the connection. */
   dropUploadMidBody(match: Matcher, count?: number): void;
+  /**
+   * Next `count` matching uploads: take `afterBytes` of the body, then read `bytesPerTick` every
+   * `tickMs` (0: stop reading), never answering; the socket stays open until the client gives up.
+   */
+  stallUpload(
+    match: Matcher,
+    opts: { afterBytes: number; bytesPerTick?: number; tickMs?: number; count?: number },
+  ): void;
   /** Run `fn` after the registry answered the next matching request, before the client sees it. */
   afterUpstream(match: Matcher, fn: () => Promise<void>): void;
   close(): Promise<void>;
@@ -231,6 +239,30 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
             if (seen > 1024) res.socket?.destroy();
           });
           req.on('end', () => res.socket?.destroy());
+        },
+      });
+    },
+    stallUpload(match, opts) {
+      add({
+        name: 'stall-upload',
+        match,
+        remaining: opts.count ?? 1,
+        respond: (req) => {
+          let allowed = opts.afterBytes;
+          let seen = 0;
+          const timer =
+            opts.bytesPerTick && opts.tickMs
+              ? setInterval(() => {
+                  allowed += opts.bytesPerTick!;
+                  if (seen < allowed) req.resume();
+                }, opts.tickMs)
+              : undefined;
+          req.on('data', (c: Buffer) => {
+            seen += c.length;
+            if (seen >= allowed) req.pause();
+          });
+          req.on('close', () => clearInterval(timer));
+          req.on('error', () => undefined);
         },
       });
     },

@@ -1,6 +1,6 @@
 // Pushes one blob to a registry repository: HEAD first (skip if present), cross-repository mount,
 // monolithic POST+PUT, or chunked PATCH uploads; streams from the source while hashing, restarts the
-// upload from scratch on transient failures and never retries a digest mismatch.
+// upload from scratch on transient failures (once after a TIMEOUT) and never retries a digest mismatch.
 
 import type { Readable } from 'node:stream';
 import { isModelsealError, ModelsealError, RegistryError } from '../../errors.js';
@@ -132,6 +132,7 @@ export async function uploadBlob(
   if (await blobExists(session, repository, desc)) return 'exists';
   const policy = session.opts.retry;
   let authRetried = false;
+  let timedOut = false;
   const startedAt = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
@@ -142,7 +143,10 @@ export async function uploadBlob(
         authRetried = true;
         continue;
       }
-      if (!isTransient(err) || !mayRetry(policy, attempt, startedAt)) throw err;
+      // A registry that stalled or crawled gets one fresh upload; a second time it is the TIMEOUT.
+      const stalled = isModelsealError(err) && err.code === 'TIMEOUT';
+      if (!isTransient(err) || !mayRetry(policy, attempt, startedAt) || (stalled && timedOut)) throw err;
+      timedOut ||= stalled;
       session.retries++;
       await sleep(backoffDelay(policy, attempt));
     }

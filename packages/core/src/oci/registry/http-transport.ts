@@ -1,14 +1,15 @@
 // The raw HTTP layer of the registry client: node:http/https with keep-alive agents, streaming
 // request bodies and streaming responses (nothing is buffered here). Timeouts bound every request:
 // connecting, waiting for the response headers, silence on the socket, an optional absolute deadline
-// (a whole small request: headers and body) and an optional minimum body rate (blobs). An
-// AbortSignal destroys the socket at once, whatever phase the request is in.
+// (a whole small request: headers and body) and an optional minimum body rate (blob downloads,
+// and blob uploads: the bytes the socket takes from us). An AbortSignal destroys the socket at
+// once, whatever phase the request is in.
 
 import type { Agent as HttpAgent, ClientRequest, IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { http } from '../../node-http.js';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 export type RequestBody = Buffer | Readable | undefined;
 
@@ -29,6 +30,8 @@ export interface RawRequest {
   deadline?: { at: number; ms: number };
   /** once the headers are in: the body must keep this rate (blob downloads) */
   minRate?: MinimumRate;
+  /** while the request body is being sent: the socket must take it at this rate (blob uploads) */
+  minSendRate?: MinimumRate;
 }
 
 /** How long each phase of a request may take, in ms, plus the per-operation budget and body rate. */
@@ -41,9 +44,9 @@ export interface NetworkTimeouts {
   idleMs: number;
   /** one registry operation with a small answer (manifest, token, referrers), all its retries included */
   operationMs: number;
-  /** a blob body slower than this many bytes per second over `rateWindowMs` is aborted */
+  /** a blob body (downloaded or uploaded) slower than this many bytes per second over `rateWindowMs` is aborted */
   minBytesPerSecond: number;
-  /** the window over which the blob body rate is measured */
+  /** the window over which the blob body rate is measured, both ways */
   rateWindowMs: number;
 }
 
@@ -60,7 +63,7 @@ export const DEFAULT_NETWORK_TIMEOUTS: Readonly<NetworkTimeouts> = {
   rateWindowMs: 30_000,
 };
 
-export type TimeoutPhase = 'connect' | 'headers' | 'idle' | 'deadline' | 'rate';
+export type TimeoutPhase = 'connect' | 'headers' | 'idle' | 'deadline' | 'rate' | 'send-rate';
 
 /** What a request had done when it timed out. */
 export interface TimeoutFacts {
@@ -72,8 +75,10 @@ export interface TimeoutFacts {
   bytesRead: number;
   /** ms from the start of the request (or of the operation, for 'deadline') to the timeout */
   waitedMs: number;
-  /** the minimum rate that was not kept (phase 'rate') */
+  /** the minimum rate that was not kept (phases 'rate' and 'send-rate') */
   minBytesPerSecond?: number;
+  /** request bytes (head and body) the socket had taken when it timed out, and the body's size (phase 'send-rate') */
+  sent?: { bytes: number; bodySize?: number };
 }
 
 /** A request phase took too long; `code` is ETIMEDOUT, so callers treat it as a network error. */
@@ -97,6 +102,26 @@ export interface TransportOptions {
 /** Received bytes on `socket` so far (0 before it exists). */
 function socketBytes(socket: Socket | null | undefined): number {
   return socket?.bytesRead ?? 0;
+}
+
+/**
+ * Bytes the kernel has taken from `socket` so far: written minus what still waits in the socket's
+ * own buffer (a write in flight counts once it completes, hence the slicing of big bodies).
+ */
+function socketBytesTaken(socket: Socket | null | undefined): number {
+  if (!socket) return 0;
+  return Math.max(0, (socket.bytesWritten ?? 0) - socket.writableLength);
+}
+
+/** Bodies are handed to the socket in slices of this size, so progress is seen slice by slice. */
+const SEND_SLICE = 64 * 1024;
+
+/** `body` as a stream of SEND_SLICE slices (no copies). */
+function sliced(body: Buffer): Readable {
+  function* slices(): Generator<Buffer> {
+    for (let at = 0; at < body.length; at += SEND_SLICE) yield body.subarray(at, at + SEND_SLICE);
+  }
+  return Readable.from(slices(), { objectMode: false });
 }
 
 /** One pair of keep-alive agents per client; enough sockets for parallel layers. */
@@ -140,6 +165,7 @@ export class HttpTransport {
       let response: IncomingMessage | undefined;
       let socket: Socket | undefined;
       let bytesAtStart = 0;
+      let sentAtStart = 0;
       const timers = new Map<TimeoutPhase, NodeJS.Timeout>();
       const stop = (phase: TimeoutPhase): void => {
         clearTimeout(timers.get(phase));
@@ -203,11 +229,15 @@ export class HttpTransport {
       clientReq.on('socket', (s) => {
         socket = s;
         bytesAtStart = socketBytes(s);
+        sentAtStart = socketBytesTaken(s);
         if (!s.connecting) return;
         start('connect', t.connectMs);
         s.once(isHttps ? 'secureConnect' : 'connect', () => stop('connect'));
       });
-      clientReq.on('finish', () => start('headers', t.headersMs));
+      clientReq.on('finish', () => {
+        stop('send-rate');
+        start('headers', t.headersMs);
+      });
       clientReq.on('error', fail);
       clientReq.on('response', (res) => {
         stop('connect');
@@ -223,8 +253,25 @@ export class HttpTransport {
         resolve(res);
       });
       const body = req.body;
+      if (req.minSendRate && body !== undefined) {
+        const bodySize = Buffer.isBuffer(body) ? body.length : Number(headers['content-length']);
+        const sent = (): number => socketBytesTaken(socket) - sentAtStart;
+        watchSendRate(
+          clientReq,
+          req.minSendRate,
+          timers,
+          () => socket,
+          sent,
+          breakOff,
+          () => ({
+            ...facts(),
+            sent: { bytes: sent(), ...(Number.isFinite(bodySize) ? { bodySize } : {}) },
+          }),
+        );
+      }
       if (body === undefined) clientReq.end();
-      else if (Buffer.isBuffer(body)) clientReq.end(body);
+      else if (Buffer.isBuffer(body) && body.length <= SEND_SLICE) clientReq.end(body);
+      else if (Buffer.isBuffer(body)) sliced(body).pipe(clientReq);
       else {
         body.on('error', (err) => fail(err));
         body.pipe(clientReq);
@@ -271,6 +318,42 @@ function watchRate(
       if (got >= need || res.readableLength >= res.readableHighWaterMark) return;
       const seen = { ...facts(), minBytesPerSecond: rate.bytesPerSecond };
       breakOff(new TransportTimeoutError('rate', rate.windowMs, seen));
+    }, rate.windowMs),
+  );
+}
+
+/**
+ * Check the upload rate every `rate.windowMs` until the request body is sent: fewer bytes taken by
+ * the socket than the rate allows break the request off with a 'send-rate' timeout. A window in
+ * which our source, not the network, held things up (nothing waiting in the socket's buffer) does
+ * not count. The kernel takes bytes in bursts (up to about a third of its send buffer), so a
+ * window much shorter than such a burst at the minimum rate can cut off a registry that keeps it.
+ */
+function watchSendRate(
+  clientReq: ClientRequest,
+  rate: MinimumRate,
+  timers: Map<TimeoutPhase, NodeJS.Timeout>,
+  socket: () => Socket | undefined,
+  sent: () => number,
+  breakOff: (err: Error) => void,
+  facts: () => TimeoutFacts,
+): void {
+  let mark = sent();
+  const need = (rate.bytesPerSecond * rate.windowMs) / 1000;
+  timers.set(
+    'send-rate',
+    setInterval(() => {
+      const now = sent();
+      const got = now - mark;
+      mark = now;
+      const waiting = (socket()?.writableLength ?? 0) > 0 || clientReq.writableLength > 0;
+      if (got >= need || !waiting) return;
+      breakOff(
+        new TransportTimeoutError('send-rate', rate.windowMs, {
+          ...facts(),
+          minBytesPerSecond: rate.bytesPerSecond,
+        }),
+      );
     }, rate.windowMs),
   );
 }

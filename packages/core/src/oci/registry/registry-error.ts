@@ -112,13 +112,22 @@ function missed(err: TransportTimeoutError): string {
       return `did not finish within ${limit}`;
     case 'rate':
       return `sent less than ${err.facts?.minBytesPerSecond ?? 0} bytes/s over ${limit}`;
+    case 'send-rate':
+      return `took less than ${err.facts?.minBytesPerSecond ?? 0} bytes/s of the upload over ${limit}`;
   }
 }
 
-/** "read 12 bytes of the response headers in 61.2 s", "nothing read in 30 s". */
+/**
+ * "read 12 bytes of the response headers in 61.2 s", "nothing read in 30 s"; for an upload "it took
+ * 4194396 bytes of the request (a body of 8388608 bytes) in 2 s".
+ */
 function whatWasRead(err: TransportTimeoutError): string {
   const f = err.facts;
   if (!f) return '';
+  if (f.sent) {
+    const of = f.sent.bodySize === undefined ? '' : ` (a body of ${f.sent.bodySize} bytes)`;
+    return `; it took ${f.sent.bytes} bytes of the request${of} in ${seconds(f.waitedMs)}`;
+  }
   const part = f.headersDone ? 'of the response' : 'of the response headers';
   const read = f.bytesRead === 0 ? 'nothing read' : `read ${f.bytesRead} bytes ${part}`;
   return `; ${read} in ${seconds(f.waitedMs)}`;

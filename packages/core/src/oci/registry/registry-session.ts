@@ -59,8 +59,9 @@ export interface SessionRequest {
   ok: readonly number[];
   /**
    * The answer is a blob body of any size: no operation deadline on it, a minimum body rate
-   * instead. Otherwise a request without a streamed body (and reading its answer) must finish
-   * within `operationMs`, all retries included.
+   * instead. A request body (upload) must be taken at that same minimum rate; one over 64 KiB (a
+   * stream or a chunk) has no operation deadline. Otherwise a request (and reading its answer)
+   * must finish within `operationMs`, all retries included.
    */
   streamsAnswer?: boolean;
 }
@@ -94,15 +95,17 @@ export class RegistrySession {
     const signal = this.opts.signal;
     let authRetried = false;
     const startedAt = Date.now();
+    // A blob going up (a stream or a chunk) is paced by its rate, not by the small-request deadline.
+    const sendsBlob = !replayable || (Buffer.isBuffer(req.body) && req.body.length > SMALL_BODY);
     const deadline =
-      replayable && !req.streamsAnswer
+      !sendsBlob && !req.streamsAnswer
         ? { at: startedAt + limits.operationMs, ms: limits.operationMs }
         : undefined;
+    const rate = { bytesPerSecond: limits.minBytesPerSecond, windowMs: limits.rateWindowMs };
     const pace: Limits = {
       ...(deadline ? { deadline } : {}),
-      ...(req.streamsAnswer
-        ? { minRate: { bytesPerSecond: limits.minBytesPerSecond, windowMs: limits.rateWindowMs } }
-        : {}),
+      ...(req.streamsAnswer ? { minRate: rate } : {}),
+      ...(req.body !== undefined ? { minSendRate: rate } : {}),
       ...(signal ? { signal } : {}),
     };
     // A host that let a request time out gets one more chance within this operation, not four.
@@ -206,10 +209,14 @@ export class RegistrySession {
   }
 }
 
+/** Request bodies up to this size (manifests, tokens) are small requests under the operation deadline. */
+const SMALL_BODY = 64 * 1024;
+
 /** The limits one operation passes to each of its requests. */
 export interface Limits {
   deadline?: { at: number; ms: number };
   minRate?: MinimumRate;
+  minSendRate?: MinimumRate;
   signal?: AbortSignal;
 }
 
