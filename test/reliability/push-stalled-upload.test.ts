@@ -61,10 +61,11 @@ const MESSAGE = (repo: string): RegExp =>
   );
 
 describe('a registry that stops reading an upload', () => {
-  it.each([
+  const stalls: [string, { afterBytes: number; bytesPerTick?: number; tickMs?: number }][] = [
     ['stops reading after 64 KiB', { afterBytes: 64 * 1024 }],
     ['reads 1 KiB every 250 ms (4 KiB/s)', { afterBytes: 64 * 1024, bytesPerTick: 1024, tickMs: 250 }],
-  ])(
+  ];
+  it.each(stalls)(
     'monolithic PUT, a registry that %s: TIMEOUT after one fresh upload, no manifest, no tag',
     async (_, stall) => {
       const repo = `stall/mono-${stall.bytesPerTick ?? 0}`;
