@@ -1,7 +1,6 @@
-// `provenance`, `sbom`, `attest` and `verify-attestation` on a model directory through the real CLI
-// process, with a key, a certificate chain (openssl PKI) and keyless (local Sigstore stack); GitHub
+// `provenance`, `sbom`, `attest` and `verify-attestation` on a model directory through the CLI (run
+// in this process: ./cli-in-process.ts), with a key, a certificate chain (openssl PKI) and keyless (local Sigstore stack); GitHub
 // provenance from recorded GITHUB_* variables and a token served by the stack's Actions endpoint.
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slsaProvenanceV1Schema } from '../packages/core/src/attest/provenance-schema.js';
 import { makePki, type Pki } from './oms-test-pki.js';
 import { startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './sigstore/stack.js';
+import { runCliInProcess } from './cli-in-process.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(repo, 'packages/cli/dist/bin.js');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-attest-cli-'));
 const ENV = Object.fromEntries(
   Object.entries(process.env).filter(
@@ -21,17 +20,7 @@ const ENV = Object.fromEntries(
 );
 
 function modelseal(args: string[], env: Record<string, string | undefined> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: tmp, env: { ...ENV, ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        const code = err ? ((err as { code?: unknown }).code as number | null) : 0;
-        resolve({ code: typeof code === 'number' ? code : null, stdout, stderr });
-      },
-    );
-  });
+  return runCliInProcess(args, { cwd: tmp, baseEnv: ENV, env });
 }
 
 let stack: SigstoreStack;

@@ -1,6 +1,7 @@
 // Malformed signatures: every defect gives one clear line with a stable code, through the library
-// and through the CLI process (exit 2 for unreadable input, 1 for a signed-but-inconsistent
-// manifest), and never a stack trace.
+// and through the CLI (exit 2 for unreadable input, 1 for a signed-but-inconsistent manifest), and
+// never a stack trace. The CLI runs in this process (./cli-in-process.ts); the huge-file case runs
+// it as a real process.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import {
 import { loadPrivateKeyFile, loadPublicKeyFile } from '../packages/core/src/keys.js';
 import { serializeBundle } from '../packages/core/src/oms.js';
 import { bundleJson, statementOf, type BundleJson, type StatementJson } from './bundle-json.js';
+import { runCliInProcess } from './cli-in-process.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -211,12 +213,15 @@ describe.each(cases)('%s', (name, make, code, exit, message) => {
   it(`CLI: exit ${exit}, one line, no stack trace`, async () => {
     const sig = path.join(tmp, `${name.replace(/\W+/g, '-')}.cli.sig`);
     writeFileSync(sig, await make());
-    const r = spawnSync(
-      process.execPath,
-      [BIN, 'verify', dir, '--key', path.join(KEYS, 'test.pub'), '--signature', sig],
-      { encoding: 'utf8' },
-    );
-    expect(r.status).toBe(exit);
+    const r = await runCliInProcess([
+      'verify',
+      dir,
+      '--key',
+      path.join(KEYS, 'test.pub'),
+      '--signature',
+      sig,
+    ]);
+    expect(r.code).toBe(exit);
     expect(r.stdout).toBe('');
     expect(r.stderr.startsWith(`modelseal: error[${code}]: ${sig}: `)).toBe(true);
     expect(r.stderr).toContain(message);

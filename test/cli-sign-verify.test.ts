@@ -1,4 +1,5 @@
-// End-to-end tests of `modelseal keygen | sign | verify` run as real processes (the built CLI):
+// End-to-end tests of `modelseal keygen | sign | verify` (the built CLI: the first flow, --version and
+// the terminal prompts as real processes, the rest run in this process by ./cli-in-process.ts):
 // exit codes 0/1/2, one-line errors, --json in success and failure, certificate mode, Python vectors.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type Pki } from './oms-test-pki.js';
 import { VECTORS_DIR } from './shared-vectors.js';
+import { runCliInProcess } from './cli-in-process.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -22,7 +24,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** The CLI run in this process (./cli-in-process.ts), in tmp. */
 function modelseal(args: string[], env: Record<string, string | undefined> = {}) {
+  return runCliInProcess(args, { cwd: tmp, env });
+}
+
+/** The built CLI as a real process, in tmp. */
+function modelsealProcess(args: string[], env: Record<string, string | undefined> = {}) {
   const fullEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...env }))
     if (v !== undefined && k !== 'MODELSEAL_DEBUG') fullEnv[k] = v;
@@ -62,7 +70,7 @@ const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at /);
 describe('keygen -> sign -> verify -> tamper', () => {
   it('works end to end and names the tampered file', () => {
     const prefix = path.join(tmp, 'release');
-    const kg = modelseal(['keygen', '--output-prefix', prefix], { COSIGN_PASSWORD: 'pw1' });
+    const kg = modelsealProcess(['keygen', '--output-prefix', prefix], { COSIGN_PASSWORD: 'pw1' });
     expect(kg.stderr).toBe(`wrote ${prefix}.key (encrypted) and ${prefix}.pub\n`);
     expect(kg.code).toBe(0);
     expect(readFileSync(`${prefix}.key`, 'utf8')).toMatch(
@@ -70,19 +78,19 @@ describe('keygen -> sign -> verify -> tamper', () => {
     );
 
     const dir = model();
-    const s = modelseal(['sign', dir, '--key', `${prefix}.key`], { COSIGN_PASSWORD: 'pw1' });
+    const s = modelsealProcess(['sign', dir, '--key', `${prefix}.key`], { COSIGN_PASSWORD: 'pw1' });
     expect(s.code).toBe(0);
     expect(s.stdout).toBe(`${path.join(dir, 'model.sig')}\n`);
     expect(s.stderr).toMatch(new RegExp(`^signed my-model \\(sha256:${MODEL_ROOT}, 2 resources, key\\) -> `));
 
-    const v = modelseal(['verify', dir, '--key', `${prefix}.pub`]);
+    const v = modelsealProcess(['verify', dir, '--key', `${prefix}.pub`]);
     expect(v.code).toBe(0);
     expect(v.stdout).toBe(
       `verified ${dir}: sha256:${MODEL_ROOT}, 2 files, signed by key ${opensslHint(`${prefix}.pub`)}\n`,
     );
 
     writeFileSync(path.join(dir, 'weights/a.bin'), Buffer.alloc(4096, 2));
-    const t = modelseal(['verify', dir, '--key', `${prefix}.pub`]);
+    const t = modelsealProcess(['verify', dir, '--key', `${prefix}.pub`]);
     expect(t.code).toBe(1);
     expect(t.stdout).toBe('');
     expect(t.stderr).toBe(
@@ -90,14 +98,16 @@ describe('keygen -> sign -> verify -> tamper', () => {
     );
   });
 
-  it('--json prints the result on success and on failure (exit 1), and extra files are EXTRA_FILE', () => {
+  it('--json prints the result on success and on failure (exit 1), and extra files are EXTRA_FILE', async () => {
     const dir = model();
     expect(
-      modelseal(['sign', dir, '--key', path.join(FIXTURE_KEYS, 'test.key')], {
-        COSIGN_PASSWORD: 'modelseal-test',
-      }).code,
+      (
+        await modelseal(['sign', dir, '--key', path.join(FIXTURE_KEYS, 'test.key')], {
+          COSIGN_PASSWORD: 'modelseal-test',
+        })
+      ).code,
     ).toBe(0);
-    const ok = modelseal(['verify', dir, '--key', path.join(FIXTURE_KEYS, 'test.pub'), '--json']);
+    const ok = await modelseal(['verify', dir, '--key', path.join(FIXTURE_KEYS, 'test.pub'), '--json']);
     expect(ok.code).toBe(0);
     const out = JSON.parse(ok.stdout);
     expect(out).toEqual({
@@ -109,7 +119,7 @@ describe('keygen -> sign -> verify -> tamper', () => {
     });
 
     writeFileSync(path.join(dir, 'extra.txt'), 'x');
-    const bad = modelseal(['verify', dir, '--key', path.join(FIXTURE_KEYS, 'test.pub'), '--json']);
+    const bad = await modelseal(['verify', dir, '--key', path.join(FIXTURE_KEYS, 'test.pub'), '--json']);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout)).toEqual({
       verified: false,
@@ -123,11 +133,18 @@ describe('keygen -> sign -> verify -> tamper', () => {
       files: 2,
     });
     expect(
-      modelseal(['verify', dir, '--key', path.join(FIXTURE_KEYS, 'test.pub'), '--ignore-unsigned-files'])
-        .code,
+      (
+        await modelseal([
+          'verify',
+          dir,
+          '--key',
+          path.join(FIXTURE_KEYS, 'test.pub'),
+          '--ignore-unsigned-files',
+        ])
+      ).code,
     ).toBe(0);
 
-    const wrongKey = modelseal(['verify', dir, '--key', `${path.join(tmp, 'release')}.pub`, '--json']);
+    const wrongKey = await modelseal(['verify', dir, '--key', `${path.join(tmp, 'release')}.pub`, '--json']);
     expect(wrongKey.code).toBe(1);
     expect(JSON.parse(wrongKey.stdout)).toMatchObject({
       verified: false,
@@ -142,7 +159,7 @@ describe('keygen -> sign -> verify -> tamper', () => {
 describe('--version', () => {
   it("prints packages/cli/package.json's version and exits 0", () => {
     const { version } = JSON.parse(readFileSync(path.join(repo, 'packages/cli/package.json'), 'utf8'));
-    const r = modelseal(['--version']);
+    const r = modelsealProcess(['--version']);
     expect(r.stdout).toBe(`${version}\n`);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -201,9 +218,9 @@ describe('usage and input errors exit 2 with one line', () => {
       /^modelseal: error\[USAGE\]: --algorithm must be one of/,
     ],
   ];
-  it.each(cases)('%s', (_name, args, env, stderr) => {
+  it.each(cases)('%s', async (_name, args, env, stderr) => {
     const dir = model();
-    const r = modelseal(
+    const r = await modelseal(
       args.map((a) => (a === 'MODEL' ? dir : a)),
       env,
     );
@@ -212,9 +229,9 @@ describe('usage and input errors exit 2 with one line', () => {
     noStack(r.stderr);
   });
 
-  it('help teaches with examples', () => {
+  it('help teaches with examples', async () => {
     for (const c of ['sign', 'verify', 'keygen']) {
-      const r = modelseal([c, '--help']);
+      const r = await modelseal([c, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Examples:');
       expect(r.stdout).toContain(`$ modelseal ${c}`);
@@ -258,7 +275,7 @@ describe('password prompts on a terminal', () => {
     expect(s.output).toContain(`Enter password for private key ${prefix}.key: `);
     expect(existsSync(path.join(dir, 'model.sig'))).toBe(true);
     for (const out of [kg.output, s.output]) expect(out).not.toContain('tty-secret');
-    expect(modelseal(['verify', dir, '--key', `${prefix}.pub`]).code).toBe(0);
+    expect((await modelseal(['verify', dir, '--key', `${prefix}.pub`])).code).toBe(0);
 
     const bad = await onTty(['sign', dir, '--key', `${prefix}.key`], ['wrong-secret']);
     expect(bad.code).toBe(2);
@@ -272,9 +289,9 @@ describe('password prompts on a terminal', () => {
 });
 
 describe('certificate mode through the CLI', () => {
-  it('signs with leaf + intermediate and verifies against the root; another root is UNTRUSTED_CHAIN', () => {
+  it('signs with leaf + intermediate and verifies against the root; another root is UNTRUSTED_CHAIN', async () => {
     const dir = model();
-    const s = modelseal([
+    const s = await modelseal([
       'sign',
       dir,
       '--key',
@@ -292,7 +309,7 @@ describe('certificate mode through the CLI', () => {
       files: 2,
       signaturePath: path.join(dir, 'model.sig'),
     });
-    const v = modelseal(['verify', dir, '--certificate-chain', pki.root.certPath, '--json']);
+    const v = await modelseal(['verify', dir, '--certificate-chain', pki.root.certPath, '--json']);
     expect(v.code).toBe(0);
     expect(JSON.parse(v.stdout).signer).toEqual({
       kind: 'certificate',
@@ -301,15 +318,15 @@ describe('certificate mode through the CLI', () => {
       fingerprint: pki.leaf.cert.fingerprint256,
       anchor: pki.root.cert.fingerprint256,
     });
-    const w = modelseal(['verify', dir, '--certificate-chain', pki.otherRoot.certPath]);
+    const w = await modelseal(['verify', dir, '--certificate-chain', pki.otherRoot.certPath]);
     expect(w.code).toBe(1);
     expect(w.stderr).toMatch(
       /^modelseal: error\[UNTRUSTED_CHAIN\]: .*certificate 'test-leaf' \(issuer 'CN=test-intermediate'\) does not chain to any trust anchor\n$/,
     );
   });
 
-  it('refuses an expired leaf at signing time (exit 1, CERTIFICATE_EXPIRED)', () => {
-    const r = modelseal([
+  it('refuses an expired leaf at signing time (exit 1, CERTIFICATE_EXPIRED)', async () => {
+    const r = await modelseal([
       'sign',
       model(),
       '--key',
@@ -325,12 +342,12 @@ describe('certificate mode through the CLI', () => {
 });
 
 describe('Python model_signing vectors through the CLI', () => {
-  it('verifies v1.1.0-certificate and v0.2.0-certificate with ca-cert.pem, and the single-file v1.0.0 key vector', () => {
+  it('verifies v1.1.0-certificate and v0.2.0-certificate with ca-cert.pem, and the single-file v1.0.0 key vector', async () => {
     const ca = path.join(VECTORS, 'keys/certificate/ca-cert.pem');
     const pub = path.join(VECTORS, 'keys/certificate/signing-key-pub.pem');
     const v110 = path.join(tmp, 'v1.1.0-certificate');
     cpSync(path.join(VECTORS, 'v1.1.0-certificate'), v110, { recursive: true });
-    const a = modelseal([
+    const a = await modelseal([
       'verify',
       v110,
       '--certificate-chain',
@@ -345,7 +362,7 @@ describe('Python model_signing vectors through the CLI', () => {
 
     const v020 = path.join(tmp, 'v0.2.0-certificate');
     cpSync(path.join(VECTORS, 'v0.2.0-certificate'), v020, { recursive: true });
-    const b = modelseal(['verify', v020, '--certificate-chain', ca]);
+    const b = await modelseal(['verify', v020, '--certificate-chain', ca]);
     expect(b.code).toBe(0);
     expect(b.stderr).toContain(
       'modelseal: warning: signature uses the model_signing 0.2 compatibility encoding',
@@ -353,7 +370,7 @@ describe('Python model_signing vectors through the CLI', () => {
 
     const v100 = path.join(tmp, 'v1.0.0-elliptic-key');
     cpSync(path.join(VECTORS, 'v1.0.0-elliptic-key'), v100, { recursive: true });
-    const c = modelseal([
+    const c = await modelseal([
       'verify',
       path.join(v100, 'signme-1'),
       '--key',

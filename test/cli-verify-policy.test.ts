@@ -1,4 +1,4 @@
-// `modelseal verify DIR --policy FILE` as a real process: a key-signed model with signed SLSA
+// `modelseal verify DIR --policy FILE` (the CLI run in this process: ./cli-in-process.ts): a key-signed model with signed SLSA
 // provenance and CycloneDX attestations (made in the test), evaluated against policy files.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { cyclonedx, provenance, statement, type ProvenanceFacts } from './policy
 import { attachBundle } from '../packages/core/src/attest/index.js';
 import { openTarget } from '../packages/core/src/oci/open-target.js';
 import { keyPolicyYaml } from './policy/key-policy.js';
+import { runCliInProcess } from './cli-in-process.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -38,7 +39,11 @@ async function attachReferrer(ref: string, bundle: Buffer, predicateType: string
   await attachBundle(target, await target.resolve(selector), bundle, predicateType);
 }
 
-const modelseal = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+/** The CLI, run in this process (./cli-in-process.ts); `status` as spawnSync names the exit code. */
+const modelseal = async (...args: string[]) => {
+  const r = await runCliInProcess(args);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
+};
 
 const policyFile = (name: string, opts: { mode?: string; weights?: string; cosign?: boolean } = {}) => {
   const f = path.join(tmp, name);
@@ -73,7 +78,7 @@ beforeAll(async () => {
   if (!existsSync(BIN)) spawnSync('pnpm', ['-r', 'run', 'build'], { cwd: repo });
   model = path.join(tmp, 'sample-model');
   cpSync(path.join(repo, 'fixtures/models/sample-model'), model, { recursive: true });
-  const s = modelseal('sign', model, '--key', keyFile('trainer.pem', trainer));
+  const s = await modelseal('sign', model, '--key', keyFile('trainer.pem', trainer));
   if (s.status !== 0) throw new Error(s.stderr);
   root = (await hashModel(model, { signaturePath: path.join(model, 'model.sig') })).root;
 });
@@ -84,7 +89,7 @@ describe('modelseal verify --policy', () => {
     const result = path.join(tmp, 'result.json');
     const vsa = path.join(tmp, 'vsa.json');
     const policy = policyFile('prod.yaml');
-    const r = modelseal(
+    const r = await modelseal(
       'verify',
       model,
       '--policy',
@@ -134,7 +139,7 @@ describe('modelseal verify --policy', () => {
     });
   });
 
-  const denied = (r: ReturnType<typeof modelseal>, code: string, message: string) => {
+  const denied = (r: Awaited<ReturnType<typeof modelseal>>, code: string, message: string) => {
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`modelseal: error[${code}]: ${message}\n`);
   };
@@ -142,7 +147,7 @@ describe('modelseal verify --policy', () => {
   it('an unsigned model: SIGNATURE_MISSING', async () => {
     const unsigned = path.join(tmp, 'unsigned');
     cpSync(path.join(repo, 'fixtures/models/sample-model'), unsigned, { recursive: true });
-    const r = modelseal(
+    const r = await modelseal(
       'verify',
       unsigned,
       '--policy',
@@ -159,8 +164,8 @@ describe('modelseal verify --policy', () => {
   it('a model signed by another key: WRONG_KEY', async () => {
     const other = path.join(tmp, 'other');
     cpSync(path.join(repo, 'fixtures/models/sample-model'), other, { recursive: true });
-    expect(modelseal('sign', other, '--key', keyFile('stranger.pem', stranger)).status).toBe(0);
-    const r = modelseal(
+    expect((await modelseal('sign', other, '--key', keyFile('stranger.pem', stranger))).status).toBe(0);
+    const r = await modelseal(
       'verify',
       other,
       '--policy',
@@ -177,7 +182,7 @@ describe('modelseal verify --policy', () => {
   });
 
   it('a provenance from a builder the policy does not allow: PROVENANCE_REJECTED', async () => {
-    const r = modelseal(
+    const r = await modelseal(
       'verify',
       model,
       '--policy',
@@ -195,7 +200,7 @@ describe('modelseal verify --policy', () => {
   });
 
   it('an attestation signed by another key: the bundle fails and names why', async () => {
-    const r = modelseal(
+    const r = await modelseal(
       'verify',
       model,
       '--policy',
@@ -212,7 +217,7 @@ describe('modelseal verify --policy', () => {
   });
 
   it('an SBOM licence on the deny-list: LICENSE_DENIED', async () => {
-    const r = modelseal(
+    const r = await modelseal(
       'verify',
       model,
       '--policy',
@@ -233,7 +238,7 @@ describe('modelseal verify --policy', () => {
     const t = path.join(tmp, 'tampered');
     cpSync(model, t, { recursive: true });
     writeFileSync(path.join(t, 'f1'), 'changed');
-    const r = modelseal(
+    const r = await modelseal(
       'verify',
       t,
       '--policy',
@@ -248,7 +253,7 @@ describe('modelseal verify --policy', () => {
   });
 
   it('weights: a pickle that imports os.system fails the scan (SCAN_FAILED), and pickle is not an allowed format', async () => {
-    const clean = modelseal(
+    const clean = await modelseal(
       'verify',
       model,
       '--policy',
@@ -271,13 +276,13 @@ describe('modelseal verify --policy', () => {
     const py =
       'import os, pickle, sys\nclass E:\n    def __reduce__(self):\n        return (os.system, ("id",))\nsys.stdout.buffer.write(pickle.dumps(E(), protocol=2))';
     writeFileSync(path.join(hostile, 'model.pkl'), spawnSync('python3', ['-c', py]).stdout);
-    expect(modelseal('sign', hostile, '--key', keyFile('trainer2.pem', trainer)).status).toBe(0);
+    expect((await modelseal('sign', hostile, '--key', keyFile('trainer2.pem', trainer))).status).toBe(0);
     const hostileRoot = (await hashModel(hostile, { signaturePath: path.join(hostile, 'model.sig') })).root;
     const saved = root;
     root = hostileRoot;
     const atts = ['--attestation', await prov(), '--attestation', await sbom()];
     root = saved;
-    const scanOnly = modelseal(
+    const scanOnly = await modelseal(
       'verify',
       hostile,
       '--policy',
@@ -288,7 +293,7 @@ describe('modelseal verify --policy', () => {
     expect(scanOnly.stderr).toMatch(
       /^modelseal: error\[SCAN_FAILED\]: policy s: weights\.scan: .*model\.pkl.*(posix|os)\.system/,
     );
-    const formats = modelseal(
+    const formats = await modelseal(
       'verify',
       hostile,
       '--policy',
@@ -302,7 +307,7 @@ describe('modelseal verify --policy', () => {
   });
 
   it('audit mode: failures reported, exit 0, "enforced": false', async () => {
-    const r = modelseal(
+    const r = await modelseal(
       'verify',
       model,
       '--policy',
@@ -319,24 +324,24 @@ describe('modelseal verify --policy', () => {
     ).toEqual(['ATTESTATION_MISSING']);
   });
 
-  it('a policy that does not load: exit 2 POLICY_INVALID', () => {
+  it('a policy that does not load: exit 2 POLICY_INVALID', async () => {
     const bad = path.join(tmp, 'bad.yaml');
     writeFileSync(bad, 'apiVersion: modelseal.dev/v1alpha1\nkind: ModelPolicy\n');
-    const r = modelseal('verify', model, '--policy', bad);
+    const r = await modelseal('verify', model, '--policy', bad);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
       `modelseal: error[POLICY_INVALID]: ${bad} (2 problems): line 1, column 1: metadata: required field is missing; line 1, column 1: spec: required field is missing\n`,
     );
   });
 
-  it('a model path that does not exist is NOT_FOUND (exit 2), as for --key, never a registry lookup', () => {
+  it('a model path that does not exist is NOT_FOUND (exit 2), as for --key, never a registry lookup', async () => {
     const policy = policyFile('prod.yaml');
     const expected =
       'modelseal: error[NOT_FOUND]: ./no-such-model does not exist (and is not an artifact reference: write host[:port]/repository[:tag] or oci:PATH[:tag])\n';
-    const r = modelseal('verify', './no-such-model', '--policy', policy);
+    const r = await modelseal('verify', './no-such-model', '--policy', policy);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(expected);
-    const s = modelseal('scan', './no-such-model');
+    const s = await modelseal('scan', './no-such-model');
     expect(s.status).toBe(2);
     expect(s.stderr).toBe(expected);
   });
@@ -346,23 +351,33 @@ describe('modelseal verify REF --policy (an OCI artifact, weights not downloaded
   it('allowed from its referrers; a signature of other files is TAMPERED_FILE', async () => {
     const layout = path.join(tmp, 'layout');
     const ref = `oci:${layout}:v1`;
-    const push = modelseal('push', model, ref, '--json');
+    const push = await modelseal('push', model, ref, '--json');
     expect(push.status).toBe(0);
     const digest = JSON.parse(push.stdout).digest as string;
     const trainerKey = keyFile('trainer-ref.pem', trainer);
     // attest REF: the real CLI signs each predicate about the manifest digest and OMS root
-    const attestRef = (type: string, predicate: unknown) => {
+    const attestRef = async (type: string, predicate: unknown) => {
       const f = path.join(tmp, `predicate-${type}.json`);
       writeFileSync(f, JSON.stringify(predicate));
-      const a = modelseal('attest', ref, '--predicate', f, '--type', type, '--key', trainerKey, '--json');
+      const a = await modelseal(
+        'attest',
+        ref,
+        '--predicate',
+        f,
+        '--type',
+        type,
+        '--key',
+        trainerKey,
+        '--json',
+      );
       expect(a.status, a.stderr).toBe(0);
       expect(JSON.parse(a.stdout)).toMatchObject({ attested: true, digest });
     };
     // the trainer's `sign DIR` bundle attached as the OMS referrer (no cosign signature yet)
     await attachReferrer(ref, readFileSync(path.join(model, 'model.sig')), OMS_PREDICATE_TYPE);
-    attestRef('slsaprovenance1', provenance());
-    attestRef('cyclonedx', cyclonedx());
-    const r = modelseal('verify', ref, '--policy', policyFile('ref.yaml'), '--json');
+    await attestRef('slsaprovenance1', provenance());
+    await attestRef('cyclonedx', cyclonedx());
+    const r = await modelseal('verify', ref, '--policy', policyFile('ref.yaml'), '--json');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(
@@ -377,15 +392,15 @@ describe('modelseal verify REF --policy (an OCI artifact, weights not downloaded
 
     // cosign's own signature (a DSSE statement about the manifest digest, predicateType cosign/sign/v1).
     const cosignPolicy = policyFile('cosign.yaml', { cosign: true });
-    const unsignedCosign = modelseal('verify', ref, '--policy', cosignPolicy);
+    const unsignedCosign = await modelseal('verify', ref, '--policy', cosignPolicy);
     expect(unsignedCosign.status).toBe(1);
     expect(unsignedCosign.stderr).toBe(
       'modelseal: error[SIGNATURE_MISSING]: policy cosign: signatures.cosign: no verified cosign signature\n',
     );
-    const signed = modelseal('sign', ref, '--key', trainerKey, '--json');
+    const signed = await modelseal('sign', ref, '--key', trainerKey, '--json');
     expect(signed.status, signed.stderr).toBe(0);
     expect(JSON.parse(signed.stdout)).toMatchObject({ signed: true, digest });
-    const cosigned = modelseal('verify', ref, '--policy', cosignPolicy, '--json');
+    const cosigned = await modelseal('verify', ref, '--policy', cosignPolicy, '--json');
     expect(cosigned.status).toBe(0);
     expect(JSON.parse(cosigned.stdout).checks[1]).toMatchObject({ name: 'signatures.cosign', passed: true });
 
@@ -394,11 +409,11 @@ describe('modelseal verify REF --policy (an OCI artifact, weights not downloaded
     cpSync(path.join(repo, 'fixtures/models/sample-model'), other, { recursive: true });
     writeFileSync(path.join(other, 'f1'), 'other bytes');
     const ref2 = `oci:${layout}:v2`;
-    const push2 = modelseal('push', other, ref2, '--json');
+    const push2 = await modelseal('push', other, ref2, '--json');
     expect(push2.status).toBe(0);
     expect(JSON.parse(push2.stdout).digest).not.toBe(digest);
     await attachReferrer(ref2, readFileSync(path.join(model, 'model.sig')), OMS_PREDICATE_TYPE);
-    const bad = modelseal('verify', ref2, '--policy', policyFile('ref.yaml'));
+    const bad = await modelseal('verify', ref2, '--policy', policyFile('ref.yaml'));
     expect(bad.status).toBe(1);
     // bound to nothing: the trainer's signature is about other files (issue 19: one binding rule)
     expect(bad.stderr).toMatch(
@@ -408,14 +423,14 @@ describe('modelseal verify REF --policy (an OCI artifact, weights not downloaded
 });
 
 describe('verify DIR --policy with what modelseal provenance / sbom / attest write', () => {
-  it('finds MODEL.<type>.sigstore.json beside the model without --attestation', () => {
+  it('finds MODEL.<type>.sigstore.json beside the model without --attestation', async () => {
     const m = path.join(tmp, 'attested');
     cpSync(path.join(repo, 'fixtures/models/sample-model'), m, { recursive: true });
     const key = keyFile('attest.pem', trainer);
-    expect(modelseal('sign', m, '--key', key).status).toBe(0);
+    expect((await modelseal('sign', m, '--key', key)).status).toBe(0);
     const prov = path.join(tmp, 'attested-prov.json');
     const bom = path.join(tmp, 'attested-bom.json');
-    const p = modelseal(
+    const p = await modelseal(
       'provenance',
       m,
       '--output',
@@ -425,12 +440,12 @@ describe('verify DIR --policy with what modelseal provenance / sbom / attest wri
       'https://github.com/acme/ml-platform/train@v1',
     );
     expect(p.status, p.stderr).toBe(0);
-    expect(modelseal('sbom', m, '--output', bom).status).toBe(0);
+    expect((await modelseal('sbom', m, '--output', bom)).status).toBe(0);
     for (const [file, type] of [
       [prov, 'slsaprovenance1'],
       [bom, 'cyclonedx'],
     ]) {
-      const a = modelseal('attest', m, '--predicate', file, '--type', type, '--key', key);
+      const a = await modelseal('attest', m, '--predicate', file, '--type', type, '--key', key);
       expect(a.status, a.stderr).toBe(0);
     }
     const policy = policyFile('made.yaml').replace('.yaml', '-u.yaml');
@@ -441,7 +456,7 @@ describe('verify DIR --policy with what modelseal provenance / sbom / attest wri
         'licenses: {deny: [AGPL-3.0-only], unknown: allow}',
       ),
     );
-    const r = modelseal('verify', m, '--policy', policy, '--json');
+    const r = await modelseal('verify', m, '--policy', policy, '--json');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(

@@ -1,6 +1,5 @@
-// Keyless sign/verify through the real CLI process against the local Sigstore stack
+// Keyless sign/verify through the CLI (run in this process: ./cli-in-process.ts) against the local Sigstore stack
 // (--signing-config / --trusted-root / --identity-token), with every failure mapped to its own code.
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,9 +13,9 @@ import {
   TEST_ISSUER,
   type SigstoreStack,
 } from './sigstore/stack.js';
+import { runCliInProcess } from './cli-in-process.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(repo, 'packages/cli/dist/bin.js');
 const SAMPLE = path.join(repo, 'fixtures/models/sample-model');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-keyless-cli-'));
 
@@ -29,17 +28,7 @@ const ENV = Object.fromEntries(
 
 /** Run the CLI asynchronously: the Sigstore stack lives in this process and must keep serving. */
 function modelseal(args: string[], env: Record<string, string | undefined> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: tmp, env: { ...ENV, ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        const code = err ? ((err as { code?: unknown }).code as number | null) : 0;
-        resolve({ code: typeof code === 'number' ? code : null, stdout, stderr });
-      },
-    );
-  });
+  return runCliInProcess(args, { cwd: tmp, baseEnv: ENV, env });
 }
 
 let stack: SigstoreStack;

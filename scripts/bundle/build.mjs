@@ -376,7 +376,11 @@ async function build(target, loc, entry, out, name, scope) {
   const split = Boolean(target.split) && scope === loc.coreDist;
   const result = await esbuild.build({
     absWorkingDir: target.packageDir,
-    entryPoints: split ? { [name.replace(/\.js$/, '')]: entry } : [entry],
+    // The split CLI also exposes its program (dist/program.js: `run(argv)`), for tests that run the
+    // CLI in their own process; bin.js imports the same module.
+    entryPoints: split
+      ? { [name.replace(/\.js$/, '')]: entry, program: path.join(path.dirname(entry), 'program.ts') }
+      : [entry],
     ...(split
       ? { outdir: out, splitting: true, chunkNames: 'chunk-[hash]', metafile: true }
       : { outfile: path.join(out, name) }),
