@@ -2,7 +2,9 @@
 // answers or trickles one header byte every 3 s within 1 s (exit 143 / 130, nothing staged, DEST as
 // it was), and MODELSEAL_TIMEOUT bounds the whole pull like --timeout. Real processes and sockets.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliSandbox, ensureBuilt, BIN } from '../hardening/cli-process.js';
@@ -10,8 +12,16 @@ import { startStallServer, type HostileServer } from './hostile-servers.js';
 
 const box = cliSandbox('ms-stalled-pull-');
 const servers: HostileServer[] = [];
+const helperPids: number[] = [];
 afterAll(async () => {
   for (const s of servers) await s.close();
+  for (const pid of helperPids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
   box.cleanup();
 });
 
@@ -101,4 +111,65 @@ describe('MODELSEAL_TIMEOUT', () => {
       "modelseal: error[USAGE]: MODELSEAL_TIMEOUT must be a number of seconds from 0.001 to 3600, got 'soon'\n",
     );
   });
+});
+
+describe('the 3 s backstop: the first SIGTERM ends the process even where the abort cannot reach', () => {
+  it('a pull stuck in a Docker credential helper that never answers: exit 143 at 3 s, nothing staged, DEST absent', async () => {
+    ensureBuilt();
+    // A registry that wants Basic credentials: the pull asks the Docker config's credential helper.
+    const registry = createServer((_req, res) => {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="test"', 'content-type': 'application/json' });
+      res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+    });
+    await new Promise<void>((r) => registry.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(registry.address() as AddressInfo).port}`;
+    try {
+      // The helper records its pid, then blocks (a child process: no AbortSignal reaches it; core
+      // kills it only after its own 15 s limit).
+      const bin = path.join(box.dir, 'helper-bin');
+      const dockerConfig = path.join(box.dir, 'docker-config');
+      const started = path.join(box.dir, 'helper-started');
+      mkdirSync(bin);
+      mkdirSync(dockerConfig);
+      writeFileSync(
+        path.join(bin, 'docker-credential-stall'),
+        `#!/bin/sh\necho $$ > '${started}'\nexec sleep 60\n`,
+        {
+          mode: 0o755,
+        },
+      );
+      writeFileSync(
+        path.join(dockerConfig, 'config.json'),
+        JSON.stringify({ credHelpers: { [host]: 'stall' } }),
+      );
+      const parent = path.join(box.dir, 'backstop');
+      mkdirSync(parent);
+      const dest = path.join(parent, 'dest');
+      const child = spawn(process.execPath, [BIN, 'pull', `${host}/ns/m:v1`, dest], {
+        cwd: box.dir,
+        env: { ...process.env, DOCKER_CONFIG: dockerConfig, PATH: `${bin}:${process.env.PATH ?? ''}` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      const until = Date.now() + 20_000;
+      while (!existsSync(started) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      const helperPid = Number(readFileSync(started, 'utf8').trim());
+      helperPids.push(helperPid);
+      await new Promise((r) => setTimeout(r, 200)); // the helper is blocked
+      const t0 = performance.now();
+      child.kill('SIGTERM');
+      const code = await exited;
+      const ms = performance.now() - t0;
+      expect(code).toBe(143);
+      expect(ms).toBeGreaterThanOrEqual(2900);
+      expect(ms).toBeLessThan(3500);
+      expect(stderr).toBe('modelseal: interrupted by SIGTERM: still blocked after 3000 ms, exiting\n');
+      // stuck before anything was staged: no staging directory beside DEST, no DEST
+      expect(readdirSync(parent)).toEqual([]);
+    } finally {
+      await new Promise<void>((r) => registry.close(() => r()));
+    }
+  }, 30_000);
 });
