@@ -8,6 +8,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { open } from 'node:fs/promises';
+import { FileByteReader, StreamByteReader, type ByteReader } from '../packages/core/src/scan/byte-reader.js';
+import { parsePickle, type PickleParse } from '../packages/core/src/scan/pickle-scan.js';
 import { scanFile } from '../packages/core/src/scan/scan-file.js';
 import {
   ggufMagicPickle,
@@ -47,6 +50,36 @@ const BENIGN = [
   'picklescan/data2/int_arrays_compressed.npz',
   'modelscan/password_protected.zip',
 ];
+
+/** Every pickle parsePickle reads from `reader` in a row (as checkPickles does), up to 8. */
+async function walkPickles(reader: ByteReader, size: number): Promise<PickleParse[]> {
+  const out: PickleParse[] = [];
+  while (out.length < 8 && reader.offset < size) {
+    const parsed = await parsePickle(reader);
+    out.push(parsed);
+    if (parsed.error) break;
+  }
+  return out;
+}
+
+/**
+ * The opcode walk is the same whether the machine runs opcodes inside its buffered window (a file read
+ * in 64 KiB+ chunks: the fast path) or every opcode arrives split across 1-byte chunks (each argument,
+ * string, payload and line then goes through the driver's I/O paths: Need, Skip, Line).
+ */
+async function sameWalkSplit(file: string): Promise<[PickleParse[], PickleParse[]]> {
+  const bytes = readFileSync(file);
+  const handle = await open(file, 'r');
+  try {
+    const whole = await walkPickles(new FileByteReader(handle, 0, bytes.length), bytes.length);
+    async function* oneByte() {
+      for (let i = 0; i < bytes.length; i++) yield bytes.subarray(i, i + 1);
+    }
+    return [whole, await walkPickles(new StreamByteReader(oneByte()), bytes.length)];
+  } finally {
+    await handle.close();
+  }
+}
 
 async function judge(files: string[]) {
   const views = oracle(files, path.join(tmp, `list-${Math.random()}.json`));
@@ -189,6 +222,7 @@ describe('mutation fuzzer: scanner vs the loaders', () => {
     const seed0 = Number(process.env.FUZZ_SEED ?? 20);
     const batch = 500;
     let done = 0;
+    const walked = { single: 0, multi: 0 };
     for (let start = 0; start < runs; start += batch) {
       const files: string[] = [];
       for (let k = start; k < Math.min(runs, start + batch); k++) {
@@ -200,6 +234,12 @@ describe('mutation fuzzer: scanner vs the loaders', () => {
         files.push(f);
       }
       const results = await judge(files);
+      for (const f of files) {
+        const [whole, split] = await sameWalkSplit(f);
+        if (JSON.stringify(whole) !== JSON.stringify(split)) expect([f, split]).toEqual([f, whole]);
+        if (split.length > 1) walked.multi++;
+        else walked.single++;
+      }
       const bad = results.filter((r) => r.c.missed.length > 0 || r.c.falseNegative);
       expect(
         bad.map((r) => [
@@ -213,5 +253,15 @@ describe('mutation fuzzer: scanner vs the loaders', () => {
       for (const f of files) rmSync(f);
     }
     expect(done).toBe(runs);
+    expect(walked.single + walked.multi).toBe(runs);
   }, 600_000);
+
+  it('every corpus file and attack: the same opcode walk from a buffered file and from 1-byte chunks', async () => {
+    const files = corpus.filter((f) => statSync(f).size < 4 * 1024 * 1024);
+    expect(files.length).toBeGreaterThan(100);
+    for (const f of files) {
+      const [whole, split] = await sameWalkSplit(f);
+      expect([f, split]).toEqual([f, whole]);
+    }
+  }, 120_000);
 });

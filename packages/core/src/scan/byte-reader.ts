@@ -24,13 +24,28 @@ export interface ByteReader {
    * not among them (a view; no I/O). Line-based pickle arguments are read with it.
    */
   takeUntilSync(byte: number): Buffer;
+  /**
+   * The already-buffered bytes from the offset on that are contiguous in memory (a view; no I/O, may be
+   * empty). The pickle walker runs its opcodes over it by index, then `advance`s past what it used.
+   */
+  window(): Buffer;
+  /** Consume `n` bytes of the current `window()` (n <= its length). */
+  advance(n: number): void;
+  /** Make the first `n` buffered bytes (or all there are) contiguous, so `window()` holds them. */
+  coalesce(n: number): void;
 }
 
 const CHUNK = 64 * 1024;
+/** Sequential reads double from CHUNK up to this: a short probe costs 64 KiB, a long walk few reads. */
+const MAX_CHUNK = 1024 * 1024;
 
-/** Reads `handle` from `start` (default 0) up to `end` (default: its size), in 64 KiB positional reads. */
+/**
+ * Reads `handle` from `start` (default 0) up to `end` (default: its size), in positional reads of
+ * 64 KiB, doubling for each further read up to 1 MiB.
+ */
 export class FileByteReader implements ByteReader {
   private buf = Buffer.alloc(0);
+  private chunk = CHUNK;
   private bufStart: number;
   private pos: number;
 
@@ -58,6 +73,18 @@ export class FileByteReader implements ByteReader {
     return piece;
   }
 
+  window(): Buffer {
+    return this.buf.subarray(this.pos - this.bufStart);
+  }
+
+  advance(n: number): void {
+    this.pos += n;
+  }
+
+  coalesce(): void {
+    // one buffer: always contiguous
+  }
+
   takeUntilSync(byte: number): Buffer {
     const from = this.pos - this.bufStart;
     const hit = this.buf.indexOf(byte, from);
@@ -67,13 +94,14 @@ export class FileByteReader implements ByteReader {
   async fill(n: number): Promise<void> {
     const have = this.bufStart + this.buf.length - this.pos;
     if (have >= n) return;
-    const want = Math.min(Math.max(n, CHUNK), this.end - this.pos);
+    const want = Math.min(Math.max(n, this.chunk), this.end - this.pos);
+    this.chunk = Math.min(this.chunk * 2, MAX_CHUNK);
     if (want <= 0) {
       this.buf = Buffer.alloc(0);
       this.bufStart = this.pos;
       return;
     }
-    const out = Buffer.alloc(want);
+    const out = Buffer.allocUnsafe(want);
     const { bytesRead } = await this.handle.read(out, 0, want, this.pos);
     this.buf = out.subarray(0, bytesRead);
     this.bufStart = this.pos;
@@ -151,6 +179,23 @@ export class StreamByteReader implements ByteReader {
     this.buffered = rest.length;
     this.pos += piece.length;
     return piece;
+  }
+
+  window(): Buffer {
+    return this.chunks.length === 0 ? Buffer.alloc(0) : this.chunks[0];
+  }
+
+  advance(n: number): void {
+    if (n === 0) return;
+    const head = this.chunks[0];
+    if (n === head.length) this.chunks.shift();
+    else this.chunks[0] = head.subarray(n);
+    this.buffered -= n;
+    this.pos += n;
+  }
+
+  coalesce(n: number): void {
+    if (this.chunks.length > 1 && this.chunks[0].length < n) this.chunks = [Buffer.concat(this.chunks)];
   }
 
   takeUntilSync(byte: number): Buffer {

@@ -204,3 +204,29 @@ describe('streamed input', () => {
     }
   });
 });
+
+describe('where a failed walk ends (the REF prefix check decides on it)', () => {
+  const walk = async (bytes: Buffer, chunk: number) => {
+    const { StreamByteReader } = await import('./byte-reader.js');
+    const { parsePickle } = await import('./pickle-scan.js');
+    async function* chunks() {
+      for (let i = 0; i < bytes.length; i += chunk) yield bytes.subarray(i, i + chunk);
+    }
+    return parsePickle(new StreamByteReader(chunks()));
+  };
+  const cases: [string, string, number, number, string][] = [
+    // input, the failing opcode's offset, end, message
+    ['bad opcode mid-input', '\x80\x04K\x01\xffK\x02.', 4, 5, 'invalid load key, 0xff'],
+    ['string running past the input', '\x80\x04\x8c\x10abc', 2, 7, 'truncated: needed 17 bytes of argument'],
+    ['payload running past the input', '\x80\x04B\x00\x00\x01\x00xy', 2, 9, 'truncated payload'],
+    ['line without its newline', '\x80\x02cos\nsys', 2, 9, 'truncated: no newline ending the argument'],
+    ['no STOP', '\x80\x04K\x01', 4, 4, 'truncated: no STOP opcode'],
+  ];
+  for (const [what, input, offset, end, message] of cases)
+    it(`${what}: stops at byte ${offset}, read to ${end}, in one chunk and in 1-byte chunks`, async () => {
+      for (const chunk of [1024, 1]) {
+        const parsed = await walk(Buffer.from(input, 'latin1'), chunk);
+        expect([parsed.error, parsed.end]).toEqual([{ message, offset, kind: 'format' }, end]);
+      }
+    });
+});

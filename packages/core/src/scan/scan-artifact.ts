@@ -108,7 +108,7 @@ const PREFIX_FORMATS: ReadonlySet<WeightFormat> = new Set([
 async function pickleMayLoad(prefix: Buffer, size: number): Promise<boolean> {
   const reader = new StreamByteReader(Readable.from([prefix]));
   const parsed = await parsePickle(reader, { persistentLoad: false });
-  const decided = prefix.length === size || reader.offset < prefix.length;
+  const decided = prefix.length === size || parsed.end < prefix.length;
   return !(parsed.error?.kind === 'format' && parsed.imports.length === 0 && decided);
 }
 
