@@ -33,6 +33,20 @@ describe('modelseal provenance: the training code', () => {
     expect(given.stderr).toContain(`modelseal: warning: ${model} is not in a git checkout with a commit`);
   });
 
+  it('ml-training flags with the github buildType: exit 2, the core message names options and the CLI its flag', () => {
+    const r = runCli(
+      ['provenance', model, '--no-source', '--build-type', 'github', '--parameter', 'lr=0.1'],
+      {
+        cwd: tmp,
+      },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'modelseal: error[USAGE]: parameters, parametersFile, builderId and invocationId belong to the ml-training buildType; on GitHub Actions the workflow defines them; pass --build-type ml-training to record them\n',
+    );
+  });
+
   it('--no-source: nothing recorded and nothing said', () => {
     const r = runCli(['provenance', model, '--no-source'], { cwd: tmp });
     expect(r.code).toBe(0);

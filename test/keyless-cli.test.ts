@@ -271,8 +271,15 @@ describe('modelseal keyless round trip (local Sigstore stack)', () => {
       stack.signingConfigPath,
     ]);
     expectFailure(r, 2, 'MISSING_IDENTITY_TOKEN');
-    for (const hint of ['--identity-token', 'SIGSTORE_ID_TOKEN', 'id-token: write', 'browser'])
+    for (const hint of [
+      'SIGSTORE_ID_TOKEN',
+      'id-token: write',
+      'browser',
+      '(or sign with a key or a certificate instead)',
+    ])
       expect(r.stderr).toContain(hint);
+    // core names the option (identityToken); the CLI adds its own flag as the hint
+    expect(r.stderr).toMatch(/; pass --identity-token TOKEN\n$/);
     expect(existsSync(out)).toBe(false);
   });
 
@@ -346,7 +353,7 @@ describe('modelseal keyless round trip (local Sigstore stack)', () => {
     const bad = await modelseal([...base, '--certificate-github-workflow-ref', 'refs/heads/feature']);
     expectFailure(bad, 1, 'EXTENSION_MISMATCH');
     expect(bad.stderr).toContain(
-      '--certificate-github-workflow-ref: certificate has "refs/heads/main", expected "refs/heads/feature"',
+      'GitHub workflow ref: certificate has "refs/heads/main", expected "refs/heads/feature" (--certificate-github-workflow-ref)\n',
     );
   });
 

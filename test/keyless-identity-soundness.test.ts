@@ -172,7 +172,7 @@ describe('certificates Fulcio would never issue are rejected (exit 1)', () => {
     expect((await verify(sig, policy)).code).toBe(0);
     const r = await verify(sig, [...policy, '--certificate-github-workflow-repository', 'octo/model']);
     expect(r.stderr).toContain(
-      'modelseal: error[EXTENSION_MISMATCH]: --certificate-github-workflow-repository: certificate has "https://gitlab.com/octo/model", expected "octo/model"\n',
+      'modelseal: error[EXTENSION_MISMATCH]: GitHub workflow repository: certificate has "https://gitlab.com/octo/model", expected "octo/model" (--certificate-github-workflow-repository)\n',
     );
     expect(r.code).toBe(1);
     const ghes = await verify(sig, [

@@ -118,8 +118,13 @@ describe('identity token sources', () => {
 
   it('without any source: MISSING_IDENTITY_TOKEN naming every option', async () => {
     const err = await rejectionOf(resolveIdentityToken({ env: {}, interactive: false }));
-    expect(err).toMatchObject({ code: 'MISSING_IDENTITY_TOKEN', message: MISSING_TOKEN_HELP });
-    for (const hint of ['--identity-token', 'SIGSTORE_ID_TOKEN', 'permissions: id-token: write', 'browser']) {
+    expect(err).toMatchObject({
+      code: 'MISSING_IDENTITY_TOKEN',
+      message: MISSING_TOKEN_HELP,
+      remedy: { option: 'identityToken', action: 'set' },
+    });
+    expect(MISSING_TOKEN_HELP).not.toMatch(/--[a-z]/);
+    for (const hint of ['identityToken', 'SIGSTORE_ID_TOKEN', 'permissions: id-token: write', 'browser']) {
       expect(MISSING_TOKEN_HELP).toContain(hint);
     }
     const signErr = await rejectionOf(

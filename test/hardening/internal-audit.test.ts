@@ -84,19 +84,6 @@ const CORE_FLAG_STRINGS: Record<string, [number, string]> = {
   'packages/core/src/admission/model-pod.ts': [2, "the init container's command line (--policy, --result)"],
   'packages/core/src/attest/provenance-inputs.ts': [2, 'git arguments (rev-parse --verify, --show-toplevel)'],
   'packages/core/src/oci/scavenge-pacer.ts': [2, 'V8 flags (--expose-gc)'],
-  'packages/core/src/verify/identity-policy.ts': [
-    5,
-    'still open: the GitHub identity option -> flag table its messages use',
-  ],
-  'packages/core/src/verify/sigstore-verifier.ts': [
-    2,
-    'still open: warnings that name --insecure-ignore-tlog/-sct',
-  ],
-  'packages/core/src/sign/identity/token-sources.ts': [
-    2,
-    'still open: MISSING_IDENTITY_TOKEN names --identity-token',
-  ],
-  'packages/core/src/attest/model-provenance.ts': [1, 'still open: the ml-training-only provenance flags'],
 };
 
 describe('core messages name options, not CLI flags (issue 24)', () => {

@@ -235,7 +235,7 @@ describe('local Sigstore stack shaped like GitHub private signing: Fulcio + TSA,
     const err = await rejectionOf(keylessVerifier(base).verify(toParsed(bundle)));
     expect(err).toMatchObject({ code: 'TLOG_MISSING' });
     const res = await keylessVerifier({ ...base, ignoreTlog: true }).verify(toParsed(bundle));
-    expect(res.warnings).toEqual(['transparency-log requirement disabled (--insecure-ignore-tlog)']);
+    expect(res.warnings).toEqual(['transparency-log requirement disabled (option ignoreTlog)']);
     expect(res.signer.kind === 'keyless' && res.signer.timestamps.map((t) => t.kind)).toEqual(['tsa']);
   });
 });
@@ -280,7 +280,7 @@ describe('local Sigstore stack without a CT log (certificates carry no SCT)', ()
       expect(err.code).toBe('SCT_INVALID');
       expect(err.message).toBe('model.sig: certificate transparency check failed: expected 1 SCTs, got 0');
       const ok = await keylessVerifier({ ...base, ignoreSct: true }).verify(plain);
-      expect(ok.warnings).toEqual(['embedded SCT requirement disabled (--insecure-ignore-sct)']);
+      expect(ok.warnings).toEqual(['embedded SCT requirement disabled (option ignoreSct)']);
 
       // a certificate whose SCT comes from a CT log the trusted root does not list
       const root = JSON.parse(readFileSync(withCt.trustedRootPath, 'utf8'));

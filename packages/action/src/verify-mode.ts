@@ -27,6 +27,7 @@ import {
 import { readVerifyInputs, type VerifyInputs } from './inputs.js';
 import { isPemText } from './signer.js';
 import { formatSize, writeSummary, type SummaryRow } from './summary.js';
+import { warningWithInputs } from './error-hint.js';
 
 /** `key <hint>`, `certificate <subject>` or the keyless identity and issuer. */
 export function describeSigner(s: SignerIdentity): string {
@@ -152,7 +153,7 @@ async function verifyReference(
   } else {
     result = await verifyArtifact(ref, { ...credentials(inputs), ...trust });
   }
-  for (const w of result.warnings) core.warning(w);
+  for (const w of result.warnings) core.warning(warningWithInputs(w));
   const signer = describeSigner(result.signer);
   core.setOutput('verified', 'true');
   core.setOutput('digest', result.digest);
@@ -200,7 +201,7 @@ async function verifyFromInputs(): Promise<void> {
       totalBytes = p.bytesTotal;
     },
   });
-  for (const w of result.warnings) core.warning(w);
+  for (const w of result.warnings) core.warning(warningWithInputs(w));
   const signer = describeSigner(result.signer);
   core.setOutput('verified', 'true');
   core.setOutput('oms-root', `sha256:${result.manifest.root}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelsealError } from '@modelseal/core/hashing';
-import { messageWithHint } from './error-hint.js';
+import { messageWithHint, warningWithFlags } from './error-hint.js';
 
 describe('the CLI hint for an error with a remedy', () => {
   it('names the flag of the option core says gets past the error', () => {
@@ -41,5 +41,43 @@ describe('the CLI hint for an error with a remedy', () => {
     expect(messageWithHint(new ModelsealError('USAGE', 'plain'))).toBe('plain');
     const unknown = new ModelsealError('USAGE', 'x', { remedy: { option: 'jobs', action: 'set' } });
     expect(messageWithHint(unknown)).toBe('x');
+  });
+
+  it('names the flag whose expected value a verification fact failed, without advising to change it', () => {
+    const claim = new ModelsealError(
+      'EXTENSION_MISMATCH',
+      'GitHub workflow ref: certificate has "a", expected "b"',
+      {
+        remedy: { option: 'githubClaims.workflowRef', action: 'expected' },
+      },
+    );
+    expect(messageWithHint(claim)).toBe(
+      'GitHub workflow ref: certificate has "a", expected "b" (--certificate-github-workflow-ref)',
+    );
+    const token = new ModelsealError('MISSING_IDENTITY_TOKEN', 'no OIDC identity token', {
+      remedy: { option: 'identityToken', action: 'set' },
+    });
+    expect(messageWithHint(token)).toBe('no OIDC identity token; pass --identity-token TOKEN');
+    const build = new ModelsealError('USAGE', 'parameters belong to the ml-training buildType', {
+      remedy: { option: 'buildType', action: 'set', to: 'record them' },
+    });
+    expect(messageWithHint(build)).toBe(
+      'parameters belong to the ml-training buildType; pass --build-type ml-training to record them',
+    );
+  });
+});
+
+describe('core warnings printed with CLI flags', () => {
+  it('prints the flag for each (option NAME) the CLI has, and leaves the rest alone', () => {
+    expect(warningWithFlags('transparency-log requirement disabled (option ignoreTlog)')).toBe(
+      'transparency-log requirement disabled (--insecure-ignore-tlog)',
+    );
+    expect(warningWithFlags('embedded SCT requirement disabled (option ignoreSct)')).toBe(
+      'embedded SCT requirement disabled (--insecure-ignore-sct)',
+    );
+    expect(warningWithFlags('x (option jobs), y (option ignoreTlog)')).toBe(
+      'x (option jobs), y (--insecure-ignore-tlog)',
+    );
+    expect(warningWithFlags('no option here')).toBe('no option here');
   });
 });

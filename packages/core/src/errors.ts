@@ -102,12 +102,14 @@ export function isSignatureFault(code: string): boolean {
 
 /**
  * The option of the call that gets past an error, by its core name (`overwrite`, `signaturePath`):
- * `set` it (a boolean switched on) `to` do something, or `change` it to another value. Core messages
- * state facts only; each front end turns this into its own hint (a CLI flag, an Action input).
+ * `set` it (a boolean switched on) `to` do something, or `change` it to another value; `expected`
+ * names the option whose expected value the input failed (a verification fact: front ends name
+ * their flag or input, never advise changing it). Core messages state facts only; each front end
+ * turns this into its own hint (a CLI flag, an Action input).
  */
 export interface ErrorRemedy {
   option: string;
-  action: 'set' | 'change';
+  action: 'set' | 'change' | 'expected';
   /** What setting the option does, e.g. `replace it`. */
   to?: string;
 }

@@ -13,6 +13,7 @@ import {
 } from '@modelseal/core/attest';
 import { humanLine, jsonError, printJson } from '../output.js';
 import { describeSigner } from './verify.js';
+import { warningWithFlags } from '../error-hint.js';
 
 /** True when `arg` names an artifact (oci:PATH, or a registry reference that is not a path on disk). */
 export function isArtifactReference(arg: string): boolean {
@@ -57,7 +58,7 @@ export async function verifyReference(
   const publicKey = flags.key !== undefined ? await loadPublicKeyFile(flags.key) : undefined;
   try {
     const r = await verifyArtifact(ref, { verifier, ...(publicKey ? { publicKey } : {}) });
-    for (const w of r.warnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
+    for (const w of r.warnings) process.stderr.write(humanLine(`modelseal: warning: ${warningWithFlags(w)}`));
     if (json) {
       printJson({
         verified: true,
@@ -137,7 +138,7 @@ export async function verifyAttestationReference(
  * check; otherwise `line` on stderr and the predicate on stdout.
  */
 export function printVerifiedAttestation(r: VerifiedAttestation, json: boolean, line: string): void {
-  for (const w of r.warnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
+  for (const w of r.warnings) process.stderr.write(humanLine(`modelseal: warning: ${warningWithFlags(w)}`));
   if (json) {
     printJson({
       verified: true,

@@ -7,6 +7,7 @@ import type { OpenTargetOptions } from '@modelseal/core';
 import { formatBytes, humanLine, pinnedReference, printJson } from '../output.js';
 import { trustedRootFromFlags } from './keyless-flags.js';
 import type { PolicyOutputFlags } from './policy-outputs.js';
+import { warningWithFlags } from '../error-hint.js';
 
 /** The parsed policy flags of `pull` (see addPolicyPullFlags). */
 export interface PolicyPullFlags extends PolicyOutputFlags {
@@ -51,7 +52,7 @@ export async function pullWithPolicyCli(
     policy,
     onWarning: (w) => {
       warnings.push(w);
-      process.stderr.write(humanLine(`modelseal: warning: ${w}`));
+      process.stderr.write(humanLine(`modelseal: warning: ${warningWithFlags(w)}`));
     },
     // Written on every verdict (allowed, denied, a layer failing its digest), so the reason is next
     // to DEST; the VSA only for a pulled model.

@@ -12,6 +12,7 @@ import {
 import { collect } from './repeatable-option.js';
 import { addPolicyPullFlags, pullWithPolicyCli, type PolicyPullFlags } from './policy-pull.js';
 import { addVerifierFlags, verifierFromFlags, type VerifierFlags } from './attest-flags.js';
+import { warningWithFlags } from '../error-hint.js';
 
 /** The parsed flags of `pull`. */
 interface PullFlags extends RegistryFlags, PolicyPullFlags, VerifierFlags {
@@ -102,7 +103,7 @@ OMS signature the policy bound lands as DEST/model.sig (so modelseal watch DEST 
             onProgress: (p) => bar.update(p),
             ignoredPaths:
               flags.strict === true || (verify !== undefined && flags.strict !== false) ? 'refuse' : 'skip',
-            onWarning: (w) => process.stderr.write(humanLine(`modelseal: warning: ${w}`)),
+            onWarning: (w) => process.stderr.write(humanLine(`modelseal: warning: ${warningWithFlags(w)}`)),
             signal,
           }),
       );
@@ -111,7 +112,7 @@ OMS signature the policy bound lands as DEST/model.sig (so modelseal watch DEST 
     }
     // what the signature check left out (unreadable referrers) and its own warnings
     const warnings = verify?.result?.warnings ?? [];
-    for (const w of warnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
+    for (const w of warnings) process.stderr.write(humanLine(`modelseal: warning: ${warningWithFlags(w)}`));
     if (flags.json) {
       const { skipped, ...rest } = result;
       printJson({ ...rest, ...(skipped.length > 0 ? { skipped } : {}), ...(verify ? { warnings } : {}) });

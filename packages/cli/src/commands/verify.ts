@@ -24,6 +24,7 @@ import {
 import { collect } from './repeatable-option.js';
 import { addPolicyVerifyFlags, verifyWithPolicy, type PolicyVerifyFlags } from './policy-verify.js';
 import { isArtifactReference, verifyReference } from './artifact-signatures.js';
+import { warningWithFlags } from '../error-hint.js';
 
 /** The verifier --key, --certificate-chain or the keyless flags ask for (shared with `watch`). */
 /** The parsed --key and --certificate-chain (trust anchors) of a verifying command. */
@@ -175,7 +176,8 @@ chain, bad signature), 2 bad usage or unreadable input.
         }),
       );
       bar.stop();
-      for (const w of result.warnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
+      for (const w of result.warnings)
+        process.stderr.write(humanLine(`modelseal: warning: ${warningWithFlags(w)}`));
       if (json) {
         printJson({
           verified: true,

@@ -101,7 +101,8 @@ export async function modelProvenance(
     if (opts.parameters?.length || opts.parametersFile || opts.builderId || opts.invocationId) {
       throw new ModelsealError(
         'USAGE',
-        '--parameter, --parameters-file, --builder-id and --invocation-id belong to the ml-training buildType; on GitHub Actions the workflow defines them (use --build-type ml-training to record them)',
+        'parameters, parametersFile, builderId and invocationId belong to the ml-training buildType; on GitHub Actions the workflow defines them',
+        { remedy: { option: 'buildType', action: 'set', to: 'record them' } },
       );
     }
     return buildProvenance({ ...common, github: await githubBuildClaims(env) });

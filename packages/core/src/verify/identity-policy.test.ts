@@ -96,7 +96,7 @@ describe('identityPolicy', () => {
     ).toBe('PASSED');
     expect(codeOf(() => policy({ workflowRepository: 'octo/mode' }).check(gh))).toBe('EXTENSION_MISMATCH');
     expect(() => policy({ workflowTrigger: 'push' }).check(gh)).toThrow(
-      '--certificate-github-workflow-trigger: certificate has no such extension, expected "push"',
+      'GitHub workflow trigger: certificate has no such extension, expected "push"',
     );
     // a certificate whose legacy and current values disagree never passes
     const split = { ...gh, extensions: { ...gh.extensions, sourceRepositoryRef: 'refs/heads/evil' } };
@@ -122,7 +122,7 @@ describe('identityPolicy', () => {
     const repo = { workflowRepository: 'octo/model' };
     expect(codeOf(() => policy(repo).check(on('https://github.com/octo/model')))).toBe('PASSED');
     expect(() => policy(repo).check(on('https://gitlab.com/octo/model'))).toThrow(
-      '--certificate-github-workflow-repository: certificate has "https://gitlab.com/octo/model", expected "octo/model"',
+      'GitHub workflow repository: certificate has "https://gitlab.com/octo/model", expected "octo/model"',
     );
     expect(codeOf(() => policy(repo).check(on('http://github.com/octo/model')))).toBe('EXTENSION_MISMATCH');
     const ghes = { ...repo, serverUrl: 'https://ghes.example.test' };
@@ -175,8 +175,9 @@ describe('identityPolicy', () => {
     }
     expect(err).toMatchObject({
       code: 'EXTENSION_MISMATCH',
-      message: '--certificate-github-workflow-name: certificate has "evil", expected "release"',
+      message: 'GitHub workflow name: certificate has "evil", expected "release"',
       details: { claim: 'workflowName', expected: 'release', actual: ['evil'] },
+      remedy: { option: 'githubClaims.workflowName', action: 'expected' },
     });
   });
 
@@ -212,7 +213,7 @@ describe('identityPolicy', () => {
     expect(codeOf(() => p.check(on({ buildTrigger: 'workflow_dispatch' })))).toBe('EXTENSION_MISMATCH');
     expect(codeOf(() => p.check(on({ githubWorkflowTrigger: 'pull_request' })))).toBe('EXTENSION_MISMATCH');
     expect(() => p.check(on({}))).toThrow(
-      '--certificate-github-workflow-trigger: certificate has no such extension, expected "push"',
+      'GitHub workflow trigger: certificate has no such extension, expected "push"',
     );
   });
 });

@@ -117,12 +117,13 @@ function githubClaimValues(claim: ClaimName, signer: FulcioIdentity, server: str
 
 type ClaimName = Exclude<keyof GithubClaims, 'serverUrl'>;
 
-const CLAIM_FLAGS: Record<ClaimName, string> = {
-  workflowRepository: '--certificate-github-workflow-repository',
-  workflowRef: '--certificate-github-workflow-ref',
-  workflowTrigger: '--certificate-github-workflow-trigger',
-  workflowSha: '--certificate-github-workflow-sha',
-  workflowName: '--certificate-github-workflow-name',
+/** What each GitHub claim is, in messages (the option is `githubClaims.<claim>`). */
+const CLAIM_NAMES: Record<ClaimName, string> = {
+  workflowRepository: 'GitHub workflow repository',
+  workflowRef: 'GitHub workflow ref',
+  workflowTrigger: 'GitHub workflow trigger',
+  workflowSha: 'GitHub workflow commit',
+  workflowName: 'GitHub workflow name',
 };
 
 /** The server URL as an origin (`https://host[:port]`), USAGE when it is not one. */
@@ -176,8 +177,11 @@ export function identityPolicy(opts: IdentityPolicyOptions): IdentityPolicy {
         if (actual.length === 0 || wrong !== undefined) {
           throw new ModelsealError(
             'EXTENSION_MISMATCH',
-            `${CLAIM_FLAGS[claim]}: certificate has ${wrong !== undefined ? JSON.stringify(wrong) : 'no such extension'}, expected ${JSON.stringify(expected)}`,
-            { details: { claim, expected, actual } },
+            `${CLAIM_NAMES[claim]}: certificate has ${wrong !== undefined ? JSON.stringify(wrong) : 'no such extension'}, expected ${JSON.stringify(expected)}`,
+            {
+              details: { claim, expected, actual },
+              remedy: { option: `githubClaims.${claim}`, action: 'expected' },
+            },
           );
         }
       }

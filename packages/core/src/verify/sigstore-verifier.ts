@@ -185,8 +185,8 @@ export function keylessVerifier(opts: KeylessVerifierOptions): BundleVerifier {
     policy.check(signer);
 
     const warnings: string[] = [];
-    if (opts.ignoreTlog) warnings.push('transparency-log requirement disabled (--insecure-ignore-tlog)');
-    if (opts.ignoreSct) warnings.push('embedded SCT requirement disabled (--insecure-ignore-sct)');
+    if (opts.ignoreTlog) warnings.push('transparency-log requirement disabled (option ignoreTlog)');
+    if (opts.ignoreSct) warnings.push('embedded SCT requirement disabled (option ignoreSct)');
     const timestamps = timeSources.map((t) =>
       t.$case === 'timestamp-authority'
         ? { kind: 'tsa' as const, time: t.timestamp.signingTime.toISOString() }

@@ -40,11 +40,14 @@ export interface ResolvedToken {
   issuer?: string;
 }
 
-/** The message that says how to provide an identity token when none was found. */
+/**
+ * The message that says how to provide an identity token when none was found. It names no front-end
+ * flag: the error carries the remedy `identityToken`, which the CLI turns into its own hint.
+ */
 export const MISSING_TOKEN_HELP =
-  'no OIDC identity token for keyless signing: pass --identity-token TOKEN, set SIGSTORE_ID_TOKEN, ' +
+  'no OIDC identity token for keyless signing: give identityToken, set SIGSTORE_ID_TOKEN, ' +
   'run in GitHub Actions with `permissions: id-token: write`, or run on a terminal to sign in with a browser ' +
-  '(or sign with --key / --certificate-chain instead)';
+  '(or sign with a key or a certificate instead)';
 
 /** Which source would be used, without fetching anything. */
 export function pickTokenSource(opts: TokenSourceOptions): TokenSourceName | undefined {
@@ -79,7 +82,9 @@ export async function resolveIdentityToken(opts: TokenSourceOptions): Promise<Re
       });
       break;
     case undefined:
-      throw new ModelsealError('MISSING_IDENTITY_TOKEN', MISSING_TOKEN_HELP);
+      throw new ModelsealError('MISSING_IDENTITY_TOKEN', MISSING_TOKEN_HELP, {
+        remedy: { option: 'identityToken', action: 'set' },
+      });
   }
   token = token.trim();
   const claims = readJwtClaims(token, source);
