@@ -1,7 +1,6 @@
-// The REF forms through the real CLI and a real docker-registry behind a logging proxy: push --sign,
+// The REF forms through the built CLI (run in this process by ./cli-in-process.ts) and a real docker-registry behind a logging proxy: push --sign,
 // sign REF (certificate), attest REF and verify-attestation REF, verify REF --json, pull --verify;
 // sign REF and attest REF fetch no layer blob (counted at the proxy); failures leave DEST untouched.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type Pki } from './oms-test-pki.js';
 import { startFaultProxy, type FaultProxy } from './registry/fault-proxy.js';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
+import { runCliInProcess } from './cli-in-process.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(repo, 'packages/cli/dist/bin.js');
 const MODEL = path.join(repo, 'fixtures/models/hf-tiny-llama');
 const KEY = path.join(repo, 'fixtures/keys/test.key');
 const PUB = path.join(repo, 'fixtures/keys/test.pub');
@@ -21,17 +20,7 @@ const ENV: Record<string, string | undefined> = { ...process.env, COSIGN_PASSWOR
 delete ENV.SIGSTORE_ID_TOKEN;
 
 function modelseal(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: tmp, env: ENV, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        const code = err ? ((err as { code?: unknown }).code as number | null) : 0;
-        resolve({ code: typeof code === 'number' ? code : null, stdout, stderr });
-      },
-    );
-  });
+  return runCliInProcess(args, { cwd: tmp, baseEnv: ENV, env: { COSIGN_PASSWORD: ENV.COSIGN_PASSWORD } });
 }
 
 let registry: RunningRegistry;

@@ -1,4 +1,4 @@
-// `modelseal scan` as a real process on pickles made by python3 (never loaded) and a crafted
+// `modelseal scan` (the built CLI, run in this process by ./cli-in-process.ts) on pickles made by python3 (never loaded) and a crafted
 // safetensors file: table, --json list, exit codes 0 (clean), 1 (findings), 2 (bad input).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliInProcess } from './cli-in-process.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(repo, 'packages/cli/dist/bin.js');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-scan-cli-'));
 const pickles = path.join(tmp, 'pickles');
 const clean = path.join(tmp, 'clean-model');
@@ -38,14 +38,12 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function modelseal(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, cwd: tmp });
-  if (r.error) throw r.error;
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCliInProcess(args, { cwd: tmp });
 }
 
 describe('modelseal scan', () => {
-  it('a clean model: table of every file, exit 0', () => {
-    const r = modelseal(['scan', 'clean-model']);
+  it('a clean model: table of every file, exit 0', async () => {
+    const r = await modelseal(['scan', 'clean-model']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
@@ -61,8 +59,8 @@ describe('modelseal scan', () => {
     );
   });
 
-  it('a hostile model: flagged imports with file and offset, exit 1', () => {
-    const r = modelseal(['scan', 'hostile-model']);
+  it('a hostile model: flagged imports with file and offset, exit 1', async () => {
+    const r = await modelseal(['scan', 'hostile-model']);
     expect(r.code).toBe(1);
     expect(r.stdout.split('\n')).toEqual([
       'FILE               FORMAT       SIZE   VERDICT  FLAGGED',
@@ -78,8 +76,8 @@ describe('modelseal scan', () => {
     ]);
   });
 
-  it('--json prints the list of scanned files', () => {
-    const r = modelseal(['scan', 'hostile-model', '--json']);
+  it('--json prints the list of scanned files', async () => {
+    const r = await modelseal(['scan', 'hostile-model', '--json']);
     expect(r.code).toBe(1);
     const files = JSON.parse(r.stdout) as {
       path: string;
@@ -97,17 +95,17 @@ describe('modelseal scan', () => {
     ]);
   });
 
-  it('--allow lets an unknown import through; a dangerous one stays flagged', () => {
-    expect(modelseal(['scan', 'pickles/unknown-global.pkl']).code).toBe(1);
-    expect(modelseal(['scan', 'pickles/unknown-global.pkl', '--allow', 'collections.namedtuple']).code).toBe(
-      0,
-    );
-    expect(modelseal(['scan', 'pickles/eval.bin', '--allow', 'builtins.eval']).code).toBe(1);
+  it('--allow lets an unknown import through; a dangerous one stays flagged', async () => {
+    expect((await modelseal(['scan', 'pickles/unknown-global.pkl'])).code).toBe(1);
+    expect(
+      (await modelseal(['scan', 'pickles/unknown-global.pkl', '--allow', 'collections.namedtuple'])).code,
+    ).toBe(0);
+    expect((await modelseal(['scan', 'pickles/eval.bin', '--allow', 'builtins.eval'])).code).toBe(1);
   });
 
-  it('an OCI layout REF: pushed with the CLI, then scanned without pulling; small layers arrive whole and are checked', () => {
-    expect(modelseal(['push', 'hostile-model', 'oci:layout:v1']).code).toBe(0);
-    const r = modelseal(['scan', 'oci:layout:v1', '--json']);
+  it('an OCI layout REF: pushed with the CLI, then scanned without pulling; small layers arrive whole and are checked', async () => {
+    expect((await modelseal(['push', 'hostile-model', 'oci:layout:v1'])).code).toBe(0);
+    const r = await modelseal(['scan', 'oci:layout:v1', '--json']);
     expect(r.code).toBe(1);
     const files = JSON.parse(r.stdout) as {
       path: string;
@@ -121,20 +119,20 @@ describe('modelseal scan', () => {
       ['pytorch_model.bin', 'pytorch-zip', 'flagged', true],
       ['training_args.bin', 'pickle', 'flagged', true],
     ]);
-    const all = JSON.parse(modelseal(['scan', 'oci:layout:v1', '--json', '--fetch-all']).stdout) as {
+    const all = JSON.parse((await modelseal(['scan', 'oci:layout:v1', '--json', '--fetch-all'])).stdout) as {
       verified: boolean;
     }[];
     expect(all.every((f) => f.verified)).toBe(true);
   });
 
-  it('bad input exits 2 with one error line', () => {
-    const r = modelseal(['scan', 'hostile-model', '--allow', 'not a global']);
+  it('bad input exits 2 with one error line', async () => {
+    const r = await modelseal(['scan', 'hostile-model', '--allow', 'not a global']);
     expect([r.code, r.stdout, r.stderr]).toEqual([
       2,
       '',
       'modelseal: error[USAGE]: allowed global "not a global" is not module.name or module.*\n',
     ]);
-    const missing = modelseal(['scan', 'oci:no-such-layout:v1']);
+    const missing = await modelseal(['scan', 'oci:no-such-layout:v1']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(
       /^modelseal: error\[NOT_FOUND\]: .*no-such-layout is not an OCI image layout/,

@@ -36,6 +36,7 @@ import {
   policyVerifier,
 } from '../packages/core/src/policy/index.js';
 import { tarOf, writeArtifact } from './oci/model-fixture.js';
+import { runCliInProcess } from './cli-in-process.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -77,7 +78,11 @@ const file = (name: string, text: string | Buffer) => {
   writeFileSync(f, text);
   return f;
 };
-const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+/** The CLI, run in this process (./cli-in-process.ts); `status` as spawnSync names the exit code. */
+const cli = async (...args: string[]) => {
+  const r = await runCliInProcess(args);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
+};
 
 /** A directory: the sample model plus files of its own. */
 function modelDir(name: string, extra: Record<string, string | Buffer>): string {
@@ -160,13 +165,13 @@ describe('borrowed evidence: another model’s OMS signature and provenance appe
     ]);
   });
 
-  it('CLI: pull --policy exits 1 with SUBJECT_MISMATCH, DEST absent; verify REF --policy --json lists the unbound evidence', () => {
+  it('CLI: pull --policy exits 1 with SUBJECT_MISMATCH, DEST absent; verify REF --policy --json lists the unbound evidence', async () => {
     const dest = path.join(tmp, 'dest-a-cli');
-    const r = cli('pull', refA, dest, '--policy', policyFile);
+    const r = await cli('pull', refA, dest, '--policy', policyFile);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^modelseal: error\[SUBJECT_MISMATCH\]: policy prod: provenance\.signer: /);
     expect(existsSync(dest)).toBe(false);
-    const v = cli('verify', refA, '--policy', policyFile, '--json');
+    const v = await cli('verify', refA, '--policy', policyFile, '--json');
     expect(v.status).toBe(1);
     const out = JSON.parse(v.stdout) as {
       allowed: boolean;
@@ -224,7 +229,7 @@ describe('order decides: a lesser identity signs evil files, the trainer’s sig
     );
     expect(existsSync(dest)).toBe(false);
     const cliDest = path.join(tmp, 'dest-e-cli');
-    const r = cli('pull', refE, cliDest, '--policy', policyFile);
+    const r = await cli('pull', refE, cliDest, '--policy', policyFile);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^modelseal: error\[IDENTITY_MISMATCH\]: policy prod: signatures\.oms: /);
     expect(existsSync(path.join(cliDest, 'model.pkl'))).toBe(false);
@@ -317,16 +322,16 @@ describe('archive layers: the signed files are compared entry by entry, never sk
     );
   });
 
-  it('CLI: verify REF --key fails; pull --verify and pull --policy refuse after comparing the entries, DEST absent', () => {
-    const v = cli('verify', refB, '--key', pubFile());
+  it('CLI: verify REF --key fails; pull --verify and pull --policy refuse after comparing the entries, DEST absent', async () => {
+    const v = await cli('verify', refB, '--key', pubFile());
     expect(v.status).toBe(2);
     expect(v.stderr).toMatch(/^modelseal: error\[UNSUPPORTED_ARTIFACT\]: /);
     const dest = path.join(tmp, 'dest-b');
-    const p = cli('pull', refB, dest, '--verify', '--key', pubFile());
+    const p = await cli('pull', refB, dest, '--verify', '--key', pubFile());
     expect(p.status).toBe(1);
     expect(p.stderr).toMatch(/^modelseal: error\[TAMPERED_FILE|MISSING_FILE|EXTRA_FILE\]/);
     expect(existsSync(dest)).toBe(false);
-    const q = cli('pull', refB, dest, '--policy', policyFile);
+    const q = await cli('pull', refB, dest, '--policy', policyFile);
     expect(q.status).toBe(1);
     expect(existsSync(dest)).toBe(false);
   });
@@ -338,9 +343,9 @@ describe('archive layers: the signed files are compared entry by entry, never sk
     expect(r.outputs.verified).toBe('false');
   });
 
-  it('a tar layer whose extracted files the trainer signed pulls with --verify (entry by entry)', () => {
+  it('a tar layer whose extracted files the trainer signed pulls with --verify (entry by entry)', async () => {
     const dest = path.join(tmp, 'dest-t');
-    const p = cli('pull', refT, dest, '--verify', '--key', pubFile(), '--json');
+    const p = await cli('pull', refT, dest, '--verify', '--key', pubFile(), '--json');
     expect(p.stderr).toBe('');
     expect(p.status).toBe(0);
     expect(readFileSync(path.join(dest, 'w/a.safetensors'), 'utf8')).toBe('AAAA');

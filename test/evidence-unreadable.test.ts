@@ -21,6 +21,7 @@ import {
   policyVerifier,
   pullWithPolicy,
 } from '../packages/core/src/policy/index.js';
+import { runCliInProcess } from './cli-in-process.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -47,7 +48,11 @@ spec:
       builders: [{idRegExp: 'https://github\\.com/acme/ml-platform/.*', maxLevel: 3}]
 `;
 const policy = () => parsePolicy(POLICY, 'prod.yaml');
-const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+/** The CLI, run in this process (./cli-in-process.ts); `status` as spawnSync names the exit code. */
+const cli = async (...args: string[]) => {
+  const r = await runCliInProcess(args);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
+};
 
 /** The junk an attacker with push access attaches: [bytes, the predicateType annotation it claims]. */
 const JUNK: [Buffer, string][] = [
@@ -123,8 +128,8 @@ describe('junk bundle referrers', () => {
     expect(readFileSync(path.join(dest, 'id.txt'), 'utf8')).toBe('good\n');
   });
 
-  it('CLI: verify REF --policy --json and pull --policy pass and list the junk; inspect shows it unreadable', () => {
-    const v = cli('verify', good, '--policy', policyFile, '--json');
+  it('CLI: verify REF --policy --json and pull --policy pass and list the junk; inspect shows it unreadable', async () => {
+    const v = await cli('verify', good, '--policy', policyFile, '--json');
     expect(v.stderr).toBe('');
     expect(v.status).toBe(0);
     const out = JSON.parse(v.stdout) as {
@@ -138,14 +143,14 @@ describe('junk bundle referrers', () => {
       ['provenance', 'MALFORMED_BUNDLE'],
     ]);
     const dest = path.join(tmp, 'dest-cli');
-    const p = cli('pull', good, dest, '--policy', policyFile, '--json');
+    const p = await cli('pull', good, dest, '--policy', policyFile, '--json');
     expect(p.status).toBe(0);
     expect(unboundOf((JSON.parse(p.stdout) as { policy: { unbound: [] } }).policy.unbound)).toHaveLength(3);
     expect(existsSync(path.join(dest, 'model.sig'))).toBe(true);
     const key = path.join(tmp, 'trainer.pub');
     writeFileSync(key, publicKeyPem(trainer.publicKey));
-    expect(cli('verify', good, '--key', key).status).toBe(0);
-    const i = cli('inspect', good, '--json');
+    expect((await cli('verify', good, '--key', key)).status).toBe(0);
+    const i = await cli('inspect', good, '--json');
     expect(i.status).toBe(0);
     const kinds = (
       JSON.parse(i.stdout) as { evidence: { kind: string; error?: { code: string } }[] }
@@ -156,8 +161,8 @@ describe('junk bundle referrers', () => {
     expect(kinds).toEqual(['MALFORMED_BUNDLE', 'UNSUPPORTED_MEDIA_TYPE', 'UNSUPPORTED_MEDIA_TYPE']);
   });
 
-  it('nothing acceptable remains: the failed checks name the junk, exit 2, DEST absent', () => {
-    const v = cli('verify', junkOnly, '--policy', policyFile, '--json');
+  it('nothing acceptable remains: the failed checks name the junk, exit 2, DEST absent', async () => {
+    const v = await cli('verify', junkOnly, '--policy', policyFile, '--json');
     expect(v.status).toBe(2);
     const out = JSON.parse(v.stdout) as { allowed: boolean; checks: { name: string; code?: string }[] };
     expect(out.allowed).toBe(false);
@@ -166,7 +171,7 @@ describe('junk bundle referrers', () => {
       ['provenance.signer', 'MALFORMED_BUNDLE'],
     ]);
     const dest = path.join(tmp, 'dest-junk');
-    const p = cli('pull', junkOnly, dest, '--policy', policyFile);
+    const p = await cli('pull', junkOnly, dest, '--policy', policyFile);
     expect(p.status).toBe(2);
     expect(p.stderr).toMatch(
       /^modelseal: error\[UNSUPPORTED_MEDIA_TYPE\]: policy prod: signatures\.oms: .*models\/junk-only:v1@sha256:/,

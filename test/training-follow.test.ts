@@ -1,6 +1,6 @@
 // `modelseal sign DIR --follow` as a real process beside a real writer process (a Python script
 // writing a sharded safetensors checkpoint in place, at a limited rate): for every completion
-// condition the signature verifies, its root equals `modelseal hash DIR` run after the job, and
+// condition the signature verifies, its root equals `modelseal hash DIR` run after the job (in this process), and
 // every file digest equals Python's hashlib. The attacks: a shard rewritten after it was hashed,
 // and the marker appearing while the last shard is still open and growing.
 import { spawn } from 'node:child_process';
@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_BIN, REPO, runCli } from './cli-process.js';
+import { CLI_BIN, REPO } from './cli-process.js';
+import { runCliInProcess } from './cli-in-process.js';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 
 const WRITER = path.join(REPO, 'fixtures/training/write_checkpoint.py');
@@ -89,7 +90,7 @@ function signedResources(dir: string): Record<string, string> {
 }
 
 /** What every scenario must hold once both processes are done. */
-function expectSignedAsOnDisk(
+async function expectSignedAsOnDisk(
   dir: string,
   signed: { code: number | null; stdout: string; stderr: string },
   written: { code: number | null; stdout: string },
@@ -98,12 +99,12 @@ function expectSignedAsOnDisk(
   expect(signed.stderr).toBe('');
   expect(signed.code).toBe(0);
   const result = JSON.parse(signed.stdout) as { root: string; completion: string; hashedAtSigning: string[] };
-  const hashed = runCli(['hash', dir, '--json']);
+  const hashed = await runCliInProcess(['hash', dir, '--json']);
   expect(hashed.code).toBe(0);
   expect(result.root).toBe((JSON.parse(hashed.stdout) as { root: string }).root);
   const python = (JSON.parse(written.stdout) as { files: Record<string, string> }).files;
   expect(signedResources(dir)).toEqual(python);
-  const verified = runCli(['verify', dir, '--key', PUB]);
+  const verified = await runCliInProcess(['verify', dir, '--key', PUB]);
   expect(verified.stderr + verified.stdout).not.toMatch(/error/i);
   expect(verified.code).toBe(0);
   return result;
@@ -115,12 +116,12 @@ async function followedAsOnDisk(dir: string, signing: Run, written: { code: numb
   expect(written.code).toBe(0);
   expect(out.code).toBe(0);
   expect(out.stdout.trim()).toBe(path.join(dir, 'model.sig'));
-  const hashed = runCli(['hash', dir, '--json']);
+  const hashed = await runCliInProcess(['hash', dir, '--json']);
   expect(out.stderr).toContain(`sha256:${(JSON.parse(hashed.stdout) as { root: string }).root}`);
   expect(signedResources(dir)).toEqual(
     (JSON.parse(written.stdout) as { files: Record<string, string> }).files,
   );
-  expect(runCli(['verify', dir, '--key', PUB]).code).toBe(0);
+  expect((await runCliInProcess(['verify', dir, '--key', PUB])).code).toBe(0);
   return out;
 }
 
@@ -129,7 +130,7 @@ describe('sign --follow beside a writing process', () => {
     const dir = freshDir();
     const signing = follow(dir, '--until-file', 'COMPLETE');
     const written = await writer(dir, '--rate', String(8 << 20)).done; // ~1.1 s for 9 MiB
-    const result = expectSignedAsOnDisk(dir, await signing.done, written);
+    const result = await expectSignedAsOnDisk(dir, await signing.done, written);
     expect(result.completion).toBe('until-file');
   }, 60_000);
 
@@ -149,7 +150,7 @@ describe('sign --follow beside a writing process', () => {
     expect(out.stderr).toMatch(/on until-file, \d files hashed at signing -> /);
     expect(out.stdout.trim()).toBe(path.join(dir, 'model.sig'));
     expect(written.code).toBe(0);
-    const hashed = runCli(['hash', dir, '--json']);
+    const hashed = await runCliInProcess(['hash', dir, '--json']);
     expect(out.stderr).toContain(`sha256:${(JSON.parse(hashed.stdout) as { root: string }).root}`);
   }, 60_000);
 
@@ -206,7 +207,7 @@ describe('sign --follow beside a writing process', () => {
     expect(out.stderr).toMatch(/ on until-file, /);
   }, 60_000);
 
-  it('refuses condition flags without --follow, a bad pid, and a directory that does not exist', () => {
+  it('refuses condition flags without --follow, a bad pid, and a directory that does not exist', async () => {
     const dir = freshDir();
     writeFileSync(path.join(dir, 'w.bin'), 'x');
     for (const [args, message] of [
@@ -214,11 +215,11 @@ describe('sign --follow beside a writing process', () => {
       [['--follow', '--until-pid', 'abc'], /--until-pid must be a process id, got 'abc'/],
       [['--follow', '--quiet-period', 'soon'], /--quiet-period must be a duration/],
     ] as const) {
-      const r = runCli(['sign', dir, '--key', KEY, ...args]);
+      const r = await runCliInProcess(['sign', dir, '--key', KEY, ...args]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
     }
-    const missing = runCli([
+    const missing = await runCliInProcess([
       'sign',
       path.join(tmp, 'nope'),
       '--key',
@@ -267,14 +268,15 @@ describe('push --sign --follow beside a writing process', () => {
     expect(written.code).toBe(0);
     expect(out.code).toBe(0);
     expect(out.stderr).toMatch(/^signed sha256:[0-9a-f]{64} \(key\)/m);
-    const verified = runCli(['verify', out.stdout.trim(), '--key', PUB, '--json']);
+    const verified = await runCliInProcess(['verify', out.stdout.trim(), '--key', PUB, '--json']);
     expect(verified.code).toBe(0);
     // the artifact is the directory as the job left it: the rewritten shard's final bytes included
     const python = (JSON.parse(written.stdout) as { files: Record<string, string> }).files;
-    const layers = runCli(['inspect', out.stdout.trim(), '--json']);
+    const layers = await runCliInProcess(['inspect', out.stdout.trim(), '--json']);
     expect(layers.code).toBe(0);
     for (const digest of Object.values(python)) expect(layers.stdout).toContain(`sha256:${digest}`);
-    const root = (JSON.parse(runCli(['hash', dir, '--json']).stdout) as { root: string }).root;
+    const root = (JSON.parse((await runCliInProcess(['hash', dir, '--json'])).stdout) as { root: string })
+      .root;
     expect(verified.stdout).toContain(root);
   }, 90_000);
 });
