@@ -6,7 +6,6 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { cyclonedx, provenance } from './policy/signed-evidence.js';
@@ -20,6 +19,7 @@ import {
 } from '../packages/core/src/attest/index.js';
 import { hashModel, keySigner, keyVerifier, ModelsealError, pushModel } from '../packages/core/src/index.js';
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
+import { BIN, keyPolicyYaml, REPO as repo, SAMPLE } from './signed-model.js';
 import {
   buildStatement,
   IN_TOTO_PAYLOAD_TYPE,
@@ -38,31 +38,17 @@ import {
 import { tarOf, writeArtifact } from './oci/model-fixture.js';
 import { runCliInProcess } from './cli-in-process.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(repo, 'packages/cli/dist/bin.js');
-const SAMPLE = path.join(repo, 'fixtures/models/sample-model');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-binding-'));
 const trainer = newKeyPair();
 const sbomSigner = newKeyPair(); // a lesser identity the attacker holds (named by the policy for SBOMs only)
 
 let registry: RunningRegistry;
 
-const pem = (k: typeof trainer) => publicKeyPem(k.publicKey).trim().split('\n').join('\n          ');
-const POLICY = () => `apiVersion: modelseal.dev/v1alpha1
-kind: ModelPolicy
-metadata: {name: prod}
-spec:
-  identities:
-    trainer:
-      key:
-        publicKey: |
-          ${pem(trainer)}
-    sbom-bot:
-      key:
-        publicKey: |
-          ${pem(sbomSigner)}
-  require:
-    signatures:
+const POLICY = () =>
+  keyPolicyYaml(
+    'prod',
+    { trainer: trainer.publicKey, 'sbom-bot': sbomSigner.publicKey },
+    `    signatures:
       oms: {signedBy: [trainer]}
     provenance:
       signedBy: [trainer]
@@ -70,7 +56,8 @@ spec:
     sbom:
       signedBy: [trainer, sbom-bot]
       licenses: {deny: [AGPL-3.0-only]}
-`;
+`,
+  );
 let policyFile: string;
 const policy = () => parsePolicy(POLICY(), 'prod.yaml');
 const file = (name: string, text: string | Buffer) => {

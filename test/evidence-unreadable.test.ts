@@ -7,13 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { cyclonedx, provenance } from './policy/signed-evidence.js';
 import { attachBundle, attestArtifact, signArtifact } from '../packages/core/src/attest/index.js';
 import { keySigner, pushModel } from '../packages/core/src/index.js';
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
+import { BIN, keyPolicyYaml, REPO as repo, SAMPLE } from './signed-model.js';
 import { openTarget } from '../packages/core/src/oci/open-target.js';
 import {
   evaluateReferencePolicy,
@@ -23,30 +23,21 @@ import {
 } from '../packages/core/src/policy/index.js';
 import { runCliInProcess } from './cli-in-process.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(repo, 'packages/cli/dist/bin.js');
-const SAMPLE = path.join(repo, 'fixtures/models/sample-model');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-unreadable-'));
 const trainer = newKeyPair();
 const SLSA = 'https://slsa.dev/provenance/v1';
 const OMS = 'https://model_signing/signature/v1.0';
 const GOOD_BUILDER = 'https://github.com/acme/ml-platform/.github/workflows/train.yml@refs/tags/v1';
-const POLICY = `apiVersion: modelseal.dev/v1alpha1
-kind: ModelPolicy
-metadata: {name: prod}
-spec:
-  identities:
-    trainer:
-      key:
-        publicKey: |
-          ${publicKeyPem(trainer.publicKey).trim().split('\n').join('\n          ')}
-  require:
-    signatures:
+const POLICY = keyPolicyYaml(
+  'prod',
+  { trainer: trainer.publicKey },
+  `    signatures:
       oms: {signedBy: [trainer]}
     provenance:
       signedBy: [trainer]
       builders: [{idRegExp: 'https://github\\.com/acme/ml-platform/.*', maxLevel: 3}]
-`;
+`,
+);
 const policy = () => parsePolicy(POLICY, 'prod.yaml');
 /** The CLI, run in this process (./cli-in-process.ts); `status` as spawnSync names the exit code. */
 const cli = async (...args: string[]) => {

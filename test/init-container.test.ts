@@ -15,7 +15,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { runInPod, type PodRun } from './pod-sandbox.js';
@@ -23,10 +22,7 @@ import { cyclonedx, provenance, type ProvenanceFacts } from './policy/signed-evi
 import { attestArtifact, signArtifact } from '../packages/core/src/attest/index.js';
 import { keySigner } from '../packages/core/src/index.js';
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
-
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(repo, 'packages/cli/dist/bin.js');
-const SAMPLE = path.join(repo, 'fixtures/models/sample-model');
+import { BIN, keyPolicyYaml, REPO as repo, SAMPLE } from './signed-model.js';
 
 let registry: RunningRegistry;
 let dockerConfig: string;
@@ -37,17 +33,10 @@ const stranger = newKeyPair();
 const keyFile = path.join(tmp, 'trainer.pub');
 writeFileSync(keyFile, publicKeyPem(trainer.publicKey));
 
-const POLICY = `apiVersion: modelseal.dev/v1alpha1
-kind: ModelPolicy
-metadata: {name: sentiment-prod}
-spec:
-  identities:
-    trainer:
-      key:
-        publicKey: |
-          ${publicKeyPem(trainer.publicKey).trim().split('\n').join('\n          ')}
-  require:
-    signatures:
+const POLICY = keyPolicyYaml(
+  'sentiment-prod',
+  { trainer: trainer.publicKey },
+  `    signatures:
       oms: {signedBy: [trainer]}
     provenance:
       signedBy: [trainer]
@@ -56,7 +45,8 @@ spec:
       signedBy: [trainer]
       licenses: {deny: [AGPL-3.0-only, CC-BY-NC-4.0]}
     weights: {scan: clean}
-`;
+`,
+);
 
 interface Publish {
   signer?: typeof trainer | null;

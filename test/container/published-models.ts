@@ -4,37 +4,29 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cyclonedx } from '../policy/signed-evidence.js';
 import { attestArtifact, signArtifact } from '../../packages/core/src/attest/index.js';
 import { keySigner } from '../../packages/core/src/index.js';
-import { newKeyPair, publicKeyPem } from '../../packages/core/src/keys.js';
+import { newKeyPair } from '../../packages/core/src/keys.js';
+import { BIN, keyPolicyYaml, SAMPLE } from '../signed-model.js';
 import type { RunningRegistry } from '../registry/harness.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = path.join(repo, 'packages/cli/dist/bin.js');
-export const SAMPLE = path.join(repo, 'fixtures/models/sample-model');
+export { BIN, SAMPLE };
 
 export const trainer = newKeyPair();
 export const stranger = newKeyPair();
 
 /** The init container's policy: OMS signature by the trainer, no AGPL in the SBOM. */
-export const POLICY = `apiVersion: modelseal.dev/v1alpha1
-kind: ModelPolicy
-metadata: {name: sentiment-prod}
-spec:
-  identities:
-    trainer:
-      key:
-        publicKey: |
-          ${publicKeyPem(trainer.publicKey).trim().split('\n').join('\n          ')}
-  require:
-    signatures:
+export const POLICY = keyPolicyYaml(
+  'sentiment-prod',
+  { trainer: trainer.publicKey },
+  `    signatures:
       oms: {signedBy: [trainer]}
     sbom:
       signedBy: [trainer]
       licenses: {deny: [AGPL-3.0-only]}
-`;
+`,
+);
 
 export interface Published {
   ref: string;

@@ -7,7 +7,8 @@ import { cyclonedx, provenance, statement } from '../../../../test/policy/signed
 import { rootDigest } from '../digest/root-digest.js';
 import { ModelsealError } from '../errors.js';
 import { keySigner, keyVerifier } from '../index.js';
-import { newKeyPair, publicKeyPem } from '../keys.js';
+import { newKeyPair } from '../keys.js';
+import { keyPolicyYaml } from '../../../../test/signed-model.js';
 import { buildStatement } from '../oms/statement.js';
 import { evaluatePolicy } from '../policy/evaluate-policy.js';
 import { parsePolicy } from '../policy/load-policy.js';
@@ -47,17 +48,10 @@ const subject: EvidenceSubject = {
 };
 
 const POLICY = parsePolicy(
-  `apiVersion: modelseal.dev/v1alpha1
-kind: ModelPolicy
-metadata: {name: prod}
-spec:
-  identities:
-    trainer:
-      key:
-        publicKey: |
-          ${publicKeyPem(trainer.publicKey).trim().split('\n').join('\n          ')}
-  require:
-    signatures:
+  keyPolicyYaml(
+    'prod',
+    { trainer: trainer.publicKey },
+    `    signatures:
       oms: {signedBy: [trainer]}
       cosign: {signedBy: [trainer]}
     provenance:
@@ -67,6 +61,7 @@ spec:
       signedBy: [trainer]
       licenses: {deny: [AGPL-3.0-only]}
 `,
+  ),
   'prod.yaml',
 );
 
