@@ -27,6 +27,8 @@ export interface SignInputs {
   datasets: string[];
   baseModels: string[];
   ignorePaths: string[];
+  /** Follow symlinks inside the model (recorded in the signature). Default false. */
+  allowSymlinks: boolean;
   githubAttestations: boolean;
   githubToken?: string;
   signingConfig?: string;
@@ -47,6 +49,10 @@ export interface VerifyInputs {
   certificateOidcIssuer?: string;
   certificateOidcIssuerRegexp?: string;
   trustedRoot?: string;
+  /** Accept files the signature does not list (model-path only). Default false. */
+  ignoreUnsignedFiles: boolean;
+  /** Keyless only: do not require a transparency-log entry (a warning is logged). Default false. */
+  ignoreTlog: boolean;
   dest?: string;
   registry: RegistryInputs;
 }
@@ -105,6 +111,7 @@ export function readSignInputs(): SignInputs {
     datasets: lines('dataset'),
     baseModels: lines('base-model'),
     ignorePaths: lines('ignore-paths'),
+    allowSymlinks: bool('allow-symlinks', false),
     githubAttestations: bool('github-attestations', false),
     githubToken,
     signingConfig: optional('signing-config'),
@@ -147,6 +154,8 @@ export function readVerifyInputs(): VerifyInputs {
     certificateOidcIssuer: optional('certificate-oidc-issuer'),
     certificateOidcIssuerRegexp: optional('certificate-oidc-issuer-regexp'),
     trustedRoot: optional('trusted-root'),
+    ignoreUnsignedFiles: bool('ignore-unsigned-files', false),
+    ignoreTlog: bool('insecure-ignore-tlog', false),
     dest: optional('dest'),
     registry: registry(),
   };
@@ -157,6 +166,8 @@ export function readVerifyInputs(): VerifyInputs {
     );
   if (inputs.dest && !inputs.registryRef)
     throw new ModelsealError('USAGE', "input 'dest' (pull and verify) needs 'registry-ref'");
+  if (inputs.ignoreUnsignedFiles && !inputs.modelPath)
+    throw new ModelsealError('USAGE', "input 'ignore-unsigned-files: true' needs 'model-path'");
   const identity =
     inputs.certificateIdentity ||
     inputs.certificateIdentityRegexp ||
@@ -167,6 +178,16 @@ export function readVerifyInputs(): VerifyInputs {
     throw new ModelsealError(
       'USAGE',
       "mode 'verify' needs exactly one way to say whom to trust: 'policy', 'public-key', or 'certificate-identity' (or -regexp) with 'certificate-oidc-issuer' (or -regexp)",
+    );
+  if (inputs.ignoreTlog && !identity)
+    throw new ModelsealError(
+      'USAGE',
+      "input 'insecure-ignore-tlog: true' is for keyless verification ('certificate-identity' with 'certificate-oidc-issuer'); 'public-key' and 'policy' do not take it",
+    );
+  if (inputs.ignoreUnsignedFiles && inputs.policy)
+    throw new ModelsealError(
+      'USAGE',
+      "input 'ignore-unsigned-files: true' does not apply with 'policy': the policy decides which files must be signed",
     );
   return inputs;
 }

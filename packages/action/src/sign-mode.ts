@@ -84,6 +84,7 @@ export async function runSign(): Promise<void> {
     signaturePath: inputs.signaturePath,
     overwrite: inputs.overwrite,
     ignorePaths: inputs.ignorePaths,
+    allowSymlinks: inputs.allowSymlinks,
     protectedPaths: inputs.key && !inputs.key.includes('-----BEGIN ') ? [inputs.key] : [],
     onProgress: (p) => {
       totalBytes = p.bytesTotal;
@@ -111,7 +112,11 @@ export async function runSign(): Promise<void> {
   if (inputs.registryRef) {
     const pushed = await pushModel(inputs.modelPath, inputs.registryRef, {
       ...credentials(inputs),
-      walk: { signaturePath: signed.signaturePath, ignorePaths: inputs.ignorePaths },
+      walk: {
+        signaturePath: signed.signaturePath,
+        ignorePaths: inputs.ignorePaths,
+        allowSymlinks: inputs.allowSymlinks,
+      },
     });
     pushedRef = pushed.reference;
     core.setOutput('digest', pushed.digest);

@@ -55,6 +55,7 @@ async function verifierFromInputs(
     issuer: inputs.certificateOidcIssuer,
     issuerRegExp: inputs.certificateOidcIssuerRegexp,
     ...(inputs.trustedRoot ? { trustedRoot: trustedRoot(inputs) } : {}),
+    ...(inputs.ignoreTlog ? { ignoreTlog: true } : {}),
   });
   return { verifier };
 }
@@ -197,6 +198,7 @@ async function verifyFromInputs(): Promise<void> {
   const result = await verifyModel(inputs.modelPath, {
     verifier,
     signaturePath: inputs.signaturePath,
+    ignoreUnsignedFiles: inputs.ignoreUnsignedFiles,
     onProgress: (p) => {
       totalBytes = p.bytesTotal;
     },
