@@ -33,7 +33,7 @@ import { signModel } from '../packages/core/src/sign/sign-model.js';
 import { pushModel } from '../packages/core/src/oci/push-model.js';
 import { pullModel } from '../packages/core/src/oci/pull-model.js';
 import { openTarget } from '../packages/core/src/oci/open-target.js';
-import { bundleReferrers } from '../packages/core/src/attest/oci-referrers.js';
+import { bundleReferrers } from '../packages/core/src/source/oci-referrers.js';
 import { openArtifact } from '../packages/core/src/attest/oci-artifact.js';
 import { MediaTypes } from '../packages/core/src/oci/target.js';
 import type { BundleSigner } from '../packages/core/src/sign/signer.js';

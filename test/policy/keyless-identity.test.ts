@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keylessSigner, keylessVerifier, type BundleVerifier } from '../../packages/core/src/index.js';
 import { loadTrustedRoot } from '../../packages/core/src/sigstore.js';
 import { evaluatePolicy } from '../../packages/core/src/policy/evaluate-policy.js';
-import type { PolicyEvidence } from '../../packages/core/src/policy/evidence.js';
+import type { PolicyEvidence } from '../../packages/core/src/source/evidence.js';
 import { parsePolicy } from '../../packages/core/src/policy/load-policy.js';
 import { GITHUB_ISSUER, startSigstoreStack, type SigstoreStack } from '../sigstore/stack.js';
 import { MODEL_DIGEST, statement, verifiedAttestation } from './signed-evidence.js';

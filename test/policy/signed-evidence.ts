@@ -3,7 +3,7 @@
 // payload and signer become the evidence. Also the SLSA provenance and CycloneDX predicates tests use.
 import { parseBundle, serializeBundle, IN_TOTO_PAYLOAD_TYPE } from '../../packages/core/src/oms.js';
 import { type BundleSigner, type BundleVerifier } from '../../packages/core/src/index.js';
-import type { AttestationEvidence, VerifiedStatement } from '../../packages/core/src/policy/evidence.js';
+import type { AttestationEvidence, VerifiedStatement } from '../../packages/core/src/source/evidence.js';
 
 export const MODEL_DIGEST = `sha256:${'ab'.repeat(32)}`;
 

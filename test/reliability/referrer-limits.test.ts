@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachBundle } from '../../packages/core/src/attest/oci-referrers.js';
+import { attachBundle } from '../../packages/core/src/source/oci-referrers.js';
 import { isModelsealError } from '../../packages/core/src/errors.js';
 import { RegistryTarget } from '../../packages/core/src/oci/registry/registry-target.js';
 import type { Descriptor } from '../../packages/core/src/oci/target.js';

@@ -5,13 +5,8 @@ export { typedFileSystemError } from './fs-error-code.js';
 export type * from './types.js';
 export { walkModel, type WalkOptions } from './model/walk-model.js';
 export { unmatchedIgnorePaths, type UnmatchedIgnorePath } from './model/unmatched-ignore-paths.js';
-export {
-  createHasher,
-  isHashAlgorithm,
-  HASH_ALGORITHMS,
-  DIGEST_LENGTH,
-  type StreamHasher,
-} from './digest/hasher.js';
+export { createHasher, isHashAlgorithm, HASH_ALGORITHMS, DIGEST_LENGTH } from './digest/hasher.js';
+export type { StreamHasher } from './digest/stream-hasher.js';
 export {
   hashFiles,
   resourceAlgorithm,
@@ -24,4 +19,4 @@ export {
   hashingConfigFrom,
   DEFAULT_SHARD_SIZE,
   type HashModelOptions,
-} from './digest/hash-model.js';
+} from './model/hash-model.js';

@@ -16,7 +16,7 @@ export type { ParsedBundle } from './oms/parse-bundle.js';
 export type { Target, ReadOnlyTarget, Mounter, Descriptor, BlobSource } from './oci/target.js';
 
 // verbs
-export { hashModel, type HashModelOptions } from './digest/hash-model.js';
+export { hashModel, type HashModelOptions } from './model/hash-model.js';
 export { signModel, type SignModelOptions, type SignModelResult } from './sign/sign-model.js';
 export {
   createModelWriter,

@@ -1,5 +1,13 @@
 // Shared value types that cross module boundaries (model walking, hashing, OMS, signing, OCI).
-import type { FileStamp } from './digest/file-stamp.js';
+
+/** What must stay the same while a file is hashed. Plain numbers: it crosses worker boundaries. */
+export interface FileStamp {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
 
 /** Hash algorithms allowed as OMS `hash_type`. */
 export type HashAlgorithm = 'sha256' | 'blake2b' | 'blake3';

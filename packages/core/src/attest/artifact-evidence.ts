@@ -14,8 +14,8 @@ import { claimedSigner } from './claimed-signer.js';
 import { claimedPredicateType, evidenceKind } from '../source/evidence-kind.js';
 import { legacySignatures } from './legacy-cosign.js';
 import { openArtifact, type OpenedArtifact } from './oci-artifact.js';
-import { bundleReferrers } from './oci-referrers.js';
-import { COSIGN_SIGN_V1 } from './predicate-types.js';
+import { bundleReferrers } from '../source/oci-referrers.js';
+import { COSIGN_SIGN_V1 } from '../in-toto/predicate-types.js';
 import { errorOf, verifyAttestations, type CheckError } from './verify-attestation.js';
 import { checkSignatures, underCheck, type SignatureCheck } from './verify-artifact.js';
 

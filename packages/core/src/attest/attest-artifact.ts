@@ -9,9 +9,9 @@ import type { OpenTargetOptions } from '../oci/open-target.js';
 import type { Descriptor } from '../oci/target.js';
 import type { BundleVerifier } from '../verify/verifier.js';
 import { attest } from './attest.js';
-import type { StatementSubject } from './in-toto.js';
+import type { StatementSubject } from '../in-toto/statement.js';
 import { omsManifestOf, openArtifact, type OpenedArtifact } from './oci-artifact.js';
-import { attachBundle, bundleReferrers } from './oci-referrers.js';
+import { attachBundle, bundleReferrers } from '../source/oci-referrers.js';
 import { verifyAttestations, type VerifiedAttestation } from './verify-attestation.js';
 
 /** The subjects of an attestation about a stored artifact: its manifest digest, and its OMS root when its files are raw layers. */

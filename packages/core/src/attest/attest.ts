@@ -4,14 +4,14 @@ import path from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { untilAborted } from '../abort-race.js';
 import { ModelsealError } from '../errors.js';
-import { hashModel, type HashModelOptions } from '../digest/hash-model.js';
+import { hashModel, type HashModelOptions } from '../model/hash-model.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../oms/dsse.js';
 import { serializeBundle } from '../sign/dsse-bundle.js';
 import { writeFileAtomic } from '../sign/signature-destination.js';
 import { defaultSignaturePath } from '../oms/signature-path.js';
 import type { BundleSigner } from '../sign/signer.js';
-import { buildInTotoStatement, type StatementSubject } from './in-toto.js';
-import { typeFileWord } from './predicate-types.js';
+import { buildInTotoStatement, type StatementSubject } from '../in-toto/statement.js';
+import { typeFileWord } from '../in-toto/predicate-types.js';
 
 /** A statement to attest: subjects, predicateType URI and the predicate object. */
 export interface AttestationStatement {

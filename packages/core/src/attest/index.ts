@@ -18,7 +18,7 @@ export {
   IN_TOTO_STATEMENT_V01,
   type InTotoStatement,
   type StatementSubject,
-} from './in-toto.js';
+} from '../in-toto/statement.js';
 export {
   PREDICATE_TYPES,
   SLSA_PROVENANCE_V1,
@@ -26,7 +26,7 @@ export {
   COSIGN_SIGN_V1,
   predicateTypeFor,
   typeFileWord,
-} from './predicate-types.js';
+} from '../in-toto/predicate-types.js';
 export {
   buildProvenance,
   GITHUB_BUILD_TYPE,
@@ -117,7 +117,7 @@ export {
   type BundleReferrers,
   type ReferrerBundle,
   type SkippedReferrer,
-} from './oci-referrers.js';
+} from '../source/oci-referrers.js';
 export {
   legacySignatures,
   legacySignatureTag,

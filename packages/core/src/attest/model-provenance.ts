@@ -2,10 +2,10 @@
 // digests datasets, base models and byproducts, reads parameters and the git checkout, and picks
 // GitHub's buildType on GitHub Actions (or when asked), else ml-training.
 import { ModelsealError } from '../errors.js';
-import { hashModel } from '../digest/hash-model.js';
+import { hashModel } from '../model/hash-model.js';
 import { defaultSignaturePath } from '../oms/signature-path.js';
 import { githubBuildClaims, onGithubActions, type GithubProvenanceEnv } from './github-claims.js';
-import type { StatementSubject } from './in-toto.js';
+import type { StatementSubject } from '../in-toto/statement.js';
 import { buildProvenance, type BuildProvenanceOptions } from './provenance.js';
 import {
   byproduct,

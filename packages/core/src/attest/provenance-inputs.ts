@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { ModelsealError } from '../errors.js';
 import { isJsonObject } from '../json-object.js';
-import { hashModel } from '../digest/hash-model.js';
+import { hashModel } from '../model/hash-model.js';
 import { readInputFile } from '../read-input-file.js';
 import { defaultSignaturePath } from '../oms/signature-path.js';
 import type { DigestedInput } from './provenance.js';

@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { ModelsealError } from '../errors.js';
 import type { AttestationStatement } from './attest.js';
-import type { StatementSubject } from './in-toto.js';
-import { SLSA_PROVENANCE_V1 } from './predicate-types.js';
+import type { StatementSubject } from '../in-toto/statement.js';
+import { SLSA_PROVENANCE_V1 } from '../in-toto/predicate-types.js';
 import {
   mlTrainingExternalParametersSchema,
   slsaProvenanceV1Schema,

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelsealError } from '../errors.js';
-import { hashModel } from '../digest/hash-model.js';
+import { hashModel } from '../model/hash-model.js';
 import { lazyModule } from '../lazy-module.js';
 import { defaultSignaturePath } from '../oms/signature-path.js';
 import type { CdxBomJson, CdxComponentJson } from './cyclonedx-types.js';

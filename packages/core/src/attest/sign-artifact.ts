@@ -9,10 +9,10 @@ import { serializeBundle, singleCertificateBundle } from '../sign/dsse-bundle.js
 import type { BundleSigner } from '../sign/signer.js';
 import type { OpenTargetOptions } from '../oci/open-target.js';
 import type { Descriptor } from '../oci/target.js';
-import { buildInTotoStatement } from './in-toto.js';
+import { buildInTotoStatement } from '../in-toto/statement.js';
 import { openArtifact, omsManifestOf } from './oci-artifact.js';
-import { attachBundle } from './oci-referrers.js';
-import { COSIGN_SIGN_V1 } from './predicate-types.js';
+import { attachBundle } from '../source/oci-referrers.js';
+import { COSIGN_SIGN_V1 } from '../in-toto/predicate-types.js';
 
 /** Options of signArtifact: where the artifact is (credentials, plain HTTP, layout) and who signs. */
 export interface SignArtifactOptions extends OpenTargetOptions {

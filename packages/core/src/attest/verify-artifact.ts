@@ -12,11 +12,12 @@ import { parseBundle } from '../oms/parse-bundle.js';
 import type { BundleVerifier, SignerIdentity } from '../verify/verifier.js';
 import { bindEvidence, type BoundOmsSignature, type VerifiedEvidence } from '../source/bind-evidence.js';
 import { layerFileSet } from '../source/file-set.js';
-import { parseInTotoStatement } from './in-toto.js';
+import { isRunEnding } from '../source/run-ending-error.js';
+import { parseInTotoStatement } from '../in-toto/statement.js';
 import { legacySignatures, verifyLegacySignature } from './legacy-cosign.js';
 import { openArtifact, type OpenedArtifact } from './oci-artifact.js';
-import { bundleReferrers, type SkippedReferrer } from './oci-referrers.js';
-import { COSIGN_SIGN_V1 } from './predicate-types.js';
+import { bundleReferrers, type SkippedReferrer } from '../source/oci-referrers.js';
+import { COSIGN_SIGN_V1 } from '../in-toto/predicate-types.js';
 import { errorOf, type CheckError } from './verify-attestation.js';
 
 /** How one signature fared. */
@@ -82,7 +83,8 @@ const SIGNATURE_TYPES = [OMS_PREDICATE_TYPE, OMS_LEGACY_PREDICATE_TYPE, COSIGN_S
 /**
  * Verify every signature referrer of `a` with `opts.verifier` and bind it (source/bindEvidence): an
  * OMS signature counts only when it lists exactly the artifact's files, a cosign signature only when
- * its subject is the manifest digest. Referrer order does not matter. Throws input errors only.
+ * its subject is the manifest digest. Referrer order does not matter. Throws input errors, and
+ * TIMEOUT, REGISTRY_AUTH or an abort met while listing or checking (they end the run, see isRunEnding).
  */
 export async function checkSignatures(
   a: ArtifactUnderCheck,
@@ -114,6 +116,7 @@ export async function checkSignatures(
       verified.push(evidence);
       if (statement.predicateType !== COSIGN_SIGN_V1) out.verifiedOms.push(evidence);
     } catch (e) {
+      if (isRunEnding(e)) throw e;
       out.failures.push(e);
       out.checks.push({ source, kind: kindGuess, verified: false, error: errorOf(e) });
     }
@@ -157,6 +160,7 @@ export async function checkSignatures(
         });
         out.others.push({ signer: { kind: 'key' }, warnings: ['verified a legacy cosign .sig signature'] });
       } catch (e) {
+        if (isRunEnding(e)) throw e;
         out.failures.push(e);
         out.checks.push({ source: sig.source, kind: 'cosign-legacy', verified: false, error: errorOf(e) });
       }

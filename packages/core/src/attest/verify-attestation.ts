@@ -3,8 +3,9 @@
 // One bundle that passes is enough (cosign's rule); every outcome is reported.
 import { ModelsealError, type ErrorRemedy } from '../errors.js';
 import { parseBundle } from '../oms/parse-bundle.js';
+import { isRunEnding } from '../source/run-ending-error.js';
 import type { BundleVerifier, SignerIdentity } from '../verify/verifier.js';
-import { hasSubjectDigest, parseInTotoStatement, type InTotoStatement } from './in-toto.js';
+import { hasSubjectDigest, parseInTotoStatement, type InTotoStatement } from '../in-toto/statement.js';
 
 /** One bundle to check: its bytes and where it came from (file path or referrer digest). */
 export interface AttestationCandidate {
@@ -84,6 +85,7 @@ async function checkOne(
     }
     return { check: { ...base, verified: true, statement }, warnings: verified.warnings };
   } catch (e) {
+    if (isRunEnding(e)) throw e;
     return { check: { source: c.source, verified: false, error: errorOf(e) }, warnings: [], cause: e };
   }
 }
@@ -92,7 +94,7 @@ async function checkOne(
  * Verifies candidate attestation bundles and returns the first that passes, with every check.
  * Throws ATTESTATION_MISSING when there is no candidate or none has the predicateType, else the error of
  * the first failing candidate of that type (SUBJECT_MISMATCH, BAD_SIGNATURE, IDENTITY_MISMATCH, ...),
- * with `details.checks` listing them all.
+ * with `details.checks` listing them all. TIMEOUT, REGISTRY_AUTH or an abort is thrown as it is (see isRunEnding).
  */
 export async function verifyAttestations(
   candidates: AttestationCandidate[],

@@ -1,6 +1,6 @@
 // Verifies attestation bundles written for a model directory: the subject must be the model's OMS root
 // as it is on disk now (hashed like `sign`, leaving out model.sig).
-import { hashModel, type HashModelOptions } from '../digest/hash-model.js';
+import { hashModel, type HashModelOptions } from '../model/hash-model.js';
 import { readInputFile } from '../read-input-file.js';
 import { defaultSignaturePath } from '../oms/signature-path.js';
 import type { BundleVerifier } from '../verify/verifier.js';

@@ -2,7 +2,7 @@
 // platform as npm optional packages, SIMD, ~3 GB/s per core) and, only where no prebuilt binary
 // loads, the pure-JavaScript `@noble/hashes` one (~45 MB/s). Both give the same digests.
 import { lazyModule } from '../lazy-module.js';
-import type { StreamHasher } from './hasher.js';
+import type { StreamHasher } from './stream-hasher.js';
 
 /** Which BLAKE3 implementation hashes: `native` (Rust, SIMD) or `js` (pure JavaScript fallback). */
 export type Blake3Implementation = 'native' | 'js';

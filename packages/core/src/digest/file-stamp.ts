@@ -2,15 +2,7 @@
 // file and again before and after each hashed range: any difference means the bytes hashed may
 // not be the bytes on disk (an in-place write keeps the size but moves mtime and ctime).
 import type { Stats } from 'node:fs';
-
-/** What must stay the same while a file is hashed. Plain numbers: it crosses worker boundaries. */
-export interface FileStamp {
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-}
+import type { FileStamp } from '../types.js';
 
 export function stampOf(s: Stats): FileStamp {
   return { dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs };

@@ -3,7 +3,7 @@
 // rebuild an item only when they hash it. Structured-cloning 100,000 item objects into a worker
 // cost it about 40 MiB of heap; this costs the job about 12 MiB in all, shared by every thread.
 import type { HashItem } from './hash-range.js';
-import type { FileStamp } from './file-stamp.js';
+import type { FileStamp } from '../types.js';
 import { HASH_ALGORITHMS } from './hasher.js';
 
 /** What a worker needs to rebuild any item of the job on demand (see `jobItem`). */

@@ -4,7 +4,8 @@
 // message). Never buffers a file.
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import type { HashAlgorithm } from '../types.js';
-import { stampChange, stampOf, type FileStamp } from './file-stamp.js';
+import { stampChange, stampOf } from './file-stamp.js';
+import type { FileStamp } from '../types.js';
 import { createHasher, digestOnce } from './hasher.js';
 
 /**

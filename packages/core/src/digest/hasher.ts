@@ -5,12 +5,7 @@ import { createHash } from 'node:crypto';
 import type { HashAlgorithm } from '../types.js';
 import { ModelsealError } from '../errors.js';
 import { blake3Once, createBlake3Hasher } from './blake3.js';
-
-/** An incremental hash: feed bytes with `update`, then call `digest` once. */
-export interface StreamHasher {
-  update(bytes: Uint8Array): void;
-  digest(): Buffer;
-}
+import type { StreamHasher } from './stream-hasher.js';
 
 /** The supported hash algorithms. */
 export const HASH_ALGORITHMS: readonly HashAlgorithm[] = ['sha256', 'blake2b', 'blake3'];

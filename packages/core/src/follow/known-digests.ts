@@ -1,7 +1,8 @@
 // The digests already known for a model's files, each tied to the stamp (inode, size, mtime,
 // ctime) the file had when its bytes were hashed: a file whose stamp moved is unknown again.
 // Filled by the model writer (hashed while written) and the directory follower (hashed on close).
-import { stampChange, type FileStamp } from '../digest/file-stamp.js';
+import { stampChange } from '../digest/file-stamp.js';
+import type { FileStamp } from '../types.js';
 import type { HashingConfig, Resource } from '../types.js';
 
 interface KnownFile {

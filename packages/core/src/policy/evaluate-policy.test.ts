@@ -11,7 +11,7 @@ import {
   type ProvenanceFacts,
 } from '../../../../test/policy/signed-evidence.js';
 import { evaluatePolicy, policyFailure } from './evaluate-policy.js';
-import type { AttestationEvidence, PolicyEvidence } from './evidence.js';
+import type { AttestationEvidence, PolicyEvidence } from '../source/evidence.js';
 import { parsePolicy } from './load-policy.js';
 
 const trainer = newKeyPair();

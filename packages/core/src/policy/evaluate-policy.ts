@@ -4,7 +4,7 @@
 import { ModelsealError } from '../errors.js';
 import { checkProvenance } from './check-provenance.js';
 import { checkSbom } from './check-sbom.js';
-import type { PolicyEvidence } from './evidence.js';
+import type { PolicyEvidence } from '../source/evidence.js';
 import type { LoadedPolicy } from './load-policy.js';
 import { describeSigner, identityMatcher, type IdentityMatcher } from './match-identity.js';
 import type { PolicyCheck, PolicyResult } from './result.js';

@@ -15,19 +15,19 @@ export type {
   VerifiedStatement,
   WeightFileEvidence,
   ScanEvidence,
-} from './evidence.js';
+} from '../source/evidence.js';
 export type { PolicyCheck, PolicyResult } from './result.js';
 export { identityMatcher, describeSigner, type IdentityMatcher } from './match-identity.js';
 export { anchorPattern } from './anchored-pattern.js';
 export { licenseViolation } from './spdx-licenses.js';
-export { SLSA_PROVENANCE_V1, CYCLONEDX_BOM } from '../attest/predicate-types.js';
+export { SLSA_PROVENANCE_V1, CYCLONEDX_BOM } from '../in-toto/predicate-types.js';
 export { EXAMPLE_POLICY } from './example-policy.js';
 export { signerPolicy, SIGNER_POLICY_IDENTITIES, type SignerPolicyOptions } from './signer-policy.js';
 export { evidenceFromScan, type ScanReportLike } from './scan-evidence.js';
 export { policyVerifier, type PolicyVerifierOptions } from './policy-verifier.js';
 export { gatherModelEvidence, type ModelEvidenceOptions } from './model-evidence.js';
 export { buildVsa, VSA_PREDICATE_TYPE, MODELSEAL_VERIFIER_ID, type VsaSubject } from './vsa.js';
-export type { VerificationFailure, UnboundEvidence } from './evidence.js';
+export type { VerificationFailure, UnboundEvidence } from '../source/evidence.js';
 export { gatherReferrerEvidence, type ReferrerEvidence } from '../source/referrer-evidence.js';
 export { pullWithPolicy, type PullWithPolicyOptions, type PullWithPolicyResult } from './pull-with-policy.js';
 export { gatherReferenceEvidence, type ReferenceEvidenceOptions } from './reference-evidence.js';

@@ -8,18 +8,19 @@ import path from 'node:path';
 import { ModelsealError } from '../errors.js';
 import { stat } from 'node:fs/promises';
 import { defaultAttestationPath } from '../attest/attest.js';
-import { hashModel } from '../digest/hash-model.js';
+import { hashModel } from '../model/hash-model.js';
 import { readInputFile } from '../read-input-file.js';
 import { defaultSignaturePath } from '../oms/signature-path.js';
 import { scanModel } from '../scan/scan-model.js';
 import { directoryFileSet } from '../source/directory-file-set.js';
 import { rebindEvidence } from '../source/referrer-evidence.js';
 import { verifyBundles, type ListedBundle } from '../source/verify-bundles.js';
-import { readBundleFile, type VerifyModelSettings } from '../verify/verify-model.js';
+import { readBundleFile } from '../oms/read-bundle-file.js';
+import type { VerifyModelSettings } from '../verify/verify-model.js';
 import type { BundleVerifier } from '../verify/verifier.js';
-import type { PolicyEvidence } from './evidence.js';
+import type { PolicyEvidence } from '../source/evidence.js';
 import { evidenceFromScan } from './scan-evidence.js';
-import { CYCLONEDX_BOM, SLSA_PROVENANCE_V1 } from '../attest/predicate-types.js';
+import { CYCLONEDX_BOM, SLSA_PROVENANCE_V1 } from '../in-toto/predicate-types.js';
 
 /** Options of gatherModelEvidence. */
 export interface ModelEvidenceOptions extends Pick<

@@ -8,7 +8,7 @@ import { openSource, type OpenTargetOptions } from '../oci/open-target.js';
 import { scanModel } from '../scan/scan-model.js';
 import { gatherReferrerEvidence } from '../source/referrer-evidence.js';
 import type { BundleVerifier } from '../verify/verifier.js';
-import type { PolicyEvidence } from './evidence.js';
+import type { PolicyEvidence } from '../source/evidence.js';
 import { evidenceFromScan } from './scan-evidence.js';
 
 /** Options of gatherReferenceEvidence. */

@@ -5,7 +5,7 @@
 import type { OpenTargetOptions } from '../oci/open-target.js';
 import type { BundleVerifier } from '../verify/verifier.js';
 import { evaluatePolicy } from './evaluate-policy.js';
-import type { PolicyEvidence } from './evidence.js';
+import type { PolicyEvidence } from '../source/evidence.js';
 import type { LoadedPolicy } from './load-policy.js';
 import { gatherReferenceEvidence } from './reference-evidence.js';
 import type { PolicyResult } from './result.js';

@@ -1,6 +1,6 @@
 // The policy result: every check with its outcome and reason, as printed by `--json` / `--result`.
 import type { ErrorCode } from '../errors.js';
-import type { UnboundEvidence } from './evidence.js';
+import type { UnboundEvidence } from '../source/evidence.js';
 
 /** One evaluated check. `code` is the error code a failure maps to. */
 export interface PolicyCheck {

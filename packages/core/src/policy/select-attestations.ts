@@ -1,6 +1,6 @@
 // Picks the attestations a rule may rely on: the right predicate type, a subject bound to a digest
 // the verifier recomputed, and a signer among the rule's identities. Says which step failed.
-import type { AttestationEvidence, PolicyEvidence } from './evidence.js';
+import type { AttestationEvidence, PolicyEvidence } from '../source/evidence.js';
 import { describeSigner, type IdentityMatcher } from './match-identity.js';
 import type { PolicyCheck } from './result.js';
 

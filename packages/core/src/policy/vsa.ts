@@ -3,7 +3,7 @@
 // levels, so downstream systems can trust one signed summary instead of re-verifying.
 import { ModelsealError } from '../errors.js';
 import type { PolicyResult } from './result.js';
-import type { VerifiedStatement } from './evidence.js';
+import type { VerifiedStatement } from '../source/evidence.js';
 
 /** The VSA v1 predicate type. */
 export const VSA_PREDICATE_TYPE = 'https://slsa.dev/verification_summary/v1';

@@ -2,7 +2,7 @@
 // sign it with any BundleSigner and write the bundle atomically (temp file + rename).
 import path from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
-import { hashModel, type HashModelOptions } from '../digest/hash-model.js';
+import { hashModel, type HashModelOptions } from '../model/hash-model.js';
 import { buildStatement } from '../oms/statement.js';
 import type { ModelManifest } from '../types.js';
 import { untilAborted } from '../abort-race.js';

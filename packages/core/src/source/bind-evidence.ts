@@ -7,8 +7,8 @@
 import { ModelsealError } from '../errors.js';
 import { compareManifest } from '../oms/compare-manifest.js';
 import { parseStatement, type SignedManifest } from '../oms/statement.js';
-import { parseInTotoStatement } from '../attest/in-toto.js';
-import type { AttestationEvidence, UnboundEvidence, VerifiedStatement } from '../policy/evidence.js';
+import { parseInTotoStatement } from '../in-toto/statement.js';
+import type { AttestationEvidence, UnboundEvidence, VerifiedStatement } from './evidence.js';
 import type { ErrorCode } from '../errors.js';
 import type { SignerIdentity } from '../verify/verifier.js';
 import { evidenceKind, type EvidenceKind } from './evidence-kind.js';
@@ -169,4 +169,4 @@ export async function bindEvidence(
   return out;
 }
 
-export type { UnboundEvidence } from '../policy/evidence.js';
+export type { UnboundEvidence } from './evidence.js';

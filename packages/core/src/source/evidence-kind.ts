@@ -1,6 +1,6 @@
 // The one classifier of a statement's predicateType: what kind of evidence it is and which policy
 // check it serves. Used before verification only to route errors, and after it to bind evidence.
-import { COSIGN_SIGN_V1, CYCLONEDX_BOM, SLSA_PROVENANCE_V1 } from '../attest/predicate-types.js';
+import { COSIGN_SIGN_V1, CYCLONEDX_BOM, SLSA_PROVENANCE_V1 } from '../in-toto/predicate-types.js';
 import { OMS_LEGACY_PREDICATE_TYPE, OMS_PREDICATE_TYPE } from '../oms/statement.js';
 
 /** What a signed statement is: an OMS model signature, a cosign signature, or an attestation kind. */

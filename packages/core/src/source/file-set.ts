@@ -4,7 +4,7 @@
 // an archive layer, or another hashing config, can only be compared after download (entry by entry,
 // from the staged files), so before that they are UNSUPPORTED_ARTIFACT — never skipped.
 import { ModelsealError } from '../errors.js';
-import { hashModel } from '../digest/hash-model.js';
+import { hashModel } from '../model/hash-model.js';
 import { compareUtf8 } from '../digest/root-digest.js';
 import type { PullPlan } from '../oci/pull/pull-plan.js';
 import type { PulledFile } from '../oci/pull/staging-target.js';

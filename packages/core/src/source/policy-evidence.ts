@@ -1,7 +1,7 @@
 // Bound evidence as a policy reads it: only bound signatures and attestations, the bound subject
 // digests, and every unbound item turned into a failure of the check it claimed to serve (so a
 // denial names why, e.g. "the OMS signature is not about the files of ...").
-import type { PolicyEvidence, VerificationFailure } from '../policy/evidence.js';
+import type { PolicyEvidence, VerificationFailure } from './evidence.js';
 import type { BoundEvidence } from './bind-evidence.js';
 import { policyCheckFor } from './evidence-kind.js';
 

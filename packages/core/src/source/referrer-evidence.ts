@@ -1,10 +1,10 @@
 // The evidence stored with an artifact (registry or OCI layout): every Sigstore bundle referrer of
 // its manifest, verified with one verifier, then bound to the artifact (bindEvidence) against the
 // file set its layers give. No layer is downloaded.
-import { bundleReferrers, type SkippedReferrer } from '../attest/oci-referrers.js';
+import { bundleReferrers, type SkippedReferrer } from './oci-referrers.js';
 import type { PullPlan } from '../oci/pull/pull-plan.js';
 import type { ReadOnlyTarget } from '../oci/target.js';
-import type { PolicyEvidence, UnboundEvidence } from '../policy/evidence.js';
+import type { PolicyEvidence, UnboundEvidence } from './evidence.js';
 import type { BundleVerifier } from '../verify/verifier.js';
 import { bindEvidence, type BoundEvidence } from './bind-evidence.js';
 import { evidenceKind } from './evidence-kind.js';

@@ -4,7 +4,7 @@
 // unbound evidence with their code — anyone who can push a referrer can push junk, so junk must
 // never stop the verdict that rests on the evidence that does parse. Other errors are thrown.
 import { ModelsealError, type ErrorCode } from '../errors.js';
-import type { UnboundEvidence, VerificationFailure } from '../policy/evidence.js';
+import type { UnboundEvidence, VerificationFailure } from './evidence.js';
 import { parseBundle } from '../oms/parse-bundle.js';
 import type { BundleVerifier } from '../verify/verifier.js';
 import type { ParsedBundle } from '../oms/parse-bundle.js';

@@ -1,13 +1,12 @@
 // The `verifyModel` verb: read and parse the bundle, check its signature and trust with any
 // BundleVerifier, parse the signed statement, re-hash the model with the SIGNED settings
 // (ignore_paths, allow_symlinks, method, hash type, shard size) and compare file by file.
-import { readInputFile } from '../read-input-file.js';
 import path from 'node:path';
-import { ignoredPathsError, presentIgnoredPaths } from './ignored-present.js';
-import { ModelsealError } from '../errors.js';
+import { ignoredPathsError, presentIgnoredPaths } from '../model/ignored-present.js';
 import { compareManifest } from '../oms/compare-manifest.js';
 import { manifestFiles, parseStatement, type SignedManifest } from '../oms/statement.js';
-import { hashAsSigned } from '../source/directory-file-set.js';
+import { hashAsSigned } from '../model/hash-as-signed.js';
+import { readBundleFile } from '../oms/read-bundle-file.js';
 import { defaultSignaturePath } from '../oms/signature-path.js';
 import type { ProgressListener } from '../types.js';
 import { parseBundle } from '../oms/parse-bundle.js';
@@ -66,27 +65,6 @@ export interface VerifyModelResult {
   files: number;
   /** Paths verify left out that exist in the model directory (each also a warning). */
   ignored: string[];
-}
-
-/**
- * The largest signature file read: 32 MiB. A bundle costs about 160 bytes per resource, so a
- * 50,000-file model signs to ~8 MB; this leaves room for ~200,000 resources.
- */
-export const MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
-
-/** The signature file: a regular file only (no FIFO, no /dev/zero behind a symlink), at most MAX_BUNDLE_BYTES. */
-export function readBundleFile(file: string): Promise<Buffer> {
-  return readInputFile(file, 'signature', {
-    maxBytes: MAX_BUNDLE_BYTES,
-    notFound: () => new ModelsealError('NOT_FOUND', `signature '${file}' does not exist`),
-    tooLarge: (size) =>
-      new ModelsealError(
-        'MALFORMED_BUNDLE',
-        size === undefined
-          ? `signature '${file}' grew past the ${MAX_BUNDLE_BYTES} bytes a bundle may have`
-          : `signature '${file}' is ${size} bytes, more than the ${MAX_BUNDLE_BYTES} a bundle may have`,
-      ),
-  });
 }
 
 /**

@@ -7,7 +7,7 @@ import { parseStatement, type SignedManifest } from '../oms/statement.js';
 import { defaultSignaturePath } from '../oms/signature-path.js';
 import { readInputFile } from '../read-input-file.js';
 import { parseBundle } from '../oms/parse-bundle.js';
-import { MAX_BUNDLE_BYTES } from '../verify/verify-model.js';
+import { MAX_BUNDLE_BYTES } from '../oms/read-bundle-file.js';
 import type { BundleVerifier, SignerIdentity } from '../verify/verifier.js';
 import type { Resource } from '../types.js';
 

@@ -7,9 +7,11 @@ import { lstat, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promise
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { ModelsealError } from '../errors.js';
-import { stampChange, stampOf, type FileStamp } from '../digest/file-stamp.js';
+import { stampChange, stampOf } from '../digest/file-stamp.js';
+import type { FileStamp } from '../types.js';
 import { resourceAlgorithm } from '../digest/hash-files.js';
-import { createHasher, type StreamHasher } from '../digest/hasher.js';
+import { createHasher } from '../digest/hasher.js';
+import type { StreamHasher } from '../digest/stream-hasher.js';
 import { writeErrorCode } from '../fs-error-code.js';
 import type { HashingConfig, Resource } from '../types.js';
 

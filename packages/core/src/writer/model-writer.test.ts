@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashModel } from '../digest/hash-model.js';
+import { hashModel } from '../model/hash-model.js';
 import { newKeyPair } from '../keys/generate-key-pair.js';
 import { keySigner } from '../sign/key-signer.js';
 import type { BundleSigner } from '../sign/signer.js';

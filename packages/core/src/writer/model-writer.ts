@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { ModelsealError } from '../errors.js';
-import { hashingConfigFrom } from '../digest/hash-model.js';
+import { hashingConfigFrom } from '../model/hash-model.js';
 import { KnownDigests } from '../follow/known-digests.js';
 import { sealModel, type SealModelResult } from '../follow/seal-model.js';
 import { unsafePathReason } from '../oci/pull/safe-path.js';

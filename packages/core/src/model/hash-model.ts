@@ -8,11 +8,11 @@ import type {
   ProgressListener,
   Resource,
 } from '../types.js';
-import { walkModel, type WalkOptions } from '../model/walk-model.js';
-import { assertHashingConfig, defaultJobs, hashFiles } from './hash-files.js';
-import { WarmWorkers } from './warm-workers.js';
-import { INLINE_MAX_BYTES, INLINE_MAX_ITEMS } from './worker-pool.js';
-import { rootDigest } from './root-digest.js';
+import { walkModel, type WalkOptions } from './walk-model.js';
+import { assertHashingConfig, defaultJobs, hashFiles } from '../digest/hash-files.js';
+import { WarmWorkers } from '../digest/warm-workers.js';
+import { INLINE_MAX_BYTES, INLINE_MAX_ITEMS } from '../digest/worker-pool.js';
+import { rootDigest } from '../digest/root-digest.js';
 
 /** Python's default shard size: 1 GB (decimal). */
 export const DEFAULT_SHARD_SIZE = 1_000_000_000;

@@ -10,7 +10,8 @@ import { canonicalJson, parseManifest } from '../oci/manifest.js';
 import { fetchVerifiedManifest } from '../oci/manifest-fetch.js';
 import { MediaTypes, type Descriptor, type ReadOnlyTarget, type Target } from '../oci/target.js';
 import { VerifyingTap } from '../oci/verifying-stream.js';
-import { MAX_BUNDLE_BYTES } from '../verify/verify-model.js';
+import { isRunEnding } from './run-ending-error.js';
+import { MAX_BUNDLE_BYTES } from '../oms/read-bundle-file.js';
 
 /** Annotation naming the bundle content: `dsse-envelope` or `message-signature`. */
 export const BUNDLE_CONTENT_ANNOTATION = 'dev.sigstore.bundle.content';
@@ -80,11 +81,9 @@ export interface BundleReferrers {
   skipped: SkippedReferrer[];
 }
 
-/** Errors that are about the registry or the run, not about one referrer: they end the listing. */
-const FATAL_CODES: ReadonlySet<string> = new Set(['TIMEOUT', 'REGISTRY_AUTH']);
-
+/** A referrer's own fault (not the registry's or the run's, see isRunEnding): it is skipped. */
 function skippable(e: unknown): e is ModelsealError {
-  return e instanceof ModelsealError && !FATAL_CODES.has(e.code);
+  return e instanceof ModelsealError && !isRunEnding(e);
 }
 
 async function readBundle(target: ReadOnlyTarget, layer: Descriptor): Promise<Buffer> {

@@ -5,7 +5,7 @@
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelsealError } from '../errors.js';
-import { GIT_PATHS, PULL_MARKER } from '../model/ignore-rules.js';
+import { GIT_PATHS, PULL_MARKER } from './ignore-rules.js';
 import { DEFAULT_SIGNATURE_NAME } from '../oms/signature-path.js';
 
 /** The candidate paths (model-relative, POSIX) that exist below `modelDir`, sorted. */
