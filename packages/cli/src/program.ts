@@ -5,10 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { isModelsealError } from '@modelseal/core/hashing';
 import { Interrupted } from './interrupt.js';
 import { asTypedError, humanLine, printError } from './output.js';
-
-export const EXIT_OK = 0;
-export const EXIT_VERIFY_FAILED = 1;
-export const EXIT_USAGE = 2;
+import { EXIT_OK, EXIT_USAGE, EXIT_VERIFY_FAILED } from './exit-codes.js';
 
 type Register = (program: Command) => void;
 

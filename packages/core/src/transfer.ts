@@ -24,5 +24,5 @@ export {
   type InspectResult,
   type ReferrerNode,
 } from './oci/inspect.js';
-export { readPasswordStdin } from './oci/registry/credentials.js';
+export { loadDockerCredentials, readPasswordStdin } from './oci/registry/credentials.js';
 export type { OpenTargetOptions } from './oci/open-target.js';

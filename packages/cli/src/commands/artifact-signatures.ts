@@ -1,9 +1,12 @@
 // The REF forms of sign, verify, attest and verify-attestation: a registry reference or `oci:LAYOUT`
 // instead of a model directory. Only parsing and printing here; the work is in @modelseal/core/attest.
-import { existsSync } from 'node:fs';
-import { isModelsealError, type BundleSigner, type BundleVerifier } from '@modelseal/core';
+import {
+  isModelsealError,
+  type ArtifactSource,
+  type BundleSigner,
+  type BundleVerifier,
+} from '@modelseal/core';
 import { loadPublicKeyFile } from '@modelseal/core/keys';
-import { parseReference } from '@modelseal/core/oci';
 import {
   type VerifiedAttestation,
   attestArtifact,
@@ -12,24 +15,16 @@ import {
   verifyArtifactAttestation,
 } from '@modelseal/core/attest';
 import { humanLine, jsonError, printJson } from '../output.js';
-import { describeSigner } from './verify.js';
+import { describeSigner } from './describe-signer.js';
 import { warningWithFlags } from '../error-hint.js';
 
-/** True when `arg` names an artifact (oci:PATH, or a registry reference that is not a path on disk). */
-export function isArtifactReference(arg: string): boolean {
-  if (arg.startsWith('oci:')) return true;
-  if (existsSync(arg)) return false;
-  if (!/^[^/]+\.[^/]+\/|^[^/]+:\d+\/|^localhost\//.test(arg)) return false;
-  try {
-    parseReference(arg);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export async function signReference(ref: string, signer: BundleSigner, json: boolean): Promise<void> {
-  const r = await signArtifact(ref, { signer });
+/** `sign REF`: push the OMS and cosign signature referrers; print them. */
+export async function signReference(
+  source: ArtifactSource,
+  signer: BundleSigner,
+  json: boolean,
+): Promise<void> {
+  const r = await signArtifact(source.ref, { ...source.options, signer });
   if (json) {
     printJson({
       signed: true,
@@ -49,15 +44,20 @@ export async function signReference(ref: string, signer: BundleSigner, json: boo
   );
 }
 
+/** `verify REF`: check the signature referrers against the manifest; print the verdict (also as --json). */
 export async function verifyReference(
-  ref: string,
+  source: ArtifactSource,
   verifier: BundleVerifier,
   flags: { key?: string; json: boolean },
 ): Promise<void> {
   const { json } = flags;
   const publicKey = flags.key !== undefined ? await loadPublicKeyFile(flags.key) : undefined;
   try {
-    const r = await verifyArtifact(ref, { verifier, ...(publicKey ? { publicKey } : {}) });
+    const r = await verifyArtifact(source.ref, {
+      ...source.options,
+      verifier,
+      ...(publicKey ? { publicKey } : {}),
+    });
     for (const w of r.warnings) process.stderr.write(humanLine(`modelseal: warning: ${warningWithFlags(w)}`));
     if (json) {
       printJson({
@@ -91,14 +91,15 @@ export async function verifyReference(
   }
 }
 
+/** `attest REF`: push an attestation referrer about the manifest digest (and OMS root); print it. */
 export async function attestReference(
-  ref: string,
+  source: ArtifactSource,
   signer: BundleSigner,
   predicateType: string,
   predicate: unknown,
   json: boolean,
 ): Promise<void> {
-  const r = await attestArtifact(ref, { signer, predicateType, predicate });
+  const r = await attestArtifact(source.ref, { ...source.options, signer, predicateType, predicate });
   if (json) {
     printJson({
       attested: true,
@@ -119,17 +120,18 @@ export async function attestReference(
   );
 }
 
+/** `verify-attestation REF`: check the attestation referrers of one type; print the predicate. */
 export async function verifyAttestationReference(
-  ref: string,
+  source: ArtifactSource,
   verifier: BundleVerifier,
   predicateType: string,
   json: boolean,
 ): Promise<void> {
-  const r = await verifyArtifactAttestation(ref, { verifier, predicateType });
+  const r = await verifyArtifactAttestation(source.ref, { ...source.options, verifier, predicateType });
   printVerifiedAttestation(
     r,
     json,
-    `verified ${predicateType} about ${ref} (${r.digest}), signed by ${describeSigner(r.signer)}`,
+    `verified ${predicateType} about ${source.ref} (${r.digest}), signed by ${describeSigner(r.signer)}`,
   );
 }
 

@@ -1,5 +1,5 @@
-// `modelseal attest MODEL` and `modelseal verify-attestation MODEL`: sign any predicate as a DSSE
-// bundle about a model's OMS root (cosign's --type names), and check such bundles.
+// `modelseal attest MODEL|REF` and `modelseal verify-attestation MODEL|REF`: sign any predicate as a
+// DSSE bundle about a model (cosign's --type names), and check such bundles.
 import type { Command } from 'commander';
 import { ModelsealError, isModelsealError } from '@modelseal/core';
 import {
@@ -19,14 +19,15 @@ import {
   type SignerFlags,
   type VerifierFlags,
 } from './attest-flags.js';
-import { describeSigner } from './verify.js';
+import { describeSigner } from './describe-signer.js';
 import { collect } from './repeatable-option.js';
 import {
   attestReference,
-  isArtifactReference,
   printVerifiedAttestation,
   verifyAttestationReference,
 } from './artifact-signatures.js';
+import { MODEL_ARGUMENT_HELP, openModelArgument } from './model-argument.js';
+import { addRegistryFlags, type RegistryFlags } from './registry-flags.js';
 
 const TYPES_HELP =
   'custom | slsaprovenance | slsaprovenance1 | spdx | spdxjson | cyclonedx | link | vuln | openvex | a predicate URI';
@@ -49,7 +50,7 @@ function customPredicate(text: string): Record<string, string> {
 }
 
 /** The parsed flags of `attest`. */
-interface AttestFlags extends SignerFlags {
+interface AttestFlags extends SignerFlags, RegistryFlags {
   predicate: string;
   type: string;
   output?: string;
@@ -57,7 +58,7 @@ interface AttestFlags extends SignerFlags {
 }
 
 /** The parsed flags of `verify-attestation`. */
-interface VerifyAttestationFlags extends VerifierFlags {
+interface VerifyAttestationFlags extends VerifierFlags, RegistryFlags {
   type: string;
   bundle: string[];
   json: boolean;
@@ -67,10 +68,7 @@ export function registerAttest(program: Command): void {
   const cmd = program
     .command('attest')
     .description('Sign a predicate (provenance, SBOM, ...) about a model as a DSSE attestation bundle')
-    .argument(
-      '<model>',
-      'model directory or file, or an artifact reference (registry/repo:tag, oci:LAYOUT:tag)',
-    )
+    .argument('<model>', MODEL_ARGUMENT_HELP)
     .requiredOption('--predicate <file>', 'the predicate (JSON)')
     .option('--type <type>', `predicate type: ${TYPES_HELP}`, 'custom')
     .option(
@@ -79,17 +77,21 @@ export function registerAttest(program: Command): void {
     )
     .option('--json', 'print the result as JSON', false);
   addSignerFlags(cmd);
+  addRegistryFlags(cmd);
   cmd.addHelpText(
     'after',
     `
-The statement's subject is the model's OMS root (what 'modelseal hash' prints). --type takes cosign's
-names; custom wraps the file as cosign does ({"Data": ..., "Timestamp": ...}).
+The statement's subject is the model's OMS root (what 'modelseal hash' prints); for a reference, its
+manifest digest and then its OMS root, and the bundle is pushed as a referrer of the manifest.
+--type takes cosign's names; custom wraps the file as cosign does ({"Data": ..., "Timestamp": ...}).
 
 Examples:
   $ modelseal provenance ./my-model --output prov.json
   $ modelseal attest ./my-model --predicate prov.json --type slsaprovenance1 --key mykey.key
   $ modelseal sbom ./my-model --output bom.json
   $ modelseal attest ./my-model --predicate bom.json --type cyclonedx --key mykey.key
+  $ modelseal attest 127.0.0.1:5000/models/my-model:v1 --predicate prov.json --type slsaprovenance1 --key mykey.key
+  $ modelseal attest oci:./layout:v1 --predicate bom.json --type cyclonedx --key mykey.key
 `,
   );
   cmd.action(async (model: string, flags: AttestFlags) => {
@@ -100,9 +102,10 @@ Examples:
       type === 'custom'
         ? customPredicate(text)
         : unwrapPredicate(parsePredicate(text, file), predicateType, file);
+    const source = await openModelArgument(model, flags);
     const signer = await signerFromFlags(flags);
-    if (isArtifactReference(model))
-      return attestReference(model, signer, predicateType, predicate, flags.json);
+    if (source.kind === 'artifact')
+      return attestReference(source, signer, predicateType, predicate, flags.json);
     const bar = progressBar('hashing');
     let result;
     try {
@@ -140,7 +143,7 @@ Examples:
   const vcmd = program
     .command('verify-attestation')
     .description('Verify a model attestation: signature, predicate type, and that its subject is this model')
-    .argument('<model>', 'model directory, file, or artifact reference')
+    .argument('<model>', MODEL_ARGUMENT_HELP)
     .option('--type <type>', `predicate type: ${TYPES_HELP}`, 'custom')
     .option(
       '--bundle <file>',
@@ -150,16 +153,19 @@ Examples:
     )
     .option('--json', 'print the whole verified statement (and every check) as JSON', false);
   addVerifierFlags(vcmd);
+  addRegistryFlags(vcmd);
   vcmd.addHelpText(
     'after',
     `
 Each bundle's signature is checked, then its predicateType (exactly), then that one of its subjects
-is this model's OMS root. One bundle that passes is enough. Prints the predicate.
+is this model's OMS root (for a reference: its manifest digest or OMS root; the bundles are its
+referrers). One bundle that passes is enough. Prints the predicate.
 
 Examples:
   $ modelseal verify-attestation ./my-model --type slsaprovenance1 --key mykey.pub
   $ modelseal verify-attestation ./my-model --type cyclonedx --certificate-identity dev@example.com \\
       --certificate-oidc-issuer https://accounts.google.com --json
+  $ modelseal verify-attestation 127.0.0.1:5000/models/my-model:v1 --type slsaprovenance1 --key mykey.pub
 
 Exit status: 0 verified, 1 verification failed (no attestation of the type, wrong subject, bad
 signature, wrong identity), 2 bad usage or unreadable input.
@@ -169,9 +175,10 @@ signature, wrong identity), 2 bad usage or unreadable input.
     const json = flags.json;
     const predicateType = predicateTypeFor(flags.type);
     try {
+      const source = await openModelArgument(model, flags);
       const verifier = await verifierFromFlags(flags);
-      if (isArtifactReference(model))
-        return await verifyAttestationReference(model, verifier, predicateType, json);
+      if (source.kind === 'artifact')
+        return await verifyAttestationReference(source, verifier, predicateType, json);
       const r = await verifyModelAttestation(model, {
         verifier,
         predicateType,

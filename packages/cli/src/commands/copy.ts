@@ -4,14 +4,16 @@ import { copyArtifact } from '@modelseal/core/transfer';
 import { interruptible } from '../interrupt.js';
 import { formatBytes, printJson, progressBar, humanLine } from '../output.js';
 import {
+  addConcurrencyFlag,
   addRegistryFlags,
   concurrencyFrom,
   registryOptionsFrom,
+  type ConcurrencyFlags,
   type RegistryFlags,
 } from './registry-flags.js';
 
 /** The parsed flags of `copy`. */
-interface CopyFlags extends RegistryFlags {
+interface CopyFlags extends RegistryFlags, ConcurrencyFlags {
   referrers: boolean;
   json: boolean;
 }
@@ -30,6 +32,7 @@ export function registerCopy(program: Command): void {
     .option('--no-referrers', 'copy only the artifact, not the manifests that refer to it')
     .option('--json', 'print {"reference","digest","referrers","blobsCopied","blobsSkipped"} as JSON', false);
   addRegistryFlags(cmd);
+  addConcurrencyFlag(cmd);
   cmd.addHelpText(
     'after',
     `

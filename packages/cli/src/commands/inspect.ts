@@ -9,7 +9,7 @@ import { formatBytes, humanLine, pinnedReference, printJson } from '../output.js
 import { messageWithHint } from '../error-hint.js';
 import { addVerifierFlags, verifierFromFlags, type VerifierFlags } from './attest-flags.js';
 import { keylessOptionGiven } from './keyless-flags.js';
-import { describeSigner } from './verify.js';
+import { describeSigner } from './describe-signer.js';
 import { addRegistryFlags, registryOptionsFrom, type RegistryFlags } from './registry-flags.js';
 
 /** The parsed flags of `inspect`: registry access and, to check the evidence, verify's identity flags. */

@@ -42,7 +42,7 @@ export async function pullWithPolicyCli(
   // Loaded here, not at import: `pull` without --policy starts without the policy engine.
   const { loadPolicy, pullWithPolicy } = await import('@modelseal/core/policy');
   const { writePolicyOutputs } = await import('./policy-outputs.js');
-  const { describeSigner } = await import('./verify.js');
+  const { describeSigner } = await import('./describe-signer.js');
   const policy = await loadPolicy(policyFile);
   const trusted = typeof flags.trustedRoot === 'string' ? { trustedRoot: trustedRootFromFlags(flags) } : {};
   const warnings: string[] = [];

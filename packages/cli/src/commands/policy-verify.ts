@@ -1,9 +1,9 @@
-// `modelseal verify MODEL --policy FILE`: verify a model directory's OMS signature and attestation
-// bundles with the policy's identities, evaluate the policy, and report every check (text, --json,
+// `modelseal verify MODEL|REF --policy FILE`: verify a model's OMS signature and attestation
+// bundles (files beside a directory, referrers of an artifact) with the policy's identities, evaluate the policy, and report every check (text, --json,
 // --result FILE), optionally writing a SLSA VSA (--vsa FILE, signed with --vsa-key).
 // Exit 0 allowed (or audit mode), 1 denied in enforce mode, 2 bad policy or input.
 import type { Command } from 'commander';
-import { openModelSource } from '@modelseal/core';
+import type { ModelSource } from '@modelseal/core';
 import {
   evaluatePolicy,
   gatherModelEvidence,
@@ -54,9 +54,12 @@ function printChecks(result: PolicyResult): void {
   process.stdout.write(humanLine(`policy ${result.policy.name} (${result.policy.digest}): ${verdict}`));
 }
 
-/** Run `verify MODEL --policy FILE`. Throws the first failed check's error when enforced. */
+/**
+ * Run `verify MODEL|REF --policy FILE` on an opened source (see openModelArgument). Throws the first
+ * failed check's error when enforced.
+ */
 export async function verifyWithPolicy(
-  model: string,
+  source: ModelSource,
   policyFile: string,
   flags: PolicyVerifyFlags &
     Pick<KeylessVerifyFlags, 'trustedRoot' | 'tufRefresh' | 'tufCacheDir' | 'staging'> & {
@@ -69,13 +72,12 @@ export async function verifyWithPolicy(
   const jobs = flags.jobs !== undefined ? jobsFrom(flags.jobs) : undefined;
   const loaded = await loadPolicy(policyFile);
   const verifier = policyVerifier(loaded.policy, policyTrustFromFlags(flags));
-  let resourceUri = model;
+  let resourceUri: string;
   let evidence;
   let result: PolicyResult;
-  // one rule for every verb: a path that does not exist is NOT_FOUND unless it is a reference with
-  // an explicit registry host or oci: (a typo never contacts a registry)
-  if ((await openModelSource(model)).kind === 'directory') {
-    evidence = await gatherModelEvidence(model, {
+  if (source.kind === 'directory') {
+    resourceUri = source.path;
+    evidence = await gatherModelEvidence(source.path, {
       verifier,
       signaturePath: flags.signature,
       attestationPaths: flags.attestation,
@@ -87,9 +89,9 @@ export async function verifyWithPolicy(
   } else {
     // An OCI reference: signatures and attestations are its referrers; weights are not downloaded
     // unless the policy's weights block needs them scanned.
-    const r = await evaluateReferencePolicy(model, loaded, { verifier });
+    const r = await evaluateReferencePolicy(source.ref, loaded, { ...source.options, verifier });
     ({ evidence, result } = r);
-    resourceUri = pinnedReference(model, r.digest);
+    resourceUri = pinnedReference(source.ref, r.digest);
   }
   await writePolicyOutputs(result, flags, { resourceUri, digests: evidence.subjectDigests });
   if (flags.json) printJson(result);

@@ -8,13 +8,14 @@ import {
   parseTime,
   type ModelProvenanceOptions,
 } from '@modelseal/core/attest';
-import { isArtifactReference } from './artifact-signatures.js';
+import { MODEL_ARGUMENT_HELP, openModelArgument } from './model-argument.js';
+import { addRegistryFlags, type RegistryFlags } from './registry-flags.js';
 import { jobsFrom, maxJobs } from './hashing-flags.js';
 import { collect } from './repeatable-option.js';
 import { humanLine } from '../output.js';
 
 /** The parsed flags of `provenance`. */
-interface ProvenanceFlags {
+interface ProvenanceFlags extends RegistryFlags {
   output?: string;
   dataset: string[];
   baseModel: string[];
@@ -33,13 +34,10 @@ interface ProvenanceFlags {
 }
 
 export function registerProvenance(program: Command): void {
-  program
+  const cmd = program
     .command('provenance')
     .description('Write SLSA v1 provenance (an in-toto statement) for a model')
-    .argument(
-      '<model>',
-      'model directory or single file, or an artifact reference (registry/repo:tag, oci:LAYOUT:tag)',
-    )
+    .argument('<model>', MODEL_ARGUMENT_HELP)
     .option('--output <file>', 'write the statement here instead of stdout')
     .option(
       '--dataset <spec>',
@@ -77,10 +75,11 @@ export function registerProvenance(program: Command): void {
         .choices(['auto', 'github', 'ml-training'])
         .default('auto'),
     )
-    .option('--jobs <n>', `parallel hashing threads (default: number of CPUs; at most ${maxJobs()})`)
-    .addHelpText(
-      'after',
-      `
+    .option('--jobs <n>', `parallel hashing threads (default: number of CPUs; at most ${maxJobs()})`);
+  addRegistryFlags(cmd);
+  cmd.addHelpText(
+    'after',
+    `
 The subject is the model's OMS root; for a reference, also its manifest digest (read from the
 manifest alone, no layer fetched). On GitHub Actions (GITHUB_ACTIONS=true, permissions: id-token:
 write) the predicate is filled from the job's OIDC claims as actions/attest-build-provenance does
@@ -91,39 +90,40 @@ Examples:
   $ modelseal provenance ./my-model --dataset imdb=s3://acme-data/imdb@sha256:<hex> \\
       --base-model ./bert-base --parameters-file train.yaml --byproduct metrics.json --output prov.json
   $ modelseal attest ./my-model --predicate prov.json --type slsaprovenance1 --key mykey.key
+  $ modelseal provenance 127.0.0.1:5000/models/my-model:v1 --builder-id https://ci.example/runner --output prov.json
 `,
-    )
-    .action(async (model: string, flags: ProvenanceFlags) => {
-      const jobs = flags.jobs === undefined ? undefined : jobsFrom(flags.jobs);
-      const options: ModelProvenanceOptions = {
-        datasets: flags.dataset,
-        baseModels: flags.baseModel,
-        parameters: flags.parameter,
-        parametersFile: flags.parametersFile,
-        byproducts: flags.byproduct,
-        startedOn: flags.startedOn ? parseTime(flags.startedOn, '--started-on') : undefined,
-        finishedOn: flags.finishedOn ? parseTime(flags.finishedOn, '--finished-on') : undefined,
-        builderId: flags.builderId,
-        invocationId: flags.invocationId,
-        buildType: flags.buildType,
-        sourceDir: flags.source,
-        onWarning: (w) =>
-          process.stderr.write(
-            humanLine(
-              `modelseal: warning: ${w} (give --source DIR, or --no-source to record none on purpose)`,
-            ),
-          ),
-        jobs,
-      };
-      const statement = isArtifactReference(model)
-        ? await artifactProvenance(model, options)
-        : await modelProvenance(model, options);
-      const text = `${JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', ...statement }, null, 2)}\n`;
-      if (flags.output !== undefined) {
-        await writeFile(flags.output, text);
+  );
+  cmd.action(async (model: string, flags: ProvenanceFlags) => {
+    const jobs = flags.jobs === undefined ? undefined : jobsFrom(flags.jobs);
+    const options: ModelProvenanceOptions = {
+      datasets: flags.dataset,
+      baseModels: flags.baseModel,
+      parameters: flags.parameter,
+      parametersFile: flags.parametersFile,
+      byproducts: flags.byproduct,
+      startedOn: flags.startedOn ? parseTime(flags.startedOn, '--started-on') : undefined,
+      finishedOn: flags.finishedOn ? parseTime(flags.finishedOn, '--finished-on') : undefined,
+      builderId: flags.builderId,
+      invocationId: flags.invocationId,
+      buildType: flags.buildType,
+      sourceDir: flags.source,
+      onWarning: (w) =>
         process.stderr.write(
-          humanLine(`wrote provenance for sha256:${statement.subject[0].digest.sha256} -> ${flags.output}`),
-        );
-      } else process.stdout.write(text);
-    });
+          humanLine(`modelseal: warning: ${w} (give --source DIR, or --no-source to record none on purpose)`),
+        ),
+      jobs,
+    };
+    const source = await openModelArgument(model, flags);
+    const statement =
+      source.kind === 'artifact'
+        ? await artifactProvenance(source.ref, { ...source.options, ...options })
+        : await modelProvenance(source.path, options);
+    const text = `${JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', ...statement }, null, 2)}\n`;
+    if (flags.output !== undefined) {
+      await writeFile(flags.output, text);
+      process.stderr.write(
+        humanLine(`wrote provenance for sha256:${statement.subject[0].digest.sha256} -> ${flags.output}`),
+      );
+    } else process.stdout.write(text);
+  });
 }

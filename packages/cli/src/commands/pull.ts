@@ -4,9 +4,11 @@ import { pullModel } from '@modelseal/core/transfer';
 import { interruptible } from '../interrupt.js';
 import { formatBytes, pinnedReference, printJson, progressBar, humanLine } from '../output.js';
 import {
+  addConcurrencyFlag,
   addRegistryFlags,
   concurrencyFrom,
   registryOptionsFrom,
+  type ConcurrencyFlags,
   type RegistryFlags,
 } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
@@ -15,7 +17,7 @@ import { addVerifierFlags, verifierFromFlags, type VerifierFlags } from './attes
 import { warningWithFlags } from '../error-hint.js';
 
 /** The parsed flags of `pull`. */
-interface PullFlags extends RegistryFlags, PolicyPullFlags, VerifierFlags {
+interface PullFlags extends RegistryFlags, ConcurrencyFlags, PolicyPullFlags, VerifierFlags {
   include: string[];
   /** --strict true, --no-strict false, neither: strict only with --verify or --policy */
   strict?: boolean;
@@ -49,6 +51,7 @@ export function registerPull(program: Command): void {
       false,
     );
   addRegistryFlags(cmd);
+  addConcurrencyFlag(cmd);
   addPolicyPullFlags(cmd);
   addVerifierFlags(cmd);
   cmd.addHelpText(

@@ -5,9 +5,11 @@ import { pushModel, pushModelFollowing } from '@modelseal/core/transfer';
 import { interruptible } from '../interrupt.js';
 import { formatBytes, printJson, progressBar, humanLine } from '../output.js';
 import {
+  addConcurrencyFlag,
   addRegistryFlags,
   concurrencyFrom,
   registryOptionsFrom,
+  type ConcurrencyFlags,
   type RegistryFlags,
 } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
@@ -15,7 +17,7 @@ import { addSignerFlags, signerFromFlags, type SignerFlags } from './attest-flag
 import { addFollowFlags, followSettingsFrom, type FollowFlags } from './follow-flags.js';
 
 /** The parsed flags of `push`. */
-interface PushFlags extends RegistryFlags, SignerFlags, FollowFlags {
+interface PushFlags extends RegistryFlags, ConcurrencyFlags, SignerFlags, FollowFlags {
   dataset: string[];
   json: boolean;
   sign: boolean;
@@ -42,6 +44,7 @@ export function registerPush(program: Command): void {
     false,
   );
   addRegistryFlags(cmd);
+  addConcurrencyFlag(cmd);
   addSignerFlags(cmd);
   addFollowFlags(cmd);
   cmd.addHelpText(

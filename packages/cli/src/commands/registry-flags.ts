@@ -1,18 +1,44 @@
-// Flags shared by the OCI commands: --plain-http, --username + --password-stdin, --concurrency,
-// --timeout (or MODELSEAL_TIMEOUT), --max-referrers (or MODELSEAL_MAX_REFERRERS).
+// The registry flags every command that takes an artifact reference has: --plain-http, --username +
+// --password-stdin, --registry-config, --timeout (or MODELSEAL_TIMEOUT), --max-referrers (or
+// MODELSEAL_MAX_REFERRERS); and --concurrency for the commands that move blobs (push, pull, copy).
+import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ModelsealError, readPasswordStdin, type OpenTargetOptions } from '@modelseal/core/transfer';
+import {
+  ModelsealError,
+  loadDockerCredentials,
+  readPasswordStdin,
+  type OpenTargetOptions,
+} from '@modelseal/core/transfer';
 
 /** The parsed registry flags (commander attribute names; see addRegistryFlags). */
 export interface RegistryFlags {
   plainHttp: boolean;
   username?: string;
   passwordStdin: boolean;
-  concurrency: string;
+  registryConfig?: string;
   timeout?: string;
   maxReferrers?: string;
 }
 
+/** The parsed --concurrency of push, pull and copy (see addConcurrencyFlag). */
+export interface ConcurrencyFlags {
+  concurrency: string;
+}
+
+/** The long names addRegistryFlags adds, in help order (what the program-walking test checks). */
+export const REGISTRY_FLAG_NAMES = [
+  '--plain-http',
+  '--username',
+  '--password-stdin',
+  '--registry-config',
+  '--timeout',
+  '--max-referrers',
+] as const;
+
+/**
+ * Add the registry flags to a command that takes an artifact reference (REF, or MODEL|REF). Read
+ * them with registryOptionsFrom, only once the argument is known to be a reference.
+ */
 export function addRegistryFlags(cmd: Command): Command {
   return cmd
     .option(
@@ -20,9 +46,15 @@ export function addRegistryFlags(cmd: Command): Command {
       'talk plain HTTP to the registry (default only for localhost / 127.0.0.1 / [::1])',
       false,
     )
-    .option('--username <user>', 'registry user name (default: credentials from ~/.docker/config.json)')
-    .option('--password-stdin', 'read the registry password or token from stdin', false)
-    .option('--concurrency <n>', 'blobs transferred at once', '4')
+    .option(
+      '--username <user>',
+      'registry user name, with --password-stdin (default: credentials from $DOCKER_CONFIG/config.json or ~/.docker/config.json, then the podman auth file)',
+    )
+    .option('--password-stdin', 'read the registry password or token from stdin (needs --username)', false)
+    .option(
+      '--registry-config <file>',
+      'take registry credentials from this Docker config file (auths, credHelpers, credsStore) instead of the default ones',
+    )
     .option(
       '--timeout <seconds>',
       'registry network timeout: the whole of a manifest, token or referrers request (all retries ' +
@@ -35,6 +67,25 @@ export function addRegistryFlags(cmd: Command): Command {
       'most distinct referrers (signatures, attestations) of one artifact to read; more is refused ' +
         'with TOO_MANY_REFERRERS (default 256, or MODELSEAL_MAX_REFERRERS)',
     );
+}
+
+/** Add --concurrency (blobs transferred at once) to push, pull or copy. */
+export function addConcurrencyFlag(cmd: Command): Command {
+  return cmd.option('--concurrency <n>', 'blobs transferred at once', '4');
+}
+
+/**
+ * The first registry flag given on the command line, if any (environment variables do not count):
+ * a model on disk takes none of them.
+ */
+export function registryFlagGiven(flags: RegistryFlags): string | undefined {
+  if (flags.plainHttp) return '--plain-http';
+  if (flags.username !== undefined) return '--username';
+  if (flags.passwordStdin) return '--password-stdin';
+  if (flags.registryConfig !== undefined) return '--registry-config';
+  if (flags.timeout !== undefined) return '--timeout';
+  if (flags.maxReferrers !== undefined) return '--max-referrers';
+  return undefined;
 }
 
 /** The environment variable that sets --max-referrers when the flag is absent. */
@@ -60,7 +111,8 @@ function timeoutsFrom(s: string, from: string): OpenTargetOptions['timeouts'] {
   return { connectMs: ms, headersMs: ms, idleMs: ms, operationMs: ms };
 }
 
-export function concurrencyFrom(flags: Pick<RegistryFlags, 'concurrency'>): number {
+/** --concurrency as a number; USAGE unless an integer from 1 to 64. */
+export function concurrencyFrom(flags: ConcurrencyFlags): number {
   const n = Number(flags.concurrency);
   if (!Number.isSafeInteger(n) || n < 1 || n > 64) {
     throw new ModelsealError(
@@ -71,6 +123,11 @@ export function concurrencyFrom(flags: Pick<RegistryFlags, 'concurrency'>): numb
   return n;
 }
 
+/**
+ * The registry options the flags (and MODELSEAL_TIMEOUT, MODELSEAL_MAX_REFERRERS) ask for. Reads the
+ * password from stdin with --password-stdin. Throws USAGE for a bad value or a flag without its
+ * partner, NOT_FOUND for a --registry-config file that does not exist.
+ */
 export async function registryOptionsFrom(flags: RegistryFlags): Promise<OpenTargetOptions> {
   const opts: OpenTargetOptions = {};
   if (flags.plainHttp) opts.plainHttp = true;
@@ -85,6 +142,18 @@ export async function registryOptionsFrom(flags: RegistryFlags): Promise<OpenTar
     opts.maxReferrers = maxReferrersFrom(envMax, MAX_REFERRERS_ENV);
   if (flags.passwordStdin && flags.username === undefined) {
     throw new ModelsealError('USAGE', '--password-stdin needs --username');
+  }
+  if (flags.registryConfig !== undefined) {
+    if (flags.username !== undefined)
+      throw new ModelsealError('USAGE', 'give either --username or --registry-config, not both');
+    const configFile = flags.registryConfig;
+    try {
+      await access(configFile);
+    } catch {
+      throw new ModelsealError('NOT_FOUND', `--registry-config ${configFile}: no such file`);
+    }
+    // only this file: no fallback to the default Docker config or the podman auth file
+    opts.credentials = (registry: string) => loadDockerCredentials(registry, { configFile });
   }
   if (flags.username !== undefined) {
     if (!flags.passwordStdin)

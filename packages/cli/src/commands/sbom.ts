@@ -5,22 +5,26 @@ import type { Command } from 'commander';
 import { buildSbom } from '@modelseal/core';
 import { artifactSbom } from '@modelseal/core/attest';
 import { humanLine } from '../output.js';
-import { isArtifactReference } from './artifact-signatures.js';
+import { MODEL_ARGUMENT_HELP, openModelArgument } from './model-argument.js';
+import { addRegistryFlags, type RegistryFlags } from './registry-flags.js';
+
+/** The parsed flags of `sbom`. */
+interface SbomFlags extends RegistryFlags {
+  output?: string;
+}
 
 export function registerSbom(program: Command): void {
-  program
+  const cmd = program
     .command('sbom')
     .description(
       'Write a CycloneDX 1.6 ML-BOM for a model (files, SHA-256, model card, datasets, base models)',
     )
-    .argument(
-      '<model>',
-      'model directory or single file, or an artifact reference (registry/repo:tag, oci:LAYOUT:tag)',
-    )
-    .option('--output <file>', 'write the BOM here instead of stdout')
-    .addHelpText(
-      'after',
-      `
+    .argument('<model>', MODEL_ARGUMENT_HELP)
+    .option('--output <file>', 'write the BOM here instead of stdout');
+  addRegistryFlags(cmd);
+  cmd.addHelpText(
+    'after',
+    `
 The model card comes from the model's own config.json, generation_config.json and README front
 matter (license, datasets, base_model, pipeline_tag, language, metrics). The BOM is validated
 against the CycloneDX 1.6 schema; an invalid BOM is an error, never a file.
@@ -32,10 +36,13 @@ Examples:
   $ modelseal attest ./my-model --predicate my-model.cdx.json --type cyclonedx --key mykey.key
   $ modelseal sbom 127.0.0.1:5000/models/my-model:v1 --output bom.json
 `,
-    )
-    .action(async (model: string, flags: { output?: string }) => {
-      const bom = isArtifactReference(model)
-        ? await artifactSbom(model, {
+  );
+  cmd.action(async (model: string, flags: SbomFlags) => {
+    const source = await openModelArgument(model, flags);
+    const bom =
+      source.kind === 'artifact'
+        ? await artifactSbom(source.ref, {
+            ...source.options,
             onSkipped: (file, size) =>
               process.stderr.write(
                 humanLine(
@@ -43,11 +50,11 @@ Examples:
                 ),
               ),
           })
-        : await buildSbom(model);
-      const text = `${JSON.stringify(bom, null, 2)}\n`;
-      if (flags.output !== undefined) {
-        await writeFile(flags.output, text);
-        process.stderr.write(humanLine(`wrote CycloneDX 1.6 BOM ${bom.serialNumber} -> ${flags.output}`));
-      } else process.stdout.write(text);
-    });
+        : await buildSbom(source.path);
+    const text = `${JSON.stringify(bom, null, 2)}\n`;
+    if (flags.output !== undefined) {
+      await writeFile(flags.output, text);
+      process.stderr.write(humanLine(`wrote CycloneDX 1.6 BOM ${bom.serialNumber} -> ${flags.output}`));
+    } else process.stdout.write(text);
+  });
 }

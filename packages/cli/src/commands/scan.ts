@@ -3,8 +3,9 @@
 import type { Command } from 'commander';
 import { scanModel, type ScannedFile, type ScanReport } from '@modelseal/core';
 import { escapeControl, formatBytes, printJson } from '../output.js';
-import { EXIT_VERIFY_FAILED } from '../program.js';
-import { addRegistryFlags, registryOptionsFrom, type RegistryFlags } from './registry-flags.js';
+import { EXIT_VERIFY_FAILED } from '../exit-codes.js';
+import { MODEL_ARGUMENT_HELP, openModelArgument } from './model-argument.js';
+import { addRegistryFlags, type RegistryFlags } from './registry-flags.js';
 import { collect } from './repeatable-option.js';
 
 /** What the FLAGGED column says about one file. */
@@ -64,10 +65,7 @@ export function registerScan(program: Command): void {
     .description(
       'Check weight formats by content, pickle imports and safetensors headers (never loads a file)',
     )
-    .argument(
-      '<model>',
-      'model directory or file, or registry[:port]/repository[:tag|@sha256:...] or oci:LAYOUT_DIR[:tag]',
-    )
+    .argument('<model>', MODEL_ARGUMENT_HELP)
     .option(
       '--allow <global>',
       'also allow this pickle import (module.name or module.*); repeatable',
@@ -102,8 +100,9 @@ Examples:
 `,
   );
   cmd.action(async (model: string, flags: ScanFlags) => {
-    const report = await scanModel(model, {
-      ...(await registryOptionsFrom(flags)),
+    const source = await openModelArgument(model, flags);
+    const report = await scanModel(source.kind === 'artifact' ? source.ref : source.path, {
+      ...(source.kind === 'artifact' ? source.options : {}),
       allowGlobals: flags.allow,
       ...(flags.fetchAll ? { fetchAll: true } : {}),
     });

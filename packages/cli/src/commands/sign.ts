@@ -22,14 +22,16 @@ import {
 import { addKeylessSignFlags, keylessSignerFromFlags, type KeylessSignFlags } from './keyless-flags.js';
 import { canPrompt, promptPassword } from './password-prompt.js';
 import { addKeySignFlags, type KeySignFlags } from './key-sign-flags.js';
-import { isArtifactReference, signReference } from './artifact-signatures.js';
+import { signReference } from './artifact-signatures.js';
 import { addFollowFlags, followSettingsFrom, type FollowFlags } from './follow-flags.js';
+import { MODEL_ARGUMENT_HELP, openModelArgument } from './model-argument.js';
+import { addRegistryFlags, type RegistryFlags } from './registry-flags.js';
 
 /** Every flag a signer comes from: key, certificate chain or keyless. */
 export type SignerFlags = KeySignFlags & KeylessSignFlags;
 
 /** The parsed flags of `sign`. */
-interface SignFlags extends SignerFlags, HashingFlags, FollowFlags {
+interface SignFlags extends SignerFlags, HashingFlags, FollowFlags, RegistryFlags {
   signature?: string;
   overwrite: boolean;
   json: boolean;
@@ -59,8 +61,10 @@ export async function signerFromFlags(flags: SignerFlags): Promise<BundleSigner>
 export function registerSign(program: Command): void {
   const cmd = program
     .command('sign')
-    .description('Sign a model directory (or file): write an OMS signature (Sigstore bundle) next to it')
-    .argument('<model>', 'model directory, file, or artifact reference');
+    .description(
+      'Sign a model: write an OMS signature (Sigstore bundle) next to a directory or file, or attach it to an artifact as a referrer',
+    )
+    .argument('<model>', MODEL_ARGUMENT_HELP);
   addKeySignFlags(cmd)
     .option(
       '--signature <path>',
@@ -88,6 +92,9 @@ Examples:
   $ modelseal sign ./my-model --key leaf.key --certificate leaf.pem --certificate-chain intermediate.pem
   $ modelseal sign ./my-model --key mykey.key --signature ./my-model.sig --ignore-paths ./my-model/notes
   $ modelseal sign ./model.safetensors --key mykey.key      # writes ./model.safetensors.sig
+  $ modelseal sign 127.0.0.1:5000/models/my-model:v1 --key mykey.key   # OMS + cosign referrers
+  $ echo "$TOKEN" | modelseal sign ghcr.io/acme/my-model:v1 --key mykey.key --username acme --password-stdin
+  $ modelseal sign oci:./layout:v1 --key mykey.key
 
 Signing while a training job writes the checkpoint (--follow): each file is hashed as soon as it
 is closed (from the page cache), again if it is written again, and the signature is written once
@@ -100,11 +107,13 @@ hashed again. See docs/training.md.
 `,
   );
   addKeylessSignFlags(cmd);
+  addRegistryFlags(cmd);
   cmd.action(async (model: string, flags: SignFlags) => {
     const follow = followSettingsFrom(flags);
-    if (isArtifactReference(model)) {
+    const source = await openModelArgument(model, flags);
+    if (source.kind === 'artifact') {
       if (follow) throw new ModelsealError('USAGE', '--follow signs a directory, not an artifact reference');
-      return signReference(model, await signerFromFlags(flags), flags.json);
+      return signReference(source, await signerFromFlags(flags), flags.json);
     }
     const hashing = hashingOptionsFromFlags(flags);
     if (follow) return signFollowing(model, flags, hashing, follow);

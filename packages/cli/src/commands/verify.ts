@@ -23,7 +23,10 @@ import {
 } from './keyless-flags.js';
 import { collect } from './repeatable-option.js';
 import { addPolicyVerifyFlags, verifyWithPolicy, type PolicyVerifyFlags } from './policy-verify.js';
-import { isArtifactReference, verifyReference } from './artifact-signatures.js';
+import { verifyReference } from './artifact-signatures.js';
+import { describeSigner } from './describe-signer.js';
+import { MODEL_ARGUMENT_HELP, openModelArgument } from './model-argument.js';
+import { addRegistryFlags, type RegistryFlags } from './registry-flags.js';
 import { warningWithFlags } from '../error-hint.js';
 
 /** The verifier --key, --certificate-chain or the keyless flags ask for (shared with `watch`). */
@@ -37,7 +40,7 @@ export interface KeyVerifyFlags {
 export type VerifierFlags = KeyVerifyFlags & KeylessVerifyFlags;
 
 /** The parsed flags of `verify` (the --policy ones included). */
-interface VerifyFlags extends VerifierFlags, PolicyVerifyFlags {
+interface VerifyFlags extends VerifierFlags, PolicyVerifyFlags, RegistryFlags {
   signature?: string;
   /** --strict true, --no-strict false, neither: strict only with --policy */
   strict?: boolean;
@@ -66,17 +69,13 @@ export async function verifierFromFlags(flags: VerifierFlags): Promise<BundleVer
   return keylessVerifierFromFlags(flags);
 }
 
-export function describeSigner(s: SignerIdentity): string {
-  if (s.kind === 'key') return `key ${s.keyHint ?? ''}`.trim();
-  if (s.kind === 'certificate') return `certificate ${s.subject} (issuer ${s.issuer})`;
-  return `${s.identity} (issuer ${s.issuer})`;
-}
-
 export function registerVerify(program: Command): void {
   const cmd = program
     .command('verify')
-    .description('Verify a model directory (or file) against its OMS signature')
-    .argument('<model>', 'model directory, file, or artifact reference')
+    .description(
+      'Verify a model (directory, file, or artifact reference) against its OMS signature, or against a policy',
+    )
+    .argument('<model>', MODEL_ARGUMENT_HELP)
     .option('--key <file>', 'public key (PEM) the model was signed with')
     .option(
       '--certificate-chain <file>',
@@ -132,6 +131,11 @@ Examples:
   $ modelseal verify ./my-model --certificate-chain ca.pem --signature ./my-model.sig
   $ modelseal verify ./my-model --key mykey.pub --ignore-unsigned-files --json
   $ modelseal verify ./model.safetensors --key mykey.pub          # reads ./model.safetensors.sig
+  $ modelseal verify 127.0.0.1:5000/models/my-model:v1 --key mykey.pub   # its signature referrers
+  $ echo "$TOKEN" | modelseal verify ghcr.io/acme/my-model:v1 --key mykey.pub --username acme --password-stdin
+  $ modelseal verify oci:./layout:v1 --policy policy.yaml --json
+For a reference, the OMS signature (and cosign signature) referrers are checked against the layer
+digests of its manifest; no weight is downloaded.
 
 Exit status: 0 verified, 1 verification failed (tampered/missing/extra file, wrong key, untrusted
 chain, bad signature), 2 bad usage or unreadable input.
@@ -139,9 +143,11 @@ chain, bad signature), 2 bad usage or unreadable input.
   );
   addKeylessVerifyFlags(cmd);
   addPolicyVerifyFlags(cmd);
+  addRegistryFlags(cmd);
   cmd.action(async (model: string, flags: VerifyFlags) => {
-    if (flags.policy !== undefined) return verifyWithPolicy(model, flags.policy, flags);
-    if (isArtifactReference(model)) return verifyReference(model, await verifierFromFlags(flags), flags);
+    const source = await openModelArgument(model, flags);
+    if (flags.policy !== undefined) return verifyWithPolicy(source, flags.policy, flags);
+    if (source.kind === 'artifact') return verifyReference(source, await verifierFromFlags(flags), flags);
     const json = flags.json;
     // What the signature said, once it is trusted: reported by --json even when the hash fails.
     const seen: { signer: SignerIdentity | null; manifest: SignedManifest | null } = {

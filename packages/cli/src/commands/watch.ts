@@ -7,7 +7,7 @@ import { evaluateReferencePolicy, loadPolicy, policyFailure, policyVerifier } fr
 import type { OpenTargetOptions } from '@modelseal/core/transfer';
 import { checkModelDrift, runDriftCommand, watchModel, type DriftEvent } from '@modelseal/core/watch';
 import { humanLine, pinnedReference } from '../output.js';
-import { EXIT_VERIFY_FAILED } from '../program.js';
+import { EXIT_VERIFY_FAILED } from '../exit-codes.js';
 import { addKeylessVerifyFlags, policyTrustFromFlags } from './keyless-flags.js';
 import { addRegistryFlags, registryOptionsFrom, type RegistryFlags } from './registry-flags.js';
 import { jobsFrom, maxJobs } from './hashing-flags.js';

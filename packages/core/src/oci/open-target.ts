@@ -9,7 +9,7 @@ import {
   referenceSelector,
   type ArtifactReference,
 } from './reference.js';
-import type { RegistryCredentials } from './registry/credentials.js';
+import type { CredentialSource, RegistryCredentials } from './registry/credentials.js';
 import type { NetworkTimeouts } from './registry/http-transport.js';
 import { RegistryTarget } from './registry/registry-target.js';
 import type { ReadOnlyTarget, Target } from './target.js';
@@ -21,8 +21,11 @@ import type { ReadOnlyTarget, Target } from './target.js';
 export interface OpenTargetOptions {
   /** force plain HTTP (default only for localhost / 127.0.0.0/8 / [::1]) */
   plainHttp?: boolean;
-  /** registry credentials; default: Docker config lookup (credential helpers, auths) */
-  credentials?: RegistryCredentials;
+  /**
+   * registry credentials, or a lookup by registry host (e.g. one Docker config file); default: Docker
+   * config lookup (credential helpers, auths), then the podman auth file
+   */
+  credentials?: RegistryCredentials | CredentialSource;
   /** blobs in flight at once inside the registry client */
   concurrency?: number;
   /** registry network limits in ms (connect, headers, idle, per-operation deadline, blob rate); see RegistryTargetOptions */

@@ -25,6 +25,8 @@ export type CredentialSource = (registry: string) => Promise<RegistryCredentials
 export interface DockerCredentialOptions {
   /** Directory holding config.json (default: $DOCKER_CONFIG, else ~/.docker). */
   configDir?: string;
+  /** The config file itself (a `config.json` elsewhere or named otherwise); overrides configDir. */
+  configFile?: string;
   /** Environment used for DOCKER_CONFIG and PATH of the helpers (default: process.env). */
   env?: NodeJS.ProcessEnv;
   /** Helper timeout in ms (default 15 s). */
@@ -154,7 +156,7 @@ export async function loadDockerCredentials(
 ): Promise<RegistryCredentials | undefined> {
   const env = opts.env ?? process.env;
   const dir = opts.configDir ?? env.DOCKER_CONFIG ?? join(homedir(), '.docker');
-  const path = join(dir, 'config.json');
+  const path = opts.configFile ?? join(dir, 'config.json');
   let text: string;
   try {
     text = await readFile(path, 'utf8');
