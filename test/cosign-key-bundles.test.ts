@@ -1,7 +1,9 @@
 // Interop: key-signed bundles in cosign v3's format (publicKey.hint = base64 SHA-256 of the SPKI DER,
 // DSSE in-toto statement, a Rekor intoto entry) verify with the given key, with the hint, without
-// it, and under a hint naming another key; another key fails with WRONG_KEY. The bundle is
-// sigstore-conformance's, byte for byte (fixtures/interop/cosign/conformance-intoto-key/).
+// it, and under a hint naming another key; another key fails with WRONG_KEY. Its Rekor entry is
+// checked against the conformance suite's trusted root (the log that made it); against the
+// public-good root it is TLOG_INVALID. The bundle is sigstore-conformance's, byte for byte
+// (fixtures/interop/cosign/conformance-intoto-key/).
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +17,7 @@ const DIR = path.join(VECTORS_DIR, 'cosign/conformance-intoto-key');
 const BYTES = readFileSync(path.join(DIR, 'bundle.sigstore.json'));
 const KEY = loadPublicKey(readFileSync(path.join(DIR, 'key.pub')), 'key.pub');
 const HINT = 'rJuYlKqs5PMzdPzjkZBg4BveZRpD97PBnngUXPZSlr8=';
+const ROOT = path.join(DIR, 'trusted_root.json');
 
 const withHint = (hint: string | undefined) => {
   const json = JSON.parse(BYTES.toString('utf8')) as {
@@ -34,7 +37,9 @@ describe('cosign v3 key bundles (sigstore-conformance intoto-canonical-log-entry
   });
 
   it('verifies with key.pub: no warnings, the statement names a.txt by its SHA-256', async () => {
-    const r = await keyVerifier({ publicKey: KEY }).verify(parseBundle(BYTES, 'bundle.sigstore.json'));
+    const r = await keyVerifier({ publicKey: KEY, trustedRoot: ROOT }).verify(
+      parseBundle(BYTES, 'bundle.sigstore.json'),
+    );
     expect(r.warnings).toEqual([]);
     expect(r.payloadType).toBe('application/vnd.in-toto+json');
     const statement = JSON.parse(r.payload.toString('utf8')) as {
@@ -46,13 +51,20 @@ describe('cosign v3 key bundles (sigstore-conformance intoto-canonical-log-entry
     expect(statement.subject).toEqual([{ name: 'a.txt', digest: { sha256: aTxt } }]);
   });
 
+  it('its Rekor entry is checked: against the public-good root (another log) it is TLOG_INVALID', async () => {
+    await expect(keyVerifier({ publicKey: KEY }).verify(parseBundle(BYTES, 'b.json'))).rejects.toMatchObject({
+      code: 'TLOG_INVALID',
+      message: 'b.json: transparency log entry does not verify: invalid checkpoint signature',
+    });
+  });
+
   it('verifies with no hint at all (cosign v3 may write none), with no warning', async () => {
-    const r = await keyVerifier({ publicKey: KEY }).verify(withHint(undefined));
+    const r = await keyVerifier({ publicKey: KEY, trustedRoot: ROOT }).verify(withHint(undefined));
     expect(r.warnings).toEqual([]);
   });
 
   it('verifies under a hint that names another key: the hint is advisory', async () => {
-    const r = await keyVerifier({ publicKey: KEY }).verify(withHint('AAAA'));
+    const r = await keyVerifier({ publicKey: KEY, trustedRoot: ROOT }).verify(withHint('AAAA'));
     expect(r.warnings).toHaveLength(1);
     expect(r.warnings[0]).toMatch(/^publicKey\.hint AAAA does not name the given key/);
   });

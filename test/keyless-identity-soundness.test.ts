@@ -220,7 +220,6 @@ describe('keyless flags next to --key or --certificate-chain are a usage error (
       '--key',
     ],
     [['--key', 'k.pub', '--certificate-identity-regexp', '.*'], '--certificate-identity-regexp', '--key'],
-    [['--key', 'k.pub', '--trusted-root', 'root.json'], '--trusted-root', '--key'],
     [
       ['--certificate-chain', 'ca.pem', '--certificate-oidc-issuer', 'y'],
       '--certificate-oidc-issuer',

@@ -80,6 +80,7 @@ export { watchModel, checkModelDrift, type WatchModelOptions, type DriftEvent } 
 // signer and verifier factories
 export { keySigner, type KeySignerOptions } from './sign/key-signer.js';
 export { certificateSigner, type CertificateSignerOptions } from './sign/certificate-signer.js';
+export { logBundle, tlogOfServices, type TlogUploadOptions } from './sign/tlog-upload.js';
 export { keylessSigner, type KeylessSignerOptions } from './sign/keyless.js';
 export { keyVerifier, type KeyVerifierOptions } from './verify/key-verifier.js';
 export { certificateVerifier, type CertificateVerifierOptions } from './verify/certificate-verifier.js';

@@ -97,7 +97,11 @@ export function renderInspect(r: ArtifactEvidence): string {
 }
 
 const hasIdentityFlags = (flags: VerifierFlags) =>
-  flags.key !== undefined || flags.certificateChain.length > 0 || keylessOptionGiven(flags) !== undefined;
+  flags.key !== undefined ||
+  flags.certificateChain.length > 0 ||
+  keylessOptionGiven(flags) !== undefined ||
+  flags.trustedRoot !== undefined ||
+  flags.tufRefresh === true;
 
 export function registerInspect(program: Command): void {
   const cmd = program

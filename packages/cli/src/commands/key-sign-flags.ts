@@ -1,4 +1,4 @@
-// --key, --certificate and --certificate-chain as `sign`, `attest` and `push --sign` take them: flag
+// --key, --certificate, --certificate-chain and --tlog-upload as `sign`, `attest` and `push --sign` take them: flag
 // definitions only (commander), so adding them costs a command no start-up.
 import type { Command } from 'commander';
 import { collect } from './repeatable-option.js';
@@ -8,9 +8,10 @@ export interface KeySignFlags {
   key?: string;
   certificate?: string;
   certificateChain: string[];
+  tlogUpload?: boolean;
 }
 
-/** --key, --certificate and --certificate-chain: key and certificate signing, as `sign` and `attest` take them. */
+/** --key, --certificate, --certificate-chain and --tlog-upload: key and certificate signing, as `sign` and `attest` take them. */
 export function addKeySignFlags(cmd: Command): Command {
   return cmd
     .option(
@@ -23,5 +24,9 @@ export function addKeySignFlags(cmd: Command): Command {
       'intermediate certificates to embed after the signing certificate; repeatable',
       collect,
       [],
+    )
+    .option(
+      '--tlog-upload',
+      "log the --key signature in the Rekor transparency log of the signing config (default public-good's, as cosign); without it, cosign verifies the signature only with --insecure-ignore-tlog",
     );
 }

@@ -84,7 +84,7 @@ export function addKeylessSignFlags(cmd: Command): Command {
     .addOption(
       new Option(
         '--signing-config <file>',
-        'keyless: Sigstore signing_config.json naming the Fulcio, Rekor and TSA to use (private instances)',
+        'Sigstore signing_config.json naming the Fulcio, Rekor and TSA to use (private instances); with --tlog-upload, its Rekor logs key/certificate signatures',
       ),
     )
     .addOption(
@@ -128,8 +128,11 @@ export async function keylessSignerFromFlags(opts: KeylessSignFlags): Promise<Bu
   });
 }
 
+/** The trust-root options: they also name the Rekor logs for the log entries of key and certificate bundles. */
+type TrustRootFlag = 'trustedRoot' | 'tufRefresh' | 'tufCacheDir';
+
 /** Every keyless-only `verify` option (commander attribute names): none may stand next to --key or --certificate-chain. */
-const KEYLESS_VERIFY_OPTIONS: Record<keyof KeylessVerifyFlags, string> = {
+const KEYLESS_VERIFY_OPTIONS: Record<Exclude<keyof KeylessVerifyFlags, TrustRootFlag>, string> = {
   certificateIdentity: '--certificate-identity',
   certificateIdentityRegexp: '--certificate-identity-regexp',
   certificateOidcIssuer: '--certificate-oidc-issuer',
@@ -140,17 +143,14 @@ const KEYLESS_VERIFY_OPTIONS: Record<keyof KeylessVerifyFlags, string> = {
   certificateGithubWorkflowSha: '--certificate-github-workflow-sha',
   certificateGithubWorkflowName: '--certificate-github-workflow-name',
   certificateGithubServerUrl: '--certificate-github-server-url',
-  trustedRoot: '--trusted-root',
   staging: '--staging',
-  tufRefresh: '--tuf-refresh',
-  tufCacheDir: '--tuf-cache-dir',
   insecureIgnoreTlog: '--insecure-ignore-tlog',
   insecureIgnoreSct: '--insecure-ignore-sct',
 };
 
 /** The first keyless-only option `flags` holds (e.g. `--certificate-identity`), or undefined. */
 export function keylessOptionGiven(flags: KeylessVerifyFlags): string | undefined {
-  let attr: keyof KeylessVerifyFlags;
+  let attr: keyof typeof KEYLESS_VERIFY_OPTIONS;
   for (attr in KEYLESS_VERIFY_OPTIONS) {
     if (flags[attr] !== undefined && flags[attr] !== false) return KEYLESS_VERIFY_OPTIONS[attr];
   }
@@ -207,7 +207,7 @@ export function addKeylessVerifyFlags(cmd: Command): Command {
     .addOption(
       new Option(
         '--trusted-root <file>',
-        'keyless: Sigstore trusted_root.json (default: the public-good root shipped with modelseal)',
+        'Sigstore trusted_root.json: the keys of Fulcio, Rekor and TSAs for keyless signatures, and of the Rekor logs whose entries key/certificate signatures may carry (default: the public-good root shipped with modelseal)',
       ),
     )
     .addOption(
@@ -219,10 +219,10 @@ export function addKeylessVerifyFlags(cmd: Command): Command {
     .addOption(
       new Option(
         '--tuf-refresh',
-        'keyless: fetch the current public-good trusted root over TUF (network) instead of the shipped one',
+        'fetch the current public-good trusted root over TUF (network) instead of the shipped one',
       ),
     )
-    .addOption(new Option('--tuf-cache-dir <dir>', 'keyless: TUF cache directory for --tuf-refresh'))
+    .addOption(new Option('--tuf-cache-dir <dir>', 'TUF cache directory for --tuf-refresh'))
     .addOption(
       new Option(
         '--insecure-ignore-tlog',

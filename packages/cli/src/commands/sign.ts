@@ -7,7 +7,9 @@ import {
   keySigner,
   signModel,
   signModelFollowing,
+  tlogOfServices,
   type BundleSigner,
+  type TlogUploadOptions,
 } from '@modelseal/core';
 import { loadCertificateFiles, loadPrivateKeyFile } from '@modelseal/core/keys';
 import { manifestFiles, type SignedManifest } from '@modelseal/core/oms';
@@ -45,6 +47,11 @@ export async function signerFromFlags(flags: SignerFlags): Promise<BundleSigner>
         'USAGE',
         '--certificate and --certificate-chain need --key (the private key of the certificate)',
       );
+    if (flags.tlogUpload)
+      throw new ModelsealError(
+        'USAGE',
+        '--tlog-upload applies to --key signing: keyless signatures are logged by the Rekor of their instance anyway',
+      );
     return keylessSignerFromFlags(flags);
   }
   if (chain.length && !certificate)
@@ -52,10 +59,25 @@ export async function signerFromFlags(flags: SignerFlags): Promise<BundleSigner>
   const privateKey = await loadPrivateKeyFile(key, {
     askPassword: canPrompt() ? () => promptPassword(`Enter password for private key ${key}: `) : undefined,
   });
-  if (!certificate) return keySigner({ privateKey });
+  const tlog = flags.tlogUpload ? await tlogFromFlags(flags) : undefined;
+  if (!certificate) return keySigner({ privateKey, tlog });
   const [leaf, ...extra] = await loadCertificateFiles([certificate]);
   const intermediates = [...extra, ...(await loadCertificateFiles(chain))];
-  return certificateSigner({ privateKey, certificate: leaf, chain: intermediates });
+  return certificateSigner({ privateKey, certificate: leaf, chain: intermediates, tlog });
+}
+
+/** The Rekor `--tlog-upload` logs to: the signing config's, Sigstore staging's, or public-good's. */
+async function tlogFromFlags(flags: SignerFlags): Promise<TlogUploadOptions> {
+  const { loadSigningConfig, PUBLIC_GOOD_SERVICES, STAGING_SERVICES } =
+    await import('@modelseal/core/sigstore');
+  if (flags.signingConfig)
+    return tlogOfServices(
+      await loadSigningConfig(flags.signingConfig),
+      `signing config ${flags.signingConfig}`,
+    );
+  return flags.staging
+    ? tlogOfServices(STAGING_SERVICES, "Sigstore's staging instance")
+    : tlogOfServices(PUBLIC_GOOD_SERVICES, 'the public-good instance');
 }
 
 export function registerSign(program: Command): void {
@@ -95,6 +117,12 @@ Examples:
   $ modelseal sign 127.0.0.1:5000/models/my-model:v1 --key mykey.key   # OMS + cosign referrers
   $ echo "$TOKEN" | modelseal sign ghcr.io/acme/my-model:v1 --key mykey.key --username acme --password-stdin
   $ modelseal sign oci:./layout:v1 --key mykey.key
+  $ modelseal sign ./my-model --key mykey.key --tlog-upload  # also logged in public-good Rekor, as cosign does
+
+Key and certificate signatures are not logged unless --tlog-upload (a private key publishes nothing
+to a public log unless asked); cosign then verifies them only with --insecure-ignore-tlog. With
+--tlog-upload the Rekor of --signing-config is used (default public-good's), and verify checks the
+entry against the Rekor logs of --trusted-root.
 
 Signing while a training job writes the checkpoint (--follow): each file is hashed as soon as it
 is closed (from the page cache), again if it is written again, and the signature is written once

@@ -19,6 +19,7 @@ import {
   addKeylessVerifyFlags,
   keylessOptionGiven,
   keylessVerifierFromFlags,
+  trustedRootFromFlags,
   type KeylessVerifyFlags,
 } from './keyless-flags.js';
 import { collect } from './repeatable-option.js';
@@ -64,8 +65,14 @@ export async function verifierFromFlags(flags: VerifierFlags): Promise<BundleVer
         `${keyless} is a keyless option: it cannot be checked with ${mode}, give one mode only`,
       );
   }
-  if (key) return keyVerifier({ publicKey: await loadPublicKeyFile(key) });
-  if (anchors.length) return certificateVerifier({ trustAnchors: await loadCertificateFiles(anchors) });
+  // The trust root's Rekor logs check the log entries a key/certificate bundle may carry (--tlog-upload).
+  if (key)
+    return keyVerifier({ publicKey: await loadPublicKeyFile(key), trustedRoot: trustedRootFromFlags(flags) });
+  if (anchors.length)
+    return certificateVerifier({
+      trustAnchors: await loadCertificateFiles(anchors),
+      trustedRoot: trustedRootFromFlags(flags),
+    });
   return keylessVerifierFromFlags(flags);
 }
 
@@ -130,6 +137,7 @@ Examples:
   $ modelseal verify ./my-model --key mykey.pub
   $ modelseal verify ./my-model --certificate-chain ca.pem --signature ./my-model.sig
   $ modelseal verify ./my-model --key mykey.pub --ignore-unsigned-files --json
+  $ modelseal verify ./my-model --key mykey.pub --trusted-root trusted_root.json  # its Rekor logged the signature (--tlog-upload)
   $ modelseal verify ./model.safetensors --key mykey.pub          # reads ./model.safetensors.sig
   $ modelseal verify 127.0.0.1:5000/models/my-model:v1 --key mykey.pub   # its signature referrers
   $ echo "$TOKEN" | modelseal verify ghcr.io/acme/my-model:v1 --key mykey.pub --username acme --password-stdin

@@ -53,11 +53,17 @@ export function policyVerifier(policy: ModelPolicy, opts: PolicyVerifierOptions 
     if (id.key) {
       byKind.key.push({
         name,
-        verifier: keyVerifier({ publicKey: loadPublicKey(id.key.publicKey, `identity ${name}`) }),
+        verifier: keyVerifier({
+          publicKey: loadPublicKey(id.key.publicKey, `identity ${name}`),
+          trustedRoot: opts.trustedRoot,
+        }),
       });
     } else if (id.certificate) {
       const anchors = id.certificate.roots.flatMap((pem) => loadCertificates(pem, `identity ${name}`));
-      byKind.certificate.push({ name, verifier: certificateVerifier({ trustAnchors: anchors }) });
+      byKind.certificate.push({
+        name,
+        verifier: certificateVerifier({ trustAnchors: anchors, trustedRoot: opts.trustedRoot }),
+      });
     } else if (id.keyless) {
       const k = id.keyless;
       const verifier = keylessVerifier({

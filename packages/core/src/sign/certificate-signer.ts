@@ -1,5 +1,6 @@
 // BundleSigner for bring-your-own PKI: signs with the leaf's private key and embeds
-// `x509CertificateChain` (leaf first, then the given intermediates) like model_signing `sign certificate`.
+// `x509CertificateChain` (leaf first, then the given intermediates) like model_signing `sign certificate`;
+// with `tlog`, the signature is also logged in Rekor with the leaf as verifier (cosign `--tlog-upload`).
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { ModelsealError } from '../errors.js';
@@ -8,6 +9,7 @@ import { signingAlgorithm } from '../keys/signing-algorithm.js';
 import { dsseBundle } from './dsse-bundle.js';
 import { signDsse } from '../oms/dsse.js';
 import type { BundleSigner } from './signer.js';
+import { logBundle, type TlogUploadOptions } from './tlog-upload.js';
 
 /**
  * Options of certificateSigner(): the private key, its signing certificate and the intermediates to
@@ -21,9 +23,14 @@ export interface CertificateSignerOptions {
   chain?: X509Certificate[];
   /** Time the leaf must be valid at (default: now). */
   now?: Date;
+  /** Log each signature in this Rekor with the leaf as verifier (default: none). */
+  tlog?: TlogUploadOptions;
 }
 
-/** Checks the key matches the leaf, the leaf is currently valid and may sign; then signs. */
+/**
+ * Checks the key matches the leaf, the leaf is currently valid and may sign; then signs (and logs in
+ * `tlog` when given: SIGSTORE_SERVICE when Rekor cannot log it).
+ */
 export function certificateSigner(opts: CertificateSignerOptions): BundleSigner {
   const leaf = opts.certificate;
   const name = `certificate '${certificateName(leaf)}'`;
@@ -51,7 +58,13 @@ export function certificateSigner(opts: CertificateSignerOptions): BundleSigner 
   return {
     kind: 'certificate',
     async signStatement(statement: Buffer, payloadType: string): Promise<SerializedBundle> {
-      return dsseBundle(material, payloadType, statement, signDsse(opts.privateKey, payloadType, statement));
+      const bundle = dsseBundle(
+        material,
+        payloadType,
+        statement,
+        signDsse(opts.privateKey, payloadType, statement),
+      );
+      return opts.tlog ? logBundle(bundle, leaf.toString(), opts.tlog) : bundle;
     },
   };
 }

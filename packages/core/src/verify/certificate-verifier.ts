@@ -2,7 +2,8 @@
 // path from the bundle's leaf (in `x509CertificateChain` with its intermediates, or alone in `certificate`
 // as cosign's v0.3 referrers carry it) to one of the given trust anchors (RFC 5280,
 // see certificate-path.ts; RSA- or EC-signed), at the leaf's notBefore like model_signing (or now,
-// when asked), requires KeyUsage digitalSignature or EKU codeSigning, then checks the DSSE signature.
+// when asked), requires KeyUsage digitalSignature or EKU codeSigning, then checks the DSSE signature and
+// any transparency-log entries (`--tlog-upload`) against the Rekor logs of a trusted root.
 import type { X509Certificate } from 'node:crypto';
 import { ModelsealError } from '../errors.js';
 import { certificateName, hasSigningUsage, oneLineName, parseCertificateDer } from '../keys/certificates.js';
@@ -11,6 +12,7 @@ import { LEGACY_PAE_WARNING, verifyDsseSignature } from './dsse-signature.js';
 import { invalidNow, validatePath } from './certificate-path.js';
 import type { BundleVerifier, VerifiedBundle } from './verifier.js';
 import type { ParsedBundle } from '../oms/parse-bundle.js';
+import { tlogEntriesChecker, type TlogTrustedRoot } from './tlog-entries.js';
 
 /**
  * Options of certificateVerifier(): the trust anchors, and when certificates must be valid (default
@@ -24,18 +26,26 @@ export interface CertificateVerifierOptions {
    * there is no trusted timestamp in these bundles), or 'now'. Default 'signing-time'.
    */
   validityTime?: 'signing-time' | 'now';
+  /**
+   * Whose Rekor logs a bundle's tlogEntries must come from (a parsed root, a source or a
+   * trusted_root.json path). Default: the public-good root shipped with @sigstore/tuf. Used only for
+   * bundles that carry entries.
+   */
+  trustedRoot?: TlogTrustedRoot;
 }
 
 /**
  * A BundleVerifier for certificate-signed bundles: the embedded chain must lead to one of
  * `trustAnchors` and the leaf must allow code signing; verify() rejects with UNTRUSTED_CHAIN,
- * CERTIFICATE_EXPIRED, KEY_USAGE or BAD_SIGNATURE.
+ * CERTIFICATE_EXPIRED, KEY_USAGE or BAD_SIGNATURE, and with TLOG_INVALID when the bundle carries a
+ * transparency-log entry that does not verify (entries are optional).
  */
 export function certificateVerifier(opts: CertificateVerifierOptions): BundleVerifier {
   if (opts.trustAnchors.length === 0)
     throw new ModelsealError('UNTRUSTED_CHAIN', 'no trust anchors given', {
       remedy: { option: 'trustAnchors', action: 'set' },
     });
+  const checkTlog = tlogEntriesChecker(opts.trustedRoot);
   return {
     kind: 'certificate',
     async verify(bundle: ParsedBundle): Promise<VerifiedBundle> {
@@ -74,6 +84,7 @@ export function certificateVerifier(opts: CertificateVerifierOptions): BundleVer
           'BAD_SIGNATURE',
           `${source}: the signature does not verify with ${leafName}; the bundle was modified`,
         );
+      await checkTlog(bundle, leaf.publicKey);
       const warnings: string[] = [];
       if (how === 'legacy') warnings.push(LEGACY_PAE_WARNING);
       if (opts.validityTime !== 'now') {

@@ -4,29 +4,39 @@
 // sigstore-go's base64 SHA-256 of the SPKI DER) makes a failed signature BAD_SIGNATURE (modified);
 // a hint naming another key makes it WRONG_KEY. The pre-1.1 `rawBytes` + `keyDetails` shape must
 // embed the given key (else WRONG_KEY). A certificate bundle is WRONG_KEY; a bundle naming no key
-// that fails is BAD_SIGNATURE (wrong key or modified).
+// that fails is BAD_SIGNATURE (wrong key or modified). Transparency-log entries (`--tlog-upload`,
+// cosign key bundles) are optional; present, they must verify against a trusted root's Rekor logs.
 import type { KeyObject } from 'node:crypto';
 import { ModelsealError } from '../errors.js';
 import { loadPublicKey, publicKeyHint, sigstoreKeyHint } from '../keys/load-public-key.js';
 import { LEGACY_PAE_WARNING, verifyDsseSignature } from './dsse-signature.js';
 import type { BundleVerifier, VerifiedBundle } from './verifier.js';
 import type { ParsedBundle } from '../oms/parse-bundle.js';
+import { tlogEntriesChecker, type TlogTrustedRoot } from './tlog-entries.js';
 
-/** Options of keyVerifier(): the public key. */
+/** Options of keyVerifier(): the public key, and whose Rekor logs to trust for log entries. */
 export interface KeyVerifierOptions {
   publicKey: KeyObject;
+  /**
+   * Whose Rekor logs a bundle's tlogEntries must come from (a parsed root, a source or a
+   * trusted_root.json path). Default: the public-good root shipped with @sigstore/tuf. Used only for
+   * bundles that carry entries.
+   */
+  trustedRoot?: TlogTrustedRoot;
 }
 
 /**
  * A BundleVerifier for key-signed bundles: verify() checks the signature with `publicKey` whatever
  * `publicKey.hint` says, and rejects with WRONG_KEY when it fails and the bundle names another key
- * (hint or rawBytes), BAD_SIGNATURE when it fails otherwise.
+ * (hint or rawBytes), BAD_SIGNATURE when it fails otherwise, TLOG_INVALID when the bundle carries a
+ * transparency-log entry that does not verify (entries are optional).
  */
 export function keyVerifier(opts: KeyVerifierOptions): BundleVerifier {
   const key = opts.publicKey;
   const hint = publicKeyHint(key);
   const sigstoreHint = sigstoreKeyHint(key);
   const spki = key.export({ type: 'spki', format: 'der' });
+  const checkTlog = tlogEntriesChecker(opts.trustedRoot);
   return {
     kind: 'key',
     async verify(bundle: ParsedBundle): Promise<VerifiedBundle> {
@@ -88,6 +98,7 @@ export function keyVerifier(opts: KeyVerifierOptions): BundleVerifier {
             : `${source}: the signature does not verify with the given key (wrong key or modified bundle)`,
         );
       }
+      await checkTlog(bundle, key);
       if (otherHint !== undefined)
         warnings.push(
           `publicKey.hint ${otherHint} does not name the given key (${hint}, or ${sigstoreHint} in Sigstore's form); the signature verifies with the given key, and the hint is advisory`,

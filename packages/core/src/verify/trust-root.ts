@@ -35,8 +35,19 @@ export function defaultTufCachePath(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'modelseal', 'tuf');
 }
 
-/** Parse and sanity-check a trusted_root.json document. `source` names it in errors. */
-export function parseTrustedRoot(json: unknown, source: string): TrustedRoot {
+/** What a trusted root is loaded for: keyless signatures (it must list a CA) or log entries (a Rekor log). */
+export type TrustedRootUse = 'certificateAuthorities' | 'tlogs';
+
+/**
+ * Parse and sanity-check a trusted_root.json document. `source` names it in errors; `needs` is the
+ * list that must not be empty (default certificateAuthorities; 'tlogs' for checking the log entries
+ * of key/certificate bundles, whose roots may list no CA). Throws TRUST_ROOT.
+ */
+export function parseTrustedRoot(
+  json: unknown,
+  source: string,
+  needs: TrustedRootUse = 'certificateAuthorities',
+): TrustedRoot {
   if (!isJsonObject(json)) {
     throw new ModelsealError('TRUST_ROOT', `${source}: a trusted root must be a JSON object`);
   }
@@ -55,8 +66,11 @@ export function parseTrustedRoot(json: unknown, source: string): TrustedRoot {
       cause: e,
     });
   }
-  if (root.certificateAuthorities.length === 0) {
+  if (needs === 'certificateAuthorities' && root.certificateAuthorities.length === 0) {
     throw new ModelsealError('TRUST_ROOT', `${source}: the trusted root lists no certificate authority`);
+  }
+  if (needs === 'tlogs' && root.tlogs.length === 0) {
+    throw new ModelsealError('TRUST_ROOT', `${source}: the trusted root lists no transparency log`);
   }
   return root;
 }
@@ -72,11 +86,21 @@ export function publicGoodTrustedRoot(): TrustedRoot {
   );
 }
 
-/** Load a trusted root from the given source. Only `kind: 'tuf'` touches the network. */
-export async function loadTrustedRoot(source: TrustedRootSource): Promise<TrustedRoot> {
+/**
+ * Load a trusted root from the given source (a file must list what `needs` names, see
+ * parseTrustedRoot). Only `kind: 'tuf'` touches the network. Throws TRUST_ROOT.
+ */
+export async function loadTrustedRoot(
+  source: TrustedRootSource,
+  needs: TrustedRootUse = 'certificateAuthorities',
+): Promise<TrustedRoot> {
   switch (source.kind) {
     case 'file':
-      return parseTrustedRoot(await readJsonFile(source.path, 'trusted root', 'TRUST_ROOT'), source.path);
+      return parseTrustedRoot(
+        await readJsonFile(source.path, 'trusted root', 'TRUST_ROOT'),
+        source.path,
+        needs,
+      );
     case 'public-good':
       return publicGoodTrustedRoot();
     case 'tuf':
