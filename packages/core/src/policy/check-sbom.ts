@@ -1,5 +1,7 @@
 // CycloneDX SBOM rules: the licences of every component (and of the model itself) against the
-// policy's allow/deny lists, and the fields the model card must have.
+// policy's allow/deny lists, and the fields the model card must have. A `file` component with no
+// licence of its own is one of the model's files (a Hugging Face repository's licence covers its
+// files) and is judged by the licence of metadata.component; datasets and base models never inherit.
 import { isJsonObject } from '../json-object.js';
 import type { PolicyCheck } from './result.js';
 import type { ModelPolicy } from './schema.js';
@@ -48,8 +50,11 @@ export function checkSbom(rule: SbomRule, bomIn: unknown): PolicyCheck[] {
   if (rule.licenses) {
     const { allow, deny, unknown } = rule.licenses;
     let problem: string | undefined;
+    const subject = obj(obj(bom.metadata).component);
+    const subjectLicense = componentLicense(subject);
     for (const c of all) {
-      const expr = componentLicense(c);
+      const own = componentLicense(c);
+      const expr = own ?? (c !== subject && c.type === 'file' ? subjectLicense : undefined);
       if (expr === undefined) {
         if (unknown === 'deny') problem = `${label(c)} has no SPDX licence (licenses.unknown: deny)`;
       } else {
