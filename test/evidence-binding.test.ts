@@ -19,7 +19,8 @@ import {
 } from '../packages/core/src/attest/index.js';
 import { hashModel, keySigner, keyVerifier, ModelsealError, pushModel } from '../packages/core/src/index.js';
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
-import { BIN, keyPolicyYaml, REPO as repo, SAMPLE } from './signed-model.js';
+import { BIN, REPO as repo, SAMPLE } from './signed-model.js';
+import { keysPolicyYaml } from './policy/key-policy.js';
 import {
   buildStatement,
   IN_TOTO_PAYLOAD_TYPE,
@@ -45,7 +46,7 @@ const sbomSigner = newKeyPair(); // a lesser identity the attacker holds (named 
 let registry: RunningRegistry;
 
 const POLICY = () =>
-  keyPolicyYaml(
+  keysPolicyYaml(
     'prod',
     { trainer: trainer.publicKey, 'sbom-bot': sbomSigner.publicKey },
     `    signatures:

@@ -13,7 +13,8 @@ import { cyclonedx, provenance } from './policy/signed-evidence.js';
 import { attachBundle, attestArtifact, signArtifact } from '../packages/core/src/attest/index.js';
 import { keySigner, pushModel } from '../packages/core/src/index.js';
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
-import { BIN, keyPolicyYaml, REPO as repo, SAMPLE } from './signed-model.js';
+import { BIN, REPO as repo, SAMPLE } from './signed-model.js';
+import { keysPolicyYaml } from './policy/key-policy.js';
 import { openTarget } from '../packages/core/src/oci/open-target.js';
 import {
   evaluateReferencePolicy,
@@ -28,7 +29,7 @@ const trainer = newKeyPair();
 const SLSA = 'https://slsa.dev/provenance/v1';
 const OMS = 'https://model_signing/signature/v1.0';
 const GOOD_BUILDER = 'https://github.com/acme/ml-platform/.github/workflows/train.yml@refs/tags/v1';
-const POLICY = keyPolicyYaml(
+const POLICY = keysPolicyYaml(
   'prod',
   { trainer: trainer.publicKey },
   `    signatures:

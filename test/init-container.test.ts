@@ -22,7 +22,8 @@ import { cyclonedx, provenance, type ProvenanceFacts } from './policy/signed-evi
 import { attestArtifact, signArtifact } from '../packages/core/src/attest/index.js';
 import { keySigner } from '../packages/core/src/index.js';
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
-import { BIN, keyPolicyYaml, REPO as repo, SAMPLE } from './signed-model.js';
+import { BIN, REPO as repo, SAMPLE } from './signed-model.js';
+import { keysPolicyYaml } from './policy/key-policy.js';
 
 let registry: RunningRegistry;
 let dockerConfig: string;
@@ -33,7 +34,7 @@ const stranger = newKeyPair();
 const keyFile = path.join(tmp, 'trainer.pub');
 writeFileSync(keyFile, publicKeyPem(trainer.publicKey));
 
-const POLICY = keyPolicyYaml(
+const POLICY = keysPolicyYaml(
   'sentiment-prod',
   { trainer: trainer.publicKey },
   `    signatures:

@@ -8,7 +8,8 @@ import { cyclonedx } from '../policy/signed-evidence.js';
 import { attestArtifact, signArtifact } from '../../packages/core/src/attest/index.js';
 import { keySigner } from '../../packages/core/src/index.js';
 import { newKeyPair } from '../../packages/core/src/keys.js';
-import { BIN, keyPolicyYaml, SAMPLE } from '../signed-model.js';
+import { BIN, SAMPLE } from '../signed-model.js';
+import { keysPolicyYaml } from '../policy/key-policy.js';
 import type { RunningRegistry } from '../registry/harness.js';
 
 export { BIN, SAMPLE };
@@ -17,7 +18,7 @@ export const trainer = newKeyPair();
 export const stranger = newKeyPair();
 
 /** The init container's policy: OMS signature by the trainer, no AGPL in the SBOM. */
-export const POLICY = keyPolicyYaml(
+export const POLICY = keysPolicyYaml(
   'sentiment-prod',
   { trainer: trainer.publicKey },
   `    signatures:

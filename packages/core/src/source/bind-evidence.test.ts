@@ -8,7 +8,7 @@ import { rootDigest } from '../digest/root-digest.js';
 import { ModelsealError } from '../errors.js';
 import { keySigner, keyVerifier } from '../index.js';
 import { newKeyPair } from '../keys.js';
-import { keyPolicyYaml } from '../../../../test/signed-model.js';
+import { keysPolicyYaml } from '../../../../test/policy/key-policy.js';
 import { buildStatement } from '../oms/statement.js';
 import { evaluatePolicy } from '../policy/evaluate-policy.js';
 import { parsePolicy } from '../policy/load-policy.js';
@@ -48,7 +48,7 @@ const subject: EvidenceSubject = {
 };
 
 const POLICY = parsePolicy(
-  keyPolicyYaml(
+  keysPolicyYaml(
     'prod',
     { trainer: trainer.publicKey },
     `    signatures:
