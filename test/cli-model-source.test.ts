@@ -134,6 +134,33 @@ describe('a MODEL argument that does not exist', () => {
       /^modelseal: error\[USAGE\]: --max-referrers is for an artifact reference/,
     );
   });
+
+  it('a flag for a model on disk with an artifact reference is USAGE (it would be ignored), before any request', () => {
+    const { port } = recorder.address() as AddressInfo;
+    const ref = `127.0.0.1:${port}/models/disk-flags:v1`;
+    const before = recorded.length;
+    const runs: Array<[string[], string]> = [
+      [['sign', ref, '--key', privateKey, '--signature', 'elsewhere.sig'], '--signature'],
+      [['sign', ref, '--key', privateKey, '--hash', 'blake3'], '--hash'],
+      [['sign', ref, '--key', privateKey, '--ignore-paths', 'README.md'], '--ignore-paths'],
+      [['sign', ref, '--key', privateKey, '--overwrite'], '--overwrite'],
+      [['verify', ref, '--key', publicKey, '--ignore-unsigned-files'], '--ignore-unsigned-files'],
+      [['verify', ref, '--key', publicKey, '--no-ignore-git-paths'], '--no-ignore-git-paths'],
+      [['verify', ref, '--policy', policy, '--attestation', predicate], '--attestation'],
+      [['verify', ref, '--policy', policy, '--jobs', '2'], '--jobs'],
+    ];
+    for (const [args, flag] of runs) {
+      const r = modelseal(args);
+      expect({ args, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+        args,
+        code: 2,
+        stdout: '',
+        stderr: `modelseal: error[USAGE]: ${flag} is for a model on disk; ${ref} is an artifact reference (leave ${flag} out)\n`,
+      });
+    }
+    expect(recorded.slice(before)).toEqual([]);
+    // (the defaults of those flags are not "given": sign REF and verify REF below go ahead)
+  });
 });
 
 describe('registry flags on the model verbs, against an htpasswd registry', () => {

@@ -66,6 +66,19 @@ export async function signerFromFlags(flags: SignerFlags): Promise<BundleSigner>
   return certificateSigner({ privateKey, certificate: leaf, chain: intermediates, tlog });
 }
 
+/** sign's flags that only apply to a model on disk (an artifact's layers are already digested). */
+const SIGN_DISK_ONLY = [
+  'signature',
+  'overwrite',
+  'method',
+  'shardSize',
+  'hash',
+  'jobs',
+  'ignorePaths',
+  'allowSymlinks',
+  'ignoreGitPaths',
+] as const;
+
 /** The Rekor `--tlog-upload` logs to: the signing config's, Sigstore staging's, or public-good's. */
 async function tlogFromFlags(flags: SignerFlags): Promise<TlogUploadOptions> {
   const { loadSigningConfig, PUBLIC_GOOD_SERVICES, STAGING_SERVICES } =
@@ -138,7 +151,7 @@ hashed again. See docs/training.md.
   addRegistryFlags(cmd);
   cmd.action(async (model: string, flags: SignFlags) => {
     const follow = followSettingsFrom(flags);
-    const source = await openModelArgument(model, flags);
+    const source = await openModelArgument(model, flags, { command: cmd, attributes: SIGN_DISK_ONLY });
     if (source.kind === 'artifact') {
       if (follow) throw new ModelsealError('USAGE', '--follow signs a directory, not an artifact reference');
       return signReference(source, await signerFromFlags(flags), flags.json);

@@ -76,6 +76,16 @@ export async function verifierFromFlags(flags: VerifierFlags): Promise<BundleVer
   return keylessVerifierFromFlags(flags);
 }
 
+/** verify's flags that only apply to a model on disk (a reference's evidence is its referrers). */
+const VERIFY_DISK_ONLY = [
+  'signature',
+  'attestation',
+  'ignoreUnsignedFiles',
+  'ignorePaths',
+  'ignoreGitPaths',
+  'jobs',
+] as const;
+
 export function registerVerify(program: Command): void {
   const cmd = program
     .command('verify')
@@ -153,7 +163,7 @@ chain, bad signature), 2 bad usage or unreadable input.
   addPolicyVerifyFlags(cmd);
   addRegistryFlags(cmd);
   cmd.action(async (model: string, flags: VerifyFlags) => {
-    const source = await openModelArgument(model, flags);
+    const source = await openModelArgument(model, flags, { command: cmd, attributes: VERIFY_DISK_ONLY });
     if (flags.policy !== undefined) return verifyWithPolicy(source, flags.policy, flags);
     if (source.kind === 'artifact') return verifyReference(source, await verifierFromFlags(flags), flags);
     const json = flags.json;
