@@ -1,7 +1,7 @@
 // Every YAML block in the docs (README.md and docs/*.md) is parsed, and every ModelPolicy among
 // them is loaded with the real policy schema: a documented policy that stops loading fails here.
 // The shell commands of docs/tutorial.md run in documented-commands.test.ts, README.md's in
-// readme-commands.test.ts.
+// readme-commands.test.ts, every other docs/*.md's in every-doc.test.ts.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,6 +1,7 @@
-// The fenced ```sh blocks of a markdown file (each with its skip reason and the ```text block that
-// shows its output) and the matcher that checks printed output against such a text block; used by
-// the docs tests that run README.md and docs/tutorial.md.
+// The fenced shell blocks (```sh, ```bash, ```shell, ```console) of a markdown file, each with its
+// skip reason and the ```text block that shows its output; console transcripts (`$ cmd` lines, each
+// followed by what it prints) turned into a script and its expected lines; and the matcher that
+// checks printed output against them. Used by the docs tests that run README.md and docs/*.md.
 
 /** One ```sh block: where it starts, its script, why it is not run, the lines it must print. */
 export interface ShellBlock {
@@ -10,7 +11,13 @@ export interface ShellBlock {
   expected: string[];
 }
 
-/** The ```sh blocks of a markdown file, each with its skip reason and the ```text block after it. */
+/** Fences whose block is shell: run by the docs tests, or skipped with a reason. */
+const SHELL_FENCES = new Set(['```sh', '```bash', '```shell', '```console']);
+
+/**
+ * The shell blocks of a markdown file (see SHELL_FENCES), each with its skip reason and the ```text
+ * block after it; a console transcript's `script` is still the transcript (see `transcript`).
+ */
 export function shellBlocks(markdown: string): ShellBlock[] {
   const lines = markdown.split('\n');
   const out: ShellBlock[] = [];
@@ -20,7 +27,7 @@ export function shellBlocks(markdown: string): ShellBlock[] {
     return j;
   };
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i] !== '```sh') continue;
+    if (!SHELL_FENCES.has(lines[i])) continue;
     const end = fence(i);
     let back = i - 1;
     while (back >= 0 && lines[back].trim() === '') back--;
@@ -56,4 +63,18 @@ export function missingLines(expected: string[], output: string): string[] {
     else at = k + 1;
   }
   return missing;
+}
+
+/**
+ * A console transcript (its first line starts with `$ `; every `$ cmd` line is followed by what the
+ * command prints) as a script that runs each command in turn, a failing one printing `exit code N`
+ * instead of stopping the script, and the lines the commands must print, in order. Undefined when
+ * `script` is not a transcript.
+ */
+export function transcript(script: string): { script: string; expected: string[] } | undefined {
+  const lines = script.split('\n');
+  if (!lines[0]?.startsWith('$ ')) return undefined;
+  const commands = lines.filter((l) => l.startsWith('$ ')).map((l) => `${l.slice(2)} || echo "exit code $?"`);
+  const expected = lines.filter((l) => !l.startsWith('$ ') && l.trim() !== '');
+  return { script: commands.join('\n'), expected };
 }
