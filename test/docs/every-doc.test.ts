@@ -88,9 +88,7 @@ const PLANS: Record<string, DocPlan | 'tutorial'> = {
     ],
   },
   'docs/scan-and-watch.md': {
-    skips: [
-      'a sidecar that runs until SIGTERM on /models/model and registry.example.com; test/cli-watch.test.ts runs each mode',
-    ],
+    skips: [],
     cwd: 'work',
     preludes: [
       {
@@ -116,12 +114,43 @@ const PLANS: Record<string, DocPlan | 'tutorial'> = {
         ].join('\n'),
         why: 'the transcript shows a model holding a gzip-compressed pickle, signed into an OCI layout, and a policy pinning its key with `scan: clean`',
       },
+      {
+        before: 2,
+        script: [
+          `mkdir models && cp -r ${SAMPLE} models/model`,
+          'modelseal keygen --output-prefix model > /dev/null',
+          'modelseal sign models/model --key model.key > /dev/null',
+          'modelseal push models/model HOST/models/llama:v1 --sign --key model.key > /dev/null 2>&1',
+          'modelseal policy init --key model.pub > policy.yaml',
+        ].join('\n'),
+        why: 'the reader has a deployed model signed by model.key (model.sig beside it), the same model signed in a registry, and the policy the init container enforced',
+      },
     ],
     replacements: [
       {
         from: /127\.0\.0\.1:5000/g,
         to: 'HOST',
         why: 'the test starts its own docker-registry on a random port',
+      },
+      {
+        from: /registry\.example\.com\//g,
+        to: 'HOST/',
+        why: 'the test starts its own docker-registry on a random port',
+      },
+      {
+        from: /\/models\/model\b/g,
+        to: 'models/model',
+        why: 'the mounted model /models/model is a directory of the test',
+      },
+      {
+        from: /\/etc\/modelseal\/policy\.yaml/g,
+        to: 'policy.yaml',
+        why: 'the mounted policy is a file of the test',
+      },
+      {
+        from: /^modelseal watch (?!.*--once)(.*?)(\s+#.*)?$/gm,
+        to: 'modelseal watch $1 --once$2',
+        why: 'a watch without --once runs until SIGTERM; the test checks each once',
       },
     ],
   },
