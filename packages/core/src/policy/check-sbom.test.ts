@@ -25,6 +25,7 @@ function modelWith(name: string, frontMatter: string): string {
 }
 
 const rule = (licenses: { allow?: string[]; deny?: string[] }) => ({
+  signedBy: ['trainer'],
   licenses: { ...licenses, unknown: 'deny' as const },
 });
 
