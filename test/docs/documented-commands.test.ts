@@ -5,13 +5,20 @@
 // `<!-- docs-test: skip (why) -->` is not run; the skip must say why. Leading spaces and tree
 // drawing characters are ignored when lines are compared.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_BIN, REPO } from '../cli-process.js';
+import { REPO } from '../cli-process.js';
 import { startRegistry, type RunningRegistry } from '../registry/harness.js';
-import { missingLines, shellBlocks, type ShellBlock } from './shell-blocks.js';
+import {
+  blockOutputs,
+  cliBinDir,
+  docsEnv,
+  missingLines,
+  shellBlocks,
+  type ShellBlock,
+} from './shell-blocks.js';
 
 let registry: RunningRegistry;
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-docs-commands-'));
@@ -25,27 +32,19 @@ afterAll(async () => {
 
 /** Runs the blocks of `file` in one bash; returns each run block's output, split at markers. */
 function runDoc(file: string, blocks: ShellBlock[]) {
-  const bin = path.join(tmp, 'bin');
-  mkdirSync(bin, { recursive: true });
-  writeFileSync(path.join(bin, 'modelseal'), `#!/bin/sh\nexec "${process.execPath}" "${CLI_BIN}" "$@"\n`);
-  chmodSync(path.join(bin, 'modelseal'), 0o755);
+  const bin = cliBinDir(tmp);
   const home = mkdtempSync(path.join(tmp, 'home-'));
   const host = (s: string) => s.replaceAll('localhost:5000', registry.host);
   const run = blocks.filter((b) => b.skip === undefined);
   const script = ['exec 2>&1', ...run.map((b, k) => `echo '@@block ${k}@@'\n${host(b.script)}`)].join('\n');
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !/^(COSIGN_PASSWORD|MODELSEAL_|SIGSTORE_|GITHUB_)/.test(k)) env[k] = v;
+  const env = docsEnv();
   const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
     cwd: REPO,
     encoding: 'utf8',
     timeout: 290_000,
     env: { ...env, HOME: home, PATH: `${bin}:${env.PATH}`, TMPDIR: tmp },
   });
-  const parts = r.stdout.split(/^@@block (\d+)@@$/m);
-  const outputs = new Map<number, string>();
-  for (let k = 1; k < parts.length; k += 2) outputs.set(Number(parts[k]), parts[k + 1]);
-  return { status: r.status, stdout: r.stdout, home, run, outputs, file, host };
+  return { status: r.status, stdout: r.stdout, home, run, outputs: blockOutputs(r.stdout), file, host };
 }
 
 describe('docs/tutorial.md', () => {

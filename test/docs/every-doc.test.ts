@@ -7,13 +7,13 @@
 // test cannot reach is replaced; PLANS lists each prelude and replacement with its reason.
 // docs/tutorial.md runs in documented-commands.test.ts.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_BIN, REPO } from '../cli-process.js';
+import { REPO } from '../cli-process.js';
 import { startRegistry, type RunningRegistry } from '../registry/harness.js';
-import { missingLines, shellBlocks, transcript } from './shell-blocks.js';
+import { blockOutputs, cliBinDir, docsEnv, missingLines, shellBlocks, transcript } from './shell-blocks.js';
 
 /** How one doc's blocks run: the test-only additions, each with why it is there. */
 interface DocPlan {
@@ -213,10 +213,7 @@ describe.each(docs.filter((f) => PLANS[f] !== 'tutorial'))('%s', (file) => {
   it.runIf(run.length > 0)(
     'runs every other block and it prints what the doc shows',
     () => {
-      const bin = path.join(tmp, 'bin');
-      mkdirSync(bin, { recursive: true });
-      writeFileSync(path.join(bin, 'modelseal'), `#!/bin/sh\nexec "${process.execPath}" "${CLI_BIN}" "$@"\n`);
-      chmodSync(path.join(bin, 'modelseal'), 0o755);
+      const bin = cliBinDir(tmp);
       const home = mkdtempSync(path.join(tmp, 'home-'));
       const work = mkdtempSync(path.join(tmp, 'work-'));
       const host = (s: string) => s.replaceAll('HOST', registry.host);
@@ -242,19 +239,14 @@ describe.each(docs.filter((f) => PLANS[f] !== 'tutorial'))('%s', (file) => {
       expect([...matched], 'a replacement matched nothing').toEqual([
         ...new Set(plan.replacements.map((x) => x.why)),
       ]);
-      const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries(process.env))
-        if (v !== undefined && !/^(COSIGN_PASSWORD|MODELSEAL_|SIGSTORE_|GITHUB_|ACTIONS_)/.test(k))
-          env[k] = v;
+      const env = docsEnv();
       const r = spawnSync('bash', ['-euo', 'pipefail', '-c', parts.join('\n')], {
         cwd: plan.cwd === 'repo' ? REPO : work,
         encoding: 'utf8',
         timeout: 120_000,
         env: { ...env, HOME: home, PATH: `${bin}:${env.PATH}`, TMPDIR: tmp },
       });
-      const split = r.stdout.split(/^@@block (\d+)@@$/m);
-      const outputs = new Map<number, string>();
-      for (let k = 1; k < split.length; k += 2) outputs.set(Number(split[k]), split[k + 1]);
+      const outputs = blockOutputs(r.stdout);
       const last = Math.max(-1, ...outputs.keys());
       expect(r.status, `${file}:${blocks[last]?.line ?? 1} failed:\n${r.stdout}`).toBe(0);
       expect([...outputs.keys()]).toEqual([...expected.keys()]);

@@ -9,14 +9,14 @@
 // the init container's /models/m by a directory of the test. Blocks marked
 // `<!-- docs-test: skip (why) -->` are not run; the test pins their reasons.
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_BIN, REPO } from '../cli-process.js';
+import { REPO } from '../cli-process.js';
 import { startRegistry, type RunningRegistry } from '../registry/harness.js';
 import { startSigstoreStack, type SigstoreStack } from '../sigstore/stack.js';
-import { missingLines, shellBlocks } from './shell-blocks.js';
+import { cliBinDir, docsEnv, missingLines, shellBlocks } from './shell-blocks.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-readme-commands-'));
 const work = path.join(tmp, 'work');
@@ -131,13 +131,8 @@ describe('README.md', () => {
   });
 
   it('every command of "Using the CLI" runs against a real registry and the local Sigstore stack', async () => {
-    const bin = path.join(tmp, 'bin');
-    mkdirSync(bin, { recursive: true });
-    writeFileSync(path.join(bin, 'modelseal'), `#!/bin/sh\nexec "${process.execPath}" "${CLI_BIN}" "$@"\n`);
-    chmodSync(path.join(bin, 'modelseal'), 0o755);
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env))
-      if (v !== undefined && !/^(COSIGN_PASSWORD|MODELSEAL_|SIGSTORE_|GITHUB_|ACTIONS_)/.test(k)) env[k] = v;
+    const bin = cliBinDir(tmp);
+    const env = docsEnv();
     const home = mkdtempSync(path.join(tmp, 'home-'));
     const token = stack.githubToken({
       sub: 'repo:acme/train:ref:refs/heads/main',

@@ -1,7 +1,12 @@
 // The fenced shell blocks (```sh, ```bash, ```shell, ```console) of a markdown file, each with its
 // skip reason and the ```text block that shows its output; console transcripts (`$ cmd` lines, each
 // followed by what it prints) turned into a script and its expected lines; and the matcher that
-// checks printed output against them. Used by the docs tests that run README.md and docs/*.md.
+// checks printed output against them; and how a docs run is set up (the CLI as `modelseal` on PATH,
+// an environment without ambient credentials, the output split per block). Used by the docs tests
+// that run README.md and docs/*.md.
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CLI_BIN } from '../cli-process.js';
 
 /** One ```sh block: where it starts, its script, why it is not run, the lines it must print. */
 export interface ShellBlock {
@@ -77,4 +82,29 @@ export function transcript(script: string): { script: string; expected: string[]
   const commands = lines.filter((l) => l.startsWith('$ ')).map((l) => `${l.slice(2)} || echo "exit code $?"`);
   const expected = lines.filter((l) => !l.startsWith('$ ') && l.trim() !== '');
   return { script: commands.join('\n'), expected };
+}
+
+/** Writes `DIR/bin/modelseal`, the built CLI under this Node, and returns `DIR/bin` (for PATH). */
+export function cliBinDir(dir: string): string {
+  const bin = path.join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(path.join(bin, 'modelseal'), `#!/bin/sh\nexec "${process.execPath}" "${CLI_BIN}" "$@"\n`);
+  chmodSync(path.join(bin, 'modelseal'), 0o755);
+  return bin;
+}
+
+/** This process's environment without ambient signing or registry settings a reader would not have. */
+export function docsEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !/^(COSIGN_PASSWORD|MODELSEAL_|SIGSTORE_|GITHUB_|ACTIONS_)/.test(k)) env[k] = v;
+  return env;
+}
+
+/** What each block printed, from a run whose script echoes `@@block K@@` before block K. */
+export function blockOutputs(stdout: string): Map<number, string> {
+  const parts = stdout.split(/^@@block (\d+)@@$/m);
+  const outputs = new Map<number, string>();
+  for (let k = 1; k < parts.length; k += 2) outputs.set(Number(parts[k]), parts[k + 1]);
+  return outputs;
 }
