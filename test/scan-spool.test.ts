@@ -108,19 +108,33 @@ async function startRelay(upstream: string) {
   return { host: `127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-/** The spool directories under TMPDIR right now, with the modes and sizes of what is in them. */
+/** The spool directories under TMPDIR right now, with the modes and sizes of what is in them
+ * (an entry the scan removes between the listing and its stat is left out: it is gone). */
 function spools(): { dir: string; mode: number; files: { name: string; mode: number; size: number }[] }[] {
-  return readdirSync(spoolRoot).map((d) => {
+  const found: { dir: string; mode: number; files: { name: string; mode: number; size: number }[] }[] = [];
+  for (const d of readdirSync(spoolRoot)) {
     const dir = path.join(spoolRoot, d);
-    return {
+    const entry = ifStillThere(() => ({
       dir: d,
       mode: statSync(dir).mode & 0o777,
-      files: readdirSync(dir).map((name) => {
-        const st = statSync(path.join(dir, name));
-        return { name, mode: st.mode & 0o777, size: st.size };
+      files: readdirSync(dir).flatMap((name) => {
+        const st = ifStillThere(() => statSync(path.join(dir, name)));
+        return st === undefined ? [] : [{ name, mode: st.mode & 0o777, size: st.size }];
       }),
-    };
-  });
+    }));
+    if (entry !== undefined) found.push(entry);
+  }
+  return found;
+}
+
+/** `read()`, or undefined when what it reads was removed meanwhile (ENOENT). */
+function ifStillThere<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
 }
 
 /** Wait until the relay has sent half the blob and the scan has spooled some of it. */
