@@ -10,7 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushModel } from '../packages/core/src/oci/push-model.js';
-import { scanModel } from '../packages/core/src/scan/scan-model.js';
+import { scan } from '../packages/core/src/scan/scan-model.js';
+import { openModelSource } from '../packages/core/src/source/open-model-source.js';
 import { startFaultProxy, type FaultProxy } from './registry/fault-proxy.js';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 
@@ -81,7 +82,7 @@ afterAll(async () => {
 
 describe('scan REF', () => {
   it('finds the hostile pickles; verdicts on pickles rest on digest-checked bytes', async () => {
-    const r = await scanModel(`${registry.host}/scan/model:v1`);
+    const r = await scan(`${registry.host}/scan/model:v1`);
     expect(r.source).toBe(`${registry.host}/scan/model:v1`);
     expect(r.clean).toBe(false);
     expect(r.files.map((f) => [f.path, f.format, f.verdict, f.verified])).toEqual([
@@ -98,10 +99,10 @@ describe('scan REF', () => {
 
   it('downloads a small part of a 64 MiB safetensors layer; --fetch-all downloads and verifies all', async () => {
     counter.reset();
-    await scanModel(`${counter.host}/scan/model:v1`);
+    await scan(`${counter.host}/scan/model:v1`);
     const partial = counter.received();
     counter.reset();
-    const all = await scanModel(`${counter.host}/scan/model:v1`, { fetchAll: true });
+    const all = await scan(`${counter.host}/scan/model:v1`, { fetchAll: true });
     const full = counter.received();
     console.log(
       `scan REF: ${partial} bytes received by default, ${full} with fetchAll (weights ${WEIGHT_BYTES})`,
@@ -111,10 +112,35 @@ describe('scan REF', () => {
     expect(all.files.every((f) => f.verified)).toBe(true);
   });
 
+  it('an opened ArtifactSource is scanned with its own options under the call options', async () => {
+    // its own signal (already aborted) reaches the registry client: nothing is received
+    counter.reset();
+    const aborted = await openModelSource(`${counter.host}/scan/model:v1`, { signal: AbortSignal.abort() });
+    await expect(scan(aborted)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(counter.received()).toBe(0);
+    // the call's options come on top: fetchAll downloads and verifies every layer
+    const opened = await openModelSource(`${counter.host}/scan/model:v1`);
+    const all = await scan(opened, { fetchAll: true });
+    expect(all.source).toBe(`${counter.host}/scan/model:v1`);
+    expect(all.files.map((f) => [f.path, f.verified])).toEqual([
+      ['config.json', true],
+      ['model.safetensors', true],
+      ['pytorch_model.bin', true],
+      ['training_args.bin', true],
+    ]);
+    expect(counter.received()).toBeGreaterThan(WEIGHT_BYTES);
+  });
+
+  it('a path that does not exist is NOT_FOUND and contacts nothing', async () => {
+    counter.reset();
+    await expect(scan(path.join(tmp, 'no-such-model'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(counter.received()).toBe(0);
+  });
+
   it('a pickle layer served with different bytes fails with DIGEST_MISMATCH, not a verdict', async () => {
     for (const name of ['training_args.bin', 'pytorch_model.bin']) {
       faults.corruptBlob(layers[name]);
-      await expect(scanModel(`${faults.host}/scan/model:v1`)).rejects.toMatchObject({
+      await expect(scan(`${faults.host}/scan/model:v1`)).rejects.toMatchObject({
         code: 'DIGEST_MISMATCH',
         message: expect.stringContaining(`layer ${name}`),
       });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pushModel } from '../packages/core/src/oci/push-model.js';
-import { scanModel } from '../packages/core/src/scan/scan-model.js';
+import { scan } from '../packages/core/src/scan/scan-model.js';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-scan-spool-'));
@@ -152,9 +152,9 @@ async function halfWay(): Promise<void> {
 function scanThrough(mode: Mode, signal?: AbortSignal) {
   blob.mode = mode;
   blob.gets = 0;
-  const scan = scanModel(`${relay.host}/spool/model:v1`, signal ? { signal } : {});
-  scan.catch(() => undefined); // awaited by each test
-  return scan;
+  const running = scan(`${relay.host}/spool/model:v1`, signal ? { signal } : {});
+  running.catch(() => undefined); // awaited by each test
+  return running;
 }
 
 beforeAll(async () => {

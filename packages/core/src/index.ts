@@ -66,8 +66,9 @@ export { buildProvenance, type BuildProvenanceOptions } from './attest/provenanc
 export { buildSbom, type SbomSource } from './attest/sbom.js';
 export { evaluatePolicy, loadPolicy } from './policy/index.js';
 export type { ModelPolicy, LoadedPolicy, PolicyEvidence, PolicyResult, PolicyCheck } from './policy/index.js';
+/** scan(MODEL|REF|ModelSource, options): weight formats and pickle imports; findings in the report, input errors thrown. */
 export {
-  scanModel,
+  scan,
   type ScanOptions,
   type ScanReport,
   type ScannedFile,

@@ -1,7 +1,7 @@
 // `modelseal scan DIR|REF`: weight formats by content, pickle imports outside the safe list, and
 // safetensors headers. Exit 0 clean, 1 on any finding, 2 on bad input.
 import type { Command } from 'commander';
-import { scanModel, type ScannedFile, type ScanReport } from '@modelseal/core';
+import { scan, type ScannedFile, type ScanReport } from '@modelseal/core';
 import { escapeControl, formatBytes, printJson } from '../output.js';
 import { EXIT_VERIFY_FAILED } from '../exit-codes.js';
 import { MODEL_ARGUMENT_HELP, openModelArgument } from './model-argument.js';
@@ -101,8 +101,7 @@ Examples:
   );
   cmd.action(async (model: string, flags: ScanFlags) => {
     const source = await openModelArgument(model, flags);
-    const report = await scanModel(source.kind === 'artifact' ? source.ref : source.path, {
-      ...(source.kind === 'artifact' ? source.options : {}),
+    const report = await scan(source, {
       allowGlobals: flags.allow,
       ...(flags.fetchAll ? { fetchAll: true } : {}),
     });

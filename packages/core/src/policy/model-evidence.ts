@@ -11,7 +11,7 @@ import { defaultAttestationPath } from '../attest/attest.js';
 import { hashModel } from '../model/hash-model.js';
 import { readInputFile } from '../read-input-file.js';
 import { defaultSignaturePath } from '../oms/signature-path.js';
-import { scanModel } from '../scan/scan-model.js';
+import { scan } from '../scan/scan-model.js';
 import { directoryFileSet } from '../source/directory-file-set.js';
 import { rebindEvidence } from '../source/referrer-evidence.js';
 import { verifyBundles, type ListedBundle } from '../source/verify-bundles.js';
@@ -40,7 +40,7 @@ export interface ModelEvidenceOptions extends Pick<
    * CycloneDX (`MODEL.<type>.sigstore.json`), those that exist.
    */
   attestationPaths?: string[];
-  /** Also detect every file's format and scan pickles (scanModel); needed by a `weights` block. Default false. */
+  /** Also detect every file's format and scan pickles (scan); needed by a `weights` block. Default false. */
   scan?: boolean;
 }
 
@@ -98,7 +98,7 @@ export async function gatherModelEvidence(
   });
   if (opts.scan) {
     const ignore = path.relative(modelPath, signaturePath);
-    const report = await scanModel(modelPath, { ignorePaths: ignore.startsWith('..') ? [] : [ignore] });
+    const report = await scan(modelPath, { ignorePaths: ignore.startsWith('..') ? [] : [ignore] });
     Object.assign(evidence, evidenceFromScan(report));
   }
   return evidence;

@@ -10,7 +10,7 @@ import { ModelsealError } from '../errors.js';
 import { openSource } from '../oci/open-target.js';
 import { planPull } from '../oci/pull/pull-plan.js';
 import { pullModel, type PullModelOptions, type PullModelResult } from '../oci/pull-model.js';
-import { scanModel } from '../scan/scan-model.js';
+import { scan } from '../scan/scan-model.js';
 import { DEFAULT_SIGNATURE_NAME } from '../oms/signature-path.js';
 import { stagedFileSet } from '../source/file-set.js';
 import { gatherReferrerEvidence, rebindEvidence } from '../source/referrer-evidence.js';
@@ -111,7 +111,7 @@ export async function pullWithPolicy(
         manifestDigest: plan.descriptor.digest,
         files: stagedFileSet(staged.dir, staged.files),
       });
-      if (weights) Object.assign(evidence, evidenceFromScan(await scanModel(staged.dir)));
+      if (weights) Object.assign(evidence, evidenceFromScan(await scan(staged.dir)));
       result = evaluatePolicy(opts.policy, evidence);
       subjectDigests = evidence.subjectDigests;
       decided = true;

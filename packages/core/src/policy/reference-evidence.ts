@@ -5,7 +5,7 @@
 // fetched with digest checks and scanned.
 import { planPull } from '../oci/pull/pull-plan.js';
 import { openSource, type OpenTargetOptions } from '../oci/open-target.js';
-import { scanModel } from '../scan/scan-model.js';
+import { scan } from '../scan/scan-model.js';
 import { gatherReferrerEvidence } from '../source/referrer-evidence.js';
 import type { BundleVerifier } from '../verify/verifier.js';
 import type { PolicyEvidence } from '../source/evidence.js';
@@ -33,6 +33,6 @@ export async function gatherReferenceEvidence(
   const plan = await planPull(target, selector, shown, undefined, 'refuse');
   const { evidence } = await gatherReferrerEvidence(target, plan, shown, opts.verifier);
   if (opts.scan)
-    Object.assign(evidence, evidenceFromScan(await scanModel(target, { reference: plan.descriptor.digest })));
+    Object.assign(evidence, evidenceFromScan(await scan(target, { reference: plan.descriptor.digest })));
   return { evidence, digest: plan.descriptor.digest, shown };
 }

@@ -1,4 +1,4 @@
-// Turns a weight-format scan report (scanModel's ScanReport) into policy evidence: the weight files
+// Turns a weight-format scan report (scan's ScanReport) into policy evidence: the weight files
 // with their detected formats, whether the scan was clean, and the files of unknown format. Structural, so the policy module does
 // not depend on the scanner's code.
 import type { ScanEvidence, WeightFileEvidence } from '../source/evidence.js';

@@ -1,6 +1,6 @@
-// @modelseal/core/scan: the building blocks behind `scanModel` (format detection, the pickle opcode
+// @modelseal/core/scan: the building blocks behind `scan` (format detection, the pickle opcode
 // scanner, safetensors header validation, the safe-globals list).
-export { scanModel, type ScanOptions } from './scan-model.js';
+export { scan, type ScanOptions } from './scan-model.js';
 export type { ScanReport, ScannedFile, ScanFinding, ReportedImport } from './scan-report.js';
 export { detectFormat, DETECT_PREFIX_BYTES, type WeightFormat, type Detection } from './detect-format.js';
 export { parsePickle, type PickleImport, type PickleParse } from './pickle-scan.js';

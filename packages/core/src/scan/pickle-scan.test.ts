@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanModel } from './scan-model.js';
+import { scan } from './scan-model.js';
 
 const SCRIPT = resolve(__dirname, '../../../../fixtures/scan/make-pickles.py');
 let dir: string;
@@ -18,8 +18,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function scan(name: string) {
-  const report = await scanModel(join(dir, name));
+async function scanFixture(name: string) {
+  const report = await scan(join(dir, name));
   expect(report.files).toHaveLength(1);
   return report.files[0];
 }
@@ -28,7 +28,7 @@ const offsets = (name: string): number[] => oracle[name].map((o) => o[1]);
 describe('pickle imports', () => {
   for (const p of [0, 1, 2, 3, 4, 5]) {
     it(`benign OrderedDict pickle, protocol ${p}: only allowed imports, clean`, async () => {
-      const f = await scan(`benign-p${p}.pkl`);
+      const f = await scanFixture(`benign-p${p}.pkl`);
       const setName = p <= 3 ? ['builtins.set'] : []; // protocols 0-2 write __builtin__, read as builtins
       expect(f.format).toBe('pickle');
       expect(f.imports.map((i) => [i.import, i.offset, i.class])).toEqual(
@@ -39,7 +39,7 @@ describe('pickle imports', () => {
     });
     it(`os.system through __reduce__, protocol ${p}: flagged with its byte offset`, async () => {
       const name = `system-p${p}.pkl`;
-      const f = await scan(name);
+      const f = await scanFixture(name);
       const offset = offsets(name)[0];
       expect(f.verdict).toBe('flagged');
       expect(f.imports.map((i) => [i.import, i.offset, i.opcode, i.class])).toEqual([
@@ -67,7 +67,7 @@ describe('pickle imports', () => {
   ];
   for (const [name, imported, cls] of hostile) {
     it(`${name}: ${imported} is flagged as ${cls}`, async () => {
-      const f = await scan(name);
+      const f = await scanFixture(name);
       expect(f.format).toBe('pickle');
       expect(f.weight).toBe(true);
       expect(f.imports.map((i) => [i.import, i.offset, i.class])).toEqual([
@@ -80,7 +80,7 @@ describe('pickle imports', () => {
   }
 
   it('a STACK_GLOBAL whose module name is computed by a call is flagged as unresolved', async () => {
-    const f = await scan('computed-global.pkl');
+    const f = await scanFixture('computed-global.pkl');
     expect(f.imports.map((i) => [i.import, i.offset, i.class])).toEqual([
       ['_codecs.encode', offsets('computed-global.pkl')[0], 'allowed'],
       ['?.?', offsets('computed-global.pkl')[1], 'dangerous'],
@@ -89,14 +89,14 @@ describe('pickle imports', () => {
   });
 
   it('EXT1 (an import through the copyreg extension registry) is flagged as unresolved', async () => {
-    const f = await scan('ext1.pkl');
+    const f = await scanFixture('ext1.pkl');
     expect(f.findings.map((x) => [x.kind, x.import, x.offset])).toEqual([
       ['unresolved-import', '?.extension code 7', 2],
     ]);
   });
 
   it('a truncated pickle reports the import it reached and a malformed finding', async () => {
-    const f = await scan('truncated.pkl');
+    const f = await scanFixture('truncated.pkl');
     expect(f.findings.map((x) => [x.kind, x.import])).toEqual([
       ['unsafe-import', 'posix.system'],
       ['malformed', undefined],
@@ -105,14 +105,14 @@ describe('pickle imports', () => {
   });
 
   it('legacy torch.save files: the payload in the 4th of five pickles is found, trailing bytes ignored', async () => {
-    const f = await scan('legacy.bin');
+    const f = await scanFixture('legacy.bin');
     expect(f.findings.map((x) => [x.kind, x.import, x.offset])).toEqual([
       ['unsafe-import', 'posix.system', offsets('legacy.bin')[0]],
     ]);
   });
 
   it('a torch-style state dict (rebuild_tensor_v2, FloatStorage via BINPERSID) is clean', async () => {
-    const f = await scan('torch-state-p2.pt');
+    const f = await scanFixture('torch-state-p2.pt');
     expect(f.imports.map((i) => i.import)).toEqual([
       'collections.OrderedDict',
       'torch._utils._rebuild_tensor_v2',
@@ -124,7 +124,7 @@ describe('pickle imports', () => {
 
 describe('torch zip checkpoints', () => {
   it('archive/data.pkl of a benign checkpoint: pytorch-zip, clean', async () => {
-    const f = await scan('model.pt');
+    const f = await scanFixture('model.pt');
     expect(f.format).toBe('pytorch-zip');
     expect(f.imports.map((i) => [i.import, i.member, i.offset])).toEqual(
       ['collections.OrderedDict', 'torch._utils._rebuild_tensor_v2', 'torch.FloatStorage'].map((n, k) => [
@@ -140,7 +140,7 @@ describe('torch zip checkpoints', () => {
       ['hostile.pt', 'posix.system'],
       ['hostile-deflated.pth', 'builtins.eval'], // written __builtin__.eval (protocol 2)
     ]) {
-      const f = await scan(name);
+      const f = await scanFixture(name);
       expect(f.format).toBe('pytorch-zip');
       expect(f.findings.map((x) => [x.kind, x.import, x.member, x.offset])).toEqual([
         ['unsafe-import', imported, 'archive/data.pkl', offsets(name)[0]],
@@ -154,11 +154,11 @@ describe('torch zip checkpoints', () => {
 
 describe('allow list', () => {
   it('--allow adds module.name and module.* patterns but never allows a dangerous import', async () => {
-    const r1 = await scanModel(join(dir, 'unknown-global.pkl'), { allowGlobals: ['collections.*'] });
+    const r1 = await scan(join(dir, 'unknown-global.pkl'), { allowGlobals: ['collections.*'] });
     expect(r1.clean).toBe(true);
-    const r2 = await scanModel(join(dir, 'inst.pkl'), { allowGlobals: ['os.system'] });
+    const r2 = await scan(join(dir, 'inst.pkl'), { allowGlobals: ['os.system'] });
     expect(r2.findings.map((f) => f.import)).toEqual(['os.system']);
-    await expect(scanModel(join(dir, 'inst.pkl'), { allowGlobals: ['os system'] })).rejects.toMatchObject({
+    await expect(scan(join(dir, 'inst.pkl'), { allowGlobals: ['os system'] })).rejects.toMatchObject({
       code: 'USAGE',
     });
   });
@@ -166,15 +166,15 @@ describe('allow list', () => {
 
 describe('NumPy arrays', () => {
   it('an object array (.npy descr |O) hides a pickle after its header: scanned and flagged', async () => {
-    const f = await scan('objects.npy');
+    const f = await scanFixture('objects.npy');
     expect(f.format).toBe('numpy');
     expect(f.findings.map((x) => [x.kind, x.import, x.offset])).toEqual([
       ['unsafe-import', 'posix.system', offsets('objects.npy')[0]],
     ]);
   });
   it('a float array is clean; inside an .npz the object member is flagged by name', async () => {
-    expect((await scan('floats.npy')).verdict).toBe('clean');
-    const npz = await scan('arrays.npz');
+    expect((await scanFixture('floats.npy')).verdict).toBe('clean');
+    const npz = await scanFixture('arrays.npz');
     expect(npz.format).toBe('zip');
     expect(npz.findings.map((x) => [x.member, x.import, x.offset])).toEqual([
       ['objects.npy', 'posix.system', offsets('objects.npy')[0]],

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanModel } from './scan-model.js';
+import { scan } from './scan-model.js';
 import { duplicateTopLevelKeys } from './safetensors.js';
 
 let dir: string;
@@ -23,7 +23,7 @@ function safetensors(
 
 async function scanBytes(name: string, bytes: Buffer) {
   writeFileSync(join(dir, name), bytes);
-  const r = await scanModel(join(dir, name));
+  const r = await scan(join(dir, name));
   return r.files[0];
 }
 

@@ -1,4 +1,4 @@
-// scanModel over an opened Target (the in-memory one): what is fetched, and what a store serving other
+// scan over an opened Target (the in-memory one): what is fetched, and what a store serving other
 // bytes than the manifest promises does to the verdict (the 64 MiB prefix case is in test/scan-ref.test.ts).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryTarget } from '../oci/memory-target.js';
 import { pushModel } from '../oci/push-model.js';
-import { scanModel } from './scan-model.js';
+import { scan } from './scan-model.js';
 
 let tmp: string;
 let target: MemoryTarget;
@@ -33,9 +33,9 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe('scanModel(Target)', () => {
+describe('scan(Target)', () => {
   it('scans the tag given as options.reference; the pickle is flagged at its offset and verified', async () => {
-    const r = await scanModel(target, { reference: 'v1' });
+    const r = await scan(target, { reference: 'v1' });
     expect(r.source).toBe('memory:test:v1');
     expect(r.files.map((f) => [f.path, f.format, f.verdict, f.verified])).toEqual([
       ['model.safetensors', 'safetensors', 'clean', true],
@@ -51,7 +51,7 @@ describe('scanModel(Target)', () => {
     const original = blob.bytes;
     blob.bytes = Buffer.concat([Buffer.from('GGUF'), Buffer.alloc(original.length - 4)]);
     try {
-      await expect(scanModel(target, { reference: 'v1' })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+      await expect(scan(target, { reference: 'v1' })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
     } finally {
       blob.bytes = original;
     }
@@ -64,7 +64,7 @@ describe('scanModel(Target)', () => {
     swapped[swapped.length - 1] ^= 0xff; // same header, different tensor bytes
     blob.bytes = swapped;
     try {
-      await expect(scanModel(target, { reference: 'v1' })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+      await expect(scan(target, { reference: 'v1' })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
     } finally {
       blob.bytes = original;
     }

@@ -1,6 +1,7 @@
-// The `scanModel` verb: scan a model directory, a single file, or an artifact (REF or opened Target)
-// for weight formats, pickle imports and malformed headers. Reads and parses; never loads or runs a file.
-import { openModelSource } from '../source/open-model-source.js';
+// The `scan` verb: scan a model on disk (a directory or a single file) or an artifact (a ModelSource,
+// a reference, or an opened Target) for weight formats, pickle imports and malformed headers. Reads
+// and parses; never loads or runs a file.
+import { openModelSource, type ModelSource } from '../source/open-model-source.js';
 import { ModelsealError } from '../errors.js';
 import { walkModel } from '../model/walk-model.js';
 import { openSource, type OpenTargetOptions } from '../oci/open-target.js';
@@ -9,7 +10,7 @@ import { scanArtifact } from './scan-artifact.js';
 import { scanFile } from './scan-file.js';
 import type { ScannedFile, ScanReport } from './scan-report.js';
 
-/** Options of scanModel. */
+/** Options of scan. */
 export interface ScanOptions extends OpenTargetOptions {
   /**
    * Pickle imports to allow on top of the built-in safe list: `module.name` or `module.*`. Imports known
@@ -20,23 +21,43 @@ export interface ScanOptions extends OpenTargetOptions {
   fetchAll?: boolean;
   /** For an opened Target: the tag or digest to scan (default `latest`). */
   reference?: string;
-  /** For a directory: paths to leave out (model-relative), on top of top-level .git files. */
+  /** For a model on disk: paths to leave out (model-relative), on top of top-level .git files. */
   ignorePaths?: string[];
   signal?: AbortSignal;
 }
 
 const GLOBAL_PATTERN = /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*\.(\*|[A-Za-z_][\w]*)$/;
 
+const isModelSource = (s: ModelSource | ReadOnlyTarget): s is ModelSource =>
+  'kind' in s && (s.kind === 'directory' || s.kind === 'artifact');
+
+/** Scan every file of the model on disk at `path` (sorted later). */
+async function scanDirectory(
+  path: string,
+  allowGlobals: string[],
+  options: ScanOptions,
+): Promise<ScannedFile[]> {
+  const tree = await walkModel(path, { ignorePaths: options.ignorePaths ?? [] });
+  const files: ScannedFile[] = [];
+  for (const f of tree.files) {
+    options.signal?.throwIfAborted();
+    files.push(await scanFile(f.path, f.name === '.' ? tree.name : f.name, allowGlobals));
+  }
+  return files;
+}
+
 /**
- * Scan `source`: a path (directory or file) that exists, else a reference with an explicit registry
- * host (`registry/repo:tag`) or `oci:PATH[:tag|@digest]` (source/openModelSource: a missing path is NOT_FOUND), or an opened Target with `options.reference`. Recognises formats by
- * content; lists every global a pickle imports (GLOBAL, INST, STACK_GLOBAL through stack and memo,
- * EXT*) and flags those outside the safe list with file and byte offset; validates safetensors headers.
- * Findings are returned in the report (`clean: false`), not thrown. Throws USAGE (bad allow pattern),
- * NOT_FOUND, UNREADABLE, SYMLINK, BAD_REFERENCE, REGISTRY*, UNSUPPORTED_ARTIFACT, DIGEST_MISMATCH.
+ * Scan `source`: a ModelSource, a string opened with openModelSource (a path that exists, else a
+ * reference with an explicit registry host or `oci:PATH[:tag|@digest]`; a missing path is NOT_FOUND
+ * and contacts nothing), or an opened Target with `options.reference` (default `latest`). For an
+ * opened ArtifactSource its own options are used under `options`. Recognises formats by content; lists
+ * every global a pickle imports (GLOBAL, INST, STACK_GLOBAL through stack and memo, EXT*) and flags
+ * those outside the safe list with file and byte offset; validates safetensors headers. Findings are
+ * returned in the report (`clean: false`), not thrown. Throws USAGE (bad allow pattern), NOT_FOUND,
+ * UNREADABLE, SYMLINK, BAD_REFERENCE, REGISTRY*, UNSUPPORTED_ARTIFACT (an index), DIGEST_MISMATCH.
  */
-export async function scanModel(
-  source: string | ReadOnlyTarget,
+export async function scan(
+  source: ModelSource | string | ReadOnlyTarget,
   options: ScanOptions = {},
 ): Promise<ScanReport> {
   const allowGlobals = options.allowGlobals ?? [];
@@ -44,20 +65,22 @@ export async function scanModel(
     if (!GLOBAL_PATTERN.test(p))
       throw new ModelsealError('USAGE', `allowed global "${p}" is not module.name or module.*`);
   }
+  const opened = typeof source === 'string' ? await openModelSource(source, options) : source;
   let files: ScannedFile[];
   let shown: string;
-  if (typeof source === 'string' && (await openModelSource(source)).kind === 'directory') {
-    shown = source;
-    const tree = await walkModel(source, { ignorePaths: options.ignorePaths ?? [] });
-    files = [];
-    for (const f of tree.files) {
-      options.signal?.throwIfAborted();
-      files.push(await scanFile(f.path, f.name === '.' ? tree.name : f.name, allowGlobals));
-    }
-  } else {
-    const opened = openSource(source, options);
+  if (isModelSource(opened) && opened.kind === 'directory') {
     shown = opened.shown;
-    files = await scanArtifact(opened.target, opened.selector, shown, {
+    files = await scanDirectory(opened.path, allowGlobals, options);
+  } else {
+    const {
+      target,
+      selector,
+      shown: named,
+    } = isModelSource(opened)
+      ? openSource(opened.ref, { ...opened.options, ...options })
+      : openSource(opened, options);
+    shown = named;
+    files = await scanArtifact(target, selector, shown, {
       allowGlobals,
       ...(options.fetchAll ? { fetchAll: true } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

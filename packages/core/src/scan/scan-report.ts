@@ -47,7 +47,7 @@ export interface ScannedFile {
   verified: boolean;
 }
 
-/** What `scanModel` found. */
+/** What `scan` found. */
 export interface ScanReport {
   /** the directory, file or reference scanned */
   source: string;
