@@ -1,11 +1,12 @@
 // The shell blocks of docs/tutorial.md run, in order, in one bash (set -euo pipefail) with the built
-// CLI as `modelseal` on PATH, HOME in a temporary directory and a real docker-registry standing in for
-// localhost:5000. The ```text block after a shell block is what it prints: each of its lines must
-// appear, in order, in that block's output (`…` matches anything). A block preceded by
-// `<!-- docs-test: skip (why) -->` is not run; the skip must say why. Leading spaces and tree
-// drawing characters are ignored when lines are compared.
+// CLI as `modelseal` on PATH, HOME in a temporary directory, a real docker-registry standing in for
+// localhost:5000 and a free port for the admission webhook's 127.0.0.1:8443. The ```text block after
+// a shell block is what it prints: each of its lines must appear, in order, in that block's output
+// (`…` matches anything). A block preceded by `<!-- docs-test: skip (why) -->` is not run; the skip
+// must say why. Leading spaces and tree drawing characters are ignored when lines are compared.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,22 +22,57 @@ import {
 } from './shell-blocks.js';
 
 let registry: RunningRegistry;
+let webhookPort: number;
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-docs-commands-'));
+
+/** A TCP port that was free on 127.0.0.1 a moment ago (the kernel's pick, released for the webhook). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 beforeAll(async () => {
-  registry = await startRegistry();
+  [registry, webhookPort] = await Promise.all([startRegistry(), freePort()]);
 }, 60_000);
 afterAll(async () => {
   await registry?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
+/** What the test replaces in the tutorial's blocks and output (each must match), and why. */
+const REPLACEMENTS: { from: string; to: () => string; why: string }[] = [
+  {
+    from: 'localhost:5000',
+    to: () => registry.host,
+    why: 'the test starts its own docker-registry on a random port',
+  },
+  {
+    from: '127.0.0.1:8443',
+    to: () => `127.0.0.1:${webhookPort}`,
+    why: 'the admission webhook listens on a port the test picked',
+  },
+];
+
 /** Runs the blocks of `file` in one bash; returns each run block's output, split at markers. */
 function runDoc(file: string, blocks: ShellBlock[]) {
   const bin = cliBinDir(tmp);
   const home = mkdtempSync(path.join(tmp, 'home-'));
-  const host = (s: string) => s.replaceAll('localhost:5000', registry.host);
+  const host = (s: string) => REPLACEMENTS.reduce((t, r) => t.replaceAll(r.from, r.to()), s);
   const run = blocks.filter((b) => b.skip === undefined);
-  const script = ['exec 2>&1', ...run.map((b, k) => `echo '@@block ${k}@@'\n${host(b.script)}`)].join('\n');
+  const unmatched = REPLACEMENTS.filter((r) => !run.some((b) => b.script.includes(r.from)));
+  if (unmatched.length > 0) throw new Error(`a replacement matched nothing: ${unmatched[0].why}`);
+  // a block that fails leaves no background job behind (the webhook): bash kills its jobs on exit
+  const script = [
+    'exec 2>&1',
+    "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT",
+    ...run.map((b, k) => `echo '@@block ${k}@@'\n${host(b.script)}`),
+  ].join('\n');
   const env = docsEnv();
   const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
     cwd: REPO,
