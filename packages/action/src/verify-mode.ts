@@ -15,8 +15,7 @@ import { loadPublicKey, loadPublicKeyFile } from '@modelseal/core/keys';
 import { pullVerification, verifyArtifact, type VerifyArtifactResult } from '@modelseal/core/attest';
 import {
   evaluatePolicy,
-  gatherModelEvidence,
-  gatherReferenceEvidence,
+  gatherEvidence,
   loadPolicy,
   policyFailure,
   policyVerifier,
@@ -86,16 +85,7 @@ async function verifyWithPolicy(inputs: VerifyInputs, rows: SummaryRow[]): Promi
   const trust = inputs.trustedRoot ? { trustedRoot: trustedRoot(inputs) } : {};
   let result: PolicyResult;
   const facts: { root?: string; signer?: string } = {};
-  if (inputs.modelPath) {
-    const verifier = policyVerifier(loaded.policy, trust);
-    const evidence = await gatherModelEvidence(inputs.modelPath, {
-      verifier,
-      signaturePath: inputs.signaturePath,
-      scan: loaded.policy.spec.require.weights !== undefined,
-    });
-    Object.assign(facts, evidenceFacts(evidence));
-    result = evaluatePolicy(loaded, evidence);
-  } else if (inputs.dest) {
+  if (inputs.dest) {
     const pulled = await pullWithPolicy(inputs.registryRef as string, inputs.dest, {
       ...credentials(inputs),
       ...trust,
@@ -107,16 +97,20 @@ async function verifyWithPolicy(inputs: VerifyInputs, rows: SummaryRow[]): Promi
     if (pulled.signer) facts.signer = describeSigner(pulled.signer);
     result = pulled.policy;
   } else {
-    const verifier = policyVerifier(loaded.policy, trust);
-    const r = await gatherReferenceEvidence(inputs.registryRef as string, {
-      ...credentials(inputs),
-      verifier,
+    // the bundles beside `model-path`, or the referrers of `registry-ref` (weights not downloaded
+    // unless the policy's weights block needs them scanned)
+    const gathered = await gatherEvidence(inputs.modelPath ?? (inputs.registryRef as string), {
+      ...(inputs.modelPath ? { signaturePath: inputs.signaturePath } : credentials(inputs)),
+      verifier: policyVerifier(loaded.policy, trust),
       scan: loaded.policy.spec.require.weights !== undefined,
     });
-    core.setOutput('digest', r.digest);
-    rows.push(['Manifest digest', `\`${r.digest}\``]);
-    Object.assign(facts, evidenceFacts(r.evidence, r.digest));
-    result = evaluatePolicy(loaded, r.evidence);
+    const digest = gathered.kind === 'artifact' ? gathered.digest : undefined;
+    if (digest) {
+      core.setOutput('digest', digest);
+      rows.push(['Manifest digest', `\`${digest}\``]);
+    }
+    Object.assign(facts, evidenceFacts(gathered.evidence, digest));
+    result = evaluatePolicy(loaded, gathered.evidence);
   }
   rows.push(...policyRows(result));
   const failure = policyFailure(result);

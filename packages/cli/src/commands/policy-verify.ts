@@ -6,8 +6,7 @@ import type { Command } from 'commander';
 import type { ModelSource } from '@modelseal/core';
 import {
   evaluatePolicy,
-  gatherModelEvidence,
-  evaluateReferencePolicy,
+  gatherEvidence,
   loadPolicy,
   policyFailure,
   policyVerifier,
@@ -72,27 +71,20 @@ export async function verifyWithPolicy(
   const jobs = flags.jobs !== undefined ? jobsFrom(flags.jobs) : undefined;
   const loaded = await loadPolicy(policyFile);
   const verifier = policyVerifier(loaded.policy, policyTrustFromFlags(flags));
-  let resourceUri: string;
-  let evidence;
-  let result: PolicyResult;
-  if (source.kind === 'directory') {
-    resourceUri = source.path;
-    evidence = await gatherModelEvidence(source.path, {
-      verifier,
-      signaturePath: flags.signature,
-      attestationPaths: flags.attestation,
-      jobs,
-      strict: flags.strict !== false,
-      scan: loaded.policy.spec.require.weights !== undefined,
-    });
-    result = evaluatePolicy(loaded, evidence);
-  } else {
-    // An OCI reference: signatures and attestations are its referrers; weights are not downloaded
-    // unless the policy's weights block needs them scanned.
-    const r = await evaluateReferencePolicy(source.ref, loaded, { ...source.options, verifier });
-    ({ evidence, result } = r);
-    resourceUri = pinnedReference(source.ref, r.digest);
-  }
+  // On disk: the bundles beside the model; for a reference: its referrers (weights are not
+  // downloaded unless the policy's weights block needs them scanned).
+  const gathered = await gatherEvidence(source, {
+    verifier,
+    signaturePath: flags.signature,
+    attestationPaths: flags.attestation,
+    jobs,
+    strict: flags.strict !== false,
+    scan: loaded.policy.spec.require.weights !== undefined,
+  });
+  const { evidence } = gathered;
+  const result = evaluatePolicy(loaded, evidence);
+  const resourceUri =
+    gathered.kind === 'artifact' ? pinnedReference(gathered.ref, gathered.digest) : gathered.path;
   await writePolicyOutputs(result, flags, { resourceUri, digests: evidence.subjectDigests });
   if (flags.json) printJson(result);
   else printChecks(result);

@@ -20,7 +20,7 @@ import { identityMatcher } from './match-identity.js';
 import { policyVerifier, type PolicyVerifierOptions } from './policy-verifier.js';
 import type { SignerIdentity } from '../verify/verifier.js';
 import type { PolicyResult } from './result.js';
-import { evidenceFromScan } from './scan-evidence.js';
+import { evidenceFromScan } from '../source/scan-evidence.js';
 
 /** Options of pullWithPolicy. */
 export interface PullWithPolicyOptions

@@ -7,7 +7,8 @@ import type { BundleVerifier } from '../verify/verifier.js';
 import { evaluatePolicy } from './evaluate-policy.js';
 import type { PolicyEvidence } from '../source/evidence.js';
 import type { LoadedPolicy } from './load-policy.js';
-import { gatherReferenceEvidence } from './reference-evidence.js';
+import { gatherEvidence } from './gather-evidence.js';
+import { artifactSource } from '../source/open-model-source.js';
 import type { PolicyResult } from './result.js';
 
 /** What evaluateReferencePolicy found: the result, the evidence, and the digest `ref` resolved to. */
@@ -31,6 +32,6 @@ export async function evaluateReferencePolicy(
   opts: OpenTargetOptions & { verifier: BundleVerifier },
 ): Promise<ReferencePolicyResult> {
   const scan = loaded.policy.spec.require.weights !== undefined;
-  const { evidence, digest, shown } = await gatherReferenceEvidence(ref, { ...opts, scan });
+  const { evidence, digest, shown } = await gatherEvidence(artifactSource(ref, opts), { ...opts, scan });
   return { result: evaluatePolicy(loaded, evidence), evidence, digest, shown };
 }

@@ -60,6 +60,14 @@ export async function openModelSource(arg: string, options: OpenTargetOptions = 
     }
     return { kind: 'artifact', ref: arg, reference, shown: formatReference(reference), options };
   }
-  const reference = parseReference(arg);
-  return { kind: 'artifact', ref: arg, reference, shown: formatReference(reference), options };
+  return artifactSource(arg, options);
+}
+
+/**
+ * The artifact `ref` names, whatever exists on disk under that name (e.g. the reference a push just
+ * wrote). Throws BAD_REFERENCE for an unparsable reference; nothing is contacted here.
+ */
+export function artifactSource(ref: string, options: OpenTargetOptions = {}): ArtifactSource {
+  const reference = parseReference(ref);
+  return { kind: 'artifact', ref, reference, shown: formatReference(reference), options };
 }

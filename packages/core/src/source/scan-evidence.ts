@@ -1,7 +1,7 @@
 // Turns a weight-format scan report (scan's ScanReport) into policy evidence: the weight files
-// with their detected formats, whether the scan was clean, and the files of unknown format. Structural, so the policy module does
+// with their detected formats, whether the scan was clean, and the files of unknown format. Structural, so the source module does
 // not depend on the scanner's code.
-import type { ScanEvidence, WeightFileEvidence } from '../source/evidence.js';
+import type { ScanEvidence, WeightFileEvidence } from './evidence.js';
 
 /** The parts of a scan report the policy reads. */
 export interface ScanReportLike {
