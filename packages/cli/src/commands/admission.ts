@@ -10,7 +10,7 @@ import { loadPolicy, policyVerifier } from '@modelseal/core/policy';
 import { humanLine } from '../output.js';
 import { policyTrustFromFlags } from './keyless-flags.js';
 import { addRegistryFlags, registryOptionsFrom, type RegistryFlags } from './registry-flags.js';
-import { parseDuration } from './watch.js';
+import { parseDuration } from './duration-flag.js';
 
 /** The parsed flags of `admission serve`. */
 interface ServeFlags extends RegistryFlags {

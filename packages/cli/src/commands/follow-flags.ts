@@ -2,7 +2,7 @@
 // it, and the completion conditions that end the follow (marker file, writer pid, quiet period).
 import type { Command } from 'commander';
 import { ModelsealError } from '@modelseal/core/hashing';
-import { parseDuration } from './watch.js';
+import { parseDuration } from './duration-flag.js';
 
 /** The parsed --follow flags (commander attribute names). */
 export interface FollowFlags {

@@ -13,20 +13,7 @@ import { addRegistryFlags, registryOptionsFrom, type RegistryFlags } from './reg
 import { jobsFrom, maxJobs } from './hashing-flags.js';
 import { collect } from './repeatable-option.js';
 import { verifierFromFlags, type VerifierFlags } from './verify.js';
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** `300`, `300s`, `5m`, `1h`, `250ms` -> milliseconds. */
-export function parseDuration(text: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  const ms = m ? Number(m[1]) * UNIT_MS[m[2] ?? 's'] : NaN;
-  if (!(ms >= 100 && ms <= 7 * 24 * 3_600_000))
-    throw new ModelsealError(
-      'USAGE',
-      `${flag} must be a duration from 100ms to 168h (e.g. 30s, 5m), got '${text}'`,
-    );
-  return ms;
-}
+import { parseDuration } from './duration-flag.js';
 
 /** The parsed flags of `watch`. */
 interface WatchFlags extends VerifierFlags, RegistryFlags {
