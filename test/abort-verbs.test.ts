@@ -1,4 +1,4 @@
-// AbortSignal on the local long verbs (hashModel, signModel, verifyModel, attestModel) over a real
+// AbortSignal on the local long verbs (hashModel, sign, verifyModel, attestModel) over a real
 // generated model and real keys: an abort from onProgress after the first hashed bytes stops the
 // hash at once (no progress after it, every hashing worker gone), rejects with the signal's
 // AbortError, writes nothing, and the next call hashes normally. An already-aborted signal rejects
@@ -12,7 +12,7 @@ import {
   hashModel,
   keySigner,
   keyVerifier,
-  signModel,
+  sign,
   verifyModel,
   type BundleSigner,
 } from '../packages/core/src/index.js';
@@ -178,13 +178,13 @@ function countingSigner(): BundleSigner & { calls: number } {
   return s;
 }
 
-describe('signModel with a signal', () => {
+describe('sign with a signal', () => {
   it('abort mid-hash: AbortError, the signer is never called, the model directory is unchanged', async () => {
     const ac = new AbortController();
     const signer = countingSigner();
     const before = readdirSync(model).sort();
     await expect(
-      signModel(model, { signer, jobs: 3, signal: ac.signal, onProgress: abortAtFirstBytes(ac).onProgress }),
+      sign(model, { signer, jobs: 3, signal: ac.signal, onProgress: abortAtFirstBytes(ac).onProgress }),
     ).rejects.toMatchObject({ name: 'AbortError' });
     expect(signer.calls).toBe(0);
     expect(readdirSync(model).sort()).toEqual(before); // no model.sig, no temporary file
@@ -202,7 +202,7 @@ describe('signModel with a signal', () => {
         return new Promise(() => {});
       },
     };
-    await expect(signModel(small, { signer: stuck, signal: ac.signal })).rejects.toMatchObject({
+    await expect(sign(small, { signer: stuck, signal: ac.signal })).rejects.toMatchObject({
       name: 'AbortError',
     });
     expect(calls).toBe(1);
@@ -213,7 +213,7 @@ describe('signModel with a signal', () => {
     const signer = countingSigner();
     const events: number[] = [];
     await expect(
-      signModel(small, { signer, signal: aborted(), onProgress: (e) => events.push(e.bytesDone) }),
+      sign(small, { signer, signal: aborted(), onProgress: (e) => events.push(e.bytesDone) }),
     ).rejects.toMatchObject({ name: 'AbortError' });
     expect([signer.calls, events]).toEqual([0, []]);
     expect(readdirSync(small)).toEqual(['w.bin']);
@@ -223,7 +223,7 @@ describe('signModel with a signal', () => {
 describe('verifyModel with a signal', () => {
   const sig = path.join(tmp, 'model.sig');
   beforeAll(async () => {
-    await signModel(model, { signer: keySigner({ privateKey }), signaturePath: sig, jobs: 3 });
+    await sign(model, { signer: keySigner({ privateKey }), signaturePath: sig, jobs: 3 });
   }, 60_000);
 
   it('abort mid-hash: AbortError, no worker left; the same verification then passes', async () => {

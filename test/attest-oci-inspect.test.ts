@@ -8,18 +8,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  artifactProvenance,
-  artifactSbom,
-  attestArtifact,
-  signArtifact,
-} from '../packages/core/src/attest/index.js';
+import { artifactProvenance, artifactSbom, attestArtifact } from '../packages/core/src/attest/index.js';
 import { pushModel } from '../packages/core/src/oci/push-model.js';
 import { certificateSigner } from '../packages/core/src/sign/certificate-signer.js';
 import { keySigner } from '../packages/core/src/sign/key-signer.js';
 import { runCli, REPO } from './cli-process.js';
 import { writeLegacySignature } from './legacy-cosign-sig.js';
 import { makePki, type Pki } from './oms-test-pki.js';
+import { sign } from '../packages/core/src/sign/sign.js';
+import { signedArtifact } from './sign-result-kind.js';
 
 const MODEL = path.join(REPO, 'fixtures/models/hf-tiny-llama');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-attest-inspect-'));
@@ -44,8 +41,8 @@ beforeAll(async () => {
     certificate: pki.leaf.cert,
     chain: [pki.intermediate.cert],
   });
-  const k = await signArtifact(ref, { signer: byKey });
-  const c = await signArtifact(ref, { signer: byCert });
+  const k = signedArtifact(await sign(ref, { signer: byKey }));
+  const c = signedArtifact(await sign(ref, { signer: byCert }));
   Object.assign(d, {
     kOms: k.oms.digest,
     kCosign: k.cosign.digest,

@@ -17,7 +17,6 @@ import {
   buildSbom,
   modelProvenance,
   pullVerification,
-  signArtifact,
   verifyArtifact,
   verifyArtifactAttestation,
   legacySignatureTag,
@@ -29,7 +28,7 @@ import { keyVerifier } from '../packages/core/src/verify/key-verifier.js';
 import { certificateVerifier } from '../packages/core/src/verify/certificate-verifier.js';
 import { keylessVerifier } from '../packages/core/src/verify/sigstore-verifier.js';
 import { verifyModel } from '../packages/core/src/verify/verify-model.js';
-import { signModel } from '../packages/core/src/sign/sign-model.js';
+import { sign } from '../packages/core/src/sign/sign.js';
 import { pushModel } from '../packages/core/src/oci/push-model.js';
 import { pullModel } from '../packages/core/src/oci/pull-model.js';
 import { openTarget } from '../packages/core/src/oci/open-target.js';
@@ -44,6 +43,7 @@ import { makePki, type Pki } from './oms-test-pki.js';
 import { startFaultProxy, type FaultProxy } from './registry/fault-proxy.js';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './sigstore/stack.js';
+import { signedArtifact } from './sign-result-kind.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MODEL = path.join(repo, 'fixtures/models/hf-tiny-llama');
@@ -219,7 +219,7 @@ describe.each([
       const pushed = await pushModel(MODEL, ref, { jobs: 1 });
       const layerDigests = new Set(pushed.layers.map((l) => l.digest));
       proxy.log.length = 0;
-      const signed = await signArtifact(ref, { signer: m.signer() });
+      const signed = signedArtifact(await sign(ref, { signer: m.signer() }));
       expect(signed.digest).toBe(pushed.digest);
       if (where === 'registry')
         expect(proxy.log.some((r) => r.method === 'GET' && /\/manifests\//.test(r.path))).toBe(true);
@@ -306,7 +306,7 @@ describe('tampering (registry, key)', () => {
   it('tampered layer blob, swapped layer, altered referrer bundle, subject for another manifest: each fails, DEST untouched', async () => {
     const ref = `${proxy.host}/models/tamper:v1`;
     const pushed = await pushModel(MODEL, ref, { jobs: 1 });
-    await signArtifact(ref, { signer: m.signer() });
+    await sign(ref, { signer: m.signer() });
     const weights = pushed.layers.find((l) => l.path === 'model.safetensors');
     if (!weights) throw new Error('no weight layer');
 
@@ -415,10 +415,10 @@ describe('the OMS referrer is the statement sign DIR makes', () => {
   it('byte for byte, for the pulled directory named like the repository', async () => {
     const ref = `${proxy.host}/models/same-bytes:v1`;
     await pushModel(MODEL, ref, { jobs: 1 });
-    await signArtifact(ref, { signer: modes.key.signer() });
+    await sign(ref, { signer: modes.key.signer() });
     const dir = path.join(mkdtempSync(path.join(tmp, 'same-')), 'same-bytes');
     await pullModel(ref, dir, { verify: pullVerification({ verifier: modes.key.verifier() }) });
-    const local = await signModel(dir, { signer: modes.key.signer(), jobs: 1, overwrite: true }); // DEST/model.sig
+    const local = await sign(dir, { signer: modes.key.signer(), jobs: 1, overwrite: true }); // DEST/model.sig
     const { bundleReferrers, openArtifact } = await import('../packages/core/src/attest/index.js');
     const a = await openArtifact(ref);
     const {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { provenance } from './policy/signed-evidence.js';
-import { attestArtifact, signArtifact } from '../packages/core/src/attest/index.js';
+import { attestArtifact } from '../packages/core/src/attest/index.js';
 import { openArtifact } from '../packages/core/src/attest/oci-artifact.js';
 import { checkSignatures, underCheck } from '../packages/core/src/attest/verify-artifact.js';
 import { verifyArtifactAttestation } from '../packages/core/src/attest/index.js';
@@ -19,6 +19,7 @@ import { keySigner, keyVerifier, pushModel, RegistryError } from '../packages/co
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
 import { openTarget } from '../packages/core/src/oci/open-target.js';
 import type { BundleVerifier } from '../packages/core/src/verify/verifier.js';
+import { sign } from '../packages/core/src/sign/sign.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -51,7 +52,7 @@ beforeAll(async () => {
   ref = `${registry.host}/models/locked:v1`;
   await pushModel(dir, ref, { plainHttp: true, credentials });
   const signer = keySigner({ privateKey: trainer.privateKey });
-  await signArtifact(ref, { signer, plainHttp: true, credentials });
+  await sign(ref, { signer, plainHttp: true, credentials });
   await attestArtifact(ref, {
     signer,
     plainHttp: true,
@@ -100,7 +101,7 @@ describe('errors of the run end the signature checks', () => {
     const other = newKeyPair();
     const checked = await checkSignatures(a, { verifier: keyVerifier({ publicKey: other.publicKey }) });
     expect(checked.oms).toEqual([]);
-    // the OMS referrer and the cosign referrer of signArtifact, both refused for the key
+    // the OMS referrer and the cosign referrer of sign(REF), both refused for the key
     expect(checked.checks.map((c) => [c.kind, c.verified, c.error?.code]).sort()).toEqual([
       ['cosign', false, 'WRONG_KEY'],
       ['oms', false, 'WRONG_KEY'],

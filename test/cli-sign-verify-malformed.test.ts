@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   keySigner,
   keyVerifier,
-  signModel,
+  sign,
   verifyModel,
   type ModelsealError,
 } from '../packages/core/src/index.js';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   mkdirSync(dir);
   writeFileSync(path.join(dir, 'w.bin'), 'weights');
   const privateKey = await loadPrivateKeyFile(path.join(KEYS, 'test.key'), { password: 'modelseal-test' });
-  await signModel(dir, { signer: keySigner({ privateKey }), signaturePath: good });
+  await sign(dir, { signer: keySigner({ privateKey }), signaturePath: good });
   goodBundle = bundleJson(readFileSync(good, 'utf8'));
   statement = statementOf(goodBundle);
 });

@@ -14,7 +14,6 @@ import {
   attachBundle,
   attestArtifact,
   bundleReferrers,
-  signArtifact,
   verifyArtifact,
 } from '../packages/core/src/attest/index.js';
 import { hashModel, keySigner, keyVerifier, ModelsealError, pushModel } from '../packages/core/src/index.js';
@@ -38,6 +37,7 @@ import {
 } from '../packages/core/src/policy/index.js';
 import { tarOf, writeArtifact } from './oci/model-fixture.js';
 import { runCliInProcess } from './cli-in-process.js';
+import { sign } from '../packages/core/src/sign/sign.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-binding-'));
 const trainer = newKeyPair();
@@ -87,7 +87,7 @@ const attest = (ref: string, predicateType: string, predicate: unknown, who = tr
 async function published(name: string, dir: string, o: { builder?: string; sign?: boolean } = {}) {
   const ref = `${registry.host}/models/${name}:v1`;
   await pushModel(dir, ref);
-  if (o.sign !== false) await signArtifact(ref, { signer: keySigner({ privateKey: trainer.privateKey }) });
+  if (o.sign !== false) await sign(ref, { signer: keySigner({ privateKey: trainer.privateKey }) });
   if (o.builder !== undefined) {
     await attest(ref, 'https://slsa.dev/provenance/v1', provenance({ builderId: o.builder }));
     await attest(ref, 'https://cyclonedx.org/bom', cyclonedx());
@@ -203,7 +203,7 @@ describe('order decides: a lesser identity signs evil files, the trainer’s sig
     });
     refE = await published('model-evil', evil, { sign: false });
     // first: the attacker's own OMS signature of the evil files, made with the SBOM identity
-    await signArtifact(refE, { signer: keySigner({ privateKey: sbomSigner.privateKey }) });
+    await sign(refE, { signer: keySigner({ privateKey: sbomSigner.privateKey }) });
     // then: the trainer's OMS signature, provenance and SBOM of the good model
     await borrowReferrers(refGood, refE, (t) => t !== 'https://sigstore.dev/cosign/sign/v1');
   });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { cyclonedx, provenance } from './policy/signed-evidence.js';
-import { attachBundle, attestArtifact, signArtifact } from '../packages/core/src/attest/index.js';
+import { attachBundle, attestArtifact } from '../packages/core/src/attest/index.js';
 import { keySigner, pushModel } from '../packages/core/src/index.js';
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
 import { BIN, REPO as repo, SAMPLE } from './signed-model.js';
@@ -23,6 +23,7 @@ import {
   pullWithPolicy,
 } from '../packages/core/src/policy/index.js';
 import { runCliInProcess } from './cli-in-process.js';
+import { sign } from '../packages/core/src/sign/sign.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-unreadable-'));
 const trainer = newKeyPair();
@@ -72,7 +73,7 @@ async function published(name: string, signed: boolean): Promise<string> {
   await pushModel(dir, ref);
   if (signed) {
     const signer = keySigner({ privateKey: trainer.privateKey });
-    await signArtifact(ref, { signer });
+    await sign(ref, { signer });
     await attestArtifact(ref, {
       signer,
       predicateType: SLSA,

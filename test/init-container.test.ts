@@ -19,11 +19,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { runInPod, type PodRun } from './pod-sandbox.js';
 import { cyclonedx, provenance, type ProvenanceFacts } from './policy/signed-evidence.js';
-import { attestArtifact, signArtifact } from '../packages/core/src/attest/index.js';
+import { attestArtifact } from '../packages/core/src/attest/index.js';
 import { keySigner } from '../packages/core/src/index.js';
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
 import { BIN, REPO as repo, SAMPLE } from './signed-model.js';
 import { keysPolicyYaml } from './policy/key-policy.js';
+import { sign } from '../packages/core/src/sign/sign.js';
 
 let registry: RunningRegistry;
 let dockerConfig: string;
@@ -72,7 +73,7 @@ async function publish(name: string, o: Publish = {}): Promise<{ ref: string; di
   const digest = push(ref, dir);
   const credentials = { username: registry.username ?? '', password: registry.password ?? '' };
   // sign REF / attest REF as the library does them: referrers on the manifest, no layer read
-  if (signer) await signArtifact(ref, { signer: keySigner({ privateKey: signer.privateKey }), credentials });
+  if (signer) await sign(ref, { signer: keySigner({ privateKey: signer.privateKey }), credentials });
   const attest = async (predicateType: string, predicate: unknown) => {
     await attestArtifact(ref, {
       signer: keySigner({ privateKey: trainer.privateKey }),

@@ -1,13 +1,14 @@
-// The library verbs with keyless signing: signModel({signer: keylessSigner(...)}) and
+// The library verbs with keyless signing: sign({signer: keylessSigner(...)}) and
 // verifyModel({verifier: keylessVerifier(...)}) or verifyModel({identity, issuer, trustedRoot}) against the local Sigstore stack.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keylessSigner, keylessVerifier, signModel, verifyModel } from '../packages/core/src/index.js';
+import { keylessSigner, keylessVerifier, sign, verifyModel } from '../packages/core/src/index.js';
 import { loadTrustedRoot } from '../packages/core/src/sigstore.js';
 import { startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './sigstore/stack.js';
+import { signedOnDisk } from './sign-result-kind.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-keyless-lib-'));
@@ -24,13 +25,15 @@ afterAll(async () => {
 const SAMPLE_ROOT = '143cc682e555951649f18e2761c3d526d2502996f5e32dc187ef7f8a614f8df7';
 
 describe('keyless library API', () => {
-  it('signModel + verifyModel round trip, then a changed file fails', async () => {
+  it('sign + verifyModel round trip, then a changed file fails', async () => {
     const model = path.join(tmp, 'sample-model');
     cpSync(path.join(repo, 'fixtures/models/sample-model'), model, { recursive: true });
-    const signed = await signModel(model, {
-      signer: keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
-      jobs: 1,
-    });
+    const signed = signedOnDisk(
+      await sign(model, {
+        signer: keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
+        jobs: 1,
+      }),
+    );
     expect(signed.signaturePath).toBe(path.join(model, 'model.sig'));
     expect(
       JSON.parse(readFileSync(signed.signaturePath, 'utf8')).verificationMaterial.certificate.rawBytes,
@@ -53,7 +56,7 @@ describe('keyless library API', () => {
   it('keylessVerifier defaults to the public-good root: a local-stack signature is UNTRUSTED_CHAIN there', async () => {
     const model = path.join(tmp, 'sample-model-2');
     cpSync(path.join(repo, 'fixtures/models/sample-model'), model, { recursive: true });
-    await signModel(model, {
+    await sign(model, {
       signer: keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
       jobs: 1,
     });
@@ -70,10 +73,12 @@ describe('keyless library API', () => {
   it('verifyModel({identity, issuer, trustedRoot}) is the keyless shorthand; a wrong identity fails', async () => {
     const model = path.join(tmp, 'sample-model-3');
     cpSync(path.join(repo, 'fixtures/models/sample-model'), model, { recursive: true });
-    const signed = await signModel(model, {
-      signer: keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
-      jobs: 1,
-    });
+    const signed = signedOnDisk(
+      await sign(model, {
+        signer: keylessSigner({ signingConfig: stack.signingConfigPath, identityToken: stack.token() }),
+        jobs: 1,
+      }),
+    );
     const r = await verifyModel(model, {
       identity: TEST_EMAIL,
       issuer: TEST_ISSUER,

@@ -21,7 +21,7 @@ import {
   hashModel,
   keySigner,
   keyVerifier,
-  signModel,
+  sign,
   verifyModel,
   type ModelsealError,
 } from '../packages/core/src/index.js';
@@ -61,7 +61,7 @@ async function signVectorModel(): Promise<{ model: string; ours: BundleJson; pyt
   const python = bundleJson(readFileSync(path.join(model, 'model.sig'), 'utf8'));
   rmSync(path.join(model, 'model.sig'));
   // Same command as the Python vector: default signature path inside the model, ignore 'ignore-me'.
-  await signModel(model, {
+  await sign(model, {
     signer: keySigner({ privateKey: await privateKey() }),
     ignorePaths: ['ignore-me'],
     jobs: 1,

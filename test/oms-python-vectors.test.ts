@@ -12,7 +12,7 @@ import {
   certificateSigner,
   certificateVerifier,
   keyVerifier,
-  signModel,
+  sign,
   verifyModel,
   type BundleVerifier,
   type ModelsealError,
@@ -245,7 +245,7 @@ describe('a pinned signing certificate: the verifier names the leaf itself as it
   it('modelseal -> model_signing: a self-signed certificate signs; the bundle carries it alone, and it verifies pinned (and by openssl -partial_chain)', async () => {
     const key = readFileSync(path.join(KEYS, 'signing-key.pem'));
     const { model, sig } = copy(v);
-    const { bundle } = await signModel(model, {
+    const { bundle } = await sign(model, {
       signer: certificateSigner({ privateKey: createPrivateKey(key), certificate: leafPem()[0] }),
       signaturePath: sig,
       overwrite: true,

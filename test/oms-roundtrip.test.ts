@@ -13,7 +13,7 @@ import {
   generateKeyPair,
   keySigner,
   keyVerifier,
-  signModel,
+  sign,
   verifyModel,
   type BundleSigner,
   type BundleVerifier,
@@ -30,6 +30,7 @@ import {
 } from '../packages/core/src/keys.js';
 import { makePki, type Pki } from './oms-test-pki.js';
 import { VECTORS_DIR } from './shared-vectors.js';
+import { signedOnDisk } from './sign-result-kind.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'oms-roundtrip-'));
 let pki: Pki;
@@ -64,10 +65,10 @@ async function failure(p: Promise<unknown> | (() => unknown)): Promise<Modelseal
 async function roundTrip(
   signer: BundleSigner,
   verifier: BundleVerifier,
-  extra: Parameters<typeof signModel>[1] extends infer O ? Partial<O> : never = {},
+  extra: Parameters<typeof sign>[1] extends infer O ? Partial<O> : never = {},
 ) {
   const dir = model();
-  const signed = await signModel(dir, { signer, jobs: 1, ...extra });
+  const signed = signedOnDisk(await sign(dir, { signer, jobs: 1, ...extra }));
   const verified = await verifyModel(dir, { verifier, jobs: 1 });
   return { dir, signed, verified };
 }
@@ -122,7 +123,7 @@ describe('bundle tampering', () => {
   it('a key bundle checked against trust anchors is UNTRUSTED_CHAIN, a certificate bundle checked with a key is WRONG_KEY', async () => {
     const { privateKey } = newKeyPair('ecdsa-p256');
     const dir = model();
-    await signModel(dir, { signer: keySigner({ privateKey }) });
+    await sign(dir, { signer: keySigner({ privateKey }) });
     const e = await failure(
       verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) }),
     );
@@ -130,7 +131,7 @@ describe('bundle tampering', () => {
     expect(e.message).toContain('signed with a bare key, not a certificate');
     expect(e.remedy).toEqual({ option: 'publicKey', action: 'set', to: 'verify it with the key' });
     const dir2 = model();
-    await signModel(dir2, {
+    await sign(dir2, {
       signer: certificateSigner({
         privateKey: pki.leaf.key,
         certificate: pki.leaf.cert,
@@ -173,12 +174,12 @@ describe('hashing settings come from the signature', () => {
     const { privateKey, publicKey } = newKeyPair('ecdsa-p384');
     const dir = model();
     const file = path.join(dir, 'a.bin');
-    const r = await signModel(file, { signer: keySigner({ privateKey }) });
+    const r = signedOnDisk(await sign(file, { signer: keySigner({ privateKey }) }));
     expect(r.signaturePath).toBe(`${file}.sig`);
     expect(r.manifest.resources.map((x) => x.name)).toEqual(['.']);
     expect((await verifyModel(file, { verifier: keyVerifier({ publicKey }) })).files).toBe(1);
 
-    await signModel(dir, { signer: keySigner({ privateKey }), ignorePaths: ['a.bin.sig'] });
+    await sign(dir, { signer: keySigner({ privateKey }), ignorePaths: ['a.bin.sig'] });
     writeFileSync(path.join(dir, 'new.bin'), 'unsigned');
     expect((await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }))).code).toBe(
       'EXTRA_FILE',
@@ -191,7 +192,7 @@ describe('hashing settings come from the signature', () => {
   it('--ignore-unsigned-files passes over unsigned symlinks, FIFOs and directories, but a signed file replaced by a symlink still fails', async () => {
     const { privateKey, publicKey } = newKeyPair('ecdsa-p256');
     const dir = model();
-    await signModel(dir, { signer: keySigner({ privateKey }) });
+    await sign(dir, { signer: keySigner({ privateKey }) });
     const verifier = keyVerifier({ publicKey });
     symlinkSync(path.join(dir, 'a.bin'), path.join(dir, 'link.bin'));
     execFileSync('mkfifo', [path.join(dir, 'sub', 'pipe')]);
@@ -210,7 +211,7 @@ describe('hashing settings come from the signature', () => {
   it('a single-file signature naming the file by its basename (spec style) verifies too', async () => {
     const { privateKey, publicKey } = newKeyPair('ecdsa-p256');
     const file = path.join(model(), 'a.bin');
-    const r = await signModel(file, { signer: keySigner({ privateKey }) });
+    const r = signedOnDisk(await sign(file, { signer: keySigner({ privateKey }) }));
     const statement = JSON.parse(
       Buffer.from((r.bundle.dsseEnvelope as { payload: string }).payload, 'base64').toString(),
     );
@@ -231,7 +232,7 @@ describe('hashing settings come from the signature', () => {
   it('a model whose files were all deleted is MISSING_FILE, not bad input', async () => {
     const { privateKey, publicKey } = newKeyPair('ecdsa-p256');
     const dir = model();
-    await signModel(dir, { signer: keySigner({ privateKey }), signaturePath: `${dir}.sig` });
+    await sign(dir, { signer: keySigner({ privateKey }), signaturePath: `${dir}.sig` });
     rmSync(dir, { recursive: true });
     mkdirSync(dir);
     const e = await failure(
@@ -400,7 +401,7 @@ describe('certificate mode with an openssl-made chain', () => {
 
   it('without the intermediate in the bundle, the root alone cannot be reached', async () => {
     const dir = model();
-    await signModel(dir, {
+    await sign(dir, {
       signer: certificateSigner({ privateKey: pki.leaf.key, certificate: pki.leaf.cert }),
     });
     expect(
@@ -431,7 +432,7 @@ describe('certificate mode with an openssl-made chain', () => {
   it('a root with pathlen:0 cannot anchor a chain through an intermediate', async () => {
     const { pathLen } = pki;
     const dir = model();
-    await signModel(dir, {
+    await sign(dir, {
       signer: certificateSigner({
         privateKey: pathLen.leaf.key,
         certificate: pathLen.leaf.cert,
@@ -467,7 +468,7 @@ describe('certificate mode with an openssl-made chain', () => {
     expect(e.message).toContain("certificate 'test-leaf-expired' is not valid now");
     const then = new Date('2019-06-01T00:00:00Z');
     const dir = model();
-    await signModel(dir, {
+    await sign(dir, {
       signer: certificateSigner({
         privateKey: pki.leafExpired.key,
         certificate: pki.leafExpired.cert,
@@ -496,7 +497,7 @@ describe('certificate mode with an openssl-made chain', () => {
     // A bundle made by some other tool with that certificate:
     const dir = model();
     const { privateKey } = newKeyPair('ecdsa-p256');
-    const r = await signModel(dir, { signer: keySigner({ privateKey }) });
+    const r = signedOnDisk(await sign(dir, { signer: keySigner({ privateKey }) }));
     const payload = Buffer.from((r.bundle.dsseEnvelope as { payload: string }).payload, 'base64');
     const sig = cryptoSign(
       'sha256',

@@ -48,7 +48,7 @@ describe('public API of @modelseal/core', () => {
     expect(Object.keys(root)).toEqual(
       expect.arrayContaining([
         'hashModel',
-        'signModel',
+        'sign',
         'verifyModel',
         'pushModel',
         'pullModel',
@@ -56,6 +56,8 @@ describe('public API of @modelseal/core', () => {
         'ModelsealError',
       ]),
     );
+    // issue 19: one verb per MODEL|REF pair, the pair functions are not public
+    expect(Object.keys(root)).not.toContain('signModel');
   });
 
   it('declares the subpath exports ./oci, ./oms, ./keys, ./sigstore and ./hashing, and each loads', async () => {

@@ -13,7 +13,7 @@ import {
   keyVerifier,
   pullModel,
   pushModel,
-  signModel,
+  sign,
   verifyModel,
 } from '@modelseal/core';
 import { loadPrivateKeyFile, loadPublicKeyFile } from '@modelseal/core/keys';
@@ -33,7 +33,7 @@ describe('README library example', () => {
     expect(manifest.root).toBe('143cc682e555951649f18e2761c3d526d2502996f5e32dc187ef7f8a614f8df7');
 
     const privateKey = await loadPrivateKeyFile(path.join(tmp, 'mykey.key'), { password });
-    await signModel(model, { signer: keySigner({ privateKey }) });
+    await sign(model, { signer: keySigner({ privateKey }) });
     const bundle = JSON.parse(readFileSync(path.join(model, 'model.sig'), 'utf8'));
     expect(bundle.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
 

@@ -19,7 +19,6 @@ import {
   bundleReferrers,
   buildInTotoStatement,
   COSIGN_SIGN_V1,
-  signArtifact,
 } from '../packages/core/src/attest/index.js';
 import { hashModel, keySigner, keyVerifier, pushModel } from '../packages/core/src/index.js';
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
@@ -30,6 +29,7 @@ import {
   serializeBundle,
 } from '../packages/core/src/oms.js';
 import { openTarget } from '../packages/core/src/oci/open-target.js';
+import { sign } from '../packages/core/src/sign/sign.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -87,7 +87,7 @@ async function published(name: string, o: { sign: boolean }): Promise<Published>
   const ref = `${registry.host}/models/${name}:v1`;
   await pushModel(dir, ref);
   const signer = keySigner({ privateKey: trainer.privateKey });
-  if (o.sign) await signArtifact(ref, { signer });
+  if (o.sign) await sign(ref, { signer });
   await attestArtifact(ref, {
     signer,
     predicateType: SLSA,

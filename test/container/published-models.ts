@@ -5,12 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cyclonedx } from '../policy/signed-evidence.js';
-import { attestArtifact, signArtifact } from '../../packages/core/src/attest/index.js';
+import { attestArtifact } from '../../packages/core/src/attest/index.js';
 import { keySigner } from '../../packages/core/src/index.js';
 import { newKeyPair } from '../../packages/core/src/keys.js';
 import { BIN, SAMPLE } from '../signed-model.js';
 import { keysPolicyYaml } from '../policy/key-policy.js';
 import type { RunningRegistry } from '../registry/harness.js';
+import { sign } from '../../packages/core/src/sign/sign.js';
 
 export { BIN, SAMPLE };
 
@@ -64,7 +65,7 @@ export async function publish(
     ? { username: registry.username, password: registry.password ?? '' }
     : undefined;
   const signer = o.signer ?? trainer;
-  await signArtifact(ref, { signer: keySigner({ privateKey: signer.privateKey }), credentials });
+  await sign(ref, { signer: keySigner({ privateKey: signer.privateKey }), credentials });
   await attestArtifact(ref, {
     signer: keySigner({ privateKey: trainer.privateKey }),
     predicateType: 'https://cyclonedx.org/bom',

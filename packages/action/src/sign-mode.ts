@@ -7,10 +7,11 @@ import * as core from '@actions/core';
 import {
   ModelsealError,
   attest,
+  artifactSource,
   pushModel,
-  signModel,
+  sign,
   buildSbom,
-  type SignModelResult,
+  type SignResult,
 } from '@modelseal/core';
 import {
   CYCLONEDX_BOM,
@@ -19,7 +20,6 @@ import {
   defaultAttestationPath,
   modelProvenance,
   openArtifact,
-  signArtifact,
   type OpenedArtifact,
   onGithubActions,
   storeGithubAttestation,
@@ -31,7 +31,7 @@ import { readSignInputs, type SignInputs } from './inputs.js';
 import { signerFromInputs, type ActionSigner } from './signer.js';
 import { certificateIdentity, formatSize, rekorEntry, writeSummary, type SummaryRow } from './summary.js';
 
-type Bundle = SignModelResult['bundle'];
+type Bundle = SignResult['bundle'];
 
 /**
  * Signs the statement, writes the bundle beside the model (MODEL.<type>.sigstore.json) and, for a
@@ -79,7 +79,9 @@ export async function runSign(): Promise<void> {
     requireIdTokenPermission('GitHub provenance reads the workflow identity from the job OIDC token');
   }
   let totalBytes = 0;
-  const signed = await signModel(inputs.modelPath, {
+  // sign mode signs the model on disk (then pushes it): model-path is a directory or file, never a reference
+  const model = { kind: 'directory', path: inputs.modelPath, shown: inputs.modelPath } as const;
+  const signed = await sign(model, {
     signer: signer.signer,
     signaturePath: inputs.signaturePath,
     overwrite: inputs.overwrite,
@@ -122,8 +124,7 @@ export async function runSign(): Promise<void> {
     core.setOutput('digest', pushed.digest);
     core.info(`pushed ${pushed.reference}`);
     rows.push(['Pushed', `\`${pushed.reference}\``], ['Manifest digest', `\`${pushed.digest}\``]);
-    const onArtifact = await signArtifact(pushed.reference, {
-      ...credentials(inputs),
+    const onArtifact = await sign(artifactSource(pushed.reference, credentials(inputs)), {
       signer: signer.signer,
     });
     referrers.push(

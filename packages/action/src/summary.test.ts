@@ -3,13 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
-import type { SignModelResult } from '@modelseal/core';
+import type { SignResult } from '@modelseal/core';
 import { formatSize, rekorEntry, writeSummary } from './summary.js';
 
 const withEntry = (logIndex: string) =>
   ({
     verificationMaterial: { tlogEntries: [{ logIndex }] },
-  }) as unknown as SignModelResult['bundle'];
+  }) as unknown as SignResult['bundle'];
 
 describe('job summary cells', () => {
   it('links a public-good Rekor entry to search.sigstore.dev, names the index elsewhere', () => {
@@ -17,7 +17,7 @@ describe('job summary cells', () => {
       '[171234567](https://search.sigstore.dev/?logIndex=171234567)',
     );
     expect(rekorEntry(withEntry('7'), false)).toBe('log index 7');
-    const keyBundle = { verificationMaterial: { tlogEntries: [] } } as unknown as SignModelResult['bundle'];
+    const keyBundle = { verificationMaterial: { tlogEntries: [] } } as unknown as SignResult['bundle'];
     expect(rekorEntry(keyBundle, true)).toBeUndefined();
   });
 

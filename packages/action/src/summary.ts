@@ -2,7 +2,7 @@
 // files, total size, OMS root, manifest digest, signer identity, Rekor entry, attached referrers.
 import { X509Certificate } from 'node:crypto';
 import * as core from '@actions/core';
-import type { SignModelResult } from '@modelseal/core';
+import type { SignResult } from '@modelseal/core';
 
 /** One row of the summary table: what, and its value (markdown allowed). */
 export type SummaryRow = [string, string];
@@ -20,7 +20,7 @@ export function formatSize(bytes: number): string {
 }
 
 /** The Rekor entry of a keyless bundle: a search.sigstore.dev link on public-good, else the log index. */
-export function rekorEntry(bundle: SignModelResult['bundle'], publicGood: boolean): string | undefined {
+export function rekorEntry(bundle: SignResult['bundle'], publicGood: boolean): string | undefined {
   const entry = bundle.verificationMaterial.tlogEntries?.[0];
   if (!entry) return undefined;
   return publicGood
@@ -32,7 +32,7 @@ export function rekorEntry(bundle: SignModelResult['bundle'], publicGood: boolea
  * The identity a keyless bundle's certificate names (its SAN: the workflow URI or the email, as
  * Fulcio derived it from the token), or undefined for key and certificate-chain bundles.
  */
-export function certificateIdentity(bundle: SignModelResult['bundle']): string | undefined {
+export function certificateIdentity(bundle: SignResult['bundle']): string | undefined {
   const cert = bundle.verificationMaterial.certificate;
   if (!cert) return undefined;
   const san = new X509Certificate(Buffer.from(cert.rawBytes, 'base64')).subjectAltName ?? '';

@@ -17,7 +17,12 @@ export type { Target, ReadOnlyTarget, Mounter, Descriptor, BlobSource } from './
 
 // verbs
 export { hashModel, type HashModelOptions } from './model/hash-model.js';
-export { signModel, type SignModelOptions, type SignModelResult } from './sign/sign-model.js';
+/**
+ * sign(source, options): a model on disk gets MODEL/model.sig (MODEL.sig for a file; DEST_EXISTS
+ * unless `overwrite`), an artifact its OMS + cosign referrers (UNSUPPORTED_ARTIFACT for archive
+ * layers); a missing path is NOT_FOUND before any registry is contacted.
+ */
+export { sign, type SignOptions, type SignResult } from './sign/sign.js';
 export {
   createModelWriter,
   type ModelWriter,
@@ -90,6 +95,7 @@ export type { TrustedRootSource } from './verify/trust-root.js';
 export type { IdentityPolicyOptions, GithubClaims } from './verify/identity-policy.js';
 export {
   openModelSource,
+  artifactSource,
   type ModelSource,
   type DirectorySource,
   type ArtifactSource,

@@ -10,39 +10,12 @@ import { loadPublicKeyFile } from '@modelseal/core/keys';
 import {
   type VerifiedAttestation,
   attestArtifact,
-  signArtifact,
   verifyArtifact,
   verifyArtifactAttestation,
 } from '@modelseal/core/attest';
 import { humanLine, jsonError, printJson } from '../output.js';
 import { describeSigner } from './describe-signer.js';
 import { warningWithFlags } from '../error-hint.js';
-
-/** `sign REF`: push the OMS and cosign signature referrers; print them. */
-export async function signReference(
-  source: ArtifactSource,
-  signer: BundleSigner,
-  json: boolean,
-): Promise<void> {
-  const r = await signArtifact(source.ref, { ...source.options, signer });
-  if (json) {
-    printJson({
-      signed: true,
-      reference: r.reference,
-      digest: r.digest,
-      root: r.root,
-      method: signer.kind,
-      referrers: { oms: r.oms.digest, cosign: r.cosign.digest },
-    });
-    return;
-  }
-  process.stdout.write(humanLine(`${r.reference}@${r.digest}`));
-  process.stderr.write(
-    humanLine(
-      `signed ${r.reference} (${r.digest}, OMS root sha256:${r.root}, ${signer.kind}): OMS signature ${r.oms.digest}, cosign signature ${r.cosign.digest}`,
-    ),
-  );
-}
 
 /** `verify REF`: check the signature referrers against the manifest; print the verdict (also as --json). */
 export async function verifyReference(

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Progress } from '@modelseal/core/transfer';
 import { pushModel, pushModelFollowing } from '@modelseal/core/transfer';
+import { artifactSource, sign } from '@modelseal/core';
 import { interruptible } from '../interrupt.js';
 import { formatBytes, printJson, progressBar, humanLine } from '../output.js';
 import {
@@ -102,9 +103,7 @@ the signatures) follow once the job completes:
       hashBar.stop();
       pushBar.stop();
     }
-    const signed = signer
-      ? await (await import('@modelseal/core/attest')).signArtifact(result.reference, { ...options, signer })
-      : undefined;
+    const signed = signer ? await sign(artifactSource(result.reference, options), { signer }) : undefined;
     if (signed && !flags.json)
       process.stderr.write(
         humanLine(

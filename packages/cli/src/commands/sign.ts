@@ -5,7 +5,7 @@ import {
   ModelsealError,
   certificateSigner,
   keySigner,
-  signModel,
+  sign,
   signModelFollowing,
   tlogOfServices,
   type BundleSigner,
@@ -24,7 +24,6 @@ import {
 import { addKeylessSignFlags, keylessSignerFromFlags, type KeylessSignFlags } from './keyless-flags.js';
 import { canPrompt, promptPassword } from './password-prompt.js';
 import { addKeySignFlags, type KeySignFlags } from './key-sign-flags.js';
-import { signReference } from './artifact-signatures.js';
 import { addFollowFlags, followSettingsFrom, type FollowFlags } from './follow-flags.js';
 import { MODEL_ARGUMENT_HELP, openModelArgument } from './model-argument.js';
 import { addRegistryFlags, type RegistryFlags } from './registry-flags.js';
@@ -154,7 +153,8 @@ hashed again. See docs/training.md.
     const source = await openModelArgument(model, flags, { command: cmd, attributes: SIGN_DISK_ONLY });
     if (source.kind === 'artifact') {
       if (follow) throw new ModelsealError('USAGE', '--follow signs a directory, not an artifact reference');
-      return signReference(source, await signerFromFlags(flags), flags.json);
+      const signer = await signerFromFlags(flags);
+      return printSignedReference(await sign(source, { signer }), signer.kind, flags.json);
     }
     const hashing = hashingOptionsFromFlags(flags);
     if (follow) return signFollowing(model, flags, hashing, follow);
@@ -165,7 +165,7 @@ hashed again. See docs/training.md.
     let result;
     try {
       result = await interruptible(`sign of ${model} stopped; no signature written`, (signal) =>
-        signModel(model, {
+        sign(source, {
           ...hashing,
           signer,
           signaturePath: flags.signature,
@@ -182,6 +182,31 @@ hashed again. See docs/training.md.
     }
     printSigned(result, signer.kind, flags.json, { warnings }, '');
   });
+}
+
+/** What `sign REF` prints: `REF@DIGEST` on stdout and the two referrers on stderr, or one JSON object. */
+function printSignedReference(
+  r: { reference: string; digest: string; root: string; oms: { digest: string }; cosign: { digest: string } },
+  method: string,
+  json: boolean,
+): void {
+  if (json) {
+    printJson({
+      signed: true,
+      reference: r.reference,
+      digest: r.digest,
+      root: r.root,
+      method,
+      referrers: { oms: r.oms.digest, cosign: r.cosign.digest },
+    });
+    return;
+  }
+  process.stdout.write(humanLine(`${r.reference}@${r.digest}`));
+  process.stderr.write(
+    humanLine(
+      `signed ${r.reference} (${r.digest}, OMS root sha256:${r.root}, ${method}): OMS signature ${r.oms.digest}, cosign signature ${r.cosign.digest}`,
+    ),
+  );
 }
 
 /** What `sign` prints: the signature path on stdout and a summary on stderr, or one JSON object. */

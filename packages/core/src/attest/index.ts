@@ -78,7 +78,6 @@ export {
 } from './verify-attestation.js';
 export { verifyModelAttestation, type VerifyModelAttestationOptions } from './verify-model-attestation.js';
 export { modelProvenance, parseTime, type ModelProvenanceOptions } from './model-provenance.js';
-export { signArtifact, type SignArtifactOptions, type SignArtifactResult } from './sign-artifact.js';
 export {
   verifyArtifact,
   verifySignatures,

@@ -54,7 +54,7 @@ function sameFiles(before: ModelTree, after: ModelTree): boolean {
 
 /**
  * Sign directory `dir` with the digests in `known`, hashing only files without a digest for their
- * current stamp. Throws DEST_EXISTS (see signModel), EMPTY_MODEL, what walking and hashing throw,
+ * current stamp. Throws DEST_EXISTS (see sign), EMPTY_MODEL, what walking and hashing throw,
  * BUSY when the model kept changing, or the signal's reason (then nothing is written).
  */
 export async function sealModel(

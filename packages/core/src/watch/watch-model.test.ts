@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newKeyPair } from '../keys/generate-key-pair.js';
 import { keySigner } from '../sign/key-signer.js';
-import { signModel } from '../sign/sign-model.js';
+import { sign } from '../sign/sign.js';
 import { keyVerifier } from '../verify/key-verifier.js';
 import type { DriftEvent } from './drift-event.js';
 import type { CheckSummary } from './drift-tracker.js';
@@ -24,7 +24,7 @@ async function signedModel(name: string): Promise<string> {
   writeFileSync(join(dir, 'config.json'), '{"a": 1}\n');
   writeFileSync(join(dir, 'weights.bin'), Buffer.alloc(300_000, 3));
   writeFileSync(join(dir, 'sub/tokenizer.json'), '{}\n');
-  await signModel(dir, { signer: keySigner({ privateKey: keys.privateKey }) });
+  await sign(dir, { signer: keySigner({ privateKey: keys.privateKey }) });
   return dir;
 }
 const brief = (events: DriftEvent[]) => events.map((e) => [e.path, e.change]);
