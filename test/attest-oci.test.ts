@@ -33,7 +33,7 @@ import { pushModel } from '../packages/core/src/oci/push-model.js';
 import { pullModel } from '../packages/core/src/oci/pull-model.js';
 import { openTarget } from '../packages/core/src/oci/open-target.js';
 import { bundleReferrers } from '../packages/core/src/source/oci-referrers.js';
-import { openArtifact } from '../packages/core/src/attest/oci-artifact.js';
+import { openArtifact } from '../packages/core/src/source/oci-artifact.js';
 import { MediaTypes } from '../packages/core/src/oci/target.js';
 import type { BundleSigner } from '../packages/core/src/sign/signer.js';
 import type { BundleVerifier } from '../packages/core/src/verify/verifier.js';

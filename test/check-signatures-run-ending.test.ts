@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { provenance } from './policy/signed-evidence.js';
 import { attestArtifact } from '../packages/core/src/attest/index.js';
-import { openArtifact } from '../packages/core/src/attest/oci-artifact.js';
+import { openArtifact } from '../packages/core/src/source/oci-artifact.js';
 import { checkSignatures, underCheck } from '../packages/core/src/attest/verify-artifact.js';
 import { verifyArtifactAttestation } from '../packages/core/src/attest/index.js';
 import { keySigner, keyVerifier, pushModel, RegistryError } from '../packages/core/src/index.js';

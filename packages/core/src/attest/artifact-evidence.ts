@@ -13,7 +13,7 @@ import type { ParsedBundle } from '../oms/parse-bundle.js';
 import { claimedSigner } from './claimed-signer.js';
 import { claimedPredicateType, evidenceKind } from '../source/evidence-kind.js';
 import { legacySignatures } from './legacy-cosign.js';
-import { openArtifact, type OpenedArtifact } from './oci-artifact.js';
+import { openArtifact, type OpenedArtifact } from '../source/oci-artifact.js';
 import { bundleReferrers } from '../source/oci-referrers.js';
 import { COSIGN_SIGN_V1 } from '../in-toto/predicate-types.js';
 import { errorOf, verifyAttestations, type CheckError } from './verify-attestation.js';

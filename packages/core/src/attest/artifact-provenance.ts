@@ -3,7 +3,7 @@
 import type { OpenTargetOptions } from '../oci/open-target.js';
 import { artifactSubjects } from './attest-artifact.js';
 import { modelProvenance, type ModelProvenanceOptions } from './model-provenance.js';
-import { openArtifact } from './oci-artifact.js';
+import { openArtifact } from '../source/oci-artifact.js';
 
 /**
  * Provenance statement for `ref` (as modelProvenance, with subjects = the manifest digest first, as

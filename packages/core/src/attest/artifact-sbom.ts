@@ -8,7 +8,7 @@ import type { OpenTargetOptions } from '../oci/open-target.js';
 import { VerifyingTap } from '../oci/verifying-stream.js';
 import type { CdxBomJson } from './cyclonedx-types.js';
 import { MODEL_CARD_FILES } from './model-card.js';
-import { omsManifestOf, openArtifact, type OpenedArtifact } from './oci-artifact.js';
+import { omsManifestOf, openArtifact, type OpenedArtifact } from '../source/oci-artifact.js';
 import { ociPurl } from './oci-purl.js';
 import { buildSbom, type SbomSource } from './sbom.js';
 

@@ -10,7 +10,7 @@ import type { Descriptor } from '../oci/target.js';
 import type { BundleVerifier } from '../verify/verifier.js';
 import { attest } from './attest.js';
 import type { StatementSubject } from '../in-toto/statement.js';
-import { omsManifestOf, openArtifact, type OpenedArtifact } from './oci-artifact.js';
+import { omsManifestOf, openArtifact, type OpenedArtifact } from '../source/oci-artifact.js';
 import { attachBundle, bundleReferrers } from '../source/oci-referrers.js';
 import { verifyAttestations, type VerifiedAttestation } from './verify-attestation.js';
 

@@ -107,7 +107,7 @@ export {
 } from './artifact-evidence.js';
 export { claimedSigner } from './claimed-signer.js';
 export { artifactProvenance } from './artifact-provenance.js';
-export { openArtifact, omsManifestOf, type OpenedArtifact } from './oci-artifact.js';
+export { openArtifact, omsManifestOf, type OpenedArtifact } from '../source/oci-artifact.js';
 export {
   attachBundle,
   bundleReferrers,

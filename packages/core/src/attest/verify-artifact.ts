@@ -15,7 +15,7 @@ import { layerFileSet } from '../source/file-set.js';
 import { isRunEnding } from '../source/run-ending-error.js';
 import { parseInTotoStatement } from '../in-toto/statement.js';
 import { legacySignatures, verifyLegacySignature } from './legacy-cosign.js';
-import { openArtifact, type OpenedArtifact } from './oci-artifact.js';
+import { openArtifact, type OpenedArtifact } from '../source/oci-artifact.js';
 import { bundleReferrers, type SkippedReferrer } from '../source/oci-referrers.js';
 import { COSIGN_SIGN_V1 } from '../in-toto/predicate-types.js';
 import { errorOf, type CheckError } from './verify-attestation.js';

@@ -12,7 +12,7 @@ import type { OpenTargetOptions } from '../oci/open-target.js';
 import type { Descriptor } from '../oci/target.js';
 import type { ModelManifest } from '../types.js';
 import { buildInTotoStatement } from '../in-toto/statement.js';
-import { openArtifact, omsManifestOf } from '../attest/oci-artifact.js';
+import { openArtifact, omsManifestOf } from '../source/oci-artifact.js';
 import { attachBundle } from '../source/oci-referrers.js';
 import { COSIGN_SIGN_V1 } from '../in-toto/predicate-types.js';
 import { untilAborted } from '../abort-race.js';

@@ -3,7 +3,7 @@
 // is the file's SHA-256), which is what `sign DIR` would sign for the pulled directory.
 import { ModelsealError } from '../errors.js';
 import { rootDigest } from '../digest/root-digest.js';
-import { layerResources } from '../source/file-set.js';
+import { layerResources } from './file-set.js';
 import { GIT_PATHS } from '../model/ignore-rules.js';
 import { DEFAULT_SIGNATURE_NAME } from '../oms/signature-path.js';
 import type { ModelManifest } from '../types.js';
