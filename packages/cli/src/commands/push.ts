@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Progress } from '@modelseal/core/transfer';
 import { pushModel, pushModelFollowing } from '@modelseal/core/transfer';
-import { artifactSource, sign } from '@modelseal/core';
+import type { BundleSigner, OpenTargetOptions } from '@modelseal/core';
 import { interruptible } from '../interrupt.js';
 import { formatBytes, printJson, progressBar, humanLine } from '../output.js';
 import {
@@ -103,7 +103,7 @@ the signatures) follow once the job completes:
       hashBar.stop();
       pushBar.stop();
     }
-    const signed = signer ? await sign(artifactSource(result.reference, options), { signer }) : undefined;
+    const signed = signer ? await signPushed(result.reference, options, signer) : undefined;
     if (signed && !flags.json)
       process.stderr.write(
         humanLine(
@@ -129,4 +129,13 @@ the signatures) follow once the job completes:
       ),
     );
   });
+}
+
+/**
+ * `push --sign`: the pushed reference signed where it is stored. The core root (and with it the policy
+ * engine) is loaded only here, so a plain push does not pay for it.
+ */
+async function signPushed(reference: string, options: OpenTargetOptions, signer: BundleSigner) {
+  const { artifactSource, sign } = await import('@modelseal/core');
+  return sign(artifactSource(reference, options), { signer });
 }
