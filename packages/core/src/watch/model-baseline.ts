@@ -1,14 +1,9 @@
-// The signed state a watch compares against: the signature is verified once (any BundleVerifier),
-// its statement parsed, and the signed resources grouped per file (one digest, or a file's shards).
+// The signed state a watch compares against (built by loadBaseline once the signature verified):
+// the signed resources grouped per file (one digest, or a file's shards).
 import path from 'node:path';
-import { ModelsealError } from '../errors.js';
 import { splitShardName } from '../oms/shard-layout.js';
-import { parseStatement, type SignedManifest } from '../oms/statement.js';
-import { defaultSignaturePath } from '../oms/signature-path.js';
-import { readInputFile } from '../read-input-file.js';
-import { parseBundle } from '../oms/parse-bundle.js';
-import { MAX_BUNDLE_BYTES } from '../oms/read-bundle-file.js';
-import type { BundleVerifier, SignerIdentity } from '../verify/verifier.js';
+import type { SignedManifest } from '../oms/statement.js';
+import type { SignerIdentity } from '../verify/verifier.js';
 import type { Resource } from '../types.js';
 
 /** A verified signature and what it says each file must hash to. */
@@ -41,24 +36,6 @@ export function resourcesByFile(
   for (const list of out.values())
     list.sort((a, b) => splitShardName(a.name).start - splitShardName(b.name).start);
   return out;
-}
-
-/**
- * Verify `signaturePath` (default MODEL/model.sig) with `verifier` and build the baseline of `root`.
- * Throws what parseBundle and the verifier throw (MALFORMED_BUNDLE, BAD_SIGNATURE, WRONG_KEY, ...).
- */
-export async function loadBaseline(
-  root: string,
-  verifier: BundleVerifier,
-  signaturePath?: string,
-): Promise<Baseline> {
-  const sigPath = path.resolve(signaturePath ?? (await defaultSignaturePath(root)));
-  const bytes = await readInputFile(sigPath, 'signature', {
-    maxBytes: MAX_BUNDLE_BYTES,
-    notFound: () => new ModelsealError('NOT_FOUND', `signature '${sigPath}' cannot be read (ENOENT)`),
-  });
-  const verified = await verifier.verify(parseBundle(bytes, sigPath));
-  return baselineOf(root, sigPath, parseStatement(verified.payload, sigPath), verified.signer);
 }
 
 /** The baseline of `root` from a statement whose signature was already verified. */

@@ -8,8 +8,9 @@ import { ModelsealError } from '../errors.js';
 import type { BundleVerifier } from '../verify/verifier.js';
 import type { DriftEvent } from './drift-event.js';
 import { DriftTracker, type CheckSummary } from './drift-tracker.js';
-import { loadBaseline, type Baseline } from './model-baseline.js';
-import { loadReferenceBaseline } from './reference-baseline.js';
+import type { Baseline } from './model-baseline.js';
+import { loadBaseline } from './load-baseline.js';
+import { artifactSource } from '../source/open-model-source.js';
 import type { OpenTargetOptions } from '../oci/open-target.js';
 
 /** Options of watchModel and checkModelDrift. */
@@ -48,8 +49,11 @@ async function baselineFor(dir: string, opts: WatchModelOptions): Promise<Baseli
   if (!st.isDirectory())
     throw new ModelsealError('USAGE', `${dir} is not a directory (watch needs a model directory)`);
   if (opts.reference !== undefined)
-    return loadReferenceBaseline(dir, opts.reference, opts.verifier, opts.registry);
-  return loadBaseline(dir, opts.verifier, opts.signaturePath);
+    return loadBaseline(artifactSource(opts.reference, opts.registry), {
+      verifier: opts.verifier,
+      directory: dir,
+    });
+  return loadBaseline(dir, { verifier: opts.verifier, signaturePath: opts.signaturePath });
 }
 
 /**
