@@ -1,4 +1,4 @@
-// AbortSignal on the local long verbs (hashModel, sign, verifyModel, attestModel) over a real
+// AbortSignal on the local long verbs (hashModel, sign, verifyModel, attest) over a real
 // generated model and real keys: an abort from onProgress after the first hashed bytes stops the
 // hash at once (no progress after it, every hashing worker gone), rejects with the signal's
 // AbortError, writes nothing, and the next call hashes normally. An already-aborted signal rejects
@@ -16,7 +16,7 @@ import {
   verifyModel,
   type BundleSigner,
 } from '../packages/core/src/index.js';
-import { attestModel } from '../packages/core/src/attest/attest.js';
+import { attest } from '../packages/core/src/attest/attest.js';
 import { liveHashWorkers } from '../packages/core/src/digest/warm-workers.js';
 import type { ProgressListener } from '../packages/core/src/types.js';
 
@@ -251,12 +251,12 @@ describe('verifyModel with a signal', () => {
   });
 });
 
-describe('attestModel with a signal', () => {
+describe('attest (a model directory) with a signal', () => {
   it('abort mid-hash: AbortError and no attestation file', async () => {
     const ac = new AbortController();
     const output = path.join(tmp, 'model.att.sigstore.json');
     await expect(
-      attestModel(model, {
+      attest(model, {
         signer: keySigner({ privateKey }),
         predicateType: 'https://example.com/predicate/v1',
         predicate: { ok: true },

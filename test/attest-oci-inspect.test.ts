@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactProvenance, artifactSbom, attestArtifact } from '../packages/core/src/attest/index.js';
+import { attest, provenance, sbom, type AttestResult } from '../packages/core/src/index.js';
 import { pushModel } from '../packages/core/src/oci/push-model.js';
 import { certificateSigner } from '../packages/core/src/sign/certificate-signer.js';
 import { keySigner } from '../packages/core/src/sign/key-signer.js';
@@ -19,6 +19,12 @@ import { sign } from '../packages/core/src/sign/sign.js';
 import { signedArtifact } from './sign-result-kind.js';
 
 const MODEL = path.join(REPO, 'fixtures/models/hf-tiny-llama');
+
+/** The referrer digest an attest() about an artifact pushed (any other kind fails the test). */
+function referrerOf(r: AttestResult): string {
+  if (r.kind !== 'artifact') throw new Error(`attest stored a ${r.kind} attestation, not a referrer`);
+  return r.referrer.digest;
+}
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-attest-inspect-'));
 const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const PUB = path.join(tmp, 'key.pub');
@@ -49,20 +55,20 @@ beforeAll(async () => {
     cOms: c.oms.digest,
     cCosign: c.cosign.digest,
   });
-  const bom = await artifactSbom(ref);
-  d.sbom = (
-    await attestArtifact(ref, { signer: byKey, predicateType: 'https://cyclonedx.org/bom', predicate: bom })
-  ).referrer.digest;
-  const prov = await artifactProvenance(ref, { buildType: 'ml-training', sourceDir: false });
+  const bom = await sbom(ref);
+  d.sbom = referrerOf(
+    await attest(ref, { signer: byKey, predicateType: 'https://cyclonedx.org/bom', predicate: bom }),
+  );
+  const prov = await provenance(ref, { buildType: 'ml-training', sourceDir: false });
   // the manifest digest first (cosign prints Subject[0]), then the OMS root
   expect(prov.subject.map((s) => s.digest.sha256)).toEqual([digest.slice(7), k.root]);
-  d.prov = (
-    await attestArtifact(ref, {
+  d.prov = referrerOf(
+    await attest(ref, {
       signer: byCert,
       predicateType: 'https://slsa.dev/provenance/v1',
       predicate: prov.predicate,
-    })
-  ).referrer.digest;
+    }),
+  );
   await writeLegacySignature(ref, digest, key.privateKey);
 }, 60_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

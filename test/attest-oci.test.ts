@@ -13,14 +13,12 @@ import * as specs from '@sigstore/protobuf-specs';
 import * as sigstoreVerify from '@sigstore/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  attestArtifact,
-  buildSbom,
-  modelProvenance,
+  provenanceStatement,
   pullVerification,
   verifyArtifact,
-  verifyArtifactAttestation,
   legacySignatureTag,
 } from '../packages/core/src/attest/index.js';
+import { attest, sbom, verifyAttestation } from '../packages/core/src/index.js';
 import { keySigner } from '../packages/core/src/sign/key-signer.js';
 import { certificateSigner } from '../packages/core/src/sign/certificate-signer.js';
 import { keylessSigner } from '../packages/core/src/sign/keyless.js';
@@ -235,28 +233,28 @@ describe.each([
       expect((await rejectionOf(verifyArtifact(ref, { verifier: m.wrong() }))).code).toBe(m.wrongCode);
 
       proxy.log.length = 0;
-      const prov = await modelProvenance(
-        { subjects: [{ name: 'x', digest: { sha256: signed.root } }] },
-        { sourceDir: false, buildType: 'ml-training' },
-      );
-      await attestArtifact(ref, {
+      const prov = await provenanceStatement([{ name: 'x', digest: { sha256: signed.root } }], {
+        sourceDir: false,
+        buildType: 'ml-training',
+      });
+      await attest(ref, {
         signer: m.signer(),
         predicateType: prov.predicateType,
         predicate: prov.predicate,
       });
-      const bom = await buildSbom(MODEL, { jobs: 1 });
-      await attestArtifact(ref, {
+      const bom = await sbom(MODEL, { jobs: 1 });
+      await attest(ref, {
         signer: m.signer(),
         predicateType: 'https://cyclonedx.org/bom',
         predicate: bom,
       });
       expect(blobGets().filter((r) => [...layerDigests].some((d) => r.path.endsWith(d)))).toEqual([]);
-      const p = await verifyArtifactAttestation(ref, {
+      const p = await verifyAttestation(ref, {
         verifier: m.verifier(),
         predicateType: 'https://slsa.dev/provenance/v1',
       });
       expect(p.statement.subject.map((s) => s.digest.sha256)).toEqual([pushed.digest.slice(7), signed.root]);
-      const s = await verifyArtifactAttestation(ref, {
+      const s = await verifyAttestation(ref, {
         verifier: m.verifier(),
         predicateType: 'https://cyclonedx.org/bom',
       });
@@ -277,7 +275,7 @@ describe.each([
       expect(
         (
           await rejectionOf(
-            verifyArtifactAttestation(ref, {
+            verifyAttestation(ref, {
               verifier: m.wrong(),
               predicateType: 'https://cyclonedx.org/bom',
             }),

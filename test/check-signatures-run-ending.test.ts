@@ -11,11 +11,16 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { provenance } from './policy/signed-evidence.js';
-import { attestArtifact } from '../packages/core/src/attest/index.js';
 import { openArtifact } from '../packages/core/src/source/oci-artifact.js';
 import { checkSignatures, underCheck } from '../packages/core/src/attest/verify-artifact.js';
-import { verifyArtifactAttestation } from '../packages/core/src/attest/index.js';
-import { keySigner, keyVerifier, pushModel, RegistryError } from '../packages/core/src/index.js';
+import {
+  attest,
+  keySigner,
+  keyVerifier,
+  pushModel,
+  RegistryError,
+  verifyAttestation,
+} from '../packages/core/src/index.js';
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
 import { openTarget } from '../packages/core/src/oci/open-target.js';
 import type { BundleVerifier } from '../packages/core/src/verify/verifier.js';
@@ -53,7 +58,7 @@ beforeAll(async () => {
   await pushModel(dir, ref, { plainHttp: true, credentials });
   const signer = keySigner({ privateKey: trainer.privateKey });
   await sign(ref, { signer, plainHttp: true, credentials });
-  await attestArtifact(ref, {
+  await attest(ref, {
     signer,
     plainHttp: true,
     credentials,
@@ -122,7 +127,7 @@ describe('errors of the run end the signature checks', () => {
   it('TIMEOUT while an attestation is checked is thrown, not ATTESTATION failed', async () => {
     const timeout = new RegistryError('TIMEOUT', 'the timestamp authority did not answer within 30 s');
     await expect(
-      verifyArtifactAttestation(ref, {
+      verifyAttestation(ref, {
         plainHttp: true,
         credentials,
         predicateType: SLSA,

@@ -148,6 +148,8 @@ describe('a MODEL argument that does not exist', () => {
       [['verify', ref, '--key', publicKey, '--no-ignore-git-paths'], '--no-ignore-git-paths'],
       [['verify', ref, '--policy', policy, '--attestation', predicate], '--attestation'],
       [['verify', ref, '--policy', policy, '--jobs', '2'], '--jobs'],
+      [['attest', ref, '--predicate', predicate, '--key', privateKey, '--output', 'x.json'], '--output'],
+      [['verify-attestation', ref, '--key', publicKey, '--bundle', 'x.json'], '--bundle'],
     ];
     for (const [args, flag] of runs) {
       const r = modelseal(args);

@@ -10,13 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { cyclonedx, provenance } from './policy/signed-evidence.js';
 import { errorLines, runAction } from './action-process.js';
+import { attachBundle, bundleReferrers, verifyArtifact } from '../packages/core/src/attest/index.js';
 import {
-  attachBundle,
-  attestArtifact,
-  bundleReferrers,
-  verifyArtifact,
-} from '../packages/core/src/attest/index.js';
-import { hashModel, keySigner, keyVerifier, ModelsealError, pushModel } from '../packages/core/src/index.js';
+  attest,
+  hashModel,
+  keySigner,
+  keyVerifier,
+  ModelsealError,
+  pushModel,
+} from '../packages/core/src/index.js';
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
 import { BIN, REPO as repo, SAMPLE } from './signed-model.js';
 import { keysPolicyYaml } from './policy/key-policy.js';
@@ -80,8 +82,8 @@ function modelDir(name: string, extra: Record<string, string | Buffer>): string 
   return dir;
 }
 
-const attest = (ref: string, predicateType: string, predicate: unknown, who = trainer) =>
-  attestArtifact(ref, { signer: keySigner({ privateKey: who.privateKey }), predicateType, predicate });
+const attestRef = (ref: string, predicateType: string, predicate: unknown, who = trainer) =>
+  attest(ref, { signer: keySigner({ privateKey: who.privateKey }), predicateType, predicate });
 
 /** Pushes `dir` to `name:v1`, signed by the trainer (OMS + cosign referrers); returns the reference. */
 async function published(name: string, dir: string, o: { builder?: string; sign?: boolean } = {}) {
@@ -89,8 +91,8 @@ async function published(name: string, dir: string, o: { builder?: string; sign?
   await pushModel(dir, ref);
   if (o.sign !== false) await sign(ref, { signer: keySigner({ privateKey: trainer.privateKey }) });
   if (o.builder !== undefined) {
-    await attest(ref, 'https://slsa.dev/provenance/v1', provenance({ builderId: o.builder }));
-    await attest(ref, 'https://cyclonedx.org/bom', cyclonedx());
+    await attestRef(ref, 'https://slsa.dev/provenance/v1', provenance({ builderId: o.builder }));
+    await attestRef(ref, 'https://cyclonedx.org/bom', cyclonedx());
   }
   return ref;
 }

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { cyclonedx, provenance } from './policy/signed-evidence.js';
-import { attachBundle, attestArtifact } from '../packages/core/src/attest/index.js';
-import { keySigner, pushModel } from '../packages/core/src/index.js';
+import { attachBundle } from '../packages/core/src/attest/index.js';
+import { attest, keySigner, pushModel } from '../packages/core/src/index.js';
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
 import { BIN, REPO as repo, SAMPLE } from './signed-model.js';
 import { keysPolicyYaml } from './policy/key-policy.js';
@@ -74,12 +74,12 @@ async function published(name: string, signed: boolean): Promise<string> {
   if (signed) {
     const signer = keySigner({ privateKey: trainer.privateKey });
     await sign(ref, { signer });
-    await attestArtifact(ref, {
+    await attest(ref, {
       signer,
       predicateType: SLSA,
       predicate: provenance({ builderId: GOOD_BUILDER }),
     });
-    await attestArtifact(ref, { signer, predicateType: 'https://cyclonedx.org/bom', predicate: cyclonedx() });
+    await attest(ref, { signer, predicateType: 'https://cyclonedx.org/bom', predicate: cyclonedx() });
   }
   await attachJunk(ref);
   return ref;

@@ -19,8 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { runInPod, type PodRun } from './pod-sandbox.js';
 import { cyclonedx, provenance, type ProvenanceFacts } from './policy/signed-evidence.js';
-import { attestArtifact } from '../packages/core/src/attest/index.js';
-import { keySigner } from '../packages/core/src/index.js';
+import { attest, keySigner } from '../packages/core/src/index.js';
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
 import { BIN, REPO as repo, SAMPLE } from './signed-model.js';
 import { keysPolicyYaml } from './policy/key-policy.js';
@@ -74,16 +73,16 @@ async function publish(name: string, o: Publish = {}): Promise<{ ref: string; di
   const credentials = { username: registry.username ?? '', password: registry.password ?? '' };
   // sign REF / attest REF as the library does them: referrers on the manifest, no layer read
   if (signer) await sign(ref, { signer: keySigner({ privateKey: signer.privateKey }), credentials });
-  const attest = async (predicateType: string, predicate: unknown) => {
-    await attestArtifact(ref, {
+  const attestRef = async (predicateType: string, predicate: unknown) => {
+    await attest(ref, {
       signer: keySigner({ privateKey: trainer.privateKey }),
       predicateType,
       predicate,
       credentials,
     });
   };
-  await attest('https://slsa.dev/provenance/v1', provenance(o.prov));
-  await attest('https://cyclonedx.org/bom', cyclonedx(o.bom));
+  await attestRef('https://slsa.dev/provenance/v1', provenance(o.prov));
+  await attestRef('https://cyclonedx.org/bom', cyclonedx(o.bom));
   return { ref, digest };
 }
 

@@ -15,12 +15,11 @@ import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { cyclonedx, provenance } from './policy/signed-evidence.js';
 import {
   attachBundle,
-  attestArtifact,
   bundleReferrers,
   buildInTotoStatement,
   COSIGN_SIGN_V1,
 } from '../packages/core/src/attest/index.js';
-import { hashModel, keySigner, keyVerifier, pushModel } from '../packages/core/src/index.js';
+import { attest, hashModel, keySigner, keyVerifier, pushModel } from '../packages/core/src/index.js';
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
 import {
   IN_TOTO_PAYLOAD_TYPE,
@@ -88,12 +87,12 @@ async function published(name: string, o: { sign: boolean }): Promise<Published>
   await pushModel(dir, ref);
   const signer = keySigner({ privateKey: trainer.privateKey });
   if (o.sign) await sign(ref, { signer });
-  await attestArtifact(ref, {
+  await attest(ref, {
     signer,
     predicateType: SLSA,
     predicate: provenance({ builderId: GOOD_BUILDER }),
   });
-  await attestArtifact(ref, { signer, predicateType: 'https://cyclonedx.org/bom', predicate: cyclonedx() });
+  await attest(ref, { signer, predicateType: 'https://cyclonedx.org/bom', predicate: cyclonedx() });
   const { target, selector } = openTarget(ref);
   const subject = await target.resolve(selector);
   const manifestHex = subject.digest.slice('sha256:'.length);

@@ -5,8 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cyclonedx } from '../policy/signed-evidence.js';
-import { attestArtifact } from '../../packages/core/src/attest/index.js';
-import { keySigner } from '../../packages/core/src/index.js';
+import { attest, keySigner } from '../../packages/core/src/index.js';
 import { newKeyPair } from '../../packages/core/src/keys.js';
 import { BIN, SAMPLE } from '../signed-model.js';
 import { keysPolicyYaml } from '../policy/key-policy.js';
@@ -66,7 +65,7 @@ export async function publish(
     : undefined;
   const signer = o.signer ?? trainer;
   await sign(ref, { signer: keySigner({ privateKey: signer.privateKey }), credentials });
-  await attestArtifact(ref, {
+  await attest(ref, {
     signer: keySigner({ privateKey: trainer.privateKey }),
     predicateType: 'https://cyclonedx.org/bom',
     predicate: cyclonedx({ modelLicenses: [{ license: { id: o.license ?? 'Apache-2.0' } }] }),

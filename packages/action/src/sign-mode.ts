@@ -4,24 +4,17 @@
 // GitHub's attestation store, then set the outputs and write the job summary. All the work is core's.
 import { writeFile } from 'node:fs/promises';
 import * as core from '@actions/core';
-import {
-  ModelsealError,
-  attest,
-  artifactSource,
-  pushModel,
-  sign,
-  buildSbom,
-  type SignResult,
-} from '@modelseal/core';
+import { ModelsealError, artifactSource, pushModel, sign, sbom, type SignResult } from '@modelseal/core';
 import {
   CYCLONEDX_BOM,
   SLSA_PROVENANCE_V1,
   attachBundle,
   defaultAttestationPath,
-  modelProvenance,
+  provenanceStatement,
   openArtifact,
   type OpenedArtifact,
   onGithubActions,
+  signStatement,
   storeGithubAttestation,
   type StatementSubject,
 } from '@modelseal/core/attest';
@@ -45,7 +38,7 @@ async function attestTo(
   signer: ActionSigner,
   artifact: OpenedArtifact | undefined,
 ): Promise<{ path: string; bundle: Bundle; referrer?: string }> {
-  const bundle = await attest({ subject: subjects, predicateType, predicate }, signer.signer);
+  const bundle = await signStatement({ subject: subjects, predicateType, predicate }, signer.signer);
   const bytes = serializeBundle(bundle);
   const file = defaultAttestationPath(modelPath, predicateType);
   await writeFile(file, bytes);
@@ -140,14 +133,11 @@ export async function runSign(): Promise<void> {
   }
 
   if (inputs.provenance) {
-    const statement = await modelProvenance(
-      { subjects },
-      {
-        datasets: inputs.datasets,
-        baseModels: inputs.baseModels,
-        sourceDir: false,
-      },
-    );
+    const statement = await provenanceStatement(subjects, {
+      datasets: inputs.datasets,
+      baseModels: inputs.baseModels,
+      sourceDir: false,
+    });
     const prov = await attestTo(
       inputs.modelPath,
       subjects,
@@ -169,11 +159,11 @@ export async function runSign(): Promise<void> {
     }
   }
   if (inputs.sbom) {
-    const bom = await buildSbom(inputs.modelPath);
-    const sbom = await attestTo(inputs.modelPath, subjects, CYCLONEDX_BOM, bom, signer, artifact);
-    if (sbom.referrer) referrers.push(`SBOM \`${sbom.referrer}\``);
-    core.setOutput('sbom-bundle', sbom.path);
-    rows.push(['SBOM', `\`${sbom.path}\` (CycloneDX 1.6, ${bom.serialNumber})`]);
+    const bom = await sbom(inputs.modelPath);
+    const attested = await attestTo(inputs.modelPath, subjects, CYCLONEDX_BOM, bom, signer, artifact);
+    if (attested.referrer) referrers.push(`SBOM \`${attested.referrer}\``);
+    core.setOutput('sbom-bundle', attested.path);
+    rows.push(['SBOM', `\`${attested.path}\` (CycloneDX 1.6, ${bom.serialNumber})`]);
   }
   if (referrers.length) rows.push(['Referrers', referrers.join('<br>')]);
   await writeSummary('modelseal: signed', rows);

@@ -66,9 +66,18 @@ export {
   type GeneratedKeyPair,
   type KeyAlgorithm,
 } from './keys/generate-key-pair.js';
-export { attest, type AttestationStatement } from './attest/attest.js';
-export { buildProvenance, type BuildProvenanceOptions } from './attest/provenance.js';
-export { buildSbom, type SbomSource } from './attest/sbom.js';
+/** attest(source, options): sign a predicate about a model; a file beside it, or an artifact's referrer. */
+export { attest, type AttestOptions, type AttestResult } from './attest/attest.js';
+/** verifyAttestation(source, options): check a model's attestations of one predicate type. */
+export {
+  verifyAttestation,
+  type VerifyAttestationOptions,
+  type VerifyAttestationResult,
+} from './attest/verify-model-attestation.js';
+/** sbom(source, options): a validated CycloneDX 1.6 ML-BOM; for an artifact, no weight layer fetched. */
+export { sbom, type SbomOptions } from './attest/sbom.js';
+/** provenance(source, options): a SLSA v1 provenance statement about a model. */
+export { provenance, type ProvenanceOptions, type ProvenanceStatement } from './attest/model-provenance.js';
 export { evaluatePolicy, loadPolicy } from './policy/index.js';
 export type { ModelPolicy, LoadedPolicy, PolicyEvidence, PolicyResult, PolicyCheck } from './policy/index.js';
 /** scan(MODEL|REF|ModelSource, options): weight formats and pickle imports; findings in the report, input errors thrown. */

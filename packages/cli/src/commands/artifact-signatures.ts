@@ -1,18 +1,8 @@
-// The REF forms of sign, verify, attest and verify-attestation: a registry reference or `oci:LAYOUT`
+// The REF form of verify: a registry reference or `oci:LAYOUT`
 // instead of a model directory. Only parsing and printing here; the work is in @modelseal/core/attest.
-import {
-  isModelsealError,
-  type ArtifactSource,
-  type BundleSigner,
-  type BundleVerifier,
-} from '@modelseal/core';
+import { isModelsealError, type ArtifactSource, type BundleVerifier } from '@modelseal/core';
 import { loadPublicKeyFile } from '@modelseal/core/keys';
-import {
-  type VerifiedAttestation,
-  attestArtifact,
-  verifyArtifact,
-  verifyArtifactAttestation,
-} from '@modelseal/core/attest';
+import { verifyArtifact } from '@modelseal/core/attest';
 import { humanLine, jsonError, printJson } from '../output.js';
 import { describeSigner } from './describe-signer.js';
 import { warningWithFlags } from '../error-hint.js';
@@ -62,68 +52,4 @@ export async function verifyReference(
     }
     throw e;
   }
-}
-
-/** `attest REF`: push an attestation referrer about the manifest digest (and OMS root); print it. */
-export async function attestReference(
-  source: ArtifactSource,
-  signer: BundleSigner,
-  predicateType: string,
-  predicate: unknown,
-  json: boolean,
-): Promise<void> {
-  const r = await attestArtifact(source.ref, { ...source.options, signer, predicateType, predicate });
-  if (json) {
-    printJson({
-      attested: true,
-      reference: r.reference,
-      digest: r.digest,
-      predicateType,
-      referrer: r.referrer.digest,
-      subjects: r.subjects,
-      method: signer.kind,
-    });
-    return;
-  }
-  process.stdout.write(humanLine(r.referrer.digest));
-  process.stderr.write(
-    humanLine(
-      `attested ${predicateType} about ${r.reference}@${r.digest} (${signer.kind}) -> referrer ${r.referrer.digest}`,
-    ),
-  );
-}
-
-/** `verify-attestation REF`: check the attestation referrers of one type; print the predicate. */
-export async function verifyAttestationReference(
-  source: ArtifactSource,
-  verifier: BundleVerifier,
-  predicateType: string,
-  json: boolean,
-): Promise<void> {
-  const r = await verifyArtifactAttestation(source.ref, { ...source.options, verifier, predicateType });
-  printVerifiedAttestation(
-    r,
-    json,
-    `verified ${predicateType} about ${source.ref} (${r.digest}), signed by ${describeSigner(r.signer)}`,
-  );
-}
-
-/**
- * Print a verified attestation: its warnings; with `json` the whole verified statement and every
- * check; otherwise `line` on stderr and the predicate on stdout.
- */
-export function printVerifiedAttestation(r: VerifiedAttestation, json: boolean, line: string): void {
-  for (const w of r.warnings) process.stderr.write(humanLine(`modelseal: warning: ${warningWithFlags(w)}`));
-  if (json) {
-    printJson({
-      verified: true,
-      statement: r.statement,
-      signer: r.signer,
-      source: r.source,
-      checks: r.checks.map(({ statement: _s, ...c }) => c),
-    });
-    return;
-  }
-  process.stderr.write(humanLine(line));
-  printJson(r.statement.predicate);
 }

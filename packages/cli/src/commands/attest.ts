@@ -1,14 +1,15 @@
 // `modelseal attest MODEL|REF` and `modelseal verify-attestation MODEL|REF`: sign any predicate as a
 // DSSE bundle about a model (cosign's --type names), and check such bundles.
 import type { Command } from 'commander';
-import { ModelsealError, isModelsealError } from '@modelseal/core';
 import {
-  attestModel,
-  predicateTypeFor,
-  unwrapPredicate,
-  verifyModelAttestation,
-  readInputFile,
-} from '@modelseal/core/attest';
+  ModelsealError,
+  attest,
+  isModelsealError,
+  verifyAttestation,
+  type AttestResult,
+  type VerifyAttestationResult,
+} from '@modelseal/core';
+import { predicateTypeFor, unwrapPredicate, readInputFile } from '@modelseal/core/attest';
 import { interruptible } from '../interrupt.js';
 import { humanLine, jsonError, printJson, progressBar } from '../output.js';
 import {
@@ -21,11 +22,7 @@ import {
 } from './attest-flags.js';
 import { describeSigner } from './describe-signer.js';
 import { collect } from './repeatable-option.js';
-import {
-  attestReference,
-  printVerifiedAttestation,
-  verifyAttestationReference,
-} from './artifact-signatures.js';
+import { warningWithFlags } from '../error-hint.js';
 import { MODEL_ARGUMENT_HELP, openModelArgument } from './model-argument.js';
 import { addRegistryFlags, type RegistryFlags } from './registry-flags.js';
 
@@ -102,42 +99,25 @@ Examples:
       type === 'custom'
         ? customPredicate(text)
         : unwrapPredicate(parsePredicate(text, file), predicateType, file);
-    const source = await openModelArgument(model, flags);
+    const source = await openModelArgument(model, flags, { command: cmd, attributes: ['output'] });
     const signer = await signerFromFlags(flags);
-    if (source.kind === 'artifact')
-      return attestReference(source, signer, predicateType, predicate, flags.json);
-    const bar = progressBar('hashing');
+    const bar = source.kind === 'directory' ? progressBar('hashing') : undefined;
     let result;
     try {
       result = await interruptible(`attestation of ${model} stopped; nothing written`, (signal) =>
-        attestModel(model, {
+        attest(source, {
           signer,
           predicateType,
           predicate,
           output: flags.output,
-          onProgress: (p) => bar.update(p),
+          onProgress: bar && ((p) => bar.update(p)),
           signal,
         }),
       );
     } finally {
-      bar.stop();
+      bar?.stop();
     }
-    if (flags.json) {
-      printJson({
-        attested: true,
-        output: result.output,
-        predicateType,
-        root: result.root,
-        method: signer.kind,
-      });
-    } else {
-      process.stdout.write(humanLine(result.output));
-      process.stderr.write(
-        humanLine(
-          `attested ${predicateType} about sha256:${result.root} (${signer.kind}) -> ${result.output}`,
-        ),
-      );
-    }
+    printAttested(result, predicateType, signer.kind, flags.json);
   });
 
   const vcmd = program
@@ -175,20 +155,14 @@ signature, wrong identity), 2 bad usage or unreadable input.
     const json = flags.json;
     const predicateType = predicateTypeFor(flags.type);
     try {
-      const source = await openModelArgument(model, flags);
+      const source = await openModelArgument(model, flags, { command: vcmd, attributes: ['bundle'] });
       const verifier = await verifierFromFlags(flags);
-      if (source.kind === 'artifact')
-        return await verifyAttestationReference(source, verifier, predicateType, json);
-      const r = await verifyModelAttestation(model, {
-        verifier,
-        predicateType,
-        bundlePaths: flags.bundle,
-      });
-      printVerifiedAttestation(
-        r,
-        json,
-        `verified ${predicateType} about sha256:${r.root}, signed by ${describeSigner(r.signer)} (${r.source})`,
-      );
+      const r = await verifyAttestation(source, { verifier, predicateType, bundlePaths: flags.bundle });
+      const about =
+        r.kind === 'directory'
+          ? `sha256:${r.root}, signed by ${describeSigner(r.signer)} (${r.source})`
+          : `${model} (${r.digest}), signed by ${describeSigner(r.signer)}`;
+      printVerifiedAttestation(r, json, `verified ${predicateType} about ${about}`);
     } catch (e) {
       if (json) {
         const error = jsonError(e);
@@ -198,4 +172,57 @@ signature, wrong identity), 2 bad usage or unreadable input.
       throw e;
     }
   });
+}
+
+/** Print what attest() stored: the bundle file (on disk) or the referrer digest (artifact), also as --json. */
+function printAttested(r: AttestResult, predicateType: string, method: string, json: boolean): void {
+  if (r.kind === 'directory') {
+    if (json) {
+      printJson({ attested: true, output: r.output, predicateType, root: r.root, method });
+      return;
+    }
+    process.stdout.write(humanLine(r.output));
+    process.stderr.write(
+      humanLine(`attested ${predicateType} about sha256:${r.root} (${method}) -> ${r.output}`),
+    );
+    return;
+  }
+  if (json) {
+    printJson({
+      attested: true,
+      reference: r.reference,
+      digest: r.digest,
+      predicateType,
+      referrer: r.referrer.digest,
+      subjects: r.subjects,
+      method,
+    });
+    return;
+  }
+  process.stdout.write(humanLine(r.referrer.digest));
+  process.stderr.write(
+    humanLine(
+      `attested ${predicateType} about ${r.reference}@${r.digest} (${method}) -> referrer ${r.referrer.digest}`,
+    ),
+  );
+}
+
+/**
+ * Print a verified attestation: its warnings; with `json` the whole verified statement and every
+ * check; otherwise `line` on stderr and the predicate on stdout.
+ */
+function printVerifiedAttestation(r: VerifyAttestationResult, json: boolean, line: string): void {
+  for (const w of r.warnings) process.stderr.write(humanLine(`modelseal: warning: ${warningWithFlags(w)}`));
+  if (json) {
+    printJson({
+      verified: true,
+      statement: r.statement,
+      signer: r.signer,
+      source: r.source,
+      checks: r.checks.map(({ statement: _s, ...c }) => c),
+    });
+    return;
+  }
+  process.stderr.write(humanLine(line));
+  printJson(r.statement.predicate);
 }

@@ -2,12 +2,8 @@
 // buildType on GitHub Actions, else modelseal's ml-training buildType), to stdout or --output.
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import {
-  artifactProvenance,
-  modelProvenance,
-  parseTime,
-  type ModelProvenanceOptions,
-} from '@modelseal/core/attest';
+import { provenance, type ProvenanceOptions } from '@modelseal/core';
+import { parseTime } from '@modelseal/core/attest';
 import { MODEL_ARGUMENT_HELP, openModelArgument } from './model-argument.js';
 import { addRegistryFlags, type RegistryFlags } from './registry-flags.js';
 import { jobsFrom, maxJobs } from './hashing-flags.js';
@@ -95,7 +91,7 @@ Examples:
   );
   cmd.action(async (model: string, flags: ProvenanceFlags) => {
     const jobs = flags.jobs === undefined ? undefined : jobsFrom(flags.jobs);
-    const options: ModelProvenanceOptions = {
+    const options: ProvenanceOptions = {
       datasets: flags.dataset,
       baseModels: flags.baseModel,
       parameters: flags.parameter,
@@ -114,10 +110,7 @@ Examples:
       jobs,
     };
     const source = await openModelArgument(model, flags);
-    const statement =
-      source.kind === 'artifact'
-        ? await artifactProvenance(source.ref, { ...source.options, ...options })
-        : await modelProvenance(source.path, options);
+    const statement = await provenance(source, options);
     const text = `${JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', ...statement }, null, 2)}\n`;
     if (flags.output !== undefined) {
       await writeFile(flags.output, text);

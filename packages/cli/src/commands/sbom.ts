@@ -2,8 +2,7 @@
 // model directory, or for a stored artifact (digests from its manifest, no weight layer fetched).
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { buildSbom } from '@modelseal/core';
-import { artifactSbom } from '@modelseal/core/attest';
+import { sbom } from '@modelseal/core';
 import { humanLine } from '../output.js';
 import { MODEL_ARGUMENT_HELP, openModelArgument } from './model-argument.js';
 import { addRegistryFlags, type RegistryFlags } from './registry-flags.js';
@@ -39,18 +38,12 @@ Examples:
   );
   cmd.action(async (model: string, flags: SbomFlags) => {
     const source = await openModelArgument(model, flags);
-    const bom =
-      source.kind === 'artifact'
-        ? await artifactSbom(source.ref, {
-            ...source.options,
-            onSkipped: (file, size) =>
-              process.stderr.write(
-                humanLine(
-                  `modelseal: warning: ${file} (${size} bytes) is over 1 MiB: not read for the model card`,
-                ),
-              ),
-          })
-        : await buildSbom(source.path);
+    const bom = await sbom(source, {
+      onSkipped: (file, size) =>
+        process.stderr.write(
+          humanLine(`modelseal: warning: ${file} (${size} bytes) is over 1 MiB: not read for the model card`),
+        ),
+    });
     const text = `${JSON.stringify(bom, null, 2)}\n`;
     if (flags.output !== undefined) {
       await writeFile(flags.output, text);

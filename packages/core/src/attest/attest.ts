@@ -1,59 +1,61 @@
-// The `attest` verb: sign any in-toto statement as a DSSE bundle v0.3 with any BundleSigner, and
-// `attestModel`: attest a predicate about a model directory (subject = its OMS root) into a file beside it.
+// The `attest` verb: sign a predicate about a model source as a DSSE attestation and store it where
+// that source keeps its evidence: beside a model on disk (`MODEL.<type>.sigstore.json`, subject its
+// OMS root), or as a referrer of a stored artifact (subjects its manifest digest and OMS root, with
+// the predicateType annotation). Subjects, signing and the abort rule are shared by both kinds.
 import path from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { untilAborted } from '../abort-race.js';
 import { ModelsealError } from '../errors.js';
-import { hashModel, type HashModelOptions } from '../model/hash-model.js';
-import { IN_TOTO_PAYLOAD_TYPE } from '../oms/dsse.js';
-import { serializeBundle } from '../sign/dsse-bundle.js';
+import type { OpenTargetOptions } from '../oci/open-target.js';
+import type { Descriptor } from '../oci/target.js';
+import { serializeBundle, singleCertificateBundle } from '../sign/dsse-bundle.js';
 import { writeFileAtomic } from '../sign/signature-destination.js';
-import { defaultSignaturePath } from '../oms/signature-path.js';
 import type { BundleSigner } from '../sign/signer.js';
-import { buildInTotoStatement, type StatementSubject } from '../in-toto/statement.js';
+import { attachBundle } from '../source/oci-referrers.js';
+import type { ModelSource } from '../source/open-model-source.js';
+import { resolveModelSource } from '../source/resolve-model-source.js';
+import type { StatementSubject } from '../in-toto/statement.js';
 import { typeFileWord } from '../in-toto/predicate-types.js';
-
-/** A statement to attest: subjects, predicateType URI and the predicate object. */
-export interface AttestationStatement {
-  subject: StatementSubject[];
-  predicateType: string;
-  predicate: unknown;
-}
+import { signStatement } from './sign-statement.js';
+import { sourceSubjects, type SubjectHashing } from './statement-subjects.js';
 
 /**
- * Signs an in-toto statement (an object, or statement bytes used verbatim) as a Sigstore bundle v0.3
- * holding a DSSE envelope with payloadType `application/vnd.in-toto+json`.
- * Throws MALFORMED_BUNDLE for a statement without subjects or digests, and whatever the signer throws.
+ * Options of attest(): the signer and the predicate (with its type URI); for a model on disk where
+ * to write the bundle and how to hash; for an artifact the registry options.
  */
-export async function attest(
-  statement: AttestationStatement | Buffer,
-  signer: BundleSigner,
-): Promise<SerializedBundle> {
-  const payload = Buffer.isBuffer(statement)
-    ? statement
-    : buildInTotoStatement(statement.subject, statement.predicateType, statement.predicate);
-  return signer.signStatement(payload, IN_TOTO_PAYLOAD_TYPE);
-}
-
-/**
- * Options of attestModel(): the signer, the predicate, where to write the attestation, and the
- * hashing options.
- */
-export interface AttestModelOptions extends Omit<HashModelOptions, 'signaturePath'> {
+export interface AttestOptions extends SubjectHashing, OpenTargetOptions {
   signer: BundleSigner;
   predicateType: string;
   predicate: unknown;
-  /** Where to write the bundle; default `MODEL.<type>.sigstore.json` beside the model. Never inside it. */
+  /**
+   * Model on disk only: where to write the bundle; default `MODEL.<type>.sigstore.json` beside the
+   * model, never inside it. USAGE with an artifact (its attestation is a referrer).
+   */
   output?: string;
 }
 
-/** What attestModel() wrote: the attestation path and its statement. */
-export interface AttestModelResult {
-  /** The OMS root of the model: the statement's subject digest. */
-  root: string;
-  bundle: SerializedBundle;
-  output: string;
-}
+/** What attest() stored: the file beside a model on disk, or the referrer of an artifact. */
+export type AttestResult =
+  | {
+      kind: 'directory';
+      /** The OMS root of the model: the statement's subject digest. */
+      root: string;
+      subjects: StatementSubject[];
+      bundle: SerializedBundle;
+      /** The bundle file written. */
+      output: string;
+    }
+  | {
+      kind: 'artifact';
+      /** The artifact as `registry/repo:tag` or `oci:PATH:tag`. */
+      reference: string;
+      /** Its manifest digest (`sha256:…`), the first subject. */
+      digest: string;
+      subjects: StatementSubject[];
+      bundle: SerializedBundle;
+      /** The attestation referrer pushed. */
+      referrer: Descriptor;
+    };
 
 /** Default attestation file for a model and predicate type: `MODEL.<type>.sigstore.json`, beside it. */
 export function defaultAttestationPath(modelPath: string, predicateType: string): string {
@@ -67,35 +69,60 @@ function isInside(file: string, dir: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-/**
- * Hashes a model as `sign` does (leaving out its model.sig), attests `predicate` about its OMS root and
- * writes the bundle atomically. Throws USAGE when the output would land inside the model directory;
- * rejects with `opts.signal`'s reason, writing nothing, when it aborts.
- */
-export async function attestModel(modelPath: string, opts: AttestModelOptions): Promise<AttestModelResult> {
-  const { signer, predicateType, predicate, output: given, ...hashing } = opts;
-  const output = path.resolve(given ?? defaultAttestationPath(modelPath, predicateType));
+/** Where a model on disk's attestation goes; USAGE when that is inside the model. */
+function outputOf(modelPath: string, opts: AttestOptions): string {
+  const output = path.resolve(opts.output ?? defaultAttestationPath(modelPath, opts.predicateType));
   if (isInside(output, path.resolve(modelPath))) {
     throw new ModelsealError(
       'USAGE',
       `attestation output '${output}' lies inside the model '${modelPath}'; write it beside the model`,
     );
   }
-  const manifest = await hashModel(modelPath, {
-    ...hashing,
-    signaturePath: await defaultSignaturePath(modelPath),
-  });
+  return output;
+}
+
+/**
+ * Attests `predicate` about `source` (a model directory or file, a reference, `oci:LAYOUT`, or an
+ * opened ModelSource). On disk: hashes the model as `sign` does (leaving out its model.sig) and writes
+ * the bundle atomically (default beside the model). An artifact: reads its manifest only and
+ * attaches the bundle as a referrer (a certificate signer's leaf alone in
+ * `verificationMaterial.certificate`, the bundle v0.3 form cosign reads). Throws NOT_FOUND for a
+ * path that does not exist, USAGE for an output inside the model or `output` with an artifact,
+ * BAD_REFERENCE, REGISTRY_AUTH, what the signer throws; rejects with `signal`'s reason, storing
+ * nothing, when it aborts.
+ */
+export async function attest(source: ModelSource | string, options: AttestOptions): Promise<AttestResult> {
+  const model = await resolveModelSource(source, options);
+  const { signer, predicateType, predicate, output: _output, ...hashing } = options;
+  if (model.kind === 'artifact' && options.output !== undefined)
+    throw new ModelsealError(
+      'USAGE',
+      `option 'output' is for a model on disk; ${model.shown} is an artifact (its attestation is stored as a referrer)`,
+    );
+  const output = model.kind === 'directory' ? outputOf(model.path, options) : undefined;
+  const about = await sourceSubjects(model, hashing);
   const bundle = await untilAborted(
-    attest(
-      {
-        subject: [{ name: manifest.subjectName, digest: { sha256: manifest.root } }],
-        predicateType,
-        predicate,
-      },
-      signer,
-    ),
-    hashing.signal,
+    signStatement({ subject: about.subjects, predicateType, predicate }, signer),
+    options.signal,
   );
-  await writeFileAtomic(output, serializeBundle(bundle));
-  return { root: manifest.root, bundle, output };
+  if (about.kind === 'directory') {
+    const file = output as string;
+    await writeFileAtomic(file, serializeBundle(bundle));
+    return { kind: 'directory', root: about.root, subjects: about.subjects, bundle, output: file };
+  }
+  const { artifact } = about;
+  const referrer = await attachBundle(
+    artifact.target,
+    artifact.plan.descriptor,
+    serializeBundle(singleCertificateBundle(bundle)),
+    predicateType,
+  );
+  return {
+    kind: 'artifact',
+    reference: artifact.shown,
+    digest: artifact.plan.descriptor.digest,
+    subjects: about.subjects,
+    bundle,
+    referrer,
+  };
 }

@@ -1,14 +1,8 @@
 // @modelseal/core/attest: building blocks for attestations on models and OCI artifacts — in-toto
 // statements, cosign predicate types, SLSA provenance v1 (GitHub and ml-training buildTypes), the
 // CycloneDX 1.6 ML-BOM, and attestation verification. The root export carries the verbs only.
-export {
-  attest,
-  attestModel,
-  defaultAttestationPath,
-  type AttestationStatement,
-  type AttestModelOptions,
-  type AttestModelResult,
-} from './attest.js';
+export { defaultAttestationPath } from './attest.js';
+export { signStatement, type AttestationStatement } from './sign-statement.js';
 export {
   buildInTotoStatement,
   parseInTotoStatement,
@@ -53,7 +47,7 @@ export {
   gitSource,
   remoteUri,
 } from './provenance-inputs.js';
-export { buildSbom, directorySbomSource, validateSbom, type SbomSource } from './sbom.js';
+export { buildSbom, validateSbom, type SbomSource } from './cyclonedx-bom.js';
 export {
   readModelFacts,
   frontMatter,
@@ -73,11 +67,10 @@ export {
   verifyAttestations,
   type AttestationCandidate,
   type AttestationCheck,
-  type VerifyAttestationOptions,
+  type CheckAttestationsOptions,
   type VerifiedAttestation,
 } from './verify-attestation.js';
-export { verifyModelAttestation, type VerifyModelAttestationOptions } from './verify-model-attestation.js';
-export { modelProvenance, parseTime, type ModelProvenanceOptions } from './model-provenance.js';
+export { provenanceStatement, parseTime } from './model-provenance.js';
 export {
   verifyArtifact,
   verifySignatures,
@@ -87,26 +80,12 @@ export {
 } from './verify-artifact.js';
 export { pullVerification, type PullVerificationOptions } from './pull-verification.js';
 export {
-  attestArtifact,
-  verifyArtifactAttestation,
-  artifactSubjects,
-  type AttestArtifactOptions,
-  type VerifyArtifactAttestationOptions,
-} from './attest-artifact.js';
-export {
-  artifactSbom,
-  artifactSbomSource,
-  MAX_CARD_FILE_BYTES,
-  type ArtifactSbomOptions,
-} from './artifact-sbom.js';
-export {
   inspectEvidence,
   type ArtifactEvidence,
   type EvidenceEntry,
   type InspectEvidenceOptions,
 } from './artifact-evidence.js';
 export { claimedSigner } from './claimed-signer.js';
-export { artifactProvenance } from './artifact-provenance.js';
 export { openArtifact, omsManifestOf, type OpenedArtifact } from '../source/oci-artifact.js';
 export {
   attachBundle,

@@ -1,9 +1,13 @@
-// Provenance for a model directory from what a user names: hashes the model (subject = OMS root),
+// The `provenance` verb: a SLSA v1 provenance statement about a model source from what a user names.
+// The subjects come from the one rule in statement-subjects.ts (a model on disk: its OMS root; an
+// artifact: its manifest digest, then its OMS root, from the manifest alone); provenanceStatement then
 // digests datasets, base models and byproducts, reads parameters and the git checkout, and picks
 // GitHub's buildType on GitHub Actions (or when asked), else ml-training.
 import { ModelsealError } from '../errors.js';
-import { hashModel } from '../model/hash-model.js';
-import { defaultSignaturePath } from '../oms/signature-path.js';
+import type { OpenTargetOptions } from '../oci/open-target.js';
+import type { ModelSource } from '../source/open-model-source.js';
+import { resolveModelSource } from '../source/resolve-model-source.js';
+import { sourceSubjects } from './statement-subjects.js';
 import { githubBuildClaims, onGithubActions, type GithubProvenanceEnv } from './github-claims.js';
 import type { StatementSubject } from '../in-toto/statement.js';
 import { buildProvenance, type BuildProvenanceOptions } from './provenance.js';
@@ -16,10 +20,11 @@ import {
 } from './provenance-inputs.js';
 
 /**
- * Inputs of modelProvenance(): datasets, base models, parameters, byproducts, times, builder,
- * invocation and buildType (default auto: github on GitHub Actions, else ml-training).
+ * Inputs of provenance() and provenanceStatement(): datasets, base models, parameters, byproducts,
+ * times, builder, invocation and buildType (default auto: github on GitHub Actions, else
+ * ml-training); for an artifact the registry options.
  */
-export interface ModelProvenanceOptions {
+export interface ProvenanceOptions extends OpenTargetOptions {
   /** `NAME=URI@sha256:HEX` or a directory to hash; repeatable. */
   datasets?: string[];
   /** Same forms as datasets. */
@@ -43,10 +48,9 @@ export interface ModelProvenanceOptions {
    * directory) is not in a git work tree with a commit; not called when sourceDir is false.
    */
   onWarning?: (message: string) => void;
-  /** Extra subjects (e.g. an OCI manifest digest) besides the model's OMS root. */
-  extraSubjects?: StatementSubject[];
   /** Environment for GitHub detection and claims (default process.env). */
   env?: GithubProvenanceEnv;
+  /** Hashing threads for a model on disk and for dataset or base-model directories (default: the number of CPUs). */
   jobs?: number;
 }
 
@@ -61,26 +65,38 @@ export function parseTime(value: string, what: string): Date {
   return d;
 }
 
+/** The statement provenance() returns: an in-toto statement without `_type` (see buildProvenance). */
+export type ProvenanceStatement = ReturnType<typeof buildProvenance>;
+
 /**
- * SLSA v1 provenance statement for a model directory (see buildProvenance). Throws USAGE, NOT_FOUND,
- * INVALID_PROVENANCE, MISSING_IDENTITY_TOKEN (GitHub without id-token: write).
+ * SLSA v1 provenance statement about `source` (a model directory or file, a reference, `oci:LAYOUT`,
+ * or an opened ModelSource). Subjects: a model on disk's OMS root (hashed as `sign` hashes it); an
+ * artifact's manifest digest first (as cosign prints `Subject[0]`), then its OMS root (left out when
+ * its files sit in archive layers), read from the manifest alone. Throws NOT_FOUND, BAD_REFERENCE,
+ * UNSUPPORTED_ARTIFACT, REGISTRY_AUTH, and what provenanceStatement throws.
  */
-export async function modelProvenance(
-  modelPath: string | { subjects: StatementSubject[] },
-  opts: ModelProvenanceOptions = {},
-): Promise<ReturnType<typeof buildProvenance>> {
+export async function provenance(
+  source: ModelSource | string,
+  options: ProvenanceOptions = {},
+): Promise<ProvenanceStatement> {
+  const model = await resolveModelSource(source, options);
+  const { subjects } = await sourceSubjects(model, { jobs: options.jobs });
+  return provenanceStatement(subjects, options);
+}
+
+/**
+ * SLSA v1 provenance statement about the given subjects (for a caller that already knows them, as
+ * the Action's sign mode does after signing and pushing). Throws USAGE (ml-training inputs on
+ * GitHub), NOT_FOUND (a dataset, byproduct or parameters file), INVALID_PROVENANCE,
+ * MISSING_IDENTITY_TOKEN (GitHub without id-token: write).
+ */
+export async function provenanceStatement(
+  subjects: StatementSubject[],
+  opts: ProvenanceOptions = {},
+): Promise<ProvenanceStatement> {
   const env = opts.env ?? process.env;
   const mode = opts.buildType ?? 'auto';
   const github = mode === 'github' || (mode === 'auto' && onGithubActions(env));
-  let subjects: StatementSubject[];
-  if (typeof modelPath === 'string') {
-    const manifest = await hashModel(modelPath, {
-      jobs: opts.jobs,
-      signaturePath: await defaultSignaturePath(modelPath),
-    });
-    subjects = [{ name: manifest.subjectName, digest: { sha256: manifest.root } }];
-  } else subjects = modelPath.subjects;
-  subjects = [...subjects, ...(opts.extraSubjects ?? [])];
 
   const datasets = [];
   for (const d of opts.datasets ?? []) datasets.push(await digestedInput(d, opts.jobs));

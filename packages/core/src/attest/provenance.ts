@@ -1,9 +1,9 @@
-// The `buildProvenance` verb: an in-toto statement with a SLSA provenance v1 predicate, either with
+// buildProvenance, the pure statement builder: an in-toto statement with a SLSA provenance v1 predicate, either with
 // GitHub's workflow buildType (filled from the OIDC claims as actions/attest does) or with our
 // ml-training buildType (docs/buildtypes/ml-training-v1.md). Validated against the SLSA v1 schema.
 import { randomUUID } from 'node:crypto';
 import { ModelsealError } from '../errors.js';
-import type { AttestationStatement } from './attest.js';
+import type { AttestationStatement } from './sign-statement.js';
 import type { StatementSubject } from '../in-toto/statement.js';
 import { SLSA_PROVENANCE_V1 } from '../in-toto/predicate-types.js';
 import {

@@ -1,4 +1,4 @@
-// buildSbom on a fixture model with a real-looking Hugging Face config.json, generation_config.json
+// sbom() (and buildSbom, fed a hand-made source) on a fixture model with a real-looking Hugging Face config.json, generation_config.json
 // and README front matter: the model as metadata.component (hash = OMS root, no purl for a directory),
 // file hashes (from sha256sum), the dependency graph, the model card, datasets, pedigree, licence,
 // serialNumber and tool; strict 1.6 validation; an invalid document is INVALID_SBOM.
@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { rejectionOf } from '../../../../test/rejection.js';
-import { buildSbom, validateSbom, type SbomSource } from './sbom.js';
+import { buildSbom, validateSbom, type SbomSource } from './cyclonedx-bom.js';
+import { sbom } from './sbom.js';
 import { frontMatter } from './model-card.js';
 
 const MODEL = path.resolve(
@@ -25,9 +26,9 @@ const SHA256SUM: Record<string, string> = {
   'tokenizer.json': 'f37a66b204530079dddf8e6f3f37f73e69f22216864aa44db307c23563b67dfc',
 };
 
-describe('buildSbom on hf-tiny-llama', () => {
+describe('sbom on hf-tiny-llama', () => {
   it('describes the model in metadata.component (OMS root as its hash) depending on every file, dataset and base model', async () => {
-    const bom = await buildSbom(MODEL, { jobs: 1 });
+    const bom = await sbom(MODEL, { jobs: 1 });
     expect(bom.bomFormat).toBe('CycloneDX');
     expect(bom.specVersion).toBe('1.6');
     expect(bom.serialNumber).toMatch(
@@ -85,7 +86,7 @@ describe('buildSbom on hf-tiny-llama', () => {
   });
 
   it('fills the model card from config.json, generation_config.json and the README front matter', async () => {
-    const bom = await buildSbom(MODEL, { jobs: 1 });
+    const bom = await sbom(MODEL, { jobs: 1 });
     const model = bom.metadata?.component;
     expect(model?.modelCard).toEqual({
       modelParameters: {
@@ -140,7 +141,7 @@ describe('buildSbom on hf-tiny-llama', () => {
 
 describe('validateSbom', () => {
   it('an unknown modelCard key or a bad hash is INVALID_SBOM', async () => {
-    const bom = await buildSbom(MODEL, { jobs: 1 });
+    const bom = await sbom(MODEL, { jobs: 1 });
     await validateSbom(JSON.stringify(bom));
     const model = bom.metadata?.component;
     if (!model?.modelCard) throw new Error('no model card');

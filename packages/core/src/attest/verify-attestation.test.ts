@@ -1,4 +1,4 @@
-// attest() + verifyAttestations() with real P-256 keys, the cosign public-good OCI attestation vector,
+// signStatement() + verifyAttestations() with real P-256 keys, the cosign public-good OCI attestation vector,
 // and one failure code per defect (wrong type, wrong subject, altered payload, wrong key).
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { keySigner } from '../sign/key-signer.js';
 import { serializeBundle } from '../sign/dsse-bundle.js';
 import { keyVerifier } from '../verify/key-verifier.js';
 import { keylessVerifier } from '../verify/sigstore-verifier.js';
-import { attest } from './attest.js';
+import { signStatement } from './sign-statement.js';
 import { verifyAttestations } from './verify-attestation.js';
 
 const keys = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -18,7 +18,7 @@ const MANIFEST = 'cd'.repeat(32);
 const SLSA = 'https://slsa.dev/provenance/v1';
 
 async function bundleBytes(privateKey: ReturnType<typeof keys>['privateKey'], predicateType = SLSA) {
-  const bundle = await attest(
+  const bundle = await signStatement(
     {
       subject: [
         { name: 'model', digest: { sha256: ROOT } },

@@ -24,10 +24,10 @@ export interface AttestationCheck {
 }
 
 /**
- * Options of verifyAttestation(): the verifier and the predicate type and subject digests that must
+ * Options of verifyAttestations(): the verifier and the predicate type and subject digests that must
  * match.
  */
-export interface VerifyAttestationOptions {
+export interface CheckAttestationsOptions {
   verifier: BundleVerifier;
   /** Exact predicateType URI required. */
   predicateType: string;
@@ -35,7 +35,7 @@ export interface VerifyAttestationOptions {
   subjectDigests: string[];
 }
 
-/** What verifyAttestation() proved: the statement, its predicate and the signer. */
+/** What verifyAttestations() proved: the statement, its predicate and the signer. */
 export interface VerifiedAttestation {
   statement: InTotoStatement;
   signer: SignerIdentity;
@@ -62,7 +62,7 @@ export function errorOf(e: unknown): CheckError {
 
 async function checkOne(
   c: AttestationCandidate,
-  opts: VerifyAttestationOptions,
+  opts: CheckAttestationsOptions,
 ): Promise<{ check: AttestationCheck; warnings: string[]; cause?: unknown }> {
   try {
     const verified = await opts.verifier.verify(parseBundle(c.bytes, c.source));
@@ -98,7 +98,7 @@ async function checkOne(
  */
 export async function verifyAttestations(
   candidates: AttestationCandidate[],
-  opts: VerifyAttestationOptions,
+  opts: CheckAttestationsOptions,
 ): Promise<VerifiedAttestation> {
   const results = [];
   for (const c of candidates) results.push(await checkOne(c, opts));

@@ -1,4 +1,4 @@
-// checkSbom on BOMs that buildSbom really writes (not hand-made JSON): the model's files carry no
+// checkSbom on BOMs that sbom() really writes (not hand-made JSON): the model's files carry no
 // licence of their own and are judged by the model's, so the default `licenses.unknown: deny`
 // admits a licensed model; a base model or dataset with no licence stays unknown and is denied.
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildSbom } from '../attest/sbom.js';
+import { sbom } from '../attest/sbom.js';
 import { checkSbom } from './check-sbom.js';
 
 const FIXTURE = path.resolve(
@@ -31,7 +31,7 @@ const rule = (licenses: { allow?: string[]; deny?: string[] }) => ({
 
 describe('checkSbom on generated BOMs', () => {
   it('files without a licence are judged by the model licence: allowed under unknown: deny', async () => {
-    const bom = await buildSbom(modelWith('apache', 'license: apache-2.0\n'), { jobs: 1 });
+    const bom = await sbom(modelWith('apache', 'license: apache-2.0\n'), { jobs: 1 });
     const files = (bom.components ?? []).filter((c) => c.type === 'file');
     expect(files.map((f) => f.name).sort()).toEqual([
       'README.md',
@@ -48,7 +48,7 @@ describe('checkSbom on generated BOMs', () => {
   });
 
   it('a denied model licence is reported on the model, and its files do not escape it', async () => {
-    const bom = await buildSbom(modelWith('agpl', 'license: agpl-3.0\n'), { jobs: 1 });
+    const bom = await sbom(modelWith('agpl', 'license: agpl-3.0\n'), { jobs: 1 });
     expect(checkSbom(rule({ deny: ['AGPL-3.0-only'] }), bom)).toEqual([
       {
         name: 'sbom.licenses',
@@ -62,17 +62,16 @@ describe('checkSbom on generated BOMs', () => {
   });
 
   it('a model with no licence leaves its files unknown: denied', async () => {
-    const bom = await buildSbom(modelWith('none', 'pipeline_tag: text-generation\n'), { jobs: 1 });
+    const bom = await sbom(modelWith('none', 'pipeline_tag: text-generation\n'), { jobs: 1 });
     const [check] = checkSbom(rule({ deny: ['AGPL-3.0-only'] }), bom);
     expect(check.passed).toBe(false);
     expect(check.reason).toMatch(/^hf-tiny-llama \(machine-learning-model\) has no SPDX licence/);
   });
 
   it('a base model never inherits the fine-tune licence: unknown, denied', async () => {
-    const bom = await buildSbom(
-      modelWith('base', 'license: apache-2.0\nbase_model: acme/tiny-llama-base\n'),
-      { jobs: 1 },
-    );
+    const bom = await sbom(modelWith('base', 'license: apache-2.0\nbase_model: acme/tiny-llama-base\n'), {
+      jobs: 1,
+    });
     expect(checkSbom(rule({ deny: ['AGPL-3.0-only'] }), bom)[0]).toEqual({
       name: 'sbom.licenses',
       passed: false,

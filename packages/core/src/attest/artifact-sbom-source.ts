@@ -1,22 +1,20 @@
-// SBOMs of stored artifacts (registry or OCI layout): every file's SHA-256 is its raw layer's digest
+// A stored artifact (registry or OCI layout) as an SbomSource: every file's SHA-256 is its raw layer's digest
 // from the manifest, so no weight layer is fetched; only the model-card files (config.json,
 // generation_config.json, README.md) are, each under a size cap and checked against its digest
 // while it streams (a layer whose bytes do not match is refused, never read into the card).
 import { pipeline } from 'node:stream/promises';
 import { digestHex } from '../oci/digest.js';
-import type { OpenTargetOptions } from '../oci/open-target.js';
 import { VerifyingTap } from '../oci/verifying-stream.js';
-import type { CdxBomJson } from './cyclonedx-types.js';
 import { MODEL_CARD_FILES } from './model-card.js';
-import { omsManifestOf, openArtifact, type OpenedArtifact } from '../source/oci-artifact.js';
+import { omsManifestOf, type OpenedArtifact } from '../source/oci-artifact.js';
 import { ociPurl } from './oci-purl.js';
-import { buildSbom, type SbomSource } from './sbom.js';
+import type { SbomSource } from './cyclonedx-bom.js';
 
 /** Model-card layers larger than this are not fetched (their facts are left out of the card). */
-export const MAX_CARD_FILE_BYTES = 1024 * 1024;
+const MAX_CARD_FILE_BYTES = 1024 * 1024;
 
-/** Options of artifactSbom: where the artifact is, the model-card size cap, and a skip report. */
-export interface ArtifactSbomOptions extends OpenTargetOptions {
+/** How an artifact's model-card layers are read: the size cap, and a skip report. */
+export interface CardFileOptions {
   /** Default MAX_CARD_FILE_BYTES (1 MiB). */
   maxCardFileBytes?: number;
   /** Told about a model-card layer left out because it is larger than the cap. */
@@ -29,7 +27,7 @@ export interface ArtifactSbomOptions extends OpenTargetOptions {
  * fetches only the model-card files, verified while streaming (DIGEST_MISMATCH). Throws
  * UNSUPPORTED_ARTIFACT when files sit in archive layers (no per-file digest in the manifest).
  */
-export function artifactSbomSource(artifact: OpenedArtifact, opts: ArtifactSbomOptions = {}): SbomSource {
+export function artifactSbomSource(artifact: OpenedArtifact, opts: CardFileOptions = {}): SbomSource {
   const manifest = omsManifestOf(artifact);
   const cap = opts.maxCardFileBytes ?? MAX_CARD_FILE_BYTES;
   const cardLayers = new Map(
@@ -66,15 +64,4 @@ export function artifactSbomSource(artifact: OpenedArtifact, opts: ArtifactSbomO
       return Buffer.concat(chunks);
     },
   };
-}
-
-/**
- * Builds and validates a CycloneDX 1.6 ML-BOM for `ref` (e.g. `127.0.0.1:5000/models/m:v1`,
- * `oci:./layout:v1`) without fetching a weight layer: file digests come from the manifest, the model
- * card from the small config/README layers. Throws BAD_REFERENCE, NOT_FOUND, UNSUPPORTED_ARTIFACT,
- * EMPTY_MODEL, DIGEST_MISMATCH (a model-card layer whose bytes do not match), INVALID_SBOM.
- */
-export async function artifactSbom(ref: string, opts: ArtifactSbomOptions = {}): Promise<CdxBomJson> {
-  const artifact = await openArtifact(ref, opts);
-  return buildSbom(artifactSbomSource(artifact, opts));
 }
