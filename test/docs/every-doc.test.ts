@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO } from '../cli-process.js';
+import { CLI_BIN, REPO } from '../cli-process.js';
 import { startRegistry, type RunningRegistry } from '../registry/harness.js';
 import { blockOutputs, cliBinDir, docsEnv, missingLines, shellBlocks, transcript } from './shell-blocks.js';
 
@@ -25,8 +25,17 @@ interface DocPlan {
   preludes: { before: number; script: string; why: string }[];
   /** Text replaced in the doc's blocks (each must match), and why. HOST is the test's registry. */
   replacements: { from: RegExp; to: string; why: string }[];
-  /** What the run must also show beyond the doc's output lines, given each run block's output. */
-  check?: (outputs: Map<number, string>) => void;
+  /**
+   * What the run must also show beyond the doc's output lines, given each run block's output, the
+   * directory the blocks ran in and the test registry's host.
+   */
+  check?: (outputs: Map<number, string>, cwd: string, host: string) => void;
+}
+
+/** The fields of a CycloneDX BOM the checks read. */
+interface CycloneDx {
+  specVersion: string;
+  metadata: { component: { version?: string; purl?: string; hashes?: unknown[] } };
 }
 
 const PKI = path.join(REPO, 'fixtures/interop/oms-python/keys/certificate');
@@ -86,6 +95,28 @@ const PLANS: Record<string, DocPlan | 'tutorial'> = {
         why: 'the test starts its own docker-registry on a random port',
       },
     ],
+    check: (outputs, cwd, host) => {
+      // the signers are the prelude's certificates, and the BOM of the REF names the verified digest
+      const verified = new RegExp(
+        `^verified ${host}/models/my-model:v1@(sha256:[0-9a-f]{64}): oms \\+ cosign signature, signed by certificate CN=intermediate-ca \\(issuer CN=intermediate-ca\\)$`,
+        'm',
+      ).exec(outputs.get(0) ?? '');
+      expect(verified, outputs.get(0)).not.toBeNull();
+      expect(outputs.get(2)).toContain(
+        'verified ./my-model: sha256:143cc682e555951649f18e2761c3d526d2502996f5e32dc187ef7f8a614f8df7, 10 files, signed by certificate CN=pinned signer (issuer CN=pinned signer)',
+      );
+      const digest = (verified as RegExpExecArray)[1];
+      const bom = JSON.parse(readFileSync(path.join(cwd, 'bom.json'), 'utf8')) as CycloneDx;
+      expect(bom.specVersion).toBe('1.6');
+      expect(bom.metadata.component.version).toBe(digest);
+      expect(bom.metadata.component.purl).toBe(
+        `pkg:oci/my-model@${digest}?repository_url=${encodeURIComponent(`${host}/models/my-model`)}&tag=v1`,
+      );
+      const local = JSON.parse(readFileSync(path.join(cwd, 'my-model.cdx.json'), 'utf8')) as CycloneDx;
+      expect(local.metadata.component.hashes).toEqual([
+        { alg: 'SHA-256', content: '143cc682e555951649f18e2761c3d526d2502996f5e32dc187ef7f8a614f8df7' },
+      ]);
+    },
   },
   'docs/scan-and-watch.md': {
     skips: [],
@@ -153,6 +184,19 @@ const PLANS: Record<string, DocPlan | 'tutorial'> = {
         why: 'a watch without --once runs until SIGTERM; the test checks each once',
       },
     ],
+    check: (outputs, cwd) => {
+      // the --allow scan is clean because of the allow-list: the same file without it is flagged
+      expect(outputs.get(0)).toMatch(/^checkpoint\.pt {2}pickle {2}35 B {2}clean\s*$/m);
+      const unallowed = spawnSync(process.execPath, [CLI_BIN, 'scan', path.join(cwd, 'checkpoint.pt')], {
+        encoding: 'utf8',
+      });
+      expect(unallowed.status).toBe(1);
+      expect(unallowed.stdout).toContain(
+        'checkpoint.pt at byte 2: pickle imports torch.nn.modules.linear.Linear (GLOBAL, not on the safe list)',
+      );
+      // every watch --once found the model unchanged: exit 0 (set -e) and not one drift line
+      expect(outputs.get(2)).toBe('\n');
+    },
   },
   'docs/training.md': {
     skips: [],
@@ -255,7 +299,7 @@ describe.each(docs.filter((f) => PLANS[f] !== 'tutorial'))('%s', (file) => {
           missingLines(lines, outputs.get(k) ?? ''),
           `${file}:${blocks[k].line} printed:\n${outputs.get(k)}`,
         ).toEqual([]);
-      plan.check?.(outputs);
+      plan.check?.(outputs, plan.cwd === 'repo' ? REPO : work, registry.host);
     },
     120_000,
   );

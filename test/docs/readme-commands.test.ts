@@ -78,6 +78,9 @@ const REF = 'HOST/models/my-model:v1';
 const EXPECTED = [
   'wrote mykey.key (encrypted) and mykey.pub',
   ROOT,
+  // hash --method shards --json: one shard per small file, so the same root
+  `"root": "${ROOT.slice('sha256:'.length)}",`,
+  '"method": "shards",',
   `verified ./my-model: ${ROOT}, 10 files, signed by key …`,
   `verified ./my-model: ${ROOT}, 10 files, signed by certificate CN=intermediate-ca (issuer CN=intermediate-ca)`,
   'modelseal: signing keylessly as repo:acme/train:ref:refs/heads/main (issuer https://token.actions.githubusercontent.com), token from SIGSTORE_ID_TOKEN',
