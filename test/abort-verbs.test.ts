@@ -1,4 +1,4 @@
-// AbortSignal on the local long verbs (hashModel, sign, verifyModel, attest) over a real
+// AbortSignal on the local long verbs (hashModel, sign, verify, attest) over a real
 // generated model and real keys: an abort from onProgress after the first hashed bytes stops the
 // hash at once (no progress after it, every hashing worker gone), rejects with the signal's
 // AbortError, writes nothing, and the next call hashes normally. An already-aborted signal rejects
@@ -13,12 +13,13 @@ import {
   keySigner,
   keyVerifier,
   sign,
-  verifyModel,
+  verify,
   type BundleSigner,
 } from '../packages/core/src/index.js';
 import { attest } from '../packages/core/src/attest/attest.js';
 import { liveHashWorkers } from '../packages/core/src/digest/warm-workers.js';
 import type { ProgressListener } from '../packages/core/src/types.js';
+import { verifiedOnDisk } from './sign-result-kind.js';
 
 const MiB = 1 << 20;
 const FILES = 8;
@@ -220,7 +221,7 @@ describe('sign with a signal', () => {
   });
 });
 
-describe('verifyModel with a signal', () => {
+describe('verify with a signal', () => {
   const sig = path.join(tmp, 'model.sig');
   beforeAll(async () => {
     await sign(model, { signer: keySigner({ privateKey }), signaturePath: sig, jobs: 3 });
@@ -231,18 +232,18 @@ describe('verifyModel with a signal', () => {
     const ac = new AbortController();
     const { events, onProgress } = abortAtFirstBytes(ac);
     await expect(
-      verifyModel(model, { verifier, signaturePath: sig, jobs: 3, signal: ac.signal, onProgress }),
+      verify(model, { verifier, signaturePath: sig, jobs: 3, signal: ac.signal, onProgress }),
     ).rejects.toMatchObject({ name: 'AbortError' });
     expect(events).toHaveLength(2);
     expect(liveHashWorkers()).toBe(0);
 
-    const r = await verifyModel(model, { verifier, signaturePath: sig, jobs: 3 });
+    const r = verifiedOnDisk(await verify(model, { verifier, signaturePath: sig, jobs: 3 }));
     expect([r.verified, r.files]).toEqual([true, FILES]);
   }, 60_000);
 
   it('an already-aborted signal rejects before reading the signature', async () => {
     await expect(
-      verifyModel(model, {
+      verify(model, {
         verifier: keyVerifier({ publicKey }),
         signaturePath: path.join(tmp, 'no-such.sig'),
         signal: aborted(),

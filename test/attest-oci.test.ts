@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   provenanceStatement,
   pullVerification,
-  verifyArtifact,
   legacySignatureTag,
 } from '../packages/core/src/attest/index.js';
 import { attest, sbom, verifyAttestation } from '../packages/core/src/index.js';
@@ -25,7 +24,7 @@ import { keylessSigner } from '../packages/core/src/sign/keyless.js';
 import { keyVerifier } from '../packages/core/src/verify/key-verifier.js';
 import { certificateVerifier } from '../packages/core/src/verify/certificate-verifier.js';
 import { keylessVerifier } from '../packages/core/src/verify/sigstore-verifier.js';
-import { verifyModel } from '../packages/core/src/verify/verify-model.js';
+import { verify } from '../packages/core/src/verify/verify.js';
 import { sign } from '../packages/core/src/sign/sign.js';
 import { pushModel } from '../packages/core/src/oci/push-model.js';
 import { pullModel } from '../packages/core/src/oci/pull-model.js';
@@ -34,14 +33,14 @@ import { bundleReferrers } from '../packages/core/src/source/oci-referrers.js';
 import { openArtifact } from '../packages/core/src/source/oci-artifact.js';
 import { MediaTypes } from '../packages/core/src/oci/target.js';
 import type { BundleSigner } from '../packages/core/src/sign/signer.js';
-import type { BundleVerifier } from '../packages/core/src/verify/verifier.js';
+import type { BundleVerifier } from '../packages/core/src/oms/verifier.js';
 import { writeLegacySignature } from './legacy-cosign-sig.js';
 import { rejectionOf } from './rejection.js';
 import { makePki, type Pki } from './oms-test-pki.js';
 import { startFaultProxy, type FaultProxy } from './registry/fault-proxy.js';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './sigstore/stack.js';
-import { signedArtifact } from './sign-result-kind.js';
+import { signedArtifact, verifiedOnDisk, verifiedArtifact } from './sign-result-kind.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MODEL = path.join(repo, 'fixtures/models/hf-tiny-llama');
@@ -224,13 +223,13 @@ describe.each([
       // No weight (or any file) layer was fetched; only the fallback index / referrer blobs might be.
       expect(blobGets().filter((r) => [...layerDigests].some((d) => r.path.endsWith(d)))).toEqual([]);
 
-      const v = await verifyArtifact(ref, { verifier: m.verifier() });
+      const v = verifiedArtifact(await verify(ref, { verifier: m.verifier() }));
       expect(v.checks.map((c) => [c.kind, c.verified]).sort()).toEqual([
         ['cosign', true],
         ['oms', true],
       ]);
       expect(v.signed?.root).toBe(signed.root);
-      expect((await rejectionOf(verifyArtifact(ref, { verifier: m.wrong() }))).code).toBe(m.wrongCode);
+      expect((await rejectionOf(verify(ref, { verifier: m.wrong() }))).code).toBe(m.wrongCode);
 
       proxy.log.length = 0;
       const prov = await provenanceStatement([{ name: 'x', digest: { sha256: signed.root } }], {
@@ -286,7 +285,7 @@ describe.each([
       const dest = path.join(tmp, `pulled-${where}-${mode}`);
       await pullModel(ref, dest, { verify: pullVerification({ verifier: m.verifier() }) });
       // pull --verify left the verified OMS bundle as DEST/model.sig: verify DIR works as it is
-      const ok = await verifyModel(dest, { verifier: m.verifier() });
+      const ok = verifiedOnDisk(await verify(dest, { verifier: m.verifier() }));
       expect(ok.manifest.root).toBe(signed.root);
       // and a wrong identity fails the pull before anything lands
       const dest2 = path.join(tmp, `pulled-wrong-${where}-${mode}`);
@@ -364,7 +363,7 @@ describe('tampering (registry, key)', () => {
     const d2 = { mediaType: MediaTypes.ociManifest, digest: pushed2.digest, size: pushed2.size };
     await attachBundle(t2, d2, Buffer.from(JSON.stringify(altered)), 'https://model_signing/signature/v1.0');
     await attachBundle(t2, d2, cosign.bytes, 'https://sigstore.dev/cosign/sign/v1');
-    const e = await rejectionOf(verifyArtifact(ref2, { verifier: m.verifier() }));
+    const e = await rejectionOf(verify(ref2, { verifier: m.verifier() }));
     const checks = (e as unknown as { details: { checks: { kind: string; error?: { code: string } }[] } })
       .details.checks;
     expect(checks.map((c) => [c.kind, c.error?.code]).sort()).toEqual([
@@ -385,7 +384,9 @@ describe('legacy cosign .sig signatures', () => {
     const ref = `oci:${mkdtempSync(path.join(tmp, 'legacy-'))}:v1`;
     const pushed = await pushModel(MODEL, ref, { jobs: 1 });
     await writeLegacySignature(ref, pushed.digest, key.privateKey);
-    const v = await verifyArtifact(ref, { verifier: modes.key.verifier(), publicKey: key.publicKey });
+    const v = verifiedArtifact(
+      await verify(ref, { verifier: modes.key.verifier(), publicKey: key.publicKey }),
+    );
     expect(v.checks).toEqual([
       {
         source: `${legacySignatureTag(pushed.digest)} layer 0`,
@@ -396,14 +397,11 @@ describe('legacy cosign .sig signatures', () => {
     ]);
     const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
     expect(
-      (
-        await rejectionOf(
-          verifyArtifact(ref, { verifier: keyVerifier({ publicKey: other }), publicKey: other }),
-        )
-      ).code,
+      (await rejectionOf(verify(ref, { verifier: keyVerifier({ publicKey: other }), publicKey: other })))
+        .code,
     ).toBe('WRONG_KEY');
     // without a key for legacy signatures there is nothing to verify
-    expect((await rejectionOf(verifyArtifact(ref, { verifier: modes.key.verifier() }))).code).toBe(
+    expect((await rejectionOf(verify(ref, { verifier: modes.key.verifier() }))).code).toBe(
       'SIGNATURE_MISSING',
     );
   });

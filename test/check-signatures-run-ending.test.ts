@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { provenance } from './policy/signed-evidence.js';
 import { openArtifact } from '../packages/core/src/source/oci-artifact.js';
-import { checkSignatures, underCheck } from '../packages/core/src/attest/verify-artifact.js';
+import { checkSignatures, underCheck } from '../packages/core/src/verify/verify-artifact.js';
 import {
   attest,
   keySigner,
@@ -23,7 +23,7 @@ import {
 } from '../packages/core/src/index.js';
 import { newKeyPair, publicKeyPem } from '../packages/core/src/keys.js';
 import { openTarget } from '../packages/core/src/oci/open-target.js';
-import type { BundleVerifier } from '../packages/core/src/verify/verifier.js';
+import type { BundleVerifier } from '../packages/core/src/oms/verifier.js';
 import { sign } from '../packages/core/src/sign/sign.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -8,17 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  keySigner,
-  keyVerifier,
-  sign,
-  verifyModel,
-  type ModelsealError,
-} from '../packages/core/src/index.js';
+import { keySigner, keyVerifier, sign, verify, type ModelsealError } from '../packages/core/src/index.js';
 import { loadPrivateKeyFile, loadPublicKeyFile } from '../packages/core/src/keys.js';
 import { serializeBundle } from '../packages/core/src/oms.js';
 import { bundleJson, statementOf, type BundleJson, type StatementJson } from './bundle-json.js';
 import { runCliInProcess } from './cli-in-process.js';
+import { verifiedOnDisk } from './sign-result-kind.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -197,10 +192,12 @@ describe.each(cases)('%s', (name, make, code, exit, message) => {
     writeFileSync(sig, await make());
     let err: ModelsealError | undefined;
     try {
-      await verifyModel(dir, {
-        verifier: keyVerifier({ publicKey: await loadPublicKeyFile(path.join(KEYS, 'test.pub')) }),
-        signaturePath: sig,
-      });
+      verifiedOnDisk(
+        await verify(dir, {
+          verifier: keyVerifier({ publicKey: await loadPublicKeyFile(path.join(KEYS, 'test.pub')) }),
+          signaturePath: sig,
+        }),
+      );
     } catch (e) {
       err = e as ModelsealError;
     }
@@ -230,10 +227,12 @@ describe.each(cases)('%s', (name, make, code, exit, message) => {
 });
 
 it('the unmodified bundle verifies (so each case above fails for its own reason)', async () => {
-  const r = await verifyModel(dir, {
-    verifier: keyVerifier({ publicKey: await loadPublicKeyFile(path.join(KEYS, 'test.pub')) }),
-    signaturePath: good,
-  });
+  const r = verifiedOnDisk(
+    await verify(dir, {
+      verifier: keyVerifier({ publicKey: await loadPublicKeyFile(path.join(KEYS, 'test.pub')) }),
+      signaturePath: good,
+    }),
+  );
   expect(r.files).toBe(1);
 });
 
@@ -243,7 +242,7 @@ it('a huge signature file is refused before it is read (sparse 129 MiB file)', a
   truncateSync(sig, 129 * 1024 * 1024);
   const message = `signature '${sig}' is ${129 * 1024 * 1024} bytes, more than the ${32 * 1024 * 1024} a bundle may have`;
   await expect(
-    verifyModel(dir, {
+    verify(dir, {
       verifier: keyVerifier({ publicKey: await loadPublicKeyFile(path.join(KEYS, 'test.pub')) }),
       signaturePath: sig,
     }),

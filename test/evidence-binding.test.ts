@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 import { cyclonedx, provenance } from './policy/signed-evidence.js';
 import { errorLines, runAction } from './action-process.js';
-import { attachBundle, bundleReferrers, verifyArtifact } from '../packages/core/src/attest/index.js';
+import { attachBundle, bundleReferrers } from '../packages/core/src/attest/index.js';
 import {
   attest,
   hashModel,
@@ -40,6 +40,7 @@ import {
 import { tarOf, writeArtifact } from './oci/model-fixture.js';
 import { runCliInProcess } from './cli-in-process.js';
 import { sign } from '../packages/core/src/sign/sign.js';
+import { verify } from '../packages/core/src/verify/verify.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-binding-'));
 const trainer = newKeyPair();
@@ -302,8 +303,8 @@ describe('archive layers: the signed files are compared entry by entry, never sk
     );
   });
 
-  it('library: verifyArtifact is UNSUPPORTED_ARTIFACT (no silent skip)', async () => {
-    const err = await verifyArtifact(refB, { verifier: keyVerifier({ publicKey: trainer.publicKey }) }).catch(
+  it('library: verify(REF) is UNSUPPORTED_ARTIFACT (no silent skip)', async () => {
+    const err = await verify(refB, { verifier: keyVerifier({ publicKey: trainer.publicKey }) }).catch(
       (e: unknown) => e,
     );
     expect((err as ModelsealError).code).toBe('UNSUPPORTED_ARTIFACT');

@@ -1,13 +1,14 @@
 // The Python model_signing keyless vectors (public-good Sigstore) verify offline as models, through
-// verifyModel and through the CLI, against the public-good root shipped with @sigstore/tuf.
+// verify and through the CLI, against the public-good root shipped with @sigstore/tuf.
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { keylessVerifier, verifyModel } from '../packages/core/src/index.js';
+import { keylessVerifier, verify } from '../packages/core/src/index.js';
 import { VECTORS_DIR } from './shared-vectors.js';
+import { verifiedOnDisk } from './sign-result-kind.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
@@ -41,11 +42,13 @@ describe('Python model_signing keyless vectors, offline', () => {
   for (const v of VERSIONS) {
     it(`${v}-sigstore verifies as a model with ${IDENTITY} / ${ISSUER}`, async () => {
       const model = copyVector(v);
-      const r = await verifyModel(model, {
-        verifier: keylessVerifier({ identity: IDENTITY, issuer: ISSUER }),
-        ignorePaths: ignoreFor(v),
-        jobs: 1,
-      });
+      const r = verifiedOnDisk(
+        await verify(model, {
+          verifier: keylessVerifier({ identity: IDENTITY, issuer: ISSUER }),
+          ignorePaths: ignoreFor(v),
+          jobs: 1,
+        }),
+      );
       expect(r.manifest.root).toBe(ROOT);
       expect(r.files).toBe(2);
       expect(r.signer).toMatchObject({ kind: 'keyless', identity: IDENTITY, issuer: ISSUER });
@@ -59,7 +62,7 @@ describe('Python model_signing keyless vectors, offline', () => {
           (e: { code: string }) => e.code,
         );
       const run = (identity: string, issuer: string) =>
-        verifyModel(model, {
+        verify(model, {
           verifier: keylessVerifier({ identity, issuer }),
           ignorePaths: ignoreFor(v),
           jobs: 1,

@@ -22,11 +22,12 @@ import {
   keySigner,
   keyVerifier,
   sign,
-  verifyModel,
+  verify,
   type ModelsealError,
 } from '../packages/core/src/index.js';
 import { loadCertificates, loadPrivateKey, loadPublicKey } from '../packages/core/src/keys.js';
 import { bundleJson, statementJson, statementOf, type BundleJson } from './bundle-json.js';
+import { verifiedOnDisk } from './sign-result-kind.js';
 
 const SHARED = VECTORS_DIR;
 const PY = path.join(SHARED, 'oms-python');
@@ -95,7 +96,9 @@ describe('our key bundle vs the Python v1.1.0 one', () => {
     expect(sa).toEqual(sb);
     expect(ia).toEqual([...ib].sort()); // Python writes a frozenset (random order); we sort
     // ...and each side verifies the other's model with the same public key.
-    const r = await verifyModel(model, { verifier: keyVerifier({ publicKey: publicKey() }), jobs: 1 });
+    const r = verifiedOnDisk(
+      await verify(model, { verifier: keyVerifier({ publicKey: publicKey() }), jobs: 1 }),
+    );
     expect(r.manifest.root).toBe(ROOT);
     // The file is compact JSON without a trailing newline, like model_signing 1.1.
     expect(readFileSync(path.join(model, 'model.sig'), 'utf8')).toBe(JSON.stringify(ours));
@@ -186,12 +189,14 @@ describe('OMS spec test vectors', () => {
           : certificateVerifier({
               trustAnchors: loadCertificates(readFileSync(path.join(KEYS, 'ca-cert.pem'))),
             });
-      const r = await verifyModel(model, {
-        verifier,
-        signaturePath: path.join(dir, `valid/${kind}.bundle.json`),
-        ignorePaths: ['model.sig'],
-        jobs: 1,
-      });
+      const r = verifiedOnDisk(
+        await verify(model, {
+          verifier,
+          signaturePath: path.join(dir, `valid/${kind}.bundle.json`),
+          ignorePaths: ['model.sig'],
+          jobs: 1,
+        }),
+      );
       expect(r.manifest.subjectName).toBe('model');
       expect(r.files).toBe(2);
       expect(r.signer.kind).toBe(kind);

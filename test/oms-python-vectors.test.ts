@@ -13,13 +13,14 @@ import {
   certificateVerifier,
   keyVerifier,
   sign,
-  verifyModel,
+  verify,
   type BundleVerifier,
   type ModelsealError,
 } from '../packages/core/src/index.js';
 import { loadCertificates, loadPublicKey } from '../packages/core/src/keys.js';
 import { makePki, type Pki } from './oms-test-pki.js';
 import { VECTORS_DIR } from './shared-vectors.js';
+import { verifiedOnDisk } from './sign-result-kind.js';
 
 const VECTORS = path.join(VECTORS_DIR, 'oms-python');
 const KEYS = path.join(VECTORS, 'keys/certificate');
@@ -136,7 +137,7 @@ describe.each(vectors)('$dir', (v) => {
 
   it('verifies', async () => {
     const { model, sig } = copy(v);
-    const r = await verifyModel(model, opts(sig));
+    const r = verifiedOnDisk(await verify(model, opts(sig)));
     expect(r.verified).toBe(true);
     expect(r.files).toBe(v.files);
     expect(r.signer.kind).toBe(v.kind);
@@ -161,7 +162,7 @@ describe.each(vectors)('$dir', (v) => {
     const bytes = readFileSync(file);
     bytes[0] ^= 0x01;
     writeFileSync(file, bytes);
-    const e = await failure(verifyModel(model, opts(sig)));
+    const e = await failure(verify(model, opts(sig)));
     expect(e.code).toBe('TAMPERED_FILE');
     expect(e.message).toContain(
       `model file '${v.model ? '.' : 'signme-1'}' does not match the signature (expected sha256:`,
@@ -172,19 +173,19 @@ describe.each(vectors)('$dir', (v) => {
     it('single-file model: a sibling file is not part of it; removing the model file is NOT_FOUND', async () => {
       const { dir, model, sig } = copy(v);
       writeFileSync(path.join(dir, 'added.bin'), 'extra');
-      expect((await verifyModel(model, opts(sig))).files).toBe(1);
+      expect(verifiedOnDisk(await verify(model, opts(sig))).files).toBe(1);
       unlinkSync(model);
-      const e = await failure(verifyModel(model, opts(sig)));
+      const e = await failure(verify(model, opts(sig)));
       expect(e.code).toBe('NOT_FOUND');
     });
   } else {
     it('fails with EXTRA_FILE after adding a file, unless unsigned files are ignored', async () => {
       const { dir, model, sig } = copy(v);
       writeFileSync(path.join(dir, 'added.bin'), 'extra');
-      const e = await failure(verifyModel(model, opts(sig)));
+      const e = await failure(verify(model, opts(sig)));
       expect(e.code).toBe('EXTRA_FILE');
       expect(e.message).toBe(`model file 'added.bin' is not in the signature`);
-      const ok = await verifyModel(model, { ...opts(sig), ignoreUnsignedFiles: true });
+      const ok = verifiedOnDisk(await verify(model, { ...opts(sig), ignoreUnsignedFiles: true }));
       expect(ok.files).toBe(v.files);
     });
 
@@ -193,7 +194,7 @@ describe.each(vectors)('$dir', (v) => {
       // subject of the legacy statement, so v0.2.0 fails closed here like the newer formats.
       const { dir, model, sig } = copy(v);
       unlinkSync(path.join(dir, 'signme-2'));
-      const e = await failure(verifyModel(model, opts(sig)));
+      const e = await failure(verify(model, opts(sig)));
       expect(e.code).toBe('MISSING_FILE');
       expect(e.message).toBe(`model file 'signme-2' is signed but missing`);
     });
@@ -203,14 +204,11 @@ describe.each(vectors)('$dir', (v) => {
     const { model, sig } = copy(v);
     if (v.kind === 'key') {
       const other = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey;
-      const e = await failure(verifyModel(model, opts(sig, keyVerifier({ publicKey: other }))));
+      const e = await failure(verify(model, opts(sig, keyVerifier({ publicKey: other }))));
       expect(e.code).toBe('WRONG_KEY');
     } else {
       const e = await failure(
-        verifyModel(
-          model,
-          opts(sig, certificateVerifier({ trustAnchors: [pki.otherRoot.cert, pki.root.cert] })),
-        ),
+        verify(model, opts(sig, certificateVerifier({ trustAnchors: [pki.otherRoot.cert, pki.root.cert] }))),
       );
       expect(e.code).toBe('UNTRUSTED_CHAIN');
       expect(e.message).toContain(
@@ -226,12 +224,14 @@ describe('a pinned signing certificate: the verifier names the leaf itself as it
 
   it('model_signing -> modelseal: the v1.1.0 bundle verifies with signing-key-cert.pem as the only anchor', async () => {
     const { model, sig } = copy(v);
-    const r = await verifyModel(model, {
-      verifier: certificateVerifier({ trustAnchors: leafPem() }),
-      signaturePath: sig,
-      ignorePaths: v.ignorePaths,
-      jobs: 1,
-    });
+    const r = verifiedOnDisk(
+      await verify(model, {
+        verifier: certificateVerifier({ trustAnchors: leafPem() }),
+        signaturePath: sig,
+        ignorePaths: v.ignorePaths,
+        jobs: 1,
+      }),
+    );
     expect(r.manifest.root).toBe(ROOT_TWO);
     expect(r.signer).toMatchObject({
       kind: 'certificate',
@@ -255,12 +255,14 @@ describe('a pinned signing certificate: the verifier names the leaf itself as it
     const chain = (bundle.verificationMaterial as { x509CertificateChain: { certificates: unknown[] } })
       .x509CertificateChain.certificates;
     expect(chain).toEqual([{ rawBytes: leafPem()[0].raw.toString('base64') }]);
-    const r = await verifyModel(model, {
-      verifier: certificateVerifier({ trustAnchors: leafPem() }),
-      signaturePath: sig,
-      ignorePaths: v.ignorePaths,
-      jobs: 1,
-    });
+    const r = verifiedOnDisk(
+      await verify(model, {
+        verifier: certificateVerifier({ trustAnchors: leafPem() }),
+        signaturePath: sig,
+        ignorePaths: v.ignorePaths,
+        jobs: 1,
+      }),
+    );
     expect(r.manifest.root).toBe(ROOT_TWO);
     const pem = path.join(KEYS, 'signing-key-cert.pem');
     const out = execFileSync('openssl', ['verify', '-partial_chain', '-trusted', pem, pem], {
@@ -269,7 +271,7 @@ describe('a pinned signing certificate: the verifier names the leaf itself as it
     expect(out).toBe(`${pem}: OK\n`);
     // The root CA alone is not enough for this certificate: it is self-issued, not issued by root-ca.
     const e = await failure(
-      verifyModel(model, {
+      verify(model, {
         verifier: certificateVerifier({ trustAnchors: [pki.otherRoot.cert] }),
         signaturePath: sig,
         ignorePaths: v.ignorePaths,

@@ -14,7 +14,7 @@ import {
   keySigner,
   keyVerifier,
   sign,
-  verifyModel,
+  verify,
   type BundleSigner,
   type BundleVerifier,
   type KeyAlgorithm,
@@ -30,7 +30,7 @@ import {
 } from '../packages/core/src/keys.js';
 import { makePki, type Pki } from './oms-test-pki.js';
 import { VECTORS_DIR } from './shared-vectors.js';
-import { signedOnDisk } from './sign-result-kind.js';
+import { signedOnDisk, verifiedOnDisk } from './sign-result-kind.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'oms-roundtrip-'));
 let pki: Pki;
@@ -69,7 +69,7 @@ async function roundTrip(
 ) {
   const dir = model();
   const signed = signedOnDisk(await sign(dir, { signer, jobs: 1, ...extra }));
-  const verified = await verifyModel(dir, { verifier, jobs: 1 });
+  const verified = verifiedOnDisk(await verify(dir, { verifier, jobs: 1 }));
   return { dir, signed, verified };
 }
 
@@ -91,12 +91,12 @@ describe.each<KeyAlgorithm>(['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ed25519'
     expect(verified.warnings).toEqual([]);
 
     const other = newKeyPair(alg).publicKey;
-    expect((await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey: other }) }))).code).toBe(
+    expect((await failure(verify(dir, { verifier: keyVerifier({ publicKey: other }) }))).code).toBe(
       'WRONG_KEY',
     );
 
     writeFileSync(path.join(dir, 'sub/b.txt'), 'weights v2\n');
-    const e = await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }));
+    const e = await failure(verify(dir, { verifier: keyVerifier({ publicKey }) }));
     expect(e.code).toBe('TAMPERED_FILE');
     expect(e.message).toMatch(
       /^model file 'sub\/b\.txt' does not match the signature \(expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}\)$/,
@@ -113,7 +113,7 @@ describe('bundle tampering', () => {
     statement.predicate.resources[0].digest = '00'.repeat(32);
     bundle.dsseEnvelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
     writeFileSync(signed.signaturePath, JSON.stringify(bundle));
-    const e = await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }));
+    const e = await failure(verify(dir, { verifier: keyVerifier({ publicKey }) }));
     expect(e.code).toBe('BAD_SIGNATURE');
     expect(e.message).toContain(
       'the signature does not verify with the signing key; the bundle was modified',
@@ -125,7 +125,7 @@ describe('bundle tampering', () => {
     const dir = model();
     await sign(dir, { signer: keySigner({ privateKey }) });
     const e = await failure(
-      verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) }),
+      verify(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) }),
     );
     expect(e.code).toBe('UNTRUSTED_CHAIN');
     expect(e.message).toContain('signed with a bare key, not a certificate');
@@ -138,9 +138,7 @@ describe('bundle tampering', () => {
         chain: [pki.intermediate.cert],
       }),
     });
-    const e2 = await failure(
-      verifyModel(dir2, { verifier: keyVerifier({ publicKey: pki.leaf.cert.publicKey }) }),
-    );
+    const e2 = await failure(verify(dir2, { verifier: keyVerifier({ publicKey: pki.leaf.cert.publicKey }) }));
     expect(e2.code).toBe('WRONG_KEY');
   });
 });
@@ -162,7 +160,7 @@ describe('hashing settings come from the signature', () => {
       'sub/b.txt:0:11',
     ]);
     writeFileSync(path.join(dir, 'a.bin'), Buffer.alloc(300, 7));
-    const e = await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }));
+    const e = await failure(verify(dir, { verifier: keyVerifier({ publicKey }) }));
     expect(e.code).toBe('TAMPERED_FILE');
     const got = createHash('blake2b512').update(Buffer.alloc(128, 7)).digest('hex');
     expect(e.message).toBe(
@@ -177,15 +175,14 @@ describe('hashing settings come from the signature', () => {
     const r = signedOnDisk(await sign(file, { signer: keySigner({ privateKey }) }));
     expect(r.signaturePath).toBe(`${file}.sig`);
     expect(r.manifest.resources.map((x) => x.name)).toEqual(['.']);
-    expect((await verifyModel(file, { verifier: keyVerifier({ publicKey }) })).files).toBe(1);
+    expect(verifiedOnDisk(await verify(file, { verifier: keyVerifier({ publicKey }) })).files).toBe(1);
 
     await sign(dir, { signer: keySigner({ privateKey }), ignorePaths: ['a.bin.sig'] });
     writeFileSync(path.join(dir, 'new.bin'), 'unsigned');
-    expect((await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }))).code).toBe(
-      'EXTRA_FILE',
-    );
+    expect((await failure(verify(dir, { verifier: keyVerifier({ publicKey }) }))).code).toBe('EXTRA_FILE');
     expect(
-      (await verifyModel(dir, { verifier: keyVerifier({ publicKey }), ignoreUnsignedFiles: true })).files,
+      verifiedOnDisk(await verify(dir, { verifier: keyVerifier({ publicKey }), ignoreUnsignedFiles: true }))
+        .files,
     ).toBe(3);
   });
 
@@ -198,12 +195,12 @@ describe('hashing settings come from the signature', () => {
     execFileSync('mkfifo', [path.join(dir, 'sub', 'pipe')]);
     mkdirSync(path.join(dir, 'unsigned-dir'));
     symlinkSync('/etc/passwd', path.join(dir, 'unsigned-dir', 'passwd'));
-    expect((await failure(verifyModel(dir, { verifier }))).code).toBe('SYMLINK');
-    expect((await verifyModel(dir, { verifier, ignoreUnsignedFiles: true })).files).toBe(3);
+    expect((await failure(verify(dir, { verifier }))).code).toBe('SYMLINK');
+    expect(verifiedOnDisk(await verify(dir, { verifier, ignoreUnsignedFiles: true })).files).toBe(3);
 
     rmSync(path.join(dir, 'sub', 'b.txt'));
     symlinkSync(path.join(dir, 'a.bin'), path.join(dir, 'sub', 'b.txt'));
-    const e = await failure(verifyModel(dir, { verifier, ignoreUnsignedFiles: true }));
+    const e = await failure(verify(dir, { verifier, ignoreUnsignedFiles: true }));
     expect(e.code).toBe('SYMLINK');
     expect(e.message).toBe("cannot use 'sub/b.txt': it is a symlink");
   });
@@ -222,9 +219,9 @@ describe('hashing settings come from the signature', () => {
       'application/vnd.in-toto+json',
     );
     writeFileSync(r.signaturePath, serializeBundle(bundle));
-    expect((await verifyModel(file, { verifier: keyVerifier({ publicKey }) })).files).toBe(1);
+    expect(verifiedOnDisk(await verify(file, { verifier: keyVerifier({ publicKey }) })).files).toBe(1);
     writeFileSync(file, 'changed');
-    expect((await failure(verifyModel(file, { verifier: keyVerifier({ publicKey }) }))).code).toBe(
+    expect((await failure(verify(file, { verifier: keyVerifier({ publicKey }) }))).code).toBe(
       'TAMPERED_FILE',
     );
   });
@@ -236,7 +233,7 @@ describe('hashing settings come from the signature', () => {
     rmSync(dir, { recursive: true });
     mkdirSync(dir);
     const e = await failure(
-      verifyModel(dir, { verifier: keyVerifier({ publicKey }), signaturePath: `${dir}.sig` }),
+      verify(dir, { verifier: keyVerifier({ publicKey }), signaturePath: `${dir}.sig` }),
     );
     expect(e.code).toBe('MISSING_FILE');
     expect(e.message).toBe("3 signed model files are missing: 'a.bin', 'empty.txt', 'sub/b.txt'");
@@ -246,7 +243,7 @@ describe('hashing settings come from the signature', () => {
     const { privateKey, publicKey } = newKeyPair('ecdsa-p256');
     const { dir } = await roundTrip(keySigner({ privateKey }), keyVerifier({ publicKey }));
     symlinkSync(path.join(dir, 'a.bin'), path.join(dir, 'link.bin'));
-    expect((await failure(verifyModel(dir, { verifier: keyVerifier({ publicKey }) }))).code).toBe('SYMLINK');
+    expect((await failure(verify(dir, { verifier: keyVerifier({ publicKey }) }))).code).toBe('SYMLINK');
   });
 });
 
@@ -387,11 +384,12 @@ describe('certificate mode with an openssl-made chain', () => {
       pki.intermediate.cert.raw.toString('base64'),
     ]);
     expect(
-      (await verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.intermediate.cert] }) }))
-        .verified,
+      verifiedOnDisk(
+        await verify(dir, { verifier: certificateVerifier({ trustAnchors: [pki.intermediate.cert] }) }),
+      ).verified,
     ).toBe(true);
     const e = await failure(
-      verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.otherRoot.cert] }) }),
+      verify(dir, { verifier: certificateVerifier({ trustAnchors: [pki.otherRoot.cert] }) }),
     );
     expect(e.code).toBe('UNTRUSTED_CHAIN');
     expect(e.message).toContain(
@@ -405,14 +403,13 @@ describe('certificate mode with an openssl-made chain', () => {
       signer: certificateSigner({ privateKey: pki.leaf.key, certificate: pki.leaf.cert }),
     });
     expect(
-      (await failure(verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) })))
-        .code,
+      (await failure(verify(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) }))).code,
     ).toBe('UNTRUSTED_CHAIN');
     expect(
-      (
-        await verifyModel(dir, {
+      verifiedOnDisk(
+        await verify(dir, {
           verifier: certificateVerifier({ trustAnchors: [pki.root.cert, pki.intermediate.cert] }),
-        })
+        }),
       ).verified,
     ).toBe(true);
   });
@@ -440,15 +437,15 @@ describe('certificate mode with an openssl-made chain', () => {
       }),
     });
     const e = await failure(
-      verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pathLen.root.cert] }) }),
+      verify(dir, { verifier: certificateVerifier({ trustAnchors: [pathLen.root.cert] }) }),
     );
     expect(e.code).toBe('UNTRUSTED_CHAIN');
     // Trusting the intermediate directly is fine.
     expect(
-      (
-        await verifyModel(dir, {
+      verifiedOnDisk(
+        await verify(dir, {
           verifier: certificateVerifier({ trustAnchors: [pathLen.intermediate.cert] }),
-        })
+        }),
       ).verified,
     ).toBe(true);
   });
@@ -476,12 +473,14 @@ describe('certificate mode with an openssl-made chain', () => {
         now: then,
       }),
     });
-    const ok = await verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) });
+    const ok = verifiedOnDisk(
+      await verify(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) }),
+    );
     expect(ok.warnings).toEqual([
       "certificate 'test-leaf-expired' is expired or not yet valid now (valid Jan  1 00:00:00 2019 GMT to Jan  1 00:00:00 2020 GMT); accepted because validity is checked at the leaf's notBefore, like model_signing",
     ]);
     const strict = await failure(
-      verifyModel(dir, {
+      verify(dir, {
         verifier: certificateVerifier({ trustAnchors: [pki.root.cert], validityTime: 'now' }),
       }),
     );
@@ -512,7 +511,7 @@ describe('certificate mode with an openssl-made chain', () => {
     );
     writeFileSync(r.signaturePath, serializeBundle(bundle));
     const v = await failure(
-      verifyModel(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) }),
+      verify(dir, { verifier: certificateVerifier({ trustAnchors: [pki.root.cert] }) }),
     );
     expect(v.code).toBe('KEY_USAGE');
     expect(v.message).toContain(

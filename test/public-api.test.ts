@@ -49,7 +49,7 @@ describe('public API of @modelseal/core', () => {
       expect.arrayContaining([
         'hashModel',
         'sign',
-        'verifyModel',
+        'verify',
         'pushModel',
         'pullModel',
         'copy',
@@ -58,6 +58,7 @@ describe('public API of @modelseal/core', () => {
     );
     // issue 19: one verb per MODEL|REF pair, the pair functions are not public
     expect(Object.keys(root)).not.toContain('signModel');
+    expect(Object.keys(root)).not.toContain('verifyModel');
   });
 
   it('declares the subpath exports ./oci, ./oms, ./keys, ./sigstore and ./hashing, and each loads', async () => {

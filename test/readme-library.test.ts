@@ -14,9 +14,10 @@ import {
   pullModel,
   pushModel,
   sign,
-  verifyModel,
+  verify,
 } from '@modelseal/core';
 import { loadPrivateKeyFile, loadPublicKeyFile } from '@modelseal/core/keys';
+import { verifiedOnDisk } from './sign-result-kind.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-readme-'));
@@ -38,7 +39,7 @@ describe('README library example', () => {
     expect(bundle.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
 
     const publicKey = await loadPublicKeyFile(path.join(tmp, 'mykey.pub'));
-    const result = await verifyModel(model, { verifier: keyVerifier({ publicKey }) });
+    const result = verifiedOnDisk(await verify(model, { verifier: keyVerifier({ publicKey }) }));
     expect(result.manifest.root).toBe('143cc682e555951649f18e2761c3d526d2502996f5e32dc187ef7f8a614f8df7');
 
     const layout = path.join(tmp, 'layout');
@@ -49,12 +50,13 @@ describe('README library example', () => {
     // push leaves the signature out (as hash does): the pulled model is checked against it
     const signaturePath = path.join(model, 'model.sig');
     expect(
-      (await verifyModel(deployed, { verifier: keyVerifier({ publicKey }), signaturePath })).manifest.root,
+      verifiedOnDisk(await verify(deployed, { verifier: keyVerifier({ publicKey }), signaturePath })).manifest
+        .root,
     ).toBe(manifest.root);
 
     writeFileSync(path.join(deployed, 'f0'), 'poisoned');
     await expect(
-      verifyModel(deployed, { verifier: keyVerifier({ publicKey }), signaturePath }),
+      verify(deployed, { verifier: keyVerifier({ publicKey }), signaturePath }),
     ).rejects.toMatchObject({
       code: 'TAMPERED_FILE',
       kind: 'verification',

@@ -16,7 +16,7 @@ import type { BundleSigner } from '../packages/core/src/sign/signer.js';
 import { parseBundle } from '../packages/core/src/oms/parse-bundle.js';
 import { certificateVerifier } from '../packages/core/src/verify/certificate-verifier.js';
 import { keyVerifier } from '../packages/core/src/verify/key-verifier.js';
-import type { BundleVerifier } from '../packages/core/src/verify/verifier.js';
+import type { BundleVerifier } from '../packages/core/src/oms/verifier.js';
 import { CLI_BIN } from './cli-process.js';
 import { modelDirs } from './model-dirs.js';
 import { makePki, type Pki } from './oms-test-pki.js';

@@ -7,12 +7,15 @@ import {
   keyVerifier,
   pullModel,
   keylessVerifier,
-  verifyModel,
+  verify,
+  openModelSource,
+  artifactSource,
+  type ModelSource,
   type BundleVerifier,
   type SignerIdentity,
 } from '@modelseal/core';
 import { loadPublicKey, loadPublicKeyFile } from '@modelseal/core/keys';
-import { pullVerification, verifyArtifact, type VerifyArtifactResult } from '@modelseal/core/attest';
+import { pullVerification, type VerifyArtifactResult } from '@modelseal/core/attest';
 import {
   evaluatePolicy,
   gatherEvidence,
@@ -132,22 +135,23 @@ async function verifyWithPolicy(inputs: VerifyInputs, rows: SummaryRow[]): Promi
   await writeSummary(result.allowed ? 'modelseal: verified' : 'modelseal: denied (audit mode)', rows);
 }
 
-/** `registry-ref` with a key or identity: the artifact's signatures where it is stored, or a verified pull into `dest`. */
-async function verifyReference(
+/** `registry-ref` and `dest`: a verified pull (signatures checked before any layer, files before DEST appears). */
+async function pullVerified(
   inputs: VerifyInputs,
   trust: { verifier: BundleVerifier; publicKey?: KeyObject },
   rows: SummaryRow[],
 ): Promise<void> {
-  const ref = inputs.registryRef as string;
-  let result: VerifyArtifactResult;
-  if (inputs.dest) {
-    const check = pullVerification(trust);
-    const pulled = await pullModel(ref, inputs.dest, { ...credentials(inputs), verify: check });
-    result = check.result as VerifyArtifactResult;
-    rows.push(['Pulled to', `\`${inputs.dest}\` (${pulled.files.length} files)`]);
-  } else {
-    result = await verifyArtifact(ref, { ...credentials(inputs), ...trust });
-  }
+  const check = pullVerification(trust);
+  const pulled = await pullModel(inputs.registryRef as string, inputs.dest as string, {
+    ...credentials(inputs),
+    verify: check,
+  });
+  rows.push(['Pulled to', `\`${inputs.dest}\` (${pulled.files.length} files)`]);
+  await reportArtifact(inputs.registryRef as string, check.result as VerifyArtifactResult, rows);
+}
+
+/** The outputs, log line and summary of a verified artifact. */
+async function reportArtifact(ref: string, result: VerifyArtifactResult, rows: SummaryRow[]): Promise<void> {
   for (const w of result.warnings) core.warning(warningWithInputs(w));
   const signer = describeSigner(result.signer);
   core.setOutput('verified', 'true');
@@ -179,6 +183,7 @@ export async function runVerify(): Promise<void> {
   }
 }
 
+/** `model-path` or `registry-ref`, one ModelSource, one `verify` call; the report follows the source's kind. */
 async function verifyFromInputs(): Promise<void> {
   const inputs = readVerifyInputs();
   const rows: SummaryRow[] = [
@@ -186,17 +191,24 @@ async function verifyFromInputs(): Promise<void> {
   ];
   if (inputs.policy) return verifyWithPolicy(inputs, rows);
   const trust = await verifierFromInputs(inputs);
-  if (!inputs.modelPath) return verifyReference(inputs, trust, rows);
-  const verifier = trust.verifier;
+  if (inputs.dest) return pullVerified(inputs, trust, rows);
+  const source: ModelSource = inputs.modelPath
+    ? await openModelSource(inputs.modelPath)
+    : artifactSource(inputs.registryRef as string, credentials(inputs));
   let totalBytes = 0;
-  const result = await verifyModel(inputs.modelPath, {
-    verifier,
-    signaturePath: inputs.signaturePath,
-    ignoreUnsignedFiles: inputs.ignoreUnsignedFiles,
-    onProgress: (p) => {
-      totalBytes = p.bytesTotal;
-    },
+  const result = await verify(source, {
+    ...trust,
+    ...(source.kind === 'directory'
+      ? {
+          signaturePath: inputs.signaturePath,
+          ignoreUnsignedFiles: inputs.ignoreUnsignedFiles,
+          onProgress: (p: { bytesTotal: number }) => {
+            totalBytes = p.bytesTotal;
+          },
+        }
+      : {}),
   });
+  if (result.kind === 'artifact') return reportArtifact(inputs.registryRef as string, result, rows);
   for (const w of result.warnings) core.warning(warningWithInputs(w));
   const signer = describeSigner(result.signer);
   core.setOutput('verified', 'true');

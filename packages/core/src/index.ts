@@ -11,7 +11,7 @@ export type * from './types.js';
 
 // contracts
 export type { BundleSigner, KeyMaterial } from './sign/signer.js';
-export type { BundleVerifier, VerifiedBundle, SignerIdentity } from './verify/verifier.js';
+export type { BundleVerifier, VerifiedBundle, SignerIdentity } from './oms/verifier.js';
 export type { ParsedBundle } from './oms/parse-bundle.js';
 export type { Target, ReadOnlyTarget, Mounter, Descriptor, BlobSource } from './oci/target.js';
 
@@ -36,12 +36,19 @@ export {
 } from './follow/sign-following.js';
 export type { SealModelResult } from './follow/seal-model.js';
 export type { FollowModelOptions, FollowCompletion } from './follow/follow-model.js';
+/**
+ * verify(source, options): a model on disk is re-hashed against its OMS signature (TAMPERED_FILE,
+ * MISSING_FILE, EXTRA_FILE...), an artifact's signature referrers are checked and bound to its
+ * manifest (SIGNATURE_MISSING, SUBJECT_MISMATCH...); a missing path is NOT_FOUND before any request.
+ */
 export {
-  verifyModel,
-  type VerifyModelOptions,
-  type VerifyModelSettings,
-  type VerifyModelResult,
-} from './verify/verify-model.js';
+  verify,
+  type VerifyOptions,
+  type VerifyResult,
+  type DirectoryVerifyResult,
+  type ArtifactVerifyResult,
+} from './verify/verify.js';
+export type { VerifyModelSettings } from './verify/verify-model.js';
 export type { SignedManifest } from './oms/statement.js';
 export { pushModel, type PushModelOptions, type PushModelResult } from './oci/push-model.js';
 export {

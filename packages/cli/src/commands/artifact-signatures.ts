@@ -1,8 +1,7 @@
 // The REF form of verify: a registry reference or `oci:LAYOUT`
 // instead of a model directory. Only parsing and printing here; the work is in @modelseal/core/attest.
-import { isModelsealError, type ArtifactSource, type BundleVerifier } from '@modelseal/core';
+import { isModelsealError, verify, type ArtifactSource, type BundleVerifier } from '@modelseal/core';
 import { loadPublicKeyFile } from '@modelseal/core/keys';
-import { verifyArtifact } from '@modelseal/core/attest';
 import { humanLine, jsonError, printJson } from '../output.js';
 import { describeSigner } from './describe-signer.js';
 import { warningWithFlags } from '../error-hint.js';
@@ -16,8 +15,7 @@ export async function verifyReference(
   const { json } = flags;
   const publicKey = flags.key !== undefined ? await loadPublicKeyFile(flags.key) : undefined;
   try {
-    const r = await verifyArtifact(source.ref, {
-      ...source.options,
+    const r = await verify(source, {
       verifier,
       ...(publicKey ? { publicKey } : {}),
     });

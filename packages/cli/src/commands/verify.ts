@@ -5,7 +5,7 @@ import {
   ModelsealError,
   certificateVerifier,
   keyVerifier,
-  verifyModel,
+  verify,
   type BundleVerifier,
   type SignedManifest,
   type SignerIdentity,
@@ -183,7 +183,7 @@ chain, bad signature), 2 bad usage or unreadable input.
       for (const w of ignoreWarnings) process.stderr.write(humanLine(`modelseal: warning: ${w}`));
       const verifier = await verifierFromFlags(flags);
       const result = await interruptible(`verify of ${model} stopped`, (signal) =>
-        verifyModel(model, {
+        verify(source, {
           verifier,
           signaturePath: flags.signature,
           ignoreUnsignedFiles: flags.ignoreUnsignedFiles,

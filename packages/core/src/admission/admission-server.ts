@@ -8,7 +8,7 @@ import { ModelsealError } from '../errors.js';
 import type { OpenTargetOptions } from '../oci/open-target.js';
 import type { LoadedPolicy } from '../policy/load-policy.js';
 import { policyVerifier } from '../policy/policy-verifier.js';
-import type { BundleVerifier } from '../verify/verifier.js';
+import type { BundleVerifier } from '../oms/verifier.js';
 import {
   MAX_REVIEW_BYTES,
   malformedReview,

@@ -7,7 +7,7 @@ import { formatReference, type RegistryReference } from '../oci/reference.js';
 import type { LoadedPolicy } from '../policy/load-policy.js';
 import { evaluateReferencePolicy } from '../policy/reference-policy.js';
 import type { PolicyResult } from '../policy/result.js';
-import type { BundleVerifier } from '../verify/verifier.js';
+import type { BundleVerifier } from '../oms/verifier.js';
 import { pinnedReference } from './model-pod.js';
 
 const MAX_VERDICTS = 1024;

@@ -8,16 +8,17 @@ import { inspectArtifact, type InspectResult } from '../oci/inspect.js';
 import type { OpenTargetOptions } from '../oci/open-target.js';
 import { OMS_LEGACY_PREDICATE_TYPE, OMS_PREDICATE_TYPE } from '../oms/statement.js';
 import { parseBundle } from '../oms/parse-bundle.js';
-import type { BundleVerifier, SignerIdentity } from '../verify/verifier.js';
+import type { BundleVerifier, SignerIdentity } from '../oms/verifier.js';
 import type { ParsedBundle } from '../oms/parse-bundle.js';
 import { claimedSigner } from './claimed-signer.js';
 import { claimedPredicateType, evidenceKind } from '../source/evidence-kind.js';
-import { legacySignatures } from './legacy-cosign.js';
+import { legacySignatures } from '../source/legacy-cosign.js';
 import { openArtifact, type OpenedArtifact } from '../source/oci-artifact.js';
 import { bundleReferrers } from '../source/oci-referrers.js';
 import { COSIGN_SIGN_V1 } from '../in-toto/predicate-types.js';
-import { errorOf, verifyAttestations, type CheckError } from './verify-attestation.js';
-import { checkSignatures, underCheck, type SignatureCheck } from './verify-artifact.js';
+import { verifyAttestations } from './verify-attestation.js';
+import { errorOf, type CheckError } from '../check-error.js';
+import { checkSignatures, underCheck, type SignatureCheck } from '../verify/verify-artifact.js';
 
 /** One signature or attestation found on an artifact. */
 export interface EvidenceEntry {

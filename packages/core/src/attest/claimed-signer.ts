@@ -5,7 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import { isJsonObject } from '../json-object.js';
 import { oneLineName } from '../keys/certificates.js';
 import { readFulcioIdentity } from '../verify/fulcio-extensions.js';
-import type { SignerIdentity } from '../verify/verifier.js';
+import type { SignerIdentity } from '../oms/verifier.js';
 import type { ParsedBundle } from '../oms/parse-bundle.js';
 
 function der(v: unknown): Buffer | undefined {

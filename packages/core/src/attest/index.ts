@@ -71,13 +71,7 @@ export {
   type VerifiedAttestation,
 } from './verify-attestation.js';
 export { provenanceStatement, parseTime } from './model-provenance.js';
-export {
-  verifyArtifact,
-  verifySignatures,
-  type VerifyArtifactOptions,
-  type VerifyArtifactResult,
-  type SignatureCheck,
-} from './verify-artifact.js';
+export type { VerifyArtifactResult, SignatureCheck } from '../verify/verify-artifact.js';
 export { pullVerification, type PullVerificationOptions } from './pull-verification.js';
 export {
   inspectEvidence,
@@ -103,7 +97,7 @@ export {
   SIMPLESIGNING_MEDIA_TYPE,
   COSIGN_SIGNATURE_ANNOTATION,
   type LegacySignature,
-} from './legacy-cosign.js';
+} from '../source/legacy-cosign.js';
 export {
   storeGithubAttestation,
   type StoreGithubAttestationOptions,

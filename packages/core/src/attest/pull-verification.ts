@@ -12,13 +12,13 @@ import { ModelsealError } from '../errors.js';
 import type { PullVerification } from '../oci/pull-model.js';
 import { bindEvidence, type VerifiedEvidence } from '../source/bind-evidence.js';
 import { stagedFileSet } from '../source/file-set.js';
-import type { BundleVerifier } from '../verify/verifier.js';
+import type { BundleVerifier } from '../oms/verifier.js';
 import {
   checkSignatures,
   signatureFailure,
   type SignatureCheck,
   type VerifyArtifactResult,
-} from './verify-artifact.js';
+} from '../verify/verify-artifact.js';
 
 /** Options of pullVerification: the signer check, an optional key for legacy `.sig`, a callback. */
 export interface PullVerificationOptions {

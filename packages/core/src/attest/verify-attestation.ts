@@ -1,11 +1,12 @@
 // Attestation verification: for every candidate bundle, check the signature with any BundleVerifier,
 // then the predicateType (exact, as cosign), then that a subject digest is this artifact's.
 // One bundle that passes is enough (cosign's rule); every outcome is reported.
-import { ModelsealError, type ErrorRemedy } from '../errors.js';
+import { ModelsealError } from '../errors.js';
 import { parseBundle } from '../oms/parse-bundle.js';
 import { isRunEnding } from '../source/run-ending-error.js';
-import type { BundleVerifier, SignerIdentity } from '../verify/verifier.js';
+import type { BundleVerifier, SignerIdentity } from '../oms/verifier.js';
 import { hasSubjectDigest, parseInTotoStatement, type InTotoStatement } from '../in-toto/statement.js';
+import { errorOf, type CheckError } from '../check-error.js';
 
 /** One bundle to check: its bytes and where it came from (file path or referrer digest). */
 export interface AttestationCandidate {
@@ -43,21 +44,6 @@ export interface VerifiedAttestation {
   warnings: string[];
   /** Every candidate with why it passed or failed, in input order. */
   checks: AttestationCheck[];
-}
-
-/** A failed check's error as JSON: its stable code, its message, and the option that gets past it. */
-export interface CheckError {
-  code: string;
-  message: string;
-  /** The core option that gets past the error, when one does (front ends name their own flag). */
-  remedy?: ErrorRemedy;
-}
-
-/** A check's error as JSON: its code, message and remedy; INTERNAL only for an error that is not typed. */
-export function errorOf(e: unknown): CheckError {
-  if (e instanceof ModelsealError)
-    return { code: e.code, message: e.message, ...(e.remedy ? { remedy: e.remedy } : {}) };
-  return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
 }
 
 async function checkOne(

@@ -10,7 +10,7 @@ import { readInputFile } from '../read-input-file.js';
 import { bundleReferrers } from '../source/oci-referrers.js';
 import type { ModelSource } from '../source/open-model-source.js';
 import { resolveModelSource } from '../source/resolve-model-source.js';
-import type { BundleVerifier } from '../verify/verifier.js';
+import type { BundleVerifier } from '../oms/verifier.js';
 import { defaultAttestationPath } from './attest.js';
 import { sourceSubjects } from './statement-subjects.js';
 import {

@@ -18,7 +18,7 @@ import { gatherReferrerEvidence } from '../source/referrer-evidence.js';
 import { evidenceFromScan } from '../source/scan-evidence.js';
 import { gatherSiblingEvidence } from '../source/sibling-evidence.js';
 import type { VerifyModelSettings } from '../verify/verify-model.js';
-import type { BundleVerifier } from '../verify/verifier.js';
+import type { BundleVerifier } from '../oms/verifier.js';
 
 /** Options of gatherEvidence. */
 export interface GatherEvidenceOptions

@@ -4,7 +4,7 @@
 // a keyless signer by SAN, issuer and Fulcio extensions (exact after DER decoding).
 import { X509Certificate } from 'node:crypto';
 import { loadPublicKey, publicKeyHint } from '../keys/load-public-key.js';
-import type { SignerIdentity } from '../verify/verifier.js';
+import type { SignerIdentity } from '../oms/verifier.js';
 import { valueMatcher } from './anchored-pattern.js';
 import type { PolicyIdentity } from './schema.js';
 

@@ -8,7 +8,7 @@ import { loadPublicKey } from '../keys/load-public-key.js';
 import { certificateVerifier } from '../verify/certificate-verifier.js';
 import { keyVerifier } from '../verify/key-verifier.js';
 import { keylessVerifier, type KeylessVerifierOptions } from '../verify/sigstore-verifier.js';
-import type { BundleVerifier, VerifiedBundle } from '../verify/verifier.js';
+import type { BundleVerifier, VerifiedBundle } from '../oms/verifier.js';
 import type { ParsedBundle } from '../oms/parse-bundle.js';
 import type { ModelPolicy } from './schema.js';
 

@@ -18,7 +18,7 @@ import { evaluatePolicy, policyFailure } from './evaluate-policy.js';
 import type { LoadedPolicy } from './load-policy.js';
 import { identityMatcher } from './match-identity.js';
 import { policyVerifier, type PolicyVerifierOptions } from './policy-verifier.js';
-import type { SignerIdentity } from '../verify/verifier.js';
+import type { SignerIdentity } from '../oms/verifier.js';
 import type { PolicyResult } from './result.js';
 import { evidenceFromScan } from '../source/scan-evidence.js';
 

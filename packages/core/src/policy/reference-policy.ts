@@ -3,7 +3,7 @@
 // weights scanned only when the policy has a `weights` block. Used by `verify REF --policy` and by
 // `watch --policy --ref`, which then watches a deployed copy against the digest that was allowed.
 import type { OpenTargetOptions } from '../oci/open-target.js';
-import type { BundleVerifier } from '../verify/verifier.js';
+import type { BundleVerifier } from '../oms/verifier.js';
 import { evaluatePolicy } from './evaluate-policy.js';
 import type { PolicyEvidence } from '../source/evidence.js';
 import type { LoadedPolicy } from './load-policy.js';

@@ -2,7 +2,7 @@
 // cosign checks a fresh keyless signature against the instance's trusted root.
 import type { SerializedBundle } from '@sigstore/bundle';
 import { parseBundle } from '../oms/parse-bundle.js';
-import type { BundleVerifier } from '../verify/verifier.js';
+import type { BundleVerifier } from '../oms/verifier.js';
 import { serializeBundle } from './dsse-bundle.js';
 import type { BundleSigner } from './signer.js';
 

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pushModel } from '../oci/push-model.js';
 import { artifactSource } from '../source/open-model-source.js';
 import { keyVerifier } from '../verify/key-verifier.js';
-import { verifyModel } from '../verify/verify-model.js';
+import { verify } from '../verify/verify.js';
 import { keySigner } from './key-signer.js';
 import { sign } from './sign.js';
 
@@ -33,8 +33,8 @@ describe('sign', () => {
     expect(onDisk.kind).toBe('directory');
     if (onDisk.kind !== 'directory') return;
     expect(onDisk.signaturePath).toBe(path.join(dir, 'model.sig'));
-    const verified = await verifyModel(dir, { verifier: keyVerifier({ publicKey }) });
-    expect(verified.manifest.root).toBe(onDisk.manifest.root);
+    const verified = await verify(dir, { verifier: keyVerifier({ publicKey }) });
+    expect(verified).toMatchObject({ kind: 'directory', manifest: { root: onDisk.manifest.root } });
 
     const ref = `oci:${path.join(tmp, 'layout')}:v1`;
     const pushed = await pushModel(dir, ref);

@@ -1,7 +1,7 @@
 // The `sign` verb: one entry for a model on disk and a stored artifact. A directory or file gets its
 // OMS signature written beside it (sign-directory); an artifact gets the OMS and cosign signature
 // referrers (sign-artifact). The argument is opened by source/openModelSource, the one rule.
-import { ModelsealError } from '../errors.js';
+import { artifactOptions } from '../source/artifact-options.js';
 import type { OpenTargetOptions } from '../oci/open-target.js';
 import {
   openModelSource,
@@ -49,21 +49,5 @@ export async function sign(source: ModelSource | string, options: SignOptions): 
 export async function sign(source: ModelSource | string, options: SignOptions): Promise<SignResult> {
   const opened = typeof source === 'string' ? await openModelSource(source, options) : source;
   if (opened.kind === 'directory') return signDirectory(opened.path, options);
-  const given = DISK_ONLY.find((o) => isSet(options[o]));
-  if (given !== undefined)
-    throw new ModelsealError(
-      'USAGE',
-      `option ${given} is for a model on disk; ${opened.shown} is an artifact reference (leave ${given} out)`,
-    );
-  return signArtifact(opened.ref, { ...opened.options, ...definedOf(options) });
-}
-
-/** An option set to something other than nothing: undefined, false and [] are the defaults. */
-function isSet(value: unknown): boolean {
-  return value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0);
-}
-
-/** `options` without its undefined entries, so they do not hide the source's own options. */
-function definedOf<T extends object>(options: T): T {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as T;
+  return signArtifact(opened.ref, artifactOptions(opened, options, DISK_ONLY));
 }

@@ -10,7 +10,7 @@ import { parseStatement, type SignedManifest } from '../oms/statement.js';
 import { parseInTotoStatement } from '../in-toto/statement.js';
 import type { AttestationEvidence, UnboundEvidence, VerifiedStatement } from './evidence.js';
 import type { ErrorCode } from '../errors.js';
-import type { SignerIdentity } from '../verify/verifier.js';
+import type { SignerIdentity } from '../oms/verifier.js';
 import { evidenceKind, type EvidenceKind } from './evidence-kind.js';
 import type { FileSet } from './file-set.js';
 

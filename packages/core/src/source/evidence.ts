@@ -2,7 +2,7 @@
 // and attestation here has passed its cryptographic check (DSSE signature, certificate chain or
 // Sigstore trust root); the policy decides whether the signer and the claims are acceptable.
 import type { ErrorCode } from '../errors.js';
-import type { SignerIdentity } from '../verify/verifier.js';
+import type { SignerIdentity } from '../oms/verifier.js';
 
 /** An in-toto Statement v1 whose DSSE envelope verified. */
 export interface VerifiedStatement {

@@ -5,7 +5,7 @@ import { bundleReferrers, type SkippedReferrer } from './oci-referrers.js';
 import type { PullPlan } from '../oci/pull/pull-plan.js';
 import type { ReadOnlyTarget } from '../oci/target.js';
 import type { PolicyEvidence, UnboundEvidence } from './evidence.js';
-import type { BundleVerifier } from '../verify/verifier.js';
+import type { BundleVerifier } from '../oms/verifier.js';
 import { bindEvidence, type BoundEvidence } from './bind-evidence.js';
 import { evidenceKind } from './evidence-kind.js';
 import { layerFileSet, type FileSet } from './file-set.js';

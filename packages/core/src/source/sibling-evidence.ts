@@ -10,17 +10,18 @@ import { hashModel } from '../model/hash-model.js';
 import { readBundleFile } from '../oms/read-bundle-file.js';
 import { defaultSignaturePath } from '../oms/signature-path.js';
 import { readInputFile } from '../read-input-file.js';
-import type { VerifyModelSettings } from '../verify/verify-model.js';
-import type { BundleVerifier } from '../verify/verifier.js';
+import type { ProgressListener } from '../types.js';
+import type { BundleVerifier } from '../oms/verifier.js';
 import { directoryFileSet } from './directory-file-set.js';
 import { rebindEvidence, type ReferrerEvidence } from './referrer-evidence.js';
 import { verifyBundles, type ListedBundle } from './verify-bundles.js';
 
 /** Options of gatherSiblingEvidence. */
-export interface SiblingEvidenceOptions extends Pick<
-  VerifyModelSettings,
-  'signaturePath' | 'jobs' | 'onProgress'
-> {
+export interface SiblingEvidenceOptions {
+  /** Default: MODEL/model.sig for a directory, MODEL.sig for a single file. */
+  signaturePath?: string;
+  jobs?: number;
+  onProgress?: ProgressListener;
   verifier: BundleVerifier;
   /** Default true: ignored paths that exist fail the OMS signature check with IGNORED_PATH. */
   strict?: boolean;

@@ -6,7 +6,7 @@
 import { ModelsealError, type ErrorCode } from '../errors.js';
 import type { UnboundEvidence, VerificationFailure } from './evidence.js';
 import { parseBundle } from '../oms/parse-bundle.js';
-import type { BundleVerifier } from '../verify/verifier.js';
+import type { BundleVerifier } from '../oms/verifier.js';
 import type { ParsedBundle } from '../oms/parse-bundle.js';
 import type { VerifiedEvidence } from './bind-evidence.js';
 import { claimedPredicateType, evidenceKind, policyCheckFor } from './evidence-kind.js';

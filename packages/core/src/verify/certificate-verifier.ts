@@ -10,7 +10,7 @@ import { certificateName, hasSigningUsage, oneLineName, parseCertificateDer } fr
 import { signingAlgorithm } from '../keys/signing-algorithm.js';
 import { LEGACY_PAE_WARNING, verifyDsseSignature } from './dsse-signature.js';
 import { invalidNow, validatePath } from './certificate-path.js';
-import type { BundleVerifier, VerifiedBundle } from './verifier.js';
+import type { BundleVerifier, VerifiedBundle } from '../oms/verifier.js';
 import type { ParsedBundle } from '../oms/parse-bundle.js';
 import { tlogEntriesChecker, type TlogTrustedRoot } from './tlog-entries.js';
 

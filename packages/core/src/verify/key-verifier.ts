@@ -10,7 +10,7 @@ import type { KeyObject } from 'node:crypto';
 import { ModelsealError } from '../errors.js';
 import { loadPublicKey, publicKeyHint, sigstoreKeyHint } from '../keys/load-public-key.js';
 import { LEGACY_PAE_WARNING, verifyDsseSignature } from './dsse-signature.js';
-import type { BundleVerifier, VerifiedBundle } from './verifier.js';
+import type { BundleVerifier, VerifiedBundle } from '../oms/verifier.js';
 import type { ParsedBundle } from '../oms/parse-bundle.js';
 import { tlogEntriesChecker, type TlogTrustedRoot } from './tlog-entries.js';
 

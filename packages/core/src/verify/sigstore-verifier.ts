@@ -7,7 +7,7 @@ import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import type { toSignedEntity } from '@sigstore/verify';
 import { lazyModule } from '../lazy-module.js';
 import { ModelsealError } from '../errors.js';
-import type { BundleVerifier, VerifiedBundle } from './verifier.js';
+import type { BundleVerifier, VerifiedBundle } from '../oms/verifier.js';
 import type { ParsedBundle } from '../oms/parse-bundle.js';
 import { identityPolicy, type IdentityPolicyOptions } from './identity-policy.js';
 import { readFulcioIdentity, type FulcioIdentity } from './fulcio-extensions.js';

@@ -11,7 +11,7 @@ import { defaultSignaturePath } from '../oms/signature-path.js';
 import type { ProgressListener } from '../types.js';
 import { parseBundle } from '../oms/parse-bundle.js';
 import { keylessVerifier, type KeylessVerifierOptions } from './sigstore-verifier.js';
-import type { BundleVerifier, SignerIdentity } from './verifier.js';
+import type { BundleVerifier, SignerIdentity } from '../oms/verifier.js';
 
 /**
  * Options of verifyModel. Trust comes from `verifier` (key, certificate or keyless), or, as a

@@ -3,7 +3,7 @@
 // artifact (registry or `oci:LAYOUT`) its OMS signature referrer is verified and bound to its layers
 // exactly as `verify REF` does. Either way the signed manifest becomes what each file must hash to.
 import path from 'node:path';
-import { verifyArtifact } from '../attest/verify-artifact.js';
+import { verifyArtifact } from '../verify/verify-artifact.js';
 import { ModelsealError } from '../errors.js';
 import type { OpenTargetOptions } from '../oci/open-target.js';
 import { parseBundle } from '../oms/parse-bundle.js';
@@ -12,7 +12,7 @@ import { DEFAULT_SIGNATURE_NAME, defaultSignaturePath } from '../oms/signature-p
 import { parseStatement } from '../oms/statement.js';
 import { readInputFile } from '../read-input-file.js';
 import { openModelSource, type ModelSource } from '../source/open-model-source.js';
-import type { BundleVerifier } from '../verify/verifier.js';
+import type { BundleVerifier } from '../oms/verifier.js';
 import { baselineOf, type Baseline } from './model-baseline.js';
 
 /** Options of loadBaseline. */

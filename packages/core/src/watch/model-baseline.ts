@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { splitShardName } from '../oms/shard-layout.js';
 import type { SignedManifest } from '../oms/statement.js';
-import type { SignerIdentity } from '../verify/verifier.js';
+import type { SignerIdentity } from '../oms/verifier.js';
 import type { Resource } from '../types.js';
 
 /** A verified signature and what it says each file must hash to. */

@@ -5,7 +5,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { ModelsealError } from '../errors.js';
-import type { BundleVerifier } from '../verify/verifier.js';
+import type { BundleVerifier } from '../oms/verifier.js';
 import type { DriftEvent } from './drift-event.js';
 import { DriftTracker, type CheckSummary } from './drift-tracker.js';
 import type { Baseline } from './model-baseline.js';

@@ -12,7 +12,7 @@ import { newKeyPair } from '../keys/generate-key-pair.js';
 import { keySigner } from '../sign/key-signer.js';
 import type { BundleSigner } from '../sign/signer.js';
 import { keyVerifier } from '../verify/key-verifier.js';
-import { verifyModel } from '../verify/verify-model.js';
+import { verify } from '../verify/verify.js';
 import { createModelWriter } from './model-writer.js';
 
 const keys = newKeyPair();
@@ -62,8 +62,8 @@ describe('createModelWriter', () => {
       expect(result.manifest.root).toBe(after.root);
       expect(result.manifest.resources).toEqual(after.resources);
       expect(result.signaturePath).toBe(join(dir, 'model.sig'));
-      const verified = await verifyModel(dir, { verifier });
-      expect(verified.manifest.root).toBe(after.root);
+      const verified = await verify(dir, { verifier });
+      expect(verified).toMatchObject({ kind: 'directory', manifest: { root: after.root } });
       // no temporary file is left behind
       expect(readdirSync(dir).filter((n) => n.includes('.modelseal-'))).toEqual([]);
     },
@@ -78,7 +78,7 @@ describe('createModelWriter', () => {
     const result = await w.finish({ signer });
     expect(result.hashed).toEqual(['a.bin']);
     expect(result.manifest.root).toBe((await hashModel(dir)).root);
-    await expect(verifyModel(dir, { verifier })).resolves.toBeTruthy();
+    await expect(verify(dir, { verifier })).resolves.toBeTruthy();
   });
 
   it('a file changed while the signer works is hashed again and signed again', async () => {
@@ -97,7 +97,7 @@ describe('createModelWriter', () => {
     expect(calls).toBe(2);
     expect(result.hashed).toEqual(['w.bin']);
     expect(result.manifest.root).toBe((await hashModel(dir)).root);
-    await expect(verifyModel(dir, { verifier })).resolves.toBeTruthy();
+    await expect(verify(dir, { verifier })).resolves.toBeTruthy();
   });
 
   it('refuses unsafe names, the signature name, a second open stream and an open stream at finish', async () => {

@@ -1,8 +1,8 @@
 // The BundleVerifier contract: checks a bundle's signature and trust, returns the signed payload.
 // Implementations: key (public key), certificate (trust anchors), sigstore (trusted root + identity policy).
-// Comparing the payload with the model on disk is done afterwards by verifyModel, for every kind alike.
+// Comparing the payload with the model on disk is done afterwards by the verify verb, for every kind alike.
 
-import type { ParsedBundle } from '../oms/parse-bundle.js';
+import type { ParsedBundle } from './parse-bundle.js';
 
 /** Who signed, as established by the verifier. */
 export type SignerIdentity =

@@ -9,16 +9,16 @@ import type { OpenTargetOptions } from '../oci/open-target.js';
 import type { ImageManifest } from '../oci/manifest.js';
 import type { Descriptor, ReadOnlyTarget } from '../oci/target.js';
 import { parseBundle } from '../oms/parse-bundle.js';
-import type { BundleVerifier, SignerIdentity } from '../verify/verifier.js';
+import type { BundleVerifier, SignerIdentity } from '../oms/verifier.js';
 import { bindEvidence, type BoundOmsSignature, type VerifiedEvidence } from '../source/bind-evidence.js';
 import { layerFileSet } from '../source/file-set.js';
 import { isRunEnding } from '../source/run-ending-error.js';
 import { parseInTotoStatement } from '../in-toto/statement.js';
-import { legacySignatures, verifyLegacySignature } from './legacy-cosign.js';
+import { legacySignatures, verifyLegacySignature } from '../source/legacy-cosign.js';
 import { openArtifact, type OpenedArtifact } from '../source/oci-artifact.js';
 import { bundleReferrers, type SkippedReferrer } from '../source/oci-referrers.js';
 import { COSIGN_SIGN_V1 } from '../in-toto/predicate-types.js';
-import { errorOf, type CheckError } from './verify-attestation.js';
+import { errorOf, type CheckError } from '../check-error.js';
 
 /** How one signature fared. */
 export interface SignatureCheck {
