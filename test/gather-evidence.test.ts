@@ -122,11 +122,11 @@ describe('gatherEvidence', () => {
     ).rejects.toMatchObject({
       code: 'USAGE',
       message:
-        'attestationPaths is for a model on disk; 127.0.0.1:1/models/gather:v1 is an artifact (its signatures and attestations are its referrers)',
+        'option attestationPaths is for a model on disk; 127.0.0.1:1/models/gather:v1 is an artifact reference (leave attestationPaths out)',
     });
     await expect(gatherEvidence(closed, { verifier, signaturePath: 'model.sig' })).rejects.toMatchObject({
       code: 'USAGE',
-      message: expect.stringMatching(/^signaturePath is for a model on disk; /),
+      message: expect.stringMatching(/^option signaturePath is for a model on disk; /),
     });
   });
 });

@@ -87,7 +87,7 @@ describe('loadBaseline', () => {
       loadBaseline(closed, { verifier, directory: deployed, signaturePath: 'model.sig' }),
     ).rejects.toMatchObject({
       code: 'USAGE',
-      message: expect.stringMatching(/^signaturePath is for a model on disk; /),
+      message: expect.stringMatching(/^option signaturePath is for a model on disk; /),
     });
   });
 });

@@ -7,13 +7,13 @@
 import path from 'node:path';
 import { stat } from 'node:fs/promises';
 import { defaultAttestationPath } from '../attest/attest.js';
-import { ModelsealError } from '../errors.js';
 import { CYCLONEDX_BOM, SLSA_PROVENANCE_V1 } from '../in-toto/predicate-types.js';
 import { openSource, type OpenTargetOptions } from '../oci/open-target.js';
 import { planPull } from '../oci/pull/pull-plan.js';
 import { scan } from '../scan/scan-model.js';
 import type { PolicyEvidence } from '../source/evidence.js';
 import { openModelSource, type ArtifactSource, type ModelSource } from '../source/open-model-source.js';
+import { artifactOptions } from '../source/artifact-options.js';
 import { gatherReferrerEvidence } from '../source/referrer-evidence.js';
 import { evidenceFromScan } from '../source/scan-evidence.js';
 import { gatherSiblingEvidence } from '../source/sibling-evidence.js';
@@ -120,15 +120,8 @@ export async function gatherEvidence(
     }
     return { kind: 'directory', path: modelPath, shown: opened.shown, evidence };
   }
-  for (const option of ['attestationPaths', 'signaturePath'] as const) {
-    const given = options[option];
-    if (given !== undefined && given.length > 0)
-      throw new ModelsealError(
-        'USAGE',
-        `${option} is for a model on disk; ${opened.shown} is an artifact (its signatures and attestations are its referrers)`,
-      );
-  }
-  const { target, selector, shown } = openSource(opened.ref, { ...opened.options, ...options });
+  const reach = artifactOptions(opened, options, ['attestationPaths', 'signaturePath']);
+  const { target, selector, shown } = openSource(opened.ref, reach);
   const plan = await planPull(target, selector, shown, undefined, 'refuse');
   const { evidence } = await gatherReferrerEvidence(target, plan, shown, options.verifier);
   if (options.scan)

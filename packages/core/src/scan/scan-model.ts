@@ -1,6 +1,7 @@
 // The `scan` verb: scan a model on disk (a directory or a single file) or an artifact (a ModelSource,
 // a reference, or an opened Target) for weight formats, pickle imports and malformed headers. Reads
 // and parses; never loads or runs a file.
+import { artifactOptions } from '../source/artifact-options.js';
 import { openModelSource, type ModelSource } from '../source/open-model-source.js';
 import { ModelsealError } from '../errors.js';
 import { walkModel } from '../model/walk-model.js';
@@ -77,7 +78,7 @@ export async function scan(
       selector,
       shown: named,
     } = isModelSource(opened)
-      ? openSource(opened.ref, { ...opened.options, ...options })
+      ? openSource(opened.ref, artifactOptions(opened, options, []))
       : openSource(opened, options);
     shown = named;
     files = await scanArtifact(target, selector, shown, {

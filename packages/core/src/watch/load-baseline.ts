@@ -3,7 +3,7 @@
 // artifact (registry or `oci:LAYOUT`) its OMS signature referrer is verified and bound to its layers
 // exactly as `verify REF` does. Either way the signed manifest becomes what each file must hash to.
 import path from 'node:path';
-import { verifyArtifact } from '../verify/verify-artifact.js';
+import { verify } from '../verify/verify.js';
 import { ModelsealError } from '../errors.js';
 import type { OpenTargetOptions } from '../oci/open-target.js';
 import { parseBundle } from '../oms/parse-bundle.js';
@@ -57,26 +57,19 @@ export async function loadBaseline(
       verified.signer,
     );
   }
-  if (options.signaturePath !== undefined)
-    throw new ModelsealError(
-      'USAGE',
-      `signaturePath is for a model on disk; ${opened.shown} is an artifact (its signature is a referrer)`,
-    );
   if (options.directory === undefined)
     throw new ModelsealError(
       'USAGE',
       `a baseline from the artifact ${opened.shown} needs directory: the deployed copy it describes`,
     );
-  const result = await verifyArtifact(opened.ref, {
-    ...opened.options,
-    ...options,
-    requireOms: true,
-  });
+  // verify REF's own rule: its options over the source's, signaturePath refused (USAGE)
+  const { directory, ...verifyOptions } = options;
+  const result = await verify(opened, { ...verifyOptions, requireOms: true });
   if (!result.signed)
     throw new ModelsealError(
       'SIGNATURE_MISSING',
       `${result.reference}@${result.digest} has no OMS signature that verifies: nothing says which files the model holds`,
     );
-  const root = path.resolve(options.directory);
+  const root = path.resolve(directory);
   return baselineOf(root, path.join(root, DEFAULT_SIGNATURE_NAME), result.signed, result.signer);
 }
