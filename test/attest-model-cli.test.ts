@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { slsaProvenanceV1Schema } from '../packages/core/src/attest/provenance-schema.js';
+import { slsaProvenanceV1Schema } from '../packages/core/src/provenance/provenance-schema.js';
 import { makePki, type Pki } from './oms-test-pki.js';
 import { startSigstoreStack, TEST_EMAIL, TEST_ISSUER, type SigstoreStack } from './sigstore/stack.js';
 import { runCliInProcess } from './cli-in-process.js';

@@ -152,7 +152,7 @@ export function lazyModule(id) {
 `;
       return { contents, loader: 'js', resolveDir: path.dirname(args.path) };
     });
-    build.onLoad({ filter: /[\\/]attest[\\/]tool-version\.js$/ }, (args) => {
+    build.onLoad({ filter: /[\\/]sbom[\\/]tool-version\.js$/ }, (args) => {
       if (!args.path.startsWith(coreDist)) return undefined;
       const pkg = JSON.parse(readFileSync(path.join(coreDist, '..', 'package.json'), 'utf8'));
       const text = replaceOnce(

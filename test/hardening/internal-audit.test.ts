@@ -82,7 +82,10 @@ describe('INTERNAL is only for real bugs (issue 14 #12)', () => {
  */
 const CORE_FLAG_STRINGS: Record<string, [number, string]> = {
   'packages/core/src/admission/model-pod.ts': [2, "the init container's command line (--policy, --result)"],
-  'packages/core/src/attest/provenance-inputs.ts': [2, 'git arguments (rev-parse --verify, --show-toplevel)'],
+  'packages/core/src/provenance/provenance-inputs.ts': [
+    2,
+    'git arguments (rev-parse --verify, --show-toplevel)',
+  ],
   'packages/core/src/oci/scavenge-pacer.ts': [2, 'V8 flags (--expose-gc)'],
 };
 

@@ -82,9 +82,13 @@ export {
   type VerifyAttestationResult,
 } from './attest/verify-model-attestation.js';
 /** sbom(source, options): a validated CycloneDX 1.6 ML-BOM; for an artifact, no weight layer fetched. */
-export { sbom, type SbomOptions } from './attest/sbom.js';
+export { sbom, type SbomOptions } from './sbom/sbom.js';
 /** provenance(source, options): a SLSA v1 provenance statement about a model. */
-export { provenance, type ProvenanceOptions, type ProvenanceStatement } from './attest/model-provenance.js';
+export {
+  provenance,
+  type ProvenanceOptions,
+  type ProvenanceStatement,
+} from './provenance/model-provenance.js';
 export { evaluatePolicy, loadPolicy } from './policy/index.js';
 export type { ModelPolicy, LoadedPolicy, PolicyEvidence, PolicyResult, PolicyCheck } from './policy/index.js';
 /** scan(MODEL|REF|ModelSource, options): weight formats and pickle imports; findings in the report, input errors thrown. */

@@ -17,7 +17,7 @@ import { resolveModelSource } from '../source/resolve-model-source.js';
 import type { StatementSubject } from '../in-toto/statement.js';
 import { typeFileWord } from '../in-toto/predicate-types.js';
 import { signStatement } from './sign-statement.js';
-import { sourceSubjects, type SubjectHashing } from './statement-subjects.js';
+import { sourceSubjects, type SubjectHashing } from '../source/statement-subjects.js';
 
 /**
  * Options of attest(): the signer and the predicate (with its type URI); for a model on disk where

@@ -2,7 +2,8 @@
 // statements, cosign predicate types, SLSA provenance v1 (GitHub and ml-training buildTypes), the
 // CycloneDX 1.6 ML-BOM, and attestation verification. The root export carries the verbs only.
 export { defaultAttestationPath } from './attest.js';
-export { signStatement, type AttestationStatement } from './sign-statement.js';
+export { signStatement } from './sign-statement.js';
+export type { AttestationStatement } from '../in-toto/statement.js';
 export {
   buildInTotoStatement,
   parseInTotoStatement,
@@ -29,15 +30,15 @@ export {
   type BuildProvenanceOptions,
   type DigestedInput,
   type GithubBuildClaims,
-} from './provenance.js';
+} from '../provenance/provenance.js';
 export {
   slsaProvenanceV1Schema,
   resourceDescriptorSchema,
   mlTrainingExternalParametersSchema,
   type SlsaProvenanceV1,
   type ResourceDescriptor,
-} from './provenance-schema.js';
-export { githubBuildClaims, onGithubActions, type GithubProvenanceEnv } from './github-claims.js';
+} from '../provenance/provenance-schema.js';
+export { githubBuildClaims, onGithubActions, type GithubProvenanceEnv } from '../provenance/github-claims.js';
 export {
   digestedInput,
   isPinnedInput,
@@ -46,15 +47,15 @@ export {
   byproduct,
   gitSource,
   remoteUri,
-} from './provenance-inputs.js';
-export { buildSbom, validateSbom, type SbomSource } from './cyclonedx-bom.js';
+} from '../provenance/provenance-inputs.js';
+export { buildSbom, validateSbom, type SbomSource } from '../sbom/cyclonedx-bom.js';
 export {
   readModelFacts,
   frontMatter,
   MODEL_CARD_FILES,
   type ModelFacts,
   type ReadModelFile,
-} from './model-card.js';
+} from '../sbom/model-card.js';
 export type {
   CdxBomJson,
   CdxComponentJson,
@@ -62,7 +63,7 @@ export type {
   CdxModelCard,
   CdxPerformanceMetric,
   CdxProperty,
-} from './cyclonedx-types.js';
+} from '../sbom/cyclonedx-types.js';
 export {
   verifyAttestations,
   type AttestationCandidate,
@@ -70,7 +71,7 @@ export {
   type CheckAttestationsOptions,
   type VerifiedAttestation,
 } from './verify-attestation.js';
-export { provenanceStatement, parseTime } from './model-provenance.js';
+export { provenanceStatement, parseTime } from '../provenance/model-provenance.js';
 export type { VerifyArtifactResult, SignatureCheck } from '../verify/verify-artifact.js';
 export { pullVerification, type PullVerificationOptions } from './pull-verification.js';
 export {

@@ -3,14 +3,7 @@
 import type { SerializedBundle } from '@sigstore/bundle';
 import { IN_TOTO_PAYLOAD_TYPE } from '../oms/dsse.js';
 import type { BundleSigner } from '../sign/signer.js';
-import { buildInTotoStatement, type StatementSubject } from '../in-toto/statement.js';
-
-/** A statement to sign: subjects, predicateType URI and the predicate object. */
-export interface AttestationStatement {
-  subject: StatementSubject[];
-  predicateType: string;
-  predicate: unknown;
-}
+import { buildInTotoStatement, type AttestationStatement } from '../in-toto/statement.js';
 
 /**
  * Signs an in-toto statement (an object, or statement bytes used verbatim) as a Sigstore bundle v0.3

@@ -12,7 +12,7 @@ import type { ModelSource } from '../source/open-model-source.js';
 import { resolveModelSource } from '../source/resolve-model-source.js';
 import type { BundleVerifier } from '../oms/verifier.js';
 import { defaultAttestationPath } from './attest.js';
-import { sourceSubjects } from './statement-subjects.js';
+import { sourceSubjects } from '../source/statement-subjects.js';
 import {
   verifyAttestations,
   type AttestationCandidate,

@@ -15,6 +15,13 @@ export interface StatementSubject {
   annotations?: Record<string, unknown>;
 }
 
+/** A statement to sign: subjects, predicateType URI and the predicate object. */
+export interface AttestationStatement {
+  subject: StatementSubject[];
+  predicateType: string;
+  predicate: unknown;
+}
+
 /** A statement as read back from a verified payload. */
 export interface InTotoStatement {
   _type: string;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sbom } from '../attest/sbom.js';
+import { sbom } from '../sbom/sbom.js';
 import { checkSbom } from './check-sbom.js';
 
 const FIXTURE = path.resolve(

@@ -3,7 +3,7 @@
 // ml-training buildType (docs/buildtypes/ml-training-v1.md). Validated against the SLSA v1 schema.
 import { randomUUID } from 'node:crypto';
 import { ModelsealError } from '../errors.js';
-import type { AttestationStatement } from './sign-statement.js';
+import type { AttestationStatement } from '../in-toto/statement.js';
 import type { StatementSubject } from '../in-toto/statement.js';
 import { SLSA_PROVENANCE_V1 } from '../in-toto/predicate-types.js';
 import {
@@ -12,7 +12,7 @@ import {
   type ResourceDescriptor,
   type SlsaProvenanceV1,
 } from './provenance-schema.js';
-import { toolVersion, TOOL_NAME } from './tool-version.js';
+import { toolVersion, TOOL_NAME } from '../sbom/tool-version.js';
 
 /** buildType of GitHub Actions workflows (actions/attest-build-provenance). */
 export const GITHUB_BUILD_TYPE = 'https://actions.github.io/buildtypes/workflow/v1';

@@ -7,7 +7,7 @@ import { hashModel, type HashModelOptions } from '../model/hash-model.js';
 import { defaultSignaturePath } from '../oms/signature-path.js';
 import type { ModelSource } from '../source/open-model-source.js';
 import type { StatementSubject } from '../in-toto/statement.js';
-import { omsManifestOf, openArtifact, type OpenedArtifact } from '../source/oci-artifact.js';
+import { omsManifestOf, openArtifact, type OpenedArtifact } from './oci-artifact.js';
 
 /** How to hash a model on disk (as `sign` does; its signature file is always left out). */
 export type SubjectHashing = Omit<HashModelOptions, 'signaturePath'>;

@@ -7,7 +7,7 @@ import { ModelsealError } from '../errors.js';
 import type { OpenTargetOptions } from '../oci/open-target.js';
 import type { ModelSource } from '../source/open-model-source.js';
 import { resolveModelSource } from '../source/resolve-model-source.js';
-import { sourceSubjects } from './statement-subjects.js';
+import { sourceSubjects } from '../source/statement-subjects.js';
 import { githubBuildClaims, onGithubActions, type GithubProvenanceEnv } from './github-claims.js';
 import type { StatementSubject } from '../in-toto/statement.js';
 import { buildProvenance, type BuildProvenanceOptions } from './provenance.js';
