@@ -6,7 +6,6 @@
 // (pkg:oci, manifest digest, repository_url for a registry, none for a layout), version, hash and
 // dependsOn; provenance subjects are the manifest digest + OMS root.
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,28 +14,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slsaProvenanceV1Schema, validateSbom } from '../packages/core/src/attest/index.js';
 import type { CdxBomJson } from '../packages/core/src/attest/index.js';
 import { pushModel } from '../packages/core/src/oci/push-model.js';
+import { HF_TINY_LLAMA as MODEL, HF_TINY_LLAMA_ROOT as ROOT, SHA256SUM } from './hf-tiny-llama.js';
 import { startFaultProxy, type FaultProxy } from './registry/fault-proxy.js';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'packages/cli/dist/bin.js');
-const MODEL = path.join(repo, 'fixtures/models/hf-tiny-llama');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-attest-oci-sbom-'));
 
-// `sha256sum fixtures/models/hf-tiny-llama/*`
-const SHA256SUM: Record<string, string> = {
-  'README.md': '5f1ae676a4bd965e5ca00712ad3cdc56681a9519bb4d9c232994828ed0a37839',
-  'config.json': '13daa2dfca0d46b75849fe3047dcabeadd1c457235d78873e8109b342093f265',
-  'generation_config.json': '4a41c64532a6fd41ef017b68f4796b5f644389cef55bbb83ee37f1f720f8f6d9',
-  'model.safetensors': '5716247916c09dd38c3888afa334fd9a5d4e549e9b7fb76c3550241f9992db81',
-  'tokenizer.json': 'f37a66b204530079dddf8e6f3f37f73e69f22216864aa44db307c23563b67dfc',
-};
 const CARD = ['README.md', 'config.json', 'generation_config.json'];
 const WEIGHTS = ['model.safetensors', 'tokenizer.json'];
-// OMS root: SHA-256 over the raw file digests in UTF-8 byte order
-const ROOT = createHash('sha256')
-  .update(Buffer.concat(Object.keys(SHA256SUM).map((n) => Buffer.from(SHA256SUM[n], 'hex'))))
-  .digest('hex');
 
 const MODEL_CARD = {
   modelParameters: {

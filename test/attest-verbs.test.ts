@@ -5,11 +5,9 @@
 // without them the registry refuses: REGISTRY_AUTH); a string that is a missing path is NOT_FOUND; an
 // option that only applies on disk is USAGE with an artifact before anything is pushed; an
 // attestation of the directory stops verifying once a file changes (SUBJECT_MISMATCH).
-import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   attest,
@@ -26,25 +24,11 @@ import { CYCLONEDX_BOM, SLSA_PROVENANCE_V1 } from '../packages/core/src/attest/i
 import { bundleReferrers } from '../packages/core/src/source/oci-referrers.js';
 import { openArtifact } from '../packages/core/src/source/oci-artifact.js';
 import { newKeyPair } from '../packages/core/src/keys.js';
+import { HF_TINY_LLAMA as MODEL, HF_TINY_LLAMA_ROOT as ROOT, SHA256SUM } from './hf-tiny-llama.js';
 import { rejectionOf } from './rejection.js';
 import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry, type RunningRegistry } from './registry/harness.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MODEL = path.join(repo, 'fixtures/models/hf-tiny-llama');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ms-attest-verbs-'));
-
-// `sha256sum fixtures/models/hf-tiny-llama/*`
-const SHA256SUM: Record<string, string> = {
-  'README.md': '5f1ae676a4bd965e5ca00712ad3cdc56681a9519bb4d9c232994828ed0a37839',
-  'config.json': '13daa2dfca0d46b75849fe3047dcabeadd1c457235d78873e8109b342093f265',
-  'generation_config.json': '4a41c64532a6fd41ef017b68f4796b5f644389cef55bbb83ee37f1f720f8f6d9',
-  'model.safetensors': '5716247916c09dd38c3888afa334fd9a5d4e549e9b7fb76c3550241f9992db81',
-  'tokenizer.json': 'f37a66b204530079dddf8e6f3f37f73e69f22216864aa44db307c23563b67dfc',
-};
-// OMS root: SHA-256 over the raw file digests in UTF-8 byte order
-const ROOT = createHash('sha256')
-  .update(Buffer.concat(Object.keys(SHA256SUM).map((n) => Buffer.from(SHA256SUM[n], 'hex'))))
-  .digest('hex');
 
 const credentials = { username: REGISTRY_USER, password: REGISTRY_PASSWORD };
 const keys = newKeyPair();

@@ -2,29 +2,14 @@
 // and README front matter: the model as metadata.component (hash = OMS root, no purl for a directory),
 // file hashes (from sha256sum), the dependency graph, the model card, datasets, pedigree, licence,
 // serialNumber and tool; strict 1.6 validation; an invalid document is INVALID_SBOM.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { HF_TINY_LLAMA as MODEL, HF_TINY_LLAMA_ROOT, SHA256SUM } from '../../../../test/hf-tiny-llama.js';
 import { rejectionOf } from '../../../../test/rejection.js';
 import { buildSbom, validateSbom, type SbomSource } from './cyclonedx-bom.js';
 import { sbom } from './sbom.js';
 import { frontMatter } from './model-card.js';
-
-const MODEL = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../../fixtures/models/hf-tiny-llama',
-);
-
-// `sha256sum fixtures/models/hf-tiny-llama/*`
-const SHA256SUM: Record<string, string> = {
-  'README.md': '5f1ae676a4bd965e5ca00712ad3cdc56681a9519bb4d9c232994828ed0a37839',
-  'config.json': '13daa2dfca0d46b75849fe3047dcabeadd1c457235d78873e8109b342093f265',
-  'generation_config.json': '4a41c64532a6fd41ef017b68f4796b5f644389cef55bbb83ee37f1f720f8f6d9',
-  'model.safetensors': '5716247916c09dd38c3888afa334fd9a5d4e549e9b7fb76c3550241f9992db81',
-  'tokenizer.json': 'f37a66b204530079dddf8e6f3f37f73e69f22216864aa44db307c23563b67dfc',
-};
 
 describe('sbom on hf-tiny-llama', () => {
   it('describes the model in metadata.component (OMS root as its hash) depending on every file, dataset and base model', async () => {
@@ -37,16 +22,7 @@ describe('sbom on hf-tiny-llama', () => {
     expect(bom.metadata?.tools).toEqual({
       components: [{ type: 'application', name: 'modelseal', version: '0.1.0' }],
     });
-    // OMS root: SHA-256 over the raw file digests in UTF-8 byte order (computed here, not by the hasher)
-    const root = createHash('sha256')
-      .update(
-        Buffer.concat(
-          Object.keys(SHA256SUM)
-            .sort()
-            .map((n) => Buffer.from(SHA256SUM[n], 'hex')),
-        ),
-      )
-      .digest('hex');
+    const root = HF_TINY_LLAMA_ROOT; // from the sha256sum digests, not from the hasher
     const { modelCard, pedigree, ...model } = bom.metadata?.component ?? { type: '', name: '' };
     expect(modelCard).toBeDefined();
     expect(pedigree).toEqual({
