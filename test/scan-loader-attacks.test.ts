@@ -141,7 +141,7 @@ describe('scan: clean refuses a file of unknown format unless the policy names i
     expect(scanned.code).toBe(0);
     expect(scanned.stdout).toMatch(/^model\.pkl\.gz +unknown +/m);
     expect(scanned.stdout).toContain(
-      '1 file(s) of unknown format: no loader modelseal knows accepts them; a policy with `scan: clean` refuses them unless `weights.allowUnknown` names them',
+      '1 file of unknown format: no loader modelseal knows accepts it; a policy with `scan: clean` refuses it unless `weights.allowUnknown` names it',
     );
     const json = JSON.parse(box.run(['scan', model, '--json']).stdout) as { path: string; format: string }[];
     expect(json.map((f) => [f.path, f.format])).toEqual([

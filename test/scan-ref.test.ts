@@ -137,6 +137,17 @@ describe('scan REF', () => {
     expect(counter.received()).toBe(0);
   });
 
+  it('ignorePaths with an artifact is USAGE before any request (it would be silently ignored)', async () => {
+    counter.reset();
+    await expect(
+      scan(`${counter.host}/scan/model:v1`, { ignorePaths: ['training_args.bin'] }),
+    ).rejects.toMatchObject({
+      code: 'USAGE',
+      message: `option ignorePaths is for a model on disk; ${counter.host}/scan/model:v1 is an artifact reference (leave ignorePaths out)`,
+    });
+    expect(counter.received()).toBe(0);
+  });
+
   it('a pickle layer served with different bytes fails with DIGEST_MISMATCH, not a verdict', async () => {
     for (const name of ['training_args.bin', 'pytorch_model.bin']) {
       faults.corruptBlob(layers[name]);

@@ -46,7 +46,7 @@ describe('scan, watch, attest and verify-attestation escape control characters (
     ]);
     expect(lines[1]).toContain('os\\x1b]0;x\\x07.system');
     expect(lines.filter((l) => l.startsWith('finding: '))).toHaveLength(1);
-    expect(lines.at(-1)).toBe('scan: 4 files scanned, 1 flagged, 1 findings');
+    expect(lines.at(-1)).toBe('scan: 4 files scanned, 1 flagged, 1 finding');
     const json = box.run(['scan', m, '--json']);
     expect((JSON.parse(json.stdout) as { path: string }[]).map((f) => f.path)).toContain(EVIL);
   });

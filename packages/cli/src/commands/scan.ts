@@ -39,18 +39,26 @@ export function renderScan(r: ScanReport): string {
   const unknown = r.files.filter((f) => f.format === 'unknown').length;
   if (unknown > 0)
     out.push(
-      `${unknown} file(s) of unknown format: no loader modelseal knows accepts them; a policy with \`scan: clean\` refuses them unless \`weights.allowUnknown\` names them`,
+      `${counted(unknown, 'file')} of unknown format: no loader modelseal knows accepts ${them(unknown)}; a policy with \`scan: clean\` refuses ${them(unknown)} unless \`weights.allowUnknown\` names ${them(unknown)}`,
     );
   out.push('');
   for (const x of r.findings) out.push(escapeControl(`finding: ${x.message}`));
   const flagged = r.files.filter((f) => f.verdict === 'flagged').length;
   out.push(
     escapeControl(
-      `${r.source}: ${r.files.length} files scanned, ${flagged} flagged, ${r.findings.length} findings`,
+      `${r.source}: ${counted(r.files.length, 'file')} scanned, ${flagged} flagged, ${counted(r.findings.length, 'finding')}`,
     ),
   );
   return `${out.join('\n')}\n`;
 }
+
+/** `1 file`, `2 files`, `0 files`. */
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** `it` for one, `them` for more. */
+const them = (n: number) => (n === 1 ? 'it' : 'them');
 
 /** The parsed flags of `scan`. */
 interface ScanFlags extends RegistryFlags {

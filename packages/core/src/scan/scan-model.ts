@@ -54,7 +54,7 @@ async function scanDirectory(
  * opened ArtifactSource its own options are used under `options`. Recognises formats by content; lists
  * every global a pickle imports (GLOBAL, INST, STACK_GLOBAL through stack and memo, EXT*) and flags
  * those outside the safe list with file and byte offset; validates safetensors headers. Findings are
- * returned in the report (`clean: false`), not thrown. Throws USAGE (bad allow pattern), NOT_FOUND,
+ * returned in the report (`clean: false`), not thrown. Throws USAGE (bad allow pattern; ignorePaths with an artifact), NOT_FOUND,
  * UNREADABLE, SYMLINK, BAD_REFERENCE, REGISTRY*, UNSUPPORTED_ARTIFACT (an index), DIGEST_MISMATCH.
  */
 export async function scan(
@@ -78,7 +78,7 @@ export async function scan(
       selector,
       shown: named,
     } = isModelSource(opened)
-      ? openSource(opened.ref, artifactOptions(opened, options, []))
+      ? openSource(opened.ref, artifactOptions(opened, options, ['ignorePaths']))
       : openSource(opened, options);
     shown = named;
     files = await scanArtifact(target, selector, shown, {
