@@ -54,7 +54,8 @@ const UNTYPED_THROWS: Record<string, [number, string]> = {
 /** Where the CLI (or a JSON result) can say INTERNAL: only for errors that are not ModelsealErrors. */
 const INTERNAL_SITES = [
   "packages/cli/src/output.ts: 'INTERNAL'",
-  "packages/core/src/attest/verify-attestation.ts: 'INTERNAL'",
+  // a check's error as JSON (checkError): a ModelsealError keeps its code, anything else is INTERNAL
+  "packages/core/src/check-error.ts: 'INTERNAL'",
   // the admission webhook's HTTP 500 answer for an unexpected (untyped) error
   "packages/core/src/admission/admission-server.ts: 'INTERNAL'",
   'packages/cli/src/output.ts: error[INTERNAL]',
