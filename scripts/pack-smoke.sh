@@ -42,7 +42,7 @@ echo "== npx modelseal --version: $got"
 node --input-type=module -e "
   const core = await import('@modelseal/core');
   const keys = await import('@modelseal/core/keys');
-  if (typeof core.signModel !== 'function' || typeof keys.loadPublicKeyFile !== 'function') process.exit(1);
+  if (typeof core.sign !== 'function' || typeof core.verify !== 'function' || typeof keys.loadPublicKeyFile !== 'function') process.exit(1);
   console.log('== import @modelseal/core:', Object.keys(core).length, 'root exports');
 "
 
