@@ -10,10 +10,12 @@ import { Worker } from 'node:worker_threads';
  * from sources (vitest, tsx), `hash-worker.ts` and its imports bundled once per process with
  * esbuild (a dev dependency) into a `data:` module. Registering tsx in every worker instead cost
  * ~0.4 s of CPU per thread (each started its own transformer); the bundle costs that once.
+ * The single executable's build replaces this function by one returning its `hash-worker.cjs` asset
+ * as source to evaluate (scripts/bundle/build.mjs): keep the `{ spec, eval }` shape.
  */
-function workerEntry(): URL {
+function workerEntry(): { spec: URL | string; eval: boolean } {
   const js = new URL('./hash-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return js;
+  if (existsSync(fileURLToPath(js))) return { spec: js, eval: false };
   const ts = new URL('./hash-worker.ts', import.meta.url);
   const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
   const out = esbuild.buildSync({
@@ -27,18 +29,17 @@ function workerEntry(): URL {
     // lazyModule resolves native and optional packages from the sources' own location
     define: { 'import.meta.url': JSON.stringify(ts.href) },
   });
-  return new URL(
-    `data:text/javascript;base64,${Buffer.from(out.outputFiles[0].contents).toString('base64')}`,
-  );
+  const data = `data:text/javascript;base64,${Buffer.from(out.outputFiles[0].contents).toString('base64')}`;
+  return { spec: new URL(data), eval: false };
 }
 
-let entry: URL | undefined;
+let entry: { spec: URL | string; eval: boolean } | undefined;
 let live = 0;
 
 /** Start one hashing worker thread. */
 export function startHashWorker(): Worker {
   entry ??= workerEntry();
-  const w = new Worker(entry);
+  const w = new Worker(entry.spec, { eval: entry.eval });
   live++;
   w.once('exit', () => live--);
   return w;
