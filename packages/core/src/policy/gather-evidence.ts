@@ -4,6 +4,7 @@
 // Either way every bundle is verified with one verifier and bound to this model before it counts
 // (source/bindEvidence). With `scan`, the weight files are scanned too (for an artifact: fetched with
 // digest checks).
+import { resolveModelSource } from '../source/resolve-model-source.js';
 import path from 'node:path';
 import { stat } from 'node:fs/promises';
 import { defaultAttestationPath } from '../attest/attest.js';
@@ -12,7 +13,7 @@ import { openSource, type OpenTargetOptions } from '../oci/open-target.js';
 import { planPull } from '../oci/pull/pull-plan.js';
 import { scan } from '../scan/scan-model.js';
 import type { PolicyEvidence } from '../source/evidence.js';
-import { openModelSource, type ArtifactSource, type ModelSource } from '../source/open-model-source.js';
+import type { ArtifactSource, ModelSource } from '../source/open-model-source.js';
 import { artifactOptions } from '../source/artifact-options.js';
 import { gatherReferrerEvidence } from '../source/referrer-evidence.js';
 import { evidenceFromScan } from '../source/scan-evidence.js';
@@ -104,7 +105,7 @@ export async function gatherEvidence(
   source: ModelSource | string,
   options: GatherEvidenceOptions,
 ): Promise<GatheredEvidence> {
-  const opened = typeof source === 'string' ? await openModelSource(source, options) : source;
+  const opened = await resolveModelSource(source, options);
   if (opened.kind === 'directory') {
     const modelPath = opened.path;
     const { evidence, signaturePath } = await gatherSiblingEvidence(modelPath, {

@@ -1,14 +1,10 @@
 // The `sign` verb: one entry for a model on disk and a stored artifact. A directory or file gets its
 // OMS signature written beside it (sign-directory); an artifact gets the OMS and cosign signature
 // referrers (sign-artifact). The argument is opened by source/openModelSource, the one rule.
+import { resolveModelSource } from '../source/resolve-model-source.js';
 import { artifactOptions } from '../source/artifact-options.js';
 import type { OpenTargetOptions } from '../oci/open-target.js';
-import {
-  openModelSource,
-  type ArtifactSource,
-  type DirectorySource,
-  type ModelSource,
-} from '../source/open-model-source.js';
+import { type ArtifactSource, type DirectorySource, type ModelSource } from '../source/open-model-source.js';
 import { signArtifact, type ArtifactSignResult } from './sign-artifact.js';
 import { signDirectory, type DirectorySignOptions, type DirectorySignResult } from './sign-directory.js';
 
@@ -47,7 +43,7 @@ export async function sign(source: DirectorySource, options: SignOptions): Promi
 export async function sign(source: ArtifactSource, options: SignOptions): Promise<ArtifactSignResult>;
 export async function sign(source: ModelSource | string, options: SignOptions): Promise<SignResult>;
 export async function sign(source: ModelSource | string, options: SignOptions): Promise<SignResult> {
-  const opened = typeof source === 'string' ? await openModelSource(source, options) : source;
+  const opened = await resolveModelSource(source, options);
   if (opened.kind === 'directory') return signDirectory(opened.path, options);
   return signArtifact(opened.ref, artifactOptions(opened, options, DISK_ONLY));
 }

@@ -2,15 +2,11 @@
 // re-hashed and compared with its OMS signature (verify-model); an artifact's signature referrers
 // are checked and bound to its manifest without downloading a layer (verify-artifact). The argument
 // is opened by source/openModelSource, the one rule; the verifier is built once for both kinds.
+import { resolveModelSource } from '../source/resolve-model-source.js';
 import type { KeyObject } from 'node:crypto';
 import { artifactOptions } from '../source/artifact-options.js';
 import type { OpenTargetOptions } from '../oci/open-target.js';
-import {
-  openModelSource,
-  type ArtifactSource,
-  type DirectorySource,
-  type ModelSource,
-} from '../source/open-model-source.js';
+import { type ArtifactSource, type DirectorySource, type ModelSource } from '../source/open-model-source.js';
 import { keylessVerifier } from './sigstore-verifier.js';
 import { verifyArtifact, type VerifyArtifactResult } from './verify-artifact.js';
 import { verifyModel, type VerifyModelOptions, type VerifyModelResult } from './verify-model.js';
@@ -52,7 +48,7 @@ export async function verify(source: DirectorySource, options: VerifyOptions): P
 export async function verify(source: ArtifactSource, options: VerifyOptions): Promise<ArtifactVerifyResult>;
 export async function verify(source: ModelSource | string, options: VerifyOptions): Promise<VerifyResult>;
 export async function verify(source: ModelSource | string, options: VerifyOptions): Promise<VerifyResult> {
-  const opened = typeof source === 'string' ? await openModelSource(source, options) : source;
+  const opened = await resolveModelSource(source, options);
   const verifier = options.verifier ?? keylessVerifier(options);
   if (opened.kind === 'directory')
     return { kind: 'directory', ...(await verifyModel(opened.path, { ...options, verifier })) };

@@ -2,6 +2,7 @@
 // model source. For a model on disk its signature file (default MODEL/model.sig) is verified; for an
 // artifact (registry or `oci:LAYOUT`) its OMS signature referrer is verified and bound to its layers
 // exactly as `verify REF` does. Either way the signed manifest becomes what each file must hash to.
+import { resolveModelSource } from '../source/resolve-model-source.js';
 import path from 'node:path';
 import { verify } from '../verify/verify.js';
 import { ModelsealError } from '../errors.js';
@@ -11,7 +12,7 @@ import { MAX_BUNDLE_BYTES } from '../oms/read-bundle-file.js';
 import { DEFAULT_SIGNATURE_NAME, defaultSignaturePath } from '../oms/signature-path.js';
 import { parseStatement } from '../oms/statement.js';
 import { readInputFile } from '../read-input-file.js';
-import { openModelSource, type ModelSource } from '../source/open-model-source.js';
+import type { ModelSource } from '../source/open-model-source.js';
 import type { BundleVerifier } from '../oms/verifier.js';
 import { baselineOf, type Baseline } from './model-baseline.js';
 
@@ -42,7 +43,7 @@ export async function loadBaseline(
   source: ModelSource | string,
   options: LoadBaselineOptions,
 ): Promise<Baseline> {
-  const opened = typeof source === 'string' ? await openModelSource(source, options) : source;
+  const opened = await resolveModelSource(source, options);
   if (opened.kind === 'directory') {
     const sigPath = path.resolve(options.signaturePath ?? (await defaultSignaturePath(opened.path)));
     const bytes = await readInputFile(sigPath, 'signature', {
