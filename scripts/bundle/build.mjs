@@ -275,7 +275,9 @@ exports.readSchema = async (file) => {
       // The patched entry is right only while the worker starts from the `{ spec, eval }` it returns
       // (ba2997d started it from a URL alone and every SEA hash failed): fail the build, not the binary.
       if (!text.includes('new Worker(entry.spec, { eval: entry.eval })'))
-        throw new Error(`${args.path}: the hash worker no longer starts with new Worker(entry.spec, { eval: entry.eval })`);
+        throw new Error(
+          `${args.path}: the hash worker no longer starts with new Worker(entry.spec, { eval: entry.eval })`,
+        );
       return { contents: text, loader: 'js', resolveDir: path.dirname(args.path) };
     });
   },
