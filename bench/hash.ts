@@ -1,8 +1,11 @@
 // `pnpm bench:hash [a b c d e f]`: time `modelseal hash` (the built CLI, whole processes, warm page
 // cache) against reference tools over the same files in the same run: `openssl dgst -sha256` in
-// parallel with xargs for sha256, `b3sum` for BLAKE3. Medians of BENCH_RUNS (default 5)
+// parallel with xargs for sha256, `b3sum` for BLAKE3, and the Python `model_signing` hashing (cases a
+// and b) when it can be loaded: installed (`pip install model-signing`), or from a model-transparency
+// checkout named by MODEL_SIGNING_SRC (its `src` folder). Medians of BENCH_RUNS (default 5)
 // interleaved runs; prints a Markdown table of ratios (wall, and CPU in brackets). Never fails on
 // a number: the targets are printed beside the results.
+import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -53,6 +56,24 @@ const modelseal =
   (set: BenchSet, ...args: string[]) =>
   () =>
     timed(process.execPath, [BIN, 'hash', set.dir, '--json', ...args]);
+/**
+ * The Python model_signing contender for a set (bench/model-signing-hash.py), or nothing when
+ * model_signing cannot be loaded here (it is then left out of the run, with the reason on stderr).
+ */
+function modelSigning(set: BenchSet): Record<string, () => Promise<Run>> {
+  const script = path.join(repo, 'bench/model-signing-hash.py');
+  const src = process.env.MODEL_SIGNING_SRC ? [process.env.MODEL_SIGNING_SRC] : [];
+  const probe = spawnSync('python3', [script, path.join(repo, 'fixtures/models/sample-model'), ...src]);
+  if (probe.status !== 0) {
+    const why = probe.stderr?.toString().trim().split('\n').at(-1) ?? String(probe.error);
+    process.stderr.write(
+      `  model_signing (Python) left out: ${why} (install it, or set MODEL_SIGNING_SRC)\n`,
+    );
+    return {};
+  }
+  return { 'model_signing (Python)': () => timed('python3', [script, set.dir, ...src]) };
+}
+
 const opensslParallel = (set: BenchSet) => {
   const list = opensslList(set);
   return () => timed('sh', ['-c', `xargs -P ${cores} -L 1 openssl dgst -sha256 < '${list}'`]);
@@ -85,6 +106,7 @@ const cases: Case[] = [
         modelseal: modelseal(set),
         'engine only': () => timed(process.execPath, [ENGINE, set.dir, 'files']),
         'openssl xargs -P': opensslParallel(set),
+        ...modelSigning(set),
       };
     },
     reference: 'openssl xargs -P',
@@ -95,7 +117,7 @@ const cases: Case[] = [
     label: 'sha256, 10,000 x 4 KiB, files',
     contenders: () => {
       const set = smallFilesSet();
-      return { modelseal: modelseal(set), 'openssl xargs -P': opensslParallel(set) };
+      return { modelseal: modelseal(set), 'openssl xargs -P': opensslParallel(set), ...modelSigning(set) };
     },
     reference: 'openssl xargs -P',
     // The issue's number: 0.29 s at filing (0.20x Python model_signing's 1.48 s), "keep".
