@@ -14,7 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slsaProvenanceV1Schema, validateSbom } from '../packages/core/src/attest/index.js';
 import type { CdxBomJson } from '../packages/core/src/attest/index.js';
 import { pushModel } from '../packages/core/src/oci/push-model.js';
-import { HF_TINY_LLAMA as MODEL, HF_TINY_LLAMA_ROOT as ROOT, SHA256SUM } from './hf-tiny-llama.js';
+import {
+  HF_TINY_LLAMA as MODEL,
+  HF_TINY_LLAMA_MODEL_CARD as MODEL_CARD,
+  HF_TINY_LLAMA_ROOT as ROOT,
+  SHA256SUM,
+} from './hf-tiny-llama.js';
 import { startFaultProxy, type FaultProxy } from './registry/fault-proxy.js';
 import { startRegistry, type RunningRegistry } from './registry/harness.js';
 
@@ -24,28 +29,6 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'ms-attest-oci-sbom-'));
 
 const CARD = ['README.md', 'config.json', 'generation_config.json'];
 const WEIGHTS = ['model.safetensors', 'tokenizer.json'];
-
-const MODEL_CARD = {
-  modelParameters: {
-    task: 'text-generation',
-    architectureFamily: 'llama',
-    modelArchitecture: 'LlamaForCausalLM',
-    datasets: [{ ref: 'dataset:roneneldan/TinyStories' }],
-  },
-  quantitativeAnalysis: {
-    performanceMetrics: [{ type: 'perplexity', value: '7.31', slice: 'TinyStories-valid' }],
-  },
-  properties: [
-    { name: 'huggingface:torch_dtype', value: 'bfloat16' },
-    { name: 'huggingface:generation_config.bos_token_id', value: '1' },
-    { name: 'huggingface:generation_config.eos_token_id', value: '2' },
-    { name: 'huggingface:generation_config.max_length', value: '256' },
-    { name: 'huggingface:generation_config.temperature', value: '0.7' },
-    { name: 'huggingface:generation_config.transformers_version', value: '4.44.2' },
-    { name: 'huggingface:language', value: 'en' },
-    { name: 'huggingface:language', value: 'fr' },
-  ],
-};
 
 function modelseal(args: string[]) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {

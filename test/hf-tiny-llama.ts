@@ -1,5 +1,6 @@
 // The hf-tiny-llama fixture model as tests expect it: its path, each file's SHA-256 as `sha256sum`
-// prints it (written down, not computed by the code under test), and the OMS root derived from them.
+// prints it (written down, not computed by the code under test), the OMS root derived from them, and
+// the model card its SBOM must carry.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,3 +30,29 @@ export const HF_TINY_LLAMA_ROOT = createHash('sha256')
     ),
   )
   .digest('hex');
+
+/**
+ * The CycloneDX `modelCard` modelseal's SBOM must derive from the fixture's config.json,
+ * generation_config.json and README front matter (read off the files, not produced by the code).
+ */
+export const HF_TINY_LLAMA_MODEL_CARD = {
+  modelParameters: {
+    task: 'text-generation',
+    architectureFamily: 'llama',
+    modelArchitecture: 'LlamaForCausalLM',
+    datasets: [{ ref: 'dataset:roneneldan/TinyStories' }],
+  },
+  quantitativeAnalysis: {
+    performanceMetrics: [{ type: 'perplexity', value: '7.31', slice: 'TinyStories-valid' }],
+  },
+  properties: [
+    { name: 'huggingface:torch_dtype', value: 'bfloat16' },
+    { name: 'huggingface:generation_config.bos_token_id', value: '1' },
+    { name: 'huggingface:generation_config.eos_token_id', value: '2' },
+    { name: 'huggingface:generation_config.max_length', value: '256' },
+    { name: 'huggingface:generation_config.temperature', value: '0.7' },
+    { name: 'huggingface:generation_config.transformers_version', value: '4.44.2' },
+    { name: 'huggingface:language', value: 'en' },
+    { name: 'huggingface:language', value: 'fr' },
+  ],
+};

@@ -5,7 +5,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HF_TINY_LLAMA as MODEL, HF_TINY_LLAMA_ROOT, SHA256SUM } from '../../../../test/hf-tiny-llama.js';
+import {
+  HF_TINY_LLAMA as MODEL,
+  HF_TINY_LLAMA_MODEL_CARD,
+  HF_TINY_LLAMA_ROOT,
+  SHA256SUM,
+} from '../../../../test/hf-tiny-llama.js';
 import { rejectionOf } from '../../../../test/rejection.js';
 import { buildSbom, validateSbom, type SbomSource } from './cyclonedx-bom.js';
 import { sbom } from './sbom.js';
@@ -64,27 +69,7 @@ describe('sbom on hf-tiny-llama', () => {
   it('fills the model card from config.json, generation_config.json and the README front matter', async () => {
     const bom = await sbom(MODEL, { jobs: 1 });
     const model = bom.metadata?.component;
-    expect(model?.modelCard).toEqual({
-      modelParameters: {
-        task: 'text-generation',
-        architectureFamily: 'llama',
-        modelArchitecture: 'LlamaForCausalLM',
-        datasets: [{ ref: 'dataset:roneneldan/TinyStories' }],
-      },
-      quantitativeAnalysis: {
-        performanceMetrics: [{ type: 'perplexity', value: '7.31', slice: 'TinyStories-valid' }],
-      },
-      properties: [
-        { name: 'huggingface:torch_dtype', value: 'bfloat16' },
-        { name: 'huggingface:generation_config.bos_token_id', value: '1' },
-        { name: 'huggingface:generation_config.eos_token_id', value: '2' },
-        { name: 'huggingface:generation_config.max_length', value: '256' },
-        { name: 'huggingface:generation_config.temperature', value: '0.7' },
-        { name: 'huggingface:generation_config.transformers_version', value: '4.44.2' },
-        { name: 'huggingface:language', value: 'en' },
-        { name: 'huggingface:language', value: 'fr' },
-      ],
-    });
+    expect(model?.modelCard).toEqual(HF_TINY_LLAMA_MODEL_CARD);
     expect(bom.components?.find((c) => c.type === 'machine-learning-model')).toEqual({
       type: 'machine-learning-model',
       name: 'acme/tiny-llama-base',
